@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Quickstart 2: set everything up, then run the whole test suite (and ruff).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+.venv/bin/python -m ruff check sluice tests bench examples
+exec .venv/bin/python -m pytest -q "$@"
