@@ -1,0 +1,51 @@
+"""conv2d_bias: valid 2-D convolution (NHWC, weights K x K x C_in x C_out) plus a bias per channel.
+
+out[n, i, j, o] = bias[o] + sum_{di, dj, c} input[n, i + di, j + dj, c] * weights[di, dj, c, o].
+"""
+
+import numpy as np
+
+NAME = "conv2d_bias"
+SIZES = {
+    "test": dict(N=2, C_in=2, C_out=3, K=3, H=6, W=7),
+    "S": dict(N=8, C_in=3, C_out=16, K=3, H=64, W=64),
+    "M": dict(N=8, C_in=3, C_out=16, K=5, H=128, W=128),
+}
+OUTPUTS = ()
+
+
+def init(N, C_in, C_out, K, H, W):
+    rng = np.random.default_rng(42)
+    input = rng.random((N, H, W, C_in))
+    weights = rng.random((K, K, C_in, C_out))
+    bias = rng.random(C_out)
+    return input, weights, bias
+
+
+def kernel_numpy(input, weights, bias):
+    K = weights.shape[0]
+    H_out = input.shape[1] - K + 1
+    W_out = input.shape[2] - K + 1
+    output = np.zeros((input.shape[0], H_out, W_out, weights.shape[3]))
+    for di in range(K):
+        for dj in range(K):
+            output += input[:, di:di + H_out, dj:dj + W_out, :] @ weights[di, dj]
+    return output + bias
+
+
+def kernel_reference(input, weights, bias):
+    N, H, W, C_in = input.shape
+    K = weights.shape[0]
+    C_out = weights.shape[3]
+    out = np.zeros((N, H - K + 1, W - K + 1, C_out))
+    for n in range(N):
+        for i in range(H - K + 1):
+            for j in range(W - K + 1):
+                for o in range(C_out):
+                    acc = bias[o]
+                    for di in range(K):
+                        for dj in range(K):
+                            for c in range(C_in):
+                                acc += input[n, i + di, j + dj, c] * weights[di, dj, c, o]
+                    out[n, i, j, o] = acc
+    return out

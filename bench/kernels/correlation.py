@@ -1,0 +1,63 @@
+"""correlation: Pearson correlation matrix of the M columns of data (N samples); stddevs at or
+below 0.1 are replaced by 1 (PolyBench). data is normalised in place."""
+
+import numpy as np
+
+NAME = "correlation"
+SIZES = {
+    "test": dict(M=5, N=7),
+    "S": dict(M=500, N=600),
+    "M": dict(M=1200, N=1500),
+}
+OUTPUTS = (1,)
+
+
+def init(M, N):
+    float_n = float(N)
+    i = np.arange(N, dtype=np.float64).reshape(N, 1)
+    j = np.arange(M, dtype=np.float64).reshape(1, M)
+    data = (i * j) / M + i + np.cos(3.0 * i + j)
+    return float_n, data
+
+
+def kernel_numpy(float_n, data):
+    eps = 0.1
+    mean = np.mean(data, axis=0)
+    stddev = np.sqrt(np.mean((data - mean) ** 2, axis=0))
+    stddev = np.where(stddev <= eps, 1.0, stddev)
+    data -= mean
+    data /= np.sqrt(float_n) * stddev
+    corr = data.T @ data
+    for i in range(corr.shape[0]):
+        corr[i, i] = 1.0
+    return corr
+
+
+def kernel_reference(float_n, data):
+    eps = 0.1
+    N, M = data.shape
+    mean = np.zeros(M)
+    stddev = np.zeros(M)
+    for j in range(M):
+        for i in range(N):
+            mean[j] += data[i, j]
+        mean[j] /= float_n
+    for j in range(M):
+        for i in range(N):
+            stddev[j] += (data[i, j] - mean[j]) * (data[i, j] - mean[j])
+        stddev[j] /= float_n
+        stddev[j] = np.sqrt(stddev[j])
+        if stddev[j] <= eps:
+            stddev[j] = 1.0
+    for i in range(N):
+        for j in range(M):
+            data[i, j] -= mean[j]
+            data[i, j] /= np.sqrt(float_n) * stddev[j]
+    corr = np.zeros((M, M))
+    for i in range(M):
+        corr[i, i] = 1.0
+        for j in range(i + 1, M):
+            for k in range(N):
+                corr[i, j] += data[k, i] * data[k, j]
+            corr[j, i] = corr[i, j]
+    return corr

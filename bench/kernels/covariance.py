@@ -1,0 +1,46 @@
+"""covariance: centre the columns of data (N samples x M variables) in place and return
+cov = data^T data / (float_n - 1)."""
+
+import numpy as np
+
+NAME = "covariance"
+SIZES = {
+    "test": dict(M=5, N=7),
+    "S": dict(M=500, N=600),
+    "M": dict(M=1400, N=1800),
+}
+OUTPUTS = (1,)
+
+
+def init(M, N):
+    float_n = float(N)
+    i = np.arange(N, dtype=np.float64).reshape(N, 1)
+    j = np.arange(M, dtype=np.float64).reshape(1, M)
+    data = (i * j) / M + np.sin(i + 2.0 * j)
+    return float_n, data
+
+
+def kernel_numpy(float_n, data):
+    mean = np.mean(data, axis=0)
+    data -= mean
+    return data.T @ data / (float_n - 1.0)
+
+
+def kernel_reference(float_n, data):
+    N, M = data.shape
+    mean = np.zeros(M)
+    for j in range(M):
+        for i in range(N):
+            mean[j] += data[i, j]
+        mean[j] /= float_n
+    for i in range(N):
+        for j in range(M):
+            data[i, j] -= mean[j]
+    cov = np.zeros((M, M))
+    for i in range(M):
+        for j in range(i, M):
+            for k in range(N):
+                cov[i, j] += data[k, i] * data[k, j]
+            cov[i, j] /= float_n - 1.0
+            cov[j, i] = cov[i, j]
+    return cov

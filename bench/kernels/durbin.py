@@ -1,0 +1,57 @@
+"""durbin: Levinson-Durbin recursion, solves the Yule-Walker system of the Toeplitz matrix of r.
+
+y[0] = -r[0]; for k >= 1: beta = (1 - alpha^2) beta, alpha = -(r[k] + sum_i r[k-i-1] y[i]) / beta,
+y[:k] += alpha * reversed(y[:k]), y[k] = alpha.
+"""
+
+import numpy as np
+
+NAME = "durbin"
+SIZES = {
+    "test": dict(N=8),
+    "S": dict(N=1000),
+    "M": dict(N=6000),
+}
+OUTPUTS = ()
+
+
+def init(N):
+    # A decaying autocorrelation sequence keeps |alpha| < 1, so the recursion stays stable.
+    k = np.arange(N, dtype=np.float64)
+    r = 0.6 ** (k + 1) * np.cos(0.3 * k) / (1.0 + k / N)
+    return (r,)
+
+
+def kernel_numpy(r):
+    N = r.shape[0]
+    y = np.empty_like(r)
+    y[0] = -r[0]
+    beta = 1.0
+    alpha = -r[0]
+    for k in range(1, N):
+        beta *= 1.0 - alpha * alpha
+        alpha = -(r[k] + r[k - 1::-1] @ y[:k]) / beta
+        y[:k] += alpha * y[k - 1::-1]
+        y[k] = alpha
+    return y
+
+
+def kernel_reference(r):
+    N = r.shape[0]
+    y = np.zeros(N)
+    z = np.zeros(N)
+    y[0] = -r[0]
+    beta = 1.0
+    alpha = -r[0]
+    for k in range(1, N):
+        beta = (1.0 - alpha * alpha) * beta
+        s = 0.0
+        for i in range(k):
+            s += r[k - i - 1] * y[i]
+        alpha = -(r[k] + s) / beta
+        for i in range(k):
+            z[i] = y[i] + alpha * y[k - i - 1]
+        for i in range(k):
+            y[i] = z[i]
+        y[k] = alpha
+    return y

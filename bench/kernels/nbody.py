@@ -1,0 +1,107 @@
+"""nbody: gravitational N-body simulation with a leapfrog (kick-drift-kick) integrator.
+
+acc_i = G sum_j m_j (p_j - p_i) / (|p_j - p_i|^2 + softening^2)^(3/2); per step
+v += acc dt/2, p += v dt, recompute acc, v += acc dt/2.  Returns the kinetic energy
+KE = 1/2 sum m v^2 and the potential energy PE = -G sum_{i<j} m_i m_j / r_ij (softened r) at
+the start and after each of the Nt steps.
+"""
+
+import numpy as np
+
+NAME = "nbody"
+SIZES = {
+    "test": dict(N=5, Nt=3),
+    "S": dict(N=100, Nt=25),
+    "M": dict(N=200, Nt=60),
+}
+OUTPUTS = (0, 1)
+
+
+def init(N, Nt):
+    rng = np.random.default_rng(42)
+    mass = 20.0 * np.ones(N) / N
+    pos = rng.standard_normal((N, 3))
+    vel = rng.standard_normal((N, 3))
+    vel -= np.mean(mass[:, np.newaxis] * vel, axis=0) / np.mean(mass)
+    G = 1.0
+    softening = 0.1
+    dt = 0.01
+    return pos, vel, mass, G, softening, dt, Nt
+
+
+def get_acc(pos, mass, G, softening):
+    d = pos[np.newaxis, :, :] - pos[:, np.newaxis, :]
+    inv_r3 = (np.sum(d**2, axis=2) + softening**2) ** (-1.5)
+    return G * np.sum(d * (inv_r3 * mass)[:, :, np.newaxis], axis=1)
+
+
+def get_energy(pos, vel, mass, G, softening):
+    ke = 0.5 * np.sum(mass[:, np.newaxis] * vel**2)
+    d = pos[np.newaxis, :, :] - pos[:, np.newaxis, :]
+    inv_r = 1.0 / np.sqrt(np.sum(d**2, axis=2) + softening**2)
+    pe = -G * np.sum(np.triu(mass[:, np.newaxis] * mass[np.newaxis, :] * inv_r, 1))
+    return ke, pe
+
+
+def kernel_numpy(pos, vel, mass, G, softening, dt, Nt):
+    KE = np.empty(Nt + 1)
+    PE = np.empty(Nt + 1)
+    acc = get_acc(pos, mass, G, softening)
+    KE[0], PE[0] = get_energy(pos, vel, mass, G, softening)
+    for t in range(Nt):
+        vel += acc * dt / 2.0
+        pos += vel * dt
+        acc = get_acc(pos, mass, G, softening)
+        vel += acc * dt / 2.0
+        KE[t + 1], PE[t + 1] = get_energy(pos, vel, mass, G, softening)
+    return KE, PE
+
+
+def _ref_acc(pos, mass, G, softening):
+    N = pos.shape[0]
+    acc = np.zeros((N, 3))
+    for i in range(N):
+        for j in range(N):
+            dx = pos[j, 0] - pos[i, 0]
+            dy = pos[j, 1] - pos[i, 1]
+            dz = pos[j, 2] - pos[i, 2]
+            r2 = dx * dx + dy * dy + dz * dz + softening * softening
+            w = G * mass[j] / (r2 * np.sqrt(r2))
+            acc[i, 0] += w * dx
+            acc[i, 1] += w * dy
+            acc[i, 2] += w * dz
+    return acc
+
+
+def _ref_energy(pos, vel, mass, G, softening):
+    N = pos.shape[0]
+    ke = 0.0
+    pe = 0.0
+    for i in range(N):
+        for c in range(3):
+            ke += 0.5 * mass[i] * vel[i, c] * vel[i, c]
+        for j in range(i + 1, N):
+            r2 = softening * softening
+            for c in range(3):
+                r2 += (pos[j, c] - pos[i, c]) ** 2
+            pe -= G * mass[i] * mass[j] / np.sqrt(r2)
+    return ke, pe
+
+
+def kernel_reference(pos, vel, mass, G, softening, dt, Nt):
+    N = pos.shape[0]
+    KE = np.zeros(Nt + 1)
+    PE = np.zeros(Nt + 1)
+    acc = _ref_acc(pos, mass, G, softening)
+    KE[0], PE[0] = _ref_energy(pos, vel, mass, G, softening)
+    for t in range(Nt):
+        for i in range(N):
+            for c in range(3):
+                vel[i, c] += acc[i, c] * dt / 2.0
+                pos[i, c] += vel[i, c] * dt
+        acc = _ref_acc(pos, mass, G, softening)
+        for i in range(N):
+            for c in range(3):
+                vel[i, c] += acc[i, c] * dt / 2.0
+        KE[t + 1], PE[t + 1] = _ref_energy(pos, vel, mass, G, softening)
+    return KE, PE

@@ -1,0 +1,42 @@
+"""softmax: numerically stable softmax over the last axis, exp(x - max) / sum(exp(x - max))."""
+
+import numpy as np
+
+NAME = "softmax"
+SIZES = {
+    "test": dict(N=2, H=3, SM=5),
+    "S": dict(N=8, H=16, SM=128),
+    "M": dict(N=20, H=16, SM=256),
+}
+OUTPUTS = ()
+
+
+def init(N, H, SM):
+    rng = np.random.default_rng(42)
+    x = rng.random((N, H, SM, SM))
+    return (x,)
+
+
+def kernel_numpy(x):
+    tmp_max = np.max(x, axis=-1, keepdims=True)
+    tmp_out = np.exp(x - tmp_max)
+    tmp_sum = np.sum(tmp_out, axis=-1, keepdims=True)
+    return tmp_out / tmp_sum
+
+
+def kernel_reference(x):
+    N, H, SM, _ = x.shape
+    out = np.zeros_like(x)
+    for n in range(N):
+        for h in range(H):
+            for i in range(SM):
+                m = x[n, h, i, 0]
+                for j in range(SM):
+                    m = max(m, x[n, h, i, j])
+                s = 0.0
+                for j in range(SM):
+                    out[n, h, i, j] = np.exp(x[n, h, i, j] - m)
+                    s += out[n, h, i, j]
+                for j in range(SM):
+                    out[n, h, i, j] /= s
+    return out

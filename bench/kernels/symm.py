@@ -1,0 +1,45 @@
+"""symm: C := alpha * A B + beta * C with A symmetric, only its lower triangle read (A: M x M)."""
+
+import numpy as np
+
+NAME = "symm"
+SIZES = {
+    "test": dict(M=5, N=6),
+    "S": dict(M=300, N=350),
+    "M": dict(M=700, N=800),
+}
+OUTPUTS = (2,)
+
+
+def init(M, N):
+    alpha = 1.5
+    beta = 1.2
+    i = np.arange(M).reshape(M, 1)
+    j = np.arange(N).reshape(1, N)
+    C = ((i + j) % 100) / M
+    B = ((N + i - j) % 100) / M
+    k = np.arange(M).reshape(1, M)
+    A = np.where(k <= i, ((i + k) % 100) / M, -999.0)
+    return alpha, beta, C.astype(np.float64), A, B.astype(np.float64)
+
+
+def kernel_numpy(alpha, beta, C, A, B):
+    for i in range(C.shape[0]):
+        C[:i, :] += alpha * np.outer(A[i, :i], B[i, :])
+        temp2 = A[i, :i] @ B[:i, :]
+        C[i, :] = beta * C[i, :] + alpha * B[i, :] * A[i, i] + alpha * temp2
+
+
+def kernel_reference(alpha, beta, C, A, B):
+    M, N = C.shape
+    Asym = np.zeros((M, M))
+    for i in range(M):
+        for k in range(i + 1):
+            Asym[i, k] = A[i, k]
+            Asym[k, i] = A[i, k]
+    for i in range(M):
+        for j in range(N):
+            acc = 0.0
+            for k in range(M):
+                acc += Asym[i, k] * B[k, j]
+            C[i, j] = alpha * acc + beta * C[i, j]

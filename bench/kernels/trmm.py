@@ -1,0 +1,41 @@
+"""trmm: B := alpha * A^T B with A unit lower triangular (only the strict lower part is read)."""
+
+import numpy as np
+
+NAME = "trmm"
+SIZES = {
+    "test": dict(M=5, N=6),
+    "S": dict(M=400, N=450),
+    "M": dict(M=1000, N=1200),
+}
+OUTPUTS = (2,)
+
+
+def init(M, N):
+    alpha = 1.5
+    i = np.arange(M).reshape(M, 1)
+    k = np.arange(M).reshape(1, M)
+    A = np.where(k < i, ((i + k) % M) / M, 0.0)
+    A[np.arange(M), np.arange(M)] = 1.0
+    B = ((N + i - np.arange(N).reshape(1, N)) % N) / N
+    return alpha, A, B.astype(np.float64)
+
+
+def kernel_numpy(alpha, A, B):
+    for i in range(B.shape[0]):
+        B[i, :] += A[i + 1:, i] @ B[i + 1:, :]
+        B[i, :] *= alpha
+
+
+def kernel_reference(alpha, A, B):
+    M, N = B.shape
+    out = np.zeros((M, N))
+    for i in range(M):
+        for j in range(N):
+            acc = B[i, j]
+            for k in range(i + 1, M):
+                acc += A[k, i] * B[k, j]
+            out[i, j] = alpha * acc
+    for i in range(M):
+        for j in range(N):
+            B[i, j] = out[i, j]

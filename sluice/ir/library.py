@@ -1,0 +1,174 @@
+"""Library nodes with NumPy reference semantics: MatMul, Reduce, Transpose, Softmax, SpMM.
+
+Each node's `reference` is the oracle the interpreter runs; `output_shapes` and `check`
+feed the verifier. Backends may expand a node into maps or call a fast implementation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import sympy
+
+from sluice.ir.nodes import LibraryNode
+
+REDUCE_OPS = ("+", "*", "max", "min", "argmax", "argmin")
+
+
+def _differ(a, b) -> bool:
+    """True only when two symbolic sizes are provably different."""
+    d = sympy.simplify(sympy.sympify(a) - sympy.sympify(b))
+    return d.is_number and d != 0
+
+
+class MatMul(LibraryNode):
+    """`c = a @ b` with np.matmul semantics for 1-D, 2-D and batched 3-D operands."""
+
+    INPUTS = ("a", "b")
+    OUTPUTS = ("c",)
+    ATTRS: ClassVar[dict[str, Any]] = {}
+
+    def check(self, in_shapes, in_dtypes):
+        a, b = in_shapes["a"], in_shapes["b"]
+        if not a or not b or len(a) > 3 or len(b) > 3:
+            return f"operands must have 1 to 3 dimensions, got {len(a)} and {len(b)}"
+        ka = a[-1]
+        kb = b[0] if len(b) == 1 else b[-2]
+        if _differ(ka, kb):
+            return f"inner dimensions differ: {ka} vs {kb}"
+        return None
+
+    def output_shapes(self, in_shapes):
+        a, b = in_shapes["a"], in_shapes["b"]
+        if len(a) == 1 and len(b) == 1:
+            return {"c": ()}
+        if len(a) == 1:
+            return {"c": tuple(b[:-2]) + (b[-1],)}
+        if len(b) == 1:
+            return {"c": tuple(a[:-1])}
+        batch = a[:-2] if len(a) >= len(b) else b[:-2]
+        return {"c": tuple(batch) + (a[-2], b[-1])}
+
+    def reference(self, a, b):
+        return {"c": np.matmul(a, b)}
+
+
+class Reduce(LibraryNode):
+    """Reduce `inp` over `axes` (None: all) with `op`; `identity` seeds the reduction."""
+
+    INPUTS = ("inp",)
+    OUTPUTS = ("out",)
+    ATTRS: ClassVar[dict[str, Any]] = {"op": "+", "axes": None, "keepdims": False,
+                                       "identity": None}
+
+    def check(self, in_shapes, in_dtypes):
+        if self.op not in REDUCE_OPS:
+            return f"unknown reduction '{self.op}' (use one of {', '.join(REDUCE_OPS)})"
+        rank = len(in_shapes["inp"])
+        for ax in self.axes or ():
+            if not -rank <= ax < rank:
+                return f"axis {ax} is out of range for a {rank}-D operand"
+        if self.op in ("argmax", "argmin") and self.axes is not None and len(self.axes) != 1:
+            return f"{self.op} reduces over one axis or all of them"
+        return None
+
+    def _axes(self, rank: int) -> tuple[int, ...]:
+        if self.axes is None:
+            return tuple(range(rank))
+        return tuple(sorted(a % rank for a in self.axes))
+
+    def output_shapes(self, in_shapes):
+        shape = in_shapes["inp"]
+        axes = self._axes(len(shape))
+        if self.keepdims:
+            return {"out": tuple(1 if i in axes else d for i, d in enumerate(shape))}
+        return {"out": tuple(d for i, d in enumerate(shape) if i not in axes)}
+
+    def reference(self, inp):
+        inp = np.asarray(inp)
+        axes = self._axes(inp.ndim)
+        if self.op in ("argmax", "argmin"):
+            fn = np.argmax if self.op == "argmax" else np.argmin
+            axis = None if self.axes is None else axes[0]
+            return {"out": fn(inp, axis=axis, keepdims=self.keepdims)}
+        ufunc = {"+": np.add, "*": np.multiply, "max": np.maximum, "min": np.minimum}[self.op]
+        kw = {} if self.identity is None else {"initial": self.identity}
+        return {"out": ufunc.reduce(inp, axis=axes, keepdims=self.keepdims, **kw)}
+
+
+class Transpose(LibraryNode):
+    """Permute axes (`axes=None` reverses them), as np.transpose."""
+
+    INPUTS = ("inp",)
+    OUTPUTS = ("out",)
+    ATTRS: ClassVar[dict[str, Any]] = {"axes": None}
+
+    def check(self, in_shapes, in_dtypes):
+        rank = len(in_shapes["inp"])
+        if self.axes is not None and sorted(a % rank for a in self.axes) != list(range(rank)):
+            return f"axes {list(self.axes)} are not a permutation of {rank} dimensions"
+        return None
+
+    def _perm(self, rank: int) -> list[int]:
+        return list(reversed(range(rank))) if self.axes is None else [a % rank for a in self.axes]
+
+    def output_shapes(self, in_shapes):
+        shape = in_shapes["inp"]
+        return {"out": tuple(shape[a] for a in self._perm(len(shape)))}
+
+    def reference(self, inp):
+        return {"out": np.transpose(inp, self._perm(np.ndim(inp)))}
+
+
+class Softmax(LibraryNode):
+    """Numerically stable softmax along `axis`."""
+
+    INPUTS = ("inp",)
+    OUTPUTS = ("out",)
+    ATTRS: ClassVar[dict[str, Any]] = {"axis": -1}
+
+    def check(self, in_shapes, in_dtypes):
+        rank = len(in_shapes["inp"])
+        if not -rank <= self.axis < max(rank, 1):
+            return f"axis {self.axis} is out of range for a {rank}-D operand"
+        return None
+
+    def output_shapes(self, in_shapes):
+        return {"out": tuple(in_shapes["inp"])}
+
+    def reference(self, inp):
+        m = np.max(inp, axis=self.axis, keepdims=True)
+        e = np.exp(inp - m)
+        return {"out": e / np.sum(e, axis=self.axis, keepdims=True)}
+
+
+class SpMM(LibraryNode):
+    """`c = A @ b` with `A` a CSR container and `b` dense (1-D or 2-D)."""
+
+    INPUTS = ("A", "b")
+    OUTPUTS = ("c",)
+    ATTRS: ClassVar[dict[str, Any]] = {}
+
+    def check(self, in_shapes, in_dtypes):
+        a, b = in_shapes["A"], in_shapes["b"]
+        if len(a) != 2:
+            return "operand A must be a CSR matrix"
+        if len(b) not in (1, 2):
+            return f"operand b must be 1-D or 2-D, got {len(b)}-D"
+        if _differ(a[1], b[0]):
+            return f"inner dimensions differ: {a[1]} vs {b[0]}"
+        return None
+
+    def output_shapes(self, in_shapes):
+        a, b = in_shapes["A"], in_shapes["b"]
+        return {"c": (a[0],) + tuple(b[1:])}
+
+    def reference(self, A, b):
+        indptr, indices, data = A["indptr"], A["indices"], A["data"]
+        rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        b = np.asarray(b)
+        out = np.zeros((len(indptr) - 1,) + b.shape[1:], dtype=np.result_type(data, b))
+        contrib = data[:, None] * b[indices] if b.ndim == 2 else data * b[indices]
+        np.add.at(out, rows, contrib)
+        return {"c": out}

@@ -1,0 +1,592 @@
+"""The one expression language of the IR: SymPy, plus the operations SymPy lacks.
+
+Integer symbols (sizes, loop variables, map parameters) carry `integer=True`; value
+symbols (tasklet connectors, scalar containers read by a condition) carry no assumptions,
+so SymPy never simplifies `floor(x)` to `x` for a float `x`.
+
+Semantics are NumPy's: `/` is true division, `//` and `%` floor like Python, `select`
+is `np.where`, `float32(x)` casts. `to_text` prints deterministically in the syntax that
+`sluice.ir.text` parses back; `compile_numpy` turns an expression into a fast callable
+over NumPy scalars or arrays (used by the interpreter).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import sympy
+from sympy.core.function import Function
+from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
+
+from sluice.ir.dtypes import DType
+
+Expr = sympy.Basic
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """An integer symbol: a size, loop variable or map parameter."""
+    return sympy.Symbol(name, integer=True)
+
+
+def value(name: str) -> sympy.Symbol:
+    """A value symbol: a tasklet connector or a scalar container read by a condition."""
+    return sympy.Symbol(name)
+
+
+def as_expr(x: Any) -> Expr:
+    """Convert a Python number, bool or SymPy object to an IR expression."""
+    if isinstance(x, sympy.Basic):
+        return x
+    if isinstance(x, bool | np.bool_):
+        return sympy.true if x else sympy.false
+    if isinstance(x, int | np.integer):
+        return sympy.Integer(int(x))
+    if isinstance(x, float | np.floating):
+        return float_const(float(x))
+    if isinstance(x, complex | np.complexfloating):
+        return float_const(x.real) + sympy.I * float_const(x.imag)
+    if isinstance(x, str):
+        from sluice.ir.text import parse_expr
+
+        return parse_expr(x)
+    raise TypeError(f"cannot convert {x!r} to an IR expression")
+
+
+def float_const(x: float) -> Expr:
+    if math.isinf(x):
+        return sympy.oo if x > 0 else -sympy.oo
+    if math.isnan(x):
+        return sympy.nan
+    return sympy.Float(x, 17)
+
+
+# --- operations SymPy lacks -------------------------------------------------------------
+
+
+class _Op(Function):
+    """An uninterpreted operation: printed by `symbol`, evaluated by `numpy`."""
+
+    infix: str | None = None
+    name: str = ""
+    numpy: str = ""
+
+
+class FloorDiv(_Op):
+    nargs = 2
+    infix = "//"
+    name = "floordiv"
+    numpy = "np.floor_divide"
+
+    @classmethod
+    def eval(cls, a, b):
+        if a.is_Integer and b.is_Integer and b != 0:
+            return sympy.Integer(int(a) // int(b))
+        if b == 1 and a.is_integer:
+            return a
+        return None
+
+
+class BitAnd(_Op):
+    nargs = 2
+    infix = "&"
+    numpy = "np.bitwise_and"
+
+    @classmethod
+    def eval(cls, a, b):
+        if a.is_Integer and b.is_Integer:
+            return sympy.Integer(int(a) & int(b))
+        return None
+
+
+class BitOr(_Op):
+    nargs = 2
+    infix = "|"
+    numpy = "np.bitwise_or"
+
+    @classmethod
+    def eval(cls, a, b):
+        if a.is_Integer and b.is_Integer:
+            return sympy.Integer(int(a) | int(b))
+        return None
+
+
+class BitXor(_Op):
+    nargs = 2
+    infix = "^"
+    numpy = "np.bitwise_xor"
+
+    @classmethod
+    def eval(cls, a, b):
+        if a.is_Integer and b.is_Integer:
+            return sympy.Integer(int(a) ^ int(b))
+        return None
+
+
+class LShift(_Op):
+    nargs = 2
+    infix = "<<"
+    numpy = "np.left_shift"
+
+    @classmethod
+    def eval(cls, a, b):
+        if a.is_Integer and b.is_Integer and b >= 0:
+            return sympy.Integer(int(a) << int(b))
+        return None
+
+
+class RShift(_Op):
+    nargs = 2
+    infix = ">>"
+    numpy = "np.right_shift"
+
+    @classmethod
+    def eval(cls, a, b):
+        if a.is_Integer and b.is_Integer and b >= 0:
+            return sympy.Integer(int(a) >> int(b))
+        return None
+
+
+class BitNot(_Op):
+    nargs = 1
+    name = "bitnot"
+    numpy = "np.invert"
+
+    @classmethod
+    def eval(cls, a):
+        if a.is_Integer:
+            return sympy.Integer(~int(a))
+        return None
+
+
+class Select(_Op):
+    """`select(cond, a, b)`: a where cond holds, b elsewhere (np.where)."""
+
+    nargs = 3
+    name = "select"
+    numpy = "np.where"
+
+    @classmethod
+    def eval(cls, c, a, b):
+        if c is sympy.true:
+            return a
+        if c is sympy.false:
+            return b
+        return None
+
+    def fdiff(self, argindex: int = 1):
+        c = self.args[0]
+        if argindex == 2:
+            return Select(c, sympy.Integer(1), sympy.Integer(0))
+        if argindex == 3:
+            return Select(c, sympy.Integer(0), sympy.Integer(1))
+        return sympy.Integer(0)
+
+
+class Cast(_Op):
+    """Base of the per-dtype casts `float32(x)`, `int64(x)`, ..."""
+
+    nargs = 1
+    dtype: DType = DType.float64
+
+    def fdiff(self, argindex: int = 1):
+        return sympy.Integer(1)
+
+
+CASTS: dict[str, type[Cast]] = {
+    d.value: type(d.value, (Cast,), {"dtype": d, "name": d.value, "numpy": f"np.{d.value}"})
+    for d in DType
+}
+CASTS["bool"].numpy = "np.bool_"
+
+OPS: dict[str, type[_Op]] = {
+    "floordiv": FloorDiv,
+    "bitnot": BitNot,
+    "select": Select,
+    **CASTS,
+}
+
+# Named functions users write in IR text and tasklets, and their SymPy classes.
+FUNCTIONS: dict[str, Callable[..., Expr]] = {
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "sqrt": sympy.sqrt,
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "tan": sympy.tan,
+    "asin": sympy.asin,
+    "acos": sympy.acos,
+    "atan": sympy.atan,
+    "atan2": sympy.atan2,
+    "sinh": sympy.sinh,
+    "cosh": sympy.cosh,
+    "tanh": sympy.tanh,
+    "abs": sympy.Abs,
+    "max": sympy.Max,
+    "min": sympy.Min,
+    "floor": sympy.floor,
+    "ceil": sympy.ceiling,
+    "sign": sympy.sign,
+    "erf": sympy.erf,
+    "real": sympy.re,
+    "imag": sympy.im,
+    "conj": sympy.conjugate,
+    "pow": sympy.Pow,
+    "mod": sympy.Mod,
+    **OPS,
+}
+
+_SYMPY_NAMES: dict[type, str] = {
+    sympy.exp: "exp",
+    sympy.log: "log",
+    sympy.sin: "sin",
+    sympy.cos: "cos",
+    sympy.tan: "tan",
+    sympy.asin: "asin",
+    sympy.acos: "acos",
+    sympy.atan: "atan",
+    sympy.atan2: "atan2",
+    sympy.sinh: "sinh",
+    sympy.cosh: "cosh",
+    sympy.tanh: "tanh",
+    sympy.Abs: "abs",
+    sympy.Max: "max",
+    sympy.Min: "min",
+    sympy.floor: "floor",
+    sympy.ceiling: "ceil",
+    sympy.sign: "sign",
+    sympy.erf: "erf",
+    sympy.re: "real",
+    sympy.im: "imag",
+    sympy.conjugate: "conj",
+}
+
+_NUMPY_FUNCS: dict[str, str] = {
+    "exp": "np.exp",
+    "log": "np.log",
+    "sin": "np.sin",
+    "cos": "np.cos",
+    "tan": "np.tan",
+    "asin": "np.arcsin",
+    "acos": "np.arccos",
+    "atan": "np.arctan",
+    "atan2": "np.arctan2",
+    "sinh": "np.sinh",
+    "cosh": "np.cosh",
+    "tanh": "np.tanh",
+    "abs": "np.abs",
+    "floor": "np.floor",
+    "ceil": "np.ceil",
+    "sign": "np.sign",
+    "erf": "_erf",
+    "real": "np.real",
+    "imag": "np.imag",
+    "conj": "np.conj",
+}
+
+_RELATIONS = {
+    sympy.StrictLessThan: "<",
+    sympy.LessThan: "<=",
+    sympy.StrictGreaterThan: ">",
+    sympy.GreaterThan: ">=",
+    sympy.Equality: "==",
+    sympy.Unequality: "!=",
+}
+
+# Binding strength, loosest first; used to decide parentheses.
+PREC_OR, PREC_AND, PREC_NOT, PREC_CMP = 1, 2, 3, 4
+PREC_BOR, PREC_BXOR, PREC_BAND, PREC_SHIFT = 5, 6, 7, 8
+PREC_ADD, PREC_MUL, PREC_UNARY, PREC_POW, PREC_ATOM = 9, 10, 11, 12, 13
+_INFIX_PREC = {"|": PREC_BOR, "^": PREC_BXOR, "&": PREC_BAND, "<<": PREC_SHIFT,
+               ">>": PREC_SHIFT, "//": PREC_MUL}
+
+
+def free_names(expr: Any) -> set[str]:
+    """Names of all symbols an expression reads."""
+    if not isinstance(expr, sympy.Basic):
+        return set()
+    return {s.name for s in expr.free_symbols}
+
+
+def substitute(expr: Expr, mapping: Mapping[str, Any]) -> Expr:
+    """Replace symbols by name (either kind) with expressions."""
+    if not mapping or not isinstance(expr, sympy.Basic):
+        return expr
+    subs = {s: as_expr(mapping[s.name]) for s in expr.free_symbols if s.name in mapping}
+    return expr.xreplace(subs) if subs else expr
+
+
+# --- printing ---------------------------------------------------------------------------
+
+
+class _Printer:
+    """Shared precedence-aware walk; subclasses pick spellings."""
+
+    def __call__(self, e: Any) -> str:
+        return self.p(as_expr(e))[0]
+
+    def wrap(self, e: Expr, prec: int, strict: bool = False) -> str:
+        s, p = self.p(e)
+        return f"({s})" if p < prec or (strict and p == prec) else s
+
+    # Each returns (text, precedence of its top operator).
+    def p(self, e: Expr) -> tuple[str, int]:  # noqa: C901 - one dispatch table in code form
+        if isinstance(e, BooleanTrue | BooleanFalse):
+            return self.boolean(bool(e)), PREC_ATOM
+        if e.is_Symbol:
+            return self.name(e.name), PREC_ATOM
+        if e.is_Integer:
+            v = int(e)
+            return str(v), (PREC_UNARY if v < 0 else PREC_ATOM)
+        if e.is_Rational:
+            s = f"{e.p}/{e.q}"
+            return (f"-{-e.p}/{e.q}" if e.p < 0 else s), PREC_MUL
+        if e.is_Float:
+            return self.floating(float(e))
+        if e is sympy.oo or e is -sympy.oo or e is sympy.nan or e is sympy.zoo:
+            return self.special(e)
+        if e is sympy.I:
+            return self.imag_unit(), PREC_ATOM
+        if e.is_Add:
+            return self.add(e)
+        if e.is_Mul:
+            return self.mul(e)
+        if e.is_Pow:
+            return self.pow(e)
+        if isinstance(e, sympy.Mod):
+            return f"{self.wrap(e.args[0], PREC_MUL)} % {self.wrap(e.args[1], PREC_MUL, True)}", PREC_MUL
+        if type(e) in _RELATIONS:
+            op = _RELATIONS[type(e)]
+            return f"{self.wrap(e.lhs, PREC_CMP, True)} {op} {self.wrap(e.rhs, PREC_CMP, True)}", PREC_CMP
+        if isinstance(e, sympy.And | sympy.Or):
+            return self.logic(e)
+        if isinstance(e, sympy.Not):
+            return self.negation(e.args[0])
+        if isinstance(e, _Op) and e.infix:
+            prec = _INFIX_PREC[e.infix]
+            a, b = e.args
+            return self.infix(e, self.wrap(a, prec), self.wrap(b, prec, True)), prec
+        if isinstance(e, BitNot):
+            return self.bitnot(self.wrap(e.args[0], PREC_UNARY)), PREC_UNARY
+        if isinstance(e, _Op):
+            return self.call(e.name, e), PREC_ATOM
+        fname = _SYMPY_NAMES.get(e.func)
+        if fname is not None:
+            return self.call(fname, e), PREC_ATOM
+        raise TypeError(f"expression {e!r} has no IR spelling")
+
+    def add(self, e: Expr) -> tuple[str, int]:
+        terms = _ordered_terms(e)
+        out = self.wrap(terms[0], PREC_ADD)
+        for t in terms[1:]:
+            if _is_negative_term(t):
+                out += " - " + self.wrap(-t, PREC_ADD, True)
+            else:
+                out += " + " + self.wrap(t, PREC_ADD, True)
+        return out, PREC_ADD
+
+    def mul(self, e: Expr) -> tuple[str, int]:
+        coeff, rest = e.as_coeff_Mul()
+        if coeff == -1:
+            return "-" + self.wrap(rest, PREC_UNARY), PREC_UNARY
+        num, den = [], []
+        for f in sympy.Mul.make_args(e):
+            if f.is_Pow and f.exp.is_Rational and f.exp < 0:
+                den.append(f.base if f.exp == -1 else sympy.Pow(f.base, -f.exp))
+            elif f.is_Rational and not f.is_Integer and f.p in (1, -1):
+                den.append(sympy.Integer(f.q))
+                if f.p == -1:
+                    num.append(sympy.Integer(-1))
+            else:
+                num.append(f)
+        if num and num[0] == -1 and len(num) > 1:
+            inner = sympy.Mul(*num[1:], *(sympy.Pow(d, -1) for d in den), evaluate=False)
+            return "-" + self.wrap(inner, PREC_UNARY), PREC_UNARY
+        text = " * ".join(self.wrap(f, PREC_MUL) for f in num) if num else "1"
+        if len(num) == 1 and num[0].is_Integer and int(num[0]) < 0:
+            text = f"({text})" if den else text
+        if den:
+            d = den[0] if len(den) == 1 else sympy.Mul(*den, evaluate=False)
+            text += " / " + self.wrap(d, PREC_MUL, True)
+        return text, PREC_MUL
+
+    def pow(self, e: Expr) -> tuple[str, int]:
+        b, x = e.args
+        if x == sympy.Rational(1, 2):
+            return self.call_args("sqrt", [b]), PREC_ATOM
+        if x == -1:
+            return "1 / " + self.wrap(b, PREC_MUL, True), PREC_MUL
+        return f"{self.wrap(b, PREC_POW, True)} ** {self.wrap(x, PREC_POW)}", PREC_POW
+
+    def logic(self, e: Expr) -> tuple[str, int]:
+        prec = PREC_AND if isinstance(e, sympy.And) else PREC_OR
+        word = "and" if isinstance(e, sympy.And) else "or"
+        args = sorted(e.args, key=sympy.default_sort_key)
+        return f" {word} ".join(self.wrap(a, prec, True) for a in args), prec
+
+    def call(self, fname: str, e: Expr) -> str:
+        return self.call_args(fname, list(e.args))
+
+    def call_args(self, fname: str, args: list) -> str:
+        return f"{fname}(" + ", ".join(self.p(a)[0] for a in args) + ")"
+
+    # spellings -------------------------------------------------------------------------
+    def name(self, n: str) -> str:
+        return n
+
+    def boolean(self, b: bool) -> str:
+        return "True" if b else "False"
+
+    def floating(self, f: float) -> tuple[str, int]:
+        s = repr(f)
+        return s, (PREC_UNARY if s.startswith("-") else PREC_ATOM)
+
+    def special(self, e: Expr) -> tuple[str, int]:
+        if e is sympy.oo:
+            return "inf", PREC_ATOM
+        if e is -sympy.oo:
+            return "-inf", PREC_UNARY
+        return "nan", PREC_ATOM
+
+    def imag_unit(self) -> str:
+        return "1j"
+
+    def negation(self, a: Expr) -> tuple[str, int]:
+        return "not " + self.wrap(a, PREC_NOT), PREC_NOT
+
+    def infix(self, e: _Op, a: str, b: str) -> str:
+        return f"{a} {e.infix} {b}"
+
+    def bitnot(self, a: str) -> str:
+        return "~" + a
+
+
+def _is_negative_term(t: Expr) -> bool:
+    if t.is_Number:
+        return bool(t < 0) if t.is_real else False
+    if t.is_Mul:
+        c, _ = t.as_coeff_Mul()
+        return bool(c.is_real and c < 0)
+    return False
+
+
+def _ordered_terms(e: Expr) -> list[Expr]:
+    # Symbols first, numbers last: `N + 1`, not `1 + N`.
+    terms = list(e.as_ordered_terms())
+    return [t for t in terms if not t.is_Number] + [t for t in terms if t.is_Number]
+
+
+class _NumpyPrinter(_Printer):
+    """Python source over NumPy for `compile_numpy`."""
+
+    def boolean(self, b: bool) -> str:
+        return "True" if b else "False"
+
+    def floating(self, f: float) -> tuple[str, int]:
+        s = repr(f)
+        return s, (PREC_UNARY if s.startswith("-") else PREC_ATOM)
+
+    def special(self, e: Expr) -> tuple[str, int]:
+        if e is sympy.oo:
+            return "np.inf", PREC_ATOM
+        if e is -sympy.oo:
+            return "-np.inf", PREC_UNARY
+        return "np.nan", PREC_ATOM
+
+    def negation(self, a: Expr) -> tuple[str, int]:
+        return f"np.logical_not({self.p(a)[0]})", PREC_ATOM
+
+    def logic(self, e: Expr) -> tuple[str, int]:
+        fn = "np.logical_and" if isinstance(e, sympy.And) else "np.logical_or"
+        args = [self.p(a)[0] for a in e.args]
+        out = args[0]
+        for a in args[1:]:
+            out = f"{fn}({out}, {a})"
+        return out, PREC_ATOM
+
+    def infix(self, e: _Op, a: str, b: str) -> str:
+        return f"{e.numpy}({self.p(e.args[0])[0]}, {self.p(e.args[1])[0]})"
+
+    def bitnot(self, a: str) -> str:
+        return f"np.invert({a})"
+
+    def p(self, e: Expr) -> tuple[str, int]:
+        if isinstance(e, sympy.Mod):
+            return f"np.mod({self.p(e.args[0])[0]}, {self.p(e.args[1])[0]})", PREC_ATOM
+        if isinstance(e, _Op) and e.infix:
+            return self.infix(e, "", ""), PREC_ATOM
+        return super().p(e)
+
+    def call(self, fname: str, e: Expr) -> str:
+        args = [self.p(a)[0] for a in e.args]
+        if fname in ("max", "min"):
+            fn = "np.maximum" if fname == "max" else "np.minimum"
+            out = args[0]
+            for a in args[1:]:
+                out = f"{fn}({out}, {a})"
+            return out
+        if isinstance(e, _Op):
+            return f"{e.numpy}(" + ", ".join(args) + ")"
+        return f"{_NUMPY_FUNCS[fname]}(" + ", ".join(args) + ")"
+
+    def call_args(self, fname: str, args: list) -> str:
+        if fname == "sqrt":
+            return f"np.sqrt({self.p(args[0])[0]})"
+        return super().call_args(fname, args)
+
+    def pow(self, e: Expr) -> tuple[str, int]:
+        b, x = e.args
+        if x == -1:
+            # 1.0 keeps integer bases from NumPy's "integers to negative powers" error.
+            return "1.0 / " + self.wrap(b, PREC_MUL, True), PREC_MUL
+        return super().pow(e)
+
+    def mul(self, e: Expr) -> tuple[str, int]:
+        text, prec = super().mul(e)
+        return text.replace(" / ", " / "), prec
+
+
+_TEXT = _Printer()
+_NUMPY = _NumpyPrinter()
+
+
+def to_text(expr: Any) -> str:
+    """Deterministic IR spelling of an expression (parsed back by `sluice.ir.text`)."""
+    return _TEXT(expr)
+
+
+def _erf(x):
+    from scipy.special import erf  # scipy is optional; only erf needs it
+
+    return erf(x)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(expr: Expr, names: tuple[str, ...]) -> Callable[..., Any]:
+    src = _NUMPY(expr)
+    code = f"lambda {', '.join(names)}: {src}" if names else f"lambda: {src}"
+    return eval(code, {"np": np, "_erf": _erf})  # noqa: S307 - our own printed source
+
+
+def compile_numpy(expr: Any, names: Iterable[str]) -> Callable[..., Any]:
+    """A callable evaluating `expr` with NumPy, taking the given symbol names positionally."""
+    return _compile(as_expr(expr), tuple(names))
+
+
+def evaluate(expr: Any, env: Mapping[str, Any]) -> Any:
+    """Evaluate an expression with NumPy semantics; `env` maps names to values or arrays."""
+    e = as_expr(expr)
+    if e.is_Integer:
+        return int(e)
+    names = tuple(sorted(free_names(e)))
+    missing = [n for n in names if n not in env]
+    if missing:
+        raise KeyError(missing[0])
+    return _compile(e, names)(*(env[n] for n in names))
+
+
+def is_boolean(expr: Any) -> bool:
+    return isinstance(expr, Boolean)
