@@ -222,8 +222,9 @@ class ProgramBuilder:
     def _declare(self, name: str, c: Container) -> Container:
         if name in self.program.data:
             raise SluiceError(f"container '{name}' is declared twice")
-        for d in c.shape:
-            for s in d.free_symbols:
+        exprs = list(c.shape) + ([c.nnz] if isinstance(c, CSR) else [])
+        for e in exprs:  # in order of appearance, so `symbol` lines read like the shapes
+            for s in sorted(e.free_symbols, key=lambda x: x.name):
                 self.program.symbols.setdefault(s.name, DType.int64)
         self.program.data[name] = c
         return c

@@ -1,0 +1,1 @@
+"""Benchmarks: kernels (bench/kernels) and the harness behind `python -m bench`."""

@@ -1,0 +1,66 @@
+"""`python -m bench [--size S|M] [--kernels a,b] [--repeat N] [--peers numpy,numba,...]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.harness import KERNELS_DIR, call_overheads, load_kernels, run_suite
+from bench.peers import ALL_PEERS, make_peers
+from bench.report import render, to_json
+
+
+def _csv(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    ap.add_argument("--size", default="S", help="problem size key of each kernel's SIZES (S, M)")
+    ap.add_argument("--kernels", type=_csv, default=None, help="comma-separated kernel names")
+    ap.add_argument("--repeat", type=int, default=5, help="timed runs per kernel and peer")
+    ap.add_argument("--peers", type=_csv, default=list(ALL_PEERS),
+                    help=f"comma-separated, from {','.join(ALL_PEERS)}")
+    ap.add_argument("--json", type=Path, default=None, metavar="OUT", help="write raw numbers")
+    ap.add_argument("--kernels-dir", type=Path, default=KERNELS_DIR, help=argparse.SUPPRESS)
+    ap.add_argument("--no-overhead", action="store_true",
+                    help="skip the warm-call overhead measurement")
+    ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    args = ap.parse_args(argv)
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        peers = make_peers(args.peers)
+        modules, warnings = load_kernels(args.kernels_dir, args.kernels)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if not modules:
+        print(f"error: no kernel modules found in {args.kernels_dir}", file=sys.stderr)
+        return 2
+
+    def progress(msg: str) -> None:
+        if not args.quiet:
+            print(msg, file=sys.stderr, flush=True)
+
+    results = run_suite(modules, peers, args.size, args.repeat, progress)
+    overheads = None if args.no_overhead else call_overheads()
+    print(render(results, size=args.size, repeat=args.repeat, overheads=overheads), end="")
+    if args.json is not None:
+        record = to_json(results, size=args.size, repeat=args.repeat, overheads=overheads)
+        args.json.write_text(json.dumps(record, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,289 @@
+"""Measure kernels across peers: cold call, median of timed warm calls, output agreement.
+
+A kernel module (`bench/kernels/<name>.py`) defines `NAME`, `SIZES = {"S": {...}, "M": {...}}`,
+`init(**size) -> tuple` (fresh, deterministic NumPy inputs), `kernel_numpy(*args)` and
+optionally `OUTPUTS` (indices of arguments mutated in place). Its outputs are the mutated
+arguments in `OUTPUTS` order followed by its return value(s). Optional per-peer variants:
+`kernel_numba`, `kernel_dace` (same convention) and `kernel_jax`, which returns those outputs
+instead of mutating.
+
+Per kernel and peer: one warm-up call on fresh inputs (its time, compilation included, is the
+"cold" time; its outputs are checked against NumPy's), then `repeat` timed calls, each on fresh
+inputs created outside the timed region; the median is reported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import statistics
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from bench.peers import NotApplicable, Peer, kernel_outputs
+
+KERNELS_DIR = Path(__file__).resolve().parent / "kernels"
+_REQUIRED = ("SIZES", "init", "kernel_numpy")
+
+
+@dataclass
+class Measurement:
+    """One kernel on one peer. `status`: ok, WRONG, fail or n/a; `reason` says why if not ok."""
+
+    kernel: str
+    peer: str
+    status: str
+    median_s: float | None = None
+    cold_s: float | None = None
+    times_s: list[float] = field(default_factory=list)
+    reason: str = ""
+
+
+def _package_name(directory: Path) -> str | None:
+    """The dotted name of the package at `directory` (made importable), or None."""
+    if not (directory / "__init__.py").is_file():
+        return None
+    parts: list[str] = []
+    root = directory
+    while (root / "__init__.py").is_file():
+        parts.insert(0, root.name)
+        root = root.parent
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return ".".join(parts)
+
+
+def _import_kernel(directory: Path, stem: str) -> ModuleType:
+    """Import `<directory>/<stem>.py`, inside its package when it is one (relative imports)."""
+    package = _package_name(directory)
+    if package is not None:
+        return importlib.import_module(f"{package}.{stem}")
+    spec = importlib.util.spec_from_file_location(f"_bench_kernel_{stem}", directory / f"{stem}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def kernel_names(directory: Path = KERNELS_DIR) -> list[str]:
+    """Kernel module names: the package's `ALL` list if it has one, else every public module."""
+    package = _package_name(directory)
+    if package is not None:
+        names = getattr(importlib.import_module(package), "ALL", None)
+        if names:
+            return list(names)
+    return sorted(p.stem for p in directory.glob("*.py") if not p.stem.startswith("_"))
+
+
+def load_kernels(
+    directory: Path = KERNELS_DIR, names: Sequence[str] | None = None
+) -> tuple[list[ModuleType], list[str]]:
+    """The kernel modules to run, and warnings for modules that are not kernels or not found."""
+    available = kernel_names(directory)
+    warnings = []
+    if names:
+        unknown = [n for n in names if n not in available]
+        if unknown:
+            raise ValueError(
+                f"unknown kernel(s) {', '.join(unknown)} in {directory}; "
+                f"known: {', '.join(available) or 'none'}"
+            )
+        available = list(names)
+    modules = []
+    for stem in available:
+        try:
+            module = _import_kernel(directory, stem)
+        except Exception as exc:
+            warnings.append(f"{stem}: import failed: {type(exc).__name__}: {exc}")
+            continue
+        missing = [a for a in _REQUIRED if not hasattr(module, a)]
+        if missing:
+            if names:  # asked for explicitly: say why it is skipped
+                warnings.append(f"{stem}: not a kernel module (missing {', '.join(missing)})")
+            continue
+        modules.append(module)
+    return modules, warnings
+
+
+def kernel_name(module: ModuleType) -> str:
+    return getattr(module, "NAME", module.__name__.rsplit(".", 1)[-1])
+
+
+def tolerance(dtype: np.dtype) -> float | None:
+    """Relative tolerance for agreement with NumPy; None means exact."""
+    if dtype.kind in "fc":
+        return {2: 1e-2, 4: 1e-4}.get(dtype.itemsize if dtype.kind == "f" else dtype.itemsize // 2,
+                                      1e-6)
+    return None
+
+
+def compare(reference: Sequence[Any], got: Sequence[Any]) -> str:
+    """'' when `got` agrees with NumPy's `reference` outputs, else what differs."""
+    if len(reference) != len(got):
+        return f"{len(got)} outputs, expected {len(reference)}"
+    for i, (ref, out) in enumerate(zip(reference, got, strict=True)):
+        ref, out = np.asarray(ref), np.asarray(out)
+        if ref.shape != out.shape:
+            return f"output {i}: shape {out.shape}, expected {ref.shape}"
+        rtol = tolerance(ref.dtype)
+        if rtol is None:
+            if not np.array_equal(ref, out):
+                return f"output {i}: {np.count_nonzero(ref != out)} values differ"
+            continue
+        # atol scaled to the data: sums with cancellation are judged against their magnitude.
+        scale = float(np.max(np.abs(ref[np.isfinite(ref)]), initial=0.0))
+        atol = rtol * scale
+        if not np.allclose(out, ref, rtol=rtol, atol=atol, equal_nan=True):
+            err = np.max(np.abs(out - ref)) if ref.size else 0.0
+            return f"output {i}: max abs error {err:.3g} (rtol {rtol:g}, scale {scale:.3g})"
+    return ""
+
+
+def _snapshot(outputs: Sequence[Any]) -> list[Any]:
+    return [np.array(o, copy=True) for o in outputs]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".strip().rstrip(":")
+
+
+def measure(
+    module: ModuleType,
+    peer: Peer,
+    size: str,
+    repeat: int,
+    reference: Sequence[Any] | None,
+) -> Measurement:
+    """Cold call, agreement check against `reference` (NumPy's outputs), `repeat` timed calls."""
+    name = kernel_name(module)
+    params = module.SIZES[size]
+    why = peer.missing()
+    if why is not None:
+        return Measurement(name, peer.name, "n/a", reason=why)
+    try:
+        args = peer.prepare(module.init(**params))
+        t0 = time.perf_counter()
+        fn = peer.compile(module)
+        result = peer.finish(fn(*args))
+        cold = time.perf_counter() - t0
+        outputs = _snapshot(peer.outputs(module, args, result))
+    except NotApplicable as exc:
+        return Measurement(name, peer.name, "n/a", reason=str(exc))
+    except Exception as exc:
+        return Measurement(name, peer.name, "fail", reason=_first_line(exc))
+
+    status, reason = "ok", ""
+    if reference is not None:
+        reason = compare(reference, outputs)
+        status = "WRONG" if reason else "ok"
+
+    times = []
+    try:
+        for _ in range(repeat):
+            args = peer.prepare(module.init(**params))
+            t0 = time.perf_counter()
+            peer.finish(fn(*args))
+            times.append(time.perf_counter() - t0)
+    except Exception as exc:
+        return Measurement(name, peer.name, "fail", cold_s=cold, reason=_first_line(exc))
+    median = statistics.median(times) if times else None
+    return Measurement(name, peer.name, status, median, cold, times, reason)
+
+
+def numpy_reference(module: ModuleType, size: str) -> list[Any]:
+    """NumPy's outputs on fresh inputs: the oracle every peer is compared with."""
+    args = module.init(**module.SIZES[size])
+    return _snapshot(kernel_outputs(module, args, module.kernel_numpy(*args)))
+
+
+def run_suite(
+    modules: Sequence[ModuleType],
+    peers: Sequence[Peer],
+    size: str,
+    repeat: int,
+    progress: Callable[[str], None] | None = None,
+) -> list[Measurement]:
+    """Measure every kernel on every peer; a kernel without `size` or whose NumPy run fails is
+    reported as a failure on every peer rather than stopping the suite."""
+    results = []
+    for module in modules:
+        name = kernel_name(module)
+        if size not in module.SIZES:
+            results += [Measurement(name, p.name, "n/a", reason=f"no size {size!r}")
+                        for p in peers]
+            continue
+        try:
+            reference = numpy_reference(module, size)
+        except Exception as exc:
+            if progress:
+                progress(f"{name}: NumPy reference failed:\n{traceback.format_exc()}")
+            results += [Measurement(name, p.name, "fail", reason=f"reference: {_first_line(exc)}")
+                        for p in peers]
+            continue
+        for peer in peers:
+            m = measure(module, peer, size, repeat, reference)
+            results.append(m)
+            if progress:
+                shown = f"{m.median_s * 1e3:.3f} ms" if m.median_s is not None else ""
+                progress(f"{name:<16} {peer.name:<7} {m.status:<5} {shown} {m.reason}".rstrip())
+    return results
+
+
+_TRIVIAL_SRC = r"""
+#include <cstdint>
+extern "C" void trivial(double *x, double *y, int64_t N) { (void)x; (void)y; (void)N; }
+"""
+
+
+def _time_calls(fn: Callable[..., Any], args: tuple, calls: int) -> float:
+    """Best-of-5 mean seconds per call: the floor of the overhead, not scheduler noise."""
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn(*args)
+        best = min(best, (time.perf_counter() - t0) / calls)
+    return best
+
+
+def call_overheads(calls: int = 2000) -> dict[str, Any]:
+    """Warm-call overhead of a trivial two-array program: via `sluice.jit` and via the runtime.
+
+    Values are seconds per call, or a string saying why it was not measured.
+    """
+    out: dict[str, Any] = {}
+    x, y = np.zeros(16), np.zeros(16)
+    try:
+        import sluice
+
+        jit = getattr(sluice, "jit", None)
+        if not callable(jit):
+            out["sluice.jit"] = "n/a: sluice.jit is not available yet"
+        else:
+            def trivial(x, y):
+                y[:] = x
+
+            fn = jit(trivial)
+            fn(x, y)
+            out["sluice.jit"] = _time_calls(fn, (x, y), calls)
+    except Exception as exc:
+        out["sluice.jit"] = f"fail: {_first_line(exc)}"
+    try:
+        from sluice.runtime import ArgSpec, compile_cpp
+
+        fn = compile_cpp(_TRIVIAL_SRC, "trivial",
+                         [ArgSpec.array("x", np.float64, ["N"]),
+                          ArgSpec.array("y", np.float64, ["N"], writable=True)])
+        out["runtime"] = _time_calls(fn, (x, y), calls)
+    except Exception as exc:
+        out["runtime"] = f"fail: {_first_line(exc)}"
+    return out

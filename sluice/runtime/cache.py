@@ -1,0 +1,278 @@
+"""A content-addressed build cache, safe under concurrent processes.
+
+An entry is a directory named by the SHA-256 of its *key parts* (IR/source hash, target,
+compiler version, flags, sluice version...), never by the program's name, so two programs
+called `kernel` cannot collide. Layout under the root (`$SLUICE_CACHE_DIR`, else
+`~/.cache/sluice`)::
+
+    <root>/entries/<key>/manifest.json   key parts, program, target, artifact checksum, size
+    <root>/entries/<key>/<artifact>      e.g. libkernel.so
+    <root>/locks/<key>.lock              flock'ed while a process builds <key>
+    <root>/tmp/                          half-built entries; renamed into place when complete
+
+Entries are built in a temporary directory and published with one `os.rename`, so a reader
+never sees half an entry. A process that wants a missing key takes the key's lock, checks
+again and builds only if nobody did meanwhile: concurrent processes build a key once. Every
+load verifies the artifact's checksum; a corrupted or truncated entry is removed and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sluice import __version__
+
+MANIFEST = "manifest.json"
+_FORMAT = 1  # bump when the layout or manifest changes; old entries then simply miss
+
+
+def default_root() -> Path:
+    """`$SLUICE_CACHE_DIR` if set, else `~/.cache/sluice`."""
+    env = os.environ.get("SLUICE_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "sluice"
+
+
+def text_hash(text: str | bytes) -> str:
+    """SHA-256 hex digest of a text; the usual value of the `ir`/`source` key parts."""
+    data = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
+def cache_key(parts: Mapping[str, str]) -> str:
+    """SHA-256 over the named parts, independent of their order, unambiguous in their bytes."""
+    h = hashlib.sha256(f"sluice-cache-v{_FORMAT}\0".encode())
+    for name in sorted(parts):
+        for field in (name, str(parts[name])):
+            data = field.encode()
+            # Length prefixes keep ("ab","c") and ("a","bc") apart.
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+    return h.hexdigest()
+
+
+def with_version(parts: Mapping[str, str]) -> dict[str, str]:
+    """The parts plus the sluice version, which every key includes."""
+    return {**{k: str(v) for k, v in parts.items()}, "sluice": __version__}
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A published cache entry, as its manifest describes it."""
+
+    key: str
+    path: Path
+    program: str
+    target: str
+    artifact: str
+    size: int
+    created: float
+    parts: dict[str, str]
+    sha256: str
+
+    @property
+    def artifact_path(self) -> Path:
+        return self.path / self.artifact
+
+    @classmethod
+    def from_manifest(cls, path: Path, data: dict) -> Entry:
+        return cls(
+            key=data["key"],
+            path=path,
+            program=data["program"],
+            target=data["target"],
+            artifact=data["artifact"],
+            size=int(data["size"]),
+            created=float(data["created"]),
+            parts=dict(data["parts"]),
+            sha256=data["sha256"],
+        )
+
+
+class BuildCache:
+    """A cache root; `get_or_build` is the one operation builders need."""
+
+    def __init__(self, root: str | os.PathLike | None = None) -> None:
+        self.root = Path(root) if root is not None else default_root()
+
+    @property
+    def entries_dir(self) -> Path:
+        return self.root / "entries"
+
+    def _dirs(self) -> None:
+        for sub in ("entries", "locks", "tmp"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+
+    @contextlib.contextmanager
+    def _lock(self, key: str) -> Iterator[None]:
+        # flock is released by the kernel if the holder dies, so a crashed build never
+        # wedges the key. Lock files are tiny and kept: deleting them would race.
+        self._dirs()
+        with open(self.root / "locks" / f"{key}.lock", "a+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def _read_manifest(self, path: Path) -> dict | None:
+        try:
+            data = json.loads((path / MANIFEST).read_text())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _valid(self, key: str) -> Entry | None:
+        """The entry for `key` if its manifest parses and its artifact matches the checksum."""
+        path = self.entries_dir / key
+        data = self._read_manifest(path)
+        if data is None or data.get("key") != key:
+            return None
+        try:
+            entry = Entry.from_manifest(path, data)
+            art = entry.artifact_path
+            if art.stat().st_size != entry.size or _file_sha256(art) != entry.sha256:
+                return None
+        except (OSError, KeyError, TypeError, ValueError):
+            return None
+        return entry
+
+    def lookup(self, parts: Mapping[str, str]) -> Entry | None:
+        """The valid entry for these parts (sluice version added), or None."""
+        return self._valid(cache_key(with_version(parts)))
+
+    def _discard(self, key: str) -> None:
+        """Move a broken entry out of the way (rename first, so readers see it gone at once)."""
+        path = self.entries_dir / key
+        if not path.exists():
+            return
+        self._dirs()
+        trash = Path(tempfile.mkdtemp(prefix=f"broken-{key[:12]}-", dir=self.root / "tmp"))
+        try:
+            os.rename(path, trash / "entry")
+        except OSError:
+            pass
+        shutil.rmtree(trash, ignore_errors=True)
+
+    def get_or_build(
+        self,
+        parts: Mapping[str, str],
+        build: Callable[[Path], None],
+        *,
+        artifact: str,
+        program: str,
+        target: str,
+    ) -> Entry:
+        """The entry for `parts`, running `build(tmpdir)` to create `tmpdir/artifact` on a miss.
+
+        `build` may raise; nothing is published then and the exception propagates.
+        """
+        full = with_version(parts)
+        key = cache_key(full)
+        entry = self._valid(key)
+        if entry is not None:
+            return entry
+        with self._lock(key):
+            entry = self._valid(key)  # someone may have built it while we waited
+            if entry is not None:
+                return entry
+            self._discard(key)  # corrupted, truncated or half-deleted: rebuild from scratch
+            tmp = Path(tempfile.mkdtemp(prefix=f"build-{key[:12]}-", dir=self.root / "tmp"))
+            try:
+                build(tmp)
+                art = tmp / artifact
+                if not art.is_file():
+                    raise FileNotFoundError(f"build did not produce {artifact}")
+                manifest = {
+                    "format": _FORMAT,
+                    "key": key,
+                    "parts": full,
+                    "program": program,
+                    "target": target,
+                    "artifact": artifact,
+                    "size": art.stat().st_size,
+                    "sha256": _file_sha256(art),
+                    "created": time.time(),
+                }
+                (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+                os.rename(tmp, self.entries_dir / key)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)  # no-op after a successful rename
+        entry = self._valid(key)
+        if entry is None:
+            raise OSError(f"cache entry {key[:12]} vanished right after it was built")
+        return entry
+
+    def ls(self) -> list[Entry]:
+        """Every entry with a readable manifest, newest first (checksums are not verified)."""
+        out = []
+        if not self.entries_dir.is_dir():
+            return out
+        for path in self.entries_dir.iterdir():
+            data = self._read_manifest(path)
+            if data is None:
+                continue
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                out.append(Entry.from_manifest(path, data))
+        return sorted(out, key=lambda e: e.created, reverse=True)
+
+    def clear(self) -> int:
+        """Delete every entry; returns how many directories were removed."""
+        n = 0
+        for sub in ("entries", "tmp"):
+            d = self.root / sub
+            if not d.is_dir():
+                continue
+            for path in d.iterdir():
+                shutil.rmtree(path, ignore_errors=True)
+                n += sub == "entries"
+        return n
+
+    def explain(self, parts: Mapping[str, str]) -> str:
+        """Why `parts` hits or misses: the named parts that differ from the nearest entry."""
+        full = with_version(parts)
+        key = cache_key(full)
+        if self._valid(key) is not None:
+            return f"hit: entry {key[:12]}"
+        if (self.entries_dir / key).exists():
+            return f"miss: entry {key[:12]} exists but is corrupted; it will be rebuilt"
+        entries = self.ls()
+        if not entries:
+            return f"miss: the cache at {self.root} is empty"
+
+        def diff(e: Entry) -> list[str]:
+            names = sorted(set(full) | set(e.parts))
+            return [n for n in names if full.get(n) != e.parts.get(n)]
+
+        # Nearest = fewest differing parts; prefer the same program, then the newest.
+        nearest = min(entries, key=lambda e: (len(diff(e)), e.program != parts.get("program"),
+                                              -e.created))
+        lines = [f"miss: nearest entry {nearest.key[:12]} ({nearest.program}, {nearest.target}) "
+                 f"differs in {len(diff(nearest))} part(s):"]
+        for name in diff(nearest):
+            lines.append(f"  {name}: was {_short(nearest.parts.get(name))}, "
+                         f"now {_short(full.get(name))}")
+        return "\n".join(lines)
+
+
+def _short(value: str | None, limit: int = 60) -> str:
+    if value is None:
+        return "<absent>"
+    return repr(value if len(value) <= limit else value[: limit - 3] + "...")

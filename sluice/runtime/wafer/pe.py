@@ -1,0 +1,559 @@
+"""One processing element: memory, DSDs, task table, and the statement interpreter.
+
+Task bodies run as generators: a synchronous DSD op on a fabric DSD yields while its
+input queue is empty or its output queue is full, so a task can wait on the fabric
+without blocking the simulator. Async DSD ops are generators too, stepped once per cycle
+(at DSD throughput) by `Pe.step`; on completion they apply `.activate` / `.unblock`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sluice.backends.csl import model as m
+from sluice.errors import ExecutionError, RaceError
+from sluice.runtime.wafer.values import NP_DTYPE, binop, cast, dsd_function, scalar
+
+if TYPE_CHECKING:
+    from sluice.runtime.wafer.sim import Simulator
+
+STEP_LIMIT = 5_000_000  # statements one task may run before we call it a hang
+
+
+@dataclass
+class DsdState:
+    """Runtime value of a DSD (mutable: @increment_dsd_offset and friends change it)."""
+
+    name: str
+    kind: str  # "mem", "fin" or "fout"
+    extent: int
+    array: str = ""
+    offset: int = 0
+    stride: int = 1
+    color: int = -1
+    queue: int = -1
+    control: bool = False
+
+    def indices(self) -> np.ndarray:
+        return self.offset + self.stride * np.arange(self.extent)
+
+
+@dataclass
+class TaskState:
+    name: str
+    kind: str
+    id: int
+    task: m.Task
+    color: int | None = None  # data tasks: the color whose input queue feeds them
+    active: bool = False
+    blocked: bool = False
+
+
+@dataclass
+class Prepared:
+    """A DSD op with operands resolved (async ops capture DSDs at issue time)."""
+
+    op: m.DsdOp
+    dst: DsdState
+    srcs: list[DsdState | object]
+    n: int
+    reads: list[tuple[str, int, int]]
+    writes: list[tuple[str, int, int]]
+    fabric: bool
+
+
+@dataclass
+class AsyncOp:
+    prep: Prepared
+    gen: Generator[bool, None, None]
+    queues: list[tuple[str, int]] = field(default_factory=list)
+
+
+class Pe:
+    """Processing element at (x, y) running `program` with `placement`'s bindings."""
+
+    def __init__(self, sim: Simulator, x: int, y: int, program: m.PeProgram,
+                 placement: m.Placement) -> None:
+        self.sim, self.x, self.y = sim, x, y
+        self.index = y * sim.width + x
+        self.program = program
+        self.where = f"PE({x},{y})"
+        self.env: dict[str, object] = {}
+        for p in program.params:
+            v = placement.binding(p.name)
+            if p.dtype == "color":
+                cid = sim.program.resolve_color(placement, p.name)
+                if cid is None:
+                    raise ExecutionError(f"{self.where}: color param {p.name} is not bound")
+                self.env[p.name] = cid
+            else:
+                if v is None or isinstance(v, m.ColorRef):
+                    raise ExecutionError(f"{self.where}: param {p.name} needs a number")
+                self.env[p.name] = cast(v, p.dtype)
+        self.placement = placement
+        self.mem: dict[str, np.ndarray] = {}
+        self.scalar_fields: set[str] = set()
+        for f in program.fields:
+            self._alloc(f)
+        self.dsds: dict[str, DsdState] = {d.name: self._dsd(d) for d in program.dsds}
+        self.tasks: dict[str, TaskState] = {}
+        self.data_tasks: list[TaskState] = []
+        for t in program.tasks:
+            self._bind_task(t)
+        self.running: Generator[bool, None, None] | None = None
+        self.running_name = ""
+        self.busy_until = 0
+        self.cost = 0
+        self.steps = 0
+        self.inflight: list[AsyncOp] = []
+        self.rpc_queue: list[str] = []
+        self.waiting_on = ""
+
+    # --- set-up
+    def _alloc(self, f: m.Field) -> None:
+        dt = NP_DTYPE[f.dtype]
+        if f.length is None:
+            arr = np.zeros(1, dtype=dt)
+            if f.init is not None:
+                arr[0] = self.eval(f.init, {})
+            self.scalar_fields.add(f.name)
+        else:
+            arr = np.zeros(int(self.eval(f.length, {})), dtype=dt)
+            if isinstance(f.init, m.Constants):
+                arr[:] = self.eval(f.init.value, {})
+        self.mem[f.name] = arr
+
+    def color_of(self, ref: str) -> int:
+        if ref in self.env and any(p.name == ref and p.dtype == "color"
+                                   for p in self.program.params):
+            return int(self.env[ref])
+        cid = self.sim.program.resolve_color(self.placement, ref)
+        if cid is None:
+            raise ExecutionError(f"{self.where}: unknown color {ref}")
+        return cid
+
+    def _dsd(self, d: m.Dsd) -> DsdState:
+        extent = int(self.eval(d.extent, {}))
+        if isinstance(d, m.Mem1dDsd):
+            if d.array not in self.mem:
+                raise ExecutionError(f"{self.where}: DSD {d.name} names unknown array {d.array}")
+            return DsdState(d.name, "mem", extent, d.array, int(self.eval(d.offset, {})),
+                            d.stride)
+        if isinstance(d, m.FabinDsd):
+            return DsdState(d.name, "fin", extent, color=self.color_of(d.color), queue=d.queue)
+        return DsdState(d.name, "fout", extent, color=self.color_of(d.color), queue=d.queue,
+                        control=d.control)
+
+    def _bind_task(self, t: m.Task) -> None:
+        color = None
+        if t.kind == "data":
+            if t.color is not None:
+                color = self.color_of(t.color)
+                tid = color
+            else:
+                tid = int(t.queue)
+                q = next((q for q in self.program.queues
+                          if q.direction == "input" and q.queue == t.queue), None)
+                if q is None:
+                    raise ExecutionError(f"{self.where}: input queue {t.queue} of data task "
+                                         f"{t.name} is not initialised with a color")
+                color = self.color_of(q.color)
+        else:
+            tid = int(t.id)
+        st = TaskState(t.name, t.kind, tid, t, color)
+        self.tasks[t.name] = st
+        if t.kind == "data":
+            self.data_tasks.append(st)
+
+    # --- expressions
+    def _read(self, name: str, i: int) -> object:
+        arr = self.mem[name]
+        if not 0 <= i < arr.shape[0]:
+            raise ExecutionError(f"{self.where}: index {i} out of bounds for {name}"
+                                 f"[{arr.shape[0]}]", node=self.where)
+        return scalar(arr[i])
+
+    def eval(self, e: m.Expr, locs: dict[str, object]) -> object:
+        t = type(e)
+        if t is m.Lit:
+            return e.value
+        if t is m.Name:
+            n = e.id
+            if n in locs:
+                return locs[n]
+            if n in self.scalar_fields:
+                return scalar(self.mem[n][0])
+            if n in self.env:
+                return self.env[n]
+            raise ExecutionError(f"{self.where}: unknown name {n}", node=self.where)
+        if t is m.Index:
+            return self._read(e.array, int(self.eval(e.index, locs)))
+        if t is m.BinOp:
+            try:
+                return binop(e.op, self.eval(e.lhs, locs), self.eval(e.rhs, locs))
+            except ZeroDivisionError as err:
+                raise ExecutionError(f"{self.where}: {err}", node=self.where) from None
+        if t is m.UnOp:
+            v = self.eval(e.operand, locs)
+            return -v if e.op == "-" else not v
+        if t is m.Cast:
+            return cast(self.eval(e.value, locs), e.dtype)
+        raise ExecutionError(f"{self.where}: cannot evaluate {e!r}")
+
+    # --- races
+    def check_access(self, reads: list, writes: list, exclude: AsyncOp | None = None) -> None:
+        """A write overlapping any in-flight async op's range, or a read overlapping its
+        writes, is a race: the async op proceeds concurrently with the task."""
+        if not self.sim.check_races:
+            return
+        for op in self.inflight:
+            if op is exclude:
+                continue
+            for arr, lo, hi in writes:
+                for arr2, lo2, hi2 in op.prep.reads + op.prep.writes:
+                    if arr == arr2 and lo <= hi2 and lo2 <= hi:
+                        self._race(arr, lo, hi, "writes", op)
+            for arr, lo, hi in reads:
+                for arr2, lo2, hi2 in op.prep.writes:
+                    if arr == arr2 and lo <= hi2 and lo2 <= hi:
+                        self._race(arr, lo, hi, "reads", op)
+
+    def _race(self, arr: str, lo: int, hi: int, verb: str, op: AsyncOp) -> None:
+        who = self.running_name or "an async op"
+        raise RaceError(
+            f"{self.where}: {who} {verb} {arr}[{lo}..{hi}] while async @{op.prep.op.op} "
+            f"is still in flight on it",
+            node=self.where,
+            hint="wait for the async op's .activate/.unblock continuation before touching "
+                 "its memory",
+        )
+
+    # --- statements
+    def exec_block(self, stmts: tuple[m.Stmt, ...], locs: dict[str, object],
+                   types: dict[str, str]) -> Generator[bool, None, None]:
+        for s in stmts:
+            self.steps += 1
+            if self.steps > STEP_LIMIT:
+                raise ExecutionError(f"{self.where}: task {self.running_name} runs more than "
+                                     f"{STEP_LIMIT} statements; is a loop endless?",
+                                     node=self.where)
+            self.cost += self.sim.params.stmt_cost
+            t = type(s)
+            if t is m.Assign:
+                self._assign(s, locs, types)
+            elif t is m.DsdOp:
+                prep = self.prepare(s, locs)
+                if s.is_async:
+                    self.start_async(prep)
+                else:
+                    self.check_access(prep.reads, prep.writes)
+                    yield from self.run_op(prep, None)
+            elif t is m.For:
+                start, stop = self.eval(s.start, locs), self.eval(s.stop, locs)
+                step = self.eval(s.step, locs)
+                types[s.var] = s.dtype
+                for i in range(int(start), int(stop), int(step)):
+                    locs[s.var] = i
+                    yield from self.exec_block(s.body, locs, types)
+            elif t is m.While:
+                while self.eval(s.cond, locs):
+                    yield from self.exec_block(s.body, locs, types)
+                    if s.update is not None:
+                        self._assign(s.update, locs, types)
+            elif t is m.If:
+                branch = s.then if self.eval(s.cond, locs) else s.orelse
+                yield from self.exec_block(branch, locs, types)
+            elif t is m.LocalVar:
+                types[s.name] = s.dtype
+                locs[s.name] = cast(self.eval(s.value, locs), s.dtype)
+            elif t is m.Activate:
+                self._task(s.task).active = True
+            elif t is m.Block:
+                self._task(s.task).blocked = True
+            elif t is m.Unblock:
+                self._task(s.task).blocked = False
+            elif t is m.IncrementDsdOffset:
+                self._mem_dsd(s.dsd).offset += int(self.eval(s.amount, locs))
+            elif t is m.SetDsdBaseAddr:
+                d = self._mem_dsd(s.dsd)
+                if s.array not in self.mem:
+                    raise ExecutionError(f"{self.where}: unknown array {s.array}")
+                d.array, d.offset = s.array, 0
+            elif t is m.SetDsdLength:
+                self._dsd_named(s.dsd).extent = int(self.eval(s.length, locs))
+            elif t is m.UnblockCmdStream:
+                self.sim.unblock_cmd_stream(self)
+            elif t is m.CallFn:
+                fn = self.program.function(s.name)
+                if fn is None:
+                    raise ExecutionError(f"{self.where}: call of unknown function {s.name}")
+                yield from self.exec_block(fn.body, {}, {})
+            else:
+                raise ExecutionError(f"{self.where}: cannot execute {s!r}")
+
+    def _task(self, name: str) -> TaskState:
+        t = self.tasks.get(name)
+        if t is None:
+            raise ExecutionError(f"{self.where}: unknown task {name}", node=self.where)
+        return t
+
+    def _dsd_named(self, name: str) -> DsdState:
+        d = self.dsds.get(name)
+        if d is None:
+            raise ExecutionError(f"{self.where}: unknown DSD {name}", node=self.where)
+        return d
+
+    def _mem_dsd(self, name: str) -> DsdState:
+        d = self._dsd_named(name)
+        if d.kind != "mem":
+            raise ExecutionError(f"{self.where}: {name} is not a memory DSD", node=self.where)
+        return d
+
+    def _assign(self, s: m.Assign, locs: dict[str, object], types: dict[str, str]) -> None:
+        tgt = s.target
+        value = self.eval(s.value, locs)
+        if isinstance(tgt, m.Name) and tgt.id in locs:
+            if s.op != "=":
+                value = binop(s.op[0], locs[tgt.id], value)
+            locs[tgt.id] = cast(value, types.get(tgt.id, "i32"))
+            return
+        if isinstance(tgt, m.Name):
+            if tgt.id not in self.scalar_fields:
+                raise ExecutionError(f"{self.where}: cannot assign to {tgt.id}", node=self.where)
+            arr, i = tgt.id, 0
+        else:
+            arr, i = tgt.array, int(self.eval(tgt.index, locs))
+        if s.op != "=":
+            value = binop(s.op[0], self._read(arr, i), value)
+        else:
+            self._read(arr, i)  # bounds check
+        self.check_access([], [(arr, i, i)])
+        self.mem[arr][i] = value
+
+    # --- DSD ops
+    def prepare(self, op: m.DsdOp, locs: dict[str, object]) -> Prepared:
+        nsrc, _ = m.DSD_OPS[op.op]
+        if len(op.operands) != nsrc + 1:
+            raise ExecutionError(f"{self.where}: @{op.op} takes {nsrc + 1} operands")
+        ops: list[DsdState | object] = []
+        for e in op.operands:
+            if type(e) is m.Name and e.id in self.dsds:
+                d = self.dsds[e.id]
+                ops.append(DsdState(**d.__dict__))  # a snapshot: later updates do not apply
+            else:
+                ops.append(self.eval(e, locs))
+        dst, srcs = ops[0], ops[1:]
+        if not isinstance(dst, DsdState) or dst.kind == "fin":
+            raise ExecutionError(f"{self.where}: @{op.op} needs a memory or fabout destination")
+        n = dst.extent
+        reads, writes = [], []
+        fabric = dst.kind == "fout"
+        for i, d in enumerate(ops):
+            if not isinstance(d, DsdState):
+                continue
+            if d.kind == "fin" and i == 0:
+                raise ExecutionError(f"{self.where}: a fabin DSD cannot be a destination")
+            if d.kind == "fout" and i > 0:
+                raise ExecutionError(f"{self.where}: a fabout DSD cannot be a source")
+            if d.kind != "mem":
+                fabric = True
+                continue
+            idx = d.indices()[:n]
+            size = self.mem[d.array].shape[0]
+            if len(idx) < n or (n and (idx.min() < 0 or idx.max() >= size)):
+                raise ExecutionError(
+                    f"{self.where}: @{op.op} operand {d.name} covers {d.array}"
+                    f"[{d.offset}:+{d.extent}*{d.stride}], outside its {size} elements "
+                    f"or shorter than {n}", node=self.where)
+            if n:
+                rng = (d.array, int(idx.min()), int(idx.max()))
+                (writes if i == 0 else reads).append(rng)
+        return Prepared(op, dst, srcs, n, reads, writes, fabric)
+
+    def start_async(self, prep: Prepared) -> None:
+        if len(self.inflight) >= self.sim.params.max_async_ops:
+            raise ExecutionError(f"{self.where}: more than {self.sim.params.max_async_ops} "
+                                 "async DSD ops in flight", node=self.where)
+        queues = [("in" if d.kind == "fin" else "out", d.queue)
+                  for d in [prep.dst, *prep.srcs]
+                  if isinstance(d, DsdState) and d.kind != "mem"]
+        for op in self.inflight:
+            clash = set(op.queues) & set(queues)
+            if clash:
+                kind, q = clash.pop()
+                raise ExecutionError(f"{self.where}: {kind}put queue {q} is already used by "
+                                     f"an in-flight async @{op.prep.op.op}", node=self.where)
+        self.check_access(prep.reads, prep.writes)
+        per_cycle = self._throughput(prep.op.op)
+        self.inflight.append(AsyncOp(prep, self.run_op(prep, per_cycle), queues))
+
+    def _throughput(self, op: str) -> int:
+        p = self.sim.params
+        return p.f16_per_cycle if m.DSD_OPS[op][1] in ("f16", "u16", "i16") else p.f32_per_cycle
+
+    def run_op(self, prep: Prepared, per_cycle: int | None) -> Generator[bool, None, None]:
+        """Runs a prepared op. Async (`per_cycle` set): yields True per cycle of work and
+        False while waiting on the fabric. Sync: yields False only while waiting."""
+        dt = m.DSD_OPS[prep.op.op][1]
+        fn = dsd_function(prep.op.op)
+        is_mov = prep.op.op.startswith(("mov", "fmov"))
+        np_dt = NP_DTYPE[dt]
+        conv = (lambda v: v) if is_mov else (lambda v: np.asarray(v).astype(np_dt))
+        dst, srcs, n = prep.dst, prep.srcs, prep.n
+        thr = self._throughput(prep.op.op)
+        if not prep.fabric:
+            if per_cycle is not None:
+                for _ in range(self.sim.params.dsd_setup + math.ceil(n / thr)):
+                    yield True
+            else:
+                self.cost += self.sim.params.dsd_setup + math.ceil(n / thr)
+            vals = [conv(self.mem[s.array][s.indices()[:n]]) if isinstance(s, DsdState)
+                    else conv(s) for s in srcs]
+            self.mem[dst.array][dst.indices()[:n]] = fn(*vals)
+            return
+        if per_cycle is None:
+            self.cost += self.sim.params.dsd_setup
+        sim = self.sim
+        didx = dst.indices() if dst.kind == "mem" else None
+        sidx = [s.indices() if isinstance(s, DsdState) and s.kind == "mem" else None
+                for s in srcs]
+        k = 0
+        while k < n:
+            done_now = 0
+            while k < n and (per_cycle is None or done_now < per_cycle):
+                waiting = self._fabric_wait(dst, srcs)
+                if waiting:
+                    self.waiting_on = waiting
+                    break
+                vals = []
+                for s, ix in zip(srcs, sidx, strict=True):
+                    if ix is not None:
+                        vals.append(self.mem[s.array][ix[k]])
+                    elif isinstance(s, DsdState):
+                        vals.append(sim.pop_in(self, s.color))
+                    else:
+                        vals.append(s)
+                r = fn(*[conv(v) for v in vals])
+                if didx is not None:
+                    self.mem[dst.array][didx[k]] = r
+                else:
+                    sim.push_out(self, dst.color, r, dst.control)
+                k += 1
+                done_now += 1
+                if per_cycle is None:
+                    self.cost += 1
+            if k < n or per_cycle is not None:
+                yield done_now > 0
+        self.waiting_on = ""
+
+    def _fabric_wait(self, dst: DsdState, srcs: list) -> str:
+        """Why the next element cannot be processed now ('' when it can)."""
+        sim = self.sim
+        for s in srcs:
+            if isinstance(s, DsdState) and s.kind == "fin" and not sim.has_input(self, s.color):
+                return f"input queue {s.queue} (color {sim.color_label(s.color)}) is empty"
+        if dst.kind == "fout" and not sim.out_room(self, dst.color):
+            return f"output queue {dst.queue} (color {sim.color_label(dst.color)}) is full"
+        return ""
+
+    # --- scheduling
+    def runnable(self) -> list[TaskState]:
+        sim = self.sim
+        out = []
+        for t in self.tasks.values():
+            if t.blocked:
+                continue
+            if t.kind == "data":
+                if sim.has_input(self, t.color):
+                    out.append(t)
+            elif t.active:
+                out.append(t)
+        return out
+
+    def has_work(self) -> bool:
+        return bool(self.running or self.inflight or self.rpc_queue or self.runnable())
+
+    def step(self, now: int, rng: random.Random | None) -> bool:
+        """One cycle: async ops advance; the CE resumes or picks a task when free."""
+        progress = False
+        if self.inflight:
+            for op in list(self.inflight):
+                try:
+                    progress |= next(op.gen)
+                except StopIteration:
+                    self._complete(op)
+                    progress = True
+        if now < self.busy_until:
+            self.sim.wake_at(self.busy_until)
+            return progress
+        if self.running is None:
+            if self.rpc_queue:
+                name = self.rpc_queue.pop(0)
+                fn = self.program.function(name)
+                self.running_name = f"RPC {name}"
+                self.running = self.exec_block(fn.body, {}, {})
+            else:
+                ready = self.runnable()
+                if not ready:
+                    return progress
+                t = rng.choice(ready) if rng is not None else min(ready, key=lambda t: t.id)
+                self.running_name = f"task {t.name}"
+                locs: dict[str, object] = {}
+                types: dict[str, str] = {}
+                if t.kind == "data":
+                    v = self.sim.pop_in(self, t.color)
+                    if t.task.param is not None:
+                        locs[t.task.param.name] = cast(v, t.task.param.dtype)
+                        types[t.task.param.name] = t.task.param.dtype
+                else:
+                    t.active = False
+                self.running = self.exec_block(t.task.body, locs, types)
+            self.cost = self.sim.params.task_switch
+            self.steps = 0
+        else:
+            self.cost = 0
+        try:
+            next(self.running)
+        except StopIteration:
+            self.running = None
+            self.running_name = ""
+            self.waiting_on = ""
+            self.cost = max(self.cost, 1)
+        if self.cost:
+            self.busy_until = now + self.cost
+            self.sim.wake_at(self.busy_until)
+            self.sim.busy_cycles += self.cost
+            return True
+        return progress
+
+    def _complete(self, op: AsyncOp) -> None:
+        self.inflight.remove(op)
+        if op.prep.op.activate is not None:
+            self._task(op.prep.op.activate).active = True
+        if op.prep.op.unblock is not None:
+            self._task(op.prep.op.unblock).blocked = False
+
+    def describe(self) -> list[str]:
+        """Pending-work lines for deadlock reports."""
+        out = []
+        if self.running is not None:
+            why = f": {self.waiting_on}" if self.waiting_on else ""
+            out.append(f"{self.where}: {self.running_name} is stuck{why}")
+        for op in self.inflight:
+            why = self.waiting_on or "waiting on the fabric"
+            why = self._fabric_wait(op.prep.dst, op.prep.srcs) or why
+            out.append(f"{self.where}: async @{op.prep.op.op} never completes: {why}")
+        for t in self.tasks.values():
+            if t.kind == "data" and self.sim.has_input(self, t.color) and t.blocked:
+                out.append(f"{self.where}: data task {t.name} (color "
+                           f"{self.sim.color_label(t.color)}) is blocked with wavelets queued")
+            elif t.kind != "data" and t.active and t.blocked:
+                out.append(f"{self.where}: {t.kind} task {t.name} (ID {t.id}) is active but "
+                           "blocked")
+        return out
