@@ -451,10 +451,26 @@ def _batch_index(frame: Frame, m: Memlet, env: dict[str, Any], size: int,
     return tuple(idx)
 
 
+CHUNK = 1 << 18  # points per batch: bounds the memory of index arrays
+
+
 def _run_batched(frame: Frame, m: Map) -> None:
-    batch, size = _expand(frame, {}, 1, m)
-    if size:
-        _run_batched_body(frame, m.body, batch, size)
+    """Run all points of `m` batched, in chunks along its first parameter."""
+    r0 = m.ranges[0]
+    a, b, s = (int(_eval_int(x, frame.symbols)) for x in (r0.start, r0.stop, r0.step))
+    first = range(a, b, s)
+    rest = 1
+    for r in m.ranges[1:]:
+        lo, hi, st = (int(_eval_int(x, frame.symbols)) for x in (r.start, r.stop, r.step))
+        rest *= max(0, len(range(lo, hi, st)))
+    step = max(1, CHUNK // max(1, rest))
+    for k in range(0, len(first), step):
+        part = first[k:k + step]
+        chunk = Map(m.params, [Range(part.start, part.stop, part.step), *m.ranges[1:]],
+                    m.body, m.schedule, m.label)
+        batch, size = _expand(frame, {}, 1, chunk)
+        if size:
+            _run_batched_body(frame, m.body, batch, size)
 
 
 def _run_batched_body(frame: Frame, g: DataflowGraph, batch: dict[str, np.ndarray],

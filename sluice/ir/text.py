@@ -731,6 +731,16 @@ class _ProgramAssembler:
         raise AssertionError(kind)
 
 
+def _called(p: Program) -> list[str]:
+    """Names of the programs that `p`'s Call nodes call, in order of appearance."""
+    names: list[str] = []
+    for st in p.body.states():
+        for n, _ in st.graph.walk():
+            if isinstance(n, Call) and n.callee not in names:
+                names.append(n.callee)
+    return names
+
+
 def parse(text: str, filename: str | None = None) -> Program:
     """Parse IR text; the last program in the file is returned, earlier ones are callees."""
     import sluice.ir.library  # noqa: F401 - registers the library nodes
@@ -741,9 +751,13 @@ def parse(text: str, filename: str | None = None) -> Program:
         last = None
         for raw in raws:
             last = _ProgramAssembler(programs).program(raw)
+            if last.name in programs:
+                raise SluiceSyntaxError(f"program '{last.name}' is defined twice",
+                                        SourceLocation(filename),
+                                        "give each program in a file its own name")
+            last.callees = {n: programs[n] for n in _called(last) if n in programs}
             programs[last.name] = last
         assert last is not None
-        last.callees = {k: v for k, v in programs.items() if k != last.name}
         return last
     except UnexpectedInput as e:
         raise _syntax_error(e, text, filename) from None
@@ -795,7 +809,7 @@ def _syntax_error(e: UnexpectedInput, text: str, filename: str | None) -> Sluice
     elif isinstance(e, UnexpectedCharacters):
         msg = f"unexpected character {text[e.pos_in_stream]!r}"
     elif isinstance(e, UnexpectedToken):
-        msg = f"unexpected {e.token.type.lower()} '{e.token}'"
+        msg = f"unexpected '{e.token}'"
     else:
         msg = "syntax error"
     expected = sorted(getattr(e, "expected", None) or getattr(e, "allowed", None) or [])
