@@ -37,7 +37,7 @@ from sluice.ir.control import (
 )
 from sluice.ir.data import CSR, Array, Container, Scalar, Stream
 from sluice.ir.dtypes import DType
-from sluice.ir.graph import DataflowGraph, Edge
+from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import Index, Memlet, Range, Subset
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
@@ -277,7 +277,8 @@ def _run_code(t: Tasklet, env: dict[str, Any]) -> dict[str, Any]:
         try:
             env[target] = compile_numpy(expr, names)(*(env[n] for n in names))
         except KeyError as err:
-            raise ExecutionError(f"{t.describe()} reads '{err.args[0]}', which has no value")
+            raise ExecutionError(f"{t.describe()} reads '{err.args[0]}', which has no value"
+                                 ) from None
     return env
 
 

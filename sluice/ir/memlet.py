@@ -117,5 +117,6 @@ class Memlet:
             tuple(d.subs(mapping) for d in self.subset),
             self.wcr,
             self.other,
-            None if self.other_subset is None else tuple(d.subs(mapping) for d in self.other_subset),
+            None if self.other_subset is None
+            else tuple(d.subs(mapping) for d in self.other_subset),
         )

@@ -52,41 +52,61 @@ class _Dot:
                 self.lines.append(f"{indent}{nid} [shape=box, style=filled, fillcolor=lightblue, "
                                   f"label={_q(type(node).__name__)}];")
             elif isinstance(node, Call):
-                self.lines.append(f"{indent}{nid} [shape=box3d, label={_q('call ' + node.callee)}];")
+                label = _q("call " + node.callee)
+                self.lines.append(f"{indent}{nid} [shape=box3d, label={label}];")
         for e in g.edges:
             label = format_memlet(e.memlet) if e.memlet is not None else ""
             style = "" if e.memlet is not None else ", style=dotted"
             self.lines.append(f"{indent}{ids[id(e.src)]} -> {ids[id(e.dst)]} "
                               f"[label={_q(label)}{style}];")
 
-    def region(self, r: Region, indent: str, title: str) -> None:
+    def region(self, r: Region, indent: str, title: str) -> str:
+        """Draw a region; returns an invisible anchor used to keep blocks in order."""
         cid = self.fresh("cluster_r")
         self.lines.append(f"{indent}subgraph {cid} {{ label={_q(title)};")
+        anchor = self.anchor(indent + "  ")
+        prev = anchor
         for b in r.blocks:
-            self.block(b, indent + "  ")
+            a = self.block(b, indent + "  ")
+            if a is not None:
+                # Invisible edges stack the blocks top to bottom in program order.
+                self.lines.append(f"{indent}  {prev} -> {a} [style=invis, weight=10];")
+                prev = a
         self.lines.append(f"{indent}}}")
+        return anchor
 
-    def block(self, b: Block, indent: str) -> None:
+    def anchor(self, indent: str) -> str:
+        aid = self.fresh("a")
+        self.lines.append(f"{indent}{aid} [shape=point, style=invis, width=0, height=0];")
+        return aid
+
+    def block(self, b: Block, indent: str) -> str | None:
         if isinstance(b, State):
             cid = self.fresh("cluster_s")
             self.lines.append(f"{indent}subgraph {cid} {{ label={_q('state ' + b.name)}; "
                               "style=rounded;")
+            anchor = self.anchor(indent + "  ")
             self.graph(b.graph, indent + "  ")
             self.lines.append(f"{indent}}}")
-        elif isinstance(b, Loop):
-            self.region(b.body, indent, f"for {b.var} in range({to_text(b.start)}, "
-                        f"{to_text(b.stop)}, {to_text(b.step)})")
-        elif isinstance(b, WhileBlock):
-            self.region(b.body, indent, f"while {to_text(b.cond)}")
-        elif isinstance(b, Branch):
-            for i, (c, r) in enumerate(b.cases):
-                self.region(r, indent, ("if " if i == 0 else "elif ") + to_text(c))
+            return anchor
+        if isinstance(b, Loop):
+            return self.region(b.body, indent, f"for {b.var} in range({to_text(b.start)}, "
+                               f"{to_text(b.stop)}, {to_text(b.step)})")
+        if isinstance(b, WhileBlock):
+            return self.region(b.body, indent, f"while {to_text(b.cond)}")
+        if isinstance(b, Branch):
+            anchors = [self.region(r, indent, ("if " if i == 0 else "elif ") + to_text(c))
+                       for i, (c, r) in enumerate(b.cases)]
             if b.orelse is not None:
-                self.region(b.orelse, indent, "else")
-        elif isinstance(b, Assign | Break | Continue | Return):
+                anchors.append(self.region(b.orelse, indent, "else"))
+            return anchors[0]
+        if isinstance(b, Assign | Break | Continue | Return):
             text = (", ".join(f"{k} = {to_text(v)}" for k, v in b.assignments.items())
                     if isinstance(b, Assign) else type(b).__name__.lower())
-            self.lines.append(f"{indent}{self.fresh('b')} [shape=note, label={_q(text)}];")
+            nid = self.fresh("b")
+            self.lines.append(f"{indent}{nid} [shape=note, label={_q(text)}];")
+            return nid
+        return None
 
 
 def to_dot(p: Program) -> str:

@@ -357,10 +357,12 @@ class _Printer:
         if e.is_Pow:
             return self.pow(e)
         if isinstance(e, sympy.Mod):
-            return f"{self.wrap(e.args[0], PREC_MUL)} % {self.wrap(e.args[1], PREC_MUL, True)}", PREC_MUL
+            a, b = self.wrap(e.args[0], PREC_MUL), self.wrap(e.args[1], PREC_MUL, True)
+            return f"{a} % {b}", PREC_MUL
         if type(e) in _RELATIONS:
             op = _RELATIONS[type(e)]
-            return f"{self.wrap(e.lhs, PREC_CMP, True)} {op} {self.wrap(e.rhs, PREC_CMP, True)}", PREC_CMP
+            a, b = self.wrap(e.lhs, PREC_CMP, True), self.wrap(e.rhs, PREC_CMP, True)
+            return f"{a} {op} {b}", PREC_CMP
         if isinstance(e, sympy.And | sympy.Or):
             return self.logic(e)
         if isinstance(e, sympy.Not):
@@ -482,13 +484,6 @@ def _ordered_terms(e: Expr) -> list[Expr]:
 class _NumpyPrinter(_Printer):
     """Python source over NumPy for `compile_numpy`."""
 
-    def boolean(self, b: bool) -> str:
-        return "True" if b else "False"
-
-    def floating(self, f: float) -> tuple[str, int]:
-        s = repr(f)
-        return s, (PREC_UNARY if s.startswith("-") else PREC_ATOM)
-
     def special(self, e: Expr) -> tuple[str, int]:
         if e is sympy.oo:
             return "np.inf", PREC_ATOM
@@ -544,9 +539,6 @@ class _NumpyPrinter(_Printer):
             return "1.0 / " + self.wrap(b, PREC_MUL, True), PREC_MUL
         return super().pow(e)
 
-    def mul(self, e: Expr) -> tuple[str, int]:
-        text, prec = super().mul(e)
-        return text.replace(" / ", " / "), prec
 
 
 _TEXT = _Printer()

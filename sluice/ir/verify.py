@@ -284,7 +284,8 @@ class _Verifier:
             got = subset_shape(e.memlet.subset)
             want = tuple(d for d in expected[e.src_conn] if _num(d) != 1)
             got = tuple(d for d in got if _num(d) != 1)
-            if len(got) != len(want) or any(_provably_differ(a, b) for a, b in zip(got, want)):
+            if len(got) != len(want) or any(_provably_differ(a, b)
+                                             for a, b in zip(got, want, strict=True)):
                 self.fail("library", f"output '{e.src_conn}' is written to a subset of shape "
                           f"{list(got)}, but the operation produces {list(want)}", label)
 

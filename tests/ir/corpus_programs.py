@@ -57,8 +57,10 @@ def _gemm_ref(alpha, beta, C, A, B):
 @entry(_gemm_args, _gemm_ref)
 def gemm_library():
     b = ProgramBuilder("gemm_library")
-    b.arg("alpha", "float64"); b.arg("beta", "float64")
-    b.arg("C", "float64", ["NI", "NJ"]); b.arg("A", "float64", ["NI", "NK"])
+    b.arg("alpha", "float64")
+    b.arg("beta", "float64")
+    b.arg("C", "float64", ["NI", "NJ"])
+    b.arg("A", "float64", ["NI", "NK"])
     b.arg("B", "float64", ["NK", "NJ"])
     b.transient("AB", "float64", ["NI", "NJ"])
     with b.state("product") as s:
@@ -73,8 +75,10 @@ def gemm_library():
 @entry(_gemm_args, _gemm_ref)
 def gemm_maps():
     b = ProgramBuilder("gemm_maps")
-    b.arg("alpha", "float64"); b.arg("beta", "float64")
-    b.arg("C", "float64", ["NI", "NJ"]); b.arg("A", "float64", ["NI", "NK"])
+    b.arg("alpha", "float64")
+    b.arg("beta", "float64")
+    b.arg("C", "float64", ["NI", "NJ"])
+    b.arg("A", "float64", ["NI", "NK"])
     b.arg("B", "float64", ["NK", "NJ"])
     with b.state("scale") as s:
         s.map({"i": "0:NI", "j": "0:NJ"}, "o = beta * c",
@@ -121,8 +125,12 @@ def spmv_maps():
     b.csr("A", "float64", "N", "N", "NNZ")
     b.arg("x", "float64", ["N"])
     b.returns("y", "float64", ["N"])
-    b.transient("lo", "int64"); b.transient("hi", "int64"); b.transient("col", "int64")
-    b.symbol("rs"); b.symbol("re"); b.symbol("c")
+    b.transient("lo", "int64")
+    b.transient("hi", "int64")
+    b.transient("col", "int64")
+    b.symbol("rs")
+    b.symbol("re")
+    b.symbol("c")
     with b.loop("r", 0, "N"):
         with b.state("row_bounds") as s:
             s.tasklet("l = p", {"p": "A.indptr[r]"}, {"l": "lo"}, label="start")
@@ -197,7 +205,8 @@ def _jacobi_ref(A, B, T):
 @entry(_jacobi_args, _jacobi_ref)
 def jacobi_2d():
     b = ProgramBuilder("jacobi_2d")
-    b.arg("A", "float64", ["N", "N"]); b.arg("B", "float64", ["N", "N"])
+    b.arg("A", "float64", ["N", "N"])
+    b.arg("B", "float64", ["N", "N"])
     b.symbol("T", arg=True)
     code = "o = 0.2 * (c + w + e + s + n)"
     for_ = {"c": "{X}[i, j]", "w": "{X}[i, j - 1]", "e": "{X}[i, j + 1]", "s": "{X}[i + 1, j]",
@@ -477,7 +486,9 @@ def stream_producer_consumer():
 
 def _axpy_program() -> ir.Program:
     b = ProgramBuilder("axpy")
-    b.arg("a", "float64"); b.arg("x", "float64", ["N"]); b.arg("y", "float64", ["N"])
+    b.arg("a", "float64")
+    b.arg("x", "float64", ["N"])
+    b.arg("y", "float64", ["N"])
     with b.state() as s:
         s.map({"i": "0:N"}, "o = a * xv + yv", inputs={"a": "a", "xv": "x[i]", "yv": "y[i]"},
               outputs={"o": "y[i]"})
@@ -494,7 +505,8 @@ def call_per_row():
     """Calls a nested program on each row (subsets bound to the callee's arguments)."""
     callee = _axpy_program()
     b = ProgramBuilder("call_per_row")
-    b.arg("A", "float64", ["R", "C"]); b.arg("B", "float64", ["R", "C"])
+    b.arg("A", "float64", ["R", "C"])
+    b.arg("B", "float64", ["R", "C"])
     b.transient("alpha", "float64")
     with b.state("alpha") as s:
         s.tasklet("o = 3.0", {}, {"o": "alpha"})
@@ -537,7 +549,8 @@ def _complex_args(rng):
 @entry(_complex_args, lambda a, b: a * b + np.conj(a))
 def complex_arithmetic():
     b = ProgramBuilder("complex_arithmetic")
-    b.arg("a", "complex128", ["N"]); b.arg("b", "complex128", ["N"])
+    b.arg("a", "complex128", ["N"])
+    b.arg("b", "complex128", ["N"])
     b.returns("z", "complex128", ["N"])
     with b.state() as s:
         s.map({"i": "0:N"}, "o = u * v + conj(u)", inputs={"u": "a[i]", "v": "b[i]"},
@@ -577,7 +590,8 @@ def math_functions():
     b.returns("y", "float64", ["N"])
     with b.state() as s:
         s.map({"i": "0:N"},
-              "g = exp(-v ** 2 / 2.0) / sqrt(2.0 * 3.141592653589793); o = g + tanh(v) - log(1.0 + v)",
+              "g = exp(-v ** 2 / 2.0) / sqrt(2.0 * 3.141592653589793)\n"
+              "o = g + tanh(v) - log(1.0 + v)",
               inputs={"v": "x[i]"}, outputs={"o": "y[i]"})
     return b.build()
 

@@ -67,7 +67,8 @@ def test_multicast_push_reaches_every_selected_stream():
 
 def test_out_of_bounds_index_from_data_is_an_error_not_a_wraparound():
     b = ir.ProgramBuilder("gather")
-    b.arg("x", "float64", ["N"]); b.arg("k", "int64")
+    b.arg("x", "float64", ["N"])
+    b.arg("k", "int64")
     b.returns("y", "float64")
     b.symbol("K")
     b.assign(K="k")
@@ -81,7 +82,9 @@ def test_out_of_bounds_index_from_data_is_an_error_not_a_wraparound():
 
 def _axpy() -> ir.Program:
     b = ir.ProgramBuilder("axpy")
-    b.arg("a", "float64"); b.arg("x", "float64", ["N"]); b.arg("y", "float64", ["N"])
+    b.arg("a", "float64")
+    b.arg("x", "float64", ["N"])
+    b.arg("y", "float64", ["N"])
     with b.state() as s:
         s.map({"i": "0:N"}, "o = a * xv + yv", inputs={"a": "a", "xv": "x[i]", "yv": "y[i]"},
               outputs={"o": "y[i]"})

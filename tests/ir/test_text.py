@@ -6,8 +6,8 @@ import pytest
 
 import sluice.ir as ir
 from sluice.errors import SluiceSyntaxError
-from sluice.ir.text import parse_expr
 from sluice.ir import symbolic as S
+from sluice.ir.text import parse_expr
 
 GOOD = """program p(x) -> (y) {
   symbol N: int64

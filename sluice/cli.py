@@ -1,0 +1,234 @@
+"""The `sluice` command line: parses options and calls the library; no logic of its own.
+
+    sluice show FILE [--param K=V ...] [--svg OUT] [--json]
+    sluice check FILE [--param K=V ...]
+    sluice run FILE [--param K=V ...] [--inputs random|zeros|ones] [--seed N]
+    sluice doctor
+    sluice cache ls|clear
+    sluice --version
+
+FILE is an IR text file (`.sir`). A `SluiceError` prints as a diagnostic (file:line:col,
+caret, hint) and exits with status 1; anything else is a sluice bug and says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sluice import __version__
+from sluice.errors import SluiceError
+
+Loader = Callable[[Path, dict[str, int]], Any]
+
+
+def _parse_params(items: Sequence[str]) -> dict[str, int]:
+    params: dict[str, int] = {}
+    for item in items:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise SluiceError(f"--param expects NAME=VALUE, got {item!r}",
+                              hint="for example: --param N=64")
+        try:
+            params[key.strip()] = int(val, 0)
+        except ValueError:
+            raise SluiceError(f"--param {key}: {val!r} is not an integer") from None
+    return params
+
+
+def _load_sir(path: Path, params: dict[str, int]) -> Any:
+    from sluice.ir import parse
+
+    return parse(path.read_text(), filename=str(path))
+
+
+# File kinds by suffix; each maps a path and parameters to a loaded object.
+LOADERS: dict[str, Loader] = {".sir": _load_sir}
+
+
+def load(target: str, params: dict[str, int]) -> Any:
+    path = Path(target)
+    loader = LOADERS.get(path.suffix)
+    if loader is None:
+        kinds = ", ".join(sorted(LOADERS))
+        raise SluiceError(f"cannot read '{target}': unknown file kind '{path.suffix}'",
+                          hint=f"sluice reads {kinds} files")
+    if not path.exists():
+        raise SluiceError(f"no such file: '{target}'")
+    return loader(path, params)
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    prog = load(args.file, _parse_params(args.param))
+    if args.svg:
+        from sluice.ir.picture import to_dot, to_svg
+
+        svg = to_svg(prog)
+        out = Path(args.svg)
+        if svg is None:
+            out = out.with_suffix(".dot")
+            out.write_text(to_dot(prog))
+            print(f"Graphviz 'dot' is not installed: wrote {out} instead", file=sys.stderr)
+        else:
+            out.write_text(svg)
+            print(f"wrote {out}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(prog.to_json(), indent=1))
+    else:
+        print(prog.to_text(), end="")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    prog = load(args.file, _parse_params(args.param))
+    prog.verify()
+    print(f"{args.file}: ok ({prog.name}: {len(prog.data)} containers, "
+          f"{sum(1 for _ in prog.body.walk())} blocks)")
+    return 0
+
+
+def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict[str, Any]:
+    """Arguments for `prog` from symbol values: random, zeros or ones."""
+    from sluice.ir import CSR, Scalar, Stream
+    from sluice.ir.symbolic import evaluate
+
+    rng = np.random.default_rng(seed)
+    out: dict[str, Any] = {}
+    for name in prog.args:
+        if name not in prog.data:
+            if name not in symbols:
+                raise SluiceError(f"symbol '{name}' needs a value", hint=f"--param {name}=...")
+            out[name] = symbols[name]
+            continue
+        c = prog.data[name]
+        if isinstance(c, CSR | Stream):
+            raise SluiceError(f"cannot make inputs for {type(c).__name__} argument '{name}'",
+                              hint="call the program from Python instead")
+        try:
+            shape = tuple(int(evaluate(d, symbols)) for d in c.shape)
+        except KeyError as e:
+            raise SluiceError(f"the shape of '{name}' needs symbol '{e.args[0]}'",
+                              hint=f"--param {e.args[0]}=...") from None
+        dt = c.dtype.numpy
+        if how == "zeros":
+            v = np.zeros(shape, dt)
+        elif how == "ones":
+            v = np.ones(shape, dt)
+        elif c.dtype.is_integer:
+            v = rng.integers(0, 100, shape).astype(dt)
+        elif c.dtype.value == "bool":
+            v = rng.random(shape) < 0.5
+        elif c.dtype.is_complex:
+            v = (rng.random(shape) + 1j * rng.random(shape)).astype(dt)
+        else:
+            v = rng.random(shape).astype(dt)
+        out[name] = v[()] if isinstance(c, Scalar) else v
+    return out
+
+
+def _describe(name: str, v: Any) -> str:
+    a = np.asarray(v)
+    if a.ndim == 0:
+        return f"{name} = {a.item()!r}"
+    checksum = float(np.sum(np.abs(a.astype(np.complex128))))
+    body = np.array2string(a, threshold=12, edgeitems=3, precision=6)
+    return f"{name}: {a.dtype}{list(a.shape)}  checksum {checksum:.12g}\n{body}"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sluice.ir import interpret
+
+    params = _parse_params(args.param)
+    prog = load(args.file, params)
+    inputs = make_inputs(prog, params, args.inputs, args.seed)
+    symbols = {k: v for k, v in params.items() if k in prog.symbols and k not in inputs}
+    result = interpret(prog, **inputs, **symbols)
+    results = () if result is None else (result if isinstance(result, tuple) else (result,))
+    for name, v in zip(prog.returns, results, strict=True):
+        print(_describe(name, v))
+    for name, v in inputs.items():
+        if isinstance(v, np.ndarray) and v.ndim:
+            print(_describe(name, v))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from sluice.runtime.toolchain import doctor_report
+
+    print(doctor_report())
+    return 0
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from sluice.runtime.cache import BuildCache
+
+    cache = BuildCache()
+    if args.action == "ls":
+        entries = cache.ls()
+        for e in entries:
+            print(f"{e.key[:16]}  {e.target:6} {e.program:24} {e.size:>10} bytes")
+        print(f"{len(entries)} entries in {cache.root}")
+    elif args.action == "clear":
+        print(f"removed {cache.clear()} entries from {cache.root}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="sluice", description="sluice: a compiler toolkit for "
+                                 "data-centric programs")
+    ap.add_argument("--version", action="version", version=f"sluice {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_file(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("file", help="a .sir file")
+        p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                       help="bind a symbol or kernel parameter (repeatable)")
+        return p
+
+    p = with_file("show", "print a program (IR text), or draw it")
+    p.add_argument("--svg", metavar="OUT", help="also write a picture (Graphviz)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=cmd_show)
+    p = with_file("check", "parse and verify a program")
+    p.set_defaults(func=cmd_check)
+    p = with_file("run", "run a program on generated inputs and print its outputs")
+    p.add_argument("--inputs", choices=["random", "zeros", "ones"], default="random")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("doctor", help="report the toolchain sluice can use")
+    p.set_defaults(func=cmd_doctor)
+    p = sub.add_parser("cache", help="inspect or clear the build cache")
+    p.add_argument("action", choices=["ls", "clear"])
+    p.set_defaults(func=cmd_cache)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SluiceError as e:
+        print(e.render(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print("\ninternal error: this is a bug in sluice, not in your program. Please report "
+              "it with the output of `sluice doctor`.", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

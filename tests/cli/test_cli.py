@@ -1,0 +1,67 @@
+"""The command line: each command on a corpus program, and diagnostics instead of tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sluice import __version__
+from sluice.cli import main
+
+CORPUS = Path(__file__).parents[1] / "ir" / "corpus"
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_show_prints_the_text_unchanged(capsys):
+    path = CORPUS / "gemm_library.sir"
+    assert main(["show", str(path)]) == 0
+    assert capsys.readouterr().out == path.read_text()
+
+
+def test_show_svg_or_dot(tmp_path, capsys):
+    out = tmp_path / "p.svg"
+    assert main(["show", str(CORPUS / "jacobi_2d.sir"), "--svg", str(out)]) == 0
+    written = out if out.exists() else out.with_suffix(".dot")
+    assert written.exists() and written.stat().st_size > 100
+
+
+def test_check_and_run(capsys):
+    assert main(["check", str(CORPUS / "spmv_maps.sir")]) == 0
+    assert "ok" in capsys.readouterr().out
+    assert main(["run", str(CORPUS / "sum_wcr.sir"), "-p", "N=3", "-p", "M=2",
+                 "--inputs", "ones"]) == 0
+    assert "s = 6.0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["run", "missing.sir"], "no such file"),
+    (["show", "kernel.xyz"], "unknown file kind '.xyz'"),
+    (["run", str(CORPUS / "sum_wcr.sir")], "needs symbol 'N'"),
+    (["run", str(CORPUS / "sum_wcr.sir"), "-p", "N"], "--param expects NAME=VALUE"),
+])
+def test_user_errors_are_diagnostics(argv, fragment, capsys):
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_syntax_error_shows_a_caret(tmp_path, capsys):
+    bad = tmp_path / "bad.sir"
+    bad.write_text((CORPUS / "sum_wcr.sir").read_text().replace("o = a", "o = a +"))
+    assert main(["check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:" in err and "^" in err
+
+
+def test_doctor_reports_every_tool(capsys):
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    for tool in ("python", "c++ compiler", "openmp", "nvcc", "gpu", "graphviz", "cerebras"):
+        assert tool in out
