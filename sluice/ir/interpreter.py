@@ -330,6 +330,7 @@ def _call(frame: Frame, g: DataflowGraph, n: Call) -> Gen:
             views[name] = read_memlet(frame, Memlet(e.memlet.data, e.memlet.subset))
     symbols = {k: _eval_int(v, frame.symbols) for k, v in n.symbols.items()}
     sub = _bind(callee, [], {**views, **symbols}, copy_scalars=False)
+    sub.progress = frame.progress  # the spatial scheduler watches the callee's stream traffic
     yield from run_region(sub, callee.body)
     for name, e in outs.items():
         if name in callee.returns:
@@ -339,7 +340,10 @@ def _call(frame: Frame, g: DataflowGraph, n: Call) -> Gen:
 
 
 def _is_view_of(v: Any, frame: Frame, m: Memlet) -> bool:
+    """Whether the callee already wrote through `v` (a view, or a shared stream)."""
     target = _container_value(frame, m.data)
+    if v is target:
+        return True
     return isinstance(v, np.ndarray) and np.shares_memory(v, target)
 
 

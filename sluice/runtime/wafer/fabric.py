@@ -8,7 +8,8 @@ neighbour's buffer (crossing a link at most once per cycle) or the CE's input qu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 from sluice.backends.csl import model as m
 
@@ -27,6 +28,7 @@ class Router:
     has_switches: bool = False
     filter: m.Filter | None = None
     counter: int = 0
+    moves: dict[int, list[tuple[int, object, object]]] = field(default_factory=dict)
 
     @classmethod
     def from_route(cls, r: m.Route) -> Router:
@@ -70,8 +72,16 @@ class Router:
         return ok
 
 
-@dataclass
-class Wavelet:
-    ready: int  # first cycle at which it may move on
-    value: object
-    control: bool = False
+class Port:
+    """A router input (PE, color, from-direction) and its wavelet buffer. Wavelets are
+    tuples (ready cycle, payload, is_control)."""
+
+    __slots__ = ("p", "c", "frm", "q", "router")
+
+    def __init__(self, p: int, c: int, frm: str, router: Router | None) -> None:
+        self.p, self.c, self.frm = p, c, frm
+        self.q: deque[tuple[int, object, bool]] = deque()
+        self.router = router
+
+
+RAMP_MOVE, LINK_MOVE, OFF_GRID = 0, 1, 2

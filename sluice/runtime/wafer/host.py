@@ -15,7 +15,9 @@ from collections.abc import Callable
 import numpy as np
 
 from sluice.backends.csl import model as m
-from sluice.errors import ArgumentError, ExecutionError
+from sluice.backends.csl.parser import parse_dir
+from sluice.backends.csl.validate import validate as validate_program
+from sluice.errors import ArgumentError, ExecutionError, did_you_mean
 from sluice.runtime.wafer import memcpy as mc
 from sluice.runtime.wafer.params import ArchParams
 from sluice.runtime.wafer.sim import Simulator
@@ -56,7 +58,12 @@ class Task:
 
 
 class SdkRuntime:
-    """The subset of the Cerebras `SdkRuntime` API that sluice host scripts use."""
+    """The subset of the Cerebras `SdkRuntime` API that sluice host scripts use.
+
+    `suppress_simfab_trace`, `simfab_numthreads` and `msg_level` are accepted (and ignored)
+    so that SDK host scripts run unchanged; `params`, `seed` (random task picker),
+    `check_races` and `validate` are the simulator's own options.
+    """
 
     def __init__(self, bindir: str | os.PathLike | m.CslProgram, cmaddr: str | None = None, *,
                  suppress_simfab_trace: bool = True, simfab_numthreads: int = 5,
@@ -68,13 +75,9 @@ class SdkRuntime:
         if isinstance(bindir, m.CslProgram):
             program = bindir
         else:
-            from sluice.backends.csl.parser import parse_dir
-
             program = parse_dir(bindir)
         if validate:
-            from sluice.backends.csl.validate import validate as check
-
-            check(program)
+            validate_program(program)
         self.program = program
         self._params, self._seed, self._races = params, seed, check_races
         self.sim: Simulator | None = None
@@ -84,8 +87,6 @@ class SdkRuntime:
     # --- lifecycle
     def get_id(self, name: str) -> Symbol:
         if name not in self._exports:
-            from sluice.errors import did_you_mean
-
             raise ArgumentError(f"no exported symbol '{name}'", hint=did_you_mean(name,
                                                                                  self._names))
         return Symbol(self._names.index(name), name)

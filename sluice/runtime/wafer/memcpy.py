@@ -101,7 +101,7 @@ class CopyH2D(Command):
             words = cube[j, i, :]
             if self.bits == 16:
                 words = (words & 0xFFFF).astype(np.uint16)
-            pe.check_access([], [(self.symbol, 0, self.region.elems - 1)])
+            pe.check_access([], [(self.symbol, 0, self.region.elems - 1)], who="memcpy_h2d")
             arr.view(_BYTES_VIEW[arr.dtype.itemsize])[: self.region.elems] = words
         _charge(sim, self.region)
         self.done = True
@@ -123,7 +123,7 @@ class CopyD2H(Command):
         cube = np.zeros((r.h, r.w, r.elems), dtype=np.uint32)
         for j, i, pe in r.pes(sim):
             arr = _field_of(pe, self.symbol, r.elems, self.bits)
-            pe.check_access([(self.symbol, 0, r.elems - 1)], [])
+            pe.check_access([(self.symbol, 0, r.elems - 1)], [], who="memcpy_d2h")
             cube[j, i, :] = arr.view(_BYTES_VIEW[arr.dtype.itemsize])[: r.elems]
         self.out.view(np.uint32)[:] = r.flatten(cube)
         _charge(sim, r)

@@ -207,25 +207,24 @@ class Pe:
         raise ExecutionError(f"{self.where}: cannot evaluate {e!r}")
 
     # --- races
-    def check_access(self, reads: list, writes: list, exclude: AsyncOp | None = None) -> None:
+    def check_access(self, reads: list, writes: list, who: str | None = None) -> None:
         """A write overlapping any in-flight async op's range, or a read overlapping its
-        writes, is a race: the async op proceeds concurrently with the task."""
-        if not self.sim.check_races:
+        writes, is a race: the async op proceeds concurrently with `who` (by default the
+        running task)."""
+        if not self.sim.check_races or not self.inflight:
             return
+        who = who or self.running_name or "a task"
         for op in self.inflight:
-            if op is exclude:
-                continue
             for arr, lo, hi in writes:
                 for arr2, lo2, hi2 in op.prep.reads + op.prep.writes:
                     if arr == arr2 and lo <= hi2 and lo2 <= hi:
-                        self._race(arr, lo, hi, "writes", op)
+                        self._race(who, arr, lo, hi, "writes", op)
             for arr, lo, hi in reads:
                 for arr2, lo2, hi2 in op.prep.writes:
                     if arr == arr2 and lo <= hi2 and lo2 <= hi:
-                        self._race(arr, lo, hi, "reads", op)
+                        self._race(who, arr, lo, hi, "reads", op)
 
-    def _race(self, arr: str, lo: int, hi: int, verb: str, op: AsyncOp) -> None:
-        who = self.running_name or "an async op"
+    def _race(self, who: str, arr: str, lo: int, hi: int, verb: str, op: AsyncOp) -> None:
         raise RaceError(
             f"{self.where}: {who} {verb} {arr}[{lo}..{hi}] while async @{op.prep.op.op} "
             f"is still in flight on it",
@@ -402,9 +401,8 @@ class Pe:
         False while waiting on the fabric. Sync: yields False only while waiting."""
         dt = m.DSD_OPS[prep.op.op][1]
         fn = dsd_function(prep.op.op)
-        is_mov = prep.op.op.startswith(("mov", "fmov"))
+        is_mov = prep.op.op in ("mov16", "mov32")  # raw copies; the rest compute in `dt`
         np_dt = NP_DTYPE[dt]
-        conv = (lambda v: v) if is_mov else (lambda v: np.asarray(v).astype(np_dt))
         dst, srcs, n = prep.dst, prep.srcs, prep.n
         thr = self._throughput(prep.op.op)
         if not prep.fabric:
@@ -413,6 +411,10 @@ class Pe:
                     yield True
             else:
                 self.cost += self.sim.params.dsd_setup + math.ceil(n / thr)
+
+            def conv(v: object) -> object:
+                return v if is_mov else np.asarray(v).astype(np_dt)
+
             vals = [conv(self.mem[s.array][s.indices()[:n]]) if isinstance(s, DsdState)
                     else conv(s) for s in srcs]
             self.mem[dst.array][dst.indices()[:n]] = fn(*vals)
@@ -420,37 +422,52 @@ class Pe:
         if per_cycle is None:
             self.cost += self.sim.params.dsd_setup
         sim = self.sim
+        # Hold the queues themselves: this loop runs once per element per PE.
         didx = dst.indices() if dst.kind == "mem" else None
-        sidx = [s.indices() if isinstance(s, DsdState) and s.kind == "mem" else None
-                for s in srcs]
+        out_q, out_port = (None, None) if didx is not None else sim.out_target(self, dst.color)
+        cap = sim.params.output_queue
+        sidx, in_qs = [], []
+        for s in srcs:
+            is_mem = isinstance(s, DsdState) and s.kind == "mem"
+            sidx.append(s.indices() if is_mem else None)
+            in_qs.append(sim.in_deque(self, s.color) if isinstance(s, DsdState) and not is_mem
+                         else None)
+        fins = [q for q in in_qs if q is not None]
+        control = dst.control
         k = 0
         while k < n:
             done_now = 0
             while k < n and (per_cycle is None or done_now < per_cycle):
-                waiting = self._fabric_wait(dst, srcs)
-                if waiting:
-                    self.waiting_on = waiting
+                if not all(fins) or (out_q is not None and len(out_q) >= cap):
+                    if per_cycle is None:  # the running task waits (async ops report apart)
+                        self.waiting_on = self._fabric_wait(dst, srcs)
                     break
                 vals = []
-                for s, ix in zip(srcs, sidx, strict=True):
+                for s, ix, q in zip(srcs, sidx, in_qs, strict=True):
                     if ix is not None:
                         vals.append(self.mem[s.array][ix[k]])
-                    elif isinstance(s, DsdState):
-                        vals.append(sim.pop_in(self, s.color))
+                    elif q is not None:
+                        vals.append(q.popleft())
                     else:
                         vals.append(s)
-                r = fn(*[conv(v) for v in vals])
+                if not is_mov:  # element-wise in the op's type, as the hardware rounds
+                    vals = [v if type(v) is np_dt else np_dt(v) for v in vals]
+                r = fn(*vals)
                 if didx is not None:
                     self.mem[dst.array][didx[k]] = r
+                elif out_port is not None:
+                    out_q.append((sim.now + 1, r, control))
+                    sim.active_ports[out_port] = None
                 else:
-                    sim.push_out(self, dst.color, r, dst.control)
+                    out_q.append(r)  # memcpy D2H stream
                 k += 1
                 done_now += 1
                 if per_cycle is None:
                     self.cost += 1
             if k < n or per_cycle is not None:
                 yield done_now > 0
-        self.waiting_on = ""
+        if per_cycle is None:
+            self.waiting_on = ""
 
     def _fabric_wait(self, dst: DsdState, srcs: list) -> str:
         """Why the next element cannot be processed now ('' when it can)."""
@@ -546,8 +563,7 @@ class Pe:
             why = f": {self.waiting_on}" if self.waiting_on else ""
             out.append(f"{self.where}: {self.running_name} is stuck{why}")
         for op in self.inflight:
-            why = self.waiting_on or "waiting on the fabric"
-            why = self._fabric_wait(op.prep.dst, op.prep.srcs) or why
+            why = self._fabric_wait(op.prep.dst, op.prep.srcs) or "waiting on the fabric"
             out.append(f"{self.where}: async @{op.prep.op.op} never completes: {why}")
         for t in self.tasks.values():
             if t.kind == "data" and self.sim.has_input(self, t.color) and t.blocked:

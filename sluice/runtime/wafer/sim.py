@@ -15,7 +15,15 @@ from collections.abc import Callable
 
 from sluice.backends.csl import model as m
 from sluice.errors import DeadlockError, ExecutionError, RouteError
-from sluice.runtime.wafer.fabric import OPPOSITE, STEP, Router, Wavelet
+from sluice.runtime.wafer.fabric import (
+    LINK_MOVE,
+    OFF_GRID,
+    OPPOSITE,
+    RAMP_MOVE,
+    STEP,
+    Port,
+    Router,
+)
 from sluice.runtime.wafer.params import ARCH_PARAMS, ArchParams
 from sluice.runtime.wafer.pe import Pe
 
@@ -49,8 +57,8 @@ class Simulator:
             if cid is None:
                 raise RouteError(f"route at PE({r.x},{r.y}) names unknown color {r.color}")
             self.routers[(r.y * self.width + r.x, cid)] = Router.from_route(r)
-        self.bufs: dict[tuple[int, int, str], deque[Wavelet]] = {}
-        self.active_bufs: set[tuple[int, int, str]] = set()
+        self.ports: dict[tuple[int, int, str], Port] = {}
+        self.active_ports: dict[Port, None] = {}  # an ordered set: deterministic arbitration
         self.inq: dict[tuple[int, int], deque] = {}
         self.d2h_buf: dict[tuple[int, int], deque] = {}
         self.pes: list[Pe | None] = [None] * (self.width * self.height)
@@ -73,6 +81,26 @@ class Simulator:
         if t > self.now and (self._wake is None or t < self._wake):
             self._wake = t
 
+    def in_deque(self, pe: Pe, color: int) -> deque:
+        """The CE input queue of `color` at `pe` (created on first use)."""
+        key = (pe.index, color)
+        q = self.inq.get(key)
+        if q is None:
+            q = self.inq[key] = deque()
+        return q
+
+    def out_target(self, pe: Pe, color: int) -> tuple[deque, Port | None]:
+        """Where a fabout of `color` at `pe` writes: its RAMP router input, or the memcpy
+        D2H buffer (no port) for stream colors."""
+        if color in self.d2h_colors:
+            key = (pe.index, color)
+            q = self.d2h_buf.get(key)
+            if q is None:
+                q = self.d2h_buf[key] = deque()
+            return q, None
+        port = self.port(pe.index, color, "RAMP")
+        return port.q, port
+
     def has_input(self, pe: Pe, color: int) -> bool:
         q = self.inq.get((pe.index, color))
         return bool(q)
@@ -92,16 +120,17 @@ class Simulator:
         if color in self.d2h_colors:
             q = self.d2h_buf.get((pe.index, color))
         else:
-            q = self.bufs.get((pe.index, color, "RAMP"))
+            port = self.ports.get((pe.index, color, "RAMP"))
+            q = port.q if port is not None else None
         return q is None or len(q) < self.params.output_queue
 
     def push_out(self, pe: Pe, color: int, value: object, control: bool) -> None:
         if color in self.d2h_colors:  # memcpy's own routing carries it to the host
             self.d2h_buf.setdefault((pe.index, color), deque()).append(value)
             return
-        key = (pe.index, color, "RAMP")
-        self.bufs.setdefault(key, deque()).append(Wavelet(self.now + 1, value, control))
-        self.active_bufs.add(key)
+        port = self.port(pe.index, color, "RAMP")
+        port.q.append((self.now + 1, value, control))
+        self.active_ports[port] = None
 
     def unblock_cmd_stream(self, pe: Pe) -> None:
         self.awaiting_unblock.discard(pe.index)
@@ -121,68 +150,84 @@ class Simulator:
         return targets
 
     # --- the cycle loop
+    def port(self, p: int, c: int, frm: str) -> Port:
+        key = (p, c, frm)
+        port = self.ports.get(key)
+        if port is None:
+            port = self.ports[key] = Port(p, c, frm, self.routers.get((p, c)))
+        return port
+
+    def _moves(self, rt: Router, p: int, c: int) -> list[tuple[int, object, object]]:
+        """Where a wavelet at router (p, c) goes in the current switch position (cached)."""
+        mv = rt.moves.get(rt.pos)
+        if mv is not None:
+            return mv
+        x, y = p % self.width, p // self.width
+        mv = []
+        for t in rt.cur_tx:
+            if t == "RAMP":
+                mv.append((RAMP_MOVE, None, None))
+                continue
+            dx, dy = STEP[t]
+            nx, ny = x + dx, y + dy
+            if 0 <= nx < self.width and 0 <= ny < self.height:
+                mv.append((LINK_MOVE, self.port(ny * self.width + nx, c, OPPOSITE[t]), (p, t)))
+            else:
+                mv.append((OFF_GRID, f"PE({x},{y}): color {self.color_label(c)} is routed {t}, "
+                                     f"off the {self.width}x{self.height} rectangle",
+                           f"PE({x},{y})"))
+        rt.moves[rt.pos] = mv
+        return mv
+
     def _route_step(self) -> bool:
         progress = False
         now = self.now
+        cap = self.params.link_buffer
+        hop = self.params.hop_latency
         used_links: set[tuple[int, str]] = set()
-        for key in list(self.active_bufs):
-            q = self.bufs[key]
+        active = self.active_ports
+        for port in list(active):
+            q = port.q
             w = q[0]
-            if w.ready > now:
-                self.wake_at(w.ready)
+            if w[0] > now:
+                self.wake_at(w[0])
                 continue
-            p, c, frm = key
-            rt = self.routers.get((p, c))
-            if rt is None or frm not in rt.cur_rx:
+            rt = port.router
+            if rt is None or port.frm not in rt.rx[rt.pos]:
                 continue  # stalls; reported if the fabric goes quiescent
-            x, y = p % self.width, p // self.width
-            moves = []
+            p, c, ctrl = port.p, port.c, w[2]
+            moves = self._moves(rt, p, c)
+            if ctrl and any(k == RAMP_MOVE for k, _, _ in moves):
+                moves = [(RAMP_MOVE, None, None)]  # control ends at the first RAMP delivery
             ok = True
-            txs = rt.cur_tx
-            if w.control and "RAMP" in txs:
-                txs = ("RAMP",)  # a control wavelet ends at the first router delivering it
-            for t in txs:
-                if t == "RAMP":
-                    if w.control:
-                        moves.append(("ctrl", p))
-                    elif not self.in_room(p, c):
+            for kind, tgt, link in moves:
+                if kind == RAMP_MOVE:
+                    if not ctrl and not self.in_room(p, c):
                         ok = False
                         break
-                    else:
-                        moves.append(("ramp", p))
-                    continue
-                dx, dy = STEP[t]
-                nx, ny = x + dx, y + dy
-                if not (0 <= nx < self.width and 0 <= ny < self.height):
-                    raise RouteError(
-                        f"PE({x},{y}): color {self.color_label(c)} is routed {t}, off the "
-                        f"{self.width}x{self.height} rectangle", node=f"PE({x},{y})")
-                q2 = ny * self.width + nx
-                k2 = (q2, c, OPPOSITE[t])
-                b2 = self.bufs.get(k2)
-                if (p, t) in used_links or (b2 is not None and len(b2) >= self.params.link_buffer):
-                    ok = False
-                    break
-                moves.append(("link", k2, (p, t)))
+                elif kind == LINK_MOVE:
+                    if link in used_links or len(tgt.q) >= cap:
+                        ok = False
+                        break
+                else:
+                    raise RouteError(tgt, node=link)
             if not ok:
                 continue
             q.popleft()
             if not q:
-                self.active_bufs.discard(key)
+                del active[port]
             progress = True
-            for mv in moves:
-                if mv[0] == "ramp":
-                    if rt.filter_passes():
-                        self.push_in(p, c, w.value)
-                elif mv[0] == "ctrl":
-                    self._control_at(p, w.value)
+            for kind, tgt, link in moves:
+                if kind == RAMP_MOVE:
+                    if ctrl:
+                        self._control_at(p, w[1])
+                    elif rt.filter_passes():
+                        self.push_in(p, c, w[1])
                 else:
-                    _, k2, link = mv
                     used_links.add(link)
-                    self.bufs.setdefault(k2, deque()).append(
-                        Wavelet(now + self.params.hop_latency, w.value, w.control))
-                    self.active_bufs.add(k2)
-            if w.control:
+                    tgt.q.append((now + hop, w[1], ctrl))
+                    active[tgt] = None
+            if ctrl:
                 rt.advance()
         return progress
 
@@ -200,7 +245,7 @@ class Simulator:
     def step(self) -> bool:
         """Advances one cycle; True when anything moved."""
         self._wake = None
-        progress = self._route_step() if self.active_bufs else False
+        progress = self._route_step() if self.active_ports else False
         if self.commands or self.streams:
             progress |= self._memcpy_step()
         rng = self.rng
@@ -264,7 +309,7 @@ class Simulator:
             for pe in (self.pes[p] for p in self.live))
 
     def pending(self) -> bool:
-        return bool(self.active_bufs or any(self.inq.values()) or any(self.d2h_buf.values())
+        return bool(self.active_ports or any(self.inq.values()) or any(self.d2h_buf.values())
                     or self.commands or self.streams or self.cmd_blocked_by
                     or any(pe is not None and (pe.running or pe.inflight) for pe in self.pes))
 
@@ -272,7 +317,8 @@ class Simulator:
     def deadlock(self, what: str) -> DeadlockError:
         lines: list[str] = []
         first: str | None = None
-        for (p, c, frm), q in sorted(self.bufs.items()):
+        for (p, c, frm), port in sorted(self.ports.items()):
+            q = port.q
             if not q:
                 continue
             x, y = p % self.width, p // self.width

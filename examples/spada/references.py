@@ -1,0 +1,207 @@
+"""NumPy references for the `.sptl` examples in this folder.
+
+`REFERENCES[name]` is an `Example(param_sets, reference, make_inputs)`:
+* `param_sets`: parameter bindings the kernel is tested with;
+* `reference(inputs, params)`: the expected outputs, a dict from each writeonly stream-array
+  argument to a host array of shape (a, b, N);
+* `make_inputs(params, rng)`: host inputs, a dict from each readonly stream-array argument
+  to an (a, b, N) float32 array and from each scalar argument to a Python float.
+
+Host layout: the stream of PE (x, y) of a `stream<T, N>[a, b]` argument is `arr[x, y, :]`;
+2D tiles travel row-major.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+Arrays = dict[str, np.ndarray | float]
+
+
+class Example(NamedTuple):
+    param_sets: list[dict[str, int]]
+    reference: Callable[[Arrays, dict[str, int]], dict[str, np.ndarray]]
+    make_inputs: Callable[[dict[str, int], np.random.Generator], Arrays]
+
+
+def _rand(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def _shift(u: np.ndarray, axis: int, by: int) -> np.ndarray:
+    """u moved `by` cells along `axis`, zero-filled (out[i] = u[i - by])."""
+    out = np.zeros_like(u)
+    n = u.shape[axis]
+    src = [slice(None)] * u.ndim
+    dst = [slice(None)] * u.ndim
+    if by > 0:
+        src[axis], dst[axis] = slice(0, n - by), slice(by, n)
+    else:
+        src[axis], dst[axis] = slice(-by, n), slice(0, n + by)
+    out[tuple(dst)] = u[tuple(src)]
+    return out
+
+
+def _neighbour_sum(u: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    return sum(_shift(u, a, s) for a in axes for s in (1, -1))
+
+
+# ---- element-wise ------------------------------------------------------------------------
+
+def _axpy(i: Arrays, p: dict[str, int]) -> dict[str, np.ndarray]:
+    return {"y_out": np.float32(i["alpha"]) * i["x_in"] + i["y_in"]}
+
+
+def _axpy_in(p, rng) -> Arrays:
+    return {"x_in": _rand(rng, p["W"], p["H"], p["N"]),
+            "y_in": _rand(rng, p["W"], p["H"], p["N"]), "alpha": 1.5}
+
+
+def _scale2d(i, p):
+    return {"b_out": np.float32(i["s"]) * i["a_in"]}
+
+
+def _scale2d_in(p, rng):
+    return {"a_in": _rand(rng, p["W"], p["H"], p["M"] * p["N"]), "s": -0.5}
+
+
+# ---- reductions and broadcasts -----------------------------------------------------------
+
+def _total(i, p):
+    return {"total": np.full((1, 1, 1), i["values"].sum(dtype=np.float64), np.float32)}
+
+
+def _row_in(p, rng):
+    return {"values": _rand(rng, p["W"], 1, p["N"])}
+
+
+def _grid_in(p, rng):
+    return {"values": _rand(rng, p["W"], p["H"], p["N"])}
+
+
+def _pipelined(i, p):
+    return {"sums": i["values"].sum(axis=0, keepdims=True)}
+
+
+def _tree_in(p, rng):
+    return {"values": _rand(rng, 1 << p["L"], 1, p["N"])}
+
+
+def _allreduce(i, p):
+    t = i["values"].sum(dtype=np.float64)
+    return {"totals": np.full((p["W"], p["H"], 1), t, np.float32)}
+
+
+def _bcast_chain(i, p):
+    return {"dst": np.repeat(i["src"], p["W"], axis=0)}
+
+
+def _bcast_chain_in(p, rng):
+    return {"src": _rand(rng, 1, 1, p["N"])}
+
+
+def _bcast_mc(i, p):
+    return {"dst": np.repeat(i["src"], p["W"], axis=0)}
+
+
+def _bcast_mc_in(p, rng):
+    return {"src": _rand(rng, 1, p["H"], p["N"])}
+
+
+# ---- stencils ----------------------------------------------------------------------------
+
+def _laplace(i, p):
+    u = i["u_in"]
+    return {"lap_out": 4 * u - _neighbour_sum(u, (0, 1))}
+
+
+def _laplace_in(p, rng):
+    return {"u_in": _rand(rng, p["W"], p["H"], p["N"])}
+
+
+def _stencil3d(i, p):
+    u = i["u_in"]
+    return {"out": 6 * u - _neighbour_sum(u, (0, 1, 2))}
+
+
+def _stencil3d_in(p, rng):
+    return {"u_in": _rand(rng, p["W"], p["H"], p["K"])}
+
+
+def _vadv(i, p):
+    u = i["u_in"].astype(np.float64)
+    c, a, k = float(i["c"]), float(i["a"]), p["K"]
+    west = np.concatenate([u[:1], u[:-1]], axis=0)  # column 0 uses itself
+    rhs = u + c * (west - u)
+    mat = (np.diag(np.full(k, 1 + 2 * a)) + np.diag(np.full(k - 1, -a), 1)
+           + np.diag(np.full(k - 1, -a), -1))
+    sol = np.linalg.solve(mat, rhs.reshape(-1, k).T).T.reshape(u.shape)
+    return {"u_out": sol.astype(np.float32)}
+
+
+def _vadv_in(p, rng):
+    return {"u_in": _rand(rng, p["W"], p["H"], p["K"]), "c": 0.3, "a": 0.2}
+
+
+# ---- dense linear algebra ----------------------------------------------------------------
+
+def _gemv(i, p):
+    px, py, m, n = p["PX"], p["PY"], p["M"], p["N"]
+    a = i["A"].reshape(px, py, m, n).astype(np.float64)
+    x = i["x_in"][:, 0, :].astype(np.float64)  # (PX, N)
+    ax = np.einsum("pqmn,pn->qm", a, x)  # sum over block columns p -> (PY, M)
+    y = np.float64(i["alpha"]) * ax + np.float64(i["beta"]) * i["y_in"][0]
+    return {"y_out": y[None].astype(np.float32)}
+
+
+def _gemv_in(p, rng):
+    return {"A": _rand(rng, p["PX"], p["PY"], p["M"] * p["N"]),
+            "x_in": _rand(rng, p["PX"], 1, p["N"]),
+            "y_in": _rand(rng, 1, p["PY"], p["M"]), "alpha": 2.0, "beta": -1.0}
+
+
+def _gemm(i, p):
+    n, t = p["P"], p["T"]
+    a = i["A"].reshape(n, n, t, t).astype(np.float64)  # a[x, y] = block (row y, col x)
+    b = i["B"].reshape(n, n, t, t).astype(np.float64)
+    c = np.einsum("kyil,xklj->xyij", a, b)  # C(y, x) = sum_k A(y, k) B(k, x)
+    return {"C": c.reshape(n, n, t * t).astype(np.float32)}
+
+
+def _gemm_in(p, rng):
+    n, t = p["P"], p["T"]
+    return {"A": _rand(rng, n, n, t * t), "B": _rand(rng, n, n, t * t)}
+
+
+REFERENCES: dict[str, Example] = {
+    "axpy": Example([{"W": 1, "H": 1, "N": 4}, {"W": 2, "H": 3, "N": 8},
+                     {"W": 4, "H": 4, "N": 16}], _axpy, _axpy_in),
+    "scale2d": Example([{"W": 1, "H": 1, "M": 2, "N": 2}, {"W": 2, "H": 2, "M": 3, "N": 4},
+                        {"W": 3, "H": 2, "M": 4, "N": 1}], _scale2d, _scale2d_in),
+    "reduce_row": Example([{"W": 1, "N": 3}, {"W": 4, "N": 8}, {"W": 7, "N": 2}],
+                          _total, _row_in),
+    "reduce_grid": Example([{"W": 1, "H": 1, "N": 2}, {"W": 3, "H": 2, "N": 4},
+                            {"W": 4, "H": 5, "N": 3}], _total, _grid_in),
+    "reduce_pipelined": Example([{"W": 2, "N": 4}, {"W": 5, "N": 8}, {"W": 8, "N": 3}],
+                                _pipelined, _row_in),
+    "reduce_tree": Example([{"L": 0, "N": 3}, {"L": 2, "N": 4}, {"L": 3, "N": 2}],
+                           _total, _tree_in),
+    "allreduce": Example([{"W": 1, "H": 1, "N": 2}, {"W": 3, "H": 2, "N": 3},
+                          {"W": 4, "H": 4, "N": 1}], _allreduce, _grid_in),
+    "bcast_chain": Example([{"W": 1, "N": 4}, {"W": 3, "N": 5}, {"W": 6, "N": 2}],
+                           _bcast_chain, _bcast_chain_in),
+    "bcast_multicast": Example([{"W": 2, "H": 1, "N": 3}, {"W": 4, "H": 3, "N": 4},
+                                {"W": 5, "H": 2, "N": 1}], _bcast_mc, _bcast_mc_in),
+    "laplace2d": Example([{"W": 1, "H": 1, "N": 2}, {"W": 3, "H": 3, "N": 4},
+                          {"W": 5, "H": 2, "N": 1}], _laplace, _laplace_in),
+    "stencil3d": Example([{"W": 2, "H": 2, "K": 3}, {"W": 3, "H": 4, "K": 6},
+                          {"W": 1, "H": 3, "K": 2}], _stencil3d, _stencil3d_in),
+    "vadv": Example([{"W": 1, "H": 1, "K": 3}, {"W": 3, "H": 2, "K": 6},
+                     {"W": 4, "H": 4, "K": 2}], _vadv, _vadv_in),
+    "gemv": Example([{"PX": 1, "PY": 2, "M": 2, "N": 3}, {"PX": 3, "PY": 2, "M": 4, "N": 2},
+                     {"PX": 4, "PY": 4, "M": 3, "N": 3}], _gemv, _gemv_in),
+    "gemm": Example([{"P": 1, "T": 2}, {"P": 2, "T": 3}, {"P": 3, "T": 2}], _gemm, _gemm_in),
+}

@@ -1,0 +1,142 @@
+"""A loaded `.sptl` kernel: parse -> bind -> check -> lower, then call it with host arrays.
+
+    k = load("gemv.sptl", params={"PX": 4, "PY": 4, "M": 2, "N": 2})
+    outs = k(A=A, x_in=x, y_in=y, alpha=1.0, beta=0.5)   # {"y_out": array (1, PY, M)}
+
+A stream-array argument `stream<T, N>[a, b]` is a host array of shape (a, b, N); scalars are
+Python numbers; writeonly streams come back in a dict.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sluice.errors import ArgumentError, ExecutionError, did_you_mean
+from sluice.frontend.spada.check import CheckResult, check
+from sluice.frontend.spada.expand import bind
+from sluice.frontend.spada.lower import LoweredKernel, lower
+from sluice.frontend.spada.parser import parse_file, parse_source
+from sluice.ir import Program
+from sluice.ir.interpreter import StreamValue, interpret
+
+
+class SpatialKernel:
+    """A bound, checked and lowered spatial kernel."""
+
+    def __init__(self, source: str, filename: str | None, params: Mapping[str, Any]) -> None:
+        self.filename = filename
+        self.params = dict(params)
+        self.ast = parse_source(source, filename)
+        self.bound = bind(self.ast, self.params)
+        self.checked: CheckResult = check(self.bound)
+        name = self.ast.name or (Path(filename).stem if filename else "kernel")
+        self.lowered: LoweredKernel = lower(self.bound, name)
+
+    @property
+    def program(self) -> Program:
+        """The IR of the kernel (shows itself in Jupyter)."""
+        return self.lowered.program
+
+    @property
+    def grid(self) -> tuple[int, int]:
+        return self.lowered.grid
+
+    @property
+    def inputs(self) -> dict[str, tuple[int, ...]]:
+        """Host inputs and their shapes (scalars: ())."""
+        out = {h.name: h.shape for h in self.lowered.host_streams if h.readonly}
+        out.update({n: () for n in self.lowered.scalars})
+        return out
+
+    @property
+    def outputs(self) -> dict[str, tuple[int, ...]]:
+        return {h.name: h.shape for h in self.lowered.host_streams if not h.readonly}
+
+    def __call__(self, target: str = "interpret", **host_args: Any) -> dict[str, np.ndarray]:
+        if target != "interpret":
+            from sluice.errors import SluiceError
+
+            raise SluiceError(f"target '{target}' is not available for spatial kernels yet",
+                              hint="use target='interpret'")
+        return self.run_interpreter(**host_args)
+
+    def _check_args(self, host_args: Mapping[str, Any]) -> None:
+        known = set(self.inputs)
+        for k in host_args:
+            if k not in known:
+                hint = did_you_mean(k, known) or (
+                    f"'{k}' is an output" if k in self.outputs
+                    else f"inputs: {', '.join(sorted(known))}")
+                raise ArgumentError(f"kernel has no input '{k}'", hint=hint)
+        for k in known:
+            if k not in host_args:
+                raise ArgumentError(f"missing input '{k}'",
+                                    hint=f"shape {self.inputs[k]}" if self.inputs[k] else None)
+
+    def run_interpreter(self, **host_args: Any) -> dict[str, np.ndarray]:
+        """Run the lowered IR on the reference interpreter."""
+        self._check_args(host_args)
+        args: dict[str, Any] = {}
+        streams: dict[str, StreamValue] = {}
+        for h in self.lowered.host_streams:
+            sv = StreamValue(h.shape[:2], h.dtype.numpy)
+            if h.readonly:
+                arr = np.asarray(host_args[h.name])
+                if arr.shape != h.shape:
+                    raise ArgumentError(f"input '{h.name}' has shape {arr.shape}, expected "
+                                        f"{h.shape}", hint="(a, b, N) for stream<T, N>[a, b]")
+                arr = arr.astype(h.dtype.numpy, copy=False)
+                for i in range(h.shape[0]):
+                    for j in range(h.shape[1]):
+                        sv.queues[(i, j)] = deque(arr[i, j].tolist())
+            streams[h.name] = sv
+            args[h.name] = sv
+        for name in self.lowered.scalars:
+            args[name] = host_args[name]
+        interpret(self.program, **args)
+        outs: dict[str, np.ndarray] = {}
+        for h in self.lowered.host_streams:
+            sv = streams[h.name]
+            if h.readonly:
+                left = {k: len(q) for k, q in sv.queues.items() if q}
+                if left:
+                    pe, n = next(iter(sorted(left.items())))
+                    raise ExecutionError(f"input '{h.name}[{pe[0]}, {pe[1]}]' still holds {n} "
+                                         "unread elements after the kernel finished")
+                continue
+            out = np.zeros(h.shape, dtype=h.dtype.numpy)
+            for i in range(h.shape[0]):
+                for j in range(h.shape[1]):
+                    q = sv.queues.get((i, j), deque())
+                    if len(q) != h.shape[2]:
+                        raise ExecutionError(
+                            f"output '{h.name}[{i}, {j}]' received {len(q)} of {h.shape[2]} "
+                            "elements", hint="every PE that owns an output stream must send "
+                            "exactly its length")
+                    out[i, j] = list(q)
+            outs[h.name] = out
+        return outs
+
+    def __repr__(self) -> str:
+        w, h = self.grid
+        return f"<SpatialKernel '{self.program.name}' on {w}x{h} PEs, params {self.params}>"
+
+
+def load(path: str | Path, params: Mapping[str, Any] | None = None) -> SpatialKernel:
+    """Load a `.sptl` kernel with its compile-time parameters bound."""
+    path = Path(path)
+    return SpatialKernel(path.read_text(), str(path), params or {})
+
+
+def loads(source: str, params: Mapping[str, Any] | None = None,
+          filename: str | None = None) -> SpatialKernel:
+    """Like `load`, from source text."""
+    return SpatialKernel(source, filename, params or {})
+
+
+__all__ = ["SpatialKernel", "load", "loads", "parse_file"]
