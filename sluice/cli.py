@@ -7,8 +7,9 @@
     sluice cache ls|clear
     sluice --version
 
-FILE is an IR text file (`.sir`). A `SluiceError` prints as a diagnostic (file:line:col,
-caret, hint) and exits with status 1; anything else is a sluice bug and says so.
+FILE is an IR text file (`.sir`) or a spatial kernel (`.sptl`, shown and run through the IR
+it lowers to). A `SluiceError` prints as a diagnostic (file:line:col, caret, hint) and exits
+with status 1; anything else is a sluice bug and says so.
 """
 
 from __future__ import annotations
@@ -49,8 +50,19 @@ def _load_sir(path: Path, params: dict[str, int]) -> Any:
     return parse(path.read_text(), filename=str(path))
 
 
-# File kinds by suffix; each maps a path and parameters to a loaded object.
-LOADERS: dict[str, Loader] = {".sir": _load_sir}
+def _load_sptl(path: Path, params: dict[str, int]) -> Any:
+    from sluice.frontend.spada.kernel import load as load_kernel
+
+    return load_kernel(path, params)
+
+
+# File kinds by suffix; each maps a path and parameters to a loaded object: an IR Program,
+# or a spatial kernel (which has a `.program`).
+LOADERS: dict[str, Loader] = {".sir": _load_sir, ".sptl": _load_sptl}
+
+
+def _program(loaded: Any) -> Any:
+    return getattr(loaded, "program", loaded)
 
 
 def load(target: str, params: dict[str, int]) -> Any:
@@ -69,7 +81,7 @@ def load(target: str, params: dict[str, int]) -> Any:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    prog = load(args.file, _parse_params(args.param))
+    prog = _program(load(args.file, _parse_params(args.param)))
     if args.svg:
         from sluice.ir.picture import to_dot, to_svg
 
@@ -90,8 +102,16 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    prog = load(args.file, _parse_params(args.param))
+    loaded = load(args.file, _parse_params(args.param))
+    prog = _program(loaded)
     prog.verify()
+    if prog is not loaded:
+        w, h = loaded.grid
+        phases = len(prog.body.blocks)
+        print(f"{args.file}: ok (kernel {prog.name} on {w}x{h} PEs, {phases} "
+              f"phase{'s' if phases != 1 else ''}; inputs {', '.join(loaded.inputs) or '-'}; outputs "
+              f"{', '.join(loaded.outputs) or '-'})")
+        return 0
     print(f"{args.file}: ok ({prog.name}: {len(prog.data)} containers, "
           f"{sum(1 for _ in prog.body.walk())} blocks)")
     return 0
@@ -145,11 +165,35 @@ def _describe(name: str, v: Any) -> str:
     return f"{name}: {a.dtype}{list(a.shape)}  checksum {checksum:.12g}\n{body}"
 
 
+def _kernel_inputs(kernel: Any, how: str, seed: int) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    out: dict[str, Any] = {}
+    for name, shape in kernel.inputs.items():
+        if how == "zeros":
+            v = np.zeros(shape, np.float32)
+        elif how == "ones":
+            v = np.ones(shape, np.float32)
+        else:
+            v = rng.standard_normal(shape).astype(np.float32)
+        out[name] = float(v) if shape == () else v
+    return out
+
+
+def _run_kernel(kernel: Any, args: argparse.Namespace) -> int:
+    inputs = _kernel_inputs(kernel, args.inputs, args.seed)
+    outputs = kernel(target=args.target, **inputs)
+    for name, v in outputs.items():
+        print(_describe(name, v))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from sluice.ir import interpret
 
     params = _parse_params(args.param)
     prog = load(args.file, params)
+    if hasattr(prog, "program"):
+        return _run_kernel(prog, args)
     inputs = make_inputs(prog, params, args.inputs, args.seed)
     symbols = {k: v for k, v in params.items() if k in prog.symbols and k not in inputs}
     result = interpret(prog, **inputs, **symbols)
@@ -191,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_file(name: str, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
-        p.add_argument("file", help="a .sir file")
+        p.add_argument("file", help="a .sir or .sptl file")
         p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                        help="bind a symbol or kernel parameter (repeatable)")
         return p
@@ -205,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_file("run", "run a program on generated inputs and print its outputs")
     p.add_argument("--inputs", choices=["random", "zeros", "ones"], default="random")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--target", default="interpret",
+                   help="where a spatial kernel runs: interpret (default) or csl")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("doctor", help="report the toolchain sluice can use")
     p.set_defaults(func=cmd_doctor)

@@ -65,3 +65,25 @@ def test_doctor_reports_every_tool(capsys):
     out = capsys.readouterr().out
     for tool in ("python", "c++ compiler", "openmp", "nvcc", "gpu", "graphviz", "cerebras"):
         assert tool in out
+
+
+SPADA = Path(__file__).parents[2] / "examples" / "spada"
+
+
+def test_spatial_kernel_check_show_run(capsys):
+    gemv = str(SPADA / "gemv.sptl")
+    params = ["-p", "PX=2", "-p", "PY=2", "-p", "M=2", "-p", "N=3"]
+    assert main(["check", gemv, *params]) == 0
+    assert "kernel gemv on 2x2 PEs, 1 phase;" in capsys.readouterr().out
+    assert main(["show", gemv, *params]) == 0
+    assert "program gemv(" in capsys.readouterr().out
+    assert main(["run", str(SPADA / "reduce_row.sptl"), "-p", "W=4", "-p", "N=3",
+                 "--inputs", "ones"]) == 0
+    out = capsys.readouterr().out
+    assert "total: float32[1, 1, 1]  checksum 12" in out
+
+
+def test_spatial_kernel_errors_point_into_the_source(capsys):
+    assert main(["check", str(SPADA / "gemv.sptl"), "-p", "PX=2"]) == 1
+    err = capsys.readouterr().err
+    assert "gemv.sptl:" in err and "missing value for parameter 'PY'" in err and "^" in err
