@@ -108,9 +108,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if prog is not loaded:
         w, h = loaded.grid
         phases = len(prog.body.blocks)
+        ins = ", ".join(loaded.inputs) or "-"
+        outs = ", ".join(loaded.outputs) or "-"
         print(f"{args.file}: ok (kernel {prog.name} on {w}x{h} PEs, {phases} "
-              f"phase{'s' if phases != 1 else ''}; inputs {', '.join(loaded.inputs) or '-'}; outputs "
-              f"{', '.join(loaded.outputs) or '-'})")
+              f"phase{'s' if phases != 1 else ''}; inputs {ins}; outputs {outs})")
         return 0
     print(f"{args.file}: ok ({prog.name}: {len(prog.data)} containers, "
           f"{sum(1 for _ in prog.body.walk())} blocks)")
