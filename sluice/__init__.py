@@ -4,4 +4,13 @@ from sluice.errors import SluiceError
 
 __version__ = "0.1.0"
 
-__all__ = ["SluiceError", "__version__"]
+
+def load(path, params=None):
+    """Load a `.sptl` spatial kernel with its compile-time parameters bound:
+    `k = sluice.load("gemv.sptl", params={"PX": 4, ...}); outs = k(**host_arrays)`."""
+    from sluice.frontend.spada.kernel import load as load_kernel
+
+    return load_kernel(path, params)
+
+
+__all__ = ["SluiceError", "__version__", "load"]
