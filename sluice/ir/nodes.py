@@ -51,8 +51,23 @@ class Access(Node):
         return f"access {self.data}"
 
 
+class _NamedConnectors:
+    """Nodes whose connectors are the names in their `inputs` and `outputs` fields."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    @property
+    def in_connectors(self) -> tuple[str, ...]:
+        return self.inputs
+
+    @property
+    def out_connectors(self) -> tuple[str, ...]:
+        return self.outputs
+
+
 @dataclass(eq=False)
-class Tasklet(Node):
+class Tasklet(_NamedConnectors, Node):
     """Scalar computation: `code` is an ordered list of `name = expr` assignments.
 
     Every output connector is assigned exactly once; other targets are tasklet locals.
@@ -67,14 +82,6 @@ class Tasklet(Node):
         self.inputs = tuple(self.inputs)
         self.outputs = tuple(self.outputs)
         self.code = [(t, as_expr(e)) for t, e in self.code]
-
-    @property
-    def in_connectors(self) -> tuple[str, ...]:
-        return self.inputs
-
-    @property
-    def out_connectors(self) -> tuple[str, ...]:
-        return self.outputs
 
     def locals(self) -> set[str]:
         return {t for t, _ in self.code} - set(self.outputs)
@@ -117,7 +124,7 @@ class Map(Node):
 
 
 @dataclass(eq=False)
-class Call(Node):
+class Call(_NamedConnectors, Node):
     """Calls the program `callee`; connectors are the callee's argument (and return) names.
 
     `symbols` binds callee symbols to expressions over the caller's symbols; unbound
@@ -133,14 +140,6 @@ class Call(Node):
         self.inputs = tuple(self.inputs)
         self.outputs = tuple(self.outputs)
         self.symbols = {k: as_expr(v) for k, v in self.symbols.items()}
-
-    @property
-    def in_connectors(self) -> tuple[str, ...]:
-        return self.inputs
-
-    @property
-    def out_connectors(self) -> tuple[str, ...]:
-        return self.outputs
 
     def describe(self) -> str:
         return f"call {self.callee}"

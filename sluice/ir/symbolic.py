@@ -90,64 +90,31 @@ class FloorDiv(_Op):
         return None
 
 
-class BitAnd(_Op):
+class _IntBinary(_Op):
+    """An integer operation that folds when both operands are integer literals."""
+
     nargs = 2
-    infix = "&"
-    numpy = "np.bitwise_and"
+    fold: Callable[[int, int], int | None]
 
     @classmethod
     def eval(cls, a, b):
         if a.is_Integer and b.is_Integer:
-            return sympy.Integer(int(a) & int(b))
+            out = cls.fold(int(a), int(b))
+            return None if out is None else sympy.Integer(out)
         return None
 
 
-class BitOr(_Op):
-    nargs = 2
-    infix = "|"
-    numpy = "np.bitwise_or"
-
-    @classmethod
-    def eval(cls, a, b):
-        if a.is_Integer and b.is_Integer:
-            return sympy.Integer(int(a) | int(b))
-        return None
+def _int_binary(name: str, infix: str, numpy: str, fold) -> type[_IntBinary]:
+    return type(name, (_IntBinary,), {"infix": infix, "numpy": numpy,
+                                      "fold": staticmethod(fold)})
 
 
-class BitXor(_Op):
-    nargs = 2
-    infix = "^"
-    numpy = "np.bitwise_xor"
-
-    @classmethod
-    def eval(cls, a, b):
-        if a.is_Integer and b.is_Integer:
-            return sympy.Integer(int(a) ^ int(b))
-        return None
-
-
-class LShift(_Op):
-    nargs = 2
-    infix = "<<"
-    numpy = "np.left_shift"
-
-    @classmethod
-    def eval(cls, a, b):
-        if a.is_Integer and b.is_Integer and b >= 0:
-            return sympy.Integer(int(a) << int(b))
-        return None
-
-
-class RShift(_Op):
-    nargs = 2
-    infix = ">>"
-    numpy = "np.right_shift"
-
-    @classmethod
-    def eval(cls, a, b):
-        if a.is_Integer and b.is_Integer and b >= 0:
-            return sympy.Integer(int(a) >> int(b))
-        return None
+BitAnd = _int_binary("BitAnd", "&", "np.bitwise_and", lambda a, b: a & b)
+BitOr = _int_binary("BitOr", "|", "np.bitwise_or", lambda a, b: a | b)
+BitXor = _int_binary("BitXor", "^", "np.bitwise_xor", lambda a, b: a ^ b)
+# Negative shift counts are errors in Python and undefined in C: leave them unfolded.
+LShift = _int_binary("LShift", "<<", "np.left_shift", lambda a, b: a << b if b >= 0 else None)
+RShift = _int_binary("RShift", ">>", "np.right_shift", lambda a, b: a >> b if b >= 0 else None)
 
 
 class BitNot(_Op):
