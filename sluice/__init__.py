@@ -1,6 +1,25 @@
 """sluice: a compiler toolkit for data-centric programs."""
 
+from sluice.api import jit, program
 from sluice.errors import SluiceError
+from sluice.frontend.python.pmap import pmap as map  # noqa: A001 - `sluice.map[0:N]`
+from sluice.types import (
+    bool_,
+    complex64,
+    complex128,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    symbol,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
 
 __version__ = "0.1.0"
 
@@ -13,4 +32,8 @@ def load(path, params=None):
     return load_kernel(path, params)
 
 
-__all__ = ["SluiceError", "__version__", "load"]
+__all__ = [
+    "SluiceError", "__version__", "bool_", "complex64", "complex128", "float16", "float32",
+    "float64", "int8", "int16", "int32", "int64", "jit", "load", "map", "program", "symbol",
+    "uint8", "uint16", "uint32", "uint64",
+]

@@ -1,0 +1,177 @@
+"""Calls: NumPy functions and array methods (through the rule tables in rules.py), builtins,
+and calls to other Python functions or sluice programs, which are traced in place (inlined)
+with their own local scope."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import types
+from typing import Any
+
+import numpy as np
+
+from sluice.errors import SluiceError, UnsupportedError
+from sluice.frontend.python.source import load
+from sluice.frontend.python.values import Elem, Py, Sym, View
+from sluice.ir.memlet import Index, Memlet
+from sluice.ir.nodes import Tasklet
+from sluice.ir.symbolic import value as value_symbol
+
+
+def unwrap(obj: Any) -> Any:
+    """The Python function behind a sluice program object, or None."""
+    inner = getattr(obj, "__sluice_function__", None)
+    if inner is not None:
+        return inner
+    if isinstance(obj, types.FunctionType):
+        return obj
+    return None
+
+
+class CallLowering:
+    """Mixin of the Tracer for `ast.Call`."""
+
+    def ev_call(self, node: ast.Call) -> Any:
+        from sluice.frontend.python.rules import BUILTINS, FUNCTIONS, METHODS
+
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                raise UnsupportedError("star-arguments ('*args') are not supported",
+                                       self.loc(a), hint="pass the arguments one by one")
+        for k in node.keywords:
+            if k.arg is None:
+                raise UnsupportedError("'**kwargs' arguments are not supported", self.loc(k),
+                                       hint="pass keyword arguments by name")
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            base = self.ev(func.value)
+            if isinstance(base, View | Elem | Sym):
+                rule = METHODS.get(func.attr)
+                if rule is None:
+                    raise UnsupportedError(f"array method '.{func.attr}()' is not supported",
+                                           self.loc(node),
+                                           hint="supported: " + ", ".join(sorted(METHODS)))
+                args, kwargs = self.call_args(node)
+                return rule(self, node, base, *args, **kwargs)
+            callee = self.ev_attribute(func)
+        else:
+            callee = self.ev(func)
+        if not isinstance(callee, Py):
+            raise UnsupportedError("this value cannot be called", self.loc(node))
+        obj = callee.obj
+        args, kwargs = self.call_args(node)
+        rule = _lookup(FUNCTIONS, obj) or _lookup(BUILTINS, obj)
+        if rule is not None:
+            try:
+                inspect.signature(rule).bind(self, node, *args, **kwargs)
+            except TypeError as err:
+                why = re.sub(r"^\w+\(\) ", "", str(err))
+                raise SluiceError(f"bad arguments to {_name(obj)}: {why}", self.loc(node),
+                                  hint="see the supported arguments in sluice/frontend/python/"
+                                  "README.md") from None
+            return rule(self, node, *args, **kwargs)
+        fn = unwrap(obj)
+        if fn is not None and not _is_library(fn):
+            return self.inline(fn, args, kwargs, node)
+        raise UnsupportedError(f"call to {_name(obj)} is not supported", self.loc(node),
+                               hint="supported: NumPy element-wise functions, reductions, "
+                               "array creation, linear algebra (@, dot, einsum) and calls to "
+                               "your own functions")
+
+    def call_args(self, node: ast.Call) -> tuple[list[Any], dict[str, Any]]:
+        args = [self.ev(a) for a in node.args]
+        kwargs = {k.arg: self.ev(k.value) for k in node.keywords}
+        return args, kwargs
+
+    # --- calls to Python functions --------------------------------------------------------
+    def inline(self, fn: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+        if any(f.fs.func is fn for f in self.frames):
+            raise UnsupportedError(f"recursive call of '{fn.__name__}' is not supported",
+                                   self.loc(node), hint="rewrite the recursion as a loop")
+        fs = load(fn)
+        self.record_callee(fn, fs)
+        sig = inspect.signature(fn)
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as err:
+            raise SluiceError(f"bad call of '{fn.__name__}': {err}", self.loc(node)) from None
+        env: dict[str, Any] = {}
+        for name, p in sig.parameters.items():
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise UnsupportedError("'*args'/'**kwargs' parameters are not supported",
+                                       self.loc(node))
+            if name in bound.arguments:
+                env[name] = bound.arguments[name]
+            else:
+                env[name] = self.from_python(p.default, node)
+        return self.run_function(fs, env, inlined=True)
+
+    def from_python(self, v: Any, node: ast.AST) -> Any:
+        from sluice.frontend.python.values import const
+
+        if isinstance(v, bool | int | float | complex | np.generic):
+            return const(v)
+        if isinstance(v, tuple):
+            return tuple(self.from_python(x, node) for x in v)
+        if isinstance(v, np.ndarray):
+            raise UnsupportedError("array default values are not supported", self.loc(node))
+        return Py(v)
+
+    # --- gathers ---------------------------------------------------------------------------
+    def gather(self, v: View, gathers: list, node: ast.AST) -> View:
+        """`x[idx]` for one 1-D integer array `idx`: a loop of element copies."""
+        if len(gathers) != 1 or len(v.shape) != 1:
+            raise UnsupportedError("integer-array indexing is supported only as x[idx] with "
+                                   "1-D x and idx", self.loc(node))
+        _, idx = gathers[0]
+        iv = self.em.plain(idx) if not isinstance(idx, View) else idx
+        if len(iv.shape) != 1:
+            raise UnsupportedError("the index array must be 1-D", self.loc(node))
+        n = iv.shape[0]
+        out = self.em.temp(v.dtype, (n,), "gathered")
+        k = self.em.symbol("k")
+        cell = self.em.temp(iv.dtype, (), "index")
+        em = self.em
+        with em.b.loop(k.name, 0, n, 1):
+            with em.b.state() as s:
+                src = iv.index_exprs([k])
+                s.node(Tasklet(["a"], ["_out"], [("_out", value_symbol("a"))]),
+                       {"a": Memlet(iv.data, tuple(Index(i) for i in src))},
+                       {"_out": Memlet(cell.data, ())})
+            j = em.symbol("j")
+            em.b.assign(**{j.name: value_symbol(cell.data)})
+            a = v.axes[0]
+            d = v.dims[a]
+            dims = list(v.dims)
+            dims[a] = d.start + d.step * j
+            with em.b.state() as s:
+                s.node(Tasklet(["a"], ["_out"], [("_out", value_symbol("a"))]),
+                       {"a": Memlet(v.data, tuple(Index(i) for i in dims))},
+                       {"_out": Memlet(out.data, (Index(k),))})
+        return out
+
+
+def _lookup(table: dict, obj: Any) -> Any:
+    try:
+        return table.get(obj)
+    except TypeError:  # unhashable
+        return None
+
+
+def _is_library(fn: Any) -> bool:
+    mod = getattr(fn, "__module__", "") or ""
+    return mod.split(".")[0] in ("numpy", "scipy", "builtins", "sluice")
+
+
+def _name(obj: Any) -> str:
+    """How the user spells `obj`: np.linalg.inv, 'print', 'helper'."""
+    name = getattr(obj, "__name__", None)
+    if name is not None:
+        if getattr(np, name, None) is obj:
+            return f"np.{name}"
+        for sub in ("linalg", "fft", "random", "ma", "polynomial", "char", "strings"):
+            if getattr(getattr(np, sub, None), name, None) is obj:
+                return f"np.{sub}.{name}"
+    return f"'{getattr(obj, '__qualname__', None) or name or type(obj).__name__}'"

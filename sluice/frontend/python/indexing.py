@@ -1,0 +1,97 @@
+"""Subscripts: basic indexing as views (slices, steps, negative indices, new axes, ellipsis),
+and 1-D integer-array gathers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from sluice.errors import UnsupportedError
+from sluice.frontend.python.values import Py, Rng, Sym, View
+from sluice.ir.dtypes import DType
+from sluice.ir.symbolic import Expr, FloorDiv
+
+
+def normalize_index(e: Expr, n: Expr) -> Expr:
+    """A Python index counted from the end when it is provably negative."""
+    if e.is_number:
+        return n + e if e < 0 else e
+    if e.is_negative:
+        return n + e
+    return e
+
+
+def _slice_bounds(lo: Expr | None, hi: Expr | None, step: int, n: Expr
+                  ) -> tuple[Expr, Expr, Expr]:
+    """(start, step, size) of a slice of a dimension of size `n`."""
+    if n.is_number and all(x is None or x.is_number for x in (lo, hi)):
+        r = range(int(n))[slice(None if lo is None else int(lo),
+                                None if hi is None else int(hi), step)]
+        return sympy.Integer(r.start), sympy.Integer(step), sympy.Integer(len(r))
+    if step > 0:
+        start = sympy.Integer(0) if lo is None else normalize_index(lo, n)
+        stop = n if hi is None else normalize_index(hi, n)
+        size = stop - start if step == 1 else -FloorDiv(start - stop, step)
+    else:
+        start = n - 1 if lo is None else normalize_index(lo, n)
+        stop = sympy.Integer(-1) if hi is None else normalize_index(hi, n)
+        size = -FloorDiv(stop - start, -step)
+    size = sympy.expand(size)
+    if size.is_number and size < 0:
+        size = sympy.Integer(0)
+    return sympy.expand(start), sympy.Integer(step), size
+
+
+def apply_index(v: View, items: list[Any], where: Any) -> tuple[View, list[tuple[int, Any]]]:
+    """Basic indexing of a view. `items` are evaluated subscript parts: ('slice', lo, hi, st),
+    ('index', expr), ('new',), ('ellipsis',), ('array', value). Returns the view and the array
+    indices left for a gather (position in the result, index array)."""
+    n_used = sum(1 for it in items if it[0] in ("slice", "index", "array"))
+    if n_used > len(v.axes):
+        raise UnsupportedError(f"too many indices: {n_used} for a {len(v.axes)}-D array",
+                               where)
+    dims = list(v.dims)
+    axes: list[int | None] = []
+    gathers: list[tuple[int, Any]] = []
+    k = 0  # the next view dimension to consume
+    for it in items:
+        kind = it[0]
+        if kind == "new":
+            axes.append(None)
+            continue
+        if kind == "ellipsis":
+            rest = sum(1 for j in items if j[0] in ("slice", "index", "array"))
+            take = len(v.axes) - rest
+            axes.extend(v.axes[k:k + take])
+            k += take
+            continue
+        a = v.axes[k]
+        k += 1
+        if a is None:  # a new axis of size 1
+            if kind == "slice" and it[1] is None and it[2] is None and it[3] == 1:
+                axes.append(None)
+                continue
+            if kind == "index":
+                continue
+            raise UnsupportedError("only ':' or 0 may index a new axis", where)
+        d = dims[a]
+        if kind == "slice":
+            s, st, size = _slice_bounds(it[1], it[2], it[3], d.size)
+            dims[a] = Rng(sympy.expand(d.start + d.step * s), d.step * st, size)
+            axes.append(a)
+        elif kind == "index":
+            dims[a] = sympy.expand(d.start + d.step * normalize_index(it[1], d.size))
+        else:  # an integer array: keep the dimension whole, gather later
+            gathers.append((len(axes), it[1]))
+            axes.append(a)
+    axes.extend(v.axes[k:])
+    return View(v.data, v.dtype, tuple(dims), tuple(axes)), gathers
+
+
+def index_dtype_ok(v: Any) -> bool:
+    return isinstance(v, Sym | View) and (v.dtype.is_integer or v.dtype == DType.bool)
+
+
+def is_new_axis(v: Any) -> bool:
+    return isinstance(v, Py) and v.obj is None

@@ -1,0 +1,131 @@
+"""Array creation: zeros/ones/empty/full, the *_like forms, copy, arange, linspace, outer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy
+
+from sluice.errors import UnsupportedError
+from sluice.frontend.python import ops
+from sluice.frontend.python.rules.table import (
+    FUNCTIONS,
+    dtype_arg,
+    register,
+    shape_arg,
+    transposed,
+    value,
+)
+from sluice.frontend.python.values import (
+    Elem,
+    Sym,
+    View,
+    const,
+    placeholder,
+    to_elem,
+)
+from sluice.ir.dtypes import DType
+from sluice.ir.symbolic import Select
+
+
+def _filled(tr, node, shape: tuple, dtype: DType, fill: Any | None) -> View:
+    t = tr.em.temp(dtype, shape, tr.name_hint())
+    if fill is not None and not (tr.fresh_zeroed() and isinstance(fill, Sym)
+                                 and fill.constant == 0):
+        tr.em.store(to_elem(fill), t, "fill")
+    return t
+
+
+@register(FUNCTIONS, np.zeros, np.ones, np.empty)
+def _zeros(tr, node, shape, dtype=None):
+    d = dtype_arg(tr, node, dtype) or DType.float64
+    fill = {"zeros": const(0), "ones": const(1), "empty": None}[tr.callee_name(node)]
+    return _filled(tr, node, shape_arg(tr, node, shape), d, fill)
+
+
+@register(FUNCTIONS, np.full)
+def _full(tr, node, shape, fill_value, dtype=None):
+    fill = value(tr, node, fill_value)
+    d = dtype_arg(tr, node, dtype) or (fill.dtype if not (isinstance(fill, Sym) and fill.weak)
+                                        else DType.of(np.result_type(fill.constant
+                                                                     if fill.constant is not None
+                                                                     else 0.0)))
+    return _filled(tr, node, shape_arg(tr, node, shape), d, fill)
+
+
+@register(FUNCTIONS, np.zeros_like, np.ones_like, np.empty_like, np.full_like)
+def _like(tr, node, a, *rest, dtype=None):
+    a = value(tr, node, a)
+    name = tr.callee_name(node)
+    d = dtype_arg(tr, node, dtype) or a.dtype
+    if name == "full_like":
+        fill = value(tr, node, rest[0])
+    else:
+        fill = {"zeros_like": const(0), "ones_like": const(1), "empty_like": None}[name]
+    return _filled(tr, node, a.shape, d, fill)
+
+
+@register(FUNCTIONS, np.copy, np.array, np.asarray, np.ascontiguousarray)
+def copy_array(tr, node, a, dtype=None):
+    a = value(tr, node, a)
+    d = dtype_arg(tr, node, dtype)
+    if d is not None:
+        a = ops.cast(a, d)
+    if isinstance(a, Sym):
+        return a
+    t = tr.em.temp(a.dtype, a.shape, tr.name_hint())
+    tr.em.store(to_elem(a), t, "copy")
+    return t
+
+
+@register(FUNCTIONS, np.arange)
+def _arange(tr, node, *args, dtype=None):
+    vals = [value(tr, node, a) for a in args]
+    if len(vals) == 1:
+        vals = [const(0), vals[0]]
+    start, stop = vals[0], vals[1]
+    step = vals[2] if len(vals) > 2 else const(1)
+    if not all(isinstance(v, Sym) for v in (start, stop, step)):
+        raise UnsupportedError("np.arange needs bounds known before the call", tr.loc(node))
+    kind = ops.promote([start, stop, step])
+    if all(v.constant is not None for v in (start, stop, step)):
+        n = sympy.Integer(len(np.arange(start.constant, stop.constant, step.constant)))
+    elif kind.is_integer and step.constant is not None:
+        n = -sympy.floor(-(stop.expr - start.expr) / step.expr) if step.constant != 1 \
+            else stop.expr - start.expr
+        n = sympy.expand(n)
+    else:
+        raise UnsupportedError("np.arange with symbolic float bounds is not supported",
+                               tr.loc(node), hint="use integer bounds or np.linspace")
+    d = dtype_arg(tr, node, dtype) or (DType.int64 if kind.is_integer else DType.float64)
+    p = placeholder(0)
+    return Elem((n,), d, start.expr + step.expr * p, {})
+
+
+@register(FUNCTIONS, np.linspace)
+def _linspace(tr, node, start, stop, num=None, endpoint=None, dtype=None):
+    start, stop = value(tr, node, start), value(tr, node, stop)
+    n = tr.index_expr(num if num is not None else const(50), node)
+    if endpoint is not None and not tr.pyvalue(endpoint, node):
+        raise UnsupportedError("np.linspace(endpoint=False) is not supported", tr.loc(node))
+    p = placeholder(0)
+    a, b = ops.as_number(start.expr, start.dtype, DType.float64) if isinstance(start, Sym) \
+        else None, ops.as_number(stop.expr, stop.dtype, DType.float64) \
+        if isinstance(stop, Sym) else None
+    if a is None or b is None:
+        raise UnsupportedError("np.linspace needs bounds known before the call", tr.loc(node))
+    step = (b - a) / (n - 1)
+    expr = Select(sympy.Eq(p, n - 1), b * sympy.Float(1.0), a + p * step)
+    d = dtype_arg(tr, node, dtype) or DType.float64
+    return Elem((n,), d, expr, {})
+
+
+@register(FUNCTIONS, np.outer)
+def _outer(tr, node, a, b):
+    a, b = value(tr, node, a), value(tr, node, b)
+    ea, eb = to_elem(a), to_elem(b)
+    if len(ea.shape) != 1 or len(eb.shape) != 1:
+        raise UnsupportedError("np.outer of arrays that are not 1-D", tr.loc(node))
+    ea = transposed(ea, [0, 1], (ea.shape[0], sympy.Integer(1)))
+    return ops.elementwise(lambda x, y: x * y, [ea, eb], ops.promote([a, b]))

@@ -1,0 +1,198 @@
+"""Linear algebra and shapes: matmul/dot, einsum contractions, transposes, reshape and the
+array attributes."""
+
+from __future__ import annotations
+
+import ast
+import string
+from typing import Any
+
+import numpy as np
+import sympy
+
+from sluice.errors import SluiceError, UnsupportedError
+from sluice.frontend.python import ops
+from sluice.frontend.python.emit import provably_differ
+from sluice.frontend.python.rules.creation import copy_array
+from sluice.frontend.python.rules.table import (
+    ATTRIBUTES,
+    FUNCTIONS,
+    METHODS,
+    register,
+    shape_arg,
+    transposed,
+    value,
+)
+from sluice.frontend.python.values import (
+    Elem,
+    Py,
+    Sym,
+    View,
+    const,
+    to_elem,
+)
+from sluice.ir.dtypes import DType
+from sluice.ir.library import MatMul
+
+
+@register(FUNCTIONS, np.matmul, np.dot)
+def _matmul(tr, node, a, b):
+    a, b = value(tr, node, a), value(tr, node, b)
+    if not a.shape or not b.shape:
+        if tr.callee_name(node) == "dot":
+            return ops.binary(ast.Mult, a, b)
+        raise SluiceError("matmul: operands must be arrays, not scalars", tr.loc(node))
+    ra, rb = len(a.shape), len(b.shape)
+    ka = a.shape[-1]
+    kb = b.shape[0] if rb == 1 else b.shape[-2]
+    if provably_differ(ka, kb):
+        from sluice.errors import ShapeError
+
+        raise ShapeError(f"matmul: inner dimensions differ ({ka} vs {kb})", tr.loc(node))
+    dtype = ops.promote([a, b])
+    if ra <= 3 and rb <= 2 or (ra <= 2 and rb <= 3) or (ra == rb == 3):
+        va, vb = tr.em.plain(a), tr.em.plain(b)
+        mm = MatMul()
+        shape = mm.output_shapes({"a": va.shape, "b": vb.shape})["c"]
+        res = tr.em.temp(dtype, shape, tr.name_hint())
+        tr.em.library(mm, {"a": va, "b": vb}, {"c": res})
+        return res
+    if rb != 2:
+        raise UnsupportedError("matmul of these ranks is not supported", tr.loc(node))
+    letters = string.ascii_lowercase[:ra - 1]
+    return contract(tr, [a, b], [letters + "y", "yz"], letters + "z", dtype)
+
+
+def contract(tr, operands: list, subs: list[str], out: str, dtype: DType) -> View:
+    """Sum of products over the letters missing from `out` (an einsum)."""
+    letters = list(out) + sorted({c for s in subs for c in s} - set(out))
+    sizes: dict[str, Any] = {}
+    elems = []
+    for v, s in zip(operands, subs, strict=True):
+        e = to_elem(v)
+        if len(e.shape) != len(s):
+            raise SluiceError(f"einsum: operand has {len(e.shape)} dimensions, subscripts "
+                              f"'{s}' name {len(s)}", tr.loc(tr.node))
+        for c, d in zip(s, e.shape, strict=True):
+            if c in sizes and provably_differ(sizes[c], d):
+                from sluice.errors import ShapeError
+
+                raise ShapeError(f"einsum: index '{c}' has sizes {sizes[c]} and {d}",
+                                 tr.loc(tr.node))
+            if c not in sizes or sizes[c] == 1:
+                sizes[c] = d
+        elems.append(transposed(e, [letters.index(c) for c in s], ()))
+    shape = tuple(sizes[c] for c in letters)
+    prod = sympy.Integer(1)
+    reads: dict = {}
+    for e in elems:
+        prod = prod * e.expr
+        reads.update(e.reads)
+    res = tr.em.temp(dtype, tuple(sizes[c] for c in out), tr.name_hint())
+    tr.em.accumulate(Elem(shape, dtype, prod, reads), res, len(out))
+    return res
+
+
+@register(FUNCTIONS, np.einsum)
+def _einsum(tr, node, spec, *operands):
+    spec = tr.pyvalue(spec, node)
+    if not isinstance(spec, str):
+        raise SluiceError("einsum needs a subscripts string", tr.loc(node))
+    spec = spec.replace(" ", "")
+    if "." in spec:
+        raise UnsupportedError("einsum with '...' is not supported", tr.loc(node))
+    if "->" in spec:
+        ins, out = spec.split("->")
+    else:
+        ins = spec
+        counts = {c: ins.count(c) for c in ins if c.isalpha()}
+        out = "".join(sorted(c for c, n in counts.items() if n == 1))
+    subs = ins.split(",")
+    vals = [value(tr, node, v) for v in operands]
+    if len(subs) != len(vals):
+        raise SluiceError(f"einsum: {len(subs)} subscripts for {len(vals)} operands",
+                          tr.loc(node))
+    return contract(tr, vals, subs, out, ops.promote(vals))
+
+
+def _transpose_view(tr, node, a, axes: tuple[int, ...] | None) -> Any:
+    a = value(tr, node, a)
+    rank = len(a.shape)
+    perm = list(reversed(range(rank))) if axes is None else [x % rank for x in axes]
+    if sorted(perm) != list(range(rank)):
+        raise SluiceError(f"axes {list(axes)} are not a permutation", tr.loc(node))
+    if isinstance(a, View):
+        return View(a.data, a.dtype, a.dims, tuple(a.axes[p] for p in perm))
+    if isinstance(a, Sym):
+        return a
+    inv = [perm.index(k) for k in range(rank)]
+    return transposed(a, inv, tuple(a.shape[p] for p in perm))
+
+
+@register(FUNCTIONS, np.transpose)
+def _transpose(tr, node, a, axes=None):
+    return _transpose_view(tr, node, a, None if axes is None else tr.pyvalue(axes, node))
+
+
+def _method_transpose(tr, node, self, *axes):
+    if len(axes) == 1:
+        ax = tr.pyvalue(axes[0], node)
+        return _transpose_view(tr, node, self, ax)
+    return _transpose_view(tr, node, self, tuple(tr.pyvalue(a, node) for a in axes) or None)
+
+
+METHODS["transpose"] = _method_transpose
+ATTRIBUTES["T"] = lambda tr, v: _transpose_view(tr, tr.node, v, None)
+
+
+@register(FUNCTIONS, np.reshape)
+def _reshape(tr, node, a, *shape):
+    a = value(tr, node, a)
+    if len(shape) == 1 and isinstance(shape[0], tuple):
+        shape = shape[0]
+    dims = list(shape_arg(tr, node, tuple(shape)))
+    total = sympy.Integer(1)
+    for d in a.shape:
+        total = total * d
+    if any(d == -1 for d in dims):
+        known = sympy.Integer(1)
+        for d in dims:
+            if d != -1:
+                known = known * d
+        dims = [sympy.simplify(total / known) if d == -1 else d for d in dims]
+    vol = sympy.Integer(1)
+    for d in dims:
+        vol = vol * d
+    if provably_differ(vol, total):
+        from sluice.errors import ShapeError
+
+        raise ShapeError(f"cannot reshape an array of {total} elements into shape "
+                         f"{tuple(dims)}", tr.loc(node))
+    src = tr.em.plain(a)
+    res = tr.em.temp(a.dtype, tuple(dims), tr.name_hint())
+    tr.em.copy(src, res)
+    return res
+
+
+METHODS["reshape"] = lambda tr, node, self, *shape: _reshape(tr, node, self, *shape)
+METHODS["copy"] = lambda tr, node, self: copy_array(tr, node, self)
+METHODS["astype"] = lambda tr, node, self, dtype: copy_array(tr, node, self, dtype=dtype)
+
+
+def _shape_of(tr, v):
+    return tuple(Sym(d, DType.int64) for d in v.shape)
+
+
+ATTRIBUTES["shape"] = _shape_of
+ATTRIBUTES["ndim"] = lambda tr, v: const(len(v.shape))
+ATTRIBUTES["dtype"] = lambda tr, v: Py(v.dtype.numpy)
+
+
+def _size(tr, v):
+    n = sympy.Integer(1)
+    for d in v.shape:
+        n = n * d
+    return Sym(n, DType.int64)
+
+
+ATTRIBUTES["size"] = _size

@@ -1,0 +1,83 @@
+"""Python builtins (len, abs, min, max, float, int, bool) and NumPy scalar types."""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+import sympy
+
+from sluice.errors import SluiceTypeError, UnsupportedError
+from sluice.frontend.python import ops
+from sluice.frontend.python.rules.reductions import reduction
+from sluice.frontend.python.rules.table import (
+    BUILTINS,
+    FUNCTIONS,
+    register,
+    value,
+)
+from sluice.frontend.python.values import (
+    Sym,
+    const,
+    is_array,
+)
+from sluice.ir.dtypes import DType
+
+
+@register(BUILTINS, builtins.len)
+def _len(tr, node, a):
+    if isinstance(a, tuple):
+        return const(len(a))
+    a = value(tr, node, a)
+    if not a.shape:
+        raise SluiceTypeError("len() of a scalar", tr.loc(node))
+    return Sym(a.shape[0], DType.int64)
+
+
+@register(BUILTINS, builtins.abs)
+def _abs(tr, node, a):
+    return FUNCTIONS[np.abs](tr, node, a)
+
+
+@register(BUILTINS, builtins.float, builtins.int, builtins.bool)
+def _scalar_cast(tr, node, a=None):
+    to = {"float": DType.float64, "int": DType.int64, "bool": DType.bool}[tr.callee_name(node)]
+    a = const(0) if a is None else value(tr, node, a)
+    if is_array(a):
+        raise SluiceTypeError(f"{tr.callee_name(node)}() of an array", tr.loc(node))
+    res = ops.cast(a, to)
+    if isinstance(res, Sym):
+        return Sym(res.expr, to, weak=True)
+    res.weak = True
+    return res
+
+
+@register(BUILTINS, builtins.min, builtins.max)
+def _minmax(tr, node, *args):
+    if len(args) == 1:
+        return reduction("max" if tr.callee_name(node) == "max" else "min")(tr, node, args[0])
+    vals = [value(tr, node, a) for a in args]
+    if any(is_array(v) for v in vals):
+        raise SluiceTypeError("min()/max() of arrays is ambiguous", tr.loc(node),
+                              hint="use np.minimum / np.maximum")
+    fn = sympy.Max if tr.callee_name(node) == "max" else sympy.Min
+    return ops.elementwise(lambda *xs: fn(*xs), vals, ops.promote(vals))
+
+
+@register(BUILTINS, builtins.round)
+def _round(tr, node, a):
+    raise UnsupportedError("round() is not supported", tr.loc(node), hint="use np.floor(x + 0.5)")
+
+
+def _numpy_scalar(dtype: DType):
+    def rule(tr, node, a):
+        res = ops.cast(value(tr, node, a), dtype)
+        if isinstance(res, Sym):
+            return Sym(res.expr, dtype, weak=False)
+        res.weak = False
+        return res
+    return rule
+
+
+for _t in (np.float64, np.float32, np.int64, np.int32, np.uint8, np.bool_):
+    FUNCTIONS[_t] = _numpy_scalar(DType.of(np.dtype(_t)))

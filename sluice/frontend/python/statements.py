@@ -1,0 +1,537 @@
+"""Statement lowering: assignments, augmented assignments, control flow, returns.
+
+Python variables are bindings to traced values. A variable (re)assigned inside a loop or a
+branch whose condition is only known at run time gets *storage* for the construct: a fresh
+integer symbol (updated by `assign` blocks) for integers, a container otherwise.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from typing import Any
+
+import numpy as np
+import sympy
+
+from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
+from sluice.frontend.python import ops
+from sluice.frontend.python.emit import provably_differ
+from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, to_elem
+from sluice.ir.dtypes import DType
+from sluice.ir.symbolic import free_names
+from sluice.ir.symbolic import value as value_symbol
+
+UNSUPPORTED_STMT: dict[type, tuple[str, str]] = {
+    ast.ClassDef: ("class definitions are not supported", "define classes outside the "
+                   "compiled function and pass arrays and numbers in"),
+    ast.Try: ("try/except is not supported", "check conditions with if/else instead"),
+    ast.With: ("'with' blocks are not supported", "remove the context manager"),
+    ast.AsyncWith: ("'async with' is not supported", "write an ordinary function"),
+    ast.AsyncFor: ("'async for' is not supported", "use 'for i in range(...)'"),
+    ast.Global: ("'global' declarations are not supported",
+                 "compiled functions may read globals but not assign them; return values"),
+    ast.Nonlocal: ("'nonlocal' declarations are not supported", "return values instead"),
+    ast.FunctionDef: ("nested function definitions are not supported",
+                      "define the helper at module level; calls to it are compiled too"),
+    ast.AsyncFunctionDef: ("nested async functions are not supported",
+                           "define helpers at module level"),
+    ast.Delete: ("'del' is not supported", "let the variable go out of use"),
+    ast.Raise: ("'raise' is not supported", "check inputs before calling"),
+    ast.Assert: ("'assert' is not supported", "check inputs before calling"),
+    ast.Import: ("imports inside compiled functions are not supported",
+                 "import at module level"),
+    ast.ImportFrom: ("imports inside compiled functions are not supported",
+                     "import at module level"),
+    ast.Match: ("'match' is not supported", "use if/elif/else"),
+}
+if hasattr(ast, "TryStar"):
+    UNSUPPORTED_STMT[ast.TryStar] = UNSUPPORTED_STMT[ast.Try]
+
+STOP = True  # returned by a statement after which the rest of the block is unreachable
+
+
+def assigned_names(stmts: list[ast.stmt]) -> tuple[set[str], set[str]]:
+    """Names assigned (plainly) and names only augmented-assigned in `stmts`."""
+    plain: set[str] = set()
+    aug: set[str] = set()
+
+    def targets(t: ast.AST) -> None:
+        if isinstance(t, ast.Name):
+            plain.add(t.id)
+        elif isinstance(t, ast.Tuple | ast.List):
+            for e in t.elts:
+                targets(e)
+
+    for s in stmts:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Assign):
+                for t in n.targets:
+                    targets(t)
+            elif isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name):
+                plain.add(n.target.id)
+            elif isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name):
+                aug.add(n.target.id)
+            elif isinstance(n, ast.For):
+                targets(n.target)
+    return plain, aug - plain
+
+
+class StatementLowering:
+    """Mixin of the Tracer: `run_block(stmts)` lowers a statement list."""
+
+    def run_block(self, stmts: list[ast.stmt]) -> bool:
+        for s in stmts:
+            if self.st(s):
+                return STOP
+        return False
+
+    def st(self, node: ast.stmt) -> bool:
+        handler = self._STMT.get(type(node))
+        if handler is None:
+            msg, hint = UNSUPPORTED_STMT.get(
+                type(node), (f"'{type(node).__name__}' statements are not supported", None))
+            raise UnsupportedError(msg, self.loc(node), hint=hint)
+        with self.at(node):
+            return bool(handler(self, node))
+
+    # --- assignments --------------------------------------------------------------------
+    def st_assign(self, node: ast.Assign) -> None:
+        t0 = node.targets[0]
+        self.hint = t0.id if isinstance(t0, ast.Name) else None
+        try:
+            val = self.ev(node.value)
+        finally:
+            self.hint = None
+        if isinstance(node.value, ast.Name) and isinstance(val, View) and \
+                node.value.id in self.frame.mutable:
+            val = self.snapshot(val)  # the variable's storage changes later; keep the value
+        for t in node.targets:
+            self.assign_target(t, val)
+
+    def st_annassign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.assign_target(node.target, self.ev(node.value))
+
+    def assign_target(self, t: ast.AST, val: Any) -> None:
+        if isinstance(t, ast.Name):
+            self.bind(t.id, val, t)
+        elif isinstance(t, ast.Tuple | ast.List):
+            if not isinstance(val, tuple):
+                raise UnsupportedError("only tuples can be unpacked", self.loc(t),
+                                       hint="index the array instead: a, b = x[0], x[1]")
+            if len(val) != len(t.elts):
+                raise SluiceError(f"cannot unpack {len(val)} values into {len(t.elts)} targets",
+                                  self.loc(t))
+            written = self.written_by(t)
+            vals = [self.snapshot(v) if self.reads_any(v, written) else v for v in val]
+            for e, v in zip(t.elts, vals, strict=True):
+                self.assign_target(e, v)
+        elif isinstance(t, ast.Subscript):
+            base = self.ev(t.value)
+            if not isinstance(base, View) or not base.shape:
+                raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
+            view = self.subscript_view(base, t)
+            if not isinstance(view, View) or view.data != base.data:
+                raise UnsupportedError("assignment through integer-array indices is not "
+                                       "supported", self.loc(t))
+            self.write(view, val, t)
+        elif isinstance(t, ast.Starred):
+            raise UnsupportedError("starred assignment is not supported", self.loc(t))
+        else:
+            raise UnsupportedError(f"cannot assign to {type(t).__name__}", self.loc(t))
+
+    def write(self, view: View, val: Any, node: ast.AST) -> None:
+        if self.in_map:
+            return self.map_write(view, val, node)
+        if isinstance(val, tuple | Py):
+            raise SluiceTypeError("only numbers and arrays can be stored in arrays",
+                                  self.loc(node))
+        self.em.store(to_elem(val), view)
+
+    def written_by(self, t: ast.AST) -> set[str]:
+        """Containers and symbols that assigning to target `t` overwrites."""
+        out: set[str] = set()
+        for n in ast.walk(t):
+            if isinstance(n, ast.Name) and n.id in self.frame.mutable:
+                st = self.frame.mutable[n.id]
+                out.add(st.name if isinstance(st, sympy.Symbol) else st.data)
+            elif isinstance(n, ast.Subscript):
+                v = self.ev(n.value)
+                if isinstance(v, View):
+                    out.add(v.data)
+        return out
+
+    def reads_any(self, v: Any, names: set[str]) -> bool:
+        if isinstance(v, View):
+            return v.data in names
+        if isinstance(v, Elem):
+            return any(d in names for d, _ in v.reads.values()) or bool(
+                free_names(v.expr) & names)
+        if isinstance(v, Sym):
+            return bool(free_names(v.expr) & names)
+        if isinstance(v, tuple):
+            return any(self.reads_any(x, names) for x in v)
+        return False
+
+    def snapshot(self, v: Any) -> Any:
+        """A copy of `v` that later writes to variables do not change."""
+        if isinstance(v, Sym):
+            if not free_names(v.expr):
+                return v
+            if v.dtype.is_integer:
+                s = self.em.symbol(self.hint or "t")
+                self.em.b.assign(**{s.name: v.expr})
+                return Sym(s, v.dtype, v.weak)
+        if isinstance(v, Sym | View | Elem):
+            t = self.em.temp(v.dtype, v.shape, self.hint or "tmp")
+            self.em.store(to_elem(v), t)
+            return dataclasses.replace(t, weak=getattr(v, "weak", False))
+        return v
+
+    def bind(self, name: str, val: Any, node: ast.AST) -> None:
+        f = self.frame
+        if name in f.mutable:
+            return self.write_storage(name, val, node)
+        if name in f.pending:
+            f.pending.discard(name)
+            f.mutable[name] = self.new_storage(name, val, node)
+            return None
+        if self.in_map:
+            f.env[name] = val
+            return None
+        if isinstance(val, Elem):
+            val = dataclasses.replace(self.em.materialize(val, name), weak=val.weak)
+        elif isinstance(val, View) and val.owned:
+            for k, other in f.env.items():
+                if k != name and isinstance(other, View) and other.data == val.data:
+                    val = dataclasses.replace(val, owned=False)
+                    f.env[k] = dataclasses.replace(other, owned=False)
+        elif isinstance(val, Sym) and free_names(val.expr) & self.mutable_symbols():
+            val = self.snapshot(val)
+        f.env[name] = val
+        return None
+
+    def mutable_symbols(self) -> set[str]:
+        return {s.name for f in self.frames for s in f.mutable.values()
+                if isinstance(s, sympy.Symbol)}
+
+    # --- storage for variables changed in loops and branches ---------------------------------
+    def new_storage(self, name: str, val: Any, node: ast.AST) -> Any:
+        if isinstance(val, tuple | Py):
+            raise UnsupportedError(f"'{name}' holds {self.describe(val)}; such variables cannot "
+                                   "change inside loops or run-time branches", self.loc(node),
+                                   hint="assign it before the loop or branch")
+        if not val.shape and val.dtype.is_integer:
+            if isinstance(val, Sym):
+                s = self.em.symbol(name)
+                self.em.b.assign(**{s.name: val.expr})
+                return s
+            return self.bind_symbol(val, name)
+        if isinstance(val, View) and val.owned and val.whole:
+            shared = any(isinstance(o, View) and o.data == val.data
+                         for o in self.frame.env.values())
+            if not shared:
+                return dataclasses.replace(val, owned=False)
+        dtype = val.dtype
+        t = self.em.temp(dtype, val.shape, name)
+        self.em.store(to_elem(val), t)
+        return dataclasses.replace(t, owned=False, weak=getattr(val, "weak", False))
+
+    def write_storage(self, name: str, val: Any, node: ast.AST) -> None:
+        st = self.frame.mutable[name]
+        if isinstance(st, sympy.Symbol):
+            if isinstance(val, Sym | View | Elem) and not val.shape and (
+                    val.dtype.is_integer or val.dtype == DType.bool):
+                if isinstance(val, Sym):
+                    self.em.b.assign(**{st.name: ops.as_number(val.expr, val.dtype,
+                                                               DType.int64)})
+                else:
+                    cell = self.em.cell(val, name)
+                    self.em.b.assign(**{st.name: value_symbol(cell.data)})
+                return
+            raise SluiceTypeError(
+                f"'{name}' is an integer before this loop or branch but is assigned "
+                f"{self.describe(val)} inside it", self.loc(node),
+                hint=f"initialise it with the final type, e.g. {name} = 0.0")
+        if isinstance(val, tuple | Py):
+            raise UnsupportedError(f"'{name}' cannot change to {self.describe(val)} here",
+                                   self.loc(node))
+        if len(val.shape) != len(st.shape) or any(
+                provably_differ(a, b) for a, b in zip(val.shape, st.shape, strict=True)):
+            raise UnsupportedError(
+                f"'{name}' changes shape from {tuple(st.shape)} to {tuple(val.shape)} inside a "
+                "loop or branch", self.loc(node), hint="use a new variable name")
+        if not np.can_cast(val.dtype.numpy, st.dtype.numpy, "same_kind"):
+            raise SluiceTypeError(
+                f"'{name}' is {st.dtype} before this loop or branch but is assigned "
+                f"{val.dtype} inside it", self.loc(node),
+                hint=f"initialise it with the final type (e.g. {name} = 0.0)")
+        self.em.store(to_elem(val), st)
+
+    def promote_for(self, stmts: list[ast.stmt]) -> None:
+        """Give storage to the bound variables a loop or branch (re)assigns."""
+        plain, aug = assigned_names(stmts)
+        f = self.frame
+        for name in sorted(plain | aug):
+            if name in f.mutable or name not in f.env:
+                continue
+            v = f.env[name]
+            if name in aug and is_array(v):
+                continue  # updated in place
+            if isinstance(v, tuple | Py):
+                continue
+            del f.env[name]
+            f.mutable[name] = self.new_storage(name, v, None)
+
+    # --- augmented assignment --------------------------------------------------------------
+    def st_augassign(self, node: ast.AugAssign) -> None:
+        rhs = self.ev(node.value)
+        t = node.target
+        if isinstance(t, ast.Name):
+            cur = self.lookup(t.id, t)
+            new = self.apply_op(node, cur, rhs)
+            if isinstance(cur, View) and cur.shape and not self.in_map:
+                self.check_inplace(cur, new, node)
+                self.em.store(to_elem(new), cur)
+            else:
+                self.bind(t.id, new, t)
+        elif isinstance(t, ast.Subscript):
+            base = self.ev(t.value)
+            if not isinstance(base, View) or not base.shape:
+                raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
+            view = self.subscript_view(base, t)
+            if self.in_map:
+                return self.map_augwrite(view, type(node.op), rhs, node)
+            new = self.apply_op(node, view, rhs)
+            self.check_inplace(view, new, node)
+            self.write(view, new, t)
+        else:
+            raise UnsupportedError(f"cannot assign to {type(t).__name__}", self.loc(t))
+        return None
+
+    def apply_op(self, node: ast.AugAssign, cur: Any, rhs: Any) -> Any:
+        if isinstance(node.op, ast.MatMult):
+            return self.call_rule(np.matmul, [cur, rhs], {}, node)
+        if type(node.op) not in ops.BINARY:
+            raise UnsupportedError(f"operator {type(node.op).__name__} is not supported",
+                                   self.loc(node))
+        return ops.binary(type(node.op), self.operand(cur, node.target),
+                          self.operand(rhs, node.value))
+
+    def check_inplace(self, cur: View, new: Any, node: ast.AST) -> None:
+        if not np.can_cast(new.dtype.numpy, cur.dtype.numpy, "same_kind"):
+            raise SluiceTypeError(f"cannot update a {cur.dtype} array in place with a "
+                                  f"{new.dtype} result", self.loc(node),
+                                  hint="NumPy refuses this too; use a new array")
+
+    # --- simple statements -------------------------------------------------------------------
+    def st_expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return  # a docstring
+        self.ev(node.value)
+
+    def st_pass(self, node: ast.Pass) -> None:
+        return None
+
+    def st_break(self, node: ast.Break) -> bool:
+        self.em.b.break_()
+        return STOP
+
+    def st_continue(self, node: ast.Continue) -> bool:
+        self.em.b.continue_()
+        return STOP
+
+    def st_return(self, node: ast.Return) -> bool:
+        val = self.ev(node.value) if node.value is not None else None
+        f = self.frame
+        if f.inlined:
+            if f.depth > 0:
+                raise UnsupportedError("'return' inside a loop or branch of a called function "
+                                       "is not supported", self.loc(node),
+                                       hint="assign the result to a variable and return it at "
+                                       "the end")
+            f.result = val
+            return STOP
+        self.write_returns(val, node, final=f.depth == 0)
+        if f.depth > 0:
+            self.em.b.return_()
+        return STOP
+
+    # --- control flow -------------------------------------------------------------------------
+    def condition(self, v: Any, node: ast.AST) -> Any:
+        """A condition expression for a block: symbolic, or a boolean scalar container."""
+        if isinstance(v, tuple | Py):
+            if isinstance(v, Py) and v.obj is None:
+                return sympy.false
+            raise SluiceTypeError(f"{self.describe(v)} cannot be a condition", self.loc(node))
+        if is_array(v):
+            raise SluiceTypeError("the truth value of an array is ambiguous", self.loc(node),
+                                  hint="use np.any(...) / np.all(...) or compare one element")
+        if isinstance(v, Sym):
+            return ops.as_boolean(v.expr, v.dtype)
+        cell = self.em.cell(ops.cast(v, DType.bool), "cond")
+        return value_symbol(cell.data)
+
+    def st_if(self, node: ast.If) -> bool:
+        c = self.condition(self.ev(node.test), node.test)
+        if c is sympy.true or c is sympy.false:
+            return self.run_block(node.body if c is sympy.true else node.orelse)
+        f = self.frame
+        plain, aug = assigned_names(node.body + node.orelse)
+        self.promote_for(node.body + node.orelse)
+        new = {n for n in plain if n not in f.env and n not in f.mutable}
+        f.pending |= new
+        f.depth += 1
+        self.control_depth += 1
+        try:
+            with self.em.b.if_(c):
+                stop_a = self.run_block(node.body)
+            stop_b = False
+            if node.orelse:
+                with self.em.b.else_():
+                    stop_b = self.run_block(node.orelse)
+        finally:
+            f.depth -= 1
+            self.control_depth -= 1
+            f.pending -= new
+        return stop_a and stop_b
+
+    def st_for(self, node: ast.For) -> None:
+        if node.orelse:
+            raise UnsupportedError("for-else is not supported", self.loc(node),
+                                   hint="use a flag variable set before break")
+        if self.is_pmap(node.iter):
+            return self.st_pmap(node)
+        it = node.iter
+        fn = self.ev(it.func) if isinstance(it, ast.Call) else None
+        if not (isinstance(fn, Py) and fn.obj is range):
+            raise UnsupportedError("for loops must iterate over range(...) or sluice.map[...]",
+                                   self.loc(it), hint="loop over indices: "
+                                   "for i in range(x.shape[0]): ... x[i] ...")
+        if it.keywords or not 1 <= len(it.args) <= 3:
+            raise SluiceError("range() takes 1 to 3 positional arguments", self.loc(it))
+        bounds = [self.index_expr(self.ev(a), a) for a in it.args]
+        if len(bounds) == 1:
+            bounds = [sympy.Integer(0), bounds[0]]
+        start, stop = bounds[0], bounds[1]
+        step = bounds[2] if len(bounds) == 3 else sympy.Integer(1)
+        if not step.is_number or step == 0:
+            raise UnsupportedError("range() steps must be nonzero constants",
+                                   self.loc(it.args[2]))
+        if not isinstance(node.target, ast.Name):
+            raise UnsupportedError("the loop variable must be a single name",
+                                   self.loc(node.target))
+        name = node.target.id
+        self.promote_for(node.body)
+        f = self.frame
+        var = self.em.symbol(name)
+        f.depth += 1
+        self.control_depth += 1
+        try:
+            with self.em.b.loop(var.name, start, stop, step):
+                if name in f.mutable:
+                    self.write_storage(name, Sym(var, DType.int64), node.target)
+                else:
+                    f.env[name] = Sym(var, DType.int64)
+                self.run_block(node.body)
+        finally:
+            f.depth -= 1
+            self.control_depth -= 1
+        return None
+
+    def st_while(self, node: ast.While) -> None:
+        if node.orelse:
+            raise UnsupportedError("while-else is not supported", self.loc(node),
+                                   hint="use a flag variable set before break")
+        self.promote_for(node.body)
+        f = self.frame
+        f.depth += 1
+        self.control_depth += 1
+        try:
+            with self.em.b.while_(sympy.true) as blk:
+                before = len(self.em.b.region.blocks)
+                c = self.condition(self.ev(node.test), node.test)
+                if c is not sympy.true:
+                    if len(self.em.b.region.blocks) == before and c is not sympy.false:
+                        blk.cond = c
+                    else:
+                        with self.em.b.if_(sympy.Not(c)):
+                            self.em.b.break_()
+                self.run_block(node.body)
+        finally:
+            f.depth -= 1
+            self.control_depth -= 1
+
+    # --- returns ---------------------------------------------------------------------------
+    def claimable(self, v: Any) -> bool:
+        """A whole temporary that nothing else refers to can become the return container."""
+        if not isinstance(v, View) or not v.whole or not v.shape:
+            return False
+        prog = self.em.b.program
+        c = prog.data[v.data]
+        return c.transient and v.data not in prog.returns and _refs(self.frame, v.data) <= 1
+
+    def write_returns(self, val: Any, node: ast.AST, final: bool) -> None:
+        vals = list(val) if isinstance(val, tuple) else ([] if val is None else [val])
+        for v in vals:
+            if not isinstance(v, Sym | View | Elem):
+                raise UnsupportedError(f"cannot return {self.describe(v)}", self.loc(node),
+                                       hint="return arrays, numbers or a flat tuple of them")
+        b = self.em.b
+        if self.returns is None:
+            self.returns = []
+            self.return_tuple = isinstance(val, tuple)
+            claim = final and not self.had_early_return
+            for k, v in enumerate(vals):
+                if claim and self.claimable(v):
+                    b.program.data[v.data].transient = False
+                    b.program.returns.append(v.data)
+                    self.returns.append(v)
+                    continue
+                dtype = v.dtype
+                name = self.em.names.fresh("result" if len(vals) == 1 else f"result{k}")
+                b.returns(name, dtype, list(v.shape) if v.shape else None)
+                r = View(name, dtype, *_whole(v.shape))
+                self.em.store(to_elem(v), r)
+                self.returns.append(r)
+            if not final:
+                self.had_early_return = True
+            return
+        if len(vals) != len(self.returns):
+            raise UnsupportedError("all return statements must return the same number of "
+                                   "values", self.loc(node))
+        for v, r in zip(vals, self.returns, strict=True):
+            if len(v.shape) != len(r.shape):
+                raise UnsupportedError("all return statements must return values of the same "
+                                       "rank", self.loc(node))
+            self.em.store(to_elem(v), r)
+        if not final:
+            self.had_early_return = True
+
+
+def _refs(f: Any, data: str) -> int:
+    return sum(1 for v in [*f.env.values(), *f.mutable.values()]
+               if isinstance(v, View) and v.data == data)
+
+
+def _whole(shape: tuple) -> tuple:
+    from sluice.frontend.python.values import Rng
+
+    dims = tuple(Rng(sympy.Integer(0), sympy.Integer(1), d) for d in shape)
+    return dims, tuple(range(len(shape)))
+
+
+StatementLowering._STMT = {
+    ast.Assign: StatementLowering.st_assign,
+    ast.AnnAssign: StatementLowering.st_annassign,
+    ast.AugAssign: StatementLowering.st_augassign,
+    ast.Expr: StatementLowering.st_expr,
+    ast.Pass: StatementLowering.st_pass,
+    ast.Break: StatementLowering.st_break,
+    ast.Continue: StatementLowering.st_continue,
+    ast.Return: StatementLowering.st_return,
+    ast.If: StatementLowering.st_if,
+    ast.For: StatementLowering.st_for,
+    ast.While: StatementLowering.st_while,
+}

@@ -1,0 +1,206 @@
+"""The tracer: walks a function's AST once, building the IR (see the mixins it combines)."""
+
+from __future__ import annotations
+
+import ast
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from sluice.errors import SluiceError, UnsupportedError
+from sluice.frontend.python.calls import CallLowering
+from sluice.frontend.python.emit import Emitter
+from sluice.frontend.python.expressions import ExpressionLowering, _describe
+from sluice.frontend.python.pmap import MapLowering
+from sluice.frontend.python.signature import ArgSpec
+from sluice.frontend.python.source import FunctionSource, load
+from sluice.frontend.python.statements import StatementLowering
+from sluice.frontend.python.values import Rng, Sym, View
+from sluice.ir.dtypes import DType
+from sluice.ir.program import Program
+from sluice.ir.symbolic import symbol
+from sluice.ir.text import parse
+
+
+@dataclass
+class Frame:
+    """One function being traced: its source, scope and variables with storage."""
+
+    fs: FunctionSource
+    env: dict[str, Any]
+    globals: dict[str, Any]
+    inlined: bool
+    mutable: dict[str, Any] = field(default_factory=dict)
+    pending: set[str] = field(default_factory=set)
+    depth: int = 0  # loops and branches open in this function
+    result: Any = None
+
+
+@dataclass
+class Dependencies:
+    """What the traced program depends on besides the arguments (for the JIT cache key)."""
+
+    globals: list[tuple[Any, str]] = field(default_factory=list)  # (function, global name)
+    callees: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Traced:
+    program: Program
+    deps: Dependencies
+    returns_tuple: bool
+
+
+class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
+    def __init__(self, name: str) -> None:
+        self.em = Emitter(name)
+        self.frames: list[Frame] = []
+        self.deps = Dependencies()
+        self.returns: list[View] | None = None
+        self.return_tuple = False
+        self.had_early_return = False
+        self.control_depth = 0
+        self.hint: str | None = None
+        self.in_map: dict | None = None
+        self.node: ast.AST | None = None
+        self.failed: tuple[FunctionSource, ast.AST] | None = None
+
+    @property
+    def frame(self) -> Frame:
+        return self.frames[-1]
+
+    # --- diagnostics ----------------------------------------------------------------------
+    def loc(self, node: ast.AST | None):
+        return self.frame.fs.location(node) if self.frames else None
+
+    @contextmanager
+    def at(self, node: ast.AST):
+        outer = self.node
+        self.node = node
+        try:
+            yield
+        except SluiceError as err:
+            if err.loc is None:
+                err.loc = self.loc(node)
+            raise
+        except Exception:
+            if self.failed is None:  # the innermost construct, for the internal-error report
+                self.failed = (self.frame.fs, node)
+            raise
+        finally:
+            self.node = outer
+
+    def describe(self, v: Any) -> str:
+        return _describe(v)
+
+    def callee_name(self, node: ast.AST) -> str:
+        f = getattr(node, "func", None)
+        return f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+
+    def name_hint(self) -> str:
+        return self.hint or "tmp"
+
+    def fresh_zeroed(self) -> bool:
+        """A container allocated now is still zero when first used (no loop reuses it)."""
+        return self.control_depth == 0
+
+    # --- dependencies -----------------------------------------------------------------------
+    def record_global(self, name: str, v: Any) -> None:
+        key = (self.frame.fs.func, name)
+        if key not in self.deps.globals:
+            self.deps.globals.append(key)
+
+    def record_callee(self, fn: Any, fs: FunctionSource) -> None:
+        if fn not in self.deps.callees:
+            self.deps.callees.append(fn)
+
+    # --- functions --------------------------------------------------------------------------
+    def run_function(self, fs: FunctionSource, env: dict[str, Any], inlined: bool) -> Any:
+        _check_parameters(fs)
+        g = dict(fs.func.__globals__)
+        code = fs.func.__code__
+        for name, cell in zip(code.co_freevars, fs.func.__closure__ or (), strict=False):
+            try:
+                g[name] = cell.cell_contents
+            except ValueError:
+                pass
+        frame = Frame(fs, env, g, inlined)
+        self.frames.append(frame)
+        saved_control = self.control_depth
+        try:
+            self.run_block(fs.tree.body)
+        finally:
+            self.frames.pop()
+            self.control_depth = saved_control
+        return frame.result
+
+
+def _check_parameters(fs: FunctionSource) -> None:
+    a = fs.tree.args
+    if a.vararg is not None:
+        raise UnsupportedError("'*args' parameters are not supported", fs.location(a.vararg),
+                               hint="name every parameter")
+    if a.kwarg is not None:
+        raise UnsupportedError("'**kwargs' parameters are not supported", fs.location(a.kwarg),
+                               hint="name every parameter")
+
+
+def trace_function(fn: Any, specs: dict[str, ArgSpec], name: str | None = None) -> Traced:
+    """Trace `fn` for arguments described by `specs` (one per parameter, in order)."""
+    fs = load(fn)
+    _check_parameters(fs)
+    tr = Tracer(name or fs.name)
+    em = tr.em
+    b = em.b
+    for spec in specs.values():
+        for d in spec.shape:
+            for s in sympy.sympify(d).free_symbols:
+                em.names.taken.add(s.name)
+    env: dict[str, Any] = {}
+    try:
+        for pname, spec in specs.items():
+            env[pname] = _declare(tr, pname, spec)
+        tr.run_function(fs, env, inlined=False)
+    except SluiceError:
+        raise
+    except RecursionError:
+        raise UnsupportedError("the program is nested too deeply to compile",
+                               tr.loc(tr.node)) from None
+    except Exception as err:  # a bug in sluice: still point at the user's line
+        where = tr.failed[0].location(tr.failed[1]) if tr.failed is not None else None
+        raise SluiceError(f"internal compiler error while compiling this: "
+                          f"{type(err).__name__}: {err}", where,
+                          hint="this is a sluice bug; please report it") from err
+    # Print and parse once: SymPy may re-associate an expression when it is parsed back,
+    # and the program must be the fixed point that its text form round-trips to.
+    program = parse(b.build(verify=False).to_text())
+    return Traced(program, tr.deps, tr.return_tuple)
+
+
+def _declare(tr: Tracer, pname: str, spec: ArgSpec) -> Any:
+    em, b = tr.em, tr.em.b
+    if spec.kind == "const":
+        return tr.from_python(spec.value, None)
+    if spec.kind == "scalar" and (spec.dtype.is_integer):
+        if pname in b.program.symbols:
+            b.program.args.append(pname)
+            em.names.taken.add(pname)
+            return Sym(symbol(pname), DType.int64, spec.weak)
+        name = em.names.fresh(pname)
+        b.symbol(name, arg=True)
+        return Sym(symbol(name), DType.int64, spec.weak)
+    name = em.names.fresh(pname)
+    if spec.kind == "scalar":
+        b.arg(name, spec.dtype)
+        return View(name, spec.dtype, (), (), weak=spec.weak)
+    shape = tuple(sympy.sympify(d) for d in spec.shape)
+    b.arg(name, spec.dtype, list(shape))
+    dims = tuple(Rng(sympy.Integer(0), sympy.Integer(1), d) for d in shape)
+    return View(name, spec.dtype, dims, tuple(range(len(shape))))
+
+
+__all__ = ["trace_function", "Traced", "ArgSpec", "load"]
+
+Tracer._EXPR = {**ExpressionLowering._EXPR, ast.Call: CallLowering.ev_call}

@@ -1,0 +1,154 @@
+"""What a Python expression evaluates to while a function is traced.
+
+* `Sym` — a trace-time scalar: a Python constant or a symbolic expression over program symbols
+  (sizes, loop variables, integer scalars); it costs nothing at run time.
+* `View` — a strided view of a container (slices, indices, new axes, transposes).
+* `Elem` — a lazy element-wise expression over views, materialised by one map when needed.
+* `Py` — a plain Python object the tracer reasons about (modules, functions, dtypes, None).
+Tuples of values are Python tuples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy
+
+from sluice.ir.dtypes import DType
+from sluice.ir.symbolic import Expr, as_expr, symbol, value
+
+
+@dataclass(frozen=True)
+class Sym:
+    expr: Expr
+    dtype: DType
+    weak: bool = True  # a Python scalar: NumPy lets the other operand's type win
+
+    @property
+    def shape(self) -> tuple:
+        return ()
+
+    @property
+    def constant(self) -> Any:
+        """The Python value if the expression is a plain number or boolean, else None."""
+        e = self.expr
+        if e is sympy.true or e is sympy.false:
+            return bool(e)
+        if e.is_Integer:
+            return int(e)
+        if e.is_Float:
+            return float(e)
+        if e.is_Rational:
+            return float(e)
+        return None
+
+
+def const(v: Any) -> Sym:
+    """A Python (or NumPy) scalar as a trace-time value."""
+    if isinstance(v, np.generic):
+        return Sym(as_expr(v.item()), DType.of(v.dtype), weak=False)
+    return Sym(as_expr(v), DType.of(v), weak=True)
+
+
+@dataclass(frozen=True)
+class Rng:
+    """One base dimension of a view seen through a slice: index = start + step * v."""
+
+    start: Expr
+    step: Expr
+    size: Expr
+
+
+@dataclass(frozen=True)
+class View:
+    data: str
+    dtype: DType
+    dims: tuple[Any, ...]  # per base dimension: an Expr (a fixed index) or an Rng
+    axes: tuple[int | None, ...]  # per view dimension: the Rng base dimension, or None (new axis)
+    owned: bool = False  # a fresh whole temporary that no other name refers to
+    weak: bool = False  # a Python scalar argument (weak in NumPy's promotion)
+
+    @property
+    def shape(self) -> tuple[Expr, ...]:
+        return tuple(self.dims[a].size if a is not None else sympy.Integer(1) for a in self.axes)
+
+    @property
+    def whole(self) -> bool:
+        """The view is the entire container in its natural order."""
+        return (self.axes == tuple(range(len(self.dims)))
+                and all(isinstance(d, Rng) and d.start == 0 and d.step == 1 for d in self.dims))
+
+    @property
+    def plain(self) -> bool:
+        """Expressible as a memlet subset: positive steps, no new axes, natural axis order."""
+        ranges = [a for a in self.axes if a is not None]
+        return (None not in self.axes and ranges == sorted(ranges)
+                and all(not isinstance(d, Rng) or (d.step.is_number and d.step > 0)
+                        for d in self.dims))
+
+    def index_exprs(self, params: list[Expr]) -> tuple[Expr, ...]:
+        """Base indices of the element at view position `params`."""
+        out: list[Expr] = []
+        pos = {a: k for k, a in enumerate(self.axes) if a is not None}
+        for b, d in enumerate(self.dims):
+            if isinstance(d, Rng):
+                out.append(d.start + d.step * params[pos[b]])
+            else:
+                out.append(d)
+        return tuple(out)
+
+
+@dataclass
+class Elem:
+    """A lazy element-wise value; `expr` reads connectors (value symbols named in `reads`)
+    and placeholders `_p0, _p1, ...` that stand for the element's own position."""
+
+    shape: tuple[Expr, ...]
+    dtype: DType
+    expr: Expr
+    reads: dict[str, tuple[str, tuple[Expr, ...]]] = field(default_factory=dict)
+    weak: bool = False
+
+
+@dataclass(frozen=True)
+class Py:
+    obj: Any
+
+
+def placeholder(k: int) -> sympy.Symbol:
+    return symbol(f"_p{k}")
+
+
+_counter = [0]
+
+
+def fresh_conn() -> str:
+    _counter[0] += 1
+    return f"_c{_counter[0]}"
+
+
+def is_array(v: Any) -> bool:
+    return isinstance(v, View | Elem) and len(v.shape) > 0
+
+
+def is_scalar(v: Any) -> bool:
+    return isinstance(v, Sym) or (isinstance(v, View | Elem) and len(v.shape) == 0)
+
+
+def view_elem(v: View) -> Elem:
+    """The element-wise reading of a view."""
+    c = fresh_conn()
+    ps = [placeholder(k) for k in range(len(v.axes))]
+    return Elem(v.shape, v.dtype, value(c), {c: (v.data, v.index_exprs(ps))}, weak=v.weak)
+
+
+def to_elem(v: Any) -> Elem:
+    if isinstance(v, Elem):
+        return v
+    if isinstance(v, View):
+        return view_elem(v)
+    if isinstance(v, Sym):
+        return Elem((), v.dtype, v.expr, {}, weak=v.weak)
+    raise TypeError(v)
