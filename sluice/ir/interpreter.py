@@ -452,7 +452,9 @@ def _batch_index(frame: Frame, m: Memlet, env: dict[str, Any], size: int,
             bad = int(i.min() if i.min() < 0 else i.max())
             raise ExecutionError(f"index {bad} is out of bounds for dimension {k} of "
                                  f"'{m.data}' (size {n})")
-        idx.append(np.broadcast_to(i, (size,)) if i.ndim else i)
+        # every point gets an index, even when it reads no map parameter: a wcr into one
+        # element from all points must combine all of them
+        idx.append(np.broadcast_to(i, (size,)))
     return tuple(idx)
 
 

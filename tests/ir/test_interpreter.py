@@ -130,3 +130,14 @@ def test_transient_reallocated_when_its_shape_changes():
             s.library(ir.Reduce(op="+"), {"inp": "part[0:i + 1]"}, {"out": "y[i]"})
     x = np.arange(1.0, 6.0)
     np.testing.assert_allclose(ir.interpret(b.build(), x), np.cumsum(x))
+
+
+def test_wcr_into_one_fixed_element_combines_every_point():
+    # The written index does not depend on the map parameters: all points must still add.
+    b = ir.ProgramBuilder("count")
+    b.arg("x", "float64", ["N"])
+    b.returns("r", "float64", [2])
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = v", inputs={"v": "x[i]"}, outputs={"o": "r[1] wcr +"})
+    x = np.arange(1.0, 6.0)
+    np.testing.assert_array_equal(ir.interpret(b.build(), x), [0.0, 15.0])
