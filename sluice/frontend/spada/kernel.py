@@ -58,12 +58,35 @@ class SpatialKernel:
         return {h.name: h.shape for h in self.lowered.host_streams if not h.readonly}
 
     def __call__(self, target: str = "interpret", **host_args: Any) -> dict[str, np.ndarray]:
+        if target == "csl":
+            from sluice.backends.csl import run_on_simulator
+
+            self._check_args(host_args)
+            return run_on_simulator(self.compile("csl"), host_args)
         if target != "interpret":
             from sluice.errors import SluiceError
 
-            raise SluiceError(f"target '{target}' is not available for spatial kernels yet",
-                              hint="use target='interpret'")
+            raise SluiceError(f"target '{target}' is not available for spatial kernels",
+                              hint="use target='interpret' or target='csl'")
         return self.run_interpreter(**host_args)
+
+    def compile(self, target: str = "csl", out_dir: str | Path | None = None,
+                options: Any = None, arch: str = "wse2") -> Any:
+        """CSL artifacts of the kernel (`CslArtifacts`), written to `out_dir` if given."""
+        if target != "csl":
+            from sluice.errors import SluiceError
+
+            raise SluiceError(f"cannot compile spatial kernels for target '{target}'",
+                              hint="use target='csl'")
+        from sluice.backends.csl import compile_kernel, write
+
+        key = (options, arch)
+        cache = self.__dict__.setdefault("_csl_cache", {})
+        if key not in cache:
+            cache[key] = compile_kernel(self.lowered, options, arch)
+        if out_dir is not None:
+            write(cache[key], out_dir)
+        return cache[key]
 
     def _check_args(self, host_args: Mapping[str, Any]) -> None:
         known = set(self.inputs)
