@@ -3,6 +3,9 @@
     sluice show FILE [--param K=V ...] [--svg OUT] [--json]
     sluice check FILE [--param K=V ...]
     sluice run FILE [--param K=V ...] [--inputs random|zeros|ones] [--seed N]
+                    [--target interpret|csl]
+    sluice compile FILE --target csl [--param K=V ...] -o DIR [--arch wse2|wse3]
+                   [--disable-<optimisation> ...]
     sluice doctor
     sluice cache ls|clear
     sluice --version
@@ -180,9 +183,24 @@ def _kernel_inputs(kernel: Any, how: str, seed: int) -> dict[str, Any]:
     return out
 
 
+def _csl_options(args: argparse.Namespace) -> Any:
+    from sluice.backends.csl.options import CslOptions
+
+    off = [n for n in CslOptions.names() if getattr(args, "disable_" + n.replace("-", "_"))]
+    return CslOptions.from_disabled(off)
+
+
 def _run_kernel(kernel: Any, args: argparse.Namespace) -> int:
     inputs = _kernel_inputs(kernel, args.inputs, args.seed)
-    outputs = kernel(target=args.target, **inputs)
+    if args.target == "csl":
+        from sluice.backends.csl import simulate
+
+        artifacts = kernel.compile("csl", options=_csl_options(args), arch=args.arch)
+        outputs, stats = simulate(artifacts, inputs)
+        w, h = kernel.grid
+        print(f"simulated {w}x{h} PEs ({args.arch}): {stats['cycles']} cycles (estimate)")
+    else:
+        outputs = kernel(target=args.target, **inputs)
     for name, v in outputs.items():
         print(_describe(name, v))
     return 0
@@ -207,6 +225,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compile(args: argparse.Namespace) -> int:
+    loaded = load(args.file, _parse_params(args.param))
+    if not hasattr(loaded, "program"):
+        raise SluiceError(f"'{args.file}' is not a spatial kernel; compiling it for target "
+                          f"'{args.target}' is not available yet",
+                          hint="run it with `sluice run`, or compile a .sptl kernel for csl")
+    if args.target != "csl":
+        raise SluiceError(f"spatial kernels compile for target 'csl', not '{args.target}'",
+                          hint="--target csl")
+    out = Path(args.out)
+    artifacts = loaded.compile("csl", out_dir=out, options=_csl_options(args), arch=args.arch)
+    stats = artifacts.stats
+    for name in sorted(artifacts.files):
+        print(f"  {out / name}")
+    print(f"wrote {len(artifacts.files)} files to {out}: {stats['csl_lines']} lines of CSL, "
+          f"{stats['variants']} PE variants, {stats['colors']} colors, "
+          f"{stats['local_tasks']} local task IDs")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from sluice.runtime.toolchain import doctor_report
 
@@ -226,6 +264,16 @@ def cmd_cache(args: argparse.Namespace) -> int:
     elif args.action == "clear":
         print(f"removed {cache.clear()} entries from {cache.root}")
     return 0
+
+
+def _csl_flags(p: argparse.ArgumentParser) -> None:
+    from sluice.backends.csl.options import CslOptions
+
+    p.add_argument("--arch", choices=["wse2", "wse3"], default="wse2",
+                   help="Cerebras architecture for csl (default wse2)")
+    for name in CslOptions.names():
+        p.add_argument(f"--disable-{name}", action="store_true",
+                       help=f"csl: turn off the {name.replace('-', ' ')} optimisation")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -250,9 +298,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_file("run", "run a program on generated inputs and print its outputs")
     p.add_argument("--inputs", choices=["random", "zeros", "ones"], default="random")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--target", default="interpret",
-                   help="where a spatial kernel runs: interpret (default) or csl")
+    p.add_argument("--target", default="interpret", choices=["interpret", "csl"],
+                   help="where a spatial kernel runs: the reference interpreter (default) or "
+                   "the printed CSL on the wafer simulator")
+    _csl_flags(p)
     p.set_defaults(func=cmd_run)
+    p = with_file("compile", "compile a program for a target and write the artifacts")
+    p.add_argument("--target", required=True, choices=["csl"], help="the backend")
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder")
+    _csl_flags(p)
+    p.set_defaults(func=cmd_compile)
     p = sub.add_parser("doctor", help="report the toolchain sluice can use")
     p.set_defaults(func=cmd_doctor)
     p = sub.add_parser("cache", help="inspect or clear the build cache")
@@ -270,6 +325,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
     except Exception:
         traceback.print_exc()
         print("\ninternal error: this is a bug in sluice, not in your program. Please report "

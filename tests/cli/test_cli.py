@@ -87,3 +87,33 @@ def test_spatial_kernel_errors_point_into_the_source(capsys):
     assert main(["check", str(SPADA / "gemv.sptl"), "-p", "PX=2"]) == 1
     err = capsys.readouterr().err
     assert "gemv.sptl:" in err and "missing value for parameter 'PY'" in err and "^" in err
+
+
+def test_compile_spatial_kernel_for_csl(tmp_path, capsys):
+    args = ["compile", str(SPADA / "reduce_row.sptl"), "-p", "W=3", "-p", "N=2",
+            "--target", "csl", "-o", str(tmp_path)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "lines of CSL" in out and (tmp_path / "layout.csl").exists()
+    assert (tmp_path / "run.py").exists()
+
+
+def test_run_on_the_wafer_simulator_with_and_without_an_optimisation(capsys):
+    base = ["run", str(SPADA / "reduce_pipelined.sptl"), "-p", "W=4", "-p", "N=8",
+            "--inputs", "ones", "--target", "csl"]
+    assert main(base) == 0
+    fast = capsys.readouterr().out
+    assert main([*base, "--disable-vectorize"]) == 0
+    slow = capsys.readouterr().out
+    for out in (fast, slow):
+        assert "sums: float32[1, 1, 8]  checksum 32" in out
+
+    def cycles(text):
+        return int(text.split(" cycles")[0].rsplit(" ", 1)[1])
+
+    assert cycles(fast) < cycles(slow)
+
+
+def test_compile_rejects_wrong_targets(capsys):
+    assert main(["compile", str(CORPUS / "sum_wcr.sir"), "--target", "csl", "-o", "x"]) == 1
+    assert "not a spatial kernel" in capsys.readouterr().err
