@@ -1,0 +1,120 @@
+"""Structured control flow -> C++: states, loops, while, branches, assignments, jumps.
+
+Loop bounds are evaluated once, before the loop (as `range(...)` does), and the loop
+variable is assigned from a hidden counter so that after the loop it holds the last value
+taken, as in Python. Conditions may read scalar containers; they and the bounds are typed
+like NumPy (a scalar container is a NumPy scalar, symbols are Python ints).
+"""
+
+from __future__ import annotations
+
+from sluice.backends.cpu.cexpr import PRINTER, CVal, convert, strip_parens
+from sluice.backends.cpu.ctypes_map import BOOL, strong
+from sluice.backends.cpu.dataflow import emit_graph
+from sluice.backends.cpu.emit import FnCtx, Scope, ident
+from sluice.errors import UnsupportedError
+from sluice.ir.control import (
+    Assign,
+    Block,
+    Branch,
+    Break,
+    Continue,
+    Loop,
+    Region,
+    Return,
+    State,
+    While,
+)
+from sluice.ir.data import Scalar
+from sluice.ir.nodes import Access
+from sluice.ir.symbolic import free_names
+
+
+def cond_value(fn: FnCtx, e: object, scope: Scope) -> CVal:
+    env = fn.env(scope)
+    for name in free_names(e):
+        c = fn.program.data.get(name)
+        if name not in fn.program.symbols and isinstance(c, Scalar):
+            env[name] = CVal(ident(name), strong(c.dtype))
+    return PRINTER.translate(e, env)
+
+
+def _int(fn: FnCtx, e: object, scope: Scope) -> str:
+    v = cond_value(fn, e, scope)
+    if v.vtype.kind in "iu" and v.vtype.dtype.itemsize == 8 or v.vtype.weak and \
+            v.vtype.kind == "i":
+        return strip_parens(v.text)
+    return f"static_cast<int64_t>({strip_parens(v.text)})"
+
+
+def emit_region(fn: FnCtx, r: Region, scope: Scope) -> None:
+    for b in r.blocks:
+        emit_block(fn, b, scope)
+
+
+def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
+    w = fn.w
+    if isinstance(b, State):
+        w(f"// state '{b.name}'")
+        with w.block(""):
+            used = {n.data.partition(".")[0] for n, _ in b.graph.walk()
+                    if isinstance(n, Access)}
+            for name, shape in fn.dynamic.items():
+                if name in used:
+                    dims = ", ".join(_int(fn, d, scope) for d in shape)
+                    w(f"{ident(name)} = {ident(name)}_heap.ensure({{{dims}}});")
+            emit_graph(fn, b.graph, scope)
+    elif isinstance(b, Loop):
+        step = b.step
+        if not step.is_number or step == 0:
+            raise UnsupportedError(f"loop over '{b.var}' has a non-constant or zero step")
+        lo, hi, it = fn.tmp("lo"), fn.tmp("hi"), fn.tmp("it")
+        cmp = "<" if step > 0 else ">"
+        w(f"// for {b.var} in range(...)")
+        with w.block(""):
+            w(f"const int64_t {lo} = {_int(fn, b.start, scope)}, "
+              f"{hi} = {_int(fn, b.stop, scope)};")
+            with w.block(f"for (int64_t {it} = {lo}; {it} {cmp} {hi}; {it} += {int(step)})"):
+                w(f"{ident(b.var)} = {it};")
+                emit_region(fn, b.body, scope)
+    elif isinstance(b, While):
+        c = convert(cond_value(fn, b.cond, scope), BOOL)
+        with w.block(f"while ({strip_parens(c)})"):
+            emit_region(fn, b.body, scope)
+    elif isinstance(b, Branch):
+        for k, (cnd, region) in enumerate(b.cases):
+            c = strip_parens(convert(cond_value(fn, cnd, scope), BOOL))
+            head = f"if ({c})" if k == 0 else f"}} else if ({c})"
+            w(head + " {")
+            w.depth += 1
+            emit_region(fn, region, scope)
+            w.depth -= 1
+        if b.orelse is not None and b.orelse.blocks:
+            w("} else {")
+            w.depth += 1
+            emit_region(fn, b.orelse, scope)
+            w.depth -= 1
+        w("}")
+    elif isinstance(b, Assign):
+        tmps = []
+        with w.block(""):
+            for k, e in b.assignments.items():
+                t = fn.tmp("a")
+                v = cond_value(fn, e, scope)
+                target = fn.program.symbols.get(k)
+                if target is not None and target.is_float:
+                    w(f"const double {t} = {convert(v, strong('float64'))};")
+                else:
+                    w(f"const int64_t {t} = {_int(fn, e, scope)};")
+                tmps.append((k, t))
+            for k, t in tmps:
+                w(f"{ident(k)} = {t};")
+    elif isinstance(b, Break):
+        w("break;")
+    elif isinstance(b, Continue):
+        w("continue;")
+    elif isinstance(b, Return):
+        fn.uses_return = True
+        w("goto sl_return;")
+    else:
+        raise UnsupportedError(f"the CPU backend cannot generate block {b.describe()}")

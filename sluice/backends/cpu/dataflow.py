@@ -1,0 +1,180 @@
+"""A state's dataflow graph -> C++: nodes in the interpreter's topological order.
+
+Tasklets become a braced block of `const` locals; maps become loop nests, OpenMP-parallel
+over the prefix `plan_parallel` allows (with `collapse`, reduction clauses for scalar wcr
+targets, and an `if` clause so tiny maps do not pay for waking threads); maps nested in a
+parallel map, and `sequential` maps, are plain loops.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from sluice.backends.cpu import calls, copies, library
+from sluice.backends.cpu.analysis import batchable, plan_parallel, private_scalars
+from sluice.backends.cpu.cexpr import PRINTER, CVal, literal, strip_parens
+from sluice.backends.cpu.ctypes_map import WEAK_INT, ctype, strong
+from sluice.backends.cpu.emit import FnCtx, Scope, ident
+from sluice.backends.cpu.writes import combine, read_element, write_element
+from sluice.errors import UnsupportedError
+from sluice.ir.graph import DataflowGraph
+from sluice.ir.nodes import Access, Call, LibraryNode, Map, Schedule, Tasklet
+
+PARALLEL_MIN_ITERATIONS = 1 << 14  # below this a map runs on one thread (the `if` clause)
+
+
+def emit_graph(fn: FnCtx, g: DataflowGraph, scope: Scope) -> None:
+    for n in g.topological():
+        if isinstance(n, Access):
+            for e in g.in_edges(n):
+                if isinstance(e.src, Access) and e.memlet is not None:
+                    copies.emit_copy(fn, e.memlet, n.data, scope)
+        elif isinstance(n, Tasklet):
+            emit_tasklet(fn, g, n, scope)
+        elif isinstance(n, Map):
+            emit_map(fn, n, scope, g)
+        elif isinstance(n, LibraryNode):
+            library.emit_library(fn, g, n, scope)
+        elif isinstance(n, Call):
+            calls.emit_call(fn, g, n, scope)
+        else:
+            raise UnsupportedError(f"the CPU backend cannot generate {n.describe()}")
+
+
+def emit_tasklet(fn: FnCtx, g: DataflowGraph, t: Tasklet, scope: Scope) -> None:
+    w = fn.w
+    what = t.describe()
+    w(f"// {what}")
+    with w.block(""):
+        env = fn.env(scope)
+        declared: set[str] = set()
+        for e in g.in_edges(t):
+            if e.memlet is None:
+                continue
+            val = read_element(fn, e.memlet, scope, what)
+            var = _local(e.dst_conn, declared)
+            w(f"const {ctype(val.vtype.dtype, what)} {var} = {val.text};")
+            env[e.dst_conn] = CVal(var, val.vtype)
+        for target, expr in t.code:
+            val = PRINTER.translate(expr, env)
+            var = _local(target, declared)
+            w(f"const {ctype(val.vtype.dtype, what)} {var} = {strip_parens(val.text)};")
+            env[target] = CVal(var, val.vtype, val.literal)
+        for e in g.out_edges(t):
+            if e.memlet is None:
+                continue
+            if e.src_conn not in {tg for tg, _ in t.code}:
+                raise UnsupportedError(f"{what} never assigns its output '{e.src_conn}'")
+            write_element(fn, e.memlet, env[e.src_conn], scope, what)
+
+
+def _local(name: str, declared: set[str]) -> str:
+    var = "v_" + name
+    k = 1
+    while var in declared:  # a reassigned local: a new constant (its type may change)
+        k += 1
+        var = f"v_{name}_{k}"
+    declared.add(var)
+    return var
+
+
+_IDENTITY = {"+": 0, "*": 1}
+
+
+def _identity(op: str, dt) -> str:
+    if op in _IDENTITY:
+        return literal(_IDENTITY[op], dt)
+    t = ctype(dt)
+    if dt.kind == "f":
+        inf = f"std::numeric_limits<{t}>::infinity()"
+        return f"(-{inf})" if op == "max" else inf
+    if dt.kind == "b":
+        return "false" if op == "max" else "true"
+    return f"std::numeric_limits<{t}>::{'lowest' if op == 'max' else 'max'}()"
+
+
+def _omp_op(op: str, dt) -> str:
+    if dt.kind == "c":
+        return "sl_cadd" if op == "+" else "sl_cmul"
+    return op
+
+
+def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
+    p = fn.program
+    if m.schedule == Schedule.spatial:
+        raise UnsupportedError(f"{m.describe()} has a spatial schedule; the CPU backend runs "
+                               "host maps only", hint="use the interpreter or the CSL target")
+    batched = scope.batched or batchable(p, m.body)
+    ptype = strong("int64") if batched else WEAK_INT
+    private = private_scalars(p, m, parent)
+    if scope.in_parallel:
+        plan_params, order, reductions, atomics = [], list(m.params), {}, False
+    else:
+        plan = plan_parallel(p, m, batched, set(scope.params), private)
+        plan_params, order = plan.params, plan.order
+        reductions, atomics = plan.reductions, plan.atomics
+    w = fn.w
+    ranges = ", ".join(f"{prm} = {_range_text(r)}" for prm, r in zip(m.params, m.ranges,
+                                                                      strict=True))
+    how = "parallel" if plan_params else "sequential"
+    if atomics:
+        how += ", atomic wcr"
+    if order != list(m.params):
+        how += f", loops ordered {', '.join(order)}"
+    w(f"// map '{m.label}' [{ranges}] ({m.schedule.value}: {how})")
+    redirect = dict(scope.redirect)
+    clauses = []
+    for name, op in reductions.items():
+        dt = p.container(name).dtype.numpy
+        acc = fn.tmp("acc")
+        w(f"{ctype(dt)} {acc} = {_identity(op, dt)};")
+        redirect[name] = acc
+        clauses.append(f"reduction({_omp_op(op, dt)}:{acc})")
+    inner = scope.child(
+        params={**scope.params, **{prm: ptype for prm in m.params}},
+        parallel=scope.parallel | frozenset(plan_params),
+        in_parallel=scope.in_parallel or bool(plan_params),
+        batched=batched, redirect=redirect,
+        cnames={k: v for k, v in scope.cnames.items() if k not in m.params})
+    opened = 0
+    rng = dict(zip(m.params, m.ranges, strict=True))
+    for k, prm in enumerate(order):
+        r = rng[prm]
+        if k == 0 and plan_params:
+            n = len(plan_params)
+            if n > 1 and n == len(order):
+                # keep the innermost loop out of `collapse`: as a plain counted loop it
+                # vectorises (collapsed loops recompute their indices every iteration)
+                n -= 1
+            size = sympy.Integer(1)
+            for pp in m.params:  # the whole nest's iterations (where they are known)
+                if not (rng[pp].free_symbols() & set(m.params)):
+                    size = size * rng[pp].size()
+            coll = f" collapse({n})" if n > 1 else ""
+            extra = "".join(" " + c for c in clauses)
+            cond = fn.idx(size, scope)
+            w(f"#pragma omp parallel for{coll}{extra} if({cond} > {PARALLEL_MIN_ITERATIONS})")
+        v = ident(prm)
+        w(f"for (int64_t {v} = {fn.idx(r.start, inner)}; {v} < {fn.idx(r.stop, inner)}; "
+          f"{v} += {fn.idx(r.step, inner)}) {{")
+        w.depth += 1
+        opened += 1
+    for name in sorted(private):  # per-iteration locals shadow the function-level ones
+        w(f"{ctype(p.container(name).dtype)} {ident(name)}{{}};")
+    inner.redirect = {k: v for k, v in inner.redirect.items() if k not in private}
+    emit_graph(fn, m.body, inner)
+    for _ in range(opened):
+        w.depth -= 1
+        w("}")
+    for name, op in reductions.items():
+        dt = p.container(name).dtype.numpy
+        target = scope.redirect.get(name, ident(name))
+        new = combine(op, CVal(target, strong(dt)), CVal(redirect[name], strong(dt)))
+        w(f"{target} = {strip_parens(new.text)};")
+
+
+def _range_text(r) -> str:
+    from sluice.ir.symbolic import to_text
+
+    s = f"{to_text(r.start)}:{to_text(r.stop)}"
+    return s if r.step == 1 else f"{s}:{to_text(r.step)}"

@@ -1,0 +1,97 @@
+"""`generate` and `build`: the CPU backend's public entry points."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sluice.backends.cpu.module import entry_name, generate_source
+from sluice.backends.cpu.runner import CompiledProgram
+from sluice.ir.program import Program
+from sluice.ir.serialize import from_json
+from sluice.runtime.build import DEFAULT_CXX_FLAGS, build_cpp_entry
+from sluice.runtime.cache import BuildCache
+
+# NumPy semantics: signed overflow wraps; `a * b + c` rounds twice (no FMA contraction).
+SEMANTIC_FLAGS: tuple[str, ...] = ("-fwrapv", "-ffp-contract=off", "-fno-math-errno")
+BACKEND_VERSION = "cpu-1"
+
+
+@dataclass(frozen=True)
+class CpuOptions:
+    """Options of the CPU backend.
+
+    pipeline: pass pipeline run on a copy of the program first (None: none).
+    flags: compiler flags replacing `-O3 -march=native -fopenmp -std=c++17`.
+    cache: the build cache (default: `$SLUICE_CACHE_DIR` or ~/.cache/sluice).
+    verify: verify the IR after each pass.
+    """
+
+    pipeline: str | None = "O2"
+    flags: tuple[str, ...] | None = None
+    cache: BuildCache | None = None
+    verify: bool = False
+
+    @classmethod
+    def of(cls, options: CpuOptions | Mapping[str, Any] | None) -> CpuOptions:
+        if options is None:
+            return cls()
+        if isinstance(options, CpuOptions):
+            return options
+        known = {f.name for f in fields(cls)}
+        unknown = set(options) - known
+        if unknown:
+            raise TypeError(f"unknown CPU backend option {sorted(unknown)[0]!r}; "
+                            f"use {sorted(known)}")
+        return cls(**options)
+
+    def compiler_flags(self) -> list[str]:
+        base: Sequence[str] = self.flags if self.flags is not None else DEFAULT_CXX_FLAGS
+        return [*base, *SEMANTIC_FLAGS]
+
+
+def optimize(program: Program, options: CpuOptions) -> Program:
+    """The program after the options' pipeline (a copy; the input is never changed)."""
+    program.verify()  # invalid IR is reported as such, not as a code generation failure
+    if options.pipeline is None:
+        return program
+    from sluice.passes import pipeline
+
+    copy = from_json(program.to_json())
+    pipeline(options.pipeline, verify=options.verify).run(copy)
+    return copy
+
+
+def generate(program: Program, options: CpuOptions | Mapping[str, Any] | None = None) -> str:
+    """The C++ source of `program` (after the options' pass pipeline)."""
+    opts = CpuOptions.of(options)
+    return generate_source(optimize(program, opts), opts)
+
+
+_LOADED: dict[tuple[str, tuple[str, ...]], CompiledProgram] = {}
+
+
+def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = None
+          ) -> CompiledProgram:
+    """Compile `program` (cached) into a callable with `interpret`'s calling convention."""
+    opts = CpuOptions.of(options)
+    prog = optimize(program, opts)
+    source = generate_source(prog, opts)
+    flags = opts.compiler_flags()
+    key = (source, tuple(flags))
+    hit = _LOADED.get(key)
+    if hit is not None:
+        return hit
+    entry = build_cpp_entry(source, name=prog.name, flags=flags, ir_text=_ir_text(prog),
+                            extra_key={"backend": BACKEND_VERSION}, cache=opts.cache)
+    fn = CompiledProgram(prog, str(entry.artifact_path), entry_name(prog), source)
+    _LOADED[key] = fn
+    return fn
+
+
+def _ir_text(p: Program) -> str | None:
+    try:
+        return p.to_text()
+    except Exception:  # noqa: BLE001 - the key still covers the generated source
+        return None

@@ -1,0 +1,146 @@
+"""The emission state shared by the code generator's modules.
+
+`Writer` collects indented lines; `FnCtx` is one C++ function being generated for one
+Program (its identifiers, temporaries and the writer); `Scope` is what an expression or a
+write needs to know about where it sits: map parameters and their NumPy types, which
+parameters run in parallel, whether the enclosing map is *batched* (the interpreter runs
+such maps all points at once, which decides how a write-conflict resolution casts), and
+which scalars are currently redirected to an OpenMP reduction variable.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+import sympy
+
+from sluice.backends.cpu.cexpr import CVal, c_int
+from sluice.backends.cpu.ctypes_map import WEAK_INT, VType, strong
+from sluice.ir.data import CSR, Array, Container, Scalar
+from sluice.ir.program import Program
+
+CXX_KEYWORDS = frozenset("""
+alignas alignof and and_eq asm auto bitand bitor bool break case catch char char16_t char32_t
+class compl const constexpr const_cast continue decltype default delete do double dynamic_cast
+else enum explicit export extern false float for friend goto if inline int long mutable
+namespace new noexcept not not_eq nullptr operator or or_eq private protected public register
+reinterpret_cast return short signed sizeof static static_assert static_cast struct switch
+template this thread_local throw true try typedef typeid typename union unsigned using virtual
+void volatile wchar_t while xor xor_eq std sl main errno NAN INFINITY assert
+""".split()) | frozenset(keyword.kwlist)
+
+_BAD = re.compile(r"[^A-Za-z0-9_]")
+
+
+def ident(name: str) -> str:
+    """A C++ identifier for an IR name (`A.indptr` -> `A_indptr`); keeps names readable."""
+    s = _BAD.sub("_", name)
+    if s in CXX_KEYWORDS or s.startswith(("v_", "sl_", "_")) or s[:1].isdigit():
+        s = "d_" + s
+    return s
+
+
+STRONG_I64 = strong("int64")
+
+
+class Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 0
+
+    def __call__(self, text: str = "") -> None:
+        self.lines.append(("  " * self.depth + text) if text else "")
+
+    @contextmanager
+    def block(self, head: str) -> Iterator[None]:
+        self(f"{head} {{" if head else "{")
+        self.depth += 1
+        yield
+        self.depth -= 1
+        self("}")
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class Scope:
+    params: dict[str, VType] = field(default_factory=dict)  # map params and loop variables
+    parallel: frozenset[str] = frozenset()  # params iterated by OpenMP threads
+    in_parallel: bool = False
+    batched: bool = False
+    redirect: dict[str, str] = field(default_factory=dict)  # scalar -> reduction variable
+    cnames: dict[str, str] = field(default_factory=dict)  # generated loop variables
+
+    def with_temps(self, names: list[str]) -> Scope:
+        """This scope plus generated int64 loop variables usable in index expressions."""
+        return self.child(params={**self.params, **{n: STRONG_I64 for n in names}},
+                          cnames={**self.cnames, **{n: n for n in names}})
+
+    def child(self, **kw) -> Scope:
+        return replace(self, **kw)
+
+
+class FnCtx:
+    """One generated function: the Program it implements and its identifiers."""
+
+    def __init__(self, program: Program, writer: Writer, module: object) -> None:
+        self.program = program
+        self.w = writer
+        self.module = module  # the ModuleGen, for callees and options
+        self._tmp = 0
+        self.uses_return = False
+        self.dynamic: dict[str, tuple] = {}  # transients sized by changing symbols
+
+    def tmp(self, prefix: str = "t") -> str:
+        self._tmp += 1
+        return f"sl_{prefix}{self._tmp}"
+
+    def container(self, name: str) -> Container:
+        return self.program.container(name)
+
+    def cname(self, name: str) -> str:
+        return ident(name)
+
+    # --- expressions ----------------------------------------------------------------
+    def int_names(self, scope: Scope) -> dict[str, str]:
+        names = {s: ident(s) for s in self.program.symbols}
+        names.update({p: scope.cnames.get(p, ident(p)) for p in scope.params})
+        return names
+
+    def idx(self, expr: object, scope: Scope) -> str:
+        """An integer expression over symbols and parameters, as int64 C++."""
+        return c_int(expr, self.int_names(scope))
+
+    def env(self, scope: Scope) -> dict[str, CVal]:
+        """Names a tasklet or condition can read besides its connectors."""
+        env = {s: CVal(ident(s), WEAK_INT) for s in self.program.symbols}
+        env.update({p: CVal(scope.cnames.get(p, ident(p)), t) for p, t in scope.params.items()})
+        return env
+
+    # --- addressing -----------------------------------------------------------------
+    def strides(self, name: str) -> list[sympy.Expr]:
+        shape = self.container(name).shape
+        out, acc = [], sympy.Integer(1)
+        for d in reversed(shape):
+            out.append(acc)
+            acc = acc * d
+        return list(reversed(out))
+
+    def element(self, name: str, indices: list[object], scope: Scope) -> str:
+        """The lvalue of one element `name[indices]` (row-major flattening)."""
+        c = self.container(name)
+        if isinstance(c, Scalar):
+            return scope.redirect.get(name, ident(name))
+        if isinstance(c, CSR):
+            raise ValueError("a CSR matrix has no elements; use its components")
+        flat = sympy.Integer(0)
+        for i, s in zip(indices, self.strides(name), strict=True):
+            flat = flat + sympy.sympify(i) * s
+        if isinstance(c, Array) and not c.shape:
+            flat = sympy.Integer(0)
+        return f"{ident(name)}[{self.idx(flat, scope)}]"

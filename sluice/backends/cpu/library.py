@@ -1,0 +1,357 @@
+"""Library nodes as loop nests: MatMul, Reduce, Transpose, Softmax, SpMM.
+
+Each node computes into a contiguous buffer of NumPy's result type — the output container
+itself when it is a contiguous view of that type with no wcr and no aliasing, otherwise a
+zeroed temporary that is then written through the output memlet (cast / wcr) like the
+interpreter's `write_memlet`. MatMul is a cache-blocked i-k-j nest whose inner loop runs
+over unit-stride rows (vectorised, `std::fma`), OpenMP-parallel over row blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import sympy
+
+from sluice.backends.cpu.cexpr import CVal, convert
+from sluice.backends.cpu.copies import _nest, _store, _unravel
+from sluice.backends.cpu.ctypes_map import ctype, strong
+from sluice.backends.cpu.emit import FnCtx, Scope, ident
+from sluice.backends.cpu.views import View, element, loops, pointer, syms, view_of
+from sluice.errors import UnsupportedError
+from sluice.ir.data import CSR
+from sluice.ir.graph import DataflowGraph
+from sluice.ir.library import MatMul, Reduce, Softmax, SpMM, Transpose
+from sluice.ir.nodes import LibraryNode
+
+PAR_MIN_WORK = 1 << 16  # multiply-adds below which a library node stays on one thread
+ROW_BLOCK, K_BLOCK, J_BLOCK = 32, 256, 512
+
+
+def emit_library(fn: FnCtx, g: DataflowGraph, n: LibraryNode, scope: Scope) -> None:
+    emitter = _EMITTERS.get(type(n))
+    if emitter is None:
+        raise UnsupportedError(f"the CPU backend cannot generate {n.describe()}")
+    ins = {e.dst_conn: e.memlet for e in g.in_edges(n) if e.memlet is not None}
+    outs = [e for e in g.out_edges(n) if e.memlet is not None]
+    fn.w(f"// {n.describe()} {n.attrs if n.attrs else ''}".rstrip())
+    with fn.w.block(""):
+        emitter(fn, n, ins, outs, scope)
+
+
+def _pragma(fn: FnCtx, scope: Scope, work: sympy.Expr, extra: str = "") -> None:
+    if not scope.in_parallel:
+        fn.w(f"#pragma omp parallel for{extra} if({fn.idx(work, scope)} > {PAR_MIN_WORK})")
+
+
+def _output(fn: FnCtx, outs: list, conn: str, dtype: np.dtype, shape: list[sympy.Expr],
+            inputs: list[str], scope: Scope) -> tuple[str, Callable[[], None]]:
+    """A pointer to write the result to, and a finisher that stores it through the memlet."""
+    edges = [e for e in outs if e.src_conn == conn]
+    size = sympy.Integer(1)
+    for s in shape:
+        size = size * s
+    if len(edges) == 1:
+        m = edges[0].memlet
+        v = view_of(fn, m.data, m.subset)
+        c = fn.container(m.data)
+        base = m.data.partition(".")[0]
+        if (m.wcr is None and not v.scalar and c.dtype.numpy == dtype and v.contiguous()
+                and base not in {i.partition(".")[0] for i in inputs}):
+            return pointer(fn, v, scope), lambda: None
+    buf = fn.tmp("out")
+    fn.w(f"sl::Heap<{ctype(dtype)}> {buf}({fn.idx(size, scope)});")
+
+    def finish() -> None:
+        for e in edges:
+            m = e.memlet
+            v = view_of(fn, m.data, m.subset)
+            heads, names = loops(fn, [size], scope, "f")
+            inner = scope.with_temps(names)
+            flat = syms(names)[0]
+            idx = _unravel(flat, v.sizes) if v.rank > 1 else [flat] * v.rank
+            value = CVal(f"{buf}.p[{names[0]}]", strong(dtype))
+            _nest(fn, heads, lambda v=v, idx=idx, value=value, m=m, inner=inner:
+                  _store(fn, v, idx, value, m.wcr, inner))
+
+    return f"{buf}.p", finish
+
+
+def _in_view(fn: FnCtx, ins: dict, conn: str) -> View:
+    m = ins[conn]
+    return view_of(fn, m.data, m.subset)
+
+
+def _dt(fn: FnCtx, ins: dict, conn: str) -> np.dtype:
+    return fn.container(ins[conn].data).dtype.numpy
+
+
+def _at(fn: FnCtx, v: View, idx: list, scope: Scope, dtype: np.dtype, vdt: np.dtype) -> str:
+    return convert(CVal(element(fn, v, idx, scope), strong(vdt)), dtype)
+
+
+# --- MatMul ---------------------------------------------------------------------------------
+
+def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
+    a, b = _in_view(fn, ins, "a"), _in_view(fn, ins, "b")
+    adt, bdt = _dt(fn, ins, "a"), _dt(fn, ins, "b")
+    t = np.result_type(adt, bdt)
+    if t.kind == "b":
+        raise UnsupportedError("MatMul of bool operands")
+    T = ctype(t)
+    zero = sympy.Integer(0)
+    # Normalise to c[B, M, N] = a[B, M, K] @ b[B, K, N]; a missing dimension has stride 0.
+    sa = ([zero] * (3 - a.rank)) + a.strides if a.rank >= 2 else [zero, zero, a.strides[0]]
+    za = ([sympy.Integer(1)] * (3 - a.rank)) + a.sizes if a.rank >= 2 else [1, 1, a.sizes[0]]
+    sb = ([zero] * (3 - b.rank)) + b.strides if b.rank >= 2 else [zero, b.strides[0], zero]
+    zb = ([sympy.Integer(1)] * (3 - b.rank)) + b.sizes if b.rank >= 2 else [1, b.sizes[0], 1]
+    batch = za[0] if a.rank == 3 else zb[0]
+    M, K, N = za[1], za[2], zb[2]
+    out_shape = n.output_shapes({"a": tuple(a.sizes), "b": tuple(b.sizes)})["c"]
+    c, finish = _output(fn, outs, "c", t, list(out_shape), [ins["a"].data, ins["b"].data],
+                        scope)
+    w = fn.w
+    P = fn.idx
+    w(f"const int64_t sl_B = {P(batch, scope)}, sl_M = {P(M, scope)}, sl_N = {P(N, scope)}, "
+      f"sl_K = {P(K, scope)};")
+    w(f"{T}* const sl_c = {c};")
+    w(f"std::fill(sl_c, sl_c + sl_B * sl_M * sl_N, {T}(0));")
+    pa, pb = pointer(fn, a, scope), pointer(fn, b, scope)
+    if t.kind == "f":
+        # floating point: the packed, register-tiled kernel of the prelude
+        par = "false" if scope.in_parallel else f"sl_M * sl_N * sl_K > {PAR_MIN_WORK}"
+        with w.block("for (int64_t sl_b = 0; sl_b < sl_B; ++sl_b)"):
+            w(f"sl::matmul<{T}>(sl_M, sl_N, sl_K, {pa} + sl_b * {P(sa[0], scope)}, "
+              f"{P(sa[1], scope)}, {P(sa[2], scope)}, {pb} + sl_b * {P(sb[0], scope)}, "
+              f"{P(sb[1], scope)}, {P(sb[2], scope)}, sl_c + sl_b * sl_M * sl_N, {par});")
+        finish()
+        return
+    sbn = fn.idx(sb[2], scope)
+    bj = "sl_brow[sl_j]" if sbn == "1" else f"sl_brow[sl_j * {sbn}]"
+    acc = f"sl_crow[sl_j] += sl_aik * static_cast<{T}>({bj});"
+    if not scope.in_parallel:
+        w(f"#pragma omp parallel for collapse(2) schedule(static) "
+          f"if(sl_B * sl_M * sl_N * sl_K > {PAR_MIN_WORK})")
+    w("for (int64_t sl_b = 0; sl_b < sl_B; ++sl_b)")
+    w(f"for (int64_t sl_i0 = 0; sl_i0 < sl_M; sl_i0 += {ROW_BLOCK})")
+    with w.block(f"for (int64_t sl_j0 = 0; sl_j0 < sl_N; sl_j0 += {J_BLOCK})"):
+        w(f"const int64_t sl_j1 = std::min<int64_t>(sl_j0 + {J_BLOCK}, sl_N);")
+        with w.block(f"for (int64_t sl_k0 = 0; sl_k0 < sl_K; sl_k0 += {K_BLOCK})"):
+            w(f"const int64_t sl_k1 = std::min<int64_t>(sl_k0 + {K_BLOCK}, sl_K);")
+            with w.block(f"for (int64_t sl_i = sl_i0; sl_i < std::min<int64_t>(sl_i0 + "
+                         f"{ROW_BLOCK}, sl_M); ++sl_i)"):
+                w(f"{T}* const sl_crow = sl_c + (sl_b * sl_M + sl_i) * sl_N;")
+                with w.block("for (int64_t sl_k = sl_k0; sl_k < sl_k1; ++sl_k)"):
+                    aik = (f"{pa}[sl_b * {P(sa[0], scope)} + sl_i * {P(sa[1], scope)} + "
+                           f"sl_k * {P(sa[2], scope)}]")
+                    w(f"const {T} sl_aik = static_cast<{T}>({aik});")
+                    w(f"const {ctype(bdt)}* const sl_brow = {pb} + sl_b * {P(sb[0], scope)} + "
+                      f"sl_k * {P(sb[1], scope)};")
+                    w("#pragma omp simd")
+                    with w.block("for (int64_t sl_j = sl_j0; sl_j < sl_j1; ++sl_j)"):
+                        w(acc)
+    finish()
+
+
+# --- Reduce ---------------------------------------------------------------------------------
+
+def _reduce_dtype(op: str, dt: np.dtype) -> np.dtype:
+    if op in ("argmax", "argmin"):
+        return np.dtype("int64")
+    if op in ("+", "*"):
+        if dt.kind == "b" or (dt.kind == "i" and dt.itemsize < 8):
+            return np.dtype("int64")
+        if dt.kind == "u" and dt.itemsize < 8:
+            return np.dtype("uint64")
+    return dt
+
+
+def _fold(op: str, acc: str, x: str) -> str:
+    return {"+": f"{acc} + {x}", "*": f"{acc} * {x}", "max": f"sl::maximum({acc}, {x})",
+            "min": f"sl::minimum({acc}, {x})"}[op]
+
+
+def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
+    v = _in_view(fn, ins, "inp")
+    idt = _dt(fn, ins, "inp")
+    op = n.op
+    if idt.kind == "c" and op not in ("+", "*"):
+        raise UnsupportedError(f"Reduce '{op}' of complex values")
+    t = _reduce_dtype(op, idt)
+    T = ctype(t)
+    axes = n._axes(v.rank)
+    kept = [k for k in range(v.rank) if k not in axes]
+    out_shape = [v.sizes[k] for k in kept]
+    out, finish = _output(fn, outs, "out", t, out_shape, [ins["inp"].data], scope)
+    w = fn.w
+    count = sympy.Integer(1)
+    for k in kept:
+        count = count * v.sizes[k]
+    red_sizes = [v.sizes[k] for k in axes]
+    init = None
+    if n.identity is not None and op not in ("argmax", "argmin"):
+        init = convert(CVal(repr(n.identity), strong(t), n.identity), t)
+    elif op in ("+", "*"):
+        init = f"{T}({0 if op == '+' else 1})"
+    w(f"{T}* const sl_o = {out};")
+    trailing_kept = kept and axes and max(axes) < min(kept) and op in ("+", "*", "max", "min")
+    if trailing_kept and init is not None:
+        # Reduced dimensions lead: accumulate whole rows (unit stride, vectorised).
+        w(f"const int64_t sl_n = {fn.idx(count, scope)};")
+        w(f"for (int64_t sl_o_i = 0; sl_o_i < sl_n; ++sl_o_i) sl_o[sl_o_i] = {init};")
+        _pragma(fn, scope, v.size())
+        with w.block("for (int64_t sl_j0 = 0; sl_j0 < sl_n; sl_j0 += 256)"):
+            heads, rnames = loops(fn, red_sizes, scope, "r")
+            inner = scope.with_temps(rnames + ["sl_j"])
+            jsym = sympy.Symbol("sl_j", integer=True)
+            kidx = _unravel(jsym, out_shape) if len(kept) > 1 else [jsym]
+            idx = syms(rnames) + kidx
+            x = _at(fn, v, idx, inner, t, idt)
+            _nest(fn, heads + ["for (int64_t sl_j = sl_j0; sl_j < std::min<int64_t>(sl_j0 + "
+                               "256, sl_n); ++sl_j)"],
+                  lambda: w(f"sl_o[sl_j] = {_fold(op, 'sl_o[sl_j]', x)};"))
+        finish()
+        return
+    _pragma(fn, scope, v.size())
+    with w.block(f"for (int64_t sl_q = 0; sl_q < {fn.idx(count, scope)}; ++sl_q)"):
+        qsym = sympy.Symbol("sl_q", integer=True)
+        kidx = _unravel(qsym, out_shape) if len(kept) > 1 else ([qsym] if kept else [])
+        heads, rnames = loops(fn, red_sizes, scope, "r")
+        inner = scope.with_temps(rnames + ["sl_q"])
+        full: list = [None] * v.rank
+        for k, e in zip(kept, kidx, strict=True):
+            full[k] = e
+        for k, e in zip(axes, syms(rnames), strict=True):
+            full[k] = e
+        x = _at(fn, v, full, inner, t if op not in ("argmax", "argmin") else idt, idt)
+        if op in ("argmax", "argmin"):
+            xt = ctype(idt)
+            cmp = ">" if op == "argmax" else "<"
+            w(f"{xt} sl_best = {xt}(0); int64_t sl_arg = -1, sl_pos = 0;")
+
+            def body() -> None:
+                w(f"const {xt} sl_x = {x};")
+                w(f"if (sl_arg < 0 || (sl_best == sl_best && (sl_x {cmp} sl_best || "
+                  f"sl_x != sl_x))) {{ sl_best = sl_x; sl_arg = sl_pos; }}")
+                w("++sl_pos;")
+
+            _nest(fn, heads, body)
+            w("sl_o[sl_q] = sl_arg < 0 ? 0 : sl_arg;")
+        else:
+            w(f"{T} sl_acc = {init if init is not None else f'{T}(0)'};")
+            if init is None:
+                w("bool sl_first = true;")
+
+                def body() -> None:
+                    w(f"const {T} sl_x = {x};")
+                    w(f"sl_acc = sl_first ? sl_x : {_fold(op, 'sl_acc', 'sl_x')}; "
+                      "sl_first = false;")
+            else:
+                def body() -> None:
+                    w(f"sl_acc = {_fold(op, 'sl_acc', x)};")
+            _nest(fn, heads, body)
+            w("sl_o[sl_q] = sl_acc;")
+    finish()
+
+
+# --- Transpose, Softmax -------------------------------------------------------------------------
+
+def _transpose(fn: FnCtx, n: Transpose, ins: dict, outs: list, scope: Scope) -> None:
+    v = _in_view(fn, ins, "inp")
+    dt = _dt(fn, ins, "inp")
+    perm = n._perm(v.rank)
+    out_shape = [v.sizes[k] for k in perm]
+    out, finish = _output(fn, outs, "out", dt, out_shape, [ins["inp"].data], scope)
+    w = fn.w
+    w(f"{ctype(dt)}* const sl_o = {out};")
+    heads, names = loops(fn, out_shape, scope, "t")
+    inner = scope.with_temps(names)
+    src_idx: list = [None] * v.rank
+    for k, p in enumerate(perm):
+        src_idx[p] = syms(names)[k]
+    flat = sympy.Integer(0)
+    for s, size in zip(syms(names), out_shape, strict=True):
+        flat = flat * size + s
+    if heads:
+        _pragma(fn, scope, v.size())
+    _nest(fn, heads, lambda: w(f"sl_o[{fn.idx(flat, inner)}] = "
+                               f"{element(fn, v, src_idx, inner)};"))
+    finish()
+
+
+def _softmax(fn: FnCtx, n: Softmax, ins: dict, outs: list, scope: Scope) -> None:
+    v = _in_view(fn, ins, "inp")
+    dt = _dt(fn, ins, "inp")
+    if dt.kind != "f":
+        raise UnsupportedError(f"Softmax of {dt} values (use float32 or float64)")
+    T = ctype(dt)
+    axis = n.axis % v.rank
+    others = [k for k in range(v.rank) if k != axis]
+    out, finish = _output(fn, outs, "out", dt, list(v.sizes), [ins["inp"].data], scope)
+    w = fn.w
+    count = sympy.Integer(1)
+    for k in others:
+        count = count * v.sizes[k]
+    w(f"{T}* const sl_o = {out};")
+    _pragma(fn, scope, v.size())
+    with w.block(f"for (int64_t sl_q = 0; sl_q < {fn.idx(count, scope)}; ++sl_q)"):
+        qsym, tsym = sympy.Symbol("sl_q", integer=True), sympy.Symbol("sl_t", integer=True)
+        oidx = _unravel(qsym, [v.sizes[k] for k in others]) if len(others) > 1 else \
+            ([qsym] if others else [])
+        full: list = [None] * v.rank
+        for k, e in zip(others, oidx, strict=True):
+            full[k] = e
+        full[axis] = tsym
+        inner = scope.with_temps(["sl_q", "sl_t"])
+        x = element(fn, v, full, inner)
+        oflat = sympy.Integer(0)
+        for k in range(v.rank):
+            oflat = oflat * v.sizes[k] + full[k]
+        o = f"sl_o[{fn.idx(oflat, inner)}]"
+        L = fn.idx(v.sizes[axis], scope)
+        w(f"{T} sl_m = {T}(0);")
+        w(f"for (int64_t sl_t = 0; sl_t < {L}; ++sl_t) sl_m = sl_t == 0 ? {x} : "
+          f"sl::maximum(sl_m, {x});")
+        w(f"for (int64_t sl_t = 0; sl_t < {L}; ++sl_t) {o} = std::exp({x} - sl_m);")
+        w(f"{T} sl_s = {T}(0);")
+        w(f"for (int64_t sl_t = 0; sl_t < {L}; ++sl_t) sl_s += {o};")
+        w(f"for (int64_t sl_t = 0; sl_t < {L}; ++sl_t) {o} = {o} / sl_s;")
+    finish()
+
+
+# --- SpMM -----------------------------------------------------------------------------------
+
+def _spmm(fn: FnCtx, n: SpMM, ins: dict, outs: list, scope: Scope) -> None:
+    name = ins["A"].data
+    c = fn.container(name)
+    if not isinstance(c, CSR):
+        raise UnsupportedError(f"SpMM operand A must be a CSR matrix, got '{name}'")
+    b = _in_view(fn, ins, "b")
+    bdt = _dt(fn, ins, "b")
+    t = np.result_type(c.dtype.numpy, bdt)
+    T = ctype(t)
+    K = b.sizes[1] if b.rank == 2 else sympy.Integer(1)
+    out_shape = [c.rows] + ([K] if b.rank == 2 else [])
+    out, finish = _output(fn, outs, "c", t, out_shape, [name, ins["b"].data], scope)
+    w = fn.w
+    ip, ix, dv = (ident(f"{name}.{k}") for k in ("indptr", "indices", "data"))
+    w(f"const int64_t sl_R = {fn.idx(c.rows, scope)}, sl_K = {fn.idx(K, scope)};")
+    w(f"{T}* const sl_o = {out};")
+    w(f"std::fill(sl_o, sl_o + sl_R * sl_K, {T}(0));")
+    pb = pointer(fn, b, scope)
+    s0 = fn.idx(b.strides[0], scope)
+    s1 = fn.idx(b.strides[1], scope) if b.rank == 2 else "0"
+    if not scope.in_parallel:
+        w(f"#pragma omp parallel for schedule(dynamic, 64) if(sl_R * sl_K > {PAR_MIN_WORK})")
+    with w.block("for (int64_t sl_r = 0; sl_r < sl_R; ++sl_r)"):
+        with w.block(f"for (int64_t sl_p = {ip}[sl_r]; sl_p < {ip}[sl_r + 1]; ++sl_p)"):
+            w(f"const int64_t sl_col = {ix}[sl_p];")
+            w(f"const {T} sl_v = static_cast<{T}>({dv}[sl_p]);")
+            w(f"for (int64_t sl_k = 0; sl_k < sl_K; ++sl_k) sl_o[sl_r * sl_K + sl_k] += "
+              f"sl_v * static_cast<{T}>({pb}[sl_col * {s0} + sl_k * {s1}]);")
+    finish()
+
+
+_EMITTERS = {MatMul: _matmul, Reduce: _reduce, Transpose: _transpose, Softmax: _softmax,
+             SpMM: _spmm}

@@ -1,0 +1,183 @@
+"""A Program (and the programs it calls) -> one C++ translation unit.
+
+Every program becomes a `static void` function with the signature of `signature.py`;
+the top-level program also gets an `extern "C"` entry that copies scalar arguments (a
+program may write them; the caller's values stay unchanged, as in the interpreter), turns
+a deadlocked stream read into status 1 and an allocation failure into status 2.
+Containers a program allocates are zeroed: small constant-size arrays on the stack, others
+on the heap.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from sluice.backends.cpu.control import emit_region
+from sluice.backends.cpu.ctypes_map import ctype
+from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
+from sluice.backends.cpu.prelude import prelude
+from sluice.backends.cpu.signature import Param, control_symbols, input_symbols, signature
+from sluice.errors import UnsupportedError
+from sluice.ir.data import CSR, Array, Scalar, Stream
+from sluice.ir.program import Program
+
+STACK_MAX_ELEMENTS = 256
+
+
+def function_name(p: Program) -> str:
+    return f"sl_prog_{ident(p.name)}"
+
+
+def entry_name(p: Program) -> str:
+    return f"sluice_{ident(p.name)}"
+
+
+def c_params(p: Program) -> list[str]:
+    out = []
+    for prm in signature(p):
+        out += _c_param(p, prm)
+    return out
+
+
+def _c_param(p: Program, prm: Param) -> list[str]:
+    n = ident(prm.name)
+    if prm.kind == "symbol":
+        return [f"int64_t {n}"]
+    c = p.data[prm.name]
+    if prm.kind == "csr":
+        assert isinstance(c, CSR)
+        it, dt = ctype(c.index_dtype), ctype(c.dtype, prm.name)
+        return [f"const {it}* {ident(prm.name + '.indptr')}",
+                f"const {it}* {ident(prm.name + '.indices')}",
+                f"const {dt}* {ident(prm.name + '.data')}"]
+    t = ctype(c.dtype, f"container '{prm.name}'")
+    return [f"{t}& {n}"] if prm.kind == "scalar" else [f"{t}* {n}"]
+
+
+class ModuleGen:
+    """Generates the functions of one program and its callees."""
+
+    def __init__(self, program: Program, options: object | None = None) -> None:
+        self.program = program
+        self.options = options
+        self.functions: dict[str, str] = {}  # name -> definition, callees first
+        self._active: set[str] = set()
+
+    def callee_function(self, caller: Program, name: str) -> tuple[Program, str]:
+        callee = caller.callees.get(name) or self.program.callees.get(name)
+        if callee is None:
+            raise UnsupportedError(f"call of unknown program '{name}'")
+        fname = function_name(callee)
+        if fname in self._active:
+            raise UnsupportedError(f"program '{name}' calls itself; recursion is unsupported")
+        if fname not in self.functions:
+            self.functions[fname] = self.function(callee)
+        return callee, fname
+
+    def function(self, p: Program) -> str:
+        self._active.add(function_name(p))
+        w = Writer()
+        fn = FnCtx(p, w, self)
+        w(f"// program '{p.name}'")
+        w(f"static void {function_name(p)}({', '.join(c_params(p))}) {{")
+        w.depth += 1
+        _declare_locals(fn)
+        emit_region(fn, p.body, Scope())
+        if fn.uses_return:
+            w("sl_return:;")
+        w.depth -= 1
+        w("}")
+        self._active.discard(function_name(p))
+        return w.text()
+
+    def source(self) -> str:
+        main = self.function(self.program)
+        code = "\n\n".join([*self.functions.values(), main, _entry(self.program)])
+        return prelude(code) + "\n" + code + "\n"
+
+
+def _declare_locals(fn: FnCtx) -> None:
+    p, w = fn.program, fn.w
+    passed = {prm.name for prm in signature(p)}
+    fixed = set(input_symbols(p))
+    for s in control_symbols(p):
+        t = "double" if p.symbols.get(s) is not None and p.symbols[s].is_float else "int64_t"
+        w(f"{t} {ident(s)} = 0;")
+    for name, c in p.data.items():
+        if name in passed:
+            continue
+        n = ident(name)
+        if isinstance(c, Scalar):
+            w(f"{ctype(c.dtype, name)} {n}{{}};")
+            continue
+        if isinstance(c, CSR):
+            raise UnsupportedError(f"CSR matrix '{name}' must be an argument")
+        t = ctype(c.dtype, name)
+        if c.free_symbols() - fixed and isinstance(c, Array):
+            # sized by loop variables or assigned symbols: (re)allocated per state
+            w(f"sl::Dyn<{t}> {n}_heap;  // transient, zeroed when its shape changes")
+            w(f"{t}* {n} = nullptr;")
+            fn.dynamic[name] = c.shape
+            continue
+        if c.free_symbols() - fixed:
+            raise UnsupportedError(f"the shape of stream '{name}' changes while the program "
+                                   "runs")
+        size = sympy.Integer(1)
+        for d in c.shape:
+            size = size * d
+        sz = fn.idx(size, Scope())
+        if isinstance(c, Stream):
+            w(f"std::vector<sl::Queue<{t}>> {n}({sz});" if c.shape else f"sl::Queue<{t}> {n};")
+        elif isinstance(c, Array):
+            if size.is_number and int(size) <= STACK_MAX_ELEMENTS:
+                w(f"{t} {n}[{max(int(size), 1)}] = {{}};  // transient, zeroed")
+            else:
+                w(f"sl::Heap<{t}> {n}_heap({sz});  // transient, zeroed")
+                w(f"{t}* const {n} = {n}_heap.p;")
+
+
+def _entry(p: Program) -> str:
+    w = Writer()
+    params, call, copies = [], [], []
+    for prm in signature(p):
+        n = ident(prm.name)
+        if prm.kind == "symbol":
+            params.append(f"int64_t {n}")
+            call.append(n)
+        elif prm.kind == "csr":
+            ps = _c_param(p, prm)
+            params += ps
+            call += [x.split()[-1] for x in ps]
+        elif prm.kind == "array":
+            t = ctype(p.data[prm.name].dtype)
+            params.append(f"{t}* {n}")
+            call.append(n)
+        elif prm.role == "ret":  # a 0-d return, allocated by the caller
+            t = ctype(p.data[prm.name].dtype)
+            params.append(f"{t}* {n}")
+            call.append(f"*{n}")
+        else:
+            t = ctype(p.data[prm.name].dtype)
+            if p.data[prm.name].dtype.is_complex:
+                params.append(f"const {t}* {n}_in")
+                copies.append(f"{t} {n} = *{n}_in;")
+            else:
+                params.append(f"{t} {n}_in")
+                copies.append(f"{t} {n} = {n}_in;")
+            call.append(n)
+    w(f'extern "C" int {entry_name(p)}({", ".join(params)}) {{')
+    w.depth += 1
+    for c in copies:
+        w(c)
+    with w.block("try"):
+        w(f"{function_name(p)}({', '.join(call)});")
+    w("catch (const sl::Deadlock&) { return 1; }")
+    w("catch (const std::bad_alloc&) { return 2; }")
+    w("return 0;")
+    w.depth -= 1
+    w("}")
+    return w.text()
+
+
+def generate_source(program: Program, options: object | None = None) -> str:
+    return ModuleGen(program, options).source()

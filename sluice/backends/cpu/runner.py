@@ -1,0 +1,259 @@
+"""The Python side of a compiled program: argument checks, symbol binding, return buffers.
+
+A `CompiledProgram` is called like `sluice.ir.interpret(program, *args, **kwargs)`. Everything
+that depends only on the signature is planned once at load time, so a warm call with the
+common case (positional arguments, exact dtypes, C-contiguous arrays) costs a few microseconds:
+type and flag checks, binding symbols from shapes, allocating zeroed return arrays and one
+ctypes call. Anything unusual — keywords, conversions, a symbol that needs solving, an error —
+goes through the thorough path, which either raises a precise `ArgumentError` or calls.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import sympy
+
+from sluice.backends.cpu.fastpath import MISS, make_fast_path
+from sluice.backends.cpu.signature import control_symbols, signature, used_names
+from sluice.errors import ArgumentError, DeadlockError, ExecutionError, did_you_mean
+from sluice.ir.data import CSR, Scalar
+from sluice.ir.interpreter import bind_symbols
+from sluice.ir.nodes import Access
+from sluice.ir.program import Program
+from sluice.ir.symbolic import compile_numpy, free_names
+
+_SCALAR_CTYPES = {
+    "bool": ctypes.c_bool, "int8": ctypes.c_int8, "int16": ctypes.c_int16,
+    "int32": ctypes.c_int32, "int64": ctypes.c_int64, "uint8": ctypes.c_uint8,
+    "uint16": ctypes.c_uint16, "uint32": ctypes.c_uint32, "uint64": ctypes.c_uint64,
+    "float32": ctypes.c_float, "float64": ctypes.c_double,
+    "complex64": ctypes.c_void_p, "complex128": ctypes.c_void_p,
+}
+_share = ctypes.c_char.from_buffer
+_addressof = ctypes.addressof
+
+
+def written_containers(p: Program) -> set[str]:
+    out: set[str] = set()
+    for st in p.body.states():
+        for n, g in st.graph.walk():
+            if isinstance(n, Access):
+                for e in g.in_edges(n):
+                    if e.memlet is not None:
+                        out.add((e.memlet.other or n.data) if isinstance(e.src, Access)
+                                else n.data)
+    return {n.partition(".")[0] for n in out}
+
+
+def _lambda(expr: sympy.Expr) -> Callable[[dict], int]:
+    """`env -> int(expr)`, compiled once (SymPy stays out of the call path)."""
+    names = sorted(free_names(expr))
+    f = compile_numpy(expr, names)
+    return lambda env: int(f(*(env[n] for n in names)))
+
+
+def _address(a: np.ndarray) -> int:
+    if a.flags.writeable and a.size:
+        return _addressof(_share(a))
+    return a.ctypes.data
+
+
+class CompiledProgram:
+    """A loaded native program with the interpreter's calling convention."""
+
+    def __init__(self, program: Program, library_path: str, entry: str, source: str) -> None:
+        self.program = program
+        self.source = source
+        self.path = library_path
+        self._lib = ctypes.CDLL(library_path)
+        self._cfunc = getattr(self._lib, entry)
+        self._sig = signature(program)
+        self._written = written_containers(program)
+        self._needed = (used_names(program) & set(program.symbols)) - set(
+            control_symbols(program))
+        argtypes: list[Any] = []
+        for prm in self._sig:
+            if prm.kind == "symbol":
+                argtypes.append(ctypes.c_int64)
+            elif prm.kind == "csr":
+                argtypes += [ctypes.c_void_p] * 3
+            elif prm.kind == "array" or prm.role == "ret":
+                argtypes.append(ctypes.c_void_p)
+            else:
+                argtypes.append(_SCALAR_CTYPES[program.data[prm.name].dtype.value])
+        self._cfunc.argtypes = argtypes
+        self._cfunc.restype = ctypes.c_int
+        self._plan()
+
+    # --- planning ------------------------------------------------------------------------
+    def _plan(self) -> None:
+        p = self.program
+        self._nargs = len(p.args)
+        self._returns = []
+        for r in p.returns:
+            c = p.data[r]
+            self._returns.append((c.dtype.numpy, [(_lambda(d) if not d.is_Integer
+                                                   else int(d)) for d in c.shape]))
+        # Order of the C arguments: positions of args, then returns, then symbols.
+        self._order: list[tuple[str, Any]] = []
+        index = {a: i for i, a in enumerate(p.args)}
+        for prm in self._sig:
+            if prm.role == "arg":
+                self._order.append(("arg", index[prm.name]) if prm.kind != "symbol"
+                                   else ("sym", prm.name))
+            elif prm.role == "ret":
+                self._order.append(("ret", p.returns.index(prm.name)))
+            else:
+                self._order.append(("sym", prm.name))
+        self._fast = make_fast_path(p, self._sig, self._written, self._needed, self._cfunc,
+                                    self._fail)
+
+    # --- calling -------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs and len(args) == self._nargs and self._fast is not None:
+            out = self._fast(*args)
+            if out is not MISS:
+                return out
+        return self._run(*self._checked(args, kwargs))
+
+    def _run(self, ptr: dict[int, Any], env: dict[str, int]) -> Any:
+        rets = []
+        for dt, dims in self._returns:
+            shape = tuple(d if isinstance(d, int) else d(env) for d in dims)
+            rets.append(np.zeros(shape, dtype=dt))
+        cargs: list[Any] = []
+        for kind, key in self._order:
+            if kind == "arg":
+                v = ptr[key]
+                if isinstance(v, tuple):
+                    cargs += v
+                else:
+                    cargs.append(v)
+            elif kind == "ret":
+                cargs.append(rets[key].ctypes.data)
+            else:
+                cargs.append(env.get(key, 0))
+        rc = self._cfunc(*cargs)
+        if rc:
+            self._fail(rc)
+        if not rets:
+            return None
+        outs = [r[()] if r.ndim == 0 else r for r in rets]
+        return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def _fail(self, rc: int) -> None:
+        if rc == 1:
+            raise DeadlockError(f"'{self.program.name}' read an empty stream with nothing left "
+                                "to produce it",
+                                hint="check that every stream read has a matching write")
+        raise ExecutionError(f"'{self.program.name}' ran out of memory")
+
+    # --- the thorough path -----------------------------------------------------------------
+    def _checked(self, args: tuple, kwargs: dict[str, Any]) -> tuple[dict, dict]:
+        p = self.program
+        if len(args) > len(p.args):
+            raise ArgumentError(f"'{p.name}' takes {len(p.args)} arguments, got {len(args)}")
+        given = dict(zip(p.args, args, strict=False))
+        for k, v in kwargs.items():
+            if k in given:
+                raise ArgumentError(f"argument '{k}' given twice")
+            if k not in p.args and k not in p.symbols:
+                raise ArgumentError(f"'{p.name}' has no argument '{k}'",
+                                    hint=did_you_mean(k, list(p.args) + list(p.symbols)))
+            given[k] = v
+        missing = [a for a in p.args if a not in given]
+        if missing:
+            raise ArgumentError(f"missing argument '{missing[0]}' of '{p.name}'")
+        symbols: dict[str, int] = {}
+        shapes: dict[str, tuple[int, ...]] = {}
+        ptr: dict[int, Any] = {}
+        index = {a: i for i, a in enumerate(p.args)}
+        for name, v in given.items():
+            if name not in p.data:
+                if isinstance(v, bool) or not isinstance(v, int | np.integer):
+                    raise ArgumentError(f"symbol '{name}' must be an integer, got {v!r}")
+                symbols[name] = int(v)
+                continue
+            c = p.data[name]
+            i = index[name]
+            if isinstance(c, CSR):
+                parts = _as_csr(name, v, c)
+                ptr[i] = tuple(parts[k].ctypes.data for k in CSR.COMPONENTS)
+                ptr.setdefault("keep", []).append(parts)
+                shapes[name] = tuple(x for x in parts["shape"] if x is not None)
+                shapes[f"{name}.data"] = parts["data"].shape
+                continue
+            if isinstance(c, Scalar):
+                ptr[i] = _scalar(name, v, c.dtype.numpy, ptr)
+                continue
+            ptr[i] = self._array(name, v, c.dtype.numpy, len(c.shape))
+            shapes[name] = v.shape
+        symbols = bind_symbols(p, shapes, symbols)
+        unbound = sorted(self._needed - symbols.keys())
+        if unbound:
+            raise ArgumentError(f"the value of symbol '{unbound[0]}' of '{p.name}' is not "
+                                "determined by the arguments",
+                                hint=f"pass {unbound[0]}=... as a keyword argument")
+        env = {k: int(v) for k, v in symbols.items()}
+        return ptr, env
+
+    def _array(self, name: str, v: Any, dt: np.dtype, ndim: int) -> int:
+        if not isinstance(v, np.ndarray):
+            raise ArgumentError(f"argument '{name}' must be a NumPy array of {dt}",
+                                hint=f"pass np.asarray(..., dtype=np.{dt})")
+        if v.dtype != dt:
+            raise ArgumentError(f"argument '{name}' has dtype {v.dtype}, expected {dt}",
+                                hint=f"pass {name}.astype(np.{dt})")
+        if v.ndim != ndim:
+            raise ArgumentError(f"argument '{name}' has {v.ndim} dimensions, expected {ndim}")
+        if not v.flags.c_contiguous:
+            raise ArgumentError(f"argument '{name}' is not C-contiguous (strides {v.strides})",
+                                hint=f"pass np.ascontiguousarray({name})")
+        if not v.flags.aligned:
+            raise ArgumentError(f"argument '{name}' is not aligned", hint=f"pass {name}.copy()")
+        if name in self._written and not v.flags.writeable:
+            raise ArgumentError(f"argument '{name}' is written by '{self.program.name}' but is "
+                                "read-only", hint=f"pass a writable copy: {name}.copy()")
+        return v.ctypes.data
+
+
+def _scalar(name: str, v: Any, dt: np.dtype, keep: dict) -> Any:
+    try:
+        arr = np.array(v, dtype=dt)
+    except (TypeError, ValueError) as err:
+        raise ArgumentError(f"argument '{name}' must be a {dt} scalar, got {v!r}",
+                            hint=str(err)) from None
+    if arr.ndim != 0:
+        raise ArgumentError(f"argument '{name}' must be a scalar, got shape {arr.shape}")
+    if dt.kind == "c":
+        buf = np.ascontiguousarray(arr.reshape(1))
+        keep.setdefault("keep", []).append(buf)
+        return buf.ctypes.data
+    return arr.item()
+
+
+def _as_csr(name: str, v: Any, c: CSR) -> dict[str, Any]:
+    if isinstance(v, dict):
+        parts = v
+    elif isinstance(v, tuple) and len(v) == 3:
+        parts = dict(zip(CSR.COMPONENTS, v, strict=True))
+    elif all(hasattr(v, k) for k in CSR.COMPONENTS):
+        parts = {k: getattr(v, k) for k in CSR.COMPONENTS}
+    else:
+        raise ArgumentError(f"argument '{name}' must be a CSR matrix",
+                            hint="pass scipy.sparse.csr_array, or (indptr, indices, data)")
+    out: dict[str, Any] = {
+        "indptr": np.ascontiguousarray(parts["indptr"], dtype=c.index_dtype.numpy),
+        "indices": np.ascontiguousarray(parts["indices"], dtype=c.index_dtype.numpy),
+        "data": np.ascontiguousarray(parts["data"], dtype=c.dtype.numpy),
+    }
+    shape = getattr(v, "shape", None) or parts.get("shape")
+    out["shape"] = tuple(shape) if shape is not None else (len(out["indptr"]) - 1, None)
+    return out
+
+
+__all__ = ["CompiledProgram"]

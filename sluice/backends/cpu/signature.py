@@ -1,0 +1,103 @@
+"""The C++ signature of a generated program function, shared by code generation, calls
+and the Python-side marshalling.
+
+Parameters, in order: the program's `args` (arrays by pointer, scalars by reference, CSR
+matrices as three pointers, symbols by value), then its `returns` (arrays by pointer,
+scalars by reference, allocated and zeroed by the caller), then the *input symbols* not
+already among the args (int64 by value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sluice.errors import UnsupportedError
+from sluice.ir.control import Assign, Branch, Loop, While
+from sluice.ir.data import CSR, Array, Scalar, Stream
+from sluice.ir.nodes import Call, Map, Tasklet
+from sluice.ir.program import Program
+from sluice.ir.symbolic import free_names
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # IR name (container or symbol)
+    kind: str  # "array" | "scalar" | "csr" | "symbol"
+    role: str  # "arg" | "ret" | "sym"
+
+
+def control_symbols(p: Program) -> list[str]:
+    """Symbols the body defines itself: loop variables and assignment targets."""
+    out: dict[str, None] = {}
+    for b in p.body.walk():
+        if isinstance(b, Loop):
+            out[b.var] = None
+        elif isinstance(b, Assign):
+            for k in b.assignments:
+                out[k] = None
+    return list(out)
+
+
+def used_names(p: Program) -> set[str]:
+    """Every name read by an expression of the program (shapes, subsets, ranges, code)."""
+    used: set[str] = set()
+    for c in p.data.values():
+        used |= c.free_symbols()
+    for b in p.body.walk():
+        if isinstance(b, Loop):
+            used |= free_names(b.start) | free_names(b.stop) | free_names(b.step)
+        elif isinstance(b, While):
+            used |= free_names(b.cond)
+        elif isinstance(b, Branch):
+            for cnd, _ in b.cases:
+                used |= free_names(cnd)
+        elif isinstance(b, Assign):
+            used |= b.reads()
+    for st in p.body.states():
+        for n, g in st.graph.walk():
+            if isinstance(n, Map):
+                used |= n.free_symbols()
+            elif isinstance(n, Tasklet):
+                used |= n.free_symbols()
+            elif isinstance(n, Call):
+                for e in n.symbols.values():
+                    used |= free_names(e)
+            for e in g.out_edges(n):
+                if e.memlet is not None:
+                    used |= e.memlet.free_symbols()
+    return used
+
+
+def input_symbols(p: Program) -> list[str]:
+    """Symbols whose values come from the caller (arguments, shapes or keywords)."""
+    ctrl = set(control_symbols(p))
+    return [s for s in p.symbols if s not in ctrl]
+
+
+def signature(p: Program) -> list[Param]:
+    params: list[Param] = []
+    for a in p.args:
+        if a in p.data:
+            params.append(Param(a, _kind(p, a), "arg"))
+        else:
+            params.append(Param(a, "symbol", "arg"))
+    for r in p.returns:
+        params.append(Param(r, _kind(p, r), "ret"))
+    taken = set(p.args)
+    params += [Param(s, "symbol", "sym") for s in input_symbols(p) if s not in taken]
+    return params
+
+
+def _kind(p: Program, name: str) -> str:
+    c = p.data[name]
+    if isinstance(c, CSR):
+        return "csr"
+    if isinstance(c, Scalar):
+        return "scalar"
+    if isinstance(c, Stream):
+        raise UnsupportedError(f"stream '{name}' is an argument of '{p.name}'; the CPU backend "
+                               "supports transient streams only",
+                               hint="make the stream transient, or use the interpreter")
+    if isinstance(c, Array):
+        return "array"
+    raise UnsupportedError(f"container '{name}' of kind {type(c).__name__}")

@@ -1,0 +1,163 @@
+"""Passes, reports, the registry and the pass manager.
+
+A pass is a small frozen dataclass: its options are its fields, `name` is its registry key,
+and `apply(program)` changes the program in place and returns a `PassReport` saying what
+changed. `PassManager` runs a list of passes, verifies after each one when asked (always in
+tests), times each pass and can print the IR after the passes named in `print_after`.
+
+    pm = pipeline("O2", verify=True)
+    reports = pm.run(program)
+    print(pm.timings())
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import ClassVar, TextIO
+
+from sluice.errors import SluiceError
+from sluice.ir.program import Program
+
+
+@dataclass
+class PassReport:
+    """What one run of a pass changed: `changes` is a list of short human-readable lines."""
+
+    pass_name: str
+    changes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    def __str__(self) -> str:
+        head = f"{self.pass_name}: {len(self.changes)} change(s) in {self.seconds * 1e3:.1f} ms"
+        return "\n".join([head, *("  " + c for c in self.changes)])
+
+
+@dataclass(frozen=True)
+class Pass:
+    """Base of passes. Subclasses set `name` and implement `run(program, report)`."""
+
+    name: ClassVar[str] = ""
+
+    def apply(self, program: Program) -> PassReport:
+        report = PassReport(self.name)
+        t0 = time.perf_counter()
+        self.run(program, report)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def run(self, program: Program, report: PassReport) -> None:
+        raise NotImplementedError
+
+
+PASSES: dict[str, type[Pass]] = {}
+
+
+def register(cls: type[Pass]) -> type[Pass]:
+    """Class decorator: make a pass available by its `name`."""
+    if not cls.name:
+        raise ValueError(f"pass {cls.__name__} has no name")
+    PASSES[cls.name] = cls
+    return cls
+
+
+class PassError(SluiceError):
+    """A pass left the program invalid (a sluice bug, reported with the pass name)."""
+
+    kind = "internal error"
+
+
+class PassManager:
+    def __init__(self, passes: Iterable[Pass], *, verify: bool = False,
+                 print_after: Iterable[str] | bool = (), out: TextIO | None = None) -> None:
+        self.passes = list(passes)
+        self.verify = verify
+        self.print_after = print_after
+        self.out = out
+        self.reports: list[PassReport] = []
+
+    def _wants_print(self, name: str) -> bool:
+        if isinstance(self.print_after, bool):
+            return self.print_after
+        return name in set(self.print_after)
+
+    def run(self, program: Program) -> list[PassReport]:
+        """Apply each pass in order; returns this run's reports."""
+        reports = []
+        for p in self.passes:
+            report = p.apply(program)
+            reports.append(report)
+            if self.verify:
+                try:
+                    program.verify()
+                except SluiceError as err:
+                    raise PassError(f"pass '{p.name}' left '{program.name}' invalid: {err}",
+                                    hint="this is a sluice bug; please report it with the IR "
+                                    "text before the pass") from err
+            if self._wants_print(p.name):
+                out = self.out or sys.stdout
+                print(f"// --- IR after {p.name} ({len(report.changes)} change(s)) ---",
+                      file=out)
+                print(program.to_text(), file=out)
+        self.reports += reports
+        return reports
+
+    def timings(self) -> str:
+        """A small table: pass, changes, milliseconds."""
+        lines = [f"{'pass':<28}{'changes':>8}{'ms':>10}"]
+        for r in self.reports:
+            lines.append(f"{r.pass_name:<28}{len(r.changes):>8}{r.seconds * 1e3:>10.2f}")
+        return "\n".join(lines)
+
+
+def _o2() -> list[Pass]:
+    from sluice.passes.collapse import MapCollapse
+    from sluice.passes.copies import RedundantCopyRemoval
+    from sluice.passes.dead import DeadCodeElimination, DeadDataElimination
+    from sluice.passes.fusion import MapFusion
+    from sluice.passes.states import StateFusion
+    from sluice.passes.symbols import SymbolPropagation
+
+    return [DeadCodeElimination(), SymbolPropagation(), StateFusion(), RedundantCopyRemoval(),
+            MapFusion(), MapCollapse(), DeadDataElimination()]
+
+
+PIPELINES: dict[str, Callable[[], list[Pass]]] = {
+    "O0": lambda: [],
+    "O1": lambda: [p for p in _o2() if p.name in ("dead-code", "dead-data")],
+    "O2": _o2,
+}
+
+
+def pipeline(name: str, *, verify: bool = False, print_after: Iterable[str] | bool = (),
+             out: TextIO | None = None) -> PassManager:
+    """The named pipeline (`O0`, `O1`, `O2`) as a PassManager."""
+    try:
+        passes = PIPELINES[name]()
+    except KeyError:
+        raise SluiceError(f"unknown pipeline '{name}'",
+                          hint="use one of " + ", ".join(PIPELINES)) from None
+    return PassManager(passes, verify=verify, print_after=print_after, out=out)
+
+
+def available_passes() -> list[str]:
+    """Names of all registered passes (importing the pass modules registers them)."""
+    _o2()
+    return sorted(PASSES)
+
+
+def get_pass(name: str, **options: object) -> Pass:
+    """A registered pass by name, with options as its fields."""
+    _o2()  # importing the pass modules registers them
+    try:
+        cls = PASSES[name]
+    except KeyError:
+        raise SluiceError(f"unknown pass '{name}'", hint="use one of " + ", ".join(PASSES)
+                          ) from None
+    return cls(**options)  # type: ignore[arg-type]

@@ -1,0 +1,118 @@
+"""Small queries over a Program that several passes share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sluice.ir.control import Assign, Branch, Loop, State, While
+from sluice.ir.data import Stream
+from sluice.ir.graph import DataflowGraph
+from sluice.ir.nodes import Access, Map, Node
+from sluice.ir.program import Program
+from sluice.ir.symbolic import free_names
+
+
+def graphs(p: Program) -> Iterator[tuple[State, DataflowGraph]]:
+    """Every dataflow graph (state graphs and map bodies) with its state."""
+    for st in p.body.states():
+        yield st, st.graph
+        stack = [st.graph]
+        while stack:
+            g = stack.pop()
+            for n in g.nodes:
+                if isinstance(n, Map):
+                    yield st, n.body
+                    stack.append(n.body)
+
+
+def base(name: str) -> str:
+    return name.partition(".")[0]
+
+
+def control_reads(p: Program) -> set[str]:
+    """Names read by loop bounds, conditions and symbol assignments."""
+    out: set[str] = set()
+    for b in p.body.walk():
+        if isinstance(b, Loop):
+            out |= free_names(b.start) | free_names(b.stop) | free_names(b.step)
+        elif isinstance(b, While):
+            out |= free_names(b.cond)
+        elif isinstance(b, Branch):
+            for c, _ in b.cases:
+                out |= free_names(c)
+        elif isinstance(b, Assign):
+            out |= b.reads()
+    return out
+
+
+def read_containers(p: Program) -> set[str]:
+    """Containers whose values something observes: read through an edge or a condition,
+    or visible to the caller (arguments and returns)."""
+    out = {base(a) for a in p.args if a in p.data} | set(p.returns)
+    out |= {n for n in control_reads(p) if n in p.data}
+    for _, g in graphs(p):
+        for e in g.edges:
+            if e.memlet is not None and isinstance(e.src, Access):
+                out.add(base(e.memlet.data))
+    return out
+
+
+def accessed_containers(p: Program) -> set[str]:
+    out: set[str] = set()
+    for _, g in graphs(p):
+        for n in g.nodes:
+            if isinstance(n, Access):
+                out.add(base(n.data))
+        for e in g.edges:
+            if e.memlet is not None:
+                out.add(base(e.memlet.data))
+                if e.memlet.other is not None:
+                    out.add(base(e.memlet.other))
+    return out | control_reads(p) & set(p.data)
+
+
+def access_nodes(p: Program, name: str) -> list[tuple[DataflowGraph, Access]]:
+    return [(g, n) for _, g in graphs(p) for n in g.nodes
+            if isinstance(n, Access) and base(n.data) == name]
+
+
+def touches_stream(p: Program, g: DataflowGraph) -> bool:
+    for n, _ in g.walk():
+        if isinstance(n, Access) and isinstance(p.data.get(base(n.data)), Stream):
+            return True
+    return False
+
+
+def written_containers(p: Program, g: DataflowGraph) -> set[str]:
+    """Containers a graph (recursively) writes."""
+    out: set[str] = set()
+    for n, gg in g.walk():
+        if isinstance(n, Access):
+            for e in gg.in_edges(n):
+                if e.memlet is not None:
+                    out.add(base((e.memlet.other or n.data) if isinstance(e.src, Access)
+                                 else n.data))
+    return out
+
+
+def read_in(p: Program, g: DataflowGraph) -> set[str]:
+    """Containers a graph (recursively) reads."""
+    out: set[str] = set()
+    for n, gg in g.walk():
+        if isinstance(n, Access):
+            for e in gg.out_edges(n):
+                if e.memlet is not None:
+                    out.add(base(e.memlet.data))
+    return out
+
+
+def remove_isolated_accesses(g: DataflowGraph) -> int:
+    dead = [n for n in g.nodes if isinstance(n, Access) and not g.in_edges(n)
+            and not g.out_edges(n)]
+    for n in dead:
+        g.remove_node(n)
+    return len(dead)
+
+
+def node_label(n: Node) -> str:
+    return n.describe()

@@ -1,0 +1,122 @@
+"""Library nodes as loop nests: MatMul shapes and types, Reduce variants, Transpose,
+Softmax and SpMM, against the interpreter (which runs their NumPy references)."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from cpu_helpers import check
+
+import sluice.ir as ir
+
+
+def _matmul_program() -> ir.Program:
+    b = ir.ProgramBuilder("matmuls")
+    b.arg("A", "float64", ["M", "K"])
+    b.arg("B", "float64", ["K", "N"])
+    b.arg("v", "float64", ["K"])
+    b.arg("w", "float64", ["M"])
+    b.arg("T", "float64", ["Q", "M", "K"])
+    b.arg("U", "float64", ["Q", "K", "N"])
+    b.arg("I", "int32", ["M", "K"])
+    b.arg("J", "int32", ["K", "N"])
+    b.arg("F", "float32", ["K", "N"])
+    b.arg("C", "float64", ["M", "N"])
+    b.returns("mm", "float64", ["M", "N"])
+    b.returns("mv", "float64", ["M"])
+    b.returns("vm", "float64", ["K"])
+    b.returns("dot", "float64")
+    b.returns("bmm", "float64", ["Q", "M", "N"])
+    b.returns("bm2", "float64", ["Q", "M", "N"])
+    b.returns("imm", "int32", ["M", "N"])
+    b.returns("mixed", "float64", ["M", "N"])
+    b.returns("sub", "float64", ["M - 1", "N"])
+    with b.state() as s:
+        s.library(ir.MatMul(), {"a": "A", "b": "B"}, {"c": "mm"})
+        s.library(ir.MatMul(), {"a": "A", "b": "v"}, {"c": "mv"})
+        s.library(ir.MatMul(), {"a": "w", "b": "A"}, {"c": "vm"})
+        s.library(ir.MatMul(), {"a": "v", "b": "v"}, {"c": "dot"})
+        s.library(ir.MatMul(), {"a": "T", "b": "U"}, {"c": "bmm"})
+        s.library(ir.MatMul(), {"a": "T", "b": "B"}, {"c": "bm2"})
+        s.library(ir.MatMul(), {"a": "I", "b": "J"}, {"c": "imm"})
+        s.library(ir.MatMul(), {"a": "A", "b": "F"}, {"c": "mixed"})
+        s.library(ir.MatMul(), {"a": "A[1:M, 0:K]", "b": "B"}, {"c": "sub"})
+        s.library(ir.MatMul(), {"a": "A", "b": "B"}, {"c": "C wcr +"})
+    return b.build()
+
+
+def test_matmul_shapes_types_and_views():
+    rng = np.random.default_rng(0)
+    for m, k, n, q in ((5, 7, 3, 2), (70, 300, 600, 1)):  # the second crosses block sizes
+        args = [rng.standard_normal((m, k)), rng.standard_normal((k, n)),
+                rng.standard_normal(k), rng.standard_normal(m),
+                rng.standard_normal((q, m, k)), rng.standard_normal((q, k, n)),
+                rng.integers(-9, 9, (m, k)).astype(np.int32),
+                rng.integers(-9, 9, (k, n)).astype(np.int32),
+                rng.standard_normal((k, n)).astype(np.float32), rng.standard_normal((m, n))]
+        check(_matmul_program(), args)
+
+
+def _reduce_program() -> ir.Program:
+    b = ir.ProgramBuilder("reductions")
+    b.arg("A", "float64", ["N", "M"])
+    b.arg("X", "int32", ["N", "M", "P"])
+    b.arg("flags", "bool", ["N"])
+    b.returns("rows", "float64", ["N"])
+    b.returns("cols", "float64", ["M"])
+    b.returns("all", "float64")
+    b.returns("keep", "float64", ["N", 1])
+    b.returns("seeded", "float64", ["N"])
+    b.returns("mx", "float64", ["M"])
+    b.returns("mn", "float64", ["N"])
+    b.returns("amin", "int64")
+    b.returns("amax", "int64", ["M"])
+    b.returns("isum", "int64", ["M"])
+    b.returns("iprod", "int64", ["N", "P"])
+    b.returns("count", "int64")
+    with b.state() as s:
+        s.library(ir.Reduce(op="+", axes=[1]), {"inp": "A"}, {"out": "rows"})
+        s.library(ir.Reduce(op="+", axes=[0]), {"inp": "A"}, {"out": "cols"})
+        s.library(ir.Reduce(op="+"), {"inp": "A"}, {"out": "all"})
+        s.library(ir.Reduce(op="+", axes=[-1], keepdims=True), {"inp": "A"}, {"out": "keep"})
+        s.library(ir.Reduce(op="max", axes=[1], identity=0.5), {"inp": "A"}, {"out": "seeded"})
+        s.library(ir.Reduce(op="max", axes=[0]), {"inp": "A"}, {"out": "mx"})
+        s.library(ir.Reduce(op="min", axes=[1]), {"inp": "A"}, {"out": "mn"})
+        s.library(ir.Reduce(op="argmin"), {"inp": "A"}, {"out": "amin"})
+        s.library(ir.Reduce(op="argmax", axes=[0]), {"inp": "A"}, {"out": "amax"})
+        s.library(ir.Reduce(op="+", axes=[0, 2]), {"inp": "X"}, {"out": "isum"})
+        s.library(ir.Reduce(op="*", axes=[1]), {"inp": "X"}, {"out": "iprod"})
+        s.library(ir.Reduce(op="+"), {"inp": "flags"}, {"out": "count"})
+    return b.build()
+
+
+def test_reduce_variants():
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((6, 5))
+    A[2, 3] = np.nan  # max/min propagate NaN, argmax stops at the first NaN
+    X = rng.integers(-3, 4, (6, 5, 4)).astype(np.int32)
+    check(_reduce_program(), [A, X, rng.random(6) < 0.5])
+
+
+def test_transpose_softmax_spmm():
+    b = ir.ProgramBuilder("misc_library")
+    b.arg("A", "float64", ["N", "M", "P"])
+    b.arg("S", "float32", ["N", "M"])
+    b.csr("C", "float64", "N", "M", "NNZ", index_dtype="int32")
+    b.arg("x", "float64", ["M"])
+    b.arg("X", "float64", ["M", "K"])
+    b.returns("t", "float64", ["M", "N", "P"])
+    b.returns("rev", "float64", ["P", "M", "N"])
+    b.returns("soft", "float32", ["N", "M"])
+    b.returns("y", "float64", ["N"])
+    b.returns("Y", "float64", ["N", "K"])
+    with b.state() as s:
+        s.library(ir.Transpose(axes=[1, 0, 2]), {"inp": "A"}, {"out": "t"})
+        s.library(ir.Transpose(), {"inp": "A"}, {"out": "rev"})
+        s.library(ir.Softmax(axis=0), {"inp": "S"}, {"out": "soft"})
+        s.library(ir.SpMM(), {"A": "C", "b": "x"}, {"c": "y"})
+        s.library(ir.SpMM(), {"A": "C", "b": "X"}, {"c": "Y"})
+    rng = np.random.default_rng(2)
+    C = sp.random(4, 6, density=0.4, format="csr", random_state=3)
+    check(b.build(), [rng.standard_normal((4, 6, 3)), rng.standard_normal((4, 6)).astype(
+        np.float32), C, rng.standard_normal(6), rng.standard_normal((6, 2))])

@@ -1,0 +1,11 @@
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[0] / "ir"))
+sys.path.insert(0, str(HERE.parents[0] / "backends" / "cpu"))
+
+os.environ.setdefault("SLUICE_CACHE_DIR", tempfile.mkdtemp(prefix="sluice-pass-tests-"))

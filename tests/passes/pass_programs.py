@@ -1,0 +1,235 @@
+"""Programs that give each pass something to do (and some that must be left alone), each
+with an argument maker. Shapes follow what the Python frontend emits: one state per
+statement, a transient per intermediate array."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+import sluice.ir as ir
+from sluice.ir import ProgramBuilder
+
+
+@dataclass
+class Case:
+    build: Callable[[], ir.Program]
+    args: Callable[[np.random.Generator], list]
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(args):
+    def deco(fn):
+        CASES[fn.__name__] = Case(fn, args)
+        return fn
+    return deco
+
+
+def _vec(rng, n=None, k=3):
+    n = n or int(rng.integers(3, 12))
+    return [rng.standard_normal(n) for _ in range(k)]
+
+
+@case(_vec)
+def chain():
+    """t1 = 2x; t2 = t1 + y; out = t2 * t2 - z: fuses into one map, no temporaries."""
+    b = ProgramBuilder("chain")
+    for n in "xyz":
+        b.arg(n, "float64", ["N"])
+    b.transient("t1", "float64", ["N"])
+    b.transient("t2", "float64", ["N"])
+    b.returns("out", "float64", ["N"])
+    with b.state("s1") as s:
+        s.map({"i": "0:N"}, "o = 2.0 * a", inputs={"a": "x[i]"}, outputs={"o": "t1[i]"})
+    with b.state("s2") as s:
+        s.map({"j": "0:N"}, "o = a + c", inputs={"a": "t1[j]", "c": "y[j]"},
+              outputs={"o": "t2[j]"})
+    with b.state("s3") as s:
+        s.map({"k": "0:N"}, "o = a * a - c", inputs={"a": "t2[k]", "c": "z[k]"},
+              outputs={"o": "out[k]"})
+    return b.build()
+
+
+@case(_vec)
+def shifted_consumer():
+    """The consumer reads t[i + 1]: fusing would read an element not yet produced."""
+    b = ProgramBuilder("shifted_consumer")
+    for n in "xyz":
+        b.arg(n, "float64", ["N"])
+    b.transient("t", "float64", ["N"])
+    b.returns("out", "float64", ["N - 1"])
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = 2.0 * a", inputs={"a": "x[i]"}, outputs={"o": "t[i]"})
+        s.map({"i": "0:N - 1"}, "o = a + c", inputs={"a": "t[i + 1]", "c": "y[i]"},
+              outputs={"o": "out[i]"})
+    return b.build()
+
+
+@case(_vec)
+def reversed_consumer():
+    """Same ranges, but the consumer reads t[N - 1 - i]: another iteration's element."""
+    b = ProgramBuilder("reversed_consumer")
+    for n in "xyz":
+        b.arg(n, "float64", ["N"])
+    b.transient("t", "float64", ["N"])
+    b.returns("out", "float64", ["N"])
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = 2.0 * a", inputs={"a": "x[i]"}, outputs={"o": "t[i]"})
+        s.map({"i": "0:N"}, "o = a + c", inputs={"a": "t[N - 1 - i]", "c": "y[i]"},
+              outputs={"o": "out[i]"})
+    return b.build()
+
+
+@case(_vec)
+def reused_temporary():
+    """t is read again in a later state: it must stay materialised."""
+    b = ProgramBuilder("reused_temporary")
+    for n in "xyz":
+        b.arg(n, "float64", ["N"])
+    b.transient("t", "float64", ["N"])
+    b.returns("out", "float64", ["N"])
+    b.returns("again", "float64", ["N"])
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = a * a", inputs={"a": "x[i]"}, outputs={"o": "t[i]"})
+        s.map({"i": "0:N"}, "o = a + 1.0", inputs={"a": "t[i]"}, outputs={"o": "out[i]"})
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = a - 1.0", inputs={"a": "t[i]"}, outputs={"o": "again[i]"})
+    return b.build()
+
+
+@case(_vec)
+def consumer_overwrites_input():
+    """The consumer writes x, which the producer reads (kept apart: conservative)."""
+    b = ProgramBuilder("consumer_overwrites_input")
+    for n in "xyz":
+        b.arg(n, "float64", ["N"])
+    b.transient("t", "float64", ["N"])
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = a * 3.0", inputs={"a": "x[N - 1 - i]"}, outputs={"o": "t[i]"})
+        s.map({"i": "0:N"}, "o = a + 1.0", inputs={"a": "t[i]"}, outputs={"o": "x[i]"})
+    return b.build()
+
+
+@case(_vec)
+def write_after_read_states():
+    """s2 overwrites x, which s1 read: the states must not merge."""
+    b = ProgramBuilder("write_after_read_states")
+    for n in "xyz":
+        b.arg(n, "float64", ["N"])
+    b.returns("out", "float64", ["N"])
+    with b.state("s1") as s:
+        s.map({"i": "0:N"}, "o = a", inputs={"a": "x[N - 1 - i]"}, outputs={"o": "out[i]"})
+    with b.state("s2") as s:
+        s.map({"i": "0:N"}, "o = a * 2.0", inputs={"a": "y[i]"}, outputs={"o": "x[i]"})
+    return b.build()
+
+
+def _mat(rng):
+    n, m = int(rng.integers(2, 7)), int(rng.integers(2, 7))
+    return [rng.standard_normal((n, m)), rng.standard_normal((n, m))]
+
+
+@case(_mat)
+def nested_maps():
+    """An independent nest collapses; a triangular one does not."""
+    b = ProgramBuilder("nested_maps")
+    b.arg("A", "float64", ["N", "M"])
+    b.arg("B", "float64", ["N", "M"])
+    with b.state("square") as s, s.map_scope({"i": "0:N"}, label="rows") as rows:
+        rows.map({"j": "0:M"}, "o = a * a", inputs={"a": "A[i, j]"}, outputs={"o": "A[i, j]"},
+                 label="cols")
+    with b.state("triangle") as s, s.map_scope({"i": "0:N"}, label="trows") as rows:
+        rows.map({"j": "0:min(i + 1, M)"}, "o = a + 1.0", inputs={"a": "B[i, j]"},
+                 outputs={"o": "B[i, j]"}, label="tcols")
+    return b.build()
+
+
+@case(_mat)
+def copy_in_and_out():
+    """T = copy(A) (A never written): reads use A. U computed then copied to B: written in
+    place."""
+    b = ProgramBuilder("copy_in_and_out")
+    b.arg("A", "float64", ["N", "M"])
+    b.arg("B", "float64", ["N", "M"])
+    b.transient("T", "float64", ["N", "M"])
+    b.transient("U", "float64", ["N", "M"])
+    with b.state("copy_in") as s:
+        s.copy("A", "T")
+    with b.state("compute") as s:
+        s.map({"i": "0:N", "j": "0:M"}, "o = a + 1.0", inputs={"a": "T[i, j]"},
+              outputs={"o": "U[i, j]"})
+    with b.state("copy_out") as s:
+        s.copy("U", "B")
+    return b.build()
+
+
+@case(_mat)
+def copies_that_stay():
+    """A stencil into U then U -> B where the stencil reads B: an in-place update would read
+    overwritten values. And T = copy(A) where A is written later."""
+    b = ProgramBuilder("copies_that_stay")
+    b.arg("A", "float64", ["N", "M"])
+    b.arg("B", "float64", ["N", "M"])
+    b.transient("T", "float64", ["N", "M"])
+    b.transient("U", "float64", ["N", "M"])
+    with b.state("snapshot") as s:
+        s.copy("A", "T")
+    with b.state("stencil") as s:
+        s.map({"i": "0:N", "j": "0:M"}, "o = a + c", inputs={"a": "B[i, j]",
+                                                            "c": "B[N - 1 - i, j]"},
+              outputs={"o": "U[i, j]"})
+        s.copy("U", "B")
+    with b.state("clobber") as s:
+        s.map({"i": "0:N", "j": "0:M"}, "o = 0.0", inputs={}, outputs={"o": "A[i, j]"})
+    with b.state("use") as s:
+        s.map({"i": "0:N", "j": "0:M"}, "o = a + c", inputs={"a": "T[i, j]", "c": "B[i, j]"},
+              outputs={"o": "B[i, j]"})
+    return b.build()
+
+
+@case(lambda rng: [rng.standard_normal(5)])
+def dead_things():
+    """Unreachable blocks, constant branches, empty loops, unused transients."""
+    b = ProgramBuilder("dead_things")
+    b.arg("x", "float64", ["N"])
+    b.transient("unused", "float64", ["N"])
+    b.transient("never", "float64", [3])
+    b.stream("q", "float64")
+    b.transient("popped", "float64")
+    with b.state("waste") as s:
+        s.map({"i": "0:N"}, "o = a * 5.0", inputs={"a": "x[i]"}, outputs={"o": "unused[i]"})
+    with b.state("push") as s:
+        s.tasklet("o = a", {"a": "x[0]"}, {"o": "q"})
+    with b.state("pop") as s:  # writes dead data but pops a stream: must stay
+        s.tasklet("o = a", {"a": "q"}, {"o": "popped"})
+    with b.state("empty"):
+        pass
+    with b.if_("True"):
+        with b.state("always") as s:
+            s.map({"i": "0:N"}, "o = a + 1.0", inputs={"a": "x[i]"}, outputs={"o": "x[i]"})
+    with b.loop("k", 0, 0):
+        with b.state("never_runs") as s:
+            s.map({"i": "0:N"}, "o = 0.0", inputs={}, outputs={"o": "x[i]"})
+    b.return_()
+    with b.state("after_return") as s:
+        s.map({"i": "0:N"}, "o = 0.0", inputs={}, outputs={"o": "x[i]"})
+    return b.build()
+
+
+@case(lambda rng: [rng.standard_normal(int(rng.integers(2, 9)))])
+def assigned_size():
+    """M = 2 * N is assigned once at the top: later ranges read 2 * N directly."""
+    b = ProgramBuilder("assigned_size")
+    b.arg("x", "float64", ["N"])
+    b.returns("y", "float64", ["2 * N"])
+    b.assign(M="2 * N")
+    with b.state() as s:
+        s.map({"i": "0:M"}, "o = a * 3.0", inputs={"a": "x[i % N]"}, outputs={"o": "y[i]"})
+    with b.loop("k", 0, "M - N"):
+        with b.state() as s:
+            s.tasklet("o = a + k", {"a": "y[k]"}, {"o": "y[k]"})
+    return b.build()
