@@ -508,7 +508,8 @@ def _run_batched_body(frame: Frame, g: DataflowGraph, batch: dict[str, np.ndarra
                 val = np.broadcast_to(np.asarray(env[e.src_conn]), (size,))
                 arr = _container_value(frame, e.memlet.data)
                 idx = _batch_index(frame, e.memlet, env_base, size, arr.shape)
-                local[id(e.dst)] = val
+                # Readers in the body see the stored (cast) value, as point by point.
+                local[id(e.dst)] = val.astype(arr.dtype, copy=False)
                 _scatter(arr, idx, val, e.memlet.wcr)
 
 

@@ -141,3 +141,17 @@ def test_wcr_into_one_fixed_element_combines_every_point():
         s.map({"i": "0:N"}, "o = v", inputs={"v": "x[i]"}, outputs={"o": "r[1] wcr +"})
     x = np.arange(1.0, 6.0)
     np.testing.assert_array_equal(ir.interpret(b.build(), x), [0.0, 15.0])
+
+
+def test_values_passed_inside_a_map_body_take_the_containers_type():
+    # Batched and point-by-point execution must agree: the int64 scalar truncates.
+    b = ir.ProgramBuilder("truncate")
+    b.arg("x", "float64", ["N"])
+    b.returns("y", "float64", ["N"])
+    b.transient("t", "int64")
+    with b.state() as s:
+        with s.map_scope({"i": "0:N"}) as m:
+            m.tasklet("o = 1.5 * v", {"v": "x[i]"}, {"o": "t"})
+            m.tasklet("o = w + 0.25", {"w": "t"}, {"o": "y[i]"})
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(ir.interpret(b.build(), x), [1.25, 3.25, 4.25])
