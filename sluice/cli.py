@@ -1,18 +1,19 @@
 """The `sluice` command line: parses options and calls the library; no logic of its own.
 
-    sluice show FILE [--param K=V ...] [--svg OUT] [--json]
+    sluice show FILE [--param K=V ...] [--after PASS|PIPELINE] [--svg OUT] [--json]
     sluice check FILE [--param K=V ...]
     sluice run FILE [--param K=V ...] [--inputs random|zeros|ones] [--seed N]
                     [--target interpret|csl]
-    sluice compile FILE --target csl [--param K=V ...] -o DIR [--arch wse2|wse3]
+    sluice compile FILE --target cpu|csl [--param K=V ...] -o DIR [--arch wse2|wse3]
                    [--disable-<optimisation> ...]
     sluice doctor
     sluice cache ls|clear
     sluice --version
 
-FILE is an IR text file (`.sir`) or a spatial kernel (`.sptl`, shown and run through the IR
-it lowers to). A `SluiceError` prints as a diagnostic (file:line:col, caret, hint) and exits
-with status 1; anything else is a sluice bug and says so.
+FILE is an IR text file (`.sir`), a spatial kernel (`.sptl`, shown and run through the IR
+it lowers to), or `module.py::function` naming an annotated `@sluice.program`. A
+`SluiceError` prints as a diagnostic (file:line:col, caret, hint) and exits with status 1;
+anything else is a sluice bug and says so.
 """
 
 from __future__ import annotations
@@ -68,7 +69,34 @@ def _program(loaded: Any) -> Any:
     return getattr(loaded, "program", loaded)
 
 
+def _load_python(target: str) -> Any:
+    """The IR of `module.py::function` (an annotated @sluice.program)."""
+    import importlib.util
+
+    file, _, func = target.partition("::")
+    path = Path(file)
+    if not path.exists():
+        raise SluiceError(f"no such file: '{file}'")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(path.stem, module)
+    spec.loader.exec_module(module)
+    fn = getattr(module, func, None)
+    if fn is None:
+        from sluice.errors import did_you_mean
+
+        names = [n for n, v in vars(module).items() if hasattr(v, "trace")]
+        raise SluiceError(f"'{file}' has no function '{func}'",
+                          hint=did_you_mean(func, names) or f"sluice programs there: {names}")
+    if not hasattr(fn, "trace"):
+        raise SluiceError(f"'{func}' is not a sluice program",
+                          hint="decorate it with @sluice.program and annotate its arguments")
+    return fn.trace()
+
+
 def load(target: str, params: dict[str, int]) -> Any:
+    if "::" in target:
+        return _load_python(target)
     path = Path(target)
     loader = LOADERS.get(path.suffix)
     if loader is None:
@@ -83,8 +111,29 @@ def load(target: str, params: dict[str, int]) -> Any:
 # --- commands -----------------------------------------------------------------------------
 
 
+def _after(prog: Any, name: str) -> Any:
+    """`prog` after a pipeline (O0/O1/O2), or after the O2 passes up to the named one."""
+    from sluice.passes import PIPELINES, PassManager, pipeline
+
+    if name in PIPELINES:
+        pipeline(name, verify=True).run(prog)
+        return prog
+    passes = PIPELINES["O2"]()
+    names = [p.name for p in passes]
+    if name not in names:
+        from sluice.errors import did_you_mean
+
+        raise SluiceError(f"unknown pass or pipeline '{name}'",
+                          hint=did_you_mean(name, [*PIPELINES, *names])
+                          or f"pipelines: {', '.join(PIPELINES)}; O2 passes: {', '.join(names)}")
+    PassManager(passes[:names.index(name) + 1], verify=True).run(prog)
+    return prog
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     prog = _program(load(args.file, _parse_params(args.param)))
+    if args.after:
+        prog = _after(prog, args.after)
     if args.svg:
         from sluice.ir.picture import to_dot, to_svg
 
@@ -191,6 +240,8 @@ def _csl_options(args: argparse.Namespace) -> Any:
 
 
 def _run_kernel(kernel: Any, args: argparse.Namespace) -> int:
+    if args.target == "cpu":
+        raise SluiceError("spatial kernels run on --target interpret or csl")
     inputs = _kernel_inputs(kernel, args.inputs, args.seed)
     if args.target == "csl":
         from sluice.backends.csl import simulate
@@ -213,9 +264,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     prog = load(args.file, params)
     if hasattr(prog, "program"):
         return _run_kernel(prog, args)
+    if args.target == "csl":
+        raise SluiceError(f"'{args.file}' is not a spatial kernel: run it with --target "
+                          "interpret or cpu")
     inputs = make_inputs(prog, params, args.inputs, args.seed)
     symbols = {k: v for k, v in params.items() if k in prog.symbols and k not in inputs}
-    result = interpret(prog, **inputs, **symbols)
+    if args.target == "cpu":
+        from sluice.backends.cpu import build
+
+        result = build(prog)(**inputs, **symbols)
+    else:
+        result = interpret(prog, **inputs, **symbols)
     results = () if result is None else (result if isinstance(result, tuple) else (result,))
     for name, v in zip(prog.returns, results, strict=True):
         print(_describe(name, v))
@@ -225,12 +284,52 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+C_HEADER = """\
+// {name}.h: calls lib{name}.so without Python (generated by sluice).
+// Arrays are C-ordered and passed as pointers, then scalars, then the symbols (sizes).
+// The function returns 0 on success.
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#ifdef __cplusplus
+extern "C" {{
+#endif
+{decl};
+#ifdef __cplusplus
+}}
+#endif
+"""
+
+
+def _compile_cpu(prog: Any, out: Path) -> int:
+    import re
+    import shutil
+
+    from sluice.backends.cpu import build
+
+    compiled = build(prog)
+    m = re.search(r'extern "C" (int \w+\([^)]*\))', compiled.source)
+    if m is None:
+        raise SluiceError(f"could not find the entry point of '{prog.name}' in the source")
+    out.mkdir(parents=True, exist_ok=True)
+    files = {f"{prog.name}.cpp": compiled.source,
+             f"{prog.name}.h": C_HEADER.format(name=prog.name, decl=m.group(1))}
+    for name, text in files.items():
+        (out / name).write_text(text)
+    shutil.copyfile(compiled.path, out / f"lib{prog.name}.so")
+    for name in [*files, f"lib{prog.name}.so"]:
+        print(f"  {out / name}")
+    print(f"wrote {prog.name}: C++ source, shared library and C header to {out}")
+    return 0
+
+
 def cmd_compile(args: argparse.Namespace) -> int:
     loaded = load(args.file, _parse_params(args.param))
     if not hasattr(loaded, "program"):
-        raise SluiceError(f"'{args.file}' is not a spatial kernel; compiling it for target "
-                          f"'{args.target}' is not available yet",
-                          hint="run it with `sluice run`, or compile a .sptl kernel for csl")
+        if args.target != "cpu":
+            raise SluiceError(f"'{args.file}' is not a spatial kernel: compile it for target "
+                              f"'cpu', not '{args.target}'", hint="--target cpu")
+        return _compile_cpu(loaded, Path(args.out))
     if args.target != "csl":
         raise SluiceError(f"spatial kernels compile for target 'csl', not '{args.target}'",
                           hint="--target csl")
@@ -284,12 +383,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_file(name: str, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
-        p.add_argument("file", help="a .sir or .sptl file")
+        p.add_argument("file", help="a .sir or .sptl file, or module.py::function")
         p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                        help="bind a symbol or kernel parameter (repeatable)")
         return p
 
     p = with_file("show", "print a program (IR text), or draw it")
+    p.add_argument("--after", metavar="PASS",
+                   help="apply a pipeline (O0, O1, O2) or the O2 passes up to this one first")
     p.add_argument("--svg", metavar="OUT", help="also write a picture (Graphviz)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=cmd_show)
@@ -298,13 +399,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_file("run", "run a program on generated inputs and print its outputs")
     p.add_argument("--inputs", choices=["random", "zeros", "ones"], default="random")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--target", default="interpret", choices=["interpret", "csl"],
-                   help="where a spatial kernel runs: the reference interpreter (default) or "
-                   "the printed CSL on the wafer simulator")
+    p.add_argument("--target", default="interpret", choices=["interpret", "cpu", "csl"],
+                   help="the reference interpreter (default); cpu: compiled C++ (programs); "
+                   "csl: the printed CSL on the wafer simulator (spatial kernels)")
     _csl_flags(p)
     p.set_defaults(func=cmd_run)
     p = with_file("compile", "compile a program for a target and write the artifacts")
-    p.add_argument("--target", required=True, choices=["csl"], help="the backend")
+    p.add_argument("--target", required=True, choices=["cpu", "csl"],
+                   help="the backend: cpu (C++/OpenMP) for programs, csl for .sptl kernels")
     p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder")
     _csl_flags(p)
     p.set_defaults(func=cmd_compile)

@@ -117,3 +117,63 @@ def test_run_on_the_wafer_simulator_with_and_without_an_optimisation(capsys):
 def test_compile_rejects_wrong_targets(capsys):
     assert main(["compile", str(CORPUS / "sum_wcr.sir"), "--target", "csl", "-o", "x"]) == 1
     assert "not a spatial kernel" in capsys.readouterr().err
+
+
+PROGRAMS = '''
+import sluice
+
+N = sluice.symbol("N")
+
+
+@sluice.program
+def axpy(a: sluice.float64, x: sluice.float64[N], y: sluice.float64[N]):
+    y[:] = a * x + y
+'''
+
+C_DRIVER = r'''
+#include <stdio.h>
+#include "axpy.h"
+int main(void) {
+    double x[4] = {1, 2, 3, 4}, y[4] = {10, 20, 30, 40};
+    int rc = sluice_axpy(2.0, x, y, 4);
+    printf("%d %g %g %g %g\n", rc, y[0], y[1], y[2], y[3]);
+    return rc;
+}
+'''
+
+
+def test_compile_python_program_for_cpu_and_call_it_from_c(tmp_path, capsys):
+    import shutil
+    import subprocess
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    (tmp_path / "progs.py").write_text(PROGRAMS)
+    out = tmp_path / "out"
+    assert main(["compile", f"{tmp_path / 'progs.py'}::axpy", "--target", "cpu",
+                 "-o", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} == {"axpy.cpp", "axpy.h", "libaxpy.so"}
+    (tmp_path / "main.c").write_text(C_DRIVER)
+    exe = tmp_path / "main"
+    subprocess.run([cc, str(tmp_path / "main.c"), "-I", str(out), "-L", str(out), "-laxpy",
+                    f"-Wl,-rpath,{out}", "-o", str(exe)], check=True)
+    done = subprocess.run([str(exe)], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "12", "24", "36", "48"]
+
+
+def test_show_after_a_pipeline_or_pass(capsys):
+    path = str(CORPUS / "gemm_library.sir")
+    assert main(["show", path, "--after", "O2"]) == 0
+    assert "program gemm_library" in capsys.readouterr().out
+    assert main(["show", path, "--after", "map-fusin"]) == 1
+    assert "did you mean 'map-fusion'" in capsys.readouterr().err
+
+
+def test_run_python_program_compiled(tmp_path, capsys):
+    (tmp_path / "progs.py").write_text(PROGRAMS)
+    target = f"{tmp_path / 'progs.py'}::axpy"
+    assert main(["run", target, "-p", "N=3", "--inputs", "ones", "--target", "cpu"]) == 0
+    assert "y: float64[3]  checksum 6" in capsys.readouterr().out
+    assert main(["run", f"{tmp_path / 'progs.py'}::axpyy", "-p", "N=3"]) == 1
+    assert "did you mean 'axpy'" in capsys.readouterr().err
