@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import inspect
 import textwrap
@@ -28,8 +29,8 @@ class FunctionSource:
     def name(self) -> str:
         return self.tree.name
 
-    @property
-    def digest(self) -> str:
+    @functools.cached_property
+    def digest(self) -> str:  # read on every warm call (the JIT cache key): compute once
         return hashlib.sha256(self.text.encode()).hexdigest()
 
     def location(self, node: ast.AST | None) -> SourceLocation | None:
