@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -592,7 +592,8 @@ def _block(frame: Frame, b: Block) -> Gen:
 # --- arguments ------------------------------------------------------------------------------
 
 
-def _as_csr(name: str, v: Any, c: CSR) -> dict[str, np.ndarray]:
+def csr_parts(name: str, v: Any, c: CSR) -> dict[str, Any]:
+    """The three arrays (and shape) of a CSR argument: scipy matrix, tuple or dict."""
     if isinstance(v, dict):
         parts = v
     elif isinstance(v, tuple) and len(v) == 3:
@@ -649,8 +650,9 @@ def bind_symbols(p: Program, shapes: dict[str, tuple[int, ...]], symbols: dict[s
     return symbols
 
 
-def _bind(p: Program, args: list[Any], kwargs: dict[str, Any], copy_scalars: bool = True
-          ) -> Frame:
+def match_arguments(p: Program, args: Sequence[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Positional and keyword arguments by name, as every calling path of a Program takes
+    them: positional in `p.args` order; keywords name arguments or symbols."""
     if len(args) > len(p.args):
         raise ArgumentError(f"'{p.name}' takes {len(p.args)} arguments, got {len(args)}")
     given = dict(zip(p.args, args, strict=False))
@@ -663,6 +665,15 @@ def _bind(p: Program, args: list[Any], kwargs: dict[str, Any], copy_scalars: boo
             raise ArgumentError(f"'{p.name}' has no argument '{k}'",
                                 hint=did_you_mean(k, list(p.args) + list(p.symbols)))
         given[k] = v
+    missing = [a for a in p.args if a not in given]
+    if missing:
+        raise ArgumentError(f"missing argument '{missing[0]}' of '{p.name}'")
+    return given
+
+
+def _bind(p: Program, args: list[Any], kwargs: dict[str, Any], copy_scalars: bool = True
+          ) -> Frame:
+    given = match_arguments(p, args, kwargs)
     data: dict[str, Any] = {}
     symbols: dict[str, Any] = {}
     shapes: dict[str, tuple[int, ...]] = {}
@@ -672,7 +683,7 @@ def _bind(p: Program, args: list[Any], kwargs: dict[str, Any], copy_scalars: boo
             continue
         c = p.data[name]
         if isinstance(c, CSR):
-            data[name] = _as_csr(name, v, c)
+            data[name] = csr_parts(name, v, c)
             shapes[name] = tuple(x for x in data[name]["shape"] if x is not None)
             shapes[f"{name}.data"] = data[name]["data"].shape
             continue
@@ -697,9 +708,6 @@ def _bind(p: Program, args: list[Any], kwargs: dict[str, Any], copy_scalars: boo
                                 f"{len(c.shape)}")
         data[name] = v
         shapes[name] = v.shape
-    missing = [a for a in p.args if a not in given]
-    if missing:
-        raise ArgumentError(f"missing argument '{missing[0]}' of '{p.name}'")
     symbols = bind_symbols(p, shapes, symbols)
     return Frame(p, data, symbols)
 
@@ -727,4 +735,5 @@ def interpret(program: Program, *args: Any, **kwargs: Any) -> Any:
     return outs[0] if len(outs) == 1 else tuple(outs)
 
 
-__all__ = ["interpret", "bind_symbols", "Frame", "run_region", "DType"]
+__all__ = ["DType", "Frame", "bind_symbols", "csr_parts", "interpret", "match_arguments",
+           "run_region"]

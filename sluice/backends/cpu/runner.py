@@ -19,9 +19,9 @@ import sympy
 
 from sluice.backends.cpu.fastpath import MISS, make_fast_path
 from sluice.backends.cpu.signature import control_symbols, signature, used_names
-from sluice.errors import ArgumentError, DeadlockError, ExecutionError, did_you_mean
+from sluice.errors import ArgumentError, DeadlockError, ExecutionError
 from sluice.ir.data import CSR, Scalar
-from sluice.ir.interpreter import bind_symbols
+from sluice.ir.interpreter import bind_symbols, csr_parts, match_arguments
 from sluice.ir.nodes import Access
 from sluice.ir.program import Program
 from sluice.ir.symbolic import compile_numpy, free_names
@@ -155,19 +155,7 @@ class CompiledProgram:
     # --- the thorough path -----------------------------------------------------------------
     def _checked(self, args: tuple, kwargs: dict[str, Any]) -> tuple[dict, dict]:
         p = self.program
-        if len(args) > len(p.args):
-            raise ArgumentError(f"'{p.name}' takes {len(p.args)} arguments, got {len(args)}")
-        given = dict(zip(p.args, args, strict=False))
-        for k, v in kwargs.items():
-            if k in given:
-                raise ArgumentError(f"argument '{k}' given twice")
-            if k not in p.args and k not in p.symbols:
-                raise ArgumentError(f"'{p.name}' has no argument '{k}'",
-                                    hint=did_you_mean(k, list(p.args) + list(p.symbols)))
-            given[k] = v
-        missing = [a for a in p.args if a not in given]
-        if missing:
-            raise ArgumentError(f"missing argument '{missing[0]}' of '{p.name}'")
+        given = match_arguments(p, args, kwargs)
         symbols: dict[str, int] = {}
         shapes: dict[str, tuple[int, ...]] = {}
         ptr: dict[int, Any] = {}
@@ -181,7 +169,7 @@ class CompiledProgram:
             c = p.data[name]
             i = index[name]
             if isinstance(c, CSR):
-                parts = _as_csr(name, v, c)
+                parts = csr_parts(name, v, c)
                 ptr[i] = tuple(parts[k].ctypes.data for k in CSR.COMPONENTS)
                 ptr.setdefault("keep", []).append(parts)
                 shapes[name] = tuple(x for x in parts["shape"] if x is not None)
@@ -234,26 +222,6 @@ def _scalar(name: str, v: Any, dt: np.dtype, keep: dict) -> Any:
         keep.setdefault("keep", []).append(buf)
         return buf.ctypes.data
     return arr.item()
-
-
-def _as_csr(name: str, v: Any, c: CSR) -> dict[str, Any]:
-    if isinstance(v, dict):
-        parts = v
-    elif isinstance(v, tuple) and len(v) == 3:
-        parts = dict(zip(CSR.COMPONENTS, v, strict=True))
-    elif all(hasattr(v, k) for k in CSR.COMPONENTS):
-        parts = {k: getattr(v, k) for k in CSR.COMPONENTS}
-    else:
-        raise ArgumentError(f"argument '{name}' must be a CSR matrix",
-                            hint="pass scipy.sparse.csr_array, or (indptr, indices, data)")
-    out: dict[str, Any] = {
-        "indptr": np.ascontiguousarray(parts["indptr"], dtype=c.index_dtype.numpy),
-        "indices": np.ascontiguousarray(parts["indices"], dtype=c.index_dtype.numpy),
-        "data": np.ascontiguousarray(parts["data"], dtype=c.dtype.numpy),
-    }
-    shape = getattr(v, "shape", None) or parts.get("shape")
-    out["shape"] = tuple(shape) if shape is not None else (len(out["indptr"]) - 1, None)
-    return out
 
 
 __all__ = ["CompiledProgram"]
