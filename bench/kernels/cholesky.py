@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from bench.kernels._matrices import spd_matrix
+
 NAME = "cholesky"
 SIZES = {
     "test": dict(N=6),
@@ -12,12 +14,7 @@ OUTPUTS = (0,)
 
 
 def init(N):
-    i = np.arange(N).reshape(N, 1)
-    j = np.arange(N).reshape(1, N)
-    L = np.where(j <= i, (-j % N) / N + 1.0, 0.0)
-    L[np.arange(N), np.arange(N)] = 1.0
-    A = L @ L.T
-    return (A,)
+    return (spd_matrix(N),)
 
 
 def kernel_numpy(A):

@@ -1,6 +1,7 @@
 """lu: in-place LU decomposition without pivoting, A = L U (L unit lower, U upper, packed in A)."""
 
-import numpy as np
+
+from bench.kernels._matrices import spd_matrix
 
 NAME = "lu"
 SIZES = {
@@ -12,13 +13,7 @@ OUTPUTS = (0,)
 
 
 def init(N):
-    # Symmetric positive definite (so no pivoting is needed): A = L L^T with L lower triangular.
-    i = np.arange(N).reshape(N, 1)
-    j = np.arange(N).reshape(1, N)
-    L = np.where(j <= i, (-j % N) / N + 1.0, 0.0)
-    L[np.arange(N), np.arange(N)] = 1.0
-    A = L @ L.T
-    return (A,)
+    return (spd_matrix(N),)
 
 
 def kernel_numpy(A):
