@@ -23,14 +23,26 @@ def _differ(a, b) -> bool:
 
 
 class MatMul(LibraryNode):
-    """`c = a @ b` with np.matmul semantics for 1-D, 2-D and batched 3-D operands."""
+    """`c = a @ b` with np.matmul semantics for 1-D, 2-D and batched 3-D operands.
+
+    `transpose_a` / `transpose_b` swap the last two axes of a 2-D or 3-D operand first
+    (`a.T @ b` without materialising `a.T`; backends read the operand with swapped strides).
+    """
 
     INPUTS = ("a", "b")
     OUTPUTS = ("c",)
-    ATTRS: ClassVar[dict[str, Any]] = {}
+    ATTRS: ClassVar[dict[str, Any]] = {"transpose_a": False, "transpose_b": False}
+
+    def _shapes(self, in_shapes) -> tuple[tuple, tuple]:
+        a, b = tuple(in_shapes["a"]), tuple(in_shapes["b"])
+        if self.transpose_a and len(a) >= 2:
+            a = a[:-2] + (a[-1], a[-2])
+        if self.transpose_b and len(b) >= 2:
+            b = b[:-2] + (b[-1], b[-2])
+        return a, b
 
     def check(self, in_shapes, in_dtypes):
-        a, b = in_shapes["a"], in_shapes["b"]
+        a, b = self._shapes(in_shapes)
         if not a or not b or len(a) > 3 or len(b) > 3:
             return f"operands must have 1 to 3 dimensions, got {len(a)} and {len(b)}"
         ka = a[-1]
@@ -40,7 +52,7 @@ class MatMul(LibraryNode):
         return None
 
     def output_shapes(self, in_shapes):
-        a, b = in_shapes["a"], in_shapes["b"]
+        a, b = self._shapes(in_shapes)
         if len(a) == 1 and len(b) == 1:
             return {"c": ()}
         if len(a) == 1:
@@ -51,6 +63,11 @@ class MatMul(LibraryNode):
         return {"c": tuple(batch) + (a[-2], b[-1])}
 
     def reference(self, a, b):
+        # Contiguous copies, so the result is bit-identical to a Transpose node then MatMul.
+        if self.transpose_a and a.ndim >= 2:
+            a = np.ascontiguousarray(np.swapaxes(a, -1, -2))
+        if self.transpose_b and b.ndim >= 2:
+            b = np.ascontiguousarray(np.swapaxes(b, -1, -2))
         return {"c": np.matmul(a, b)}
 
 

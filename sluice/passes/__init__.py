@@ -5,8 +5,8 @@
     reports = pm.run(program)        # in place; one PassReport per pass
     print(pm.timings())
 
-O2 = dead-code, symbol-propagation, state-fusion, redundant-copy, map-fusion, map-collapse,
-dead-data.
+O2 = dead-code, symbol-propagation, state-fusion, transpose-folding, redundant-copy,
+map-fusion, map-collapse, dead-data.
 """
 
 from sluice.passes.manager import (

@@ -123,9 +123,10 @@ def _o2() -> list[Pass]:
     from sluice.passes.fusion import MapFusion
     from sluice.passes.states import StateFusion
     from sluice.passes.symbols import SymbolPropagation
+    from sluice.passes.transpose import TransposeFolding
 
-    return [DeadCodeElimination(), SymbolPropagation(), StateFusion(), RedundantCopyRemoval(),
-            MapFusion(), MapCollapse(), DeadDataElimination()]
+    return [DeadCodeElimination(), SymbolPropagation(), StateFusion(), TransposeFolding(),
+            RedundantCopyRemoval(), MapFusion(), MapCollapse(), DeadDataElimination()]
 
 
 PIPELINES: dict[str, Callable[[], list[Pass]]] = {

@@ -91,8 +91,17 @@ def _compile(
             f"{tool} failed to compile '{name}' (exit status {proc.returncode}):\n"
             f"{_error_excerpt(proc.stderr or proc.stdout)}",
             hint=f"the source is kept at {kept}; the command was: "
-            f"{shlex.join([*cmd[:-3], str(kept), '-o', Path(cmd[-1]).name])}",
+            f"{shlex.join(_by_hand(cmd, src, kept))}",
         )
+
+
+def _by_hand(cmd: list[str], src: Path, kept: Path) -> list[str]:
+    """`cmd` compiling the kept copy of the source into the current directory."""
+    out = [str(kept) if a == str(src) else a for a in cmd]
+    if "-o" in out:
+        k = out.index("-o") + 1
+        out[k] = Path(out[k]).name
+    return out
 
 
 def cpp_key_parts(
@@ -167,8 +176,13 @@ def build_cpp_entry(
     ir_text: str | None = None,
     extra_key: Mapping[str, str] | None = None,
     cache: BuildCache | None = None,
+    libs: Sequence[str] = (),
 ) -> Entry:
-    """Like `build_cpp`, returning the whole cache entry (manifest data included)."""
+    """Like `build_cpp`, returning the whole cache entry (manifest data included).
+
+    `libs` are linker arguments placed after the source (`-L`, `-l`, `-Wl,...`); they are
+    part of the cache key.
+    """
     cxx = toolchain.find_cxx()
     if cxx is None:
         raise ToolchainError(
@@ -179,11 +193,13 @@ def build_cpp_entry(
     safe = _safe_name(name)
     artifact = f"lib{safe}.so"
     parts = cpp_key_parts(source, flags=flags, ir_text=ir_text, extra_key=extra_key)
+    if libs:
+        parts["libs"] = shlex.join(libs)
 
     def build(tmp: Path) -> None:
         src = tmp / f"{safe}.cpp"
         src.write_text(source)
-        cmd = [cxx, *used, "-shared", "-fPIC", str(src), "-o", str(tmp / artifact)]
+        cmd = [cxx, *used, "-shared", "-fPIC", "-o", str(tmp / artifact), str(src), *libs]
         _compile(cmd, src, cache=cache, name=safe, source=source, tool=Path(cxx).name)
 
     return cache.get_or_build(parts, build, artifact=artifact, program=name, target="cpu")

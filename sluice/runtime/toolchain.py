@@ -7,7 +7,6 @@ answer does not change while Python runs. `doctor_report()` renders the findings
 
 from __future__ import annotations
 
-import ctypes.util
 import functools
 import os
 import platform
@@ -17,6 +16,8 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from sluice.runtime import blas
 
 _PROBE_TIMEOUT_S = 60
 
@@ -163,24 +164,6 @@ def gpus() -> tuple[str, ...]:
     return tuple(line.strip() for line in proc.stdout.splitlines() if line.startswith("GPU"))
 
 
-@functools.cache
-def find_cblas() -> tuple[bool, str]:
-    """A CBLAS header and a library that provides it (OpenBLAS, reference CBLAS, ...)."""
-    include_dirs = [Path("/usr/include"), Path("/usr/local/include"), Path("/opt/homebrew/include")]
-    include_dirs += [p for p in Path("/usr/include").glob("*/") if p.name.endswith("-linux-gnu")]
-    include_dirs += [p / "openblas" for p in list(include_dirs)]
-    header = next((d / "cblas.h" for d in include_dirs if (d / "cblas.h").is_file()), None)
-    lib = next(
-        (found for name in ("openblas", "cblas", "blis", "mkl_rt", "blas")
-         if (found := ctypes.util.find_library(name))),
-        None,
-    )
-    if header and lib:
-        return True, f"{header} + {lib}"
-    missing = [what for what, have in (("cblas.h", header), ("a CBLAS library", lib)) if not have]
-    return False, "missing " + " and ".join(missing) + " (e.g. apt install libopenblas-dev)"
-
-
 def discover() -> list[Tool]:
     """Probe every tool sluice can use; never raises."""
     tools = [Tool("python", True, f"{platform.python_version()} ({sys.executable})")]
@@ -195,7 +178,7 @@ def discover() -> list[Tool]:
         nat_ok, nat_detail = march_native_support(cxx)
         tools.append(Tool("-march=native", nat_ok, "accepted" if nat_ok else nat_detail))
 
-    ok, detail = find_cblas()
+    ok, detail = blas.describe()
     tools.append(Tool("blas", ok, detail))
 
     nvcc = find_nvcc()

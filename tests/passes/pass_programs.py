@@ -233,3 +233,51 @@ def assigned_size():
         with b.state() as s:
             s.tasklet("o = a + k", {"a": "y[k]"}, {"o": "y[k]"})
     return b.build()
+
+
+def _gram(rng):
+    n, k = (int(v) for v in rng.integers(2, 9, 2))
+    return [rng.standard_normal((k, n)), rng.standard_normal(k)]
+
+
+@case(_gram)
+def transposed_operands():
+    """G = X.T @ X and y = X.T @ v through materialised transposes: both fold into MatMul
+    flags. X is updated in place first, into the node the transpose reads."""
+    b = ProgramBuilder("transposed_operands")
+    b.arg("X", "float64", ["K", "N"])
+    b.arg("v", "float64", ["K"])
+    b.transient("XT", "float64", ["N", "K"])
+    b.returns("G", "float64", ["N", "N"])
+    b.returns("y", "float64", ["N"])
+    with b.state("update") as s:
+        s.map({"i": "0:K", "j": "0:N"}, "o = a * 0.5", inputs={"a": "X[i, j]"},
+              outputs={"o": "X[i, j]"})
+    with b.state("transpose") as s:
+        s.library(ir.Transpose(axes=[1, 0]), {"inp": "X"}, {"out": "XT"})
+    with b.state("products") as s:
+        s.library(ir.MatMul(), {"a": "XT", "b": "X"}, {"c": "G"})
+        s.library(ir.MatMul(), {"a": "XT", "b": "v"}, {"c": "y"})
+    return b.build()
+
+
+@case(_gram)
+def transpose_that_stays():
+    """XT is also read by a map, and X is overwritten after the transpose in another
+    state: neither transpose may fold."""
+    b = ProgramBuilder("transpose_that_stays")
+    b.arg("X", "float64", ["K", "N"])
+    b.arg("v", "float64", ["K"])
+    b.transient("XT", "float64", ["N", "K"])
+    b.returns("y", "float64", ["N"])
+    b.returns("Z", "float64", ["N", "K"])
+    with b.state("transpose") as s:
+        s.library(ir.Transpose(axes=[1, 0]), {"inp": "X"}, {"out": "XT"})
+    with b.state("clobber") as s:
+        s.map({"i": "0:K", "j": "0:N"}, "o = a + 1.0", inputs={"a": "X[i, j]"},
+              outputs={"o": "X[i, j]"})
+    with b.state("use") as s:
+        s.library(ir.MatMul(), {"a": "XT", "b": "v"}, {"c": "y"})
+        s.map({"i": "0:N", "j": "0:K"}, "o = a * 2.0", inputs={"a": "XT[i, j]"},
+              outputs={"o": "Z[i, j]"})
+    return b.build()

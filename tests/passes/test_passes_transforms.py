@@ -94,6 +94,23 @@ def test_redundant_copies():
     assert not any("removed copy" in c for c in changes)
 
 
+def test_transpose_folds_into_matmul_flags():
+    after, changes = _run(CASES["transposed_operands"].build(), "state-fusion",
+                          "transpose-folding")
+    assert any("folded a transpose" in c for c in changes)
+    nodes = [n for st in after.body.states() for n, _ in st.graph.walk()]
+    assert not any(isinstance(n, ir.Transpose) for n in nodes)
+    assert "XT" not in after.data
+    mms = [n for n in nodes if isinstance(n, ir.MatMul)]
+    assert len(mms) == 2 and all(n.transpose_a and not n.transpose_b for n in mms)
+    assert "transpose_a = True" in after.to_text()
+    assert ir.parse(after.to_text()).to_text() == after.to_text()
+    after, changes = _run(CASES["transpose_that_stays"].build(), "state-fusion",
+                          "transpose-folding")
+    assert not any("folded a transpose" in c for c in changes)
+    assert "XT" in after.data
+
+
 def test_dead_code_and_data():
     before = CASES["dead_things"].build()
     after, changes = _run(before, "dead-code", "dead-data")

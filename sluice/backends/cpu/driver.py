@@ -10,6 +10,7 @@ from sluice.backends.cpu.module import entry_name, generate_source
 from sluice.backends.cpu.runner import CompiledProgram
 from sluice.ir.program import Program
 from sluice.ir.serialize import from_json
+from sluice.runtime.blas import Blas, find_blas
 from sluice.runtime.build import DEFAULT_CXX_FLAGS, build_cpp_entry
 from sluice.runtime.cache import BuildCache
 
@@ -26,12 +27,15 @@ class CpuOptions:
     flags: compiler flags replacing `-O3 -march=native -fopenmp -std=c++17`.
     cache: the build cache (default: `$SLUICE_CACHE_DIR` or ~/.cache/sluice).
     verify: verify the IR after each pass.
+    blas: let MatMul call the BLAS `sluice.runtime.blas` finds (float32/float64 operands in
+        BLAS layouts); False keeps the backend's own matrix kernels.
     """
 
     pipeline: str | None = "O2"
     flags: tuple[str, ...] | None = None
     cache: BuildCache | None = None
     verify: bool = False
+    blas: bool = True
 
     @classmethod
     def of(cls, options: CpuOptions | Mapping[str, Any] | None) -> CpuOptions:
@@ -48,7 +52,15 @@ class CpuOptions:
 
     def compiler_flags(self) -> list[str]:
         base: Sequence[str] = self.flags if self.flags is not None else DEFAULT_CXX_FLAGS
-        return [*base, *SEMANTIC_FLAGS]
+        lib = self.blas_library()
+        return [*base, *SEMANTIC_FLAGS, *(lib.compile_flags() if lib else ())]
+
+    def link_flags(self) -> list[str]:
+        lib = self.blas_library()
+        return lib.link_flags() if lib else []
+
+    def blas_library(self) -> Blas | None:
+        return find_blas() if self.blas else None
 
 
 def optimize(program: Program, options: CpuOptions) -> Program:
@@ -84,7 +96,8 @@ def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = Non
     if hit is not None:
         return hit
     entry = build_cpp_entry(source, name=prog.name, flags=flags, ir_text=_ir_text(prog),
-                            extra_key={"backend": BACKEND_VERSION}, cache=opts.cache)
+                            extra_key={"backend": BACKEND_VERSION}, cache=opts.cache,
+                            libs=opts.link_flags())
     fn = CompiledProgram(prog, str(entry.artifact_path), entry_name(prog), source)
     _LOADED[key] = fn
     return fn

@@ -9,6 +9,7 @@ over unit-stride rows (vectorised, `std::fma`), OpenMP-parallel over row blocks.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
@@ -93,8 +94,20 @@ def _at(fn: FnCtx, v: View, idx: list, scope: Scope, dtype: np.dtype, vdt: np.dt
 
 # --- MatMul ---------------------------------------------------------------------------------
 
+def _swap_last(v: View) -> View:
+    """`v` with its last two axes swapped: a transposed read costs no copy."""
+    if v.rank < 2:
+        return v
+    return dataclasses.replace(v, sizes=[*v.sizes[:-2], v.sizes[-1], v.sizes[-2]],
+                               strides=[*v.strides[:-2], v.strides[-1], v.strides[-2]])
+
+
 def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
     a, b = _in_view(fn, ins, "a"), _in_view(fn, ins, "b")
+    if n.transpose_a:
+        a = _swap_last(a)
+    if n.transpose_b:
+        b = _swap_last(b)
     adt, bdt = _dt(fn, ins, "a"), _dt(fn, ins, "b")
     t = np.result_type(adt, bdt)
     if t.kind == "b":
@@ -108,7 +121,7 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
     zb = ([sympy.Integer(1)] * (3 - b.rank)) + b.sizes if b.rank >= 2 else [1, b.sizes[0], 1]
     batch = za[0] if a.rank == 3 else zb[0]
     M, K, N = za[1], za[2], zb[2]
-    out_shape = n.output_shapes({"a": tuple(a.sizes), "b": tuple(b.sizes)})["c"]
+    out_shape = MatMul().output_shapes({"a": tuple(a.sizes), "b": tuple(b.sizes)})["c"]
     c, finish = _output(fn, outs, "c", t, list(out_shape), [ins["a"].data, ins["b"].data],
                         scope)
     w = fn.w
@@ -124,7 +137,8 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
         with w.block("for (int64_t sl_b = 0; sl_b < sl_B; ++sl_b)"):
             w(f"sl::matmul<{T}>(sl_M, sl_N, sl_K, {pa} + sl_b * {P(sa[0], scope)}, "
               f"{P(sa[1], scope)}, {P(sa[2], scope)}, {pb} + sl_b * {P(sb[0], scope)}, "
-              f"{P(sb[1], scope)}, {P(sb[2], scope)}, sl_c + sl_b * sl_M * sl_N, {par});")
+              f"{P(sb[1], scope)}, {P(sb[2], scope)}, sl_c + sl_b * sl_M * sl_N, {par}, "
+              "true);")
         finish()
         return
     sbn = fn.idx(sb[2], scope)

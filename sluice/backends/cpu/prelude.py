@@ -219,7 +219,158 @@ template <class T> struct Queue {
 }  // namespace sl
 """
 
-MATMUL = r"""namespace sl {
+MATMUL = r"""#ifdef SL_CBLAS
+// Built with a CBLAS (`-DSL_CBLAS=<symbol prefix>cblas_`, see sluice/runtime/blas.py).
+#include <cblas.h>
+#define SL_CBLAS_CAT2(p, n) p##n
+#define SL_CBLAS_CAT(p, n) SL_CBLAS_CAT2(p, n)
+#define SL_CBLAS_FN(n) SL_CBLAS_CAT(SL_CBLAS, n)
+#endif
+
+namespace sl {
+
+#ifdef SL_CBLAS
+// A row-major [rows, cols] operand with strides (sr, sc) as a BLAS matrix: unit stride along
+// one dimension and a leading dimension at least the other's extent. Degenerate extents
+// make their stride irrelevant.
+inline bool blas_operand(int64_t rows, int64_t cols, int64_t sr, int64_t sc,
+                         CBLAS_TRANSPOSE& trans, int64_t& ld) {
+  if (cols == 1) sc = 1;
+  if (rows == 1) sr = std::max<int64_t>(cols, 1);
+  if (sc == 1 && sr >= std::max<int64_t>(cols, 1)) { trans = CblasNoTrans; ld = sr; return true; }
+  if (sr == 1 && sc >= std::max<int64_t>(rows, 1)) { trans = CblasTrans; ld = sc; return true; }
+  return false;
+}
+
+// C[M, N] (row stride ldc) += op(A) @ op(B), with a matrix-vector call where one side is a
+// vector (x's stride is then the leading dimension of its one-row or one-column operand).
+template <class T>
+inline void blas_call(int64_t M, int64_t N, int64_t K, const T* A, CBLAS_TRANSPOSE ta,
+                      int64_t lda, const T* B, CBLAS_TRANSPOSE tb, int64_t ldb, T* C,
+                      int64_t ldc) {
+  constexpr bool dbl = std::is_same_v<T, double>;
+  auto gemv = [](CBLAS_TRANSPOSE t, int64_t m, int64_t n, const T* a, int64_t ld,
+                 const T* x, int64_t incx, T* y, int64_t incy) {
+    if constexpr (dbl)
+      SL_CBLAS_FN(dgemv)(CblasRowMajor, t, m, n, 1.0, a, ld, x, incx, 1.0, y, incy);
+    else
+      SL_CBLAS_FN(sgemv)(CblasRowMajor, t, m, n, 1.0f, a, ld, x, incx, 1.0f, y, incy);
+  };
+  if (N == 1) {  // B is a column: x = B with stride ldb (blas_operand made it NoTrans)
+    if (ta == CblasNoTrans) gemv(CblasNoTrans, M, K, A, lda, B, ldb, C, ldc);
+    else gemv(CblasTrans, K, M, A, lda, B, ldb, C, ldc);
+  } else if (M == 1) {  // A is a contiguous row: C = op(B)^T x
+    if (tb == CblasNoTrans) gemv(CblasTrans, K, N, B, ldb, A, 1, C, 1);
+    else gemv(CblasNoTrans, N, K, B, ldb, A, 1, C, 1);
+  } else if constexpr (dbl) {
+    SL_CBLAS_FN(dgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, 1.0, C, ldc);
+  } else {
+    SL_CBLAS_FN(sgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 1.0f, C, ldc);
+  }
+}
+
+// C += A @ B through the BLAS when it applies: float or double operands of C's type, BLAS
+// layouts, 32-bit extents, and not inside an OpenMP team.
+// Rows [lo, hi) of the upper triangle of C = op(A) op(A)^T (op(A) is N x K): the diagonal
+// block through syrk, the block right of it through gemm.
+template <class T>
+inline void gram_rows(int64_t lo, int64_t hi, int64_t N, int64_t K, const T* A,
+                      CBLAS_TRANSPOSE ta, int64_t lda, T* C) {
+  const int64_t step = ta == CblasNoTrans ? lda : 1;  // op(A) row i starts at A + i * step
+  const CBLAS_TRANSPOSE tb = ta == CblasNoTrans ? CblasTrans : CblasNoTrans;
+  const T* Alo = A + lo * step;
+  T* Cd = C + lo * N + lo;
+  if constexpr (std::is_same_v<T, double>) {
+    SL_CBLAS_FN(dsyrk)(CblasRowMajor, CblasUpper, ta, hi - lo, K, 1.0, Alo, lda, 0.0, Cd, N);
+    if (hi < N)
+      SL_CBLAS_FN(dgemm)(CblasRowMajor, ta, tb, hi - lo, N - hi, K, 1.0, Alo, lda,
+                         A + hi * step, lda, 0.0, Cd + (hi - lo), N);
+  } else {
+    SL_CBLAS_FN(ssyrk)(CblasRowMajor, CblasUpper, ta, hi - lo, K, 1.0f, Alo, lda, 0.0f, Cd, N);
+    if (hi < N)
+      SL_CBLAS_FN(sgemm)(CblasRowMajor, ta, tb, hi - lo, N - hi, K, 1.0f, Alo, lda,
+                         A + hi * step, lda, 0.0f, Cd + (hi - lo), N);
+  }
+}
+
+// C = op(A) op(A)^T into C: one triangle (half the work of a general product, as NumPy does
+// for `a.T @ a`), split into row bands of equal area over the OpenMP team, then mirrored.
+template <class T>
+inline void blas_gram(int64_t N, int64_t K, const T* A, CBLAS_TRANSPOSE ta, int64_t lda, T* C,
+                      bool parallel) {
+  #pragma omp parallel if(parallel)
+  {
+    int64_t nt = 1, t = 0;
+#ifdef _OPENMP
+    nt = omp_get_num_threads();
+    t = omp_get_thread_num();
+#endif
+    auto edge = [&](int64_t k) {  // rows [0, edge) hold a k/nt share of the triangle
+      return k >= nt ? N : int64_t(double(N) * (1.0 - std::sqrt(1.0 - double(k) / nt)));
+    };
+    const int64_t lo = edge(t), hi = edge(t + 1);
+    if (hi > lo) gram_rows<T>(lo, hi, N, K, A, ta, lda, C);
+    #pragma omp barrier
+    #pragma omp for schedule(static)
+    for (int64_t i = 1; i < N; ++i)
+      for (int64_t j = 0; j < i; ++j) C[i * N + j] = C[j * N + i];
+  }
+}
+
+template <class T, class TA, class TB>
+inline bool blas_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sam,
+                        int64_t sak, const TB* B, int64_t sbk, int64_t sbn, T* C,
+                        bool parallel, bool c_zero) {
+  if constexpr (std::is_same_v<T, TA> && std::is_same_v<T, TB> &&
+                (std::is_same_v<T, double> || std::is_same_v<T, float>)) {
+#ifdef _OPENMP
+    if (omp_in_parallel()) return false;
+#endif
+    const int64_t lim = std::numeric_limits<int>::max();
+    if (M > lim || N > lim || K > lim || sam > lim || sak > lim || sbk > lim || sbn > lim)
+      return false;
+    if (M == 0 || N == 0 || K == 0) return true;  // C += nothing
+    CBLAS_TRANSPOSE ta, tb;
+    int64_t lda, ldb;
+    if (!blas_operand(M, K, sam, sak, ta, lda) || !blas_operand(K, N, sbk, sbn, tb, ldb))
+      return false;
+    if (M == 1 && ta != CblasNoTrans) return false;
+#if defined(SL_CBLAS_SET_THREADS) && defined(_OPENMP)
+    // One thread pool: the BLAS runs single-threaded on slabs of C that our OpenMP team
+    // hands out. Two pools spinning on the same cores slow each other down several-fold.
+    static const bool single = (SL_CBLAS_SET_THREADS(1), true);
+    (void)single;
+    const bool team = parallel && omp_get_max_threads() > 1;
+#else
+    const bool team = false;
+#endif
+    if (c_zero && M == N && M > 1 && static_cast<const void*>(A) == static_cast<const void*>(B)
+        && ta != tb && lda == ldb) {  // a @ a.T or a.T @ a
+      blas_gram<T>(N, K, A, ta, lda, C, team);
+      return true;
+    }
+    if (team) {
+      const bool by_rows = M >= N;
+      const int64_t E = by_rows ? M : N;
+      #pragma omp parallel
+      {
+        const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+        const int64_t lo = E * t / nt, hi = E * (t + 1) / nt;
+        if (hi > lo && by_rows)
+          blas_call<T>(hi - lo, N, K, A + lo * (ta == CblasNoTrans ? lda : 1), ta, lda, B,
+                       tb, ldb, C + lo * N, N);
+        else if (hi > lo)
+          blas_call<T>(M, hi - lo, K, A, ta, lda, B + lo * (tb == CblasNoTrans ? 1 : ldb),
+                       tb, ldb, C + lo, N);
+      }
+      return true;
+    }
+    blas_call<T>(M, N, K, A, ta, lda, B, tb, ldb, C, N);
+    return true;
+  }
+  return false;
+}
+#endif
 
 // The MatMul micro-kernel: acc[MR][NR] = a-panel (kc x MR) * b-panel (kc x NR), held in
 // 256-bit vector registers. Contraction to fma is allowed here (and only here): like BLAS,
@@ -291,11 +442,17 @@ __attribute__((optimize("fp-contract=fast"))) void gemm_block(
 }
 
 // C[M, N] (row-major, contiguous) += A[M, K] @ B[K, N] for float and double, with strided
-// operands of any element type; skinny and small products use plain loops.
+// operands of any element type; skinny and small products use plain loops. `c_zero`: the
+// caller zeroed C (some BLAS shortcuts overwrite instead of accumulating).
 template <class T, class TA, class TB>
 __attribute__((optimize("fp-contract=fast"))) void matmul(
     int64_t M, int64_t N, int64_t K, const TA* A, int64_t sam, int64_t sak, const TB* B,
-    int64_t sbk, int64_t sbn, T* C, bool parallel) {
+    int64_t sbk, int64_t sbn, T* C, bool parallel, bool c_zero = false) {
+#ifdef SL_CBLAS
+  if (blas_matmul<T>(M, N, K, A, sam, sak, B, sbk, sbn, C, parallel, c_zero)) return;
+#else
+  (void)c_zero;
+#endif
   if (N == 1) {  // matrix-vector: one dot product per row
     #pragma omp parallel for schedule(static) if(parallel)
     for (int64_t i = 0; i < M; ++i) {
@@ -368,7 +525,7 @@ __attribute__((optimize("fp-contract=fast"))) void matmul(
 PARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (r"std::complex", ("complex",), COMPLEX),
     (r"sl::Queue", ("deque",), STREAMS),
-    (r"sl::matmul", ("algorithm", "vector", "omp.h"), MATMUL),
+    (r"sl::matmul", ("algorithm", "limits", "type_traits", "vector", "omp.h"), MATMUL),
     (r"std::vector", ("vector",), ""),
     (r"std::(min|max|fill|equal)\b", ("algorithm",), ""),
 )
