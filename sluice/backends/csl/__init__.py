@@ -7,7 +7,9 @@ the lowering of spatial kernels (`LoweredKernel`) to it.
 * `validate` — WSE-2/WSE-3 resource limits as `VerificationError`s.
 * `samples` — hand-built reference programs (gemv, reductions, broadcast, streaming).
 * `compile_kernel` — spatial IR -> CSL (`lower_*` modules), `CslOptions` its switches;
-  `write`, `run_on_simulator` and `run_on_sdk` run the result.
+  `write`, `run_on_simulator` and `run_on_sdk` run the result. Router switching (one color
+  for several epochs through switch positions and control wavelets) and close sentinels
+  are described in `lower_routes` and `lower_tasks`, and in docs/DECISIONS.md.
 """
 
 from sluice.backends.csl.compile import CslArtifacts, compile_kernel

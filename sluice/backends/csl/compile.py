@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sluice.backends.csl import model as m
-from sluice.backends.csl.lower_flow import Channel, FabVec, PeFlow, SendOp
+from sluice.backends.csl.lower_flow import AwaitClose, Channel, CtrlSend, FabVec, PeFlow, SendOp
 from sluice.backends.csl.lower_host import HostIo, pack_scalar, plan, scalar_steps
 from sluice.backends.csl.lower_pe import (
     FieldInfo,
@@ -23,9 +23,10 @@ from sluice.backends.csl.lower_pe import (
     If_,
     KernelInfo,
     Loop_,
+    PhaseStart,
     specialise,
 )
-from sluice.backends.csl.lower_routes import RouteKey, assign
+from sluice.backends.csl.lower_routes import SWITCH_ADVANCE, RouteKey, assign, control_reach
 from sluice.backends.csl.lower_tasks import HostAccess, PeContext, PeGen
 from sluice.backends.csl.options import CslOptions
 from sluice.backends.csl.printer import print_files
@@ -95,17 +96,35 @@ class _Compiler:
         for y in range(self.h):
             for x in range(self.w):
                 flow = PeFlow(max_async, self.opt.vectorize)
-                ops = flow.prepare(specialise(self.info, x, y))
+                ops = flow.prepare(specialise(self.info, x, y, not self.opt.close_elision))
                 pes[(x, y)] = (flow, ops)
                 for op, _ in _walk(ops):
-                    if isinstance(op, SendOp):
+                    if isinstance(op, SendOp | CtrlSend):
                         keys[RouteKey(op.chan.phase, op.chan.stream, (x, y), op.dests)] = None
                     elif isinstance(op, FabVec) and op.out is not None:
                         keys[RouteKey(op.out.phase, op.out.stream, (x, y), op.out_dests)] = None
                     host = _host_of(op)
                     if host is not None:
                         owners[host[0]].setdefault(host[1], set()).add((x, y))
-        routing = assign(list(keys), self.opt.color_assignment)
+        closes = {k: n for (x, y), (_, ops) in pes.items()
+                  for k, n in _close_counts(ops, (x, y)).items()}
+        routing = assign(list(keys), self.opt.color_assignment, self.opt.router_switching,
+                         self.arch, frozenset(closes))
+        self.close_ids, awaits = self._sentinels(closes, routing)
+        emit = routing.emit
+        for (x, y), (flow, ops) in pes.items():
+            # epoch ends: switch advances after the phase's sends, sentinel waits after its
+            # receives (both at the end of the phase on the PE)
+            extra: dict[int, list] = {}
+            for k in sorted(emit, key=lambda k: (k.phase, k.stream, k.dests)):
+                if k.sender == (x, y):
+                    chan = flow.tx(k.phase, k.stream, k.dests)
+                    extra.setdefault(k.phase, []).append(CtrlSend(chan, k.dests, "switch"))
+            for (ph, st, pe), n in sorted(awaits.items()):
+                if pe == (x, y):
+                    extra.setdefault(ph, []).append(AwaitClose(ph, st, n))
+            if extra:
+                pes[(x, y)] = (flow, _at_phase_ends(ops, extra))
         io = [plan(h.name, _buf(h.name), h.shape, h.readonly, owners[h.name])
               for h in self.lk.host_streams]
         hs_len = {h.name: h.shape[2] for h in self.lk.host_streams}
@@ -150,6 +169,7 @@ class _Compiler:
         stats = {"files": {k: v.count("\n") for k, v in files.items()},
                  "csl_lines": sum(v.count("\n") for k, v in files.items() if k.endswith(".csl")),
                  "variants": len(variants), "colors": len(used_colors),
+                 "switched_routers": sum(1 for r in layout.routes if r.switches is not None),
                  "local_tasks": max(len(v.program.tasks) for v in variants),
                  "dsd_ops": sum(_count_dsd(v.program) for v in variants)}
         io_used = [h for h in io if h.owners]
@@ -178,9 +198,11 @@ class _Compiler:
         rename = _elide(ops, host, fields) if self.opt.copy_elision else {}
         if rename:
             ops = [op for op in ops if not _elided(op, rename, host)]
-        ops = flow.finish(ops)
+        tx_colors = {Channel(ph, st, "tx", i): routing.colors[RouteKey(ph, st, (x, y), dests)]
+                     for (ph, st, dests), i in flow.tx_index.items()}
+        ops = flow.finish(ops, tx_colors)
         scalars = [self.info.field_name(-1, s) for s in self.lk.scalars]
-        ctx = PeContext(fields, host, rename, self.arch, self.opt, scalars)
+        ctx = PeContext(fields, host, rename, self.arch, self.opt, scalars, self.close_ids)
         gen = PeGen(ctx)
         for s in scalars:
             gen.arr(s)
@@ -192,6 +214,32 @@ class _Compiler:
         for param, chan in sorted(gen.chans.items()):
             binds.append((param, self._color(x, y, chan, rev, routing)))
         return prog, tuple(binds)
+
+    def _sentinels(self, closes: dict[RouteKey, int], routing) -> tuple[dict, dict]:
+        """Control task IDs of closed streams, and the sentinels each receiver awaits per
+        (phase, stream, PE). A sentinel stops at the first RAMP, so every destination must
+        be a leaf of the route's control reach."""
+        ids = {k: i for i, k in enumerate(sorted({(k.phase, k.stream) for k in closes}))}
+        if len(ids) > SWITCH_ADVANCE:
+            raise UnsupportedError(f"{len(ids)} closed streams need more control task IDs "
+                                   f"than the {SWITCH_ADVANCE} left", hint="enable close elision")
+        awaits: dict[tuple[int, str, PE], int] = {}
+        for k, n in closes.items():
+            if n != 1:
+                # a control task's activation is a flag: sentinels that arrive before it
+                # runs would merge, so the receiver could not count them
+                raise UnsupportedError(f"PE{k.sender} closes '{k.stream}' {n} times in one "
+                                       "phase; a close sentinel marks one epoch per phase",
+                                       hint="enable close elision")
+            reach = control_reach(routing.tree(k))
+            for d in k.dests:
+                if d not in reach:
+                    raise UnsupportedError(
+                        f"the close of '{k.stream}' by PE{k.sender} cannot reach PE{d}: its "
+                        "sentinel stops at the first PE of the multicast that receives",
+                        hint="enable close elision")
+                awaits[(k.phase, k.stream, d)] = awaits.get((k.phase, k.stream, d), 0) + n
+        return ids, awaits
 
     def _color(self, x: int, y: int, chan: Channel, rev, routing) -> int:
         if chan.kind == "tx":
@@ -205,6 +253,45 @@ class _Compiler:
             raise UnsupportedError(f"PE({x},{y}) receives '{chan.stream}' in phase "
                                    f"{chan.phase} from several senders")
         return c
+
+
+def _close_counts(ops: list, pe: PE) -> dict[RouteKey, int]:
+    """How many sentinels each route of the PE sends: closes in loops with constant bounds
+    count once per trip; a close under a data-dependent branch has no static count."""
+    out: dict[RouteKey, int] = {}
+
+    def walk(ops: list, times: int) -> None:
+        for op in ops:
+            if isinstance(op, CtrlSend) and op.kind == "close":
+                k = RouteKey(op.chan.phase, op.chan.stream, pe, op.dests)
+                out[k] = out.get(k, 0) + times
+            elif isinstance(op, Loop_):
+                if not (isinstance(op.start, m.Lit) and isinstance(op.stop, m.Lit)):
+                    if any(isinstance(o, CtrlSend) for o, _ in _walk(op.body)):
+                        raise UnsupportedError("a close in a loop with bounds unknown at compile "
+                                               "time", hint="enable close elision")
+                    continue
+                walk(op.body, times * len(range(op.start.value, op.stop.value, op.step)))
+            elif isinstance(op, If_):
+                if any(isinstance(o, CtrlSend) for o, _ in _walk(op.then + op.orelse)):
+                    raise UnsupportedError("a close under a branch the compiler cannot decide",
+                                           hint="enable close elision")
+
+    walk(ops, 1)
+    return out
+
+
+def _at_phase_ends(ops: list, extra: dict[int, list]) -> list:
+    """`ops` with `extra[k]` inserted at the end of phase k (before the next PhaseStart)."""
+    out: list = []
+    cur = None
+    for op in ops:
+        if isinstance(op, PhaseStart):
+            out += extra.get(cur, []) if cur is not None else []
+            cur = op.index
+        out.append(op)
+    out += extra.get(cur, []) if cur is not None else []
+    return out
 
 
 def _buf(host: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sluice.backends.csl import model as m
 from sluice.backends.csl.lower_expr import arrays_in
 from sluice.backends.csl.lower_pe import (
+    Close,
     Compute,
     HostRecv,
     HostSend,
@@ -76,6 +77,25 @@ class FabVec:
 
 
 @dataclass
+class CtrlSend:
+    """A control wavelet on `chan` after its data: `kind` "switch" advances the routers'
+    switches, "close" is an epoch-end sentinel (its payload is fixed kernel-wide later)."""
+
+    chan: Channel
+    dests: tuple[tuple[int, int], ...]
+    kind: str  # "switch" or "close"
+
+
+@dataclass
+class AwaitClose:
+    """Wait until `count` epoch-end sentinels of (phase, stream) arrived at this PE."""
+
+    phase: int
+    stream: str
+    count: int
+
+
+@dataclass
 class Wait:
     """Wait until the sends on these channels completed."""
 
@@ -104,6 +124,7 @@ class PeFlow:
         self.max_async = max_async
         self.vectorise = vectorise
         self.tx_index: dict[tuple[int, str, tuple], int] = {}
+        self.colors: dict[Channel, int] = {}
         self.staging: list[tuple[str, str]] = []  # (field name, dtype)
 
     # --- channels and staging
@@ -132,6 +153,8 @@ class PeFlow:
                 out.append(SendOp(self.tx(op.phase, op.stream, op.dests), op.src, op.dests))
             elif isinstance(op, Recv):
                 out.append(RecvOp(Channel(op.phase, op.stream, "rx"), op.dst))
+            elif isinstance(op, Close):
+                out.append(CtrlSend(self.tx(op.phase, op.stream, op.dests), op.dests, "close"))
             elif isinstance(op, Loop_):
                 vec = self.fabvec(op) if self.vectorise else None
                 if vec is not None:
@@ -227,7 +250,10 @@ class PeFlow:
             for f in _writes(op):
                 need += [c for c, g in st.inflight if g == f]
             uses = _out_channels(op)
-            need += [c for c, _ in st.inflight if c in uses]
+            # one color carries one channel at a time: wavelets of two sends in flight on it
+            # (through two output queues) would interleave at the receivers
+            colors = {self.colors[u] for u in uses if u in self.colors}
+            need += [c for c, _ in st.inflight if c in uses or self.colors.get(c, -1) in colors]
             extra = 1 if isinstance(op, SendOp | RecvOp | FabVec) else 0
             live = [c for c, _ in st.inflight if c not in need]
             while extra and len(live) + extra > self.max_async and live:
@@ -241,8 +267,10 @@ class PeFlow:
                 st.inflight.append((op.chan, op.src.name))
         return out, st
 
-    def finish(self, ops: list) -> list:
-        """Waits inserted, and a final wait for every send still in flight."""
+    def finish(self, ops: list, colors: dict[Channel, int] | None = None) -> list:
+        """Waits inserted, and a final wait for every send still in flight; `colors` (send
+        channel -> color) serialises sends that share a color."""
+        self.colors = colors or {}
         body, st = self.waits(ops, FlowState())
         if st.inflight:
             body.append(Wait(tuple(dict.fromkeys(c for c, _ in st.inflight))))
@@ -262,7 +290,7 @@ def _writes(op) -> set[str]:
 
 
 def _out_channels(op) -> set[Channel]:
-    if isinstance(op, SendOp):
+    if isinstance(op, SendOp | CtrlSend):  # a control wavelet goes after the channel's data
         return {op.chan}
     if isinstance(op, FabVec) and op.out is not None:
         return {op.out}
@@ -290,5 +318,5 @@ def writes(op) -> set[str]:
     return _writes(op)
 
 
-__all__ = ["Channel", "FabVec", "FlowState", "PeFlow", "PhaseStart", "RecvOp", "SendOp",
-           "Wait", "reads", "writes"]
+__all__ = ["AwaitClose", "Channel", "CtrlSend", "FabVec", "FlowState", "PeFlow", "PhaseStart",
+           "RecvOp", "SendOp", "Wait", "reads", "writes"]

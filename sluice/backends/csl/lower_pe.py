@@ -138,8 +138,17 @@ class PhaseStart:
     index: int
 
 
+@dataclass
+class Close:
+    """`s.close()` on a sending PE: the end of an epoch of stream `s` (to `dests`)."""
+
+    phase: int
+    stream: str
+    dests: tuple[tuple[int, int], ...]
+
+
 Op = (Compute | Recv | Send | SendVal | HostRecv | HostSend | HostSendVal | VecMap | Loop_
-      | If_ | PhaseStart)
+      | If_ | PhaseStart | Close)
 
 
 @dataclass(frozen=True)
@@ -222,8 +231,9 @@ def _phase_call(st) -> Call:
 
 
 class _Specialiser:
-    def __init__(self, info: KernelInfo, x: int, y: int) -> None:
+    def __init__(self, info: KernelInfo, x: int, y: int, closes: bool) -> None:
         self.info, self.x, self.y = info, x, y
+        self.closes = closes
         self.phase = 0
         self.loopvars: dict[str, m.Expr] = {}
         self.counter = 0
@@ -384,6 +394,9 @@ class _Specialiser:
     # --- states
     def state(self, st: State) -> list:
         g = st.graph
+        closed = self.info.lk.closes.get(st.name)
+        if closed is not None:
+            return [Close(self.phase, closed.data, self.dests(closed))] if self.closes else []
         maps = [n for n in g.nodes if isinstance(n, Map)]
         if maps:
             return [self.vecmap(maps[0], g)]
@@ -461,6 +474,7 @@ class _Specialiser:
         return VecMap(name, int(a), int(b), int(s), target, value)
 
 
-def specialise(info: KernelInfo, x: int, y: int) -> list:
-    """The PE-IR of PE (x, y): all phases in order, each opened by a `PhaseStart`."""
-    return _Specialiser(info, x, y).run()
+def specialise(info: KernelInfo, x: int, y: int, closes: bool = False) -> list:
+    """The PE-IR of PE (x, y): all phases in order, each opened by a `PhaseStart`;
+    `closes` keeps the `s.close()` markers as `Close` ops (close elision off)."""
+    return _Specialiser(info, x, y, closes).run()

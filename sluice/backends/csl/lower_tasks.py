@@ -9,6 +9,12 @@ Straight-line code and loops without cuts stay plain CSL in one task.
 
 Sends run async; their completion task (one per send channel) clears the channel's busy
 flag and resumes the main flow if it waits for exactly that (`wsite` names the wait).
+
+Control wavelets (`CtrlSend`: switch advances, epoch-end sentinels) are synchronous one-
+wavelet writes through a `.control = true` fabout DSD on the channel's own output queue,
+after a wait for the channel's data sends. A receiver of sentinels binds one control task
+per closed stream; it counts arrivals and resumes the main flow where it waits for them
+(`AwaitClose`, a cut like `Wait`).
 """
 
 from __future__ import annotations
@@ -16,7 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sluice.backends.csl import model as m
-from sluice.backends.csl.lower_flow import Channel, FabVec, RecvOp, SendOp, Wait
+from sluice.backends.csl.lower_flow import (
+    AwaitClose,
+    Channel,
+    CtrlSend,
+    FabVec,
+    RecvOp,
+    SendOp,
+    Wait,
+)
 from sluice.backends.csl.lower_pe import (
     Compute,
     FieldInfo,
@@ -29,6 +43,7 @@ from sluice.backends.csl.lower_pe import (
     Ref,
     VecMap,
 )
+from sluice.backends.csl.lower_routes import SWITCH_ADVANCE
 from sluice.backends.csl.lower_vector import Vec, vector_ops
 from sluice.backends.csl.options import CslOptions
 from sluice.backends.csl.validate import FABRIC_QUEUES, LOCAL_TASK_IDS
@@ -57,10 +72,11 @@ class PeContext:
     arch: str
     options: CslOptions
     scalar_args: list[str]
+    close_ids: dict[tuple[int, str], int] = field(default_factory=dict)  # sentinel task IDs
 
 
 def blocking(op, split_phases: bool) -> bool:
-    if isinstance(op, RecvOp | Wait | FabVec):
+    if isinstance(op, RecvOp | Wait | FabVec | AwaitClose):
         return True
     if isinstance(op, PhaseStart):
         return split_phases
@@ -83,6 +99,8 @@ class PeGen:
         self.out_q: dict[str, int] = {}
         self.chans: dict[str, Channel] = {}
         self.counters: set[str] = set()
+        self.ctrl_tasks: dict[str, tuple[int, list[m.Stmt]]] = {}  # control tasks: (ID, body)
+        self.nsite = 0
         self.ntask = 0
         self.split_phases = not ctx.options.task_fusion
 
@@ -178,7 +196,19 @@ class PeGen:
                          tuple(self.block(op.orelse)))]
         if isinstance(op, PhaseStart):
             return []
+        if isinstance(op, CtrlSend):
+            return self.ctrl_send(op)
         raise UnsupportedError(f"cannot lower {type(op).__name__} to CSL")
+
+    def ctrl_send(self, op: CtrlSend) -> list[m.Stmt]:
+        q = self.queue(self.out_q, op.chan)  # the data's queue keeps the wavelet behind it
+        key = ("ctl", op.chan.param)
+        if key not in self.dsds:
+            self.dsds[key] = m.FaboutDsd(f"ctl{len(self.dsds)}", op.chan.param, L(1), q,
+                                         control=True)
+        payload = SWITCH_ADVANCE if op.kind == "switch" \
+            else self.ctx.close_ids[(op.chan.phase, op.chan.stream)]
+        return [m.DsdOp("mov32", (N(self.dsds[key].name), L(payload)))]
 
     def block(self, ops: list) -> list[m.Stmt]:
         out: list[m.Stmt] = []
@@ -260,9 +290,12 @@ class PeGen:
             return [*pre, m.DsdOp("fmovs", (N(d), N(src)), True, activate=self.as_task(k))]
         if isinstance(op, FabVec):
             return self.fabvec(op, self.as_task(k))
+        if isinstance(op, AwaitClose):
+            return self.await_close(op, self.as_task(k))
         if isinstance(op, Wait):
             t = self.as_task(k)
-            site = len(self.sites) + 1
+            self.nsite += 1
+            site = self.nsite
             self.sites.append((site, op.chans, [m.Activate(t)]))
             for c in op.chans:
                 self.queue(self.out_q, c)
@@ -281,6 +314,20 @@ class PeGen:
             self.tasks[head] = [m.If(cond, tuple(self.seq(op.body, again)), tuple(k))]
             return [m.Assign(N(op.var), self.ex(op.start)), m.Activate(head)]
         raise UnsupportedError(f"cannot cut at {type(op).__name__}")
+
+    def await_close(self, op: AwaitClose, then: str) -> list[m.Stmt]:
+        tid = self.ctx.close_ids[(op.phase, op.stream)]
+        name = f"eos_p{op.phase}_{op.stream}"
+        ctr = N(f"closed_p{op.phase}_{op.stream}")
+        self.nsite += 1
+        site = self.nsite
+        _, body = self.ctrl_tasks.setdefault(name, (tid, [m.Assign(ctr, L(1), "+=")]))
+        got = m.BinOp(">=", ctr, L(op.count))
+        body.append(m.If(m.BinOp("and", m.BinOp("==", N("wsite"), L(site)), got),
+                         (m.Assign(N("wsite"), L(0)), m.Assign(ctr, L(op.count), "-="),
+                          m.Activate(then))))
+        return [m.If(got, (m.Assign(ctr, L(op.count), "-="), m.Activate(then)),
+                     (m.Assign(N("wsite"), L(site)),))]
 
     def _idle(self, chans: tuple[Channel, ...]) -> m.Expr:
         cond: m.Expr | None = None
@@ -361,6 +408,8 @@ class PeGen:
         walk(start)
         for body in self.tasks.values():
             walk(body)
+        for _, body in self.ctrl_tasks.values():
+            walk(body)
         return count
 
     def _fuse(self, start: list[m.Stmt]) -> list[m.Stmt]:
@@ -423,6 +472,8 @@ class PeGen:
             chain = (m.If(m.BinOp("==", N("pc"), L(num[t])), tuple(bodies[t]), chain),)
         for t in list(self.tasks):
             self.tasks[t] = rw(self.tasks[t])
+        for t, (tid, body) in list(self.ctrl_tasks.items()):
+            self.ctrl_tasks[t] = (tid, rw(body))
         self.tasks["resume"] = list(chain)
         return rw(start)
 
@@ -434,6 +485,8 @@ class PeGen:
                 f"{len(ids)} local task IDs", hint="enable task fusion and task-ID recycling")
         tasks = tuple(m.Task(t, "local", tuple(body), id=ids[i])
                       for i, (t, body) in enumerate(self.tasks.items()))
+        tasks += tuple(m.Task(t, "control", tuple(body), id=tid)
+                       for t, (tid, body) in sorted(self.ctrl_tasks.items()))
         params = [m.Param(p, "color") for p in sorted(self.chans)]
         fields: list[m.Field] = []
         for f in sorted(self.used.values(), key=lambda f: f.name):
@@ -443,9 +496,11 @@ class PeGen:
                 fields.append(m.Field(f"{self.arr(acc.buf)}_cur", "i16", None, L(0)))
         for c in sorted(self.counters):
             fields.append(m.Field(c, "i16", None, L(0)))
+        for t in sorted(self.ctrl_tasks):
+            fields.append(m.Field(f"closed_{t[len('eos_'):]}", "i16", None, L(0)))
         for param in sorted(self.out_q):
             fields.append(m.Field(f"busy_{param}", "i16", None, L(0)))
-        if self.sites:
+        if self.nsite:
             fields.append(m.Field("wsite", "i16", None, L(0)))
         if "resume" in self.tasks:
             fields.append(m.Field("pc", "i16", None, L(0)))

@@ -12,6 +12,8 @@ class CslOptions:
     task_recycling: bool = True  # main-flow continuations share one local task ID
     color_assignment: bool = True  # greedy conflict-free colors, reused across phases
     copy_elision: bool = True  # host I/O lands in / leaves from the field itself
+    router_switching: bool = True  # a color serves several epochs through switch positions
+    close_elision: bool = True  # `s.close()` emits no sentinel (counts are static)
 
     @classmethod
     def names(cls) -> list[str]:

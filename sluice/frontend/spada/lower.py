@@ -81,6 +81,9 @@ class LoweredKernel:
     grid: tuple[int, int]
     host_streams: list[HostStream]
     scalars: dict[str, DType]
+    # `s.close()` markers: empty IR states (no-ops for the interpreter), by state name, with
+    # the sending memlet of the closed stream; a backend that signals epoch ends uses them.
+    closes: dict[str, Memlet] = field(default_factory=dict)
 
 
 @dataclass
@@ -199,7 +202,7 @@ class _Phase:
         elif isinstance(s, ast.Receive):
             self.receive(s)
         elif isinstance(s, ast.Close):
-            return  # counts are static: closing an epoch moves no data
+            self.close(s)  # counts are static: only a marker, moving no data
         elif isinstance(s, ast.Map):
             self.map(s)
         elif isinstance(s, ast.Foreach):
@@ -331,6 +334,17 @@ class _Phase:
                     v = self.value(s.value)
                     st.tasklet([("out", v.expr)], inputs=v.reads, outputs={"out": stream},
                                label=f"send line {s.pos.line}")
+
+        self.on_stream(s.stream, emit, sending=True)
+
+    def close(self, s: ast.Close) -> None:
+        def emit(stream: Memlet) -> None:
+            if stream.data in {h.name for h in self.low.host.values()}:
+                return  # host streams have no epochs to signal
+            name = self.fresh(f"close_p{self.phase.index}_")
+            with self.b.state(name):
+                pass
+            self.low.closes[name] = stream
 
         self.on_stream(s.stream, emit, sending=True)
 
@@ -604,6 +618,7 @@ class _Lowerer:
         self.fields: dict[str, ast.Field] = {}
         self.stream_names: dict[tuple[int, str], str] = {}
         self.containers: list[str] = []  # passed to every phase program, in order
+        self.closes: dict[str, Memlet] = {}  # close marker state -> closed stream memlet
 
     def loc(self, node: ast.Node):
         return self.bk.reporter.loc(node) if self.bk.reporter is not None else None
@@ -703,7 +718,8 @@ class _Lowerer:
             for n in names:
                 g.connect(m, outer.write(n), self._whole(n))
         self.main.verify()
-        return LoweredKernel(self.main, self.bk.grid, list(self.host.values()), self.scalars)
+        return LoweredKernel(self.main, self.bk.grid, list(self.host.values()), self.scalars,
+                             self.closes)
 
     def _whole(self, name: str) -> Memlet:
         c = self.main.data[name]

@@ -89,5 +89,7 @@ def test_disabled_flags_parse() -> None:
     opts = CslOptions.from_disabled(["task-fusion", "copy-elision"])
     assert not opts.task_fusion and not opts.copy_elision and opts.vectorize
     assert "task-recycling" in CslOptions.names()
+    opts = CslOptions.from_disabled(["router-switching", "close-elision"])
+    assert not opts.router_switching and not opts.close_elision and opts.color_assignment
     with pytest.raises(ValueError, match="unknown CSL optimisation"):
         CslOptions.from_disabled(["no-such-thing"])

@@ -121,3 +121,75 @@ def test_simulation_is_deterministic() -> None:
         return rt.sim.now
 
     assert seeded(7) == seeded(7)
+
+
+def ring_switch_program() -> m.CslProgram:
+    """PE0 sends d0, control, d1, control, d2 on one color. PE1's router starts delivering
+    to its CE; the first control wavelet stops there (RAMP output) and advances it to pos1
+    (east); the second passes it to PE2 and, in ring mode, brings it back to the base."""
+    send = m.PeProgram(
+        "sender", params=(m.Param("c", "color"),),
+        fields=(m.Field("x", "f32", L(3), m.Zeros()),),
+        dsds=(m.FaboutDsd("out_dsd", "c", L(1), 3),
+              m.FaboutDsd("ctl_dsd", "c", L(1), 3, control=True)),
+        functions=(m.Function("start", (
+            m.DsdOp("fmovs", (N("out_dsd"), m.Index("x", L(0)))),
+            m.DsdOp("mov32", (N("ctl_dsd"), L(40))),
+            m.DsdOp("fmovs", (N("out_dsd"), m.Index("x", L(1)))),
+            m.DsdOp("mov32", (N("ctl_dsd"), L(40))),
+            m.DsdOp("fmovs", (N("out_dsd"), m.Index("x", L(2)))),
+            m.UnblockCmdStream())),),
+        exports=("x",), rpcs=("start",))
+    done = (m.If(m.BinOp("==", m.BinOp("+", N("ndata"), N("nctl")), N("need")),
+                 (m.UnblockCmdStream(),)),)
+    recv = m.PeProgram(
+        "receiver", params=(m.Param("c", "color"), m.Param("need", "i16")),
+        fields=(m.Field("got", "f32", L(2), m.Zeros()), m.Field("ctl", "f32", L(1), m.Zeros()),
+                m.Field("ndata", "i16", None, L(0)), m.Field("nctl", "i16", None, L(0))),
+        functions=(m.Function("start", ()),),
+        tasks=(m.Task("recv", "data", (m.Assign(m.Index("got", N("ndata")), N("v")),
+                                       m.Assign(N("ndata"), L(1), "+="), *done),
+                      param=m.TaskParam("v", "f32"), color="c"),
+               m.Task("on_ctl", "control", (m.Assign(N("nctl"), L(1), "+="),
+                                            m.Assign(m.Index("ctl", L(0)), L(1.0), "+="),
+                                            *done), id=40)),
+        exports=("got", "ctl"), rpcs=("start",))
+    c = (("c", m.ColorRef("a")),)
+    lay = m.Layout(3, 1, "wse2", (m.Color("a", 2),), (
+        m.Route(0, 0, "a", ("RAMP",), ("EAST",)),
+        m.Route(1, 0, "a", ("WEST",), ("RAMP",),
+                m.Switches((m.SwitchPos(tx="EAST"),), ring_mode=True)),
+        m.Route(2, 0, "a", ("WEST",), ("RAMP",)),
+    ), (m.Export("x", "data"), m.Export("got", "data"), m.Export("ctl", "data"),
+        m.Export("start", "fn")))
+    return m.CslProgram(lay, (m.TileVariant(send, (m.Placement(0, 0, c),)),
+                              m.TileVariant(recv, (m.Placement(1, 0, c + (("need", 3),)),
+                                                   m.Placement(2, 0, c + (("need", 2),))))))
+
+
+@pytest.mark.parametrize("ring", [True, False])
+def test_control_wavelets_switch_and_ring_mode_wraps(ring: bool) -> None:
+    prog = ring_switch_program()
+    if not ring:  # without ring mode PE1 stays at its last position: d2 goes east too
+        routes = tuple(replace(r, switches=replace(r.switches, ring_mode=False))
+                       if r.switches else r for r in prog.layout.routes)
+        prog = replace(prog, layout=replace(prog.layout, routes=routes))
+        recvs = prog.variants[1]
+        prog = replace(prog, variants=(prog.variants[0], replace(recvs, placements=(
+            m.Placement(1, 0, (("c", m.ColorRef("a")), ("need", 2))),
+            m.Placement(2, 0, (("c", m.ColorRef("a")), ("need", 3)))))))
+    rt = SdkRuntime(parser.parse_stream(printer.print_stream(prog)))
+    rt.load()
+    rt.memcpy_h2d(rt.get_id("x"), np.array([1.5, 2.5, 3.5], np.float32), 0, 0, 1, 1, 3)
+    rt.launch("start")
+    got = np.zeros(4, np.float32)
+    ctl = np.zeros(2, np.float32)
+    rt.memcpy_d2h(got, rt.get_id("got"), 1, 0, 2, 1, 2)
+    rt.memcpy_d2h(ctl, rt.get_id("ctl"), 1, 0, 2, 1, 1)
+    rt.stop()
+    # each control wavelet reached exactly one CE: the first stopped at PE1's RAMP
+    np.testing.assert_array_equal(ctl, [1.0, 1.0])
+    if ring:
+        np.testing.assert_array_equal(got, [1.5, 3.5, 2.5, 0.0])
+    else:
+        np.testing.assert_array_equal(got, [1.5, 0.0, 2.5, 3.5])
