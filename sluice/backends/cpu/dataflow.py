@@ -8,15 +8,24 @@ parallel map, and `sequential` maps, are plain loops.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy
 
 from sluice.backends.cpu import calls, copies, library
-from sluice.backends.cpu.analysis import batchable, plan_parallel, private_scalars
+from sluice.backends.cpu.analysis import batchable, is_stream, plan_parallel, private_scalars
 from sluice.backends.cpu.cexpr import PRINTER, CVal, literal, strip_parens
 from sluice.backends.cpu.ctypes_map import WEAK_INT, ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
-from sluice.backends.cpu.writes import combine, read_element, write_element
+from sluice.backends.cpu.writes import (
+    combine,
+    conflicts,
+    element_indices,
+    read_element,
+    write_element,
+)
 from sluice.errors import UnsupportedError
+from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Schedule, Tasklet
 
@@ -138,8 +147,12 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         cnames={k: v for k, v in scope.cnames.items() if k not in m.params})
     opened = 0
     rng = dict(zip(m.params, m.ranges, strict=True))
+    acc = _accumulator(fn, m, order, plan_params, inner)
     for k, prm in enumerate(order):
         r = rng[prm]
+        if acc is not None and k == acc.depth:
+            w(f"{acc.ctype} {acc.var} = {acc.lhs};")
+            inner.redirect = {**inner.redirect, acc.data: acc.var}
         if k == 0 and plan_params:
             n = len(plan_params)
             if n > 1 and n == len(order):
@@ -163,14 +176,54 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         w(f"{ctype(p.container(name).dtype)} {ident(name)}{{}};")
     inner.redirect = {k: v for k, v in inner.redirect.items() if k not in private}
     emit_graph(fn, m.body, inner)
-    for _ in range(opened):
+    for k in range(opened, 0, -1):
         w.depth -= 1
         w("}")
+        if acc is not None and k - 1 == acc.depth:
+            w(f"{acc.lhs} = {acc.var};")
     for name, op in reductions.items():
         dt = p.container(name).dtype.numpy
         target = scope.redirect.get(name, ident(name))
         new = combine(op, CVal(target, strong(dt)), CVal(redirect[name], strong(dt)))
         w(f"{target} = {strip_parens(new.text)};")
+
+
+@dataclass(frozen=True)
+class _Accumulator:
+    data: str  # the array element the map's innermost loops reduce into
+    lhs: str  # that element, indexed by the outer loops only
+    var: str  # the local that holds it meanwhile
+    ctype: str
+    depth: int  # loops order[depth:] run inside the local's lifetime
+
+
+def _accumulator(fn: FnCtx, m: Map, order: list[str], parallel: list[str],
+                 scope: Scope) -> _Accumulator | None:
+    """A wcr write to one array element per iteration of the outer loops, combined over the
+    innermost loops: kept in a local across them (loaded before, stored after, so the
+    combining order and every rounding are those of the plain loop)."""
+    if any(not isinstance(n, Access | Tasklet) for n in m.body.nodes):
+        return None
+    edges = [e for e in m.body.edges if e.memlet is not None]
+    wcr = [e for e in edges if e.memlet.wcr is not None]
+    if len(wcr) != 1 or not isinstance(wcr[0].src, Tasklet):
+        return None
+    mm = wcr[0].memlet
+    c = fn.container(mm.data)
+    if not isinstance(c, Array) or not c.shape or is_stream(fn.program, mm.data):
+        return None
+    target = mm.data.partition(".")[0]
+    if any(x.partition(".")[0] == target for e in edges if e is not wcr[0]
+           for x in (e.memlet.data, e.memlet.other or "")):
+        return None  # read or written elsewhere in the body
+    used = {str(s) for d in mm.subset for s in d.free_symbols()}
+    depth = len(order)
+    while depth > 0 and order[depth - 1] not in used and order[depth - 1] not in parallel:
+        depth -= 1
+    if depth == len(order) or conflicts(fn, mm, scope):
+        return None
+    lhs = fn.element(mm.data, element_indices(fn, mm, m.describe()), scope)
+    return _Accumulator(mm.data, lhs, fn.tmp("acc"), ctype(c.dtype.numpy), depth)
 
 
 def _range_text(r) -> str:

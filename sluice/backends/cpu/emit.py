@@ -73,7 +73,8 @@ class Scope:
     parallel: frozenset[str] = frozenset()  # params iterated by OpenMP threads
     in_parallel: bool = False
     batched: bool = False
-    redirect: dict[str, str] = field(default_factory=dict)  # scalar -> reduction variable
+    # scalar -> its reduction variable; array -> the local accumulating its current element
+    redirect: dict[str, str] = field(default_factory=dict)
     cnames: dict[str, str] = field(default_factory=dict)  # generated loop variables
 
     def with_temps(self, names: list[str]) -> Scope:
@@ -134,7 +135,7 @@ class FnCtx:
     def element(self, name: str, indices: list[object], scope: Scope) -> str:
         """The lvalue of one element `name[indices]` (row-major flattening)."""
         c = self.container(name)
-        if isinstance(c, Scalar):
+        if isinstance(c, Scalar) or name in scope.redirect:  # reduction variables, accumulators
             return scope.redirect.get(name, ident(name))
         if isinstance(c, CSR):
             raise ValueError("a CSR matrix has no elements; use its components")

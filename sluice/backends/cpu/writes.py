@@ -88,7 +88,7 @@ def write_element(fn: FnCtx, m: Memlet, val: CVal, scope: Scope, what: str) -> N
             new = combine(m.wcr, old, val)
         return strip_parens(convert(new, dt))
 
-    if not _conflicts(fn, m, scope):
+    if not conflicts(fn, m, scope):
         w(f"{lhs} = {combined(lhs)};")
         return
     if dt.kind == "c":
@@ -102,9 +102,12 @@ def write_element(fn: FnCtx, m: Memlet, val: CVal, scope: Scope, what: str) -> N
         w(f"sl::atomic_update(&{lhs}, [&]({t} sl_old) {{ return {t}({combined('sl_old')}); }});")
 
 
-def _conflicts(fn: FnCtx, m: Memlet, scope: Scope) -> bool:
+def conflicts(fn: FnCtx, m: Memlet, scope: Scope) -> bool:
+    """Whether threads of the enclosing parallel loops may combine into one element."""
     if not scope.parallel:
         return False
+    if m.data in scope.redirect and not isinstance(fn.container(m.data), Scalar):
+        return False  # a per-thread accumulator
     if isinstance(fn.container(m.data), Scalar):
         return m.data not in scope.redirect
     others = set(scope.params) - set(scope.parallel)
