@@ -171,24 +171,30 @@ def test_transient_shape_may_follow_a_loop_variable():
 
 def test_innermost_reduction_accumulates_in_a_local():
     """`y[i] += A[i, k] * x[k]` over k: y[i] is loaded once, kept in a local across the k loop
-    and stored once. A write indexed by the innermost parameter keeps plain writes."""
+    and stored once. Column sums `z[k] += ...` get their loops ordered k, i and accumulate
+    too; a write indexed by every parameter keeps plain writes."""
     b = ir.ProgramBuilder("matvec_maps")
     b.arg("A", "float64", ["M", "K"])
     b.arg("x", "float64", ["K"])
     b.arg("y", "float64", ["M"])
     b.arg("z", "float64", ["K"])
+    b.arg("W", "float64", ["M", "K"])
     with b.state("mac") as s:
         s.map({"i": "0:M", "k": "0:K"}, "o = a * v", inputs={"a": "A[i, k]", "v": "x[k]"},
               outputs={"o": "y[i] wcr +"})
     with b.state("columns") as s:
         s.map({"i": "0:M", "k": "0:K"}, "o = a * 2.0", inputs={"a": "A[i, k]"},
               outputs={"o": "z[k] wcr +"})
+    with b.state("elementwise") as s:
+        s.map({"i": "0:M", "k": "0:K"}, "o = a * 3.0", inputs={"a": "A[i, k]"},
+              outputs={"o": "W[i, k] wcr +"})
     p = b.build()
     src = generate(p, NO_PASSES)
-    assert src.count("double sl_acc") == 1
-    mac = src[src.index("map 'mac'"):src.index("map 'columns'")]
+    assert src.count("double sl_acc") == 2
+    assert "double sl_acc" not in src[src.index("state 'elementwise'"):]
+    mac = src[src.index("state 'mac'"):src.index("state 'columns'")]
     assert "double sl_acc" in mac and mac.count("y[") == 2  # one load, one store
     rng = np.random.default_rng(5)
     for m, k in ((3, 4), (300, 200)):
         check(p, [rng.standard_normal((m, k)), rng.standard_normal(k), rng.standard_normal(m),
-                  rng.standard_normal(k)])
+                  rng.standard_normal(k), rng.standard_normal((m, k))])
