@@ -7,7 +7,7 @@
     sluice compile FILE --target cpu|csl [--param K=V ...] -o DIR [--arch wse2|wse3]
                    [--disable-<optimisation> ...]
     sluice doctor
-    sluice cache ls|clear
+    sluice cache ls|clear|explain [FILE]
     sluice --version
 
 FILE is an IR text file (`.sir`), a spatial kernel (`.sptl`, shown and run through the IR
@@ -362,6 +362,18 @@ def cmd_cache(args: argparse.Namespace) -> int:
         print(f"{len(entries)} entries in {cache.root}")
     elif args.action == "clear":
         print(f"removed {cache.clear()} entries from {cache.root}")
+    elif args.action == "explain":
+        from sluice.backends.cpu.driver import cache_parts
+
+        if args.file is None:
+            raise SluiceError("`sluice cache explain` needs the program to explain",
+                              hint="sluice cache explain FILE [--param K=V ...]")
+        loaded = load(args.file, _parse_params(args.param))
+        if hasattr(loaded, "program"):
+            raise SluiceError(f"'{args.file}' is a spatial kernel; the build cache holds "
+                              "compiled CPU programs", hint="explain a .sir file or "
+                              "module.py::function")
+        print(cache.explain(cache_parts(loaded)))
     return 0
 
 
@@ -413,7 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="report the toolchain sluice can use")
     p.set_defaults(func=cmd_doctor)
     p = sub.add_parser("cache", help="inspect or clear the build cache")
-    p.add_argument("action", choices=["ls", "clear"])
+    p.add_argument("action", choices=["ls", "clear", "explain"],
+                   help="explain: whether FILE's CPU build is cached, and if not, which key "
+                   "parts differ from the nearest entry")
+    p.add_argument("file", nargs="?", help="for explain: a .sir file or module.py::function")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                   help="bind a symbol (repeatable)")
     p.set_defaults(func=cmd_cache)
     return ap
 

@@ -110,6 +110,7 @@ def cpp_key_parts(
     flags: Sequence[str] | None = None,
     ir_text: str | None = None,
     extra_key: Mapping[str, str] | None = None,
+    libs: Sequence[str] = (),
 ) -> dict[str, str]:
     """The cache key parts `build_cpp` uses (for `BuildCache.explain`/`lookup` without building)."""
     cxx = toolchain.find_cxx() or "none"
@@ -124,6 +125,8 @@ def cpp_key_parts(
         # -march=native code can crash on another CPU sharing this cache (NFS homes).
         "host": toolchain.cpu_name() if "-march=native" in used else "",
     }
+    if libs:
+        parts["libs"] = shlex.join(libs)
     return {**parts, **(extra_key or {})}
 
 
@@ -192,9 +195,7 @@ def build_cpp_entry(
     used, _notes = cxx_flags(flags)
     safe = _safe_name(name)
     artifact = f"lib{safe}.so"
-    parts = cpp_key_parts(source, flags=flags, ir_text=ir_text, extra_key=extra_key)
-    if libs:
-        parts["libs"] = shlex.join(libs)
+    parts = cpp_key_parts(source, flags=flags, ir_text=ir_text, extra_key=extra_key, libs=libs)
 
     def build(tmp: Path) -> None:
         src = tmp / f"{safe}.cpp"

@@ -267,12 +267,22 @@ class BuildCache:
         lines = [f"miss: nearest entry {nearest.key[:12]} ({nearest.program}, {nearest.target}) "
                  f"differs in {len(diff(nearest))} part(s):"]
         for name in diff(nearest):
-            lines.append(f"  {name}: was {_short(nearest.parts.get(name))}, "
-                         f"now {_short(full.get(name))}")
+            was, now = nearest.parts.get(name), full.get(name)
+            lines.append(f"  {name}: was {_short(was, now)}, now {_short(now, was)}")
         return "\n".join(lines)
 
 
-def _short(value: str | None, limit: int = 60) -> str:
+def _short(value: str | None, other: str | None = None, limit: int = 60) -> str:
+    """`value` cut to `limit` characters around where it starts to differ from `other`."""
     if value is None:
         return "<absent>"
-    return repr(value if len(value) <= limit else value[: limit - 3] + "...")
+    if len(value) <= limit:
+        return repr(value)
+    start = 0
+    if other is not None:
+        same = next((i for i, (a, b) in enumerate(zip(value, other, strict=False)) if a != b),
+                    min(len(value), len(other)))
+        start = max(0, min(same - limit // 3, len(value) - limit))
+    head = "..." if start else ""
+    tail = "..." if start + limit < len(value) else ""
+    return repr(head + value[start:start + limit] + tail)

@@ -177,3 +177,31 @@ def test_run_python_program_compiled(tmp_path, capsys):
     assert "y: float64[3]  checksum 6" in capsys.readouterr().out
     assert main(["run", f"{tmp_path / 'progs.py'}::axpyy", "-p", "N=3"]) == 1
     assert "did you mean 'axpy'" in capsys.readouterr().err
+
+
+def test_cache_ls_explain_clear(tmp_path, capsys, monkeypatch):
+    import sluice.backends.cpu.driver as driver
+
+    monkeypatch.setenv("SLUICE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(driver, "_LOADED", {})  # build into this cache, not from memory
+    (tmp_path / "progs.py").write_text(PROGRAMS)
+    target = f"{tmp_path / 'progs.py'}::axpy"
+    assert main(["cache", "explain", target]) == 0
+    assert capsys.readouterr().out.startswith("miss: the cache at")
+    assert main(["run", target, "-p", "N=3", "--target", "cpu"]) == 0
+    capsys.readouterr()
+    assert main(["cache", "ls"]) == 0
+    assert "1 entries" in capsys.readouterr().out
+    assert main(["cache", "explain", target, "-p", "N=3"]) == 0
+    assert capsys.readouterr().out.startswith("hit")
+    monkeypatch.setenv("SLUICE_BLAS", "off")  # other flags: a miss that names them
+    assert main(["cache", "explain", target, "-p", "N=3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("miss") and "flags: was" in out
+    assert main(["cache", "explain"]) == 1
+    assert "needs the program" in capsys.readouterr().err
+    assert main(["cache", "explain", str(SPADA / "gemv.sptl"), "-p", "PX=2", "-p", "PY=2",
+                 "-p", "M=4", "-p", "N=4"]) == 1
+    assert "spatial kernel" in capsys.readouterr().err
+    assert main(["cache", "clear"]) == 0
+    assert "removed 1 entries" in capsys.readouterr().out

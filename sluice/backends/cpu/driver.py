@@ -11,7 +11,7 @@ from sluice.backends.cpu.runner import CompiledProgram
 from sluice.ir.program import Program
 from sluice.ir.serialize import from_json
 from sluice.runtime.blas import Blas, find_blas
-from sluice.runtime.build import DEFAULT_CXX_FLAGS, build_cpp_entry
+from sluice.runtime.build import DEFAULT_CXX_FLAGS, build_cpp_entry, cpp_key_parts
 from sluice.runtime.cache import BuildCache
 
 # NumPy semantics: signed overflow wraps; `a * b + c` rounds twice (no FMA contraction).
@@ -95,12 +95,25 @@ def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = Non
     hit = _LOADED.get(key)
     if hit is not None:
         return hit
-    entry = build_cpp_entry(source, name=prog.name, flags=flags, ir_text=_ir_text(prog),
-                            extra_key={"backend": BACKEND_VERSION}, cache=opts.cache,
-                            libs=opts.link_flags())
+    entry = build_cpp_entry(source, name=prog.name, flags=flags, **_key_args(prog, opts),
+                            cache=opts.cache)
     fn = CompiledProgram(prog, str(entry.artifact_path), entry_name(prog), source)
     _LOADED[key] = fn
     return fn
+
+
+def cache_parts(program: Program, options: CpuOptions | Mapping[str, Any] | None = None
+                ) -> dict[str, str]:
+    """The build cache key parts `build` would use (`sluice cache explain`), building nothing."""
+    opts = CpuOptions.of(options)
+    prog = optimize(program, opts)
+    return cpp_key_parts(generate_source(prog, opts), flags=opts.compiler_flags(),
+                         **_key_args(prog, opts))
+
+
+def _key_args(prog: Program, opts: CpuOptions) -> dict[str, Any]:
+    return {"ir_text": _ir_text(prog), "extra_key": {"backend": BACKEND_VERSION},
+            "libs": opts.link_flags()}
 
 
 def _ir_text(p: Program) -> str | None:

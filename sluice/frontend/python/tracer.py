@@ -10,6 +10,7 @@ from typing import Any
 import sympy
 
 from sluice.errors import SluiceError, UnsupportedError
+from sluice.frontend.python import values as values_mod
 from sluice.frontend.python.calls import CallLowering
 from sluice.frontend.python.emit import Emitter
 from sluice.frontend.python.expressions import ExpressionLowering, _describe
@@ -159,6 +160,9 @@ def trace_function(fn: Any, specs: dict[str, ArgSpec], name: str | None = None) 
             for s in sympy.sympify(d).free_symbols:
                 em.names.taken.add(s.name)
     env: dict[str, Any] = {}
+    # Connector names count from zero in every trace: the same function must give the same
+    # IR text (the build cache key) however many functions this process traced before.
+    outer_count, values_mod._counter[0] = values_mod._counter[0], 0
     try:
         for pname, spec in specs.items():
             env[pname] = _declare(tr, pname, spec)
@@ -173,6 +177,8 @@ def trace_function(fn: Any, specs: dict[str, ArgSpec], name: str | None = None) 
         raise SluiceError(f"internal compiler error while compiling this: "
                           f"{type(err).__name__}: {err}", where,
                           hint="this is a sluice bug; please report it") from err
+    finally:
+        values_mod._counter[0] = outer_count
     # Print and parse once: SymPy may re-associate an expression when it is parsed back,
     # and the program must be the fixed point that its text form round-trips to.
     program = parse(b.build(verify=False).to_text())
