@@ -243,7 +243,7 @@ inline bool blas_operand(int64_t rows, int64_t cols, int64_t sr, int64_t sc,
 }
 
 // C[M, N] (row stride ldc) += op(A) @ op(B), with a matrix-vector call where one side is a
-// vector (x's stride is then the leading dimension of its one-row or one-column operand).
+// vector (x's stride is then the "leading dimension" of its one-row or one-column operand).
 template <class T>
 inline void blas_call(int64_t M, int64_t N, int64_t K, const T* A, CBLAS_TRANSPOSE ta,
                       int64_t lda, const T* B, CBLAS_TRANSPOSE tb, int64_t ldb, T* C,
@@ -259,9 +259,9 @@ inline void blas_call(int64_t M, int64_t N, int64_t K, const T* A, CBLAS_TRANSPO
   if (N == 1) {  // B is a column: x = B with stride ldb (blas_operand made it NoTrans)
     if (ta == CblasNoTrans) gemv(CblasNoTrans, M, K, A, lda, B, ldb, C, ldc);
     else gemv(CblasTrans, K, M, A, lda, B, ldb, C, ldc);
-  } else if (M == 1) {  // A is a contiguous row: C = op(B)^T x
-    if (tb == CblasNoTrans) gemv(CblasTrans, K, N, B, ldb, A, 1, C, 1);
-    else gemv(CblasNoTrans, N, K, B, ldb, A, 1, C, 1);
+  } else if (M == 1) {  // A is a row x with stride lda: C = op(B)^T x
+    if (tb == CblasNoTrans) gemv(CblasTrans, K, N, B, ldb, A, lda, C, 1);
+    else gemv(CblasNoTrans, N, K, B, ldb, A, lda, C, 1);
   } else if constexpr (dbl) {
     SL_CBLAS_FN(dgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, 1.0, C, ldc);
   } else {
@@ -330,11 +330,15 @@ inline bool blas_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sa
     if (M > lim || N > lim || K > lim || sam > lim || sak > lim || sbk > lim || sbn > lim)
       return false;
     if (M == 0 || N == 0 || K == 0) return true;  // C += nothing
-    CBLAS_TRANSPOSE ta, tb;
+    CBLAS_TRANSPOSE ta = CblasNoTrans, tb;
     int64_t lda, ldb;
-    if (!blas_operand(M, K, sam, sak, ta, lda) || !blas_operand(K, N, sbk, sbn, tb, ldb))
+    if (!blas_operand(K, N, sbk, sbn, tb, ldb)) return false;
+    if (M == 1 && N > 1) {  // x @ B: any positive stride of x will do (lda carries it)
+      lda = K > 1 ? sak : 1;
+      if (lda <= 0) return false;
+    } else if (!blas_operand(M, K, sam, sak, ta, lda) || (M == 1 && ta != CblasNoTrans)) {
       return false;
-    if (M == 1 && ta != CblasNoTrans) return false;
+    }
 #if defined(SL_CBLAS_SET_THREADS) && defined(_OPENMP)
     // One thread pool: the BLAS runs single-threaded on slabs of C that our OpenMP team
     // hands out. Two pools spinning on the same cores slow each other down several-fold.

@@ -34,6 +34,7 @@ def _layouts(dtype: str) -> ir.Program:
     outs = {
         "nn": ["M", "N"], "tn": ["M", "N"], "nt": ["M", "N"], "tt": ["M", "N"],
         "sub": ["M - 1", "N - 1"], "mv": ["M"], "tmv": ["M"], "vm": ["N"], "tvm": ["K"],
+        "svm": ["N"], "dot": [],
         "gram": ["M", "M"], "gram_t": ["K", "K"], "acc": ["M", "N"],
     }
     for name, shape in outs.items():
@@ -51,6 +52,8 @@ def _layouts(dtype: str) -> ir.Program:
         s.library(ir.MatMul(**t), {"a": "At", "b": "v[1:2 * K:2]"}, {"c": "tmv"})
         s.library(ir.MatMul(), {"a": "w", "b": "A"}, {"c": "tvm"})
         s.library(ir.MatMul(), {"a": "v[0:K]", "b": "B"}, {"c": "vm"})
+        s.library(ir.MatMul(), {"a": "v[1:2 * K:2]", "b": "B"}, {"c": "svm"})  # strided x
+        s.library(ir.MatMul(), {"a": "v[0:K]", "b": "v[K:2 * K]"}, {"c": "dot"})
         s.library(ir.MatMul(**t), {"a": "X", "b": "X"}, {"c": "gram"})  # X.T @ X
         s.library(ir.MatMul(transpose_b=True), {"a": "X", "b": "X"}, {"c": "gram_t"})
         s.library(ir.MatMul(), {"a": "A", "b": "B"}, {"c": "acc wcr +"})
