@@ -88,7 +88,11 @@ def _jax() -> ModuleType:
 
 
 class JaxPeer(Peer):
-    """JAX is functional: `kernel_jax` returns the new values of OUTPUTS, then the results."""
+    """JAX is functional: `kernel_jax` returns the new values of OUTPUTS, then the results.
+
+    Python integer arguments (step counts, bin counts: they set loop trip counts and shapes)
+    are static under `jax.jit`; arrays and floats are traced.
+    """
 
     name = "jax"
     package = "jax"
@@ -97,7 +101,18 @@ class JaxPeer(Peer):
         fn = getattr(module, "kernel_jax", None)
         if fn is None:
             raise NotApplicable("no kernel_jax in the module")
-        return _jax().jit(fn)
+        jax = _jax()
+        jitted: dict[tuple[int, ...], Callable[..., Any]] = {}
+
+        def call(*args: Any) -> Any:
+            static = tuple(i for i, a in enumerate(args)
+                           if isinstance(a, int) and not isinstance(a, bool))
+            compiled = jitted.get(static)
+            if compiled is None:
+                compiled = jitted[static] = jax.jit(fn, static_argnums=static)
+            return compiled(*args)
+
+        return call
 
     def prepare(self, args: tuple) -> tuple:
         import numpy as np
@@ -116,14 +131,84 @@ class JaxPeer(Peer):
         return [np.asarray(r) for r in as_tuple(result)]
 
 
+def _dace_build_folder() -> str:
+    """Where DaCe keeps its generated code: outside the repository, in the temp directory
+    (``$SLUICE_BENCH_DACE_DIR`` overrides it)."""
+    import os
+    import tempfile
+
+    folder = os.environ.get("SLUICE_BENCH_DACE_DIR") or os.path.join(
+        tempfile.gettempdir(), f"sluice-bench-dace-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    )
+    os.makedirs(folder, exist_ok=True)
+    return os.path.abspath(folder)
+
+
+def _networkx_compat() -> None:
+    """DaCe 1.0.2 expects `networkx.immediate_dominators` to map the start node to itself;
+    networkx >= 3.5 leaves the start node out, and every DaCe compile then dies with
+    `KeyError: SDFGState (...)`. Put it back (a no-op with an older networkx)."""
+    import functools
+
+    import networkx as nx
+    from networkx.algorithms import dominance
+
+    original = dominance.immediate_dominators
+    if getattr(original, "_start_included", False) or 0 in original(nx.DiGraph([(0, 1)]), 0):
+        return
+
+    @functools.wraps(original)
+    def immediate_dominators(G: Any, start: Any) -> dict:
+        return {start: start, **original(G, start)}
+
+    immediate_dominators._start_included = True  # type: ignore[attr-defined]
+    for namespace in (nx, nx.algorithms, dominance):
+        namespace.immediate_dominators = immediate_dominators
+
+
 class DacePeer(Peer):
+    """`kernel_dace` when the module has one (written in the NumPy subset DaCe's frontend
+    parses), else `kernel_numpy` as is. DaCe parses and compiles on the first call."""
+
     name = "dace"
     package = "dace"
 
     def compile(self, module: ModuleType) -> Callable[..., Any]:
+        import os
+
         import dace
 
-        return dace.program(getattr(module, "kernel_dace", module.kernel_numpy))
+        _networkx_compat()
+        folder = _dace_build_folder()
+        dace.config.Config.set("default_build_folder", value=folder)
+        program = dace.program(getattr(module, "kernel_dace", module.kernel_numpy))
+        first = True
+
+        def call(*args: Any) -> Any:
+            # The first call parses and compiles; DaCe writes `_dacegraphs/` (the failing or
+            # invalid SDFG) relative to the working directory, so run it from the build folder.
+            nonlocal first
+            if not first:
+                return program(*args)
+            cwd = os.getcwd()
+            os.chdir(folder)
+            try:
+                result = program(*args)
+            finally:
+                os.chdir(cwd)
+            first = False
+            return result
+
+        return call
+
+    def outputs(self, module: ModuleType, args: tuple, result: Any) -> list[Any]:
+        # DaCe returns a scalar result as a one-element array; give it back as a scalar (a
+        # genuine one-element array output would then show as a shape mismatch, not pass).
+        import numpy as np
+
+        results = [r[0] if isinstance(r, np.ndarray) and r.shape == (1,) else r
+                   for r in as_tuple(result)]
+        return [args[i] for i in getattr(module, "OUTPUTS", ())] + results
 
 
 class SluicePeer(Peer):

@@ -8,6 +8,8 @@ sweep computing p, q, then back substitution).
 
 import numpy as np
 
+from bench.kernels._dace import float64, int64, symbols
+
 NAME = "adi"
 SIZES = {
     "test": dict(TSTEPS=3, N=7),
@@ -109,3 +111,96 @@ def kernel_reference(TSTEPS, u):
             u[i, N - 1] = 1.0
             for j in range(N - 2, 0, -1):
                 u[i, j] = p[i, j] * u[i, j + 1] + q[i, j]
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+(_N,) = symbols("N")
+
+
+def kernel_dace(TSTEPS: int64, u: float64[_N, _N]):
+    DX = 1.0 / _N
+    DY = 1.0 / _N
+    DT = 1.0 / TSTEPS
+    mul1 = 2.0 * DT / (DX * DX)
+    mul2 = 1.0 * DT / (DY * DY)
+    a = -mul1 / 2.0
+    b = 1.0 + mul1
+    c = a
+    d = -mul2 / 2.0
+    e = 1.0 + mul2
+    f = d
+    v = np.zeros((_N, _N), dtype=np.float64)
+    p = np.zeros((_N, _N), dtype=np.float64)
+    q = np.zeros((_N, _N), dtype=np.float64)
+    for _ in range(TSTEPS):
+        v[0, 1:_N - 1] = 1.0
+        p[1:_N - 1, 0] = 0.0
+        q[1:_N - 1, 0] = v[0, 1:_N - 1]
+        for j in range(1, _N - 1):
+            denom = a * p[1:_N - 1, j - 1] + b
+            p[1:_N - 1, j] = -c / denom
+            q[1:_N - 1, j] = (
+                -d * u[j, 0:_N - 2] + (1.0 + 2.0 * d) * u[j, 1:_N - 1] - f * u[j, 2:_N]
+                - a * q[1:_N - 1, j - 1]
+            ) / denom
+        v[_N - 1, 1:_N - 1] = 1.0
+        for j in range(_N - 2, 0, -1):
+            v[j, 1:_N - 1] = p[1:_N - 1, j] * v[j + 1, 1:_N - 1] + q[1:_N - 1, j]
+        u[1:_N - 1, 0] = 1.0
+        p[1:_N - 1, 0] = 0.0
+        q[1:_N - 1, 0] = u[1:_N - 1, 0]
+        for j in range(1, _N - 1):
+            denom = d * p[1:_N - 1, j - 1] + e
+            p[1:_N - 1, j] = -f / denom
+            q[1:_N - 1, j] = (
+                -a * v[0:_N - 2, j] + (1.0 + 2.0 * a) * v[1:_N - 1, j] - c * v[2:_N, j]
+                - d * q[1:_N - 1, j - 1]
+            ) / denom
+        u[1:_N - 1, _N - 1] = 1.0
+        for j in range(_N - 2, 0, -1):
+            u[1:_N - 1, j] = p[1:_N - 1, j] * u[1:_N - 1, j + 1] + q[1:_N - 1, j]
+
+
+def kernel_jax(TSTEPS, u):
+    import jax.numpy as jnp
+    from jax import lax
+
+    N = u.shape[0]
+    a, b, c, d, e, f = _coefficients(TSTEPS, N)
+    ones = jnp.ones(N - 2, dtype=u.dtype)
+
+    def thomas(lo, diag, hi, coef, rhs_rows):
+        """One tridiagonal solve per interior line, all lines at once: the forward sweep
+        over j = 1 .. N-2 (rhs_rows[j-1] holds the three neighbours), then back substitution
+        from the boundary value 1 at j = N-1. Returns the solution at j = 1 .. N-2."""
+
+        def forward(pq, rows):
+            p, q = pq
+            left, mid, right = rows
+            denom = lo * p + diag
+            p = -hi / denom
+            q = (-coef * left + (1.0 + 2.0 * coef) * mid - coef * right - lo * q) / denom
+            return (p, q), (p, q)
+
+        _, (p, q) = lax.scan(forward, (jnp.zeros(N - 2, dtype=u.dtype), ones), rhs_rows)
+
+        def backward(nxt, pq):
+            value = pq[0] * nxt + pq[1]
+            return value, value
+
+        _, x = lax.scan(backward, ones, (p, q), reverse=True)
+        return x  # x[j - 1] is the solution at j, for every interior line
+
+    def step(_, u):
+        # Column sweep: lines are the interior columns of u^T; v is (N, N) with v[j, i].
+        cols = (u[1:-1, :-2], u[1:-1, 1:-1], u[1:-1, 2:])
+        vin = thomas(a, b, c, d, cols)
+        v = jnp.zeros((N, N), dtype=u.dtype)
+        v = v.at[0, 1:-1].set(1.0).at[-1, 1:-1].set(1.0).at[1:-1, 1:-1].set(vin)
+        # Row sweep: lines are the interior rows of u; the neighbours run along v's columns.
+        rows = (v[:-2, 1:-1].T, v[1:-1, 1:-1].T, v[2:, 1:-1].T)
+        uin = thomas(d, e, f, a, rows)
+        u = u.at[1:-1, 0].set(1.0).at[1:-1, -1].set(1.0).at[1:-1, 1:-1].set(uin.T)
+        return u
+
+    return lax.fori_loop(0, TSTEPS, step, u)

@@ -34,3 +34,7 @@ def kernel_reference(A, x):
         for j in range(N):
             y[j] += A[i, j] * tmp
     return y
+
+
+def kernel_jax(A, x):
+    return (A @ x) @ A

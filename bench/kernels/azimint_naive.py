@@ -3,6 +3,8 @@
 
 import numpy as np
 
+from bench.kernels._dace import compiletime, float64, symbols
+
 NAME = "azimint_naive"
 SIZES = {
     "test": dict(N=40, npt=4),
@@ -48,3 +50,39 @@ def kernel_reference(data, radius, npt):
                 count += 1
         res[i] = total / count
     return res
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+(_N,) = symbols("N")
+
+
+def kernel_dace(data: float64[_N], radius: float64[_N], npt: compiletime):
+    rmax = np.max(radius)
+    ones = np.ones((_N,), dtype=np.float64)
+    res = np.zeros((npt,), dtype=np.float64)
+    for i in range(npt):
+        r1 = rmax * i / npt
+        r2 = rmax * (i + 1) / npt
+        inside = np.logical_and(r1 <= radius, radius < r2)
+        total = np.sum(np.where(inside, data, 0.0))
+        count = np.sum(np.where(inside, ones, 0.0))
+        res[i] = total / count
+    return res
+
+
+def kernel_jax(data, radius, npt):
+    import jax
+    import jax.numpy as jnp
+
+    rmax = radius.max()
+    # Bin i is [rmax * i / npt, rmax * (i + 1) / npt): the same edges, computed the same way,
+    # so searching them assigns every point the bin the masks select. A point at or past the
+    # last edge gets bin npt, an extra segment dropped at the end. (The barrier stops XLA
+    # from turning the division by the constant npt into a multiplication by 1 / npt, which
+    # rounds some edges differently and moves points across them.)
+    divisor = jax.lax.optimization_barrier(jnp.asarray(npt, dtype=radius.dtype))
+    edges = rmax * jnp.arange(npt + 1, dtype=radius.dtype) / divisor
+    bins = jnp.searchsorted(edges, radius, side="right") - 1
+    total = jax.ops.segment_sum(data, bins, num_segments=npt + 1)
+    count = jax.ops.segment_sum(jnp.ones_like(data), bins, num_segments=npt + 1)
+    return total[:npt] / count[:npt]

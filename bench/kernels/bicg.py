@@ -35,3 +35,7 @@ def kernel_reference(A, p, r):
             s[j] += r[i] * A[i, j]
             q[i] += A[i, j] * p[j]
     return s, q
+
+
+def kernel_jax(A, p, r):
+    return r @ A, A @ p

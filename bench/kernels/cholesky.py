@@ -37,3 +37,23 @@ def kernel_reference(A):
         for k in range(i):
             A[i, i] -= A[i, k] * A[i, k]
         A[i, i] = A[i, i] ** 0.5
+
+
+def kernel_jax(A):
+    import jax.numpy as jnp
+    from jax import lax
+
+    N = A.shape[0]
+    idx = jnp.arange(N)
+    lower = idx[:, None] >= idx[None, :]  # the strict upper triangle is never written
+
+    def eliminate(k, A):
+        pivot = jnp.sqrt(A[k, k])
+        below = idx > k
+        col = jnp.where(below, A[:, k] / pivot, 0.0)
+        trailing = lower & below[:, None] & below[None, :]
+        A = jnp.where(trailing, A - jnp.outer(col, col), A)
+        A = A.at[:, k].set(jnp.where(below, col, A[:, k]))
+        return A.at[k, k].set(pivot)
+
+    return lax.fori_loop(0, N, eliminate, A)

@@ -5,6 +5,8 @@ out[n, i, j, o] = bias[o] + sum_{di, dj, c} input[n, i + di, j + dj, c] * weight
 
 import numpy as np
 
+from bench.kernels._dace import dace, float64, symbols
+
 NAME = "conv2d_bias"
 SIZES = {
     "test": dict(N=2, C_in=2, C_out=3, K=3, H=6, W=7),
@@ -49,3 +51,32 @@ def kernel_reference(input, weights, bias):
                                 acc += input[n, i + di, j + dj, c] * weights[di, dj, c, o]
                     out[n, i, j, o] = acc
     return out
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+_N, _H, _W, _C_in, _C_out, _K = symbols("N H W C_in C_out K")
+
+
+def kernel_dace(
+    input: float64[_N, _H, _W, _C_in], weights: float64[_K, _K, _C_in, _C_out],
+    bias: float64[_C_out],
+):
+    output = np.zeros((_N, _H - _K + 1, _W - _K + 1, _C_out), dtype=np.float64)
+    for di in range(_K):
+        for dj in range(_K):
+            for n, i, j, o in dace.map[0:_N, 0:_H - _K + 1, 0:_W - _K + 1, 0:_C_out]:
+                acc = 0.0
+                for c in range(_C_in):
+                    acc += input[n, i + di, j + dj, c] * weights[di, dj, c, o]
+                output[n, i, j, o] += acc
+    return output + bias
+
+
+def kernel_jax(input, weights, bias):
+    from jax import lax
+
+    out = lax.conv_general_dilated(
+        input, weights, window_strides=(1, 1), padding="VALID",
+        dimension_numbers=("NHWC", "HWIO", "NHWC"),
+    )
+    return out + bias

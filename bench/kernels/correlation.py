@@ -3,6 +3,8 @@ below 0.1 are replaced by 1 (PolyBench). data is normalised in place."""
 
 import numpy as np
 
+from bench.kernels._dace import dace, float64, symbols
+
 NAME = "correlation"
 SIZES = {
     "test": dict(M=5, N=7),
@@ -61,3 +63,38 @@ def kernel_reference(float_n, data):
                 corr[i, j] += data[k, i] * data[k, j]
             corr[j, i] = corr[i, j]
     return corr
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+_N, _M = symbols("N M")
+
+
+def kernel_dace(float_n: float64, data: float64[_N, _M]):
+    eps = 0.1
+    mean = np.mean(data, axis=0)
+    for i, j in dace.map[0:_N, 0:_M]:
+        data[i, j] -= mean[j]
+    stddev = np.sqrt(np.mean(data**2, axis=0))
+    for j in dace.map[0:_M]:
+        if stddev[j] <= eps:
+            stddev[j] = 1.0
+    scale = np.sqrt(float_n) * stddev
+    for i, j in dace.map[0:_N, 0:_M]:
+        data[i, j] /= scale[j]
+    corr = data.T @ data
+    for i in range(_M):
+        corr[i, i] = 1.0
+    return corr
+
+
+def kernel_jax(float_n, data):
+    import jax.numpy as jnp
+
+    eps = 0.1
+    mean = jnp.mean(data, axis=0)
+    stddev = jnp.sqrt(jnp.mean((data - mean) ** 2, axis=0))
+    stddev = jnp.where(stddev <= eps, 1.0, stddev)
+    data = (data - mean) / (jnp.sqrt(float_n) * stddev)
+    corr = data.T @ data
+    diag = jnp.arange(corr.shape[0])
+    return data, corr.at[diag, diag].set(1.0)

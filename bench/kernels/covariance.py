@@ -3,6 +3,8 @@ cov = data^T data / (float_n - 1)."""
 
 import numpy as np
 
+from bench.kernels._dace import dace, float64, symbols
+
 NAME = "covariance"
 SIZES = {
     "test": dict(M=5, N=7),
@@ -44,3 +46,22 @@ def kernel_reference(float_n, data):
             cov[i, j] /= float_n - 1.0
             cov[j, i] = cov[i, j]
     return cov
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+_N, _M = symbols("N M")
+
+
+def kernel_dace(float_n: float64, data: float64[_N, _M]):
+    mean = np.mean(data, axis=0)
+    for i, j in dace.map[0:_N, 0:_M]:
+        data[i, j] -= mean[j]
+    cov = data.T @ data
+    return cov / (float_n - 1.0)
+
+
+def kernel_jax(float_n, data):
+    import jax.numpy as jnp
+
+    data = data - jnp.mean(data, axis=0)
+    return data, data.T @ data / (float_n - 1.0)

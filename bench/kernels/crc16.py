@@ -55,3 +55,20 @@ def kernel_reference(data, poly=0x8408):
 
 # CRC-16/X.25 catalogue check value of b"123456789" is 0x906E; byte-swapped here.
 CHECK = (np.frombuffer(b"123456789", dtype=np.uint8), 0x6E90)
+
+
+def kernel_jax(data, poly=0x8408):
+    import jax.numpy as jnp
+    from jax import lax
+
+    def feed_byte(crc, byte):
+        byte = byte.astype(jnp.int32)
+        for _ in range(8):
+            crc = jnp.where(((crc ^ byte) & 1) == 1, (crc >> 1) ^ poly, crc >> 1)
+            byte = byte >> 1
+        return crc, None
+
+    crc, _ = lax.scan(feed_byte, jnp.int32(0xFFFF), data)
+    crc = ~crc & 0xFFFF
+    crc = (crc << 8) | ((crc >> 8) & 0xFF)
+    return crc & 0xFFFF

@@ -6,6 +6,8 @@ y[:k] += alpha * reversed(y[:k]), y[k] = alpha.
 
 import numpy as np
 
+from bench.kernels._dace import dace, float64, symbols
+
 NAME = "durbin"
 SIZES = {
     "test": dict(N=8),
@@ -54,4 +56,49 @@ def kernel_reference(r):
         for i in range(k):
             y[i] = z[i]
         y[k] = alpha
+    return y
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+(_N,) = symbols("N")
+
+
+def kernel_dace(r: float64[_N]):
+    # Reversed slices (r[k - 1::-1]) are not in DaCe's subset: index k - 1 - i explicitly.
+    y = np.empty((_N,), dtype=np.float64)
+    z = np.empty((_N,), dtype=np.float64)
+    y[0] = -r[0]
+    beta = 1.0
+    alpha = -r[0]
+    for k in range(1, _N):
+        beta *= 1.0 - alpha * alpha
+        dot = 0.0
+        for i in range(k):
+            dot += r[k - 1 - i] * y[i]
+        alpha = -(r[k] + dot) / beta
+        for i in dace.map[0:k]:
+            z[i] = y[i] + alpha * y[k - 1 - i]
+        y[0:k] = z[0:k]
+        y[k] = alpha
+    return y
+
+
+def kernel_jax(r):
+    import jax.numpy as jnp
+    from jax import lax
+
+    N = r.shape[0]
+    idx = jnp.arange(N)
+
+    def step(k, state):
+        y, alpha, beta = state
+        head = idx < k
+        mirrored = jnp.clip(k - 1 - idx, 0, N - 1)  # k-1-i for i < k
+        beta = beta * (1.0 - alpha * alpha)
+        alpha = -(r[k] + jnp.sum(jnp.where(head, r[mirrored] * y, 0.0))) / beta
+        y = jnp.where(head, y + alpha * y[mirrored], y)
+        return y.at[k].set(alpha), alpha, beta
+
+    y0 = jnp.zeros_like(r).at[0].set(-r[0])
+    y, _, _ = lax.fori_loop(1, N, step, (y0, -r[0], jnp.ones((), dtype=r.dtype)))
     return y

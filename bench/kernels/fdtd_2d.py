@@ -48,3 +48,19 @@ def kernel_reference(TMAX, ex, ey, hz, fict):
         for i in range(NX - 1):
             for j in range(NY - 1):
                 hz[i, j] = hz[i, j] - 0.7 * (ex[i, j + 1] - ex[i, j] + ey[i + 1, j] - ey[i, j])
+
+
+def kernel_jax(TMAX, ex, ey, hz, fict):
+    from jax import lax
+
+    def step(t, fields):
+        ex, ey, hz = fields
+        ey = ey.at[0, :].set(fict[t])
+        ey = ey.at[1:, :].add(-0.5 * (hz[1:, :] - hz[:-1, :]))
+        ex = ex.at[:, 1:].add(-0.5 * (hz[:, 1:] - hz[:, :-1]))
+        hz = hz.at[:-1, :-1].add(
+            -0.7 * (ex[:-1, 1:] - ex[:-1, :-1] + ey[1:, :-1] - ey[:-1, :-1])
+        )
+        return ex, ey, hz
+
+    return lax.fori_loop(0, TMAX, step, (ex, ey, hz))

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from bench.kernels._dace import dace, float64, symbols
+
 NAME = "gemver"
 SIZES = {
     "test": dict(N=6),
@@ -47,3 +49,28 @@ def kernel_reference(alpha, beta, A, u1, v1, u2, v2, w, x, y, z):
     for i in range(N):
         for j in range(N):
             w[i] = w[i] + alpha * A[i, j] * x[j]
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+(_N,) = symbols("N")
+
+
+def kernel_dace(alpha: float64, beta: float64, A: float64[_N, _N], u1: float64[_N],
+                v1: float64[_N], u2: float64[_N], v2: float64[_N], w: float64[_N],
+                x: float64[_N], y: float64[_N], z: float64[_N]):
+    # np.outer is not in DaCe's subset: the rank-2 update as a map.
+    for i, j in dace.map[0:_N, 0:_N]:
+        A[i, j] += u1[i] * v1[j] + u2[i] * v2[j]
+    yA = y @ A
+    x += beta * yA + z
+    Ax = A @ x
+    w += alpha * Ax
+
+
+def kernel_jax(alpha, beta, A, u1, v1, u2, v2, w, x, y, z):
+    import jax.numpy as jnp
+
+    A = A + (jnp.outer(u1, v1) + jnp.outer(u2, v2))
+    x = x + (beta * y @ A + z)
+    w = w + alpha * A @ x
+    return A, w, x

@@ -9,6 +9,8 @@ out = c - coeff * (flx(p, q) - flx(p-1, q) + fly(p, q) - fly(p, q-1)).
 
 import numpy as np
 
+from bench.kernels._dace import float64, symbols
+
 NAME = "hdiff"
 SIZES = {
     "test": dict(I=4, J=5, K=3),
@@ -63,3 +65,38 @@ def kernel_reference(in_field, out_field, coeff):
                 out_field[i, j, k] = c[p, q, k] - coeff[i, j, k] * (
                     flx(p, q, k) - flx(p - 1, q, k) + fly(p, q, k) - fly(p, q - 1, k)
                 )
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+_I, _J, _K = symbols("I J K")
+
+
+def kernel_dace(in_field: float64[_I + 4, _J + 4, _K], out_field: float64[_I, _J, _K],
+                coeff: float64[_I, _J, _K]):
+    # Slices with explicit symbolic bounds, so DaCe can tell the operand shapes match.
+    c = in_field
+    lap = 4.0 * c[1:_I + 3, 1:_J + 3] - (
+        c[2:_I + 4, 1:_J + 3] + c[0:_I + 2, 1:_J + 3] + c[1:_I + 3, 2:_J + 4]
+        + c[1:_I + 3, 0:_J + 2]
+    )
+    flx = lap[1:_I + 2, 1:_J + 1] - lap[0:_I + 1, 1:_J + 1]
+    dcx = c[2:_I + 3, 2:_J + 2] - c[1:_I + 2, 2:_J + 2]
+    flx_lim = np.where(flx * dcx > 0, 0.0, flx)
+    fly = lap[1:_I + 1, 1:_J + 2] - lap[1:_I + 1, 0:_J + 1]
+    dcy = c[2:_I + 2, 2:_J + 3] - c[2:_I + 2, 1:_J + 2]
+    fly_lim = np.where(fly * dcy > 0, 0.0, fly)
+    div = flx_lim[1:_I + 1] - flx_lim[0:_I] + fly_lim[:, 1:_J + 1] - fly_lim[:, 0:_J]
+    out_field[:] = c[2:_I + 2, 2:_J + 2] - coeff * div
+
+
+def kernel_jax(in_field, out_field, coeff):
+    import jax.numpy as jnp
+
+    I, J, K = out_field.shape
+    c = in_field
+    lap = 4.0 * c[1:-1, 1:-1] - (c[2:, 1:-1] + c[:-2, 1:-1] + c[1:-1, 2:] + c[1:-1, :-2])
+    flx = lap[1:I + 2, 1:J + 1] - lap[:I + 1, 1:J + 1]
+    flx = jnp.where(flx * (c[2:I + 3, 2:J + 2] - c[1:I + 2, 2:J + 2]) > 0, 0.0, flx)
+    fly = lap[1:I + 1, 1:J + 2] - lap[1:I + 1, :J + 1]
+    fly = jnp.where(fly * (c[2:I + 2, 2:J + 3] - c[2:I + 2, 1:J + 2]) > 0, 0.0, fly)
+    return c[2:I + 2, 2:J + 2] - coeff * (flx[1:] - flx[:-1] + fly[:, 1:] - fly[:, :-1])

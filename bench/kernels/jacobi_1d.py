@@ -31,3 +31,15 @@ def kernel_reference(TSTEPS, A, B):
             B[i] = 0.33333 * (A[i - 1] + A[i] + A[i + 1])
         for i in range(1, N - 1):
             A[i] = 0.33333 * (B[i - 1] + B[i] + B[i + 1])
+
+
+def kernel_jax(TSTEPS, A, B):
+    from jax import lax
+
+    def step(_, AB):
+        A, B = AB
+        B = B.at[1:-1].set(0.33333 * (A[:-2] + A[1:-1] + A[2:]))
+        A = A.at[1:-1].set(0.33333 * (B[:-2] + B[1:-1] + B[2:]))
+        return A, B
+
+    return lax.fori_loop(1, TSTEPS, step, (A, B))

@@ -40,3 +40,7 @@ def kernel_reference(alpha, beta, A, B, C, D):
             D[i, j] *= beta
             for k in range(NJ):
                 D[i, j] += tmp[i, k] * C[k, j]
+
+
+def kernel_jax(alpha, beta, A, B, C, D):
+    return alpha * A @ B @ C + beta * D

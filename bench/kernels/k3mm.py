@@ -44,3 +44,7 @@ def kernel_reference(A, B, C, D):
             for k in range(NJ):
                 G[i, j] += E[i, k] * F[k, j]
     return G
+
+
+def kernel_jax(A, B, C, D):
+    return A @ B @ (C @ D)

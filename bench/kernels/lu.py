@@ -35,3 +35,22 @@ def kernel_reference(A):
         for j in range(i, N):
             for k in range(i):
                 A[i, j] -= A[i, k] * A[k, j]
+
+
+def kernel_jax(A):
+    import jax.numpy as jnp
+    from jax import lax
+
+    N = A.shape[0]
+    idx = jnp.arange(N)
+
+    def eliminate(k, A):
+        # Right-looking Doolittle step: the column below the pivot becomes L[:, k], and the
+        # trailing block loses the rank-1 product (masks stand in for the dynamic slices).
+        below = idx > k
+        l_col = jnp.where(below, A[:, k] / A[k, k], 0.0)
+        u_row = jnp.where(below, A[k, :], 0.0)
+        A = A - jnp.outer(l_col, u_row)
+        return A.at[:, k].set(jnp.where(below, l_col, A[:, k]))
+
+    return lax.fori_loop(0, N, eliminate, A)

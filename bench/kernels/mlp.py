@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from bench.kernels._dace import float64, symbols
+
 NAME = "mlp"
 SIZES = {
     "test": dict(C_in=4, N=3, S0=5, S1=6, S2=7),
@@ -68,3 +70,28 @@ def kernel_reference(x, w1, b1, w2, b2, w3, b3):
         for j in range(z.shape[1]):
             out[n, j] = e[j] / s
     return out
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+_N, _C_in, _S0, _S1, _S2 = symbols("N C_in S0 S1 S2")
+
+
+def kernel_dace(
+    x: float64[_N, _C_in], w1: float64[_C_in, _S0], b1: float64[_S0],
+    w2: float64[_S0, _S1], b2: float64[_S1], w3: float64[_S1, _S2], b3: float64[_S2],
+):
+    h1 = np.maximum(x @ w1 + b1, 0.0)
+    h2 = np.maximum(h1 @ w2 + b2, 0.0)
+    logits = h2 @ w3 + b3
+    tmp_max = np.max(logits, axis=1)
+    tmp_out = np.exp(logits - tmp_max[:, np.newaxis])
+    tmp_sum = np.sum(tmp_out, axis=1)
+    return tmp_out / tmp_sum[:, np.newaxis]
+
+
+def kernel_jax(x, w1, b1, w2, b2, w3, b3):
+    import jax
+
+    h = jax.nn.relu(x @ w1 + b1)
+    h = jax.nn.relu(h @ w2 + b2)
+    return jax.nn.softmax(h @ w3 + b3, axis=-1)

@@ -8,6 +8,8 @@ the start and after each of the Nt steps.
 
 import numpy as np
 
+from bench.kernels._dace import compiletime, dace, float64, symbols
+
 NAME = "nbody"
 SIZES = {
     "test": dict(N=5, Nt=3),
@@ -105,3 +107,78 @@ def kernel_reference(pos, vel, mass, G, softening, dt, Nt):
                 vel[i, c] += acc[i, c] * dt / 2.0
         KE[t + 1], PE[t + 1] = _ref_energy(pos, vel, mass, G, softening)
     return KE, PE
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+(_N,) = symbols("N")
+
+
+def _dace_acc(pos: float64[_N, 3], mass: float64[_N], G: float64, softening: float64):
+    d = pos[np.newaxis, :, :] - pos[:, np.newaxis, :]
+    inv_r3 = (np.sum(d**2, axis=2) + softening**2) ** (-1.5)
+    w = inv_r3 * mass
+    return G * np.sum(d * w[:, :, np.newaxis], axis=1)
+
+
+def _dace_energy(pos: float64[_N, 3], vel: float64[_N, 3], mass: float64[_N], G: float64,
+                 softening: float64):
+    ke = 0.5 * np.sum(mass[:, np.newaxis] * vel**2)
+    d = pos[np.newaxis, :, :] - pos[:, np.newaxis, :]
+    inv_r = 1.0 / np.sqrt(np.sum(d**2, axis=2) + softening**2)
+    pairs = mass[:, np.newaxis] * mass[np.newaxis, :] * inv_r
+    upper = np.zeros((_N, _N), dtype=np.float64)  # np.triu(pairs, 1); np.triu is not in DaCe
+    for i, j in dace.map[0:_N, 0:_N]:
+        if j > i:
+            upper[i, j] = pairs[i, j]
+    pe = -G * np.sum(upper)
+    return ke, pe
+
+
+def kernel_dace(pos: float64[_N, 3], vel: float64[_N, 3], mass: float64[_N], G: float64,
+                softening: float64, dt: float64, Nt: compiletime):
+    KE = np.empty((Nt + 1,), dtype=np.float64)
+    PE = np.empty((Nt + 1,), dtype=np.float64)
+    acc = _dace_acc(pos, mass, G, softening)
+    ke, pe = _dace_energy(pos, vel, mass, G, softening)
+    KE[0] = ke
+    PE[0] = pe
+    for t in range(Nt):
+        vel += acc * dt / 2.0
+        pos += vel * dt
+        acc[:] = _dace_acc(pos, mass, G, softening)
+        vel += acc * dt / 2.0
+        ke, pe = _dace_energy(pos, vel, mass, G, softening)
+        KE[t + 1] = ke
+        PE[t + 1] = pe
+    return KE, PE
+
+
+def kernel_jax(pos, vel, mass, G, softening, dt, Nt):
+    import jax.numpy as jnp
+    from jax import lax
+
+    def acceleration(pos):
+        d = pos[None, :, :] - pos[:, None, :]
+        inv_r3 = (jnp.sum(d**2, axis=2) + softening**2) ** (-1.5)
+        return G * jnp.sum(d * (inv_r3 * mass)[:, :, None], axis=1)
+
+    def energy(pos, vel):
+        ke = 0.5 * jnp.sum(mass[:, None] * vel**2)
+        d = pos[None, :, :] - pos[:, None, :]
+        inv_r = 1.0 / jnp.sqrt(jnp.sum(d**2, axis=2) + softening**2)
+        pe = -G * jnp.sum(jnp.triu(mass[:, None] * mass[None, :] * inv_r, 1))
+        return ke, pe
+
+    def leapfrog(state, _):
+        pos, vel, acc = state
+        vel = vel + acc * dt / 2.0
+        pos = pos + vel * dt
+        acc = acceleration(pos)
+        vel = vel + acc * dt / 2.0
+        return (pos, vel, acc), energy(pos, vel)
+
+    ke0, pe0 = energy(pos, vel)
+    (pos, vel, _), (ke, pe) = lax.scan(leapfrog, (pos, vel, acceleration(pos)), None, length=Nt)
+    KE = jnp.concatenate([ke0[None], ke])
+    PE = jnp.concatenate([pe0[None], pe])
+    return pos, vel, KE, PE

@@ -45,3 +45,30 @@ def kernel_reference(TSTEPS, A):
                     + A[i, j - 1] + A[i, j] + A[i, j + 1]
                     + A[i + 1, j - 1] + A[i + 1, j] + A[i + 1, j + 1]
                 ) / 9.0
+
+
+def kernel_jax(TSTEPS, A):
+    import jax.numpy as jnp
+    from jax import lax
+
+    N = A.shape[0]
+
+    def left_to_right(prev, t):
+        # A[i, j] = (partial[j] + A[i, j - 1]) / 9, sequential in j.
+        new = (t + prev) / 9.0
+        return new, new
+
+    def row(i, A):
+        above, here, below = A[i - 1], A[i], A[i + 1]
+        partial = here[1:-1] + (
+            above[:-2] + above[1:-1] + above[2:]
+            + here[2:]
+            + below[:-2] + below[1:-1] + below[2:]
+        )
+        _, updated = lax.scan(left_to_right, here[0], partial)
+        return A.at[i].set(jnp.concatenate([here[:1], updated, here[-1:]]))
+
+    def sweep(_, A):
+        return lax.fori_loop(1, N - 1, row, A)
+
+    return lax.fori_loop(0, TSTEPS, sweep, A)

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from bench.kernels._dace import float64, symbols
+
 NAME = "softmax"
 SIZES = {
     "test": dict(N=2, H=3, SM=5),
@@ -40,3 +42,22 @@ def kernel_reference(x):
                 for j in range(SM):
                     out[n, h, i, j] /= s
     return out
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+_N, _H, _SM = symbols("N H SM")
+
+
+def kernel_dace(x: float64[_N, _H, _SM, _SM]):
+    # No keepdims in DaCe's np.max / np.sum: broadcast the reduced axis back by hand.
+    tmp_max = np.max(x, axis=3)
+    tmp_out = np.exp(x - tmp_max[:, :, :, np.newaxis])
+    tmp_sum = np.sum(tmp_out, axis=3)
+    return tmp_out / tmp_sum[:, :, :, np.newaxis]
+
+
+def kernel_jax(x):
+    import jax.numpy as jnp
+
+    tmp_out = jnp.exp(x - jnp.max(x, axis=-1, keepdims=True))
+    return tmp_out / jnp.sum(tmp_out, axis=-1, keepdims=True)

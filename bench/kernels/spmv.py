@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from bench.kernels._dace import dace, float64, int64, symbols
+
 NAME = "spmv"
 SIZES = {
     "test": dict(M=6, N=7, NNZ_ROW=3),
@@ -49,3 +51,29 @@ def kernel_reference(indptr, indices, data, x):
         for j in range(N):
             y[i] += dense[i, j] * x[j]
     return y
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+_M, _N, _NNZ = symbols("M N NNZ")
+
+
+def kernel_dace(indptr: int64[_M + 1], indices: int64[_NNZ], data: float64[_NNZ],
+                x: float64[_N]):
+    # Gathers through a data-dependent slice are not in DaCe's subset: one loop per row.
+    y = np.empty((_M,), dtype=np.float64)
+    for i in dace.map[0:_M]:
+        acc = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            acc += data[k] * x[indices[k]]
+        y[i] = acc
+    return y
+
+
+def kernel_jax(indptr, indices, data, x):
+    import jax
+    import jax.numpy as jnp
+
+    M = indptr.shape[0] - 1
+    # The row of every stored entry k: the last i with indptr[i] <= k.
+    rows = jnp.searchsorted(indptr, jnp.arange(data.shape[0]), side="right") - 1
+    return jax.ops.segment_sum(data * x[indices], rows, num_segments=M)

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from bench.kernels._dace import dace, float64, symbols
+
 NAME = "symm"
 SIZES = {
     "test": dict(M=5, N=6),
@@ -43,3 +45,27 @@ def kernel_reference(alpha, beta, C, A, B):
             for k in range(M):
                 acc += Asym[i, k] * B[k, j]
             C[i, j] = alpha * acc + beta * C[i, j]
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+_M, _N = symbols("M N")
+
+
+def kernel_dace(alpha: float64, beta: float64, C: float64[_M, _N], A: float64[_M, _M],
+                B: float64[_M, _N]):
+    for i in range(_M):
+        # np.outer is not in DaCe's subset: the rank-1 update of rows :i as a map.
+        for k, j in dace.map[0:i, 0:_N]:
+            C[k, j] += alpha * A[i, k] * B[i, j]
+        temp2 = A[i, 0:i] @ B[0:i, :]
+        C[i, :] = beta * C[i, :] + alpha * B[i, :] * A[i, i] + alpha * temp2
+
+
+def kernel_jax(alpha, beta, C, A, B):
+    import jax.numpy as jnp
+
+    # The loop's net effect: C = beta C + alpha S B, S the symmetric matrix whose lower
+    # triangle (diagonal included) is A's; A's strict upper triangle is never read.
+    strict = jnp.tril(A, -1)
+    S = strict + strict.T + jnp.diag(jnp.diagonal(A))
+    return beta * C + alpha * (S @ B)

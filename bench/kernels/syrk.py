@@ -34,3 +34,11 @@ def kernel_reference(alpha, beta, C, A):
         for k in range(M):
             for j in range(i + 1):
                 C[i, j] += alpha * A[i, k] * A[j, k]
+
+
+def kernel_jax(alpha, beta, C, A):
+    import jax.numpy as jnp
+
+    # Row i of the loop updates C[i, :i + 1]: the lower triangle, diagonal included.
+    lower = jnp.tril(jnp.ones(C.shape, dtype=bool))
+    return jnp.where(lower, beta * C + alpha * (A @ A.T), C)

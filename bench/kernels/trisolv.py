@@ -32,3 +32,17 @@ def kernel_reference(L, x, b):
         for j in range(i):
             x[i] -= L[i, j] * x[j]
         x[i] = x[i] / L[i, i]
+
+
+def kernel_jax(L, x, b):
+    import jax.numpy as jnp
+    from jax import lax
+
+    N = x.shape[0]
+    idx = jnp.arange(N)
+
+    def substitute(i, x):
+        known = jnp.where(idx < i, L[i] * x, 0.0)
+        return x.at[i].set((b[i] - jnp.sum(known)) / L[i, i])
+
+    return lax.fori_loop(0, N, substitute, x)

@@ -11,6 +11,8 @@ utens_stage_k = dtr (x_k - u_pos_k).
 
 import numpy as np
 
+from bench.kernels._dace import float64, symbols
+
 NAME = "vadv"
 SIZES = {
     "test": dict(I=3, J=4, K=5),
@@ -86,3 +88,81 @@ def kernel_reference(utens_stage, u_stage, wcon, u_pos, utens, dtr_stage):
             x = np.linalg.solve(mat, rhs)
             for k in range(K):
                 utens_stage[i, j, k] = dtr_stage * (x[k] - u_pos[i, j, k])
+
+
+# The sizes in kernel_dace's annotations (DaCe symbols).
+_I, _J, _K = symbols("I J K")
+
+
+def kernel_dace(utens_stage: float64[_I, _J, _K], u_stage: float64[_I, _J, _K],
+                wcon: float64[_I + 1, _J, _K], u_pos: float64[_I, _J, _K],
+                utens: float64[_I, _J, _K], dtr_stage: float64):
+    gav = np.zeros((_I, _J, _K), dtype=np.float64)
+    gcv = np.zeros((_I, _J, _K), dtype=np.float64)
+    wsum = wcon[1:_I + 1, :, 1:_K] + wcon[0:_I, :, 1:_K]
+    gav[:, :, 1:_K] = -0.25 * wsum
+    gcv[:, :, 0:_K - 1] = 0.25 * wsum
+    acol = BET_P * gav
+    ccol = BET_P * gcv
+    bcol = dtr_stage - acol - ccol
+    dcol = dtr_stage * u_pos + utens + utens_stage
+    dcol[:, :, 1:_K] -= BET_M * gav[:, :, 1:_K] * (u_stage[:, :, 0:_K - 1] - u_stage[:, :, 1:_K])
+    dcol[:, :, 0:_K - 1] -= (
+        BET_M * gcv[:, :, 0:_K - 1] * (u_stage[:, :, 1:_K] - u_stage[:, :, 0:_K - 1])
+    )
+    ccol[:, :, 0] /= bcol[:, :, 0]
+    dcol[:, :, 0] /= bcol[:, :, 0]
+    for k in range(1, _K):
+        divided = 1.0 / (bcol[:, :, k] - ccol[:, :, k - 1] * acol[:, :, k])
+        ccol[:, :, k] *= divided
+        dcol[:, :, k] = (dcol[:, :, k] - dcol[:, :, k - 1] * acol[:, :, k]) * divided
+    x = np.empty((_I, _J), dtype=np.float64)
+    x[:] = dcol[:, :, _K - 1]
+    utens_stage[:, :, _K - 1] = dtr_stage * (x - u_pos[:, :, _K - 1])
+    for k in range(_K - 2, -1, -1):
+        x[:] = dcol[:, :, k] - ccol[:, :, k] * x
+        utens_stage[:, :, k] = dtr_stage * (x - u_pos[:, :, k])
+
+
+def kernel_jax(utens_stage, u_stage, wcon, u_pos, utens, dtr_stage):
+    import jax.numpy as jnp
+    from jax import lax
+
+    wsum = wcon[1:, :, 1:] + wcon[:-1, :, 1:]
+    zero = jnp.zeros(utens_stage.shape[:2] + (1,), dtype=utens_stage.dtype)
+    gav = jnp.concatenate([zero, -0.25 * wsum], axis=2)
+    gcv = jnp.concatenate([0.25 * wsum, zero], axis=2)
+    acol = BET_P * gav
+    ccol = BET_P * gcv
+    bcol = dtr_stage - acol - ccol
+    up = u_stage[:, :, :-1] - u_stage[:, :, 1:]  # u_stage[k - 1] - u_stage[k], k >= 1
+    dcol = dtr_stage * u_pos + utens + utens_stage
+    dcol = dcol.at[:, :, 1:].add(-BET_M * gav[:, :, 1:] * up)
+    dcol = dcol.at[:, :, :-1].add(-BET_M * gcv[:, :, :-1] * -up)
+
+    # Thomas algorithm along k, every (i, j) column at once: k leads for the scans.
+    a, b, c, d = (jnp.moveaxis(t, 2, 0) for t in (acol, bcol, ccol, dcol))
+    c0 = c[0] / b[0]
+    d0 = d[0] / b[0]
+
+    def forward(prev, coefs):
+        c_prev, d_prev = prev
+        a_k, b_k, c_k, d_k = coefs
+        divided = 1.0 / (b_k - c_prev * a_k)
+        c_k = c_k * divided
+        d_k = (d_k - d_prev * a_k) * divided
+        return (c_k, d_k), (c_k, d_k)
+
+    _, (cs, ds) = lax.scan(forward, (c0, d0), (a[1:], b[1:], c[1:], d[1:]))
+    cs = jnp.concatenate([c0[None], cs])
+    ds = jnp.concatenate([d0[None], ds])
+
+    def backward(x_next, coefs):
+        c_k, d_k = coefs
+        x = d_k - c_k * x_next
+        return x, x
+
+    x_last = ds[-1]
+    _, xs = lax.scan(backward, x_last, (cs[:-1], ds[:-1]), reverse=True)
+    x = jnp.moveaxis(jnp.concatenate([xs, x_last[None]]), 0, 2)
+    return dtr_stage * (x - u_pos)
