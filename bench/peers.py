@@ -166,6 +166,15 @@ def _networkx_compat() -> None:
         namespace.immediate_dominators = immediate_dominators
 
 
+def _dace_blas() -> None:
+    """Matrix products through OpenBLAS when DaCe finds it (NPBench sets its BLAS the same
+    way); otherwise DaCe expands them into its naive loops, which would understate it."""
+    import dace.libraries.blas as blas
+
+    if blas.environments.openblas.OpenBLAS.is_installed():
+        blas.default_implementation = "OpenBLAS"
+
+
 class DacePeer(Peer):
     """`kernel_dace` when the module has one (written in the NumPy subset DaCe's frontend
     parses), else `kernel_numpy` as is. DaCe parses and compiles on the first call."""
@@ -179,6 +188,7 @@ class DacePeer(Peer):
         import dace
 
         _networkx_compat()
+        _dace_blas()
         folder = _dace_build_folder()
         dace.config.Config.set("default_build_folder", value=folder)
         program = dace.program(getattr(module, "kernel_dace", module.kernel_numpy))
