@@ -1,24 +1,40 @@
 """Measures simulator speed in simulated PE-cycles per second of host time.
 
     python -m sluice.runtime.wafer.bench --width 32 --height 32 --n 64
+    python -m sluice.runtime.wafer.bench --width 32 --height 32 --n 4 --kind laplace2d
 
-Only the launched computation is timed (the memcpy copies before and after are excluded,
-as the simulator skips their idle cycles); parsing the printed program is timed apart.
+For the hand-built samples only the launched computation is timed (the memcpy copies before
+and after are excluded, as the simulator skips their idle cycles); parsing the printed
+program is timed apart. `laplace2d` compiles `examples/spada/laplace2d.sptl` (untimed),
+parses its printed CSL (timed apart) and times its whole host script on the simulator:
+memcpy in, launch, memcpy out and stop; its cycles include the memcpy copies, and its
+output is checked against the NumPy reference.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
+import runpy
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
+from sluice.backends.csl import model as m
 from sluice.backends.csl import parser, printer, samples
 from sluice.runtime.wafer.host import SdkRuntime
+
+KINDS = ("pipelined_reduce", "row_broadcast", "laplace2d")
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "spada"
 
 
 def measure(width: int, height: int, n: int, kind: str = "pipelined_reduce") -> dict[str, float]:
     """Runs one sample program and returns timing and cycle figures of its launch."""
+    if kind == "laplace2d":
+        return measure_example("laplace2d", {"W": width, "H": height, "N": n})
     build = {"pipelined_reduce": samples.pipelined_reduce,
              "row_broadcast": samples.row_broadcast}[kind]
     s = build(width, height, n)
@@ -43,13 +59,68 @@ def measure(width: int, height: int, n: int, kind: str = "pipelined_reduce") -> 
             "pe_cycles_per_s": cycles * pes / wall, "busy_pe_cycles": sim.busy_cycles}
 
 
+def _references() -> dict:
+    spec = importlib.util.spec_from_file_location("spada_references",
+                                                  EXAMPLES / "references.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.REFERENCES
+
+
+def run_host(program: m.CslProgram, host: m.HostProgram, inputs: dict[str, np.ndarray],
+             parse: bool = False, seed: int | None = None,
+             ) -> tuple[dict[str, np.ndarray], SdkRuntime, float, float]:
+    """Runs `host`'s printed `run.py` on `inputs` with `program` on the simulator, or (with
+    `parse`) with the program parsed back from its printed CSL; `seed` picks tasks at
+    random. Returns the outputs, the runtime, the seconds spent parsing and the seconds
+    the host script ran."""
+    runtimes: list[SdkRuntime] = []
+    with tempfile.TemporaryDirectory(prefix="sluice_bench_") as d:
+        printer.write_files(program, d, host)
+        t0 = time.perf_counter()
+        if parse:
+            program = parser.parse_dir(d)
+        parse_s = time.perf_counter() - t0
+        run = runpy.run_path(os.path.join(d, "run.py"), run_name="sluice_bench")["run"]
+
+        def runtime(_dir: str, **kw: object) -> SdkRuntime:
+            runtimes.append(SdkRuntime(program, seed=seed, **kw))  # not parsing `_dir` again
+            return runtimes[-1]
+
+        run.__globals__["SdkRuntime"] = runtime
+        t0 = time.perf_counter()
+        outs = run(d, inputs)
+        wall = time.perf_counter() - t0
+    return outs, runtimes[0], parse_s, wall
+
+
+def measure_example(name: str, params: dict[str, int]) -> dict[str, float]:
+    """Compiles `examples/spada/<name>.sptl` and times its printed host script end to end
+    on the simulator (all memcpy transfers included); raises if the result is wrong."""
+    from sluice.backends.csl import compile_kernel
+    from sluice.frontend.spada.kernel import load
+
+    ref = _references()[name]
+    art = compile_kernel(load(EXAMPLES / f"{name}.sptl", params).lowered)
+    host_in = ref.make_inputs(params, np.random.default_rng(0))
+    outs, rt, parse_s, wall = run_host(art.program, art.host, art.pack_inputs(host_in), True)
+    got, want = art.unpack_outputs(outs), ref.reference(host_in, params)
+    for k, v in want.items():
+        np.testing.assert_allclose(got[k], v, rtol=2e-4, atol=2e-4, err_msg=f"{name} {k}")
+    sim = rt.sim
+    assert sim is not None
+    pes = params["W"] * params["H"]
+    return {"pes": pes, "cycles": sim.now, "wall_s": wall, "parse_s": parse_s,
+            "pe_cycles_per_s": sim.now * pes / wall, "busy_pe_cycles": sim.busy_cycles}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--width", type=int, default=32)
     ap.add_argument("--height", type=int, default=32)
     ap.add_argument("--n", type=int, default=64, help="elements per PE")
-    ap.add_argument("--kind", default="pipelined_reduce",
-                    choices=["pipelined_reduce", "row_broadcast"])
+    ap.add_argument("--kind", default="pipelined_reduce", choices=KINDS)
     args = ap.parse_args(argv)
     r = measure(args.width, args.height, args.n, args.kind)
     print(f"{args.kind} {args.width}x{args.height}, {args.n} elements/PE: "

@@ -20,7 +20,7 @@ from sluice.backends.csl.validate import validate as validate_program
 from sluice.errors import ArgumentError, ExecutionError, did_you_mean
 from sluice.runtime.wafer import memcpy as mc
 from sluice.runtime.wafer.params import ArchParams
-from sluice.runtime.wafer.sim import Simulator
+from sluice.runtime.wafer.sim import Simulator, gc_paused
 
 
 class MemcpyDataType(enum.Enum):
@@ -77,7 +77,8 @@ class SdkRuntime:
         else:
             program = parse_dir(bindir)
         if validate:
-            validate_program(program)
+            with gc_paused():  # allocation-heavy on big layouts (see gc_paused)
+                validate_program(program)
         self.program = program
         self._params, self._seed, self._races = params, seed, check_races
         self.sim: Simulator | None = None
@@ -92,7 +93,8 @@ class SdkRuntime:
         return Symbol(self._names.index(name), name)
 
     def load(self) -> None:
-        self.sim = Simulator(self.program, self._params, self._seed, self._races)
+        with gc_paused():
+            self.sim = Simulator(self.program, self._params, self._seed, self._races)
 
     def run(self) -> None:
         self._need_sim()

@@ -213,6 +213,7 @@ class StreamD2H(Command):
             q = sim.d2h_buf.get((p, self.color))
             if q:
                 self._cube[j, i, k] = q.popleft()
+                sim.room_freed(p)
                 item[3] = k + 1
                 progress = True
         self._todo = [t for t in self._todo if t[3] < r.elems]

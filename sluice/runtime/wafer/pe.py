@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -43,6 +44,19 @@ class DsdState:
     def indices(self) -> np.ndarray:
         return self.offset + self.stride * np.arange(self.extent)
 
+    def index(self, n: int) -> slice | np.ndarray:
+        """The first `n` addresses: a slice (a view, no index array) for positive strides,
+        which `Pe.prepare` has checked to lie inside the array."""
+        if self.stride > 0:
+            return slice(self.offset, self.offset + self.stride * n, self.stride)
+        return self.indices()[:n]
+
+    def snapshot(self) -> DsdState:
+        """A copy (cheaper than the dataclass constructor)."""
+        d = object.__new__(DsdState)
+        d.__dict__ = self.__dict__.copy()
+        return d
+
 
 @dataclass
 class TaskState:
@@ -53,6 +67,7 @@ class TaskState:
     color: int | None = None  # data tasks: the color whose input queue feeds them
     active: bool = False
     blocked: bool = False
+    q: deque | None = None  # data tasks: that input queue (held to test readiness fast)
 
 
 @dataclass
@@ -73,6 +88,25 @@ class AsyncOp:
     prep: Prepared
     gen: Generator[bool, None, None]
     queues: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _mem_getter(arr: np.ndarray, idx: list[int], np_dt: type | None) -> object:
+    """Element k of a memory operand, read when the op reaches it, in the op's type
+    (`np_dt`; None for raw copies)."""
+    if np_dt is None or arr.dtype.type is np_dt:
+        return lambda k: arr[idx[k]]
+    return lambda k: np_dt(arr[idx[k]])
+
+
+def _queue_getter(q: deque, np_dt: type | None) -> object:
+    """The next wavelet of a fabin operand, in the op's type (`np_dt`; None: raw)."""
+    if np_dt is None:
+        return lambda _k: q.popleft()
+
+    def get(_k: int) -> object:
+        v = q.popleft()
+        return v if type(v) is np_dt else np_dt(v)
+    return get
 
 
 class Pe:
@@ -106,6 +140,7 @@ class Pe:
         self.data_tasks: list[TaskState] = []
         for t in program.tasks:
             self._bind_task(t)
+        self.task_list = list(self.tasks.values())
         self.running: Generator[bool, None, None] | None = None
         self.running_name = ""
         self.busy_until = 0
@@ -114,6 +149,7 @@ class Pe:
         self.inflight: list[AsyncOp] = []
         self.rpc_queue: list[str] = []
         self.waiting_on = ""
+        self.quiet = False
 
     # --- set-up
     def _alloc(self, f: m.Field) -> None:
@@ -166,7 +202,8 @@ class Pe:
                 color = self.color_of(q.color)
         else:
             tid = int(t.id)
-        st = TaskState(t.name, t.kind, tid, t, color)
+        st = TaskState(t.name, t.kind, tid, t, color,
+                       q=self.sim.inq_of(self.index, color) if color is not None else None)
         self.tasks[t.name] = st
         if t.kind == "data":
             self.data_tasks.append(st)
@@ -341,16 +378,19 @@ class Pe:
         if len(op.operands) != nsrc + 1:
             raise ExecutionError(f"{self.where}: @{op.op} takes {nsrc + 1} operands")
         ops: list[DsdState | object] = []
+        dsds = self.dsds
         for e in op.operands:
-            if type(e) is m.Name and e.id in self.dsds:
-                d = self.dsds[e.id]
-                ops.append(DsdState(**d.__dict__))  # a snapshot: later updates do not apply
+            if type(e) is m.Name and e.id in dsds:
+                ops.append(dsds[e.id].snapshot())  # later updates do not apply
             else:
                 ops.append(self.eval(e, locs))
         dst, srcs = ops[0], ops[1:]
         if not isinstance(dst, DsdState) or dst.kind == "fin":
             raise ExecutionError(f"{self.where}: @{op.op} needs a memory or fabout destination")
         n = dst.extent
+        if n < 0:
+            raise ExecutionError(f"{self.where}: @{op.op} has a negative length {n}",
+                                 node=self.where)
         reads, writes = [], []
         fabric = dst.kind == "fout"
         for i, d in enumerate(ops):
@@ -363,16 +403,19 @@ class Pe:
             if d.kind != "mem":
                 fabric = True
                 continue
-            idx = d.indices()[:n]
+            # The first n addresses are affine: their bounds need no index array.
             size = self.mem[d.array].shape[0]
-            if len(idx) < n or (n and (idx.min() < 0 or idx.max() >= size)):
+            lo = d.offset
+            hi = lo + d.stride * (n - 1)
+            if lo > hi:
+                lo, hi = hi, lo
+            if max(d.extent, 0) < n or (n and (lo < 0 or hi >= size)):
                 raise ExecutionError(
                     f"{self.where}: @{op.op} operand {d.name} covers {d.array}"
                     f"[{d.offset}:+{d.extent}*{d.stride}], outside its {size} elements "
                     f"or shorter than {n}", node=self.where)
-            if n:
-                rng = (d.array, int(idx.min()), int(idx.max()))
-                (writes if i == 0 else reads).append(rng)
+            if n > 0:
+                (writes if i == 0 else reads).append((d.array, lo, hi))
         return Prepared(op, dst, srcs, n, reads, writes, fabric)
 
     def start_async(self, prep: Prepared) -> None:
@@ -389,6 +432,7 @@ class Pe:
                 raise ExecutionError(f"{self.where}: {kind}put queue {q} is already used by "
                                      f"an in-flight async @{op.prep.op.op}", node=self.where)
         self.check_access(prep.reads, prep.writes)
+        self.quiet = False  # the new op takes its first step next cycle
         per_cycle = self._throughput(prep.op.op)
         self.inflight.append(AsyncOp(prep, self.run_op(prep, per_cycle), queues))
 
@@ -405,6 +449,7 @@ class Pe:
         np_dt = NP_DTYPE[dt]
         dst, srcs, n = prep.dst, prep.srcs, prep.n
         thr = self._throughput(prep.op.op)
+        mem = self.mem
         if not prep.fabric:
             if per_cycle is not None:
                 for _ in range(self.sim.params.dsd_setup + math.ceil(n / thr)):
@@ -415,55 +460,99 @@ class Pe:
             def conv(v: object) -> object:
                 return v if is_mov else np.asarray(v).astype(np_dt)
 
-            vals = [conv(self.mem[s.array][s.indices()[:n]]) if isinstance(s, DsdState)
-                    else conv(s) for s in srcs]
-            self.mem[dst.array][dst.indices()[:n]] = fn(*vals)
+            # Slices read views; the result is computed (or, for a raw copy, assigned with
+            # NumPy's overlap handling) before the destination is written.
+            vals = [conv(mem[s.array][s.index(n)]) if isinstance(s, DsdState) else conv(s)
+                    for s in srcs]
+            mem[dst.array][dst.index(n)] = fn(*vals)
             return
         if per_cycle is None:
             self.cost += self.sim.params.dsd_setup
         sim = self.sim
-        # Hold the queues themselves: this loop runs once per element per PE.
-        didx = dst.indices() if dst.kind == "mem" else None
-        out_q, out_port = (None, None) if didx is not None else sim.out_target(self, dst.color)
+        # This loop runs once per element per PE: resolve every operand to a getter first
+        # (memory arrays and index lists, queues, pre-converted constants).
+        dst_arr = mem[dst.array] if dst.kind == "mem" else None
+        didx = dst.indices().tolist() if dst_arr is not None else None
+        out_q, out_port = (None, None) if dst_arr is not None else sim.out_target(self, dst.color)
         cap = sim.params.output_queue
-        sidx, in_qs = [], []
+        active = sim.active_ports
+        getters = []
+        fins = []
         for s in srcs:
-            is_mem = isinstance(s, DsdState) and s.kind == "mem"
-            sidx.append(s.indices() if is_mem else None)
-            in_qs.append(sim.in_deque(self, s.color) if isinstance(s, DsdState) and not is_mem
-                         else None)
-        fins = [q for q in in_qs if q is not None]
+            if isinstance(s, DsdState) and s.kind == "mem":
+                getters.append(_mem_getter(mem[s.array], s.indices().tolist(),
+                                           None if is_mov else np_dt))
+            elif isinstance(s, DsdState):
+                q = sim.in_deque(self, s.color)
+                fins.append(q)
+                getters.append(_queue_getter(q, None if is_mov else np_dt))
+            else:
+                c = s if is_mov or type(s) is np_dt else np_dt(s)
+                getters.append(lambda _k, c=c: c)
+        fin0 = fins[0] if len(fins) == 1 else None
+        nsrc = len(getters)
+        g0 = getters[0] if nsrc else None
+        g1 = getters[1] if nsrc > 1 else None
         control = dst.control
+        if per_cycle == 1 and fin0 is not None and nsrc == 2 and out_port is not None:
+            # The streaming case (fabin + operand -> fabout, one element a cycle), unrolled:
+            # the same steps as the general loop below.
+            s0, s1 = srcs
+            if not is_mov and isinstance(s0, DsdState) and s0.kind == "fin" and \
+                    isinstance(s1, DsdState) and s1.kind == "mem" and \
+                    mem[s1.array].dtype.type is np_dt:
+                # ... and its commonest form, @fadds(out, in, mem): getters inlined.
+                arr1, idx1 = mem[s1.array], s1.indices().tolist()
+                k = 0
+                while k < n:
+                    if not fin0 or len(out_q) >= cap:
+                        yield False
+                        continue
+                    v = fin0.popleft()
+                    if type(v) is not np_dt:
+                        v = np_dt(v)
+                    out_q.append((sim.now + 1, fn(v, arr1[idx1[k]]), control))
+                    active[out_port] = None
+                    k += 1
+                    yield True
+                return
+            k = 0
+            while k < n:
+                if not fin0 or len(out_q) >= cap:
+                    yield False
+                    continue
+                out_q.append((sim.now + 1, fn(g0(k), g1(k)), control))
+                active[out_port] = None
+                k += 1
+                yield True
+            return
+        limit = per_cycle if per_cycle is not None else n
         k = 0
         while k < n:
             done_now = 0
-            while k < n and (per_cycle is None or done_now < per_cycle):
-                if not all(fins) or (out_q is not None and len(out_q) >= cap):
+            while k < n and done_now < limit:
+                if (not fin0 if fin0 is not None else (fins and not all(fins))) or \
+                        (out_q is not None and len(out_q) >= cap):
                     if per_cycle is None:  # the running task waits (async ops report apart)
                         self.waiting_on = self._fabric_wait(dst, srcs)
                     break
-                vals = []
-                for s, ix, q in zip(srcs, sidx, in_qs, strict=True):
-                    if ix is not None:
-                        vals.append(self.mem[s.array][ix[k]])
-                    elif q is not None:
-                        vals.append(q.popleft())
-                    else:
-                        vals.append(s)
-                if not is_mov:  # element-wise in the op's type, as the hardware rounds
-                    vals = [v if type(v) is np_dt else np_dt(v) for v in vals]
-                r = fn(*vals)
-                if didx is not None:
-                    self.mem[dst.array][didx[k]] = r
+                if nsrc == 2:
+                    r = fn(g0(k), g1(k))
+                elif nsrc == 1:
+                    r = fn(g0(k))
+                else:
+                    r = fn(*[g(k) for g in getters])
+                if dst_arr is not None:
+                    dst_arr[didx[k]] = r
                 elif out_port is not None:
                     out_q.append((sim.now + 1, r, control))
-                    sim.active_ports[out_port] = None
+                    active[out_port] = None
                 else:
                     out_q.append(r)  # memcpy D2H stream
                 k += 1
                 done_now += 1
-                if per_cycle is None:
-                    self.cost += 1
+            if per_cycle is None:
+                self.cost += done_now
             if k < n or per_cycle is not None:
                 yield done_now > 0
         if per_cycle is None:
@@ -481,31 +570,34 @@ class Pe:
 
     # --- scheduling
     def runnable(self) -> list[TaskState]:
-        sim = self.sim
-        out = []
-        for t in self.tasks.values():
-            if t.blocked:
-                continue
-            if t.kind == "data":
-                if sim.has_input(self, t.color):
-                    out.append(t)
-            elif t.active:
-                out.append(t)
-        return out
+        """Unblocked tasks that are active (data tasks: whose input queue is non-empty)."""
+        return [t for t in self.task_list
+                if not t.blocked and (t.q if t.q is not None else t.active)]
 
     def has_work(self) -> bool:
-        return bool(self.running or self.inflight or self.rpc_queue or self.runnable())
+        if self.running is not None or self.inflight or self.rpc_queue:
+            return True
+        for t in self.task_list:
+            if not t.blocked and (t.q if t.q is not None else t.active):
+                return True
+        return False
 
     def step(self, now: int, rng: random.Random | None) -> bool:
         """One cycle: async ops advance; the CE resumes or picks a task when free."""
         progress = False
-        if self.inflight:
-            for op in list(self.inflight):
+        inflight = self.inflight
+        if inflight:
+            for op in tuple(inflight) if len(inflight) > 1 else inflight:
                 try:
-                    progress |= next(op.gen)
+                    if next(op.gen):
+                        progress = True
                 except StopIteration:
-                    self._complete(op)
+                    self._complete(op)  # removes op (the loop iterates a copy if several)
                     progress = True
+        # Quiet: every async op waits on the fabric, so until a wavelet arrives, an output
+        # queue drains or busy_until passes, stepping this PE changes nothing (the
+        # simulator then stops visiting it). A task that starts an async op clears it.
+        self.quiet = not progress
         if now < self.busy_until:
             self.sim.wake_at(self.busy_until)
             return progress

@@ -8,10 +8,13 @@ is a deadlock, reported with PE coordinates, colors and task states.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import heapq
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from sluice.backends.csl import model as m
 from sluice.errors import DeadlockError, ExecutionError, RouteError
@@ -28,6 +31,32 @@ from sluice.runtime.wafer.params import ARCH_PARAMS, ArchParams
 from sluice.runtime.wafer.pe import Pe
 
 MAX_REPORT_LINES = 12
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Suspends the cyclic garbage collector: the cycle loop allocates many short-lived
+    objects (wavelet tuples, generators) but little cyclic garbage, and collections that
+    rescan a 1024-PE heap cost a third of the run time. Reference counting still frees."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+class _Port(Port):
+    """A router input with its data-wavelet fast path: `plan` is the one move of a static
+    route (no switch positions, no filter, a single tx), set on first use; None otherwise."""
+
+    __slots__ = ("plan", "owner")
+
+    def __init__(self, p: int, c: int, frm: str, router: Router | None, owner: int) -> None:
+        super().__init__(p, c, frm, router)
+        self.plan: tuple[int, object, object] | None = None
+        self.owner = owner  # a PE to wake when this (RAMP) input drains, else -1
 
 
 class Simulator:
@@ -66,6 +95,11 @@ class Simulator:
             for pl in v.placements:
                 self.pes[pl.y * self.width + pl.x] = Pe(self, pl.x, pl.y, v.program, pl)
         self.live: set[int] = set()
+        # Quiet PEs (Pe.quiet) leave `live` until an event: a wavelet for them (push_in,
+        # _control_at), room in their output queue (`owner` of a RAMP input, memcpy D2H) or
+        # the end of their busy time (a timer here: (busy_until, PE index)). With a random
+        # picker every live PE is stepped as before, which keeps its set order.
+        self.timers: list[tuple[int, int]] = []
         self.commands: deque = deque()  # host commands not yet started
         self.streams: list = []  # streaming transfers under way
         self.cmd_blocked_by: str | None = None
@@ -83,11 +117,7 @@ class Simulator:
 
     def in_deque(self, pe: Pe, color: int) -> deque:
         """The CE input queue of `color` at `pe` (created on first use)."""
-        key = (pe.index, color)
-        q = self.inq.get(key)
-        if q is None:
-            q = self.inq[key] = deque()
-        return q
+        return self.inq_of(pe.index, color)
 
     def out_target(self, pe: Pe, color: int) -> tuple[deque, Port | None]:
         """Where a fabout of `color` at `pe` writes: its RAMP router input, or the memcpy
@@ -101,12 +131,24 @@ class Simulator:
         port = self.port(pe.index, color, "RAMP")
         return port.q, port
 
+    def inq_of(self, p: int, color: int) -> deque:
+        """The CE input queue of `color` at PE index `p` (created on first use)."""
+        q = self.inq.get((p, color))
+        if q is None:
+            q = self.inq[(p, color)] = deque()
+        return q
+
     def has_input(self, pe: Pe, color: int) -> bool:
         q = self.inq.get((pe.index, color))
         return bool(q)
 
     def pop_in(self, pe: Pe, color: int) -> object:
         return self.inq[(pe.index, color)].popleft()
+
+    def room_freed(self, p: int) -> None:
+        """The memcpy engine took a wavelet from PE `p`'s D2H output: wake it."""
+        if self.rng is None:
+            self.live.add(p)
 
     def in_room(self, p: int, color: int) -> bool:
         q = self.inq.get((p, color))
@@ -154,7 +196,8 @@ class Simulator:
         key = (p, c, frm)
         port = self.ports.get(key)
         if port is None:
-            port = self.ports[key] = Port(p, c, frm, self.routers.get((p, c)))
+            owner = p if frm == "RAMP" and self.rng is None else -1
+            port = self.ports[key] = _Port(p, c, frm, self.routers.get((p, c)), owner)
         return port
 
     def _moves(self, rt: Router, p: int, c: int) -> list[tuple[int, object, object]]:
@@ -165,8 +208,8 @@ class Simulator:
         x, y = p % self.width, p // self.width
         mv = []
         for t in rt.cur_tx:
-            if t == "RAMP":
-                mv.append((RAMP_MOVE, None, None))
+            if t == "RAMP":  # the target is the CE input queue of this color
+                mv.append((RAMP_MOVE, self.inq_of(p, c), None))
                 continue
             dx, dy = STEP[t]
             nx, ny = x + dx, y + dy
@@ -180,29 +223,66 @@ class Simulator:
         return mv
 
     def _route_step(self) -> bool:
+        """Moves every ready wavelet whose route has room, in `active_ports` order (the
+        arbitration order). Data wavelets take the inlined fast path below; control
+        wavelets go through `_route_control`."""
         progress = False
         now = self.now
         cap = self.params.link_buffer
+        in_cap = self.params.input_queue
         hop = self.params.hop_latency
         used_links: set[tuple[int, str]] = set()
         active = self.active_ports
+        live = self.live
+        wake = 0  # earliest future ready cycle seen (0: none)
         for port in list(active):
             q = port.q
             w = q[0]
-            if w[0] > now:
-                self.wake_at(w[0])
+            t = w[0]
+            if t > now:
+                if not wake or t < wake:
+                    wake = t
+                continue
+            plan = port.plan
+            if plan is not None and not w[2]:  # the common case, inlined
+                kind, tgt, link = plan
+                if kind == RAMP_MOVE:
+                    if len(tgt) >= in_cap:
+                        continue
+                    q.popleft()
+                    if not q:
+                        del active[port]
+                    tgt.append(w[1])
+                    live.add(port.p)
+                else:
+                    if link in used_links or len(tgt.q) >= cap:
+                        continue
+                    q.popleft()
+                    if not q:
+                        del active[port]
+                    used_links.add(link)
+                    tgt.q.append((now + hop, w[1], False))
+                    active[tgt] = None
+                if port.owner >= 0:
+                    live.add(port.owner)
+                progress = True
                 continue
             rt = port.router
             if rt is None or port.frm not in rt.rx[rt.pos]:
                 continue  # stalls; reported if the fabric goes quiescent
-            p, c, ctrl = port.p, port.c, w[2]
-            moves = self._moves(rt, p, c)
-            if ctrl and any(k == RAMP_MOVE for k, _, _ in moves):
-                moves = [(RAMP_MOVE, None, None)]  # control ends at the first RAMP delivery
+            if w[2]:
+                progress |= self._route_control(port, rt, w, used_links)
+                continue
+            moves = rt.moves.get(rt.pos)
+            if moves is None:
+                moves = self._moves(rt, port.p, port.c)
+            if not rt.has_switches and rt.filter is None and len(rt.rx) == 1 and \
+                    len(moves) == 1 and moves[0][0] != OFF_GRID:
+                port.plan = moves[0]  # a static route: later wavelets take the fast path
             ok = True
             for kind, tgt, link in moves:
-                if kind == RAMP_MOVE:
-                    if not ctrl and not self.in_room(p, c):
+                if kind == RAMP_MOVE:  # tgt: the CE's input deque
+                    if len(tgt) >= in_cap:
                         ok = False
                         break
                 elif kind == LINK_MOVE:
@@ -216,20 +296,50 @@ class Simulator:
             q.popleft()
             if not q:
                 del active[port]
+            if port.owner >= 0:
+                live.add(port.owner)
             progress = True
             for kind, tgt, link in moves:
                 if kind == RAMP_MOVE:
-                    if ctrl:
-                        self._control_at(p, w[1])
-                    elif rt.filter_passes():
-                        self.push_in(p, c, w[1])
+                    if rt.filter is None or rt.filter_passes():
+                        tgt.append(w[1])
+                        live.add(port.p)
                 else:
                     used_links.add(link)
-                    tgt.q.append((now + hop, w[1], ctrl))
+                    tgt.q.append((now + hop, w[1], False))
                     active[tgt] = None
-            if ctrl:
-                rt.advance()
+        if wake:
+            self.wake_at(wake)
         return progress
+
+    def _route_control(self, port: Port, rt: Router, w: tuple[int, object, bool],
+                       used_links: set[tuple[int, str]]) -> bool:
+        """One ready control wavelet at `port`: forwarded like data, but it ends at the
+        first RAMP delivery, activates a control task there, and advances switches."""
+        p, c, now = port.p, port.c, self.now
+        moves = self._moves(rt, p, c)
+        if any(k == RAMP_MOVE for k, _, _ in moves):
+            moves = [(RAMP_MOVE, None, None)]  # control ends at the first RAMP delivery
+        for kind, tgt, link in moves:
+            if kind == LINK_MOVE:
+                if link in used_links or len(tgt.q) >= self.params.link_buffer:
+                    return False
+            elif kind != RAMP_MOVE:
+                raise RouteError(tgt, node=link)
+        port.q.popleft()
+        if not port.q:
+            del self.active_ports[port]
+        if port.owner >= 0:
+            self.live.add(port.owner)
+        for kind, tgt, link in moves:
+            if kind == RAMP_MOVE:
+                self._control_at(p, w[1])
+            else:
+                used_links.add(link)
+                tgt.q.append((now + self.params.hop_latency, w[1], True))
+                self.active_ports[tgt] = None
+        rt.advance()
+        return True
 
     def _control_at(self, p: int, payload: object) -> None:
         """A control wavelet reached a CE: its low 6 bits name a control task to activate."""
@@ -249,14 +359,41 @@ class Simulator:
         if self.commands or self.streams:
             progress |= self._memcpy_step()
         rng = self.rng
-        for p in sorted(self.live) if rng is None else list(self.live):
-            pe = self.pes[p]
+        now = self.now
+        live = self.live
+        pes = self.pes
+        if rng is not None:
+            for p in list(live):
+                pe = pes[p]
+                if pe is None:
+                    live.discard(p)
+                    continue
+                if pe.step(now, rng):
+                    progress = True
+                if pe.busy_until <= now and not pe.has_work():
+                    live.discard(p)
+            return progress
+        timers = self.timers
+        while timers and timers[0][0] <= now:
+            _, p = heapq.heappop(timers)
+            live.add(p)
+        for p in sorted(live):
+            pe = pes[p]
             if pe is None:
-                self.live.discard(p)
+                live.discard(p)
                 continue
-            progress |= pe.step(self.now, rng)
-            if not pe.has_work() and pe.busy_until <= self.now:
-                self.live.discard(p)
+            if pe.step(now, None):
+                progress = True
+            if pe.busy_until > now:
+                if pe.quiet:
+                    live.discard(p)
+                    heapq.heappush(timers, (pe.busy_until, p))
+            elif pe.quiet or not pe.has_work():
+                live.discard(p)
+        while timers and pes[timers[0][1]].busy_until != timers[0][0]:
+            heapq.heappop(timers)  # stale: the PE was woken earlier and is busy until later
+        if timers:
+            self.wake_at(timers[0][0])
         return progress
 
     def _memcpy_step(self) -> bool:
@@ -287,15 +424,17 @@ class Simulator:
         """Runs cycles until `done()`; raises DeadlockError if the fabric goes quiescent."""
         t0 = time.perf_counter()
         try:
-            while not done():
-                if self.step():
-                    self.now += 1
-                elif self._wake is not None:
-                    self.now = max(self.now + 1, self._wake)
-                else:
-                    raise self.deadlock(what)
-                if self.now > self.max_cycles:
-                    raise ExecutionError(f"{what}: still running after {self.max_cycles} cycles")
+            with gc_paused():
+                while not done():
+                    if self.step():
+                        self.now += 1
+                    elif self._wake is not None:
+                        self.now = max(self.now + 1, self._wake)
+                    else:
+                        raise self.deadlock(what)
+                    if self.now > self.max_cycles:
+                        raise ExecutionError(f"{what}: still running after "
+                                             f"{self.max_cycles} cycles")
         finally:
             self.wall += time.perf_counter() - t0
 
@@ -304,9 +443,10 @@ class Simulator:
         self.run_until(lambda: False if self.pending() else not self._busy(), what)
 
     def _busy(self) -> bool:
-        return bool(self.live) and any(
-            pe is not None and (pe.has_work() or pe.busy_until > self.now)
-            for pe in (self.pes[p] for p in self.live))
+        now = self.now
+        return any(self.pes[p].busy_until > now for _, p in self.timers) or \
+            bool(self.live) and any(pe is not None and (pe.has_work() or pe.busy_until > now)
+                                    for pe in (self.pes[p] for p in self.live))
 
     def pending(self) -> bool:
         return bool(self.active_ports or any(self.inq.values()) or any(self.d2h_buf.values())

@@ -6,6 +6,7 @@ type, so f32/f16 arithmetic rounds as the hardware does (up to fused multiply-ad
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 
 import numpy as np
@@ -81,13 +82,14 @@ def binop(op: str, a: object, b: object) -> object:
 
 
 # DSD op element functions over NumPy arrays or scalars, by op name stem.
+# The operator module's functions are `a + b` etc. without a Python frame per element.
 _FUNCS: dict[str, Callable[..., object]] = {
     "mov": lambda a: a,
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
     "mac": lambda a, b, c: a + b * c,
-    "neg": lambda a: -a,
+    "neg": operator.neg,
     "max": np.maximum,
 }
 
