@@ -198,3 +198,21 @@ def test_innermost_reduction_accumulates_in_a_local():
     for m, k in ((3, 4), (300, 200)):
         check(p, [rng.standard_normal((m, k)), rng.standard_normal(k), rng.standard_normal(m),
                   rng.standard_normal(k), rng.standard_normal((m, k))])
+
+
+def test_large_transients_start_zeroed_call_after_call():
+    """Transients of 4 MB and more are mapped from the kernel rather than calloc'd; they must
+    still read as zeros on every call (here: accumulated into with wcr, then returned)."""
+    b = ir.ProgramBuilder("big_transient")
+    b.arg("x", "float64", ["N"])
+    b.transient("t", "float64", ["N"])
+    b.returns("y", "float64", ["N"])
+    with b.state("acc") as s:
+        s.map({"i": "0:N"}, "o = v * 2.0", inputs={"v": "x[i]"}, outputs={"o": "t[i] wcr +"})
+    with b.state("out") as s:
+        s.map({"i": "0:N"}, "o = v", inputs={"v": "t[i]"}, outputs={"o": "y[i]"})
+    p = b.build()
+    fn = build(p, NO_PASSES)
+    x = np.random.default_rng(2).standard_normal(1 << 20)  # 8 MB
+    for _ in range(3):
+        np.testing.assert_array_equal(fn(x), 2.0 * x)
