@@ -104,6 +104,7 @@ def _swap_last(v: View) -> View:
 
 def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
     a, b = _in_view(fn, ins, "a"), _in_view(fn, ins, "b")
+    out_shape = n.output_shapes({"a": tuple(a.sizes), "b": tuple(b.sizes)})["c"]
     if n.transpose_a:
         a = _swap_last(a)
     if n.transpose_b:
@@ -121,7 +122,6 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
     zb = ([sympy.Integer(1)] * (3 - b.rank)) + b.sizes if b.rank >= 2 else [1, b.sizes[0], 1]
     batch = za[0] if a.rank == 3 else zb[0]
     M, K, N = za[1], za[2], zb[2]
-    out_shape = MatMul().output_shapes({"a": tuple(a.sizes), "b": tuple(b.sizes)})["c"]
     c, finish = _output(fn, outs, "c", t, list(out_shape), [ins["a"].data, ins["b"].data],
                         scope)
     w = fn.w

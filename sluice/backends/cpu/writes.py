@@ -106,10 +106,10 @@ def conflicts(fn: FnCtx, m: Memlet, scope: Scope) -> bool:
     """Whether threads of the enclosing parallel loops may combine into one element."""
     if not scope.parallel:
         return False
-    if m.data in scope.redirect and not isinstance(fn.container(m.data), Scalar):
-        return False  # a per-thread accumulator
+    if m.data in scope.redirect:
+        return False  # a per-thread reduction variable or accumulator
     if isinstance(fn.container(m.data), Scalar):
-        return m.data not in scope.redirect
+        return True
     others = set(scope.params) - set(scope.parallel)
     return not pinned(m.subset, scope.parallel, others)
 
