@@ -16,11 +16,18 @@ import sympy
 
 from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph, Edge
-from sluice.ir.memlet import Index, Memlet, Range, full_subset
-from sluice.ir.nodes import Access, LibraryNode, Map, Tasklet
+from sluice.ir.memlet import Memlet, full_subset
+from sluice.ir.nodes import Access, LibraryNode, Map
 from sluice.ir.program import Program
 from sluice.passes.manager import Pass, PassReport, register
-from sluice.passes.util import access_nodes, base, graphs, read_in, written_containers
+from sluice.passes.util import (
+    access_nodes,
+    base,
+    elementwise_writer,
+    graphs,
+    read_in,
+    written_containers,
+)
 
 
 @register
@@ -129,7 +136,7 @@ def _copy_out(p: Program, g: DataflowGraph, e: Edge) -> bool:
         if not _full(w.memlet.subset, shape) or w.memlet.wcr is not None:
             return False
         reads = {base(x.memlet.data) for x in g.in_edges(w.src) if x.memlet is not None}
-    elif isinstance(w.src, Map) and _elementwise_writer(w.src, t, shape):
+    elif isinstance(w.src, Map) and elementwise_writer(w.src, t, shape):
         reads = read_in(p, w.src.body)
     else:
         return False
@@ -154,30 +161,4 @@ def _copy_out(p: Program, g: DataflowGraph, e: Edge) -> bool:
     g.remove_node(anode)
     _rename(p, t, a)
     del p.data[t]
-    return True
-
-
-def _elementwise_writer(m: Map, t: str, shape) -> bool:
-    """The map writes every element of `t` exactly as `t[p0, p1, ...]` over full ranges."""
-    if len(m.params) != len(shape):
-        return False
-    for r, d in zip(m.ranges, shape, strict=True):
-        if r != Range(0, d):
-            return False
-    writes = [x for n in m.body.nodes if isinstance(n, Access) and n.data == t
-              for x in m.body.in_edges(n) if x.memlet is not None]
-    if not writes or any(not isinstance(x.src, Tasklet) or x.memlet.wcr is not None for x in
-                         writes):
-        return False
-    for x in writes:
-        sub = x.memlet.subset
-        if len(sub) != len(m.params) or any(
-                not isinstance(d, Index) or d.index != sympy.Symbol(prm, integer=True)
-                for d, prm in zip(sub, m.params, strict=True)):
-            return False
-    for n, gg in m.body.walk():  # no nested writes of t elsewhere, no reads of t
-        if isinstance(n, Access) and n.data == t and gg is not m.body:
-            return False
-        if isinstance(n, Access) and n.data == t and gg.out_edges(n):
-            return False
     return True

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import sympy
+
 from sluice.ir.control import Assign, Branch, Loop, State, While
 from sluice.ir.data import Stream
 from sluice.ir.graph import DataflowGraph
-from sluice.ir.nodes import Access, Map, Node
+from sluice.ir.memlet import Index, Range
+from sluice.ir.nodes import Access, Map, Node, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.symbolic import free_names
 
@@ -116,3 +119,29 @@ def remove_isolated_accesses(g: DataflowGraph) -> int:
 
 def node_label(n: Node) -> str:
     return n.describe()
+
+
+def elementwise_writer(m: Map, t: str, shape) -> bool:
+    """The map writes every element of `t` exactly as `t[p0, p1, ...]` over full ranges."""
+    if len(m.params) != len(shape):
+        return False
+    for r, d in zip(m.ranges, shape, strict=True):
+        if r != Range(0, d):
+            return False
+    writes = [x for n in m.body.nodes if isinstance(n, Access) and n.data == t
+              for x in m.body.in_edges(n) if x.memlet is not None]
+    if not writes or any(not isinstance(x.src, Tasklet) or x.memlet.wcr is not None for x in
+                         writes):
+        return False
+    for x in writes:
+        sub = x.memlet.subset
+        if len(sub) != len(m.params) or any(
+                not isinstance(d, Index) or d.index != sympy.Symbol(prm, integer=True)
+                for d, prm in zip(sub, m.params, strict=True)):
+            return False
+    for n, gg in m.body.walk():  # no nested writes of t elsewhere, no reads of t
+        if isinstance(n, Access) and n.data == t and gg is not m.body:
+            return False
+        if isinstance(n, Access) and n.data == t and gg.out_edges(n):
+            return False
+    return True

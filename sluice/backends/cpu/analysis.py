@@ -6,6 +6,8 @@
 * `plan_parallel` picks the map parameters OpenMP may split among threads: a prefix whose
   ranges do not depend on each other (so `collapse` is legal) and that every array write
   is injective in, unless conflicts can be resolved by a reduction clause or atomics.
+  It also orders the loops: injective parameters outside, reductions inside, except a
+  unit-stride injective parameter, which runs innermost so that its loop vectorises.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from sluice.ir.data import CSR, Scalar, Stream
+from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.memlet import Index
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Schedule, Tasklet
@@ -137,6 +139,8 @@ def plan_parallel(p: Program, m: Map, batched: bool, outer_params: set[str],
     Parameters that every write is injective in move outermost and run in parallel; the
     others keep their relative order inside, so each element still receives its
     contributions in the original order (the interchange is exact, even for `+` on floats).
+    When the last of them indexes only unit-stride dimensions, it goes innermost instead,
+    inside the reduction loops, so it vectorises (`_unit_stride_inside`).
     """
     seq = ParallelPlan([], list(m.params), {}, False)
     if m.schedule in (Schedule.sequential, Schedule.spatial):
@@ -177,6 +181,10 @@ def plan_parallel(p: Program, m: Map, batched: bool, outer_params: set[str],
     if par and all(pinned(s, set(par), all_params - set(par)) for s in writes):
         order = par + [prm for prm in m.params if prm not in par]
         if _ranges_nest(m, order):
+            if not reductions and _unit_stride_inside(p, m, par, order, all_params, private):
+                # the reduction loops move outside the last parallel parameter's loop
+                order = par[:-1] + order[len(par):] + par[-1:]
+                par = par[:-1]
             return ParallelPlan(par, order, reductions, False)
     # Otherwise: the prefix every plain write is injective in, with atomics for wcr writes.
     prefix: list[str] = []
@@ -189,6 +197,60 @@ def plan_parallel(p: Program, m: Map, batched: bool, outer_params: set[str],
     if not prefix:
         return seq
     return ParallelPlan(prefix, list(m.params), reductions, bool(array_wcr))
+
+
+def _unit_stride_inside(p: Program, m: Map, par: list[str], order: list[str],
+                        all_params: set[str], private: frozenset[str]) -> bool:
+    """True if the last parallel parameter `q` of `order = par + inner` may run innermost,
+    inside the inner (reduction) loops, so that the loop over `q` vectorises.
+
+    Exact: every written container has one write subset, pinned by `par`, so the
+    iterations that touch one element share all of `par` and keep their inner order; the
+    body reads nothing it writes. Worth it: `q` indexes only the unit-stride last dimension
+    of every write (and of each read that uses it), as `q + c`.
+    """
+    inner = order[len(par):]
+    if len(par) < 2 or not inner or any(not isinstance(n, Access | Tasklet)
+                                        for n in m.body.nodes):
+        return False
+    q = par[-1]
+    new_order = par[:-1] + inner + [q]
+    if not _ranges_nest(m, new_order):
+        return False
+    written: dict[str, tuple] = {}
+    reads: list[tuple[str, tuple]] = []
+    for e in m.body.edges:
+        mm = e.memlet
+        if mm is None or mm.data in private:
+            continue
+        if mm.other is not None or isinstance(e.src, Access) and isinstance(e.dst, Access):
+            return False  # a copy
+        name = mm.data.partition(".")[0]
+        if isinstance(e.src, Tasklet):
+            if not isinstance(p.data.get(name), Array) or \
+                    written.setdefault(name, mm.subset) != mm.subset or \
+                    not _last_dim_is(mm.subset, q, all_params):
+                return False
+        else:
+            reads.append((name, mm.subset))
+    for name, subset in reads:
+        if name in written:
+            return False
+        uses_q = any(q in d.free_symbols() for d in subset)
+        if uses_q and (not isinstance(p.data.get(name), Array)
+                       or not _last_dim_is(subset, q, all_params)):
+            return False
+    return True
+
+
+def _last_dim_is(subset: tuple, q: str, all_params: set[str]) -> bool:
+    """`subset` ends in `[..., q + c]` (c free of parameters) and uses `q` nowhere else."""
+    if not subset or not all(isinstance(d, Index) for d in subset):
+        return False
+    if any(q in d.free_symbols() for d in subset[:-1]):
+        return False
+    rest = sympy.expand(subset[-1].index - sympy.Symbol(q, integer=True))
+    return not (free_names(rest) & all_params)
 
 
 def _ranges_nest(m: Map, order: list[str]) -> bool:

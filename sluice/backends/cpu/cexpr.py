@@ -236,9 +236,9 @@ class _Lower:
         return self.binary(op, ufunc, self.visit(n.left), self.visit(n.comparators[0]))
 
     def visit_BoolOp(self, n: ast.BoolOp) -> CVal:  # noqa: N802
-        op = "&&" if isinstance(n.op, ast.And) else "||"
+        op = "&" if isinstance(n.op, ast.And) else "|"  # both sides, as in `binary`
         vals = [convert(self.visit(v), BOOL) for v in n.values]
-        return CVal("(" + f" {op} ".join(vals) + ")", VType(BOOL))
+        return CVal("static_cast<bool>(" + f" {op} ".join(vals) + ")", VType(BOOL))
 
     def visit_Call(self, n: ast.Call) -> CVal:  # noqa: N802
         f = n.func
@@ -308,6 +308,11 @@ class _Lower:
             text = f"sl::floordiv({ca}, {cb})"
         elif op == "%":
             text = f"sl::mod({ca}, {cb})"
+        elif op in ("&&", "||") and kind != "c":
+            # Both sides are evaluated anyway (no side effects, no traps): `&`/`|` of truth
+            # values vectorises and does not branch; `&&` mispredicts on random data.
+            bit = "&" if op == "&&" else "|"
+            text = f"({convert(a, BOOL)} {bit} {convert(b, BOOL)})"
         else:
             text = f"({ca} {op} {cb})"
         if rt.weak and rt.kind in "bi":

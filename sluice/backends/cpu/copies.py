@@ -32,6 +32,15 @@ PARALLEL_MIN_ELEMENTS = 1 << 15
 
 def emit_copy(fn: FnCtx, m: Memlet, dst_name: str, scope: Scope) -> None:
     dst_sub = m.other_subset if m.other is not None else m.subset
+    if fn.aliases.get(dst_name) == m.data:
+        fn.w(f"// copy {m.data} -> {dst_name}: nothing to move when the storage is shared")
+        with fn.w.block(f"if ({ident(dst_name)} != {ident(m.data)})"):
+            _copy(fn, m, dst_name, dst_sub, scope)
+        return
+    _copy(fn, m, dst_name, dst_sub, scope)
+
+
+def _copy(fn: FnCtx, m: Memlet, dst_name: str, dst_sub, scope: Scope) -> None:
     src_stream, dst_stream = is_stream(fn.program, m.data), is_stream(fn.program, dst_name)
     fn.w(f"// copy {m.data} -> {dst_name}")
     if src_stream and dst_stream:
@@ -50,6 +59,9 @@ def emit_copy(fn: FnCtx, m: Memlet, dst_name: str, scope: Scope) -> None:
     ddt = fn.container(dst_name).dtype.numpy
     w = fn.w
     with w.block(""):
+        if not diff.is_number and not scope.in_parallel:  # (no throwing out of a team)
+            w(f"if ({fn.idx(n_src, scope)} != {fn.idx(n_dst, scope)}) "
+              "throw sl::SizeMismatch{};")
         if m.data.partition(".")[0] == dst_name.partition(".")[0]:
             # Overlapping views of one container: gather first, like np.array(copy=True).
             tmp = fn.tmp("buf")
@@ -114,8 +126,11 @@ def _store(fn: FnCtx, dst: View, idx: list, value: CVal, wcr: str | None, scope:
 
 
 def _nest(fn: FnCtx, heads: list[str], body) -> None:
-    for h in heads:
-        fn.w(h + " {")
+    for h in heads:  # a head may carry pragma lines before its `for`
+        *pragmas, head = h.split("\n")
+        for line in pragmas:
+            fn.w(line)
+        fn.w(head + " {")
         fn.w.depth += 1
     body()
     for _ in heads:

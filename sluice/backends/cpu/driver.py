@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -29,6 +30,10 @@ class CpuOptions:
     verify: verify the IR after each pass.
     blas: let MatMul call the BLAS `sluice.runtime.blas` finds (float32/float64 operands in
         BLAS layouts); False keeps the backend's own matrix kernels.
+
+    With `$SLUICE_POISON_UNZEROED` set (not "0"), memory handed out without zeroing (the
+    transients `initialised.py` proves are written before read) is filled with all-ones
+    bytes instead; the test suite sets it so that a wrong proof shows as NaN or -1.
     """
 
     pipeline: str | None = "O2"
@@ -53,7 +58,9 @@ class CpuOptions:
     def compiler_flags(self) -> list[str]:
         base: Sequence[str] = self.flags if self.flags is not None else DEFAULT_CXX_FLAGS
         lib = self.blas_library()
-        return [*base, *SEMANTIC_FLAGS, *(lib.compile_flags() if lib else ())]
+        poison = os.environ.get("SLUICE_POISON_UNZEROED", "0") not in ("", "0")
+        return [*base, *SEMANTIC_FLAGS, *(lib.compile_flags() if lib else ()),
+                *(["-DSL_POISON_UNZEROED"] if poison else [])]
 
     def link_flags(self) -> list[str]:
         lib = self.blas_library()

@@ -96,6 +96,7 @@ class FnCtx:
         self._tmp = 0
         self.uses_return = False
         self.dynamic: dict[str, tuple] = {}  # transients sized by changing symbols
+        self.aliases: dict[str, str] = {}  # transient -> container whose storage it uses
 
     def tmp(self, prefix: str = "t") -> str:
         self._tmp += 1

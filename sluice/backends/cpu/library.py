@@ -27,6 +27,7 @@ from sluice.ir.library import MatMul, Reduce, Softmax, SpMM, Transpose
 from sluice.ir.nodes import LibraryNode
 
 PAR_MIN_WORK = 1 << 16  # multiply-adds below which a library node stays on one thread
+FOLD_BLOCK = 2048  # elements per block of a regrouped sum or product
 ROW_BLOCK, K_BLOCK, J_BLOCK = 32, 256, 512
 
 
@@ -129,10 +130,10 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
     w(f"const int64_t sl_B = {P(batch, scope)}, sl_M = {P(M, scope)}, sl_N = {P(N, scope)}, "
       f"sl_K = {P(K, scope)};")
     w(f"{T}* const sl_c = {c};")
-    w(f"std::fill(sl_c, sl_c + sl_B * sl_M * sl_N, {T}(0));")
     pa, pb = pointer(fn, a, scope), pointer(fn, b, scope)
     if t.kind == "f":
-        # floating point: the packed, register-tiled kernel of the prelude
+        # floating point: the packed, register-tiled kernel of the prelude (or the BLAS),
+        # told to overwrite C
         par = "false" if scope.in_parallel else f"sl_M * sl_N * sl_K > {PAR_MIN_WORK}"
         with w.block("for (int64_t sl_b = 0; sl_b < sl_B; ++sl_b)"):
             w(f"sl::matmul<{T}>(sl_M, sl_N, sl_K, {pa} + sl_b * {P(sa[0], scope)}, "
@@ -141,6 +142,7 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
               "true);")
         finish()
         return
+    w(f"std::fill(sl_c, sl_c + sl_B * sl_M * sl_N, {T}(0));")
     sbn = fn.idx(sb[2], scope)
     bj = "sl_brow[sl_j]" if sbn == "1" else f"sl_brow[sl_j * {sbn}]"
     acc = f"sl_crow[sl_j] += sl_aik * static_cast<{T}>({bj});"
@@ -227,7 +229,12 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
                   lambda: w(f"sl_o[sl_j] = {_fold(op, 'sl_o[sl_j]', x)};"))
         finish()
         return
-    _pragma(fn, scope, v.size())
+    # Sums and products of numbers may regroup (NumPy's own pairwise order is not a loop's
+    # either): lanes of a vector and, for a single result, threads each take a share.
+    split = op in ("+", "*") and init is not None and t.kind in "fiu"
+    whole = split and count == 1 and red_sizes and not scope.in_parallel
+    if not whole:
+        _pragma(fn, scope, v.size())
     with w.block(f"for (int64_t sl_q = 0; sl_q < {fn.idx(count, scope)}; ++sl_q)"):
         qsym = sympy.Symbol("sl_q", integer=True)
         kidx = _unravel(qsym, out_shape) if len(kept) > 1 else ([qsym] if kept else [])
@@ -264,9 +271,36 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
             else:
                 def body() -> None:
                     w(f"sl_acc = {_fold(op, 'sl_acc', x)};")
+            if split:
+                heads, body = _split_fold(fn, op, T, init, heads, rnames[-1], red_sizes[-1], x,
+                                          fn.idx(v.size(), scope) if whole else None, scope)
             _nest(fn, heads, body)
             w("sl_o[sl_q] = sl_acc;")
     finish()
+
+
+def _split_fold(fn: FnCtx, op: str, T: str, init: str, heads: list[str], last: str,
+                last_size: sympy.Expr, x: str, work: str | None, scope: Scope
+                ) -> tuple[list[str], Callable[[], None]]:
+    """Loop heads and body folding `x` into `sl_acc` in regrouped order: the last reduced
+    loop runs in blocks whose partial result is a vectorised local (an `omp simd` reduction
+    straight into a thread's share is kept in memory by GCC, 4x slower); with `work`, the
+    blocks are shared among threads."""
+    size = fn.idx(last_size, scope)
+    outer = [*heads[:-1], f"for (int64_t sl_rb = 0; sl_rb < {size}; sl_rb += {FOLD_BLOCK})"]
+    if work is not None:
+        outer[0] = (f"#pragma omp parallel for reduction({op}:sl_acc) "
+                    f"if({work} > {PAR_MIN_WORK})\n{outer[0]}")
+    inner = (f"#pragma omp simd reduction({op}:sl_part)\n"
+             f"for (int64_t {last} = sl_rb; {last} < std::min<int64_t>(sl_rb + {FOLD_BLOCK}, "
+             f"{size}); ++{last})")
+
+    def body() -> None:
+        fn.w(f"{T} sl_part = {init};")
+        _nest(fn, [inner], lambda: fn.w(f"sl_part = {_fold(op, 'sl_part', x)};"))
+        fn.w(f"sl_acc = {_fold(op, 'sl_acc', 'sl_part')};")
+
+    return outer, body
 
 
 # --- Transpose, Softmax -------------------------------------------------------------------------

@@ -4,17 +4,21 @@ Every program becomes a `static void` function with the signature of `signature.
 the top-level program also gets an `extern "C"` entry that copies scalar arguments (a
 program may write them; the caller's values stay unchanged, as in the interpreter), turns
 a deadlocked stream read into status 1 and an allocation failure into status 2.
-Containers a program allocates are zeroed: small constant-size arrays on the stack, others
-on the heap.
+Containers a program allocates are zeroed (small constant-size arrays on the stack, others
+on the heap), except heap transients `initialised.py` proves are written before any read;
+a transient that is a whole reshaped copy no one can tell from a view (`aliases.py`) uses
+the storage of its source.
 """
 
 from __future__ import annotations
 
 import sympy
 
+from sluice.backends.cpu.aliases import reshape_aliases
 from sluice.backends.cpu.control import emit_region
 from sluice.backends.cpu.ctypes_map import ctype
 from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
+from sluice.backends.cpu.initialised import written_before_read
 from sluice.backends.cpu.prelude import prelude
 from sluice.backends.cpu.signature import Param, control_symbols, input_symbols, signature
 from sluice.errors import UnsupportedError
@@ -100,11 +104,15 @@ def _declare_locals(fn: FnCtx) -> None:
     p, w = fn.program, fn.w
     passed = {prm.name for prm in signature(p)}
     fixed = set(input_symbols(p))
+    unzeroed = written_before_read(p)
     for s in control_symbols(p):
         t = "double" if p.symbols.get(s) is not None and p.symbols[s].is_float else "int64_t"
         w(f"{t} {ident(s)} = 0;")
+    moving = {name for name, c in p.data.items()
+              if name not in passed and isinstance(c, Array) and c.free_symbols() - fixed}
+    fn.aliases = reshape_aliases(p, moving)
     for name, c in p.data.items():
-        if name in passed:
+        if name in passed or name in fn.aliases:
             continue
         n = ident(name)
         if isinstance(c, Scalar):
@@ -122,18 +130,36 @@ def _declare_locals(fn: FnCtx) -> None:
         if c.free_symbols() - fixed:
             raise UnsupportedError(f"the shape of stream '{name}' changes while the program "
                                    "runs")
-        size = sympy.Integer(1)
-        for d in c.shape:
-            size = size * d
+        size = _size(c.shape)
         sz = fn.idx(size, Scope())
         if isinstance(c, Stream):
             w(f"std::vector<sl::Queue<{t}>> {n}({sz});" if c.shape else f"sl::Queue<{t}> {n};")
         elif isinstance(c, Array):
             if size.is_number and int(size) <= STACK_MAX_ELEMENTS:
                 w(f"{t} {n}[{max(int(size), 1)}] = {{}};  // transient, zeroed")
+            elif name in unzeroed:
+                w(f"sl::Heap<{t}> {n}_heap({sz}, false);  // transient, written before read")
+                w(f"{t}* const {n} = {n}_heap.p;")
             else:
                 w(f"sl::Heap<{t}> {n}_heap({sz});  // transient, zeroed")
                 w(f"{t}* const {n} = {n}_heap.p;")
+    for name, source in fn.aliases.items():
+        # The sizes agree whenever the copy is legal; where that is not provable, a
+        # mismatch keeps storage of its own and the copy, which then reports it.
+        n, t = ident(name), ctype(p.data[name].dtype, name)
+        size = fn.idx(_size(p.data[name].shape), Scope())
+        same = fn.idx(_size(p.data[source].shape), Scope())
+        w(f"const bool {n}_shared = {same} == {size};  // a reshape of '{source}'")
+        w(f"sl::Heap<{t}> {n}_heap({n}_shared ? 0 : {size}, "
+          f"{'false' if name in unzeroed else 'true'});")
+        w(f"{t}* const {n} = {n}_shared ? {ident(source)} : {n}_heap.p;")
+
+
+def _size(shape: tuple) -> sympy.Expr:
+    size = sympy.Integer(1)
+    for d in shape:
+        size = size * d
+    return size
 
 
 def _entry(p: Program) -> str:
@@ -173,6 +199,7 @@ def _entry(p: Program) -> str:
         w(f"{function_name(p)}({', '.join(call)});")
     w("catch (const sl::Deadlock&) { return 1; }")
     w("catch (const std::bad_alloc&) { return 2; }")
+    w("catch (const sl::SizeMismatch&) { return 3; }")
     w("return 0;")
     w.depth -= 1
     w("}")

@@ -146,13 +146,12 @@ template <class T, class F> inline void atomic_update(T* p, F f) {
   }
 }
 
-// Zeroed memory. Large blocks are mapped from the kernel, zero already and touched lazily:
-// through calloc, glibc's adaptive mmap threshold soon serves a repeated large request from
-// the heap, which it must memset each call (gesummv's two 32 MB temporaries cost 4x the
-// whole NumPy kernel that way).
+// Fresh memory, zeroed or not. Large blocks are mapped from the kernel, zero already and
+// touched lazily: through calloc, glibc's adaptive mmap threshold soon serves a repeated large
+// request from the heap, which it must memset each call.
 constexpr size_t MAP_MIN_BYTES = size_t(1) << 22;
 
-inline void* zeroed(size_t bytes) {
+inline void* fresh(size_t bytes, bool zero) {
 #if defined(__linux__)
   if (bytes >= MAP_MIN_BYTES) {
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -161,13 +160,12 @@ inline void* zeroed(size_t bytes) {
     return p;
   }
 #endif
-  void* p = std::calloc(bytes > 0 ? bytes : 1, 1);
+  void* p = zero ? std::calloc(bytes > 0 ? bytes : 1, 1) : std::malloc(bytes > 0 ? bytes : 1);
   if (!p) throw std::bad_alloc();
   return p;
 }
 
-inline void release(void* p, size_t bytes) {
-  if (!p) return;
+inline void unmap(void* p, size_t bytes) {
 #if defined(__linux__)
   if (bytes >= MAP_MIN_BYTES) {
     munmap(p, bytes);
@@ -177,15 +175,96 @@ inline void release(void* p, size_t bytes) {
   std::free(p);
 }
 
-// Zero-initialised heap storage owned by a scope (containers a program allocates start zeroed).
+// Released large blocks are parked and handed out again, so a program called repeatedly with
+// the same shapes gets its temporaries back without page faults (a fresh 32 MB mapping takes
+// thousands of faults, each zeroing a page). A parked block is memset only when the request
+// must start zeroed. Bounded per loaded module: POOL_BLOCKS blocks, POOL_MAX_BYTES in all.
+constexpr size_t POOL_MIN_BYTES = size_t(1) << 18;
+constexpr int POOL_BLOCKS = 16;
+constexpr size_t POOL_MAX_BYTES = size_t(1) << 28;
+
+struct Pool {
+  void* block[POOL_BLOCKS];
+  size_t cap[POOL_BLOCKS];
+  size_t total;
+  int busy;  // a spin lock: held for a few loads and stores only
+  void lock() { while (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE)) {} }
+  void unlock() { __atomic_store_n(&busy, 0, __ATOMIC_RELEASE); }
+};
+
+inline Pool& pool() {
+  static Pool q{};
+  return q;
+}
+
+// Tests build with SL_POISON_UNZEROED: memory handed out without zeroing is then all-ones
+// bytes (NaN, -1), so code that reads an element before writing it shows.
+inline void* poison(void* p, size_t bytes, bool zero) {
+#ifdef SL_POISON_UNZEROED
+  if (!zero) std::memset(p, 0xff, bytes);
+#else
+  (void)bytes;
+  (void)zero;
+#endif
+  return p;
+}
+
+// `bytes` of memory (zeroed if `zero`); `cap` receives the block's real size for release().
+inline void* acquire(size_t bytes, bool zero, size_t& cap) {
+  if (bytes >= POOL_MIN_BYTES) {
+    Pool& q = pool();
+    void* got = nullptr;
+    q.lock();
+    int best = -1;
+    for (int k = 0; k < POOL_BLOCKS; ++k)  // the smallest parked block that fits, within 2x
+      if (q.block[k] && q.cap[k] >= bytes && q.cap[k] / 2 <= bytes &&
+          (best < 0 || q.cap[k] < q.cap[best]))
+        best = k;
+    if (best >= 0) {
+      got = q.block[best];
+      cap = q.cap[best];
+      q.total -= cap;
+      q.block[best] = nullptr;
+    }
+    q.unlock();
+    if (got) {
+      if (zero) std::memset(got, 0, bytes);
+      return poison(got, bytes, zero);
+    }
+  }
+  cap = bytes;
+  return poison(fresh(bytes, zero), bytes, zero);
+}
+
+inline void release(void* p, size_t cap) {
+  if (!p) return;
+  if (cap >= POOL_MIN_BYTES) {
+    Pool& q = pool();
+    bool parked = false;
+    q.lock();
+    if (q.total + cap <= POOL_MAX_BYTES)
+      for (int k = 0; k < POOL_BLOCKS && !parked; ++k)
+        if (!q.block[k]) {
+          q.block[k] = p;
+          q.cap[k] = cap;
+          q.total += cap;
+          parked = true;
+        }
+    q.unlock();
+    if (parked) return;
+  }
+  unmap(p, cap);
+}
+
+// Heap storage owned by a scope. Containers a program allocates start zeroed unless the
+// program provably writes every element before reading any (`zero` = false).
 template <class T> struct Heap {
   T* p;
-  size_t bytes;
-  explicit Heap(int64_t n)
-      : p(nullptr), bytes(size_t(n > 0 ? n : 0) * sizeof(T)) {
-    p = static_cast<T*>(zeroed(bytes));
+  size_t cap = 0;
+  explicit Heap(int64_t n, bool zero = true) : p(nullptr) {
+    p = static_cast<T*>(acquire(size_t(n > 0 ? n : 0) * sizeof(T), zero, cap));
   }
-  ~Heap() { release(p, bytes); }
+  ~Heap() { release(p, cap); }
   Heap(const Heap&) = delete;
   Heap& operator=(const Heap&) = delete;
 };
@@ -196,11 +275,11 @@ template <class T> struct Dyn {
   T* p = nullptr;
   int64_t dims[32] = {};
   size_t rank = 0;
+  size_t cap = 0;
   Dyn() = default;
   Dyn(const Dyn&) = delete;
   Dyn& operator=(const Dyn&) = delete;
-  ~Dyn() { release(p, bytes); }
-  size_t bytes = 0;
+  ~Dyn() { release(p, cap); }
   T* ensure(std::initializer_list<int64_t> shape) {
     bool same = p != nullptr && rank == shape.size();
     size_t k = 0;
@@ -213,16 +292,18 @@ template <class T> struct Dyn {
       dims[k++] = d;
     }
     rank = shape.size();
-    release(p, bytes);
+    release(p, cap);
     p = nullptr;
-    bytes = size_t(n > 0 ? n : 0) * sizeof(T);
-    p = static_cast<T*>(zeroed(bytes));
+    p = static_cast<T*>(acquire(size_t(n > 0 ? n : 0) * sizeof(T), true, cap));
     return p;
   }
 };
 
 // Thrown by a read of an empty stream; the entry function turns it into status 1.
 struct Deadlock {};
+
+// Thrown by a copy whose source and destination sizes differ; status 3.
+struct SizeMismatch {};
 
 }  // namespace sl
 """
@@ -281,19 +362,20 @@ inline bool blas_operand(int64_t rows, int64_t cols, int64_t sr, int64_t sc,
   return false;
 }
 
-// C[M, N] (row stride ldc) += op(A) @ op(B), with a matrix-vector call where one side is a
-// vector (x's stride is then the "leading dimension" of its one-row or one-column operand).
+// C[M, N] (row stride ldc) = op(A) @ op(B) + beta C (beta 0 or 1), with a matrix-vector call
+// where one side is a vector (x's stride is then the "leading dimension" of its one-row or
+// one-column operand).
 template <class T>
 inline void blas_call(int64_t M, int64_t N, int64_t K, const T* A, CBLAS_TRANSPOSE ta,
                       int64_t lda, const T* B, CBLAS_TRANSPOSE tb, int64_t ldb, T* C,
-                      int64_t ldc) {
+                      int64_t ldc, T beta) {
   constexpr bool dbl = std::is_same_v<T, double>;
-  auto gemv = [](CBLAS_TRANSPOSE t, int64_t m, int64_t n, const T* a, int64_t ld,
+  auto gemv = [beta](CBLAS_TRANSPOSE t, int64_t m, int64_t n, const T* a, int64_t ld,
                  const T* x, int64_t incx, T* y, int64_t incy) {
     if constexpr (dbl)
-      SL_CBLAS_FN(dgemv)(CblasRowMajor, t, m, n, 1.0, a, ld, x, incx, 1.0, y, incy);
+      SL_CBLAS_FN(dgemv)(CblasRowMajor, t, m, n, 1.0, a, ld, x, incx, beta, y, incy);
     else
-      SL_CBLAS_FN(sgemv)(CblasRowMajor, t, m, n, 1.0f, a, ld, x, incx, 1.0f, y, incy);
+      SL_CBLAS_FN(sgemv)(CblasRowMajor, t, m, n, 1.0f, a, ld, x, incx, beta, y, incy);
   };
   if (N == 1) {  // B is a column: x = B with stride ldb (blas_operand made it NoTrans)
     if (ta == CblasNoTrans) gemv(CblasNoTrans, M, K, A, lda, B, ldb, C, ldc);
@@ -302,9 +384,9 @@ inline void blas_call(int64_t M, int64_t N, int64_t K, const T* A, CBLAS_TRANSPO
     if (tb == CblasNoTrans) gemv(CblasTrans, K, N, B, ldb, A, lda, C, 1);
     else gemv(CblasNoTrans, N, K, B, ldb, A, lda, C, 1);
   } else if constexpr (dbl) {
-    SL_CBLAS_FN(dgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, 1.0, C, ldc);
+    SL_CBLAS_FN(dgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, beta, C, ldc);
   } else {
-    SL_CBLAS_FN(sgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 1.0f, C, ldc);
+    SL_CBLAS_FN(sgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
   }
 }
 
@@ -359,7 +441,7 @@ inline void blas_gram(int64_t N, int64_t K, const T* A, CBLAS_TRANSPOSE ta, int6
 template <class T, class TA, class TB>
 inline bool blas_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sam,
                         int64_t sak, const TB* B, int64_t sbk, int64_t sbn, T* C,
-                        bool parallel, bool c_zero) {
+                        bool parallel, bool overwrite) {
   if constexpr (std::is_same_v<T, TA> && std::is_same_v<T, TB> &&
                 (std::is_same_v<T, double> || std::is_same_v<T, float>)) {
 #ifdef _OPENMP
@@ -368,7 +450,11 @@ inline bool blas_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sa
     const int64_t lim = std::numeric_limits<int>::max();
     if (M > lim || N > lim || K > lim || sam > lim || sak > lim || sbk > lim || sbn > lim)
       return false;
-    if (M == 0 || N == 0 || K == 0) return true;  // C += nothing
+    if (M == 0 || N == 0 || K == 0) {  // C += nothing
+      if (overwrite) std::fill(C, C + M * N, T(0));
+      return true;
+    }
+    const T beta = overwrite ? T(0) : T(1);
     CBLAS_TRANSPOSE ta = CblasNoTrans, tb;
     int64_t lda, ldb;
     if (!blas_operand(K, N, sbk, sbn, tb, ldb)) return false;
@@ -387,7 +473,7 @@ inline bool blas_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sa
 #else
     const bool team = false;
 #endif
-    if (c_zero && M == N && M > 1 && static_cast<const void*>(A) == static_cast<const void*>(B)
+    if (overwrite && M == N && M > 1 && static_cast<const void*>(A) == static_cast<const void*>(B)
         && ta != tb && lda == ldb) {  // a @ a.T or a.T @ a
       blas_gram<T>(N, K, A, ta, lda, C, team);
       return true;
@@ -401,14 +487,14 @@ inline bool blas_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sa
         const int64_t lo = E * t / nt, hi = E * (t + 1) / nt;
         if (hi > lo && by_rows)
           blas_call<T>(hi - lo, N, K, A + lo * (ta == CblasNoTrans ? lda : 1), ta, lda, B,
-                       tb, ldb, C + lo * N, N);
+                       tb, ldb, C + lo * N, N, beta);
         else if (hi > lo)
           blas_call<T>(M, hi - lo, K, A, ta, lda, B + lo * (tb == CblasNoTrans ? 1 : ldb),
-                       tb, ldb, C + lo, N);
+                       tb, ldb, C + lo, N, beta);
       }
       return true;
     }
-    blas_call<T>(M, N, K, A, ta, lda, B, tb, ldb, C, N);
+    blas_call<T>(M, N, K, A, ta, lda, B, tb, ldb, C, N, beta);
     return true;
   }
   return false;
@@ -485,17 +571,16 @@ __attribute__((optimize("fp-contract=fast"))) void gemm_block(
 }
 
 // C[M, N] (row-major, contiguous) += A[M, K] @ B[K, N] for float and double, with strided
-// operands of any element type; skinny and small products use plain loops. `c_zero`: the
-// caller zeroed C (some BLAS shortcuts overwrite instead of accumulating).
+// operands of any element type; skinny and small products use plain loops. `overwrite`:
+// C = A @ B instead, whatever C held (the BLAS is then called with beta = 0).
 template <class T, class TA, class TB>
 __attribute__((optimize("fp-contract=fast"))) void matmul(
     int64_t M, int64_t N, int64_t K, const TA* A, int64_t sam, int64_t sak, const TB* B,
-    int64_t sbk, int64_t sbn, T* C, bool parallel, bool c_zero = false) {
+    int64_t sbk, int64_t sbn, T* C, bool parallel, bool overwrite = false) {
 #ifdef SL_CBLAS
-  if (blas_matmul<T>(M, N, K, A, sam, sak, B, sbk, sbn, C, parallel, c_zero)) return;
-#else
-  (void)c_zero;
+  if (blas_matmul<T>(M, N, K, A, sam, sak, B, sbk, sbn, C, parallel, overwrite)) return;
 #endif
+  if (overwrite) std::fill(C, C + M * N, T(0));
   if (N == 1) {  // matrix-vector: one dot product per row
     #pragma omp parallel for schedule(static) if(parallel)
     for (int64_t i = 0; i < M; ++i) {

@@ -150,6 +150,10 @@ class CompiledProgram:
             raise DeadlockError(f"'{self.program.name}' read an empty stream with nothing left "
                                 "to produce it",
                                 hint="check that every stream read has a matching write")
+        if rc == 3:
+            raise ExecutionError(f"'{self.program.name}' copied between views of different "
+                                 "sizes", hint="check the shapes of reshapes and slice "
+                                 "assignments against the arguments' shapes")
         raise ExecutionError(f"'{self.program.name}' ran out of memory")
 
     # --- the thorough path -----------------------------------------------------------------

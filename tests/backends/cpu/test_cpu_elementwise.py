@@ -14,14 +14,15 @@ from sluice.ir.symbolic import compile_numpy, free_names
 INT_OPS = ["a + b", "a - b", "a * b", "a / b", "a // b", "a % b", "a ** 2", "a ** 3", "-a",
            "abs(a)", "max(a, b)", "min(a, b)", "a & b", "a | b", "a ^ b", "a << 3", "a >> 1",
            "a >> 70", "select(a > b, a, b)", "a * 3 + 1", "float64(a) * 0.5", "bitnot(a)",
-           "a == b", "floor(a)", "a // 3", "a % -3", "sign(a)"]
+           "a == b", "floor(a)", "a // 3", "a % -3", "sign(a)", "a and b", "a or b",
+           "(a > b) and (a < 50) or not b"]
 FLOAT_OPS = ["a + b * 2.0", "a - b", "a * b", "a / b", "a // b", "a % b", "a ** 2", "-a",
              "abs(a)", "max(a, b)", "min(a, b)", "floor(a)", "ceil(a)", "sign(a)",
              "select(a > 0.0, a, b)", "int32(a * 10.0)", "a * 3", "a * 0.1 + b",
              "sqrt(abs(a))", "a < b", "a // 0.0",
              # transcendental: compared with a tolerance (NumPy has its own SIMD versions)
              "exp(a)", "log(abs(a) + 1.0)", "tanh(a)", "sin(a) + cos(b)", "atan2(a, b)",
-             "abs(a) ** b"]
+             "abs(a) ** b", "a and b", "(a <= b) and (b < 1.0)", "(a > 2.0) or b"]
 COMPLEX_OPS = ["a * b + conj(a)", "a / b", "abs(a)", "real(a) + imag(b)", "a - b", "-a",
                "a * 2.0", "exp(a)", "sqrt(a)", "a ** 2"]
 BOOL_OPS = ["a and b", "a or b", "not a", "select(a, 1, 2)", "a + b", "a * b", "a == b",

@@ -4,10 +4,12 @@ Softmax and SpMM, against the interpreter (which runs their NumPy references).""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
-from cpu_helpers import check
+from cpu_helpers import NO_PASSES, check
 
 import sluice.ir as ir
+from sluice.backends.cpu import generate
 
 
 def _matmul_program() -> ir.Program:
@@ -96,6 +98,36 @@ def test_reduce_variants():
     A[2, 3] = np.nan  # max/min propagate NaN, argmax stops at the first NaN
     X = rng.integers(-3, 4, (6, 5, 4)).astype(np.int32)
     check(_reduce_program(), [A, X, rng.random(6) < 0.5])
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (7, 3000), (70001, 1)])
+def test_regrouped_sums_and_products_in_blocks_and_threads(shape):
+    """Sums and products regroup: blocks of the last reduced loop are vectorised, and a
+    single result shares its blocks among threads (`reduction(+:...)`); the values stay
+    within rounding of NumPy's pairwise order, integers exactly."""
+    b = ir.ProgramBuilder("regrouped")
+    b.arg("A", "float64", ["N", "M"])
+    b.arg("F", "float32", ["N", "M"])
+    b.arg("X", "int64", ["N", "M"])
+    b.returns("total", "float64")
+    b.returns("ftotal", "float32")
+    b.returns("rows", "float64", ["N"])
+    b.returns("itotal", "int64")
+    b.returns("iprod", "int64", ["N"])
+    with b.state() as s:
+        s.library(ir.Reduce(op="+"), {"inp": "A"}, {"out": "total"})
+        s.library(ir.Reduce(op="+"), {"inp": "F"}, {"out": "ftotal"})
+        s.library(ir.Reduce(op="+", axes=[1]), {"inp": "A"}, {"out": "rows"})
+        s.library(ir.Reduce(op="+"), {"inp": "X"}, {"out": "itotal"})
+        s.library(ir.Reduce(op="*", axes=[1]), {"inp": "X"}, {"out": "iprod"})
+    p = b.build()
+    src = generate(p, NO_PASSES)
+    assert "#pragma omp simd reduction(+:sl_part)" in src
+    assert "#pragma omp parallel for reduction(+:sl_acc)" in src
+    rng = np.random.default_rng(3)
+    A = rng.random(shape)
+    X = rng.integers(-2**40, 2**40, shape)
+    check(p, [A, A.astype(np.float32), X])
 
 
 def test_transpose_softmax_spmm():

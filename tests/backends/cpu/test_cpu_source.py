@@ -18,8 +18,9 @@ def test_source_names_what_it_came_from():
     assert "// state 'accumulate'" in src and "// map 'mac'" in src
     assert "// tasklet 'mac'" in src
     assert 'extern "C" int sluice_gemm_maps(' in src
-    # C[i, j] wcr + over i, j, k: i and j in parallel (collapsed), k sequential, no atomics
-    assert "#pragma omp parallel for collapse(2)" in src
+    # C[i, j] wcr + over i, j, k: i in parallel, then k, then the unit-stride j innermost
+    # (it vectorises; each C[i, j] still sums over k in order), no atomics
+    assert "loops ordered i, k, j" in src and "#pragma omp parallel for if(" in src
     assert "atomic" not in src.split("// state 'accumulate'")[1]
 
 
