@@ -55,9 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results = run_suite(modules, peers, args.size, args.repeat, progress)
     overheads = None if args.no_overhead else call_overheads()
-    print(render(results, size=args.size, repeat=args.repeat, overheads=overheads), end="")
+    startup = {p.name: p.startup_s for p in peers if p.startup_s is not None}
+    print(render(results, size=args.size, repeat=args.repeat, overheads=overheads,
+                 startup=startup), end="")
     if args.json is not None:
-        record = to_json(results, size=args.size, repeat=args.repeat, overheads=overheads)
+        record = to_json(results, size=args.size, repeat=args.repeat, overheads=overheads,
+                         startup=startup)
         args.json.write_text(json.dumps(record, indent=1))
     return 0
 

@@ -215,6 +215,9 @@ def run_suite(
     """Measure every kernel on every peer; a kernel without `size` or whose NumPy run fails is
     reported as a failure on every peer rather than stopping the suite."""
     results = []
+    for peer in peers:
+        if peer.missing() is None:
+            peer.startup_s = peer.start()
     for module in modules:
         name = kernel_name(module)
         if size not in module.SIZES:

@@ -60,6 +60,7 @@ def render(
     size: str,
     repeat: int,
     overheads: Mapping[str, Any] | None = None,
+    startup: Mapping[str, float] | None = None,
 ) -> str:
     """The table printed by `python -m bench`."""
     kernels = _order([m.kernel for m in results])
@@ -87,10 +88,13 @@ def render(
     out += [line(r) for r in rows[:-1]]
     out += ["  ".join("-" * w for w in widths), line(rows[-1]), ""]
 
+    for peer, seconds in (startup or {}).items():
+        out.append(f"{peer} start-up, once per process (imports, parser tables, compiler "
+                   f"probes, a trivial build): {seconds:.2f} s")
     cold = [m for m in results if m.peer == "sluice" and m.cold_s is not None]
     if cold:
-        out.append("sluice cold call (compile + first run): "
-                   + ", ".join(f"{m.kernel} {m.cold_s:.2f} s" for m in cold))
+        out.append("sluice cold call (trace, O2, C++ compile into an empty build cache, first "
+                   "run): " + ", ".join(f"{m.kernel} {m.cold_s:.2f} s" for m in cold))
     if overheads:
         out.append("warm call overhead, trivial 2-array program: "
                    + ", ".join(f"{k} {_seconds(v)}" for k, v in overheads.items()))
@@ -111,6 +115,7 @@ def to_json(
     size: str,
     repeat: int,
     overheads: Mapping[str, Any] | None = None,
+    startup: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """Raw numbers for `--json`: every measurement, the speed-ups, the environment."""
     ratio = speedups(results)
@@ -119,6 +124,7 @@ def to_json(
     return {
         "size": size,
         "repeat": repeat,
+        "startup_s": dict(startup or {}),
         "environment": {
             "python": platform.python_version(),
             "numpy": np.__version__,

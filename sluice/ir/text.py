@@ -16,6 +16,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from sluice.errors import SluiceSyntaxError, SourceLocation, did_you_mean
+from sluice.grammars import lalr_parser
 from sluice.ir import symbolic as S
 from sluice.ir.control import (
     Assign,
@@ -229,8 +230,8 @@ def print_program(p: Program) -> str:
 @functools.cache
 def _parser() -> Lark:
     grammar = (Path(__file__).parent / "ir.lark").read_text()
-    return Lark(grammar, parser="lalr", maybe_placeholders=True,
-                start=["start", "expr", "memlet", "subset_dim"])
+    return lalr_parser(grammar, "ir", maybe_placeholders=True,
+                       start=["start", "expr", "memlet", "subset_dim"])
 
 
 class _E:

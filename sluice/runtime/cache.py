@@ -31,15 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sluice import __version__
+from sluice.cachedir import default_root
 
 MANIFEST = "manifest.json"
 _FORMAT = 1  # bump when the layout or manifest changes; old entries then simply miss
-
-
-def default_root() -> Path:
-    """`$SLUICE_CACHE_DIR` if set, else `~/.cache/sluice`."""
-    env = os.environ.get("SLUICE_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "sluice"
 
 
 def text_hash(text: str | bytes) -> str:

@@ -18,6 +18,7 @@ from lark import Lark, Token, Transformer, UnexpectedInput, v_args
 from sluice.backends.csl import model as m
 from sluice.backends.csl.printer import FILE_MARKER
 from sluice.errors import SluiceSyntaxError, SourceLocation
+from sluice.grammars import lalr_parser
 
 _GRAMMAR = Path(__file__).with_name("csl.lark")
 
@@ -25,9 +26,9 @@ _GRAMMAR = Path(__file__).with_name("csl.lark")
 @cache
 def _lark() -> Lark:
     # The transformer runs inside the LALR parser: no parse tree is built (much faster).
-    return Lark(
+    return lalr_parser(
         _GRAMMAR.read_text(encoding="utf-8"),
-        parser="lalr",
+        "csl",
         lexer="contextual",
         start=["layout_file", "pe_file"],
         transformer=_ToModel(),

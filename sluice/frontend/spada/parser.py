@@ -18,6 +18,7 @@ from lark.exceptions import (
 from sluice.errors import SluiceError, SluiceSyntaxError
 from sluice.frontend.spada import ast
 from sluice.frontend.spada.diagnostics import Reporter
+from sluice.grammars import lalr_parser
 
 _OPEN = {"LPAR", "LSQB"}
 _CLOSE = {"RPAR", "RSQB"}
@@ -63,9 +64,9 @@ class _Separators:
 @functools.cache
 def _lark() -> Lark:
     grammar = (Path(__file__).with_name("grammar.lark")).read_text()
-    return Lark(
+    return lalr_parser(
         grammar,
-        parser="lalr",
+        "spada",
         lexer="basic",
         postlex=_Separators(),
         propagate_positions=True,
