@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -126,12 +127,19 @@ def test_sluice_peer_compile_failure_is_fail(monkeypatch):
     assert m.status == "fail" and "unsupported construct" in m.reason
 
 
-def test_sluice_peer_cold_time_shows_in_footer(monkeypatch):
+def test_sluice_peer_cold_time_shows_in_footer(monkeypatch, tmp_path):
     monkeypatch.setattr(sluice, "jit", lambda fn: fn, raising=False)
-    results = run_suite(fixtures()[:1], make_peers(["sluice"]), "S", repeat=2)
+    monkeypatch.setenv("SLUICE_CACHE_DIR", str(tmp_path))  # restored after start() moves it
+    peers = make_peers(["sluice"])
+    results = run_suite(fixtures()[:1], peers, "S", repeat=2)
     assert [m.status for m in results] == ["ok", "ok"]
-    text = report.render(results, size="S", repeat=2)
-    assert "sluice cold call (compile + first run): axpy_inplace" in text
+    assert os.environ["SLUICE_CACHE_DIR"] != str(tmp_path)  # a fresh, empty build cache
+    startup = {p.name: p.startup_s for p in peers if p.startup_s is not None}
+    assert list(startup) == ["sluice"]
+    text = report.render(results, size="S", repeat=2, startup=startup)
+    assert "sluice cold call (trace, O2, C++ compile into an empty build cache, first run): " \
+        "axpy_inplace" in text
+    assert "sluice start-up, once per process" in text
 
 
 def test_make_peers_puts_numpy_first_and_rejects_unknown():

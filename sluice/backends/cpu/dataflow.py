@@ -33,8 +33,15 @@ PARALLEL_MIN_ITERATIONS = 1 << 14  # below this a map runs on one thread (the `i
 
 
 def emit_graph(fn: FnCtx, g: DataflowGraph, scope: Scope) -> None:
+    pairs = library.matvec_pairs(fn, g, scope)  # emitted together, where the first one is
+    done: set = set()
     for n in g.topological():
-        if isinstance(n, Access):
+        if n in done:
+            continue
+        if n in pairs:
+            library.emit_matvec_pair(fn, g, pairs[n], scope)
+            done |= {pairs[n].mv, pairs[n].vm}
+        elif isinstance(n, Access):
             for e in g.in_edges(n):
                 if isinstance(e.src, Access) and e.memlet is not None:
                     copies.emit_copy(fn, e.memlet, n.data, scope)

@@ -24,7 +24,8 @@ from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.library import MatMul, Reduce, Softmax, SpMM, Transpose
-from sluice.ir.nodes import LibraryNode
+from sluice.ir.nodes import Access, LibraryNode
+from sluice.passes.util import base
 
 PAR_MIN_WORK = 1 << 16  # multiply-adds below which a library node stays on one thread
 FOLD_BLOCK = 2048  # elements per block of a regrouped sum or product
@@ -168,6 +169,98 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
                     with w.block("for (int64_t sl_j = sl_j0; sl_j < sl_j1; ++sl_j)"):
                         w(acc)
     finish()
+
+
+# --- Two matrix-vector products over one matrix ------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class MatvecPair:
+    """`u = A @ x` (node `mv`) and `v = w @ A` (node `vm`) computed in one pass over A."""
+
+    mv: MatMul
+    vm: MatMul
+
+
+def matvec_pairs(fn: FnCtx, g: DataflowGraph, scope: Scope) -> dict[MatMul, MatvecPair]:
+    """Pairs of products `A @ x` and `w @ A` in `g` that may run together, by both nodes.
+
+    Legal when A, x and w are not written in the state (or w is the first product's
+    result), each result has one writer and is stored whole, unconverted and not into an
+    input; float32/float64 of one type; A contiguous row-major; not inside a parallel map.
+    """
+    if scope.in_parallel:
+        return {}
+    written = {base(e.memlet.other or e.dst.data) if isinstance(e.src, Access) else
+               base(e.dst.data) for e in g.edges if isinstance(e.dst, Access) and e.memlet}
+    shapes: dict[MatMul, tuple[str, dict]] = {}
+    for n in g.nodes:
+        if not isinstance(n, MatMul) or n.transpose_a or n.transpose_b:
+            continue
+        ins = {e.dst_conn: e for e in g.in_edges(n) if e.memlet is not None}
+        outs = [e for e in g.out_edges(n) if e.memlet is not None]
+        if set(ins) != {"a", "b"} or len(outs) != 1:
+            continue
+        ranks = (_in_view(fn, {k: e.memlet for k, e in ins.items()}, "a").rank,
+                 _in_view(fn, {k: e.memlet for k, e in ins.items()}, "b").rank)
+        if ranks in ((2, 1), (1, 2)):
+            shapes[n] = ("mv" if ranks == (2, 1) else "vm", {**ins, "c": outs[0]})
+    pairs: dict[MatMul, MatvecPair] = {}
+    for mv, (kind, e1) in shapes.items():
+        for vm, (kind2, e2) in shapes.items():
+            if kind != "mv" or kind2 != "vm" or mv in pairs or vm in pairs:
+                continue
+            if _pairable(fn, g, e1, e2, written):
+                pairs[mv] = pairs[vm] = MatvecPair(mv, vm)
+    return pairs
+
+
+def _pairable(fn: FnCtx, g: DataflowGraph, e1: dict, e2: dict, written: set[str]) -> bool:
+    a1, x, u = e1["a"].memlet, e1["b"].memlet, e1["c"]
+    a2, w, v = e2["b"].memlet, e2["a"].memlet, e2["c"]
+    if (a1.data, a1.subset) != (a2.data, a2.subset) or base(a1.data) in written:
+        return False
+    av = view_of(fn, a1.data, a1.subset)
+    if not av.contiguous() or base(x.data) in written:
+        return False
+    w_is_u = e2["a"].src is u.dst and base(w.data) == base(u.memlet.data)
+    if not w_is_u and base(w.data) in written:
+        return False
+    dt = fn.container(a1.data).dtype.numpy
+    if dt.kind != "f" or any(fn.container(m.data).dtype.numpy != dt
+                             for m in (x, w, u.memlet, v.memlet)):
+        return False
+    outs = {base(u.memlet.data), base(v.memlet.data)}
+    if len(outs) != 2 or outs & {base(a1.data), base(x.data)} or \
+            (not w_is_u and base(w.data) in outs):
+        return False
+    for e in (u, v):
+        m = e.memlet
+        if m.wcr is not None or not view_of(fn, m.data, m.subset).contiguous():
+            return False
+        nodes = [n for n in g.nodes if isinstance(n, Access) and base(n.data) == base(m.data)]
+        if nodes != [e.dst]:  # one access node: this result, nothing else reads or writes it
+            return False
+    return True
+
+
+def emit_matvec_pair(fn: FnCtx, g: DataflowGraph, pair: MatvecPair, scope: Scope) -> None:
+    e1 = {e.dst_conn: e.memlet for e in g.in_edges(pair.mv) if e.memlet is not None}
+    e2 = {e.dst_conn: e.memlet for e in g.in_edges(pair.vm) if e.memlet is not None}
+    u = next(e.memlet for e in g.out_edges(pair.mv) if e.memlet is not None)
+    v = next(e.memlet for e in g.out_edges(pair.vm) if e.memlet is not None)
+    a, x, w = _in_view(fn, e1, "a"), _in_view(fn, e1, "b"), _in_view(fn, e2, "a")
+    T = ctype(fn.container(e1["a"].data).dtype.numpy)
+    P = fn.idx
+    w_ = fn.w
+    w_(f"// library nodes MatMul ({u.data} = {e1['a'].data} @ {e1['b'].data}) and MatMul "
+       f"({v.data} = {e2['a'].data} @ {e2['b'].data}): one pass over {e1['a'].data}")
+    with w_.block(""):
+        w_(f"const int64_t sl_M = {P(a.sizes[0], scope)}, sl_N = {P(a.sizes[1], scope)};")
+        w_(f"sl::matvec_pair<{T}>(sl_M, sl_N, {pointer(fn, a, scope)}, {pointer(fn, x, scope)}, "
+           f"{P(x.strides[0], scope)}, {pointer(fn, w, scope)}, {P(w.strides[0], scope)}, "
+           f"{pointer(fn, view_of(fn, u.data, u.subset), scope)}, "
+           f"{pointer(fn, view_of(fn, v.data, v.subset), scope)}, "
+           f"sl_M * sl_N > {PAR_MIN_WORK});")
 
 
 # --- Reduce ---------------------------------------------------------------------------------

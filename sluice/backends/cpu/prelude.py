@@ -570,6 +570,78 @@ __attribute__((optimize("fp-contract=fast"))) void gemm_block(
   }
 }
 
+// u = A x and v = w A (A: M x N, row-major) in one pass over A: each block of rows is
+// read from memory once and used by both products while it is in cache (NumPy reads A
+// twice). w may be u itself (atax: v = (A x) A), since a row's u is ready before its w
+// is read. Threads take blocks of rows and accumulate their own share of v; the shares
+// are added in thread order, so the result does not depend on timing.
+template <class T>
+__attribute__((optimize("fp-contract=fast"))) void matvec_pair(
+    int64_t M, int64_t N, const T* A, const T* x, int64_t sx, const T* w, int64_t sw, T* u,
+    T* v, bool parallel) {
+  int nt = 1;
+#ifdef _OPENMP
+  if (parallel) nt = omp_get_max_threads();
+#endif
+  Heap<T> shares(int64_t(nt) * N);
+  Heap<T> xs(sx == 1 ? 0 : N);  // a strided x, gathered once
+  const T* xc = x;
+  if (sx != 1) {
+    for (int64_t j = 0; j < N; ++j) xs.p[j] = x[j * sx];
+    xc = xs.p;
+  }
+  #pragma omp parallel num_threads(nt) if(nt > 1)
+  {
+    int t = 0;
+#ifdef _OPENMP
+    t = omp_get_thread_num();
+#endif
+    T* vt = shares.p + int64_t(t) * N;
+    // Four rows at a time: four independent sums share each load of x, and each update of
+    // the share of v takes four rows.
+    #pragma omp for schedule(static)
+    for (int64_t i0 = 0; i0 < M; i0 += 4) {
+      if (i0 + 4 > M) {  // the last rows, one by one
+        for (int64_t i = i0; i < M; ++i) {
+          const T* a = A + i * N;
+          T s = T(0);
+          #pragma omp simd reduction(+:s)
+          for (int64_t j = 0; j < N; ++j) s += a[j] * xc[j];
+          u[i] = s;
+          const T wi = w[i * sw];
+          #pragma omp simd
+          for (int64_t j = 0; j < N; ++j) vt[j] += wi * a[j];
+        }
+        continue;
+      }
+      const T *a0 = A + i0 * N, *a1 = a0 + N, *a2 = a1 + N, *a3 = a2 + N;
+      T s0 = T(0), s1 = T(0), s2 = T(0), s3 = T(0);
+      #pragma omp simd reduction(+:s0, s1, s2, s3)
+      for (int64_t j = 0; j < N; ++j) {
+        const T xj = xc[j];
+        s0 += a0[j] * xj;
+        s1 += a1[j] * xj;
+        s2 += a2[j] * xj;
+        s3 += a3[j] * xj;
+      }
+      u[i0] = s0;
+      u[i0 + 1] = s1;
+      u[i0 + 2] = s2;
+      u[i0 + 3] = s3;
+      const T w0 = w[i0 * sw], w1 = w[(i0 + 1) * sw], w2 = w[(i0 + 2) * sw],
+              w3 = w[(i0 + 3) * sw];
+      #pragma omp simd
+      for (int64_t j = 0; j < N; ++j) vt[j] += w0 * a0[j] + w1 * a1[j] + w2 * a2[j] + w3 * a3[j];
+    }
+    #pragma omp for schedule(static)
+    for (int64_t j = 0; j < N; ++j) {
+      T s = shares.p[j];
+      for (int k = 1; k < nt; ++k) s += shares.p[int64_t(k) * N + j];
+      v[j] = s;
+    }
+  }
+}
+
 // C[M, N] (row-major, contiguous) += A[M, K] @ B[K, N] for float and double, with strided
 // operands of any element type; skinny and small products use plain loops. `overwrite`:
 // C = A @ B instead, whatever C held (the BLAS is then called with beta = 0).
@@ -653,7 +725,7 @@ __attribute__((optimize("fp-contract=fast"))) void matmul(
 PARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (r"std::complex", ("complex",), COMPLEX),
     (r"sl::Queue", ("deque",), STREAMS),
-    (r"sl::matmul", ("algorithm", "limits", "type_traits", "vector", "omp.h"), MATMUL),
+    (r"sl::mat(mul|vec_pair)", ("algorithm", "limits", "type_traits", "vector", "omp.h"), MATMUL),
     (r"std::vector", ("vector",), ""),
     (r"std::(min|max|fill|equal)\b", ("algorithm",), ""),
 )
