@@ -16,13 +16,14 @@ import sympy
 
 from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph, Edge
-from sluice.ir.memlet import Memlet, full_subset
+from sluice.ir.memlet import Memlet
 from sluice.ir.nodes import Access, LibraryNode, Map
 from sluice.ir.program import Program
 from sluice.passes.manager import Pass, PassReport, register
 from sluice.passes.util import (
     access_nodes,
     base,
+    covers,
     elementwise_writer,
     graphs,
     read_in,
@@ -59,12 +60,6 @@ class RedundantCopyRemoval(Pass):
                     break
 
 
-def _full(subset, shape) -> bool:
-    if not subset:
-        return True
-    return tuple(subset) == full_subset(shape)
-
-
 def _twin(p: Program, e: Edge, transient: str, other: str) -> bool:
     m = e.memlet
     if m is None or m.wcr is not None:
@@ -80,8 +75,8 @@ def _twin(p: Program, e: Edge, transient: str, other: str) -> bool:
     src_shape = p.container(m.data).shape
     dst = m.other or e.dst.data
     dst_sub = m.other_subset if m.other is not None else m.subset
-    return dst == e.dst.data and _full(m.subset, src_shape) and \
-        _full(dst_sub, p.container(dst).shape)
+    return dst == e.dst.data and covers(m.subset, src_shape) and \
+        covers(dst_sub, p.container(dst).shape)
 
 
 def _rename(p: Program, old: str, new: str) -> None:
@@ -133,7 +128,7 @@ def _copy_out(p: Program, g: DataflowGraph, e: Edge) -> bool:
     w = writers[0]
     shape = p.data[t].shape
     if isinstance(w.src, LibraryNode):
-        if not _full(w.memlet.subset, shape) or w.memlet.wcr is not None:
+        if not covers(w.memlet.subset, shape) or w.memlet.wcr is not None:
             return False
         reads = {base(x.memlet.data) for x in g.in_edges(w.src) if x.memlet is not None}
     elif isinstance(w.src, Map) and elementwise_writer(w.src, t, shape):

@@ -9,7 +9,7 @@ import sympy
 from sluice.ir.control import Assign, Branch, Loop, State, While
 from sluice.ir.data import Stream
 from sluice.ir.graph import DataflowGraph
-from sluice.ir.memlet import Index, Range
+from sluice.ir.memlet import Index, Range, full_subset
 from sluice.ir.nodes import Access, Map, Node, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.symbolic import free_names
@@ -145,3 +145,23 @@ def elementwise_writer(m: Map, t: str, shape) -> bool:
         if isinstance(n, Access) and n.data == t and gg.out_edges(n):
             return False
     return True
+
+
+def covers(subset, shape) -> bool:
+    """A memlet subset that is the whole container (an empty subset means the whole)."""
+    return not subset or tuple(subset) == full_subset(shape)
+
+
+def reachable(g: DataflowGraph, start: Node, forward: bool = True) -> set[Node]:
+    """Nodes reachable from `start` along edges (against them with `forward=False`)."""
+    seen: set[Node] = set()
+    stack = [start]
+    while stack:
+        n = stack.pop()
+        for e in (g.out_edges(n) if forward else g.in_edges(n)):
+            nxt = e.dst if forward else e.src
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+

@@ -24,10 +24,9 @@ from __future__ import annotations
 from sluice.ir.control import State
 from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph, Edge
-from sluice.ir.memlet import full_subset
 from sluice.ir.nodes import Access
 from sluice.ir.program import Program
-from sluice.passes.util import base, control_reads
+from sluice.passes.util import base, control_reads, covers, reachable
 
 
 def reshape_aliases(p: Program, dynamic: set[str] = frozenset()) -> dict[str, str]:
@@ -57,8 +56,8 @@ def _aliasable(p: Program, states: list[State], st: State, e: Edge, a: str, b: s
         return False
     m = e.memlet
     dst_sub = m.other_subset if m.other is not None else m.subset
-    if m.wcr is not None or m.data != a or not _covers(m.subset, ca.shape) or \
-            not _covers(dst_sub, cb.shape):
+    if m.wcr is not None or m.data != a or not covers(m.subset, ca.shape) or \
+            not covers(dst_sub, cb.shape):
         return False
     g = st.graph
     b_nodes = _nodes(g, b)  # reads inside map bodies enter through top-level nodes
@@ -66,11 +65,11 @@ def _aliasable(p: Program, states: list[State], st: State, e: Edge, a: str, b: s
         return False
     if [x for gg, n in b_nodes for x in gg.in_edges(n) if x.memlet is not None] != [e]:
         return False
-    after = _reachable(g, e.dst, forward=True)
+    after = reachable(g, e.dst, forward=True)
     if any(gg is g and n is not e.dst and n not in after for gg, n in b_nodes):
         return False
     # Writes of A inside map bodies leave through the map's edges into top-level nodes.
-    before = _reachable(g, e.src, forward=False) | {e.src}
+    before = reachable(g, e.src, forward=False) | {e.src}
     for n in g.nodes:
         if isinstance(n, Access) and base(n.data) == a and n not in before and any(
                 x.memlet is not None for x in g.in_edges(n)):
@@ -78,10 +77,6 @@ def _aliasable(p: Program, states: list[State], st: State, e: Edge, a: str, b: s
     only_here = [not any(_mentions(s, x) for s in states if s is not st) for x in (a, b)]
     return only_here[1] or (ca.transient and a not in p.args and a not in p.returns
                             and only_here[0])
-
-
-def _covers(subset, shape) -> bool:
-    return not subset or tuple(subset) == full_subset(shape)
 
 
 def _nodes(g: DataflowGraph, name: str) -> list[tuple[DataflowGraph, Access]]:
@@ -100,15 +95,3 @@ def _written_elsewhere(states: list[State], st: State, name: str) -> bool:
             if any(x.memlet is not None for x in gg.in_edges(n)):
                 return True
     return False
-
-
-def _reachable(g: DataflowGraph, start, forward: bool) -> set:
-    seen, stack = set(), [start]
-    while stack:
-        n = stack.pop()
-        for e in (g.out_edges(n) if forward else g.in_edges(n)):
-            nxt = e.dst if forward else e.src
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen

@@ -23,10 +23,9 @@ from __future__ import annotations
 from sluice.ir.control import Block, Loop, Region, State, While
 from sluice.ir.data import Array, Scalar
 from sluice.ir.graph import DataflowGraph, Edge
-from sluice.ir.memlet import full_subset
 from sluice.ir.nodes import Access, LibraryNode, Map
 from sluice.ir.program import Program
-from sluice.passes.util import base, control_reads, elementwise_writer
+from sluice.passes.util import base, control_reads, covers, elementwise_writer, reachable
 
 
 def written_before_read(p: Program) -> set[str]:
@@ -77,7 +76,7 @@ def _state_writes_first(p: Program, g: DataflowGraph, name: str) -> bool:
     writers = [e for e in g.in_edges(target) if e.memlet is not None]
     if len(writers) != 1 or not _full_write(p, g, writers[0], name):
         return False
-    after = _reachable(g, target)
+    after = reachable(g, target)
     return all(n is target or n in after for n in nodes)
 
 
@@ -99,27 +98,12 @@ def _full_write(p: Program, g: DataflowGraph, e: Edge, name: str) -> bool:
         return elementwise_writer(src, name, shape) and not any(
             isinstance(x.src, Access) and base(x.src.data) == name for x in g.in_edges(src))
     if isinstance(src, LibraryNode):
-        return base(m.data) == name and _covers(m.subset, shape) and not any(
+        return base(m.data) == name and covers(m.subset, shape) and not any(
             x.memlet is not None and base(x.memlet.data) == name for x in g.in_edges(src))
     if isinstance(src, Access):
         other = p.data.get(base(src.data))
         if base(src.data) == name or not isinstance(other, Array | Scalar):
             return False  # a self-copy, or a stream pop
         dst_sub = m.other_subset if m.other is not None else m.subset
-        return _covers(dst_sub, shape)
+        return covers(dst_sub, shape)
     return False
-
-
-def _covers(subset, shape) -> bool:
-    return not subset or tuple(subset) == full_subset(shape)
-
-
-def _reachable(g: DataflowGraph, start) -> set:
-    seen, stack = set(), [start]
-    while stack:
-        n = stack.pop()
-        for e in g.out_edges(n):
-            if e.dst not in seen:
-                seen.add(e.dst)
-                stack.append(e.dst)
-    return seen
