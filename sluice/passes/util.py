@@ -74,6 +74,12 @@ def accessed_containers(p: Program) -> set[str]:
     return out | control_reads(p) & set(p.data)
 
 
+def accesses_in(g: DataflowGraph, name: str) -> list[tuple[DataflowGraph, Access]]:
+    """Access nodes of container `name` in `g` and the map bodies inside it, with their
+    graphs."""
+    return [(gg, n) for n, gg in g.walk() if isinstance(n, Access) and base(n.data) == name]
+
+
 def access_nodes(p: Program, name: str) -> list[tuple[DataflowGraph, Access]]:
     return [(g, n) for _, g in graphs(p) for n in g.nodes
             if isinstance(n, Access) and base(n.data) == name]

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from sluice.ir.control import State
 from sluice.ir.data import Array
-from sluice.ir.graph import DataflowGraph, Edge
+from sluice.ir.graph import Edge
 from sluice.ir.nodes import Access
 from sluice.ir.program import Program
-from sluice.passes.util import base, control_reads, covers, reachable
+from sluice.passes.util import accesses_in, base, control_reads, covers, reachable
 
 
 def reshape_aliases(p: Program, dynamic: set[str] = frozenset()) -> dict[str, str]:
@@ -41,7 +41,7 @@ def reshape_aliases(p: Program, dynamic: set[str] = frozenset()) -> dict[str, st
             if not (isinstance(e.src, Access) and isinstance(e.dst, Access)):
                 continue
             b, a = e.dst.data, e.src.data
-            if b in excluded or a in set(dynamic) or a in out or b in out.values() or b in out:
+            if b in excluded or a in dynamic or a in out or b in out.values() or b in out:
                 continue
             if _aliasable(p, states, st, e, a, b):
                 out[b] = a
@@ -60,7 +60,7 @@ def _aliasable(p: Program, states: list[State], st: State, e: Edge, a: str, b: s
             not covers(dst_sub, cb.shape):
         return False
     g = st.graph
-    b_nodes = _nodes(g, b)  # reads inside map bodies enter through top-level nodes
+    b_nodes = accesses_in(g, b)  # reads inside map bodies enter through top-level nodes
     if _written_elsewhere(states, st, b):
         return False
     if [x for gg, n in b_nodes for x in gg.in_edges(n) if x.memlet is not None] != [e]:
@@ -79,19 +79,15 @@ def _aliasable(p: Program, states: list[State], st: State, e: Edge, a: str, b: s
                             and only_here[0])
 
 
-def _nodes(g: DataflowGraph, name: str) -> list[tuple[DataflowGraph, Access]]:
-    return [(gg, n) for n, gg in g.walk() if isinstance(n, Access) and base(n.data) == name]
-
-
 def _mentions(st: State, name: str) -> bool:
-    return bool(_nodes(st.graph, name))
+    return bool(accesses_in(st.graph, name))
 
 
 def _written_elsewhere(states: list[State], st: State, name: str) -> bool:
     for s in states:
         if s is st:
             continue
-        for gg, n in _nodes(s.graph, name):
+        for gg, n in accesses_in(s.graph, name):
             if any(x.memlet is not None for x in gg.in_edges(n)):
                 return True
     return False

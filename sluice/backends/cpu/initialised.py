@@ -25,7 +25,14 @@ from sluice.ir.data import Array, Scalar
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.nodes import Access, LibraryNode, Map
 from sluice.ir.program import Program
-from sluice.passes.util import base, control_reads, covers, elementwise_writer, reachable
+from sluice.passes.util import (
+    accesses_in,
+    base,
+    control_reads,
+    covers,
+    elementwise_writer,
+    reachable,
+)
 
 
 def written_before_read(p: Program) -> set[str]:
@@ -45,7 +52,7 @@ def written_before_read(p: Program) -> set[str]:
 
 def _mentions(block: Block, name: str) -> bool:
     if isinstance(block, State):
-        return any(isinstance(n, Access) and base(n.data) == name for n, _ in block.graph.walk())
+        return bool(accesses_in(block.graph, name))
     return any(_mentions(b, name) for r in block.regions() for b in r.blocks)
 
 
@@ -65,9 +72,7 @@ def _state_writes_first(p: Program, g: DataflowGraph, name: str) -> bool:
     nodes = [n for n in g.nodes if isinstance(n, Access) and base(n.data) == name]
     # Mentions inside map bodies must be connected to the outside through those nodes; a map
     # body that names the transient on its own is not something this proof covers.
-    inner = sum(1 for n, gg in g.walk() if gg is not g and isinstance(n, Access)
-                and base(n.data) == name)
-    if inner and not all(_inner_ok(g, n, name) for n in g.nodes if isinstance(n, Map)):
+    if not all(_inner_ok(g, n, name) for n in g.nodes if isinstance(n, Map)):
         return False
     written = [n for n in nodes if any(e.memlet is not None for e in g.in_edges(n))]
     if len(written) != 1 or written[0].data != name:
@@ -82,7 +87,7 @@ def _state_writes_first(p: Program, g: DataflowGraph, name: str) -> bool:
 
 def _inner_ok(g: DataflowGraph, m: Map, name: str) -> bool:
     """A map whose body names `name` is connected to an outer access node of it."""
-    if not any(isinstance(n, Access) and base(n.data) == name for n, _ in m.body.walk()):
+    if not accesses_in(m.body, name):
         return True
     return any(isinstance(e.src, Access) and base(e.src.data) == name for e in g.in_edges(m)) \
         or any(isinstance(e.dst, Access) and base(e.dst.data) == name for e in g.out_edges(m))

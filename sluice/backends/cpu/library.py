@@ -200,8 +200,8 @@ def matvec_pairs(fn: FnCtx, g: DataflowGraph, scope: Scope) -> dict[MatMul, Matv
         outs = [e for e in g.out_edges(n) if e.memlet is not None]
         if set(ins) != {"a", "b"} or len(outs) != 1:
             continue
-        ranks = (_in_view(fn, {k: e.memlet for k, e in ins.items()}, "a").rank,
-                 _in_view(fn, {k: e.memlet for k, e in ins.items()}, "b").rank)
+        memlets = {k: e.memlet for k, e in ins.items()}
+        ranks = (_in_view(fn, memlets, "a").rank, _in_view(fn, memlets, "b").rank)
         if ranks in ((2, 1), (1, 2)):
             shapes[n] = ("mv" if ranks == (2, 1) else "vm", {**ins, "c": outs[0]})
     pairs: dict[MatMul, MatvecPair] = {}

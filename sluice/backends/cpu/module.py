@@ -121,7 +121,7 @@ def _declare_locals(fn: FnCtx) -> None:
         if isinstance(c, CSR):
             raise UnsupportedError(f"CSR matrix '{name}' must be an argument")
         t = ctype(c.dtype, name)
-        if c.free_symbols() - fixed and isinstance(c, Array):
+        if name in moving:
             # sized by loop variables or assigned symbols: (re)allocated per state
             w(f"sl::Dyn<{t}> {n}_heap;  // transient, zeroed when its shape changes")
             w(f"{t}* {n} = nullptr;")
@@ -130,7 +130,7 @@ def _declare_locals(fn: FnCtx) -> None:
         if c.free_symbols() - fixed:
             raise UnsupportedError(f"the shape of stream '{name}' changes while the program "
                                    "runs")
-        size = _size(c.shape)
+        size = sympy.Mul(*c.shape)
         sz = fn.idx(size, Scope())
         if isinstance(c, Stream):
             w(f"std::vector<sl::Queue<{t}>> {n}({sz});" if c.shape else f"sl::Queue<{t}> {n};")
@@ -147,20 +147,12 @@ def _declare_locals(fn: FnCtx) -> None:
         # The sizes agree whenever the copy is legal; where that is not provable, a
         # mismatch keeps storage of its own and the copy, which then reports it.
         n, t = ident(name), ctype(p.data[name].dtype, name)
-        size = fn.idx(_size(p.data[name].shape), Scope())
-        same = fn.idx(_size(p.data[source].shape), Scope())
+        size = fn.idx(sympy.Mul(*p.data[name].shape), Scope())
+        same = fn.idx(sympy.Mul(*p.data[source].shape), Scope())
         w(f"const bool {n}_shared = {same} == {size};  // a reshape of '{source}'")
         w(f"sl::Heap<{t}> {n}_heap({n}_shared ? 0 : {size}, "
           f"{'false' if name in unzeroed else 'true'});")
         w(f"{t}* const {n} = {n}_shared ? {ident(source)} : {n}_heap.p;")
-
-
-def _size(shape: tuple) -> sympy.Expr:
-    size = sympy.Integer(1)
-    for d in shape:
-        size = size * d
-    return size
-
 
 def _entry(p: Program) -> str:
     w = Writer()
