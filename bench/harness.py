@@ -7,9 +7,11 @@ arguments in `OUTPUTS` order followed by its return value(s). Optional per-peer 
 `kernel_numba`, `kernel_dace` (same convention) and `kernel_jax`, which returns those outputs
 instead of mutating.
 
-Per kernel and peer: one warm-up call on fresh inputs (its time, compilation included, is the
-"cold" time; its outputs are checked against NumPy's), then `repeat` timed calls, each on fresh
-inputs created outside the timed region; the median is reported.
+Per kernel: each peer makes one warm-up call on fresh inputs (its time, compilation
+included, is the "cold" time; its outputs are checked against NumPy's). Then come `repeat`
+rounds in which every peer makes one timed call, each on fresh inputs created outside the
+timed region, and the median per peer is reported. Interleaving the peers, rather than
+timing one peer's calls back to back, keeps a drifting machine from favouring one of them.
 """
 
 from __future__ import annotations
@@ -156,6 +158,62 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".strip().rstrip(":")
 
 
+def warm_up(
+    module: ModuleType, peer: Peer, size: str, reference: Sequence[Any] | None
+) -> tuple[Measurement, Callable[..., Any] | None]:
+    """Compile and make the first (cold) call, timed, and check its outputs against
+    `reference` (NumPy's). The callable comes back only when it can be timed further."""
+    name = kernel_name(module)
+    why = peer.missing()
+    if why is not None:
+        return Measurement(name, peer.name, "n/a", reason=why), None
+    try:
+        args = peer.prepare(module.init(**module.SIZES[size]))
+        t0 = time.perf_counter()
+        fn = peer.compile(module)
+        result = peer.finish(fn(*args))
+        cold = time.perf_counter() - t0
+        outputs = _snapshot(peer.outputs(module, args, result))
+    except NotApplicable as exc:
+        return Measurement(name, peer.name, "n/a", reason=str(exc)), None
+    except Exception as exc:
+        return Measurement(name, peer.name, "fail", reason=_first_line(exc)), None
+    reason = compare(reference, outputs) if reference is not None else ""
+    return Measurement(name, peer.name, "WRONG" if reason else "ok", cold_s=cold,
+                       reason=reason), fn
+
+
+def time_rounds(
+    module: ModuleType,
+    timed: Sequence[tuple[Peer, Measurement, Callable[..., Any]]],
+    size: str,
+    repeat: int,
+) -> None:
+    """`repeat` rounds of one timed call per peer, each on fresh inputs made outside the
+    timed region; fills in each Measurement's times and median.
+
+    Rounds interleave the peers, and each round starts one peer later than the last, so
+    a slow spell of a shared machine, and whatever one peer leaves behind (spinning
+    threads, a dirty cache), falls on every peer alike rather than on whoever ran then.
+    """
+    params = module.SIZES[size]
+    live = list(timed)
+    for r in range(repeat):
+        shift = r % len(live) if live else 0
+        for entry in live[shift:] + live[:shift]:
+            peer, m, fn = entry
+            try:
+                args = peer.prepare(module.init(**params))
+                t0 = time.perf_counter()
+                peer.finish(fn(*args))
+                m.times_s.append(time.perf_counter() - t0)
+            except Exception as exc:
+                m.status, m.reason, m.times_s = "fail", _first_line(exc), []
+                live.remove(entry)
+    for _, m, _ in timed:
+        m.median_s = statistics.median(m.times_s) if m.times_s else None
+
+
 def measure(
     module: ModuleType,
     peer: Peer,
@@ -163,40 +221,11 @@ def measure(
     repeat: int,
     reference: Sequence[Any] | None,
 ) -> Measurement:
-    """Cold call, agreement check against `reference` (NumPy's outputs), `repeat` timed calls."""
-    name = kernel_name(module)
-    params = module.SIZES[size]
-    why = peer.missing()
-    if why is not None:
-        return Measurement(name, peer.name, "n/a", reason=why)
-    try:
-        args = peer.prepare(module.init(**params))
-        t0 = time.perf_counter()
-        fn = peer.compile(module)
-        result = peer.finish(fn(*args))
-        cold = time.perf_counter() - t0
-        outputs = _snapshot(peer.outputs(module, args, result))
-    except NotApplicable as exc:
-        return Measurement(name, peer.name, "n/a", reason=str(exc))
-    except Exception as exc:
-        return Measurement(name, peer.name, "fail", reason=_first_line(exc))
-
-    status, reason = "ok", ""
-    if reference is not None:
-        reason = compare(reference, outputs)
-        status = "WRONG" if reason else "ok"
-
-    times = []
-    try:
-        for _ in range(repeat):
-            args = peer.prepare(module.init(**params))
-            t0 = time.perf_counter()
-            peer.finish(fn(*args))
-            times.append(time.perf_counter() - t0)
-    except Exception as exc:
-        return Measurement(name, peer.name, "fail", cold_s=cold, reason=_first_line(exc))
-    median = statistics.median(times) if times else None
-    return Measurement(name, peer.name, status, median, cold, times, reason)
+    """One peer alone: cold call, agreement check against `reference`, `repeat` timed calls."""
+    m, fn = warm_up(module, peer, size, reference)
+    if fn is not None:
+        time_rounds(module, [(peer, m, fn)], size, repeat)
+    return m
 
 
 def numpy_reference(module: ModuleType, size: str) -> list[Any]:
@@ -232,12 +261,18 @@ def run_suite(
             results += [Measurement(name, p.name, "fail", reason=f"reference: {_first_line(exc)}")
                         for p in peers]
             continue
+        timed, measured = [], []
         for peer in peers:
-            m = measure(module, peer, size, repeat, reference)
+            m, fn = warm_up(module, peer, size, reference)
+            measured.append(m)
+            if fn is not None:
+                timed.append((peer, m, fn))
+        time_rounds(module, timed, size, repeat)
+        for m in measured:
             results.append(m)
             if progress:
                 shown = f"{m.median_s * 1e3:.3f} ms" if m.median_s is not None else ""
-                progress(f"{name:<16} {peer.name:<7} {m.status:<5} {shown} {m.reason}".rstrip())
+                progress(f"{name:<16} {m.peer:<7} {m.status:<5} {shown} {m.reason}".rstrip())
     return results
 
 

@@ -83,8 +83,8 @@ def render(
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
                          for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
 
-    out = [f"size {size}, median of {repeat} run(s); (x) = speed-up over NumPy", line(header),
-           "  ".join("-" * w for w in widths)]
+    title = f"size {size}, median of {repeat} interleaved round(s); (x) = speed-up over NumPy"
+    out = [title, line(header), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in rows[:-1]]
     out += ["  ".join("-" * w for w in widths), line(rows[-1]), ""]
 

@@ -61,6 +61,43 @@ def fixtures():
     return modules
 
 
+class LoggingPeer(NumpyPeer):
+    """NumPy, logging its name on every call into a shared list."""
+
+    def __init__(self, name, log, fail_on_call=None):
+        self.name, self.log, self.fail_on_call = name, log, fail_on_call
+
+    def compile(self, module):
+        def run(*args):
+            self.log.append(self.name)
+            if self.log.count(self.name) == self.fail_on_call:
+                raise RuntimeError("gave up")
+            return module.kernel_numpy(*args)
+        return run
+
+
+def test_timed_calls_interleave_the_peers_and_rotate_who_goes_first():
+    log = []
+    suite = [LoggingPeer(n, log) for n in "abc"]
+    (module,), _ = load_kernels(FIXTURES, ["stats"])
+    results = run_suite([module], suite, "S", repeat=4)
+    cold, timed = log[:3], log[3:]
+    assert cold == ["a", "b", "c"]
+    assert timed == ["a", "b", "c", "b", "c", "a", "c", "a", "b", "a", "b", "c"]
+    assert all(len(m.times_s) == 4 and m.median_s is not None for m in results)
+
+
+def test_a_peer_failing_mid_rounds_drops_out_and_the_rest_go_on():
+    log = []
+    suite = [LoggingPeer("a", log), LoggingPeer("b", log, fail_on_call=3)]
+    (module,), _ = load_kernels(FIXTURES, ["stats"])
+    a, b = run_suite([module], suite, "S", repeat=4)
+    assert (a.status, len(a.times_s)) == ("ok", 4)
+    assert (b.status, b.times_s, b.median_s) == ("fail", [], None)
+    assert b.reason == "RuntimeError: gave up" and b.cold_s is not None
+    assert log[2:] == ["a", "b", "b", "a", "a", "a"]
+
+
 def test_fixtures_are_discovered_in_order():
     assert [harness.kernel_name(m) for m in fixtures()] == ["axpy_inplace", "matvec32", "stats"]
     (only,), _ = load_kernels(FIXTURES, ["stats"])
