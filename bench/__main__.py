@@ -1,4 +1,4 @@
-"""`python -m bench [--size S|M] [--kernels a,b] [--repeat N] [--peers numpy,numba,...]`."""
+"""`python -m bench [--size S|M] [--kernels a,b] [--repeat N] [--settle S] [--peers ...]`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.harness import KERNELS_DIR, call_overheads, load_kernels, run_suite
+from bench.harness import KERNELS_DIR, SETTLE_S, call_overheads, load_kernels, run_suite
 from bench.peers import ALL_PEERS, make_peers
 from bench.report import render, to_json
 
@@ -22,6 +22,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--size", default="S", help="problem size key of each kernel's SIZES (S, M)")
     ap.add_argument("--kernels", type=_csv, default=None, help="comma-separated kernel names")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per kernel and peer")
+    ap.add_argument("--settle", type=float, default=SETTLE_S, metavar="SECONDS",
+                    help="untimed calls of a peer before each of its timed ones, so the "
+                         "previous peer's threads go idle (default %(default)s)")
     ap.add_argument("--peers", type=_csv, default=list(ALL_PEERS),
                     help=f"comma-separated, from {','.join(ALL_PEERS)}")
     ap.add_argument("--json", type=Path, default=None, metavar="OUT", help="write raw numbers")
@@ -32,6 +35,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
+    if args.settle < 0:
+        ap.error("--settle must not be negative")
     return args
 
 
@@ -53,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    results = run_suite(modules, peers, args.size, args.repeat, progress)
+    results = run_suite(modules, peers, args.size, args.repeat, progress, args.settle)
     overheads = None if args.no_overhead else call_overheads()
     startup = {p.name: p.startup_s for p in peers if p.startup_s is not None}
     print(render(results, size=args.size, repeat=args.repeat, overheads=overheads,

@@ -183,30 +183,43 @@ def warm_up(
                        reason=reason), fn
 
 
+SETTLE_S = 0.15  # longer than OpenBLAS's worker threads spin after a call (about 0.1 s)
+
+
 def time_rounds(
     module: ModuleType,
     timed: Sequence[tuple[Peer, Measurement, Callable[..., Any]]],
     size: str,
     repeat: int,
+    settle_s: float = SETTLE_S,
 ) -> None:
     """`repeat` rounds of one timed call per peer, each on fresh inputs made outside the
     timed region; fills in each Measurement's times and median.
 
-    Rounds interleave the peers, and each round starts one peer later than the last, so
-    a slow spell of a shared machine, and whatever one peer leaves behind (spinning
-    threads, a dirty cache), falls on every peer alike rather than on whoever ran then.
+    Rounds interleave the peers, and each round starts one peer later than the last, so a
+    slow spell of a shared machine falls on every peer alike. Before its timed call a peer
+    runs untimed calls for `settle_s`: the thread pools of the peer before it (OpenBLAS
+    workers spin for about 0.1 s after each call) must go idle first, or they take cores
+    from the call being timed. Sleeping instead would let the cores drop into idle states.
     """
     params = module.SIZES[size]
     live = list(timed)
+
+    def call(peer: Peer, fn: Callable[..., Any]) -> float:
+        args = peer.prepare(module.init(**params))
+        t0 = time.perf_counter()
+        peer.finish(fn(*args))
+        return time.perf_counter() - t0
+
     for r in range(repeat):
         shift = r % len(live) if live else 0
         for entry in live[shift:] + live[:shift]:
             peer, m, fn = entry
             try:
-                args = peer.prepare(module.init(**params))
-                t0 = time.perf_counter()
-                peer.finish(fn(*args))
-                m.times_s.append(time.perf_counter() - t0)
+                start = time.perf_counter()
+                while time.perf_counter() - start < settle_s:
+                    call(peer, fn)
+                m.times_s.append(call(peer, fn))
             except Exception as exc:
                 m.status, m.reason, m.times_s = "fail", _first_line(exc), []
                 live.remove(entry)
@@ -224,7 +237,7 @@ def measure(
     """One peer alone: cold call, agreement check against `reference`, `repeat` timed calls."""
     m, fn = warm_up(module, peer, size, reference)
     if fn is not None:
-        time_rounds(module, [(peer, m, fn)], size, repeat)
+        time_rounds(module, [(peer, m, fn)], size, repeat, settle_s=0.0)
     return m
 
 
@@ -240,6 +253,7 @@ def run_suite(
     size: str,
     repeat: int,
     progress: Callable[[str], None] | None = None,
+    settle_s: float = SETTLE_S,
 ) -> list[Measurement]:
     """Measure every kernel on every peer; a kernel without `size` or whose NumPy run fails is
     reported as a failure on every peer rather than stopping the suite."""
@@ -267,7 +281,7 @@ def run_suite(
             measured.append(m)
             if fn is not None:
                 timed.append((peer, m, fn))
-        time_rounds(module, timed, size, repeat)
+        time_rounds(module, timed, size, repeat, settle_s)
         for m in measured:
             results.append(m)
             if progress:

@@ -1,3 +1,4 @@
+import itertools
 import json
 import os
 import subprocess
@@ -80,7 +81,7 @@ def test_timed_calls_interleave_the_peers_and_rotate_who_goes_first():
     log = []
     suite = [LoggingPeer(n, log) for n in "abc"]
     (module,), _ = load_kernels(FIXTURES, ["stats"])
-    results = run_suite([module], suite, "S", repeat=4)
+    results = run_suite([module], suite, "S", repeat=4, settle_s=0.0)
     cold, timed = log[:3], log[3:]
     assert cold == ["a", "b", "c"]
     assert timed == ["a", "b", "c", "b", "c", "a", "c", "a", "b", "a", "b", "c"]
@@ -91,7 +92,7 @@ def test_a_peer_failing_mid_rounds_drops_out_and_the_rest_go_on():
     log = []
     suite = [LoggingPeer("a", log), LoggingPeer("b", log, fail_on_call=3)]
     (module,), _ = load_kernels(FIXTURES, ["stats"])
-    a, b = run_suite([module], suite, "S", repeat=4)
+    a, b = run_suite([module], suite, "S", repeat=4, settle_s=0.0)
     assert (a.status, len(a.times_s)) == ("ok", 4)
     assert (b.status, b.times_s, b.median_s) == ("fail", [], None)
     assert b.reason == "RuntimeError: gave up" and b.cold_s is not None
@@ -104,6 +105,18 @@ def test_fixtures_are_discovered_in_order():
     assert only.NAME == "stats"
     with pytest.raises(ValueError, match="unknown kernel.*nope"):
         load_kernels(FIXTURES, ["nope"])
+
+
+def test_each_timed_call_follows_untimed_calls_of_the_same_peer():
+    log = []
+    suite = [LoggingPeer(n, log) for n in "ab"]
+    (module,), _ = load_kernels(FIXTURES, ["stats"])
+    results = run_suite([module], suite, "S", repeat=2, settle_s=0.02)
+    # Round 0 runs a then b, round 1 b then a: b's two turns meet in the middle.
+    turns = [(name, len(list(calls))) for name, calls in itertools.groupby(log[2:])]
+    assert [name for name, _ in turns] == ["a", "b", "a"]
+    assert turns[0][1] >= 2 and turns[1][1] >= 4 and turns[2][1] >= 2
+    assert all(len(m.times_s) == 2 for m in results)
 
 
 def test_every_status_is_reported():
