@@ -11,9 +11,15 @@ from typing import Any, ClassVar
 import numpy as np
 import sympy
 
+from sluice.errors import ExecutionError
 from sluice.ir.nodes import LibraryNode
 
 REDUCE_OPS = ("+", "*", "max", "min", "argmax", "argmin")
+
+
+def _np_dtype(d: Any) -> np.dtype:
+    """A NumPy dtype from an IR DType (or a NumPy dtype)."""
+    return np.dtype(getattr(d, "numpy", d))
 
 
 def _differ(a, b) -> bool:
@@ -27,11 +33,28 @@ class MatMul(LibraryNode):
 
     `transpose_a` / `transpose_b` swap the last two axes of a 2-D or 3-D operand first
     (`a.T @ b` without materialising `a.T`; backends read the operand with swapped strides).
+
+    BLAS gemm's scalars and accumulator, for float32 / float64 operands: with `scaled` the
+    node reads a scalar `alpha` and computes `alpha * (a @ b)`; with `accumulate` it adds
+    `acc` (the result's shape), times a scalar `beta` when `scaled_acc` is set too. Each
+    flag adds its input connector. The pass `gemm-folding` sets them.
     """
 
     INPUTS = ("a", "b")
     OUTPUTS = ("c",)
-    ATTRS: ClassVar[dict[str, Any]] = {"transpose_a": False, "transpose_b": False}
+    ATTRS: ClassVar[dict[str, Any]] = {"transpose_a": False, "transpose_b": False,
+                                       "scaled": False, "accumulate": False,
+                                       "scaled_acc": False}
+
+    _GEMM_FLAGS = ("scaled", "accumulate", "scaled_acc")
+
+    def shown_attrs(self) -> dict[str, Any]:
+        return {k: v for k, v in self.attrs.items() if v or k not in self._GEMM_FLAGS}
+
+    @property
+    def in_connectors(self) -> tuple[str, ...]:
+        extra = (("alpha",) if self.scaled else ()) + (("acc",) if self.accumulate else ())
+        return self.INPUTS + extra + (("beta",) if self.accumulate and self.scaled_acc else ())
 
     def _shapes(self, in_shapes) -> tuple[tuple, tuple]:
         a, b = tuple(in_shapes["a"]), tuple(in_shapes["b"])
@@ -49,6 +72,26 @@ class MatMul(LibraryNode):
         kb = b[0] if len(b) == 1 else b[-2]
         if _differ(ka, kb):
             return f"inner dimensions differ: {ka} vs {kb}"
+        if self.scaled_acc and not self.accumulate:
+            return "scaled_acc needs accumulate (beta scales acc)"
+        if len(self.in_connectors) > 2:
+            return self._check_gemm(in_shapes, in_dtypes)
+        return None
+
+    def _check_gemm(self, in_shapes, in_dtypes) -> str | None:
+        kinds = {_np_dtype(in_dtypes[c]) for c in ("a", "b", "acc") if c in in_dtypes}
+        if len(kinds) != 1 or kinds.pop() not in (np.float32, np.float64):
+            return "alpha, beta and acc need float32 or float64 operands of one type"
+        for s in ("alpha", "beta"):
+            if s in in_shapes and any(_differ(d, 1) for d in in_shapes[s]):
+                return f"{s} must be a scalar, got shape {list(in_shapes[s])}"
+            if s in in_dtypes and _np_dtype(in_dtypes[s]).kind not in "fiu":
+                return f"{s} must be a real number, got {_np_dtype(in_dtypes[s])}"
+        if self.accumulate:
+            c = self.output_shapes(in_shapes)["c"]
+            acc = tuple(in_shapes["acc"])
+            if len(acc) != len(c) or any(_differ(x, y) for x, y in zip(acc, c, strict=True)):
+                return f"acc has shape {list(acc)}, but the product has {list(c)}"
         return None
 
     def output_shapes(self, in_shapes):
@@ -62,13 +105,25 @@ class MatMul(LibraryNode):
         batch = a[:-2] if len(a) >= len(b) else b[:-2]
         return {"c": tuple(batch) + (a[-2], b[-1])}
 
-    def reference(self, a, b):
+    def reference(self, a, b, alpha=None, acc=None, beta=None):
         # Contiguous copies, so the result is bit-identical to a Transpose node then MatMul.
         if self.transpose_a and a.ndim >= 2:
             a = np.ascontiguousarray(np.swapaxes(a, -1, -2))
         if self.transpose_b and b.ndim >= 2:
             b = np.ascontiguousarray(np.swapaxes(b, -1, -2))
-        return {"c": np.matmul(a, b)}
+        c = np.matmul(a, b)
+        if alpha is not None:
+            c = (c.dtype.type(np.asarray(alpha).reshape(())) * c).astype(c.dtype, copy=False)
+        if acc is not None:
+            acc = np.asarray(acc)
+            if acc.size != c.size:
+                raise ExecutionError(f"MatMul adds an operand of shape {acc.shape} to a "
+                                     f"product of shape {c.shape}")
+            acc = acc.reshape(c.shape)
+            if beta is not None:
+                acc = c.dtype.type(np.asarray(beta).reshape(())) * acc
+            c = (c + acc).astype(c.dtype, copy=False)
+        return {"c": c}
 
 
 class Reduce(LibraryNode):

@@ -184,6 +184,10 @@ class LibraryNode(Node):
     def describe(self) -> str:
         return f"library node {type(self).__name__}"
 
+    def shown_attrs(self) -> dict[str, Any]:
+        """The attributes IR text prints (parsing fills in the rest from ATTRS)."""
+        return self.attrs
+
     def check(self, in_shapes: dict[str, tuple], in_dtypes: dict[str, Any]) -> str | None:
         """A message if the operand shapes or types are invalid, else None."""
         return None

@@ -140,7 +140,7 @@ class _GraphPrinter:
             lines += self.graph(n.body, depth + 1)
             return lines + [pad + "}"]
         if isinstance(n, LibraryNode):
-            attrs = ", ".join(f"{k} = {_literal(v)}" for k, v in n.attrs.items())
+            attrs = ", ".join(f"{k} = {_literal(v)}" for k, v in n.shown_attrs().items())
             return [head + f"library {type(n).__name__} {{{attrs}}}"]
         if isinstance(n, Call):
             binds = ", ".join(f"{k} = {_expr(v)}" for k, v in n.symbols.items())

@@ -272,7 +272,7 @@ class _Verifier:
             c = self.p.container(e.memlet.data)
             shapes[e.dst_conn] = c.shape if isinstance(c, CSR) else subset_shape(e.memlet.subset)
             dtypes[e.dst_conn] = c.dtype
-        if set(shapes) != set(n.INPUTS):
+        if set(shapes) != set(n.in_connectors):
             return  # the connector rule reports it
         msg = n.check(shapes, dtypes)
         if msg:

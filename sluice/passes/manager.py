@@ -121,12 +121,14 @@ def _o2() -> list[Pass]:
     from sluice.passes.copies import RedundantCopyRemoval
     from sluice.passes.dead import DeadCodeElimination, DeadDataElimination
     from sluice.passes.fusion import MapFusion
+    from sluice.passes.gemm import GemmFolding
     from sluice.passes.states import StateFusion
     from sluice.passes.symbols import SymbolPropagation
     from sluice.passes.transpose import TransposeFolding
 
     return [DeadCodeElimination(), SymbolPropagation(), StateFusion(), TransposeFolding(),
-            RedundantCopyRemoval(), MapFusion(), MapCollapse(), DeadDataElimination()]
+            RedundantCopyRemoval(), MapFusion(), MapCollapse(), GemmFolding(),
+            DeadDataElimination()]
 
 
 PIPELINES: dict[str, Callable[[], list[Pass]]] = {

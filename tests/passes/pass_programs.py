@@ -281,3 +281,79 @@ def transpose_that_stays():
         s.map({"i": "0:N", "j": "0:K"}, "o = a * 2.0", inputs={"a": "XT[i, j]"},
               outputs={"o": "Z[i, j]"})
     return b.build()
+
+
+def _gemm(rng):
+    m, k, n = (int(v) for v in rng.integers(2, 9, 3))
+    return [float(rng.standard_normal()), float(rng.standard_normal()),
+            rng.standard_normal((m, k)), rng.standard_normal((k, n)),
+            rng.standard_normal((m, n)), rng.standard_normal((m, n))]
+
+
+def _gemm_program(name: str) -> ProgramBuilder:
+    b = ProgramBuilder(name)
+    b.arg("alpha", "float64")
+    b.arg("beta", "float64")
+    b.arg("A", "float64", ["M", "K"])
+    b.arg("B", "float64", ["K", "N"])
+    b.arg("C", "float64", ["M", "N"])
+    b.arg("Y", "float64", ["M", "N"])
+    b.transient("T", "float64", ["M", "K"])
+    b.transient("P", "float64", ["M", "N"])
+    return b
+
+
+@case(_gemm)
+def gemm_in_place():
+    """C = alpha * A @ B + beta * C, as the frontend emits it: the scaling map, the product
+    and the epilogue map all fold into one MatMul."""
+    b = _gemm_program("gemm_in_place")
+    with b.state("s") as s:
+        s.map({"i": "0:M", "j": "0:K"}, "o = s * x", inputs={"s": "alpha", "x": "A[i, j]"},
+              outputs={"o": "T[i, j]"})
+        s.library(ir.MatMul(), {"a": "T", "b": "B"}, {"c": "P"})
+        s.map({"i": "0:M", "j": "0:N"}, "o = p + s * c",
+              inputs={"p": "P[i, j]", "s": "beta", "c": "C[i, j]"}, outputs={"o": "C[i, j]"})
+    return b.build()
+
+
+@case(_gemm)
+def gemm_variants():
+    """A @ (alpha * B') is not there, but B scaled as operand b is; the epilogue scales the
+    product and adds another array unscaled into a returned result."""
+    b = _gemm_program("gemm_variants")
+    b.transient("U", "float64", ["K", "N"])
+    b.returns("R", "float64", ["M", "N"])
+    with b.state("s") as s:
+        s.map({"i": "0:K", "j": "0:N"}, "o = x * s", inputs={"s": "beta", "x": "B[i, j]"},
+              outputs={"o": "U[i, j]"})
+        s.library(ir.MatMul(), {"a": "A", "b": "U"}, {"c": "P"})
+        s.map({"i": "0:M", "j": "0:N"}, "o = y + p", inputs={"p": "P[i, j]", "y": "Y[i, j]"},
+              outputs={"o": "R[i, j]"})
+    return b.build()
+
+
+@case(_gemm)
+def gemm_that_stays():
+    """Nothing may fold: T is also read by a map; the epilogue subtracts; the second
+    product's scale factor is written in the same state."""
+    b = _gemm_program("gemm_that_stays")
+    b.transient("Q", "float64", ["M", "N"])
+    b.transient("t", "float64")
+    b.returns("R", "float64", ["M", "N"])
+    b.returns("Z", "float64", ["M", "K"])
+    b.returns("W", "float64", ["M", "N"])
+    with b.state("s") as s:
+        s.map({"i": "0:M", "j": "0:K"}, "o = s * x", inputs={"s": "alpha", "x": "A[i, j]"},
+              outputs={"o": "T[i, j]"})
+        s.map({"i": "0:M", "j": "0:K"}, "o = x + 1.0", inputs={"x": "T[i, j]"},
+              outputs={"o": "Z[i, j]"})
+        s.library(ir.MatMul(), {"a": "T", "b": "B"}, {"c": "P"})
+        s.map({"i": "0:M", "j": "0:N"}, "o = p - y", inputs={"p": "P[i, j]", "y": "Y[i, j]"},
+              outputs={"o": "R[i, j]"})
+    with b.state("s2") as s:
+        s.tasklet("o = a * 2.0", inputs={"a": "beta"}, outputs={"o": "t"})
+        s.library(ir.MatMul(), {"a": "A", "b": "B"}, {"c": "Q"})
+        s.map({"i": "0:M", "j": "0:N"}, "o = s * q + y",
+              inputs={"q": "Q[i, j]", "s": "t", "y": "Y[i, j]"}, outputs={"o": "W[i, j]"})
+    return b.build()

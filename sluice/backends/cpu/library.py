@@ -48,6 +48,20 @@ def _pragma(fn: FnCtx, scope: Scope, work: sympy.Expr, extra: str = "") -> None:
         fn.w(f"#pragma omp parallel for{extra} if({fn.idx(work, scope)} > {PAR_MIN_WORK})")
 
 
+def _direct() -> None:
+    """The finisher of an output computed in place: nothing left to store."""
+
+
+def _same_size(fn: FnCtx, scope: Scope, got: sympy.Expr, want: sympy.Expr, what: str) -> None:
+    """Fail at compile time where two element counts provably differ, at run time where
+    they may (as copies do): a node must not write past a smaller destination."""
+    diff = sympy.simplify(got - want)
+    if diff.is_number and diff != 0:
+        raise UnsupportedError(f"{what} has {got} elements, but the product has {want}")
+    if not diff.is_number and not scope.in_parallel:  # (no throwing out of a team)
+        fn.w(f"if ({fn.idx(got, scope)} != {fn.idx(want, scope)}) throw sl::SizeMismatch{{}};")
+
+
 def _output(fn: FnCtx, outs: list, conn: str, dtype: np.dtype, shape: list[sympy.Expr],
             inputs: list[str], scope: Scope) -> tuple[str, Callable[[], None]]:
     """A pointer to write the result to, and a finisher that stores it through the memlet."""
@@ -62,7 +76,7 @@ def _output(fn: FnCtx, outs: list, conn: str, dtype: np.dtype, shape: list[sympy
         base = m.data.partition(".")[0]
         if (m.wcr is None and not v.scalar and c.dtype.numpy == dtype and v.contiguous()
                 and base not in {i.partition(".")[0] for i in inputs}):
-            return pointer(fn, v, scope), lambda: None
+            return pointer(fn, v, scope), _direct
     buf = fn.tmp("out")
     fn.w(f"sl::Heap<{ctype(dtype)}> {buf}({fn.idx(size, scope)});")
 
@@ -92,6 +106,23 @@ def _dt(fn: FnCtx, ins: dict, conn: str) -> np.dtype:
 
 def _at(fn: FnCtx, v: View, idx: list, scope: Scope, dtype: np.dtype, vdt: np.dtype) -> str:
     return convert(CVal(element(fn, v, idx, scope), strong(vdt)), dtype)
+
+
+def _scalar(fn: FnCtx, ins: dict, conn: str, dtype: np.dtype, scope: Scope) -> str:
+    """A scalar input as `dtype`, or 1 where the connector is absent."""
+    if conn not in ins:
+        return f"{ctype(dtype)}(1)"
+    return _at(fn, _in_view(fn, ins, conn), [], scope, dtype, _dt(fn, ins, conn))
+
+
+def _gather(fn: FnCtx, v: View, vdt: np.dtype, dst: str, dtype: np.dtype, scope: Scope) -> None:
+    """dst[0 : size) = the elements of view `v` in row-major order, as `dtype`."""
+    _pragma(fn, scope, v.size())
+    heads, names = loops(fn, [v.size()], scope, "g")
+    inner = scope.with_temps(names)
+    flat = syms(names)[0]
+    idx = _unravel(flat, v.sizes) if v.rank > 1 else [flat] * v.rank
+    _nest(fn, heads, lambda: fn.w(f"{dst}[{names[0]}] = {_at(fn, v, idx, inner, dtype, vdt)};"))
 
 
 # --- MatMul ---------------------------------------------------------------------------------
@@ -124,23 +155,40 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
     zb = ([sympy.Integer(1)] * (3 - b.rank)) + b.sizes if b.rank >= 2 else [1, b.sizes[0], 1]
     batch = za[0] if a.rank == 3 else zb[0]
     M, K, N = za[1], za[2], zb[2]
-    c, finish = _output(fn, outs, "c", t, list(out_shape), [ins["a"].data, ins["b"].data],
-                        scope)
+    total = sympy.Mul(*out_shape)
+    written = [e.memlet for e in outs if e.src_conn == "c"]
+    acc = ins.get("acc") if n.accumulate else None
+    # `C = ... + beta * C` reads the addend where it writes: nothing to copy first.
+    in_place = acc is not None and len(written) == 1 and written[0].wcr is None and (
+        acc.data, tuple(acc.subset)) == (written[0].data, tuple(written[0].subset))
+    operands = [ins["a"].data, ins["b"].data] + ([acc.data] if acc and not in_place else [])
+    for m in written:
+        _same_size(fn, scope, view_of(fn, m.data, m.subset).size(), total, f"'{m.data}'")
+    if acc is not None:
+        _same_size(fn, scope, _in_view(fn, ins, "acc").size(), total, f"acc '{acc.data}'")
+    c, finish = _output(fn, outs, "c", t, list(out_shape), operands, scope)
     w = fn.w
     P = fn.idx
     w(f"const int64_t sl_B = {P(batch, scope)}, sl_M = {P(M, scope)}, sl_N = {P(N, scope)}, "
       f"sl_K = {P(K, scope)};")
     w(f"{T}* const sl_c = {c};")
+    if acc is not None and not (in_place and finish is _direct):
+        _gather(fn, _in_view(fn, ins, "acc"), _dt(fn, ins, "acc"), "sl_c", t, scope)
     pa, pb = pointer(fn, a, scope), pointer(fn, b, scope)
     if t.kind == "f":
         # floating point: the packed, register-tiled kernel of the prelude (or the BLAS),
-        # told to overwrite C
+        # told to overwrite C, or gemm's alpha and beta
         par = "false" if scope.in_parallel else f"sl_M * sl_N * sl_K > {PAR_MIN_WORK}"
+        head = (f"sl_M, sl_N, sl_K, {pa} + sl_b * {P(sa[0], scope)}, {P(sa[1], scope)}, "
+                f"{P(sa[2], scope)}, {pb} + sl_b * {P(sb[0], scope)}, {P(sb[1], scope)}, "
+                f"{P(sb[2], scope)}, sl_c + sl_b * sl_M * sl_N, {par}")
         with w.block("for (int64_t sl_b = 0; sl_b < sl_B; ++sl_b)"):
-            w(f"sl::matmul<{T}>(sl_M, sl_N, sl_K, {pa} + sl_b * {P(sa[0], scope)}, "
-              f"{P(sa[1], scope)}, {P(sa[2], scope)}, {pb} + sl_b * {P(sb[0], scope)}, "
-              f"{P(sb[1], scope)}, {P(sb[2], scope)}, sl_c + sl_b * sl_M * sl_N, {par}, "
-              "true);")
+            if n.scaled or n.accumulate:
+                alpha, beta = (_scalar(fn, ins, k, t, scope) for k in ("alpha", "beta"))
+                w(f"sl::scaled_matmul<{T}>({head}, {alpha}, "
+                  f"{'true' if acc is not None else 'false'}, {beta});")
+            else:
+                w(f"sl::matmul<{T}>({head}, true);")
         finish()
         return
     w(f"std::fill(sl_c, sl_c + sl_B * sl_M * sl_N, {T}(0));")

@@ -362,20 +362,20 @@ inline bool blas_operand(int64_t rows, int64_t cols, int64_t sr, int64_t sc,
   return false;
 }
 
-// C[M, N] (row stride ldc) = op(A) @ op(B) + beta C (beta 0 or 1), with a matrix-vector call
-// where one side is a vector (x's stride is then the "leading dimension" of its one-row or
+// C[M, N] (row stride ldc) = alpha op(A) @ op(B) + beta C, with a matrix-vector call where
+// one side is a vector (x's stride is then the "leading dimension" of its one-row or
 // one-column operand).
 template <class T>
 inline void blas_call(int64_t M, int64_t N, int64_t K, const T* A, CBLAS_TRANSPOSE ta,
                       int64_t lda, const T* B, CBLAS_TRANSPOSE tb, int64_t ldb, T* C,
-                      int64_t ldc, T beta) {
+                      int64_t ldc, T alpha, T beta) {
   constexpr bool dbl = std::is_same_v<T, double>;
-  auto gemv = [beta](CBLAS_TRANSPOSE t, int64_t m, int64_t n, const T* a, int64_t ld,
-                 const T* x, int64_t incx, T* y, int64_t incy) {
+  auto gemv = [alpha, beta](CBLAS_TRANSPOSE t, int64_t m, int64_t n, const T* a, int64_t ld,
+                        const T* x, int64_t incx, T* y, int64_t incy) {
     if constexpr (dbl)
-      SL_CBLAS_FN(dgemv)(CblasRowMajor, t, m, n, 1.0, a, ld, x, incx, beta, y, incy);
+      SL_CBLAS_FN(dgemv)(CblasRowMajor, t, m, n, alpha, a, ld, x, incx, beta, y, incy);
     else
-      SL_CBLAS_FN(sgemv)(CblasRowMajor, t, m, n, 1.0f, a, ld, x, incx, beta, y, incy);
+      SL_CBLAS_FN(sgemv)(CblasRowMajor, t, m, n, alpha, a, ld, x, incx, beta, y, incy);
   };
   if (N == 1) {  // B is a column: x = B with stride ldb (blas_operand made it NoTrans)
     if (ta == CblasNoTrans) gemv(CblasNoTrans, M, K, A, lda, B, ldb, C, ldc);
@@ -384,14 +384,12 @@ inline void blas_call(int64_t M, int64_t N, int64_t K, const T* A, CBLAS_TRANSPO
     if (tb == CblasNoTrans) gemv(CblasTrans, K, N, B, ldb, A, lda, C, 1);
     else gemv(CblasNoTrans, N, K, B, ldb, A, lda, C, 1);
   } else if constexpr (dbl) {
-    SL_CBLAS_FN(dgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, beta, C, ldc);
+    SL_CBLAS_FN(dgemm)(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   } else {
-    SL_CBLAS_FN(sgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+    SL_CBLAS_FN(sgemm)(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   }
 }
 
-// C += A @ B through the BLAS when it applies: float or double operands of C's type, BLAS
-// layouts, 32-bit extents, and not inside an OpenMP team.
 // Rows [lo, hi) of the upper triangle of C = op(A) op(A)^T (op(A) is N x K): the diagonal
 // block through syrk, the block right of it through gemm.
 template <class T>
@@ -438,10 +436,13 @@ inline void blas_gram(int64_t N, int64_t K, const T* A, CBLAS_TRANSPOSE ta, int6
   }
 }
 
+// C = alpha A @ B + beta C through the BLAS when it applies: float or double operands of
+// C's type, BLAS layouts, 32-bit extents, and not inside an OpenMP team; else false.
+// `overwrite` means beta 0: C is not read.
 template <class T, class TA, class TB>
 inline bool blas_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sam,
                         int64_t sak, const TB* B, int64_t sbk, int64_t sbn, T* C,
-                        bool parallel, bool overwrite) {
+                        bool parallel, bool overwrite, T alpha = T(1), T beta_in = T(1)) {
   if constexpr (std::is_same_v<T, TA> && std::is_same_v<T, TB> &&
                 (std::is_same_v<T, double> || std::is_same_v<T, float>)) {
 #ifdef _OPENMP
@@ -454,7 +455,7 @@ inline bool blas_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sa
       if (overwrite) std::fill(C, C + M * N, T(0));
       return true;
     }
-    const T beta = overwrite ? T(0) : T(1);
+    const T beta = overwrite ? T(0) : beta_in;
     CBLAS_TRANSPOSE ta = CblasNoTrans, tb;
     int64_t lda, ldb;
     if (!blas_operand(K, N, sbk, sbn, tb, ldb)) return false;
@@ -473,7 +474,8 @@ inline bool blas_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sa
 #else
     const bool team = false;
 #endif
-    if (overwrite && M == N && M > 1 && static_cast<const void*>(A) == static_cast<const void*>(B)
+    if (overwrite && alpha == T(1) && M == N && M > 1
+        && static_cast<const void*>(A) == static_cast<const void*>(B)
         && ta != tb && lda == ldb) {  // a @ a.T or a.T @ a
       blas_gram<T>(N, K, A, ta, lda, C, team);
       return true;
@@ -487,14 +489,14 @@ inline bool blas_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sa
         const int64_t lo = E * t / nt, hi = E * (t + 1) / nt;
         if (hi > lo && by_rows)
           blas_call<T>(hi - lo, N, K, A + lo * (ta == CblasNoTrans ? lda : 1), ta, lda, B,
-                       tb, ldb, C + lo * N, N, beta);
+                       tb, ldb, C + lo * N, N, alpha, beta);
         else if (hi > lo)
           blas_call<T>(M, hi - lo, K, A, ta, lda, B + lo * (tb == CblasNoTrans ? 1 : ldb),
-                       tb, ldb, C + lo, N, beta);
+                       tb, ldb, C + lo, N, alpha, beta);
       }
       return true;
     }
-    blas_call<T>(M, N, K, A, ta, lda, B, tb, ldb, C, N, beta);
+    blas_call<T>(M, N, K, A, ta, lda, B, tb, ldb, C, N, alpha, beta);
     return true;
   }
   return false;
@@ -718,6 +720,26 @@ __attribute__((optimize("fp-contract=fast"))) void matmul(
   }
 }
 
+// C = alpha (A @ B) [+ beta C]: MatMul with gemm's scalars (`accumulate`: C holds the
+// addend on entry). One BLAS call where it applies; otherwise, or where the BLAS would
+// skip work whose NaNs and infinities must show (alpha 0 skips the product, beta 0 the
+// addend), the plain product into scratch memory and one element-wise pass.
+template <class T, class TA, class TB>
+void scaled_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sam, int64_t sak,
+                   const TB* B, int64_t sbk, int64_t sbn, T* C, bool parallel, T alpha,
+                   bool accumulate, T beta) {
+#ifdef SL_CBLAS
+  if (alpha != T(0) && (!accumulate || beta != T(0)) &&
+      blas_matmul<T>(M, N, K, A, sam, sak, B, sbk, sbn, C, parallel, !accumulate, alpha, beta))
+    return;
+#endif
+  Heap<T> prod(M * N, false);
+  matmul<T>(M, N, K, A, sam, sak, B, sbk, sbn, prod.p, parallel, true);
+  #pragma omp parallel for schedule(static) if(parallel)
+  for (int64_t i = 0; i < M * N; ++i)
+    C[i] = accumulate ? alpha * prod.p[i] + beta * C[i] : alpha * prod.p[i];
+}
+
 }  // namespace sl
 """
 
@@ -725,7 +747,8 @@ __attribute__((optimize("fp-contract=fast"))) void matmul(
 PARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (r"std::complex", ("complex",), COMPLEX),
     (r"sl::Queue", ("deque",), STREAMS),
-    (r"sl::mat(mul|vec_pair)", ("algorithm", "limits", "type_traits", "vector", "omp.h"), MATMUL),
+    (r"sl::(scaled_)?mat(mul|vec_pair)", ("algorithm", "limits", "type_traits", "vector",
+                                          "omp.h"), MATMUL),
     (r"std::vector", ("vector",), ""),
     (r"std::(min|max|fill|equal)\b", ("algorithm",), ""),
 )
