@@ -40,12 +40,14 @@ def _int_code(expr: sympy.Expr) -> str:
 
 
 def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[str],
-                   cfunc: Any, fail: Callable[[int], None]) -> Callable[..., Any] | None:
+                   cfunc: Any, fail: Callable[[int], None],
+                   allocs: list[Callable[[tuple, Any], np.ndarray]]
+                   ) -> Callable[..., Any] | None:
     if any(isinstance(p.data.get(a), CSR) for a in p.args):
         return None
     lines: list[str] = []
     consts: dict[str, Any] = {"ND": np.ndarray, "MISS": MISS, "CF": cfunc, "FAIL": fail,
-                              "ZEROS": np.zeros, "ADDR": ctypes.addressof,
+                              "ADDR": ctypes.addressof,
                               "SHARE": ctypes.c_char.from_buffer, "np": np}
     bound: set[str] = set()
     late: list[tuple[int, int, sympy.Expr]] = []
@@ -108,9 +110,9 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
     rets = []
     for k, r in enumerate(p.returns):
         c = p.data[r]
-        consts[f"RT{k}"] = c.dtype.numpy
+        consts[f"RT{k}"], consts[f"AL{k}"] = c.dtype.numpy, allocs[k]
         shape = ", ".join(_int_code(d) for d in c.shape)
-        lines.append(f"r{k} = ZEROS(({shape}{',' if len(c.shape) == 1 else ''}), RT{k})")
+        lines.append(f"r{k} = AL{k}(({shape}{',' if len(c.shape) == 1 else ''}), RT{k})")
         lines.append(f"q{k} = ADDR(SHARE(r{k})) if r{k}.size else r{k}.ctypes.data")
         rets.append(f"r{k}[()]" if not c.shape else f"r{k}")
     cargs = []

@@ -20,7 +20,12 @@ a stream) keeps the zeroing. A wrong "yes" here reads garbage, so when in doubt,
 
 from __future__ import annotations
 
-from sluice.ir.control import Block, Loop, Region, State, While
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+from sluice.ir.control import Block, Loop, Region, Return, State, While
 from sluice.ir.data import Array, Scalar
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.nodes import Access, LibraryNode, Map
@@ -48,6 +53,43 @@ def written_before_read(p: Program) -> set[str]:
         if _defined_first(p, p.body, name):
             out.add(name)
     return out
+
+
+def unzeroed_returns(p: Program) -> set[str]:
+    """Returned arrays that need no zeroing: the first top-level block that mentions one is a
+    state that writes all of it before anything reads it, and no earlier block can return.
+    (Unlike a transient's, a loop's proof does not do: the caller sees the array even when
+    the loop runs zero times.)"""
+    passed, control = set(p.args), control_reads(p)
+    out = set()
+    for name in p.returns:
+        if not isinstance(p.data.get(name), Array) or name in passed or name in control:
+            continue
+        for b in p.body.blocks:
+            if _mentions(b, name):
+                if isinstance(b, State) and _state_writes_first(p, b.graph, name):
+                    out.add(name)
+                break
+            if isinstance(b, Return) or any(isinstance(x, Return) for r in b.regions()
+                                            for x in r.walk()):
+                break
+    return out
+
+
+def return_allocators(p: Program) -> list[Callable[[tuple, np.dtype], np.ndarray]]:
+    """How the runner allocates each returned array: `np.empty` where `unzeroed_returns`
+    proves the zeros unobservable (filled with all-ones bytes under
+    `$SLUICE_POISON_UNZEROED`, as the generated code fills its own), else `np.zeros`."""
+    fresh = _poisoned if os.environ.get("SLUICE_POISON_UNZEROED", "0") not in ("", "0") \
+        else np.empty
+    unzeroed = unzeroed_returns(p)
+    return [fresh if r in unzeroed else np.zeros for r in p.returns]
+
+
+def _poisoned(shape: tuple, dtype: np.dtype) -> np.ndarray:
+    a = np.empty(shape, dtype)
+    a.reshape(-1).view(np.uint8).fill(0xFF)
+    return a
 
 
 def _mentions(block: Block, name: str) -> bool:

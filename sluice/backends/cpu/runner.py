@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 
 from sluice.backends.cpu.fastpath import MISS, make_fast_path
+from sluice.backends.cpu.initialised import return_allocators
 from sluice.backends.cpu.signature import control_symbols, signature, used_names
 from sluice.errors import ArgumentError, DeadlockError, ExecutionError
 from sluice.ir.data import CSR, Scalar
@@ -94,10 +95,11 @@ class CompiledProgram:
         p = self.program
         self._nargs = len(p.args)
         self._returns = []
-        for r in p.returns:
+        allocs = return_allocators(p)
+        for r, alloc in zip(p.returns, allocs, strict=True):
             c = p.data[r]
             self._returns.append((c.dtype.numpy, [(_lambda(d) if not d.is_Integer
-                                                   else int(d)) for d in c.shape]))
+                                                   else int(d)) for d in c.shape], alloc))
         # Order of the C arguments: positions of args, then returns, then symbols.
         self._order: list[tuple[str, Any]] = []
         index = {a: i for i, a in enumerate(p.args)}
@@ -110,7 +112,7 @@ class CompiledProgram:
             else:
                 self._order.append(("sym", prm.name))
         self._fast = make_fast_path(p, self._sig, self._written, self._needed, self._cfunc,
-                                    self._fail)
+                                    self._fail, [alloc for _, _, alloc in self._returns])
 
     # --- calling -------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -122,9 +124,9 @@ class CompiledProgram:
 
     def _run(self, ptr: dict[int, Any], env: dict[str, int]) -> Any:
         rets = []
-        for dt, dims in self._returns:
+        for dt, dims, alloc in self._returns:
             shape = tuple(d if isinstance(d, int) else d(env) for d in dims)
-            rets.append(np.zeros(shape, dtype=dt))
+            rets.append(alloc(shape, dt))
         cargs: list[Any] = []
         for kind, key in self._order:
             if kind == "arg":

@@ -181,3 +181,40 @@ def test_bench_kernels_with_unzeroed_temporaries_match_numpy():
         for a, e in zip(mine, want, strict=True):
             if isinstance(a, np.ndarray):
                 np.testing.assert_allclose(a, e, rtol=1e-12)
+
+
+def _returned(kind: str) -> ir.Program:
+    """r is returned: written whole, partly, whole but only inside a loop, or after a state
+    that may return first."""
+    b = ir.ProgramBuilder(f"ret_{kind}")
+    b.arg("x", "float64", ["N"])
+    b.arg("n", "int64")
+    b.returns("r", "float64", ["N"])
+    whole = {"i": "0:N"}, "o = v * 2.0", {"v": "x[i]"}, {"o": "r[i]"}
+    if kind == "whole":
+        with b.state() as s:
+            s.map(*whole[:2], inputs=whole[2], outputs=whole[3])
+    elif kind == "partial":
+        with b.state() as s:
+            s.map({"i": "1:N"}, "o = v", inputs={"v": "x[i]"}, outputs={"o": "r[i]"})
+    elif kind == "loop":
+        with b.loop("k", 0, "n"), b.state() as s:
+            s.map(*whole[:2], inputs=whole[2], outputs=whole[3])
+    else:  # an early return can skip the write
+        with b.if_("n > 0"):
+            b.return_()
+        with b.state() as s:
+            s.map(*whole[:2], inputs=whole[2], outputs=whole[3])
+    return b.build()
+
+
+@pytest.mark.parametrize("kind, unzeroed", [("whole", True), ("partial", False),
+                                            ("loop", False), ("early_return", False)])
+def test_returned_arrays_skip_zeroing_only_when_every_element_is_written(kind, unzeroed):
+    from sluice.backends.cpu.initialised import unzeroed_returns
+
+    p = _returned(kind)
+    assert unzeroed_returns(p) == ({"r"} if unzeroed else set())
+    x = np.random.default_rng(1).standard_normal(BIG)
+    for n in (0, 2):  # a loop that runs zero times, and an early return, leave r zero
+        check(p, [x, n])
