@@ -22,12 +22,18 @@ import sympy
 
 from sluice.ir.data import Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph
-from sluice.ir.memlet import Index, Memlet
+from sluice.ir.memlet import Memlet
 from sluice.ir.nodes import Access, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.symbolic import substitute
 from sluice.passes.manager import Pass, PassReport, register
-from sluice.passes.util import access_nodes, base, read_in, written_containers
+from sluice.passes.util import (
+    access_nodes,
+    base,
+    identity_subset,
+    read_in,
+    written_containers,
+)
 
 
 @register
@@ -54,12 +60,6 @@ class MapFusion(Pass):
                                           "materialised")
                     return True
         return False
-
-
-def _identity(subset: tuple, params: list[str]) -> bool:
-    return len(subset) == len(params) and all(
-        isinstance(d, Index) and d.index == sympy.Symbol(prm, integer=True)
-        for d, prm in zip(subset, params, strict=True))
 
 
 def _private(p: Program, name: str) -> bool:
@@ -176,7 +176,8 @@ def _producer_ok(p: Program, g: DataflowGraph, prod: Map, t: str) -> bool:
                 if isinstance(e.src, Access):
                     return False
                 if n.data == t:
-                    if e.memlet.wcr is not None or not _identity(e.memlet.subset, prod.params):
+                    if e.memlet.wcr is not None or not identity_subset(e.memlet.subset,
+                                                                       prod.params):
                         return False
                 elif not _private(p, n.data):
                     return False
@@ -197,7 +198,7 @@ def _consumer_ok(p: Program, cons: Map, t: str) -> bool:
                     return False
                 for e in gg.out_edges(n):
                     if e.memlet is None or not isinstance(e.dst, Tasklet) or \
-                            not _identity(e.memlet.subset, cons.params):
+                            not identity_subset(e.memlet.subset, cons.params):
                         return False
     return True
 

@@ -31,11 +31,16 @@ import sympy
 from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.library import MatMul
-from sluice.ir.memlet import Index
 from sluice.ir.nodes import Access, Map, Tasklet
 from sluice.ir.program import Program
 from sluice.passes.manager import Pass, PassReport, register
-from sluice.passes.util import access_nodes, base, covers
+from sluice.passes.util import (
+    access_nodes,
+    base,
+    covers,
+    identity_subset,
+    written_in_state,
+)
 
 FLOATS = (np.float32, np.float64)
 
@@ -98,18 +103,6 @@ def _private_temp(p: Program, g: DataflowGraph, name: str) -> Access | None:
     return here[0]
 
 
-def _unwritten(g: DataflowGraph, name: str, but: Access | None = None) -> bool:
-    """No access node of `name` in the state takes a write (other than `but`)."""
-    return not any(isinstance(a, Access) and base(a.data) == base(name) and g.in_edges(a)
-                   and a is not but for a in g.nodes)
-
-
-def _identity(subset, params: list[str]) -> bool:
-    return len(subset) == len(params) and all(
-        isinstance(d, Index) and d.index == sympy.Symbol(q, integer=True)
-        for d, q in zip(subset, params, strict=True))
-
-
 def _elementwise(p: Program, g: DataflowGraph, m: Map) -> _Elementwise | None:
     if any(r.start != 0 or r.step != 1 for r in m.ranges):
         return None
@@ -128,7 +121,7 @@ def _elementwise(p: Program, g: DataflowGraph, m: Map) -> _Elementwise | None:
     if len(writes) != 1 or m.body.in_edges(writes[0][1]) != m.body.out_edges(t):
         return None
     w = m.body.out_edges(t)[0]
-    if w.memlet.wcr is not None or not _identity(w.memlet.subset, m.params):
+    if w.memlet.wcr is not None or not identity_subset(w.memlet.subset, m.params):
         return None
     outer = {}
     for e in g.in_edges(m):
@@ -141,7 +134,7 @@ def _elementwise(p: Program, g: DataflowGraph, m: Map) -> _Elementwise | None:
             return None
         if not p.container(e.memlet.data).shape:
             scalars.add(e.dst_conn)
-        elif not _identity(e.memlet.subset, m.params):
+        elif not identity_subset(e.memlet.subset, m.params):
             return None
         reads[e.dst_conn] = outer[e.memlet.data]
     if set(reads) != set(t.inputs) or {e.memlet.data for e in reads.values()} != set(outer):
@@ -190,7 +183,7 @@ def _fold_scaled_operand(p: Program, g: DataflowGraph, mm: MatMul, conn: str) ->
     x, s = ew.reads[f[0]], ew.reads[f[1]]
     if _dtype(p, x.memlet.data) != _dtype(p, t) or not _real_scalar(p, s.memlet.data):
         return False
-    if not (_unwritten(g, x.memlet.data) and _unwritten(g, s.memlet.data)):
+    if written_in_state(g, x.memlet.data) or written_in_state(g, s.memlet.data):
         return False
     g.remove_node(made.src)
     g.remove_node(tnode)
@@ -235,7 +228,8 @@ def _fold_epilogue(p: Program, g: DataflowGraph, mm: MatMul) -> bool:
         return False
     if rest and _dtype(p, ew.reads[rest[0][0]].memlet.data) != _dtype(p, prod):
         return False
-    if not all(_unwritten(g, e.memlet.data, dnode) for c, e in ew.reads.items() if c != pconn):
+    if any(written_in_state(g, e.memlet.data, dnode) for c, e in ew.reads.items()
+           if c != pconn):
         return False
     g.remove_node(ew.map)
     g.remove_node(pnode)

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.library import MatMul, Transpose
-from sluice.ir.memlet import full_subset
 from sluice.ir.nodes import Access
 from sluice.ir.program import Program
 from sluice.passes.manager import Pass, PassReport, register
-from sluice.passes.util import access_nodes, base
+from sluice.passes.util import access_nodes, covers, written_in_state
 
 
 @register
@@ -40,10 +39,6 @@ def _swaps_last_two(n: Transpose, rank: int) -> bool:
     return rank >= 2 and perm == [*range(rank - 2), rank - 1, rank - 2]
 
 
-def _whole(subset, shape) -> bool:
-    return not subset or tuple(subset) == full_subset(shape)
-
-
 def _fold(p: Program, g: DataflowGraph, n: Transpose) -> bool:
     ins = [e for e in g.in_edges(n) if e.memlet is not None]
     outs = [e for e in g.out_edges(n) if e.memlet is not None]
@@ -56,7 +51,7 @@ def _fold(p: Program, g: DataflowGraph, n: Transpose) -> bool:
         return False
     if not isinstance(p.container(x), Array) or out.memlet.wcr is not None:
         return False
-    if not _swaps_last_two(n, len(tc.shape)) or not _whole(out.memlet.subset, tc.shape):
+    if not _swaps_last_two(n, len(tc.shape)) or not covers(out.memlet.subset, tc.shape):
         return False
     tnode = out.dst
     if not isinstance(tnode, Access) or access_nodes(p, t) != [(g, tnode)]:
@@ -66,10 +61,9 @@ def _fold(p: Program, g: DataflowGraph, n: Transpose) -> bool:
         return False
     for e in reads:
         if not (isinstance(e.dst, MatMul) and e.dst_conn in ("a", "b") and e.memlet.wcr is None
-                and _whole(e.memlet.subset, tc.shape)):
+                and covers(e.memlet.subset, tc.shape)):
             return False
-    if any(isinstance(a, Access) and base(a.data) == base(x) and g.in_edges(a)
-           and a is not src.src for a in g.nodes):
+    if written_in_state(g, x, but=src.src):
         return False  # X is written in this state after the value the Transpose read
     for e in reads:
         mm = e.dst

@@ -127,6 +127,19 @@ def node_label(n: Node) -> str:
     return n.describe()
 
 
+def identity_subset(subset, params: list[str]) -> bool:
+    """The subset is `[p0, p1, ...]`: one element per point of a map with these parameters."""
+    return len(subset) == len(params) and all(
+        isinstance(d, Index) and d.index == sympy.Symbol(prm, integer=True)
+        for d, prm in zip(subset, params, strict=True))
+
+
+def written_in_state(g: DataflowGraph, name: str, but: Access | None = None) -> bool:
+    """Some access node of container `name` in `g` (other than `but`) takes a write."""
+    return any(isinstance(a, Access) and base(a.data) == base(name) and g.in_edges(a)
+               and a is not but for a in g.nodes)
+
+
 def elementwise_writer(m: Map, t: str, shape) -> bool:
     """The map writes every element of `t` exactly as `t[p0, p1, ...]` over full ranges."""
     if len(m.params) != len(shape):
@@ -139,12 +152,8 @@ def elementwise_writer(m: Map, t: str, shape) -> bool:
     if not writes or any(not isinstance(x.src, Tasklet) or x.memlet.wcr is not None for x in
                          writes):
         return False
-    for x in writes:
-        sub = x.memlet.subset
-        if len(sub) != len(m.params) or any(
-                not isinstance(d, Index) or d.index != sympy.Symbol(prm, integer=True)
-                for d, prm in zip(sub, m.params, strict=True)):
-            return False
+    if not all(identity_subset(x.memlet.subset, m.params) for x in writes):
+        return False
     for n, gg in m.body.walk():  # no nested writes of t elsewhere, no reads of t
         if isinstance(n, Access) and n.data == t and gg is not m.body:
             return False
