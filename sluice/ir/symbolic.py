@@ -271,6 +271,13 @@ _INFIX_PREC = {"|": PREC_BOR, "^": PREC_BXOR, "&": PREC_BAND, "<<": PREC_SHIFT,
                ">>": PREC_SHIFT, "//": PREC_MUL}
 
 
+def provably_differ(a: Any, b: Any) -> bool:
+    """Two sizes whose difference expands to a nonzero number (`expand`, not `simplify`:
+    it is called per dimension on hot compile paths)."""
+    d = sympy.expand(sympy.sympify(a) - sympy.sympify(b))
+    return bool(d.is_number and d != 0)
+
+
 def free_names(expr: Any) -> set[str]:
     """Names of all symbols an expression reads."""
     if not isinstance(expr, sympy.Basic):

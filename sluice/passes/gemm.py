@@ -33,6 +33,7 @@ from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.library import MatMul
 from sluice.ir.nodes import Access, Map, Tasklet
 from sluice.ir.program import Program
+from sluice.ir.symbolic import provably_differ
 from sluice.passes.manager import Pass, PassReport, register
 from sluice.passes.util import (
     access_nodes,
@@ -209,7 +210,10 @@ def _fold_epilogue(p: Program, g: DataflowGraph, mm: MatMul) -> bool:
     if len(p.data[prod].shape) < 2:
         return False  # a vector's epilogue costs little, and plain products pair up (atax)
     ew = _elementwise(p, g, use.dst)
-    if ew is None or not _may_equal(p.data[prod].shape, [r.stop for r in ew.map.ranges]):
+    # Sizes that are not provably equal are checked when the MatMul runs.
+    stops = [r.stop for r in use.dst.ranges]
+    if ew is None or len(stops) != len(p.data[prod].shape) or any(
+            provably_differ(x, y) for x, y in zip(p.data[prod].shape, stops, strict=True)):
         return False
     terms = [_factor(t, ew) for t in sympy.Add.make_args(ew.expr)]
     if not 1 <= len(terms) <= 2 or None in terms:
@@ -251,14 +255,3 @@ def _fold_epilogue(p: Program, g: DataflowGraph, mm: MatMul) -> bool:
             mm.attrs["scaled_acc"] = True
     return True
 
-
-def _may_equal(xs, ys) -> bool:
-    """Two shapes of one rank whose sizes are not provably different (the backends check
-    sizes that are not provably equal at run time)."""
-    if len(xs) != len(ys):
-        return False
-    for x, y in zip(xs, ys, strict=True):
-        d = sympy.expand(sympy.sympify(x) - sympy.sympify(y))  # (simplify costs 0.1 s)
-        if d.is_number and d != 0:
-            return False
-    return True

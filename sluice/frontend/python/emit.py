@@ -18,14 +18,9 @@ from sluice.ir.builder import ProgramBuilder
 from sluice.ir.dtypes import DType
 from sluice.ir.memlet import Index, Memlet, Range
 from sluice.ir.nodes import LibraryNode, Tasklet
-from sluice.ir.symbolic import FUNCTIONS, Expr, symbol, value
+from sluice.ir.symbolic import FUNCTIONS, Expr, provably_differ, symbol, value
 
 _RESERVED = {"inf", "nan", "True", "False", "None", *FUNCTIONS}
-
-
-def provably_differ(a: Expr, b: Expr) -> bool:
-    d = sympy.expand(sympy.sympify(a) - sympy.sympify(b))
-    return bool(d.is_number and d != 0)
 
 
 def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
