@@ -40,6 +40,18 @@ def emit_copy(fn: FnCtx, m: Memlet, dst_name: str, scope: Scope) -> None:
     _copy(fn, m, dst_name, dst_sub, scope)
 
 
+def check_same_size(fn: FnCtx, scope: Scope, got: sympy.Expr, want: sympy.Expr,
+                    mismatch: str) -> None:
+    """Element counts that must agree: an UnsupportedError (`mismatch`) where they provably
+    differ, a run-time check (`sl::SizeMismatch`) where they may, so that nothing is written
+    past a smaller destination."""
+    diff = sympy.simplify(got - want)
+    if diff.is_number and diff != 0:
+        raise UnsupportedError(mismatch)
+    if not diff.is_number and not scope.in_parallel:  # (no throwing out of a team)
+        fn.w(f"if ({fn.idx(got, scope)} != {fn.idx(want, scope)}) throw sl::SizeMismatch{{}};")
+
+
 def _copy(fn: FnCtx, m: Memlet, dst_name: str, dst_sub, scope: Scope) -> None:
     src_stream, dst_stream = is_stream(fn.program, m.data), is_stream(fn.program, dst_name)
     fn.w(f"// copy {m.data} -> {dst_name}")
@@ -51,17 +63,12 @@ def _copy(fn: FnCtx, m: Memlet, dst_name: str, dst_sub, scope: Scope) -> None:
     src = view_of(fn, m.data, m.subset)
     dst = view_of(fn, dst_name, dst_sub)
     n_src, n_dst = sympy.simplify(src.size()), sympy.simplify(dst.size())
-    diff = sympy.simplify(n_src - n_dst)
-    if diff.is_number and diff != 0:
-        raise UnsupportedError(f"copy of {n_src} elements of '{m.data}' into {n_dst} elements "
-                               f"of '{dst_name}'")
+    check_same_size(fn, scope, n_src, n_dst, f"copy of {n_src} elements of '{m.data}' into "
+                    f"{n_dst} elements of '{dst_name}'")
     sdt = fn.container(m.data).dtype.numpy
     ddt = fn.container(dst_name).dtype.numpy
     w = fn.w
     with w.block(""):
-        if not diff.is_number and not scope.in_parallel:  # (no throwing out of a team)
-            w(f"if ({fn.idx(n_src, scope)} != {fn.idx(n_dst, scope)}) "
-              "throw sl::SizeMismatch{};")
         if m.data.partition(".")[0] == dst_name.partition(".")[0]:
             # Overlapping views of one container: gather first, like np.array(copy=True).
             tmp = fn.tmp("buf")

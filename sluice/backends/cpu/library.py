@@ -16,7 +16,7 @@ import numpy as np
 import sympy
 
 from sluice.backends.cpu.cexpr import CVal, convert
-from sluice.backends.cpu.copies import _nest, _store, _unravel
+from sluice.backends.cpu.copies import _nest, _store, _unravel, check_same_size
 from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.backends.cpu.views import View, element, loops, pointer, syms, view_of
@@ -50,16 +50,6 @@ def _pragma(fn: FnCtx, scope: Scope, work: sympy.Expr, extra: str = "") -> None:
 
 def _direct() -> None:
     """The finisher of an output computed in place: nothing left to store."""
-
-
-def _same_size(fn: FnCtx, scope: Scope, got: sympy.Expr, want: sympy.Expr, what: str) -> None:
-    """Fail at compile time where two element counts provably differ, at run time where
-    they may (as copies do): a node must not write past a smaller destination."""
-    diff = sympy.simplify(got - want)
-    if diff.is_number and diff != 0:
-        raise UnsupportedError(f"{what} has {got} elements, but the product has {want}")
-    if not diff.is_number and not scope.in_parallel:  # (no throwing out of a team)
-        fn.w(f"if ({fn.idx(got, scope)} != {fn.idx(want, scope)}) throw sl::SizeMismatch{{}};")
 
 
 def _output(fn: FnCtx, outs: list, conn: str, dtype: np.dtype, shape: list[sympy.Expr],
@@ -163,9 +153,13 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
         acc.data, tuple(acc.subset)) == (written[0].data, tuple(written[0].subset))
     operands = [ins["a"].data, ins["b"].data] + ([acc.data] if acc and not in_place else [])
     for m in written:
-        _same_size(fn, scope, view_of(fn, m.data, m.subset).size(), total, f"'{m.data}'")
+        got = view_of(fn, m.data, m.subset).size()
+        check_same_size(fn, scope, got, total,
+                        f"'{m.data}' has {got} elements, but the product has {total}")
     if acc is not None:
-        _same_size(fn, scope, _in_view(fn, ins, "acc").size(), total, f"acc '{acc.data}'")
+        got = _in_view(fn, ins, "acc").size()
+        check_same_size(fn, scope, got, total,
+                        f"acc '{acc.data}' has {got} elements, but the product has {total}")
     c, finish = _output(fn, outs, "c", t, list(out_shape), operands, scope)
     w = fn.w
     P = fn.idx
