@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from sluice.backends.cpu.initialised import poison_unzeroed
 from sluice.backends.cpu.module import entry_name, generate_source
 from sluice.backends.cpu.runner import CompiledProgram
 from sluice.ir.program import Program
@@ -58,9 +58,8 @@ class CpuOptions:
     def compiler_flags(self) -> list[str]:
         base: Sequence[str] = self.flags if self.flags is not None else DEFAULT_CXX_FLAGS
         lib = self.blas_library()
-        poison = os.environ.get("SLUICE_POISON_UNZEROED", "0") not in ("", "0")
         return [*base, *SEMANTIC_FLAGS, *(lib.compile_flags() if lib else ()),
-                *(["-DSL_POISON_UNZEROED"] if poison else [])]
+                *(["-DSL_POISON_UNZEROED"] if poison_unzeroed() else [])]
 
     def link_flags(self) -> list[str]:
         lib = self.blas_library()

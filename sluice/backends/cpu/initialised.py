@@ -80,10 +80,15 @@ def return_allocators(p: Program) -> list[Callable[[tuple, np.dtype], np.ndarray
     """How the runner allocates each returned array: `np.empty` where `unzeroed_returns`
     proves the zeros unobservable (filled with all-ones bytes under
     `$SLUICE_POISON_UNZEROED`, as the generated code fills its own), else `np.zeros`."""
-    fresh = _poisoned if os.environ.get("SLUICE_POISON_UNZEROED", "0") not in ("", "0") \
-        else np.empty
+    fresh = _poisoned if poison_unzeroed() else np.empty
     unzeroed = unzeroed_returns(p)
     return [fresh if r in unzeroed else np.zeros for r in p.returns]
+
+
+def poison_unzeroed() -> bool:
+    """`$SLUICE_POISON_UNZEROED` is set (not "0"): memory handed out unzeroed, by the
+    generated code and by the runner, is filled with all-ones bytes instead."""
+    return os.environ.get("SLUICE_POISON_UNZEROED", "0") not in ("", "0")
 
 
 def _poisoned(shape: tuple, dtype: np.dtype) -> np.ndarray:
