@@ -16,9 +16,10 @@ from __future__ import annotations
 import ctypes.util
 import functools
 import importlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from sluice.runtime.switches import turned_off
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,6 @@ def _system_cblas() -> Blas | None:
     return None
 
 
-def _turned_off() -> bool:
-    return os.environ.get("SLUICE_BLAS", "").lower() in ("0", "off", "no", "none", "false")
-
-
 @functools.cache
 def _found() -> Blas | None:
     return _scipy_openblas() or _system_cblas()
@@ -83,12 +80,12 @@ def _found() -> Blas | None:
 
 def find_blas() -> Blas | None:
     """The CBLAS to use, or None (none installed, or `SLUICE_BLAS=off`)."""
-    return None if _turned_off() else _found()
+    return None if turned_off("SLUICE_BLAS") else _found()
 
 
 def describe() -> tuple[bool, str]:
     """For `sluice doctor`: whether a BLAS is found, and which."""
-    if _turned_off():
+    if turned_off("SLUICE_BLAS"):
         return False, "turned off by SLUICE_BLAS"
     b = find_blas()
     if b is None:

@@ -22,6 +22,8 @@ import platform
 import sys
 from dataclasses import dataclass
 
+from sluice.runtime.switches import turned_off
+
 MIN_GLIBC = (2, 35)
 
 
@@ -52,10 +54,6 @@ def _glibc_version() -> tuple[int, ...] | None:
         return None
 
 
-def _turned_off() -> bool:
-    return os.environ.get("SLUICE_VECMATH", "").lower() in ("0", "off", "no", "none", "false")
-
-
 @functools.cache
 def _found() -> VecMath | None:
     if not sys.platform.startswith("linux") or platform.machine() not in ("x86_64", "AMD64"):
@@ -68,12 +66,12 @@ def _found() -> VecMath | None:
 
 def find_vecmath() -> VecMath | None:
     """The vector math library to use, or None (not glibc 2.35+ on x86-64, or turned off)."""
-    return None if _turned_off() else _found()
+    return None if turned_off("SLUICE_VECMATH") else _found()
 
 
 def describe() -> tuple[bool, str]:
     """For `sluice doctor`: whether vector math is used, and which."""
-    if _turned_off():
+    if turned_off("SLUICE_VECMATH"):
         return False, "turned off by SLUICE_VECMATH"
     v = find_vecmath()
     if v is None:
