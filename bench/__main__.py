@@ -21,7 +21,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     ap.add_argument("--size", default="S", help="problem size key of each kernel's SIZES (S, M)")
     ap.add_argument("--kernels", type=_csv, default=None, help="comma-separated kernel names")
-    ap.add_argument("--repeat", type=int, default=5, help="timed runs per kernel and peer")
+    # Nine: a slow spell of a shared machine must spoil five of a peer's calls to move its
+    # median (with five rounds, three in a row did, and one run in two had such a spell).
+    ap.add_argument("--repeat", type=int, default=9, help="timed runs per kernel and peer")
     ap.add_argument("--settle", type=float, default=SETTLE_S, metavar="SECONDS",
                     help="untimed calls of a peer before each of its timed ones, so the "
                          "previous peer's threads go idle (default %(default)s)")

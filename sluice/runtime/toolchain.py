@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sluice.runtime import blas
+from sluice.runtime import blas, vecmath
 
 _PROBE_TIMEOUT_S = 60
 
@@ -180,6 +180,8 @@ def discover() -> list[Tool]:
 
     ok, detail = blas.describe()
     tools.append(Tool("blas", ok, detail))
+    ok, detail = vecmath.describe()
+    tools.append(Tool("vector math", ok, detail))
 
     nvcc = find_nvcc()
     tools.append(

@@ -14,6 +14,7 @@ from sluice.ir.serialize import from_json
 from sluice.runtime.blas import Blas, find_blas
 from sluice.runtime.build import DEFAULT_CXX_FLAGS, build_cpp_entry, cpp_key_parts
 from sluice.runtime.cache import BuildCache
+from sluice.runtime.vecmath import VecMath, find_vecmath
 
 # NumPy semantics: signed overflow wraps; `a * b + c` rounds twice (no FMA contraction).
 SEMANTIC_FLAGS: tuple[str, ...] = ("-fwrapv", "-ffp-contract=off", "-fno-math-errno")
@@ -30,6 +31,8 @@ class CpuOptions:
     verify: verify the IR after each pass.
     blas: let MatMul call the BLAS `sluice.runtime.blas` finds (float32/float64 operands in
         BLAS layouts); False keeps the backend's own matrix kernels.
+    vecmath: let loops calling exp, log, sin, ... vectorize through the vector math library
+        `sluice.runtime.vecmath` finds (within 4 ulp); False keeps scalar calls (within 1 ulp).
 
     With `$SLUICE_POISON_UNZEROED` set (not "0"), memory handed out without zeroing (the
     transients `initialised.py` proves are written before read) is filled with all-ones
@@ -41,6 +44,7 @@ class CpuOptions:
     cache: BuildCache | None = None
     verify: bool = False
     blas: bool = True
+    vecmath: bool = True
 
     @classmethod
     def of(cls, options: CpuOptions | Mapping[str, Any] | None) -> CpuOptions:
@@ -57,13 +61,16 @@ class CpuOptions:
 
     def compiler_flags(self) -> list[str]:
         base: Sequence[str] = self.flags if self.flags is not None else DEFAULT_CXX_FLAGS
-        lib = self.blas_library()
-        return [*base, *SEMANTIC_FLAGS, *(lib.compile_flags() if lib else ()),
+        libs = self._libraries()
+        return [*base, *SEMANTIC_FLAGS, *(f for lib in libs for f in lib.compile_flags()),
                 *(["-DSL_POISON_UNZEROED"] if poison_unzeroed() else [])]
 
     def link_flags(self) -> list[str]:
-        lib = self.blas_library()
-        return lib.link_flags() if lib else []
+        return [f for lib in self._libraries() for f in lib.link_flags()]
+
+    def _libraries(self) -> list[Blas | VecMath]:
+        found = (self.blas_library(), find_vecmath() if self.vecmath else None)
+        return [lib for lib in found if lib is not None]
 
     def blas_library(self) -> Blas | None:
         return find_blas() if self.blas else None

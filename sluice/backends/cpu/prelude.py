@@ -743,12 +743,34 @@ void scaled_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sam, in
 }  // namespace sl
 """
 
+# libmvec's vector variants of the math functions generated code calls (see
+# sluice/runtime/vecmath.py): declared as glibc itself declares them under -ffast-math, so
+# that GCC vectorizes loops calling them while everything else keeps NumPy's semantics.
+VECMATH_FUNCTIONS = ("exp", "log", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
+                     "tanh", "atan2", "pow")
+_BINARY_MATH = ("atan2", "pow")
+
+
+def _vecmath_part() -> str:
+    lines = ["#if defined(SL_VECMATH) && defined(__GNUC__) && !defined(__clang__)",
+             'extern "C" {']
+    for f in VECMATH_FUNCTIONS:
+        for t, suffix in (("double", ""), ("float", "f")):
+            params = ", ".join([t] * (2 if f in _BINARY_MATH else 1))
+            lines.append(f'__attribute__((simd("notinbranch"))) {t} {f}{suffix}({params}) '
+                         "noexcept;")
+    return "\n".join([*lines, "}", "#endif", ""])
+
+
+VECMATH = _vecmath_part()
+
 # (marker in the generated code, headers, code) for the optional parts, in output order.
 PARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (r"std::complex", ("complex",), COMPLEX),
     (r"sl::Queue", ("deque",), STREAMS),
     (r"sl::(scaled_)?mat(mul|vec_pair)", ("algorithm", "limits", "type_traits", "vector",
                                           "omp.h"), MATMUL),
+    (rf"std::({'|'.join(VECMATH_FUNCTIONS)})\(", (), VECMATH),
     (r"std::vector", ("vector",), ""),
     (r"std::(min|max|fill|equal)\b", ("algorithm",), ""),
 )
