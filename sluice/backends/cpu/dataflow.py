@@ -14,7 +14,7 @@ import sympy
 
 from sluice.backends.cpu import calls, copies, library
 from sluice.backends.cpu.analysis import batchable, is_stream, plan_parallel, private_scalars
-from sluice.backends.cpu.cexpr import PRINTER, CVal, literal, strip_parens
+from sluice.backends.cpu.cexpr import PRINTER, CVal, strip_parens
 from sluice.backends.cpu.ctypes_map import WEAK_INT, ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.backends.cpu.writes import (
@@ -22,6 +22,7 @@ from sluice.backends.cpu.writes import (
     conflicts,
     element_indices,
     read_element,
+    wcr_identity,
     write_element,
 )
 from sluice.errors import UnsupportedError
@@ -94,21 +95,6 @@ def _local(name: str, declared: set[str]) -> str:
     return var
 
 
-_IDENTITY = {"+": 0, "*": 1}
-
-
-def _identity(op: str, dt) -> str:
-    if op in _IDENTITY:
-        return literal(_IDENTITY[op], dt)
-    t = ctype(dt)
-    if dt.kind == "f":
-        inf = f"std::numeric_limits<{t}>::infinity()"
-        return f"(-{inf})" if op == "max" else inf
-    if dt.kind == "b":
-        return "false" if op == "max" else "true"
-    return f"std::numeric_limits<{t}>::{'lowest' if op == 'max' else 'max'}()"
-
-
 def _omp_op(op: str, dt) -> str:
     if dt.kind == "c":
         return "sl_cadd" if op == "+" else "sl_cmul"
@@ -143,7 +129,7 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
     for name, op in reductions.items():
         dt = p.container(name).dtype.numpy
         acc = fn.tmp("acc")
-        w(f"{ctype(dt)} {acc} = {_identity(op, dt)};")
+        w(f"{ctype(dt)} {acc} = {wcr_identity(op, dt)};")
         redirect[name] = acc
         clauses.append(f"reduction({_omp_op(op, dt)}:{acc})")
     inner = scope.child(

@@ -20,6 +20,7 @@ from sluice.backends.cpu.copies import _nest, _store, _unravel, check_same_size
 from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.backends.cpu.views import View, element, loops, pointer, syms, view_of
+from sluice.backends.cpu.writes import wcr_identity
 from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR
 from sluice.ir.graph import DataflowGraph
@@ -365,8 +366,12 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
         finish()
         return
     # Sums and products of numbers may regroup (NumPy's own pairwise order is not a loop's
-    # either): lanes of a vector and, for a single result, threads each take a share.
-    split = op in ("+", "*") and init is not None and t.kind in "fiu"
+    # either): lanes of a vector and, for a single result, threads each take a share. So
+    # may max and min, exactly: without an identity they start from the type's and keep a
+    # NaN flag (a NaN anywhere wins, as in NumPy), and an empty reduction still gives 0.
+    extremum = init is None and op in ("max", "min") and t.kind in "fiu"
+    nan_flag = extremum and t.kind == "f"
+    split = (op in ("+", "*") and init is not None or extremum) and t.kind in "fiu"
     whole = split and count == 1 and red_sizes and not scope.in_parallel
     if not whole:
         _pragma(fn, scope, v.size())
@@ -395,8 +400,11 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
             _nest(fn, heads, body)
             w("sl_o[sl_q] = sl_arg < 0 ? 0 : sl_arg;")
         else:
-            w(f"{T} sl_acc = {init if init is not None else f'{T}(0)'};")
-            if init is None:
+            seed = wcr_identity(op, t) if extremum else init
+            w(f"{T} sl_acc = {seed if seed is not None else f'{T}(0)'};")
+            if nan_flag:
+                w("bool sl_nan = false;")
+            if seed is None:
                 w("bool sl_first = true;")
 
                 def body() -> None:
@@ -407,32 +415,48 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
                 def body() -> None:
                     w(f"sl_acc = {_fold(op, 'sl_acc', x)};")
             if split:
-                heads, body = _split_fold(fn, op, T, init, heads, rnames[-1], red_sizes[-1], x,
-                                          fn.idx(v.size(), scope) if whole else None, scope)
+                heads, body = _split_fold(fn, op, T, seed, heads, rnames[-1], red_sizes[-1], x,
+                                          fn.idx(v.size(), scope) if whole else None, scope,
+                                          nan_flag)
             _nest(fn, heads, body)
+            if extremum:
+                empty = " || ".join(f"{fn.idx(r, scope)} == 0" for r in red_sizes) or "false"
+                w(f"if ({empty}) sl_acc = {T}(0);")
+            if nan_flag:
+                w(f"if (sl_nan) sl_acc = std::numeric_limits<{T}>::quiet_NaN();")
             w("sl_o[sl_q] = sl_acc;")
     finish()
 
 
 def _split_fold(fn: FnCtx, op: str, T: str, init: str, heads: list[str], last: str,
-                last_size: sympy.Expr, x: str, work: str | None, scope: Scope
-                ) -> tuple[list[str], Callable[[], None]]:
+                last_size: sympy.Expr, x: str, work: str | None, scope: Scope,
+                nan_flag: bool = False) -> tuple[list[str], Callable[[], None]]:
     """Loop heads and body folding `x` into `sl_acc` in regrouped order: the last reduced
     loop runs in blocks whose partial result is a vectorised local (an `omp simd` reduction
     straight into a thread's share is kept in memory by GCC, 4x slower); with `work`, the
-    blocks are shared among threads."""
+    blocks are shared among threads. With `nan_flag` (max/min of floats), lanes compare
+    plainly, which skips NaN, and raise `sl_nan` instead."""
     size = fn.idx(last_size, scope)
+    flag = " reduction(|:sl_nan)" if nan_flag else ""
     outer = [*heads[:-1], f"for (int64_t sl_rb = 0; sl_rb < {size}; sl_rb += {FOLD_BLOCK})"]
     if work is not None:
-        outer[0] = (f"#pragma omp parallel for reduction({op}:sl_acc) "
+        outer[0] = (f"#pragma omp parallel for reduction({op}:sl_acc){flag} "
                     f"if({work} > {PAR_MIN_WORK})\n{outer[0]}")
-    inner = (f"#pragma omp simd reduction({op}:sl_part)\n"
+    inner = (f"#pragma omp simd reduction({op}:sl_part){flag}\n"
              f"for (int64_t {last} = sl_rb; {last} < std::min<int64_t>(sl_rb + {FOLD_BLOCK}, "
              f"{size}); ++{last})")
 
+    def step() -> None:
+        if not nan_flag:
+            fn.w(f"sl_part = {_fold(op, 'sl_part', x)};")
+            return
+        fn.w(f"const {T} sl_x = {x};")
+        fn.w(f"sl_part = sl_x {'>' if op == 'max' else '<'} sl_part ? sl_x : sl_part;")
+        fn.w("sl_nan = sl_nan | (sl_x != sl_x);")
+
     def body() -> None:
         fn.w(f"{T} sl_part = {init};")
-        _nest(fn, [inner], lambda: fn.w(f"sl_part = {_fold(op, 'sl_part', x)};"))
+        _nest(fn, [inner], step)
         fn.w(f"sl_acc = {_fold(op, 'sl_acc', 'sl_part')};")
 
     return outer, body

@@ -14,7 +14,7 @@ import numpy as np
 import sympy
 
 from sluice.backends.cpu.analysis import is_stream, pinned
-from sluice.backends.cpu.cexpr import CVal, _Lower, convert, strip_parens
+from sluice.backends.cpu.cexpr import CVal, _Lower, convert, literal, strip_parens
 from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.errors import UnsupportedError
@@ -57,6 +57,19 @@ def stream_ref(fn: FnCtx, name: str, indices: list[object], scope: Scope) -> str
     if not c.shape:
         return ident(name)
     return fn.element(name, indices, scope)
+
+
+def wcr_identity(op: str, dt: np.dtype) -> str:
+    """The C++ value `op` (+, *, max, min) leaves every `dt` value unchanged with."""
+    if op in ("+", "*"):
+        return literal(0 if op == "+" else 1, dt)
+    t = ctype(dt)
+    if dt.kind == "f":
+        inf = f"std::numeric_limits<{t}>::infinity()"
+        return f"(-{inf})" if op == "max" else inf
+    if dt.kind == "b":
+        return "false" if op == "max" else "true"
+    return f"std::numeric_limits<{t}>::{'lowest' if op == 'max' else 'max'}()"
 
 
 def read_element(fn: FnCtx, m: Memlet, scope: Scope, what: str) -> CVal:

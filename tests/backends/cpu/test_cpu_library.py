@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from cpu_helpers import NO_PASSES, check
 
 import sluice.ir as ir
-from sluice.backends.cpu import generate
+from sluice.backends.cpu import build, generate
 
 
 def _matmul_program() -> ir.Program:
@@ -128,6 +128,55 @@ def test_regrouped_sums_and_products_in_blocks_and_threads(shape):
     A = rng.random(shape)
     X = rng.integers(-2**40, 2**40, shape)
     check(p, [A, A.astype(np.float32), X])
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (7, 3000), (70001, 1)])
+@pytest.mark.parametrize("nan_at", [None, (0, 0), (-1, -1), (2, 1)])
+def test_max_and_min_regroup_exactly_and_a_nan_anywhere_wins(shape, nan_at):
+    """max/min without identity run in vectorised blocks and, for one result, in threads
+    (the NaN flag is or-ed across both); the results are NumPy's exactly, a NaN in any lane
+    or block included, for floats and integers."""
+    b = ir.ProgramBuilder("extrema")
+    b.arg("A", "float64", ["N", "M"])
+    b.arg("F", "float32", ["N", "M"])
+    b.arg("X", "int64", ["N", "M"])
+    b.returns("top", "float64")
+    b.returns("low", "float32")
+    b.returns("rows", "float64", ["N"])
+    b.returns("itop", "int64")
+    b.returns("ilow", "int64", ["N"])
+    with b.state() as s:
+        s.library(ir.Reduce(op="max"), {"inp": "A"}, {"out": "top"})
+        s.library(ir.Reduce(op="min"), {"inp": "F"}, {"out": "low"})
+        s.library(ir.Reduce(op="max", axes=[1]), {"inp": "A"}, {"out": "rows"})
+        s.library(ir.Reduce(op="max"), {"inp": "X"}, {"out": "itop"})
+        s.library(ir.Reduce(op="min", axes=[1]), {"inp": "X"}, {"out": "ilow"})
+    p = b.build()
+    src = generate(p, NO_PASSES)
+    assert "#pragma omp simd reduction(max:sl_part) reduction(|:sl_nan)" in src
+    assert "#pragma omp parallel for reduction(min:sl_acc) reduction(|:sl_nan)" in src
+    rng = np.random.default_rng(4)
+    A = -np.abs(rng.standard_normal(shape)) * 1e300  # all below zero: no lucky 0 seed
+    if nan_at is not None:
+        A[nan_at[0] % shape[0], nan_at[1] % shape[1]] = np.nan
+    X = rng.integers(-2**62, 2**62, shape)
+    got = check(p, [A, (A * 1e-300).astype(np.float32), X])
+    assert np.isnan(got[0]) == (nan_at is not None)
+
+
+def test_max_and_min_of_nothing_stay_zero_and_of_infinities_are_infinite():
+    b = ir.ProgramBuilder("extrema_edges")
+    b.arg("A", "float64", ["N", "M"])
+    b.returns("rows", "float64", ["N"])
+    b.returns("cols", "float64", ["M"])
+    with b.state() as s:
+        s.library(ir.Reduce(op="max", axes=[1]), {"inp": "A"}, {"out": "rows"})
+        s.library(ir.Reduce(op="min", axes=[0]), {"inp": "A"}, {"out": "cols"})
+    fn = build(b.build(), NO_PASSES)
+    rows, cols = fn(np.full((3, 4), -np.inf))
+    assert (rows == -np.inf).all() and (cols == -np.inf).all()
+    rows, cols = fn(np.zeros((3, 0)))  # NumPy raises; compiled code gives 0 as before
+    assert rows.tolist() == [0.0, 0.0, 0.0] and cols.shape == (0,)
 
 
 def test_transpose_softmax_spmm():
