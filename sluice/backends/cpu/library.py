@@ -371,7 +371,8 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
     # NaN flag (a NaN anywhere wins, as in NumPy), and an empty reduction still gives 0.
     extremum = init is None and op in ("max", "min") and t.kind in "fiu"
     nan_flag = extremum and t.kind == "f"
-    split = (op in ("+", "*") and init is not None or extremum) and t.kind in "fiu"
+    split = ((op in ("+", "*") and init is not None or extremum) and t.kind in "fiu"
+             and bool(red_sizes))  # `axes=[]` reduces nothing: a plain copy
     whole = split and count == 1 and red_sizes and not scope.in_parallel
     if not whole:
         _pragma(fn, scope, v.size())

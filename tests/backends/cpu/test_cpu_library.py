@@ -179,6 +179,17 @@ def test_max_and_min_of_nothing_stay_zero_and_of_infinities_are_infinite():
     assert rows.tolist() == [0.0, 0.0, 0.0] and cols.shape == (0,)
 
 
+@pytest.mark.parametrize("op", ["+", "max", "min"])
+def test_reducing_no_axes_copies(op):
+    b = ir.ProgramBuilder("no_axes")
+    b.arg("A", "float64", ["N"])
+    b.returns("r", "float64", ["N"])
+    with b.state() as s:
+        s.library(ir.Reduce(op=op, axes=[]), {"inp": "A"}, {"out": "r"})
+    got = check(b.build(), [np.array([3.0, np.nan, -1.0])])
+    np.testing.assert_array_equal(got, [3.0, np.nan, -1.0])
+
+
 def test_transpose_softmax_spmm():
     b = ir.ProgramBuilder("misc_library")
     b.arg("A", "float64", ["N", "M", "P"])
