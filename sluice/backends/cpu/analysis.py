@@ -22,6 +22,7 @@ from sluice.ir.memlet import Index
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Schedule, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.symbolic import free_names
+from sluice.passes.util import control_reads
 
 
 def is_stream(p: Program, name: str) -> bool:
@@ -292,7 +293,6 @@ def private_scalars(p: Program, m: Map, parent: DataflowGraph) -> frozenset[str]
     the top level of its body (or by a sink access node `m` writes in `parent`, which only
     says the map writes it), and every read follows a plain write in the same iteration
     (through the access node written). Such a scalar becomes a local of the loop body."""
-    from sluice.ir.control import Assign, Branch, Loop, While
 
     body = m.body
     cands: dict[str, list[Access]] = {}
@@ -301,17 +301,7 @@ def private_scalars(p: Program, m: Map, parent: DataflowGraph) -> frozenset[str]
             cands.setdefault(n.data, []).append(n)
     if not cands:
         return frozenset()
-    control_reads: set[str] = set()
-    for b in p.body.walk():
-        if isinstance(b, Loop):
-            control_reads |= free_names(b.start) | free_names(b.stop)
-        elif isinstance(b, While):
-            control_reads |= free_names(b.cond)
-        elif isinstance(b, Branch):
-            for c, _ in b.cases:
-                control_reads |= free_names(c)
-        elif isinstance(b, Assign):
-            control_reads |= b.reads()
+    in_control = control_reads(p)
     total: dict[str, int] = {}
     for st in p.body.states():
         for n, gg in st.graph.walk():
@@ -323,7 +313,7 @@ def private_scalars(p: Program, m: Map, parent: DataflowGraph) -> frozenset[str]
     out = set()
     for name, nodes in cands.items():
         c = p.data[name]
-        if not c.transient or name in p.returns or name in p.args or name in control_reads:
+        if not c.transient or name in p.returns or name in p.args or name in in_control:
             continue
         if total.get(name, 0) != len(nodes):
             continue

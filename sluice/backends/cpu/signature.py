@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sluice.errors import UnsupportedError
-from sluice.ir.control import Assign, Branch, Loop, While
+from sluice.ir.control import Assign, Loop
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.nodes import Call, Map, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.symbolic import free_names
+from sluice.passes.util import control_reads
 
 
 @dataclass(frozen=True)
@@ -43,16 +44,7 @@ def used_names(p: Program) -> set[str]:
     used: set[str] = set()
     for c in p.data.values():
         used |= c.free_symbols()
-    for b in p.body.walk():
-        if isinstance(b, Loop):
-            used |= free_names(b.start) | free_names(b.stop) | free_names(b.step)
-        elif isinstance(b, While):
-            used |= free_names(b.cond)
-        elif isinstance(b, Branch):
-            for cnd, _ in b.cases:
-                used |= free_names(cnd)
-        elif isinstance(b, Assign):
-            used |= b.reads()
+    used |= control_reads(p)
     for st in p.body.states():
         for n, g in st.graph.walk():
             if isinstance(n, Map):
