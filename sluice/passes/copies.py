@@ -102,14 +102,19 @@ def _copy_in(p: Program, g: DataflowGraph, e: Edge) -> bool:
                 if any(x.memlet is not None for x in gg.in_edges(n))]
     if len(writes_t) != 1 or writes_t[0][1] is not e.dst or len(g.in_edges(e.dst)) != 1:
         return False
-    src, dst = e.src, e.dst
+    _splice(p, g, e, t, a)
+    return True
+
+
+def _splice(p: Program, g: DataflowGraph, e: Edge, t: str, a: str) -> None:
+    """Drop the copy `e` and its destination node: the destination's readers read the
+    source node instead, and the transient `t` becomes `a` everywhere."""
     g.remove_edge(e)
-    for x in g.out_edges(dst):
-        g.connect(src, x.dst, x.memlet, x.src_conn, x.dst_conn)
-    g.remove_node(dst)
+    for x in g.out_edges(e.dst):
+        g.connect(e.src, x.dst, x.memlet, x.src_conn, x.dst_conn)
+    g.remove_node(e.dst)
     _rename(p, t, a)
     del p.data[t]
-    return True
 
 
 def _copy_out(p: Program, g: DataflowGraph, e: Edge) -> bool:
@@ -149,11 +154,5 @@ def _copy_out(p: Program, g: DataflowGraph, e: Edge) -> bool:
                 return False
     if g.in_edges(e.dst) != [e]:
         return False
-    tnode, anode = e.src, e.dst
-    g.remove_edge(e)
-    for x in g.out_edges(anode):
-        g.connect(tnode, x.dst, x.memlet, x.src_conn, x.dst_conn)
-    g.remove_node(anode)
-    _rename(p, t, a)
-    del p.data[t]
+    _splice(p, g, e, t, a)
     return True
