@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +22,13 @@ from sluice.frontend.python.values import (
     placeholder,
     to_elem,
 )
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import Select
+
+
+def _ABS(x: Any) -> Any:  # noqa: N802 - a constant of the table below
+    return X.call("abs", x)
 
 
 def _float_type(d: DType) -> DType:
@@ -30,15 +36,15 @@ def _float_type(d: DType) -> DType:
 
 
 _UNARY: dict[Any, tuple[Callable[..., Any], str]] = {
-    np.exp: (sympy.exp, "float"), np.log: (sympy.log, "float"), np.sqrt: (sympy.sqrt, "float"),
-    np.sin: (sympy.sin, "float"), np.cos: (sympy.cos, "float"), np.tan: (sympy.tan, "float"),
-    np.arcsin: (sympy.asin, "float"), np.arccos: (sympy.acos, "float"),
-    np.arctan: (sympy.atan, "float"), np.sinh: (sympy.sinh, "float"),
-    np.cosh: (sympy.cosh, "float"), np.tanh: (sympy.tanh, "float"),
-    np.abs: (sympy.Abs, "same"), np.absolute: (sympy.Abs, "same"),
-    np.negative: (lambda x: -x, "same"), np.positive: (lambda x: x, "same"),
-    np.square: (lambda x: x * x, "same"), np.floor: (sympy.floor, "float"),
-    np.ceil: (sympy.ceiling, "float"), np.sign: (sympy.sign, "same"),
+    **{f: (functools.partial(X.call, name), "float") for f, name in [
+        (np.exp, "exp"), (np.log, "log"), (np.sqrt, "sqrt"), (np.sin, "sin"),
+        (np.cos, "cos"), (np.tan, "tan"), (np.arcsin, "asin"), (np.arccos, "acos"),
+        (np.arctan, "atan"), (np.sinh, "sinh"), (np.cosh, "cosh"), (np.tanh, "tanh"),
+        (np.floor, "floor"), (np.ceil, "ceil")]},
+    np.abs: (_ABS, "same"), np.absolute: (_ABS, "same"),
+    np.negative: (X.neg, "same"), np.positive: (lambda x: x, "same"),
+    np.square: (lambda x: X.mul(x, x), "same"),
+    np.sign: (functools.partial(X.call, "sign"), "same"),
 }
 
 
@@ -50,7 +56,7 @@ def _unary_rule(fn: Callable[..., Any], kind: str):
         x = value(tr, node, x)
         dtype = _float_type(x.dtype) if kind == "float" else x.dtype
         if dtype == DType.bool and kind == "same":
-            dtype = DType.int64 if fn is not sympy.Abs else DType.bool
+            dtype = DType.int64 if fn is not _ABS else DType.bool
         return ops.elementwise(fn, [x], dtype)
     return rule
 
@@ -78,19 +84,20 @@ for _f, _op in _COMPARE_UFUNCS.items():
 @register(FUNCTIONS, np.maximum, np.fmax)
 def _maximum(tr, node, a, b):
     a, b = value(tr, node, a), value(tr, node, b)
-    return ops.elementwise(sympy.Max, [a, b], ops.promote([a, b]))
+    return ops.elementwise(functools.partial(X.call, "max"), [a, b], ops.promote([a, b]))
 
 
 @register(FUNCTIONS, np.minimum, np.fmin)
 def _minimum(tr, node, a, b):
     a, b = value(tr, node, a), value(tr, node, b)
-    return ops.elementwise(sympy.Min, [a, b], ops.promote([a, b]))
+    return ops.elementwise(functools.partial(X.call, "min"), [a, b], ops.promote([a, b]))
 
 
 @register(FUNCTIONS, np.arctan2)
 def _arctan2(tr, node, a, b):
     a, b = value(tr, node, a), value(tr, node, b)
-    return ops.elementwise(sympy.atan2, [a, b], _float_type(ops.promote([a, b])))
+    return ops.elementwise(functools.partial(X.call, "atan2"), [a, b],
+                           _float_type(ops.promote([a, b])))
 
 
 @register(FUNCTIONS, np.logical_and, np.logical_or, np.logical_xor)
@@ -120,7 +127,7 @@ def _where(tr, node, cond, a=None, b=None):
 @register(FUNCTIONS, np.clip)
 def _clip(tr, node, a, lo, hi):
     a, lo, hi = (value(tr, node, v) for v in (a, lo, hi))
-    return ops.elementwise(lambda x, y, z: sympy.Min(sympy.Max(x, y), z), [a, lo, hi],
+    return ops.elementwise(lambda x, y, z: X.call("min", X.call("max", x, y), z), [a, lo, hi],
                            ops.promote([a, lo, hi]))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 
 import numpy as np
-import sympy
 
 from sluice.errors import SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops
@@ -21,7 +20,9 @@ from sluice.frontend.python.values import (
     const,
     is_array,
 )
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
+from sluice.ir.symbolic import Select
 
 
 @register(BUILTINS, builtins.len)
@@ -60,8 +61,17 @@ def _minmax(tr, node, *args):
     if any(is_array(v) for v in vals):
         raise SluiceTypeError("min()/max() of arrays is ambiguous", tr.loc(node),
                               hint="use np.minimum / np.maximum")
-    fn = sympy.Max if tr.callee_name(node) == "max" else sympy.Min
-    return ops.elementwise(lambda *xs: fn(*xs), vals, ops.promote(vals))
+    better = X.Gt2 if tr.callee_name(node) == "max" else X.Lt2
+
+    def pick(*xs):
+        # Python's max/min: a later argument replaces the best so far only if it compares
+        # greater (less), so NaN arguments behave as in Python, not as np.maximum.
+        best = xs[0]
+        for x in xs[1:]:
+            best = Select(X.compare(better, x, best), x, best)
+        return best
+
+    return ops.elementwise(pick, vals, ops.promote(vals))
 
 
 @register(BUILTINS, builtins.round)
