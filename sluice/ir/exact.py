@@ -105,6 +105,11 @@ class Exact(Op):
 
     prec: int = PREC_ATOM
 
+    def _sympystr(self, printer: Any) -> str:
+        from sluice.ir.symbolic import to_text  # the IR spelling, for str() and messages
+
+        return to_text(self)
+
 
 class Binary(Exact):
     """`a <infix> b`, left-associative (the right operand is parenthesised at equal

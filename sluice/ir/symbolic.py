@@ -81,11 +81,17 @@ def float_const(x: float) -> Expr:
 # --- operations SymPy lacks -------------------------------------------------------------
 
 
+def _all_integer(e: _Op) -> bool | None:
+    """Integer operations of integer operands are integer index arithmetic."""
+    return True if all(a.is_integer for a in e.args) else None
+
+
 class FloorDiv(_Op):
     nargs = 2
     infix = "//"
     name = "floordiv"
     numpy = "np.floor_divide"
+    _eval_is_integer = _all_integer
 
     @classmethod
     def eval(cls, a, b):
@@ -101,6 +107,7 @@ class _IntBinary(_Op):
 
     nargs = 2
     fold: Callable[[int, int], int | None]
+    _eval_is_integer = _all_integer
 
     @classmethod
     def eval(cls, a, b):
@@ -127,6 +134,7 @@ class BitNot(_Op):
     nargs = 1
     name = "bitnot"
     numpy = "np.invert"
+    _eval_is_integer = _all_integer
 
     @classmethod
     def eval(cls, a):
@@ -344,7 +352,8 @@ class _Printer:
     def exact(self, e: X.Exact) -> tuple[str, int]:
         """An exact value operation, parenthesised so that it parses back to the same tree."""
         if isinstance(e, X.Binary):
-            a = self.wrap(e.args[0], e.prec)
+            # Comparisons chain in Python (`a < b == c`): parenthesise both sides.
+            a = self.wrap(e.args[0], e.prec, strict=e.prec == PREC_CMP)
             b = self.wrap(e.args[1], e.prec, strict=True)
             return self.binary_op(e, a, b), e.prec
         if isinstance(e, X.Pow2):
