@@ -30,6 +30,7 @@ import numpy as np
 
 from sluice import __version__
 from sluice.errors import SluiceError
+from sluice.sourcefile import check_regular, read_source
 
 Loader = Callable[[Path, dict[str, int]], Any]
 
@@ -51,7 +52,7 @@ def _parse_params(items: Sequence[str]) -> dict[str, int]:
 def _load_sir(path: Path, params: dict[str, int]) -> Any:
     from sluice.ir import parse
 
-    return parse(path.read_text(), filename=str(path))
+    return parse(read_source(path), filename=str(path))
 
 
 def _load_sptl(path: Path, params: dict[str, int]) -> Any:
@@ -77,6 +78,7 @@ def _load_python(target: str) -> Any:
     path = Path(file)
     if not path.exists():
         raise SluiceError(f"no such file: '{file}'")
+    check_regular(path)  # importing a FIFO or /dev/zero would never finish
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(path.stem, module)

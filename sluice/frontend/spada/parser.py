@@ -19,6 +19,7 @@ from sluice.errors import SluiceError, SluiceSyntaxError
 from sluice.frontend.spada import ast
 from sluice.frontend.spada.diagnostics import Reporter
 from sluice.grammars import lalr_parser
+from sluice.sourcefile import read_source
 
 _OPEN = {"LPAR", "LSQB"}
 _CLOSE = {"RPAR", "RSQB"}
@@ -497,4 +498,4 @@ def parse_source(text: str, filename: str | None = None) -> ast.Kernel:
 def parse_file(path: str | Path) -> ast.Kernel:
     """Parse a `.sptl` file; errors name the file."""
     p = Path(path)
-    return parse_source(p.read_text(), str(p))
+    return parse_source(read_source(p), str(p))
