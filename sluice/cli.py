@@ -308,7 +308,9 @@ def _compile_cpu(prog: Any, out: Path) -> int:
     import shutil
 
     from sluice.backends.cpu import build
+    from sluice.backends.safetext import identifier
 
+    identifier(prog.name, "program name")  # it names the files written below
     compiled = build(prog)
     m = re.search(r'extern "C" (int \w+\([^)]*\))', compiled.source)
     if m is None:

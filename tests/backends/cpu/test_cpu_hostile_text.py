@@ -64,3 +64,14 @@ def test_hostile_label_compiles_and_runs_as_written():
     a = np.arange(5.0)
     fn(a)
     np.testing.assert_array_equal(a, np.arange(5.0) + 1.0)
+
+
+def test_sluice_run_does_not_execute_a_label(tmp_path, capsys):
+    from sluice.cli import main
+
+    marker = tmp_path / "pwned"
+    label = f'x\nstatic int sl_pwn = system("touch {marker}"); //'
+    src = tmp_path / "evil.sir"
+    src.write_text(_program(label).to_text())
+    assert main(["run", str(src), "--target", "cpu", "-p", "N=4", "--inputs", "ones"]) == 0
+    assert not marker.exists()
