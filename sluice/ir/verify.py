@@ -49,6 +49,8 @@ def _not_int64(e) -> str | None:
         return f"{float(e)!r} is not an integer"
     if e.is_number and not e.is_Integer:
         return f"{e} is not an integer"
+    if e.is_Integer and not INT64_MIN <= int(e) <= INT64_MAX:
+        return f"{e} is outside the int64 range"
     for a in e.atoms(sympy.Number):
         if isinstance(a, sympy.Float):
             return f"{e} holds the non-integer constant {float(a)!r}"
