@@ -370,7 +370,11 @@ class _Builder(Transformer):
         return ast.FloatLit(float(c[0]), pos=_pos(c[0]))
 
     def str_lit(self, meta, c):
-        text = str(c[0])[1:-1].encode().decode("unicode_escape")
+        try:
+            text = str(c[0])[1:-1].encode().decode("unicode_escape")
+        except UnicodeDecodeError as e:  # a truncated \x, \u or \N escape
+            raise self._err(f"invalid escape in string {c[0]}: {e.reason}", c[0],
+                            'escape with \\\\, \\", \\n, \\t or \\xXX') from None
         return ast.StrLit(text, pos=_pos(c[0]))
 
     def true_lit(self, meta, c):
