@@ -269,6 +269,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.target == "csl":
         raise SluiceError(f"'{args.file}' is not a spatial kernel: run it with --target "
                           "interpret or cpu")
+    prog.verify()  # the interpreter trusts the IR's structure as the backends do
     inputs = make_inputs(prog, params, args.inputs, args.seed)
     symbols = {k: v for k, v in params.items() if k in prog.symbols and k not in inputs}
     if args.target == "cpu":

@@ -5,7 +5,7 @@ stable (tests and users grep for them):
 
 signature, name-clash, undefined-container, undefined-symbol, connector, tasklet-code,
 tasklet-volume, cycle, rank, bounds, memlet-data, wcr, map, library, copy-shape,
-control, call, stream, dtype
+control, call, stream, dtype, shape
 """
 
 from __future__ import annotations
@@ -102,8 +102,14 @@ class _Verifier:
                 if s not in p.symbols:
                     self.fail("undefined-symbol", f"shape of '{name}' uses undeclared symbol '{s}'",
                               hint=f"declare it: symbol {s}: int64")
-            if isinstance(c, Stream) and c.depth < 0:
-                self.fail("stream", f"stream '{name}' has negative depth {c.depth}")
+            dims = list(c.shape) + ([c.nnz] if isinstance(c, CSR) else [])
+            for d in dims:
+                self.int64(d, f"shape of '{name}'", f"data '{name}'", "shape")
+                if _num(d) is not None and _num(d) < 0:
+                    self.fail("shape", f"shape of '{name}' has the negative size {d}",
+                              f"data '{name}'")
+            if isinstance(c, Stream) and not 0 <= c.depth <= INT64_MAX:
+                self.fail("stream", f"stream '{name}' has depth {c.depth}, outside 0..2**63-1")
 
     # --- helpers ----------------------------------------------------------------------
     def container(self, name: str, node: str) -> Container:
@@ -120,7 +126,7 @@ class _Verifier:
         why = _not_int64(e)
         if why is not None:
             self.fail(rule, f"{what}: {why}", node,
-                      "indices, bounds and steps are int64 integers (from -2**63 to 2**63 - 1)")
+                      "sizes, indices, bounds and steps are int64 integers (-2**63 to 2**63 - 1)")
 
     def symbols_defined(self, names: Iterable[str], scope: set[str], node: str, what: str,
                         allow_scalars: bool = False) -> None:

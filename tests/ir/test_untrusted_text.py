@@ -92,3 +92,26 @@ def test_escapes_and_hostile_characters_in_labels_round_trip():
     p = ir.parse(_program(label=r'"a\nb\u0000\"\\*/"'))
     t = p.to_text()
     assert ir.parse(t).to_text() == t
+
+
+@pytest.mark.parametrize(("dim", "why"), [
+    ("2.5", "not an integer"),
+    ("N + 0.5", "non-integer constant 0.5"),
+    ("36893488147419103232", "outside the int64 range"),
+    ("-3", "negative size -3"),
+])
+def test_shapes_must_be_nonnegative_int64_integers(dim, why):
+    p = ir.parse(_program().replace("data A: float64[N]", f"data A: float64[{dim}]"))
+    with pytest.raises(VerificationError, match=why) as e:
+        p.verify()
+    assert e.value.rule == "shape" and "data 'A'" in str(e.value)
+
+
+def test_sluice_run_verifies_before_interpreting(tmp_path, capsys):
+    from sluice.cli import main
+
+    src = tmp_path / "p.sir"
+    src.write_text(_program().replace("data A: float64[N]", "data A: float64[2**65]"))
+    assert main(["run", str(src), "-p", "N=3"]) == 1
+    err = capsys.readouterr().err
+    assert "invalid IR: [shape]" in err and "internal error" not in err
