@@ -46,6 +46,9 @@ def _parse_params(items: Sequence[str]) -> dict[str, int]:
             params[key.strip()] = int(val, 0)
         except ValueError:
             raise SluiceError(f"--param {key}: {val!r} is not an integer") from None
+        if not -(2**63) <= params[key.strip()] < 2**63:
+            raise SluiceError(f"--param {key}: {val} is outside the int64 range",
+                              hint="symbols are int64 integers")
     return params
 
 
@@ -174,7 +177,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict[str, Any]:
     """Arguments for `prog` from symbol values: random, zeros or ones."""
-    from sluice.ir import CSR, Scalar, Stream
+    from sluice.ir import CSR, Stream
     from sluice.ir.symbolic import evaluate
 
     rng = np.random.default_rng(seed)
@@ -194,21 +197,35 @@ def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict
         except KeyError as e:
             raise SluiceError(f"the shape of '{name}' needs symbol '{e.args[0]}'",
                               hint=f"--param {e.args[0]}=...") from None
-        dt = c.dtype.numpy
-        if how == "zeros":
-            v = np.zeros(shape, dt)
-        elif how == "ones":
-            v = np.ones(shape, dt)
-        elif c.dtype.is_integer:
-            v = rng.integers(0, 100, shape).astype(dt)
-        elif c.dtype.value == "bool":
-            v = rng.random(shape) < 0.5
-        elif c.dtype.is_complex:
-            v = (rng.random(shape) + 1j * rng.random(shape)).astype(dt)
-        else:
-            v = rng.random(shape).astype(dt)
-        out[name] = v[()] if isinstance(c, Scalar) else v
+        if any(n < 0 for n in shape):
+            raise SluiceError(f"the shape of '{name}' is {shape} for these --param values",
+                              hint="sizes must not be negative")
+        try:
+            out[name] = _input(c, shape, how, rng)
+        except (MemoryError, ValueError) as e:  # numpy: too large, or more than it indexes
+            raise SluiceError(f"cannot make a {shape} input for '{name}': {e}",
+                              hint="use smaller --param values") from None
     return out
+
+
+def _input(c: Any, shape: tuple[int, ...], how: str, rng: np.random.Generator) -> Any:
+    """One generated argument of container `c`."""
+    from sluice.ir import Scalar
+
+    dt = c.dtype.numpy
+    if how == "zeros":
+        v = np.zeros(shape, dt)
+    elif how == "ones":
+        v = np.ones(shape, dt)
+    elif c.dtype.is_integer:
+        v = rng.integers(0, 100, shape).astype(dt)
+    elif c.dtype.value == "bool":
+        v = rng.random(shape) < 0.5
+    elif c.dtype.is_complex:
+        v = (rng.random(shape) + 1j * rng.random(shape)).astype(dt)
+    else:
+        v = rng.random(shape).astype(dt)
+    return v[()] if isinstance(c, Scalar) else v
 
 
 def _describe(name: str, v: Any) -> str:

@@ -63,3 +63,24 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path, capsys):
     bad.write_bytes(b"program p() {\xff}")
     assert main(["check", str(bad)]) == 1
     assert "not UTF-8" in capsys.readouterr().err
+
+
+def _sized(tmp_path: Path) -> Path:
+    src = tmp_path / "p.sir"
+    src.write_text("""program p(A) {
+  symbol N: int64
+  data A: float64[N]
+}
+""")
+    return src
+
+
+@pytest.mark.parametrize(("n", "why"), [
+    ("99999999999999999999", "outside the int64 range"),
+    ("-5", "is (-5,)"),
+    ("1000000000000000", "cannot make a (1000000000000000,) input"),
+])
+def test_param_values_that_make_no_input_are_clear_errors(tmp_path, capsys, n, why):
+    assert main(["run", str(_sized(tmp_path)), "-p", f"N={n}"]) == 1
+    err = capsys.readouterr().err
+    assert why in err and "internal error" not in err
