@@ -39,6 +39,7 @@ from pathlib import Path
 from sluice import __version__
 from sluice.cachedir import MARKER as MARKER_NAME
 from sluice.cachedir import (
+    check_private,
     default_root,
     is_marked,
     private_problem,
@@ -132,6 +133,8 @@ class BuildCache:
         if not os.path.lexists(self.root):
             return False
         trusted_root(self.root, create=False)
+        if os.path.lexists(self.entries_dir):
+            check_private(self.entries_dir)  # where the libraries we load live
         return True
 
     def _dirs(self) -> None:

@@ -186,3 +186,11 @@ def test_an_unwritable_root_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(CacheError, match="cannot create") as e:
         _get(BuildCache(root))
     assert "chmod u+w" in str(e.value)
+
+
+def test_an_entries_folder_others_can_write_is_refused_before_loading(tmp_path):
+    cache = BuildCache(tmp_path / "cache")
+    _get(cache)
+    (cache.root / "entries").chmod(0o777)
+    with pytest.raises(CacheError, match="entries is unsafe to use"):
+        _get(cache)
