@@ -145,6 +145,12 @@ class RouteError(SluiceError):
     kind = "routing error"
 
 
+class CacheError(SluiceError):
+    """The build cache folder is unsafe, unwritable or full."""
+
+    kind = "cache error"
+
+
 class ToolchainError(SluiceError):
     """An external tool (C compiler, nvcc, cslc) is missing or failed."""
 

@@ -271,7 +271,11 @@ class _ExprBuilder(Transformer):
         def build(v):
             acc = parts[0].build(v)
             for op, rhs in zip(parts[1::2], parts[2::2], strict=True):
-                acc = fn(str(op), acc, rhs.build(v))
+                try:
+                    acc = fn(str(op), acc, rhs.build(v))
+                except ZeroDivisionError:  # SymPy's Mod(x, 0): no expression to build
+                    raise _Located(f"'{op}' by zero", op,
+                                   "a constant zero divisor is not allowed here") from None
             return acc
 
         return _E(build)
@@ -389,6 +393,15 @@ class _Located(Exception):
     def __init__(self, message: str, where: Any, hint: str | None = None) -> None:
         super().__init__(message)
         self.message, self.where, self.hint = message, where, hint
+
+
+def _string(tok: Token) -> str:
+    """A quoted string's value (JSON escapes); a bad escape is the user's error, located."""
+    try:
+        return json.loads(tok)
+    except ValueError as e:
+        raise _Located(f"invalid string {tok}: {getattr(e, 'msg', e)}", tok,
+                       'escape with \\\\, \\", \\n, \\t or \\uXXXX') from None
 
 
 def _ints(e: _E) -> Any:
@@ -512,7 +525,7 @@ class _Builder(_ExprBuilder):
 
     def tasklet(self, items):
         label, ins, outs, *stmts = items
-        return ("tasklet", json.loads(label), ins or [], outs or [], stmts)
+        return ("tasklet", _string(label), ins or [], outs or [], stmts)
 
     def map_range(self, items):
         return (str(items[0]), items[1])
@@ -527,7 +540,7 @@ class _Builder(_ExprBuilder):
         except ValueError:
             raise _Located(f"unknown schedule '{sched}'", sched,
                            "use one of " + ", ".join(s.value for s in Schedule)) from None
-        return ("map", ranges, schedule, json.loads(label), graph_items)
+        return ("map", ranges, schedule, _string(label), graph_items)
 
     def attr(self, items):
         return (str(items[0]), items[1])
@@ -537,7 +550,7 @@ class _Builder(_ExprBuilder):
         return float(s) if any(ch in s for ch in ".eE") else int(s)
 
     def lit_string(self, items):
-        return json.loads(items[0])
+        return _string(items[0])
 
     def lit_true(self, items):
         return True

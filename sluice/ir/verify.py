@@ -5,7 +5,7 @@ stable (tests and users grep for them):
 
 signature, name-clash, undefined-container, undefined-symbol, connector, tasklet-code,
 tasklet-volume, cycle, rank, bounds, memlet-data, wcr, map, library, copy-shape,
-control, call, stream, dtype
+control, call, stream, dtype, shape
 """
 
 from __future__ import annotations
@@ -31,6 +31,32 @@ def _num(e) -> float | None:
     e = sympy.sympify(e)
     if e.is_number and e.is_real:
         return float(e)
+    return None
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _not_int64(e) -> str | None:
+    """Why `e` cannot be an int64 index, bound or step, or None.
+
+    Generated code computes these in int64: a float constant truncates (a step of 0.5 becomes
+    0 and loops forever), an integer outside int64 wraps, an infinity or NaN has no value.
+    """
+    e = sympy.sympify(e)
+    if e.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
+        return f"{e} is not a finite number"
+    if isinstance(e, sympy.Float):
+        return f"{float(e)!r} is not an integer"
+    if e.is_number and not e.is_Integer:
+        return f"{e} is not an integer"
+    if e.is_Integer and not INT64_MIN <= int(e) <= INT64_MAX:
+        return f"{e} is outside the int64 range"
+    for a in e.atoms(sympy.Number):
+        if isinstance(a, sympy.Float):
+            return f"{e} holds the non-integer constant {float(a)!r}"
+        if a.is_Integer and not INT64_MIN <= int(a) <= INT64_MAX:
+            return f"{e} holds {a}, outside the int64 range"
     return None
 
 
@@ -77,8 +103,14 @@ class _Verifier:
                 if s not in p.symbols:
                     self.fail("undefined-symbol", f"shape of '{name}' uses undeclared symbol '{s}'",
                               hint=f"declare it: symbol {s}: int64")
-            if isinstance(c, Stream) and c.depth < 0:
-                self.fail("stream", f"stream '{name}' has negative depth {c.depth}")
+            dims = list(c.shape) + ([c.nnz] if isinstance(c, CSR) else [])
+            for d in dims:
+                self.int64(d, f"shape of '{name}'", f"data '{name}'", "shape")
+                if _num(d) is not None and _num(d) < 0:
+                    self.fail("shape", f"shape of '{name}' has the negative size {d}",
+                              f"data '{name}'")
+            if isinstance(c, Stream) and not 0 <= c.depth <= INT64_MAX:
+                self.fail("stream", f"stream '{name}' has depth {c.depth}, outside 0..2**63-1")
 
     # --- helpers ----------------------------------------------------------------------
     def container(self, name: str, node: str) -> Container:
@@ -90,6 +122,12 @@ class _Verifier:
             self.fail("undefined-container", f"no container named '{name}'", node,
                       did_you_mean(name.partition(".")[0], self.p.data))
             raise  # unreachable
+
+    def int64(self, e, what: str, node: str, rule: str) -> None:
+        why = _not_int64(e)
+        if why is not None:
+            self.fail(rule, f"{what}: {why}", node,
+                      "sizes, indices, bounds and steps are int64 integers (-2**63 to 2**63 - 1)")
 
     def symbols_defined(self, names: Iterable[str], scope: set[str], node: str, what: str,
                         allow_scalars: bool = False) -> None:
@@ -120,8 +158,9 @@ class _Verifier:
             if b.var not in self.p.symbols:
                 self.fail("undefined-symbol", f"loop variable '{b.var}' is not declared", label,
                           f"declare it: symbol {b.var}: int64")
-            for e in (b.start, b.stop, b.step):
+            for what, e in (("start", b.start), ("stop", b.stop), ("step", b.step)):
                 self.symbols_defined(free_names(e), set(), label, "loop bound", True)
+                self.int64(e, f"loop {what}", label, "control")
             if _num(b.step) == 0:
                 self.fail("control", "loop step is zero", label)
             if _num(b.step) is None:
@@ -257,6 +296,8 @@ class _Verifier:
                 self.fail("map", f"map parameter '{p}' shadows an enclosing parameter", label)
         for r in m.ranges:
             self.symbols_defined(r.free_symbols(), scope, label, "map range")
+            for e in (r.start, r.stop, r.step):
+                self.int64(e, "map range", label, "map")
             if _num(r.step) is not None and _num(r.step) <= 0:
                 self.fail("map", "map range step must be positive", label)
         outer_in = {e.memlet.data for e in ins if e.memlet is not None}
@@ -368,6 +409,8 @@ class _Verifier:
                       f"write {name}[{', '.join('0:' + str(d) for d in shape)}]")
         for d in subset:
             self.symbols_defined(d.free_symbols(), scope, label, f"subset of '{name}'")
+            for e in (d.index,) if isinstance(d, Index) else (d.start, d.stop, d.step):
+                self.int64(e, f"subset of '{name}'", label, "bounds")
             if isinstance(d, Range) and _num(d.step) is not None and _num(d.step) <= 0:
                 self.fail("bounds", f"subset of '{name}' has a non-positive step", label)
         if not subset or isinstance(c, Stream):

@@ -12,6 +12,7 @@ from sluice.backends.cpu.cexpr import PRINTER, CVal, convert, strip_parens
 from sluice.backends.cpu.ctypes_map import BOOL, strong
 from sluice.backends.cpu.dataflow import emit_graph
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
+from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.control import (
     Assign,
@@ -55,7 +56,7 @@ def emit_region(fn: FnCtx, r: Region, scope: Scope) -> None:
 def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
     w = fn.w
     if isinstance(b, State):
-        w(f"// state '{b.name}'")
+        w(f"// state '{comment(b.name)}'")
         with w.block(""):
             used = {n.data.partition(".")[0] for n, _ in b.graph.walk()
                     if isinstance(n, Access)}
@@ -70,7 +71,7 @@ def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
             raise UnsupportedError(f"loop over '{b.var}' has a non-constant or zero step")
         lo, hi, it = fn.tmp("lo"), fn.tmp("hi"), fn.tmp("it")
         cmp = "<" if step > 0 else ">"
-        w(f"// for {b.var} in range(...)")
+        w(f"// for {comment(b.var)} in range(...)")
         with w.block(""):
             w(f"const int64_t {lo} = {_int(fn, b.start, scope)}, "
               f"{hi} = {_int(fn, b.stop, scope)};")

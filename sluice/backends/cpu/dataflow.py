@@ -25,6 +25,7 @@ from sluice.backends.cpu.writes import (
     wcr_identity,
     write_element,
 )
+from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph
@@ -61,7 +62,7 @@ def emit_graph(fn: FnCtx, g: DataflowGraph, scope: Scope) -> None:
 def emit_tasklet(fn: FnCtx, g: DataflowGraph, t: Tasklet, scope: Scope) -> None:
     w = fn.w
     what = t.describe()
-    w(f"// {what}")
+    w(f"// {comment(what)}")
     with w.block(""):
         env = fn.env(scope)
         declared: set[str] = set()
@@ -123,7 +124,7 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         how += ", atomic wcr"
     if order != list(m.params):
         how += f", loops ordered {', '.join(order)}"
-    w(f"// map '{m.label}' [{ranges}] ({m.schedule.value}: {how})")
+    w(f"// map '{comment(m.label)}' [{comment(ranges)}] ({m.schedule.value}: {how})")
     redirect = dict(scope.redirect)
     clauses = []
     for name, op in reductions.items():

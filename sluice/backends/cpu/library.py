@@ -21,6 +21,7 @@ from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.backends.cpu.views import View, element, loops, pointer, syms, view_of
 from sluice.backends.cpu.writes import wcr_identity
+from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR
 from sluice.ir.graph import DataflowGraph
@@ -39,7 +40,7 @@ def emit_library(fn: FnCtx, g: DataflowGraph, n: LibraryNode, scope: Scope) -> N
         raise UnsupportedError(f"the CPU backend cannot generate {n.describe()}")
     ins = {e.dst_conn: e.memlet for e in g.in_edges(n) if e.memlet is not None}
     outs = [e for e in g.out_edges(n) if e.memlet is not None]
-    fn.w(f"// {n.describe()} {n.attrs if n.attrs else ''}".rstrip())
+    fn.w(f"// {comment(n.describe())} {comment(n.attrs) if n.attrs else ''}".rstrip())
     with fn.w.block(""):
         emitter(fn, n, ins, outs, scope)
 
@@ -295,8 +296,9 @@ def emit_matvec_pair(fn: FnCtx, g: DataflowGraph, pair: MatvecPair, scope: Scope
     T = ctype(fn.container(e1["a"].data).dtype.numpy)
     P = fn.idx
     w_ = fn.w
-    w_(f"// library nodes MatMul ({u.data} = {e1['a'].data} @ {e1['b'].data}) and MatMul "
-       f"({v.data} = {e2['a'].data} @ {e2['b'].data}): one pass over {e1['a'].data}")
+    w_(comment(f"// library nodes MatMul ({u.data} = {e1['a'].data} @ {e1['b'].data}) and "
+               f"MatMul ({v.data} = {e2['a'].data} @ {e2['b'].data}): one pass over "
+               f"{e1['a'].data}"))
     with w_.block(""):
         w_(f"const int64_t sl_M = {P(a.sizes[0], scope)}, sl_N = {P(a.sizes[1], scope)};")
         w_(f"sl::matvec_pair<{T}>(sl_M, sl_N, {pointer(fn, a, scope)}, {pointer(fn, x, scope)}, "

@@ -21,6 +21,7 @@ from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
 from sluice.backends.cpu.initialised import written_before_read
 from sluice.backends.cpu.prelude import prelude
 from sluice.backends.cpu.signature import Param, control_symbols, input_symbols, signature
+from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.program import Program
@@ -82,7 +83,7 @@ class ModuleGen:
         self._active.add(function_name(p))
         w = Writer()
         fn = FnCtx(p, w, self)
-        w(f"// program '{p.name}'")
+        w(f"// program '{comment(p.name)}'")
         w(f"static void {function_name(p)}({', '.join(c_params(p))}) {{")
         w.depth += 1
         _declare_locals(fn)
@@ -149,7 +150,7 @@ def _declare_locals(fn: FnCtx) -> None:
         n, t = ident(name), ctype(p.data[name].dtype, name)
         size = fn.idx(sympy.Mul(*p.data[name].shape), Scope())
         same = fn.idx(sympy.Mul(*p.data[source].shape), Scope())
-        w(f"const bool {n}_shared = {same} == {size};  // a reshape of '{source}'")
+        w(f"const bool {n}_shared = {same} == {size};  // a reshape of '{comment(source)}'")
         w(f"sl::Heap<{t}> {n}_heap({n}_shared ? 0 : {size}, "
           f"{'false' if name in unzeroed else 'true'});")
         w(f"{t}* const {n} = {n}_shared ? {ident(source)} : {n}_heap.p;")

@@ -744,6 +744,22 @@ void scaled_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sam, in
 }  // namespace sl
 """
 
+# libgomp keeps its worker threads in a pool that fork() does not copy: the first parallel
+# region in a forked child (multiprocessing's default start method on Linux) waits forever
+# for workers that do not exist. A team of one never touches the pool, so a child process
+# runs every parallel region with one thread (`omp_set_num_threads` is the child's only
+# thread's setting, which every region without a num_threads clause, and every
+# `omp_get_max_threads()` the prelude asks, follows).
+FORK = r"""#if defined(_OPENMP) && defined(__unix__)
+#include <pthread.h>
+namespace sl {
+inline void one_thread_after_fork() { omp_set_num_threads(1); }
+[[maybe_unused]] static const int fork_guard =
+    pthread_atfork(nullptr, nullptr, one_thread_after_fork);
+}  // namespace sl
+#endif
+"""
+
 # libmvec's vector variants of the math functions generated code calls (see
 # sluice/runtime/vecmath.py): declared as glibc itself declares them under -ffast-math, so
 # that GCC vectorizes loops calling them while everything else keeps NumPy's semantics.
@@ -771,6 +787,7 @@ PARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (r"sl::Queue", ("deque",), STREAMS),
     (r"sl::(scaled_)?mat(mul|vec_pair)", ("algorithm", "limits", "type_traits", "vector",
                                           "omp.h"), MATMUL),
+    (r"sl::(scaled_)?mat(mul|vec_pair)|omp parallel", ("omp.h",), FORK),
     (rf"std::({'|'.join(VECMATH_FUNCTIONS)})\(", (), VECMATH),
     (r"std::vector", ("vector",), ""),
     (r"std::(min|max|fill|equal)\b", ("algorithm",), ""),
