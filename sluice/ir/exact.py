@@ -243,8 +243,12 @@ def truediv(a: Any, b: Any) -> sympy.Basic:
 
 
 def mod(a: Any, b: Any) -> sympy.Basic:
+    """`a % b`; on integer index expressions a constant zero divisor raises
+    ZeroDivisionError, as Python's `%` on integers does."""
     xs = [literal(a), literal(b)]
-    if all(is_index(x) for x in xs) and not (xs[1].is_Integer and int(xs[1]) == 0):
+    if all(is_index(x) for x in xs):
+        if xs[1].is_Integer and int(xs[1]) == 0:
+            raise ZeroDivisionError("integer modulo by zero")
         return sympy.Mod(*xs)
     return Mod2(*xs)
 

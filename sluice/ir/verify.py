@@ -10,6 +10,7 @@ control, call, stream, dtype, shape
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import sympy
@@ -17,7 +18,7 @@ import sympy
 from sluice.errors import VerificationError
 from sluice.ir.control import Assign, Block, Branch, Break, Continue, Loop, Region, State, While
 from sluice.ir.data import CSR, Array, Container, Scalar, Stream
-from sluice.ir.exact import check_exact
+from sluice.ir.exact import Const, Div2, check_exact
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.memlet import WCR_OPS, Index, Memlet, Range, subset_shape
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Tasklet
@@ -44,18 +45,23 @@ def _not_int64(e) -> str | None:
     0 and loops forever), an integer outside int64 wraps, an infinity or NaN has no value.
     """
     e = sympy.sympify(e)
-    if e.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
-        return f"{e} is not a finite number"
-    if isinstance(e, sympy.Float):
-        return f"{float(e)!r} is not an integer"
+    if isinstance(e, Const):
+        finite = not isinstance(e.value, complex) and math.isfinite(e.value)
+        return f"{e.value!r} is {'not an integer' if finite else 'not a finite number'}"
+    for a in e.atoms(Const):
+        if isinstance(a.value, complex) or not math.isfinite(a.value):
+            return f"{e} holds {a.value!r}, not a finite number"
+        return f"{e} holds the non-integer constant {a.value!r}"
+    for d in e.atoms(Div2):
+        if d.args[1] == 0:
+            return f"{e} is not a finite number (division by zero)"
+        return f"{e} is a true division, not an integer (use //)"
     if e.is_number and not e.is_Integer:
         return f"{e} is not an integer"
     if e.is_Integer and not INT64_MIN <= int(e) <= INT64_MAX:
         return f"{e} is outside the int64 range"
-    for a in e.atoms(sympy.Number):
-        if isinstance(a, sympy.Float):
-            return f"{e} holds the non-integer constant {float(a)!r}"
-        if a.is_Integer and not INT64_MIN <= int(a) <= INT64_MAX:
+    for a in e.atoms(sympy.Integer):
+        if not INT64_MIN <= int(a) <= INT64_MAX:
             return f"{e} holds {a}, outside the int64 range"
     return None
 
