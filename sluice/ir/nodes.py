@@ -35,7 +35,7 @@ class Node:
     code (bounds-checked runs) point there.
     """
 
-    loc = None  # type: SourceLocation | None
+    loc: ClassVar[SourceLocation | None] = None  # the default; a located node sets its own
 
     @property
     def in_connectors(self) -> tuple[str, ...]:

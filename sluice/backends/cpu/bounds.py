@@ -15,7 +15,6 @@ With the option off nothing here is called and the generated code is unchanged.
 from __future__ import annotations
 
 import linecache
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -27,18 +26,19 @@ from sluice.errors import OutOfBoundsError, SourceLocation
 from sluice.ir.data import Array, Scalar, Stream
 from sluice.ir.memlet import Index, Range, Subset
 from sluice.ir.nodes import Node
+from sluice.runtime.switches import turned_on
 
 if TYPE_CHECKING:
     from sluice.backends.cpu.emit import FnCtx, Scope
 
+ENVIRONMENT = "SLUICE_BOUNDSCHECK"
 STATUS = 4  # the entry's return code for a recorded violation
 RECORD_WORDS = 6 + 2 * 8  # site, axis, lo, hi, extent, rank, index[8], shape[8]
 
 
 def from_environment() -> bool:
-    """`$SLUICE_BOUNDSCHECK` set to anything but '', '0' or 'off' turns checks on."""
-    return os.environ.get("SLUICE_BOUNDSCHECK", "").strip().lower() not in ("", "0", "off",
-                                                                            "false", "no")
+    """`$SLUICE_BOUNDSCHECK` set (to anything but 0, off, no, false) turns checks on."""
+    return turned_on(ENVIRONMENT)
 
 
 @dataclass(frozen=True)
