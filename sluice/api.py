@@ -291,9 +291,8 @@ class SluiceFunction:
         return turned_on(BOUNDSCHECK_VARIABLE)
 
     @staticmethod
-    def _options(checked: bool) -> dict[str, Any] | None:
-        # Only a checked build names the option: other backends need not know it.
-        return {"boundscheck": True} if checked else None
+    def _options(checked: bool) -> dict[str, Any]:
+        return {"boundscheck": checked}  # resolved here: the backend never reads the env
 
     def _runner(self, entry: _Entry, target: str, boundscheck: bool | None = None
                 ) -> Callable[..., Any]:
@@ -306,10 +305,8 @@ class SluiceFunction:
         program = entry.traced.program
         if build is None:  # the interpreter checks every index anyway
             native = functools.partial(interpret, program)
-        elif checked:
-            native = build(program, self._options(checked))
         else:
-            native = build(program)
+            native = build(program, self._options(checked))
         tuple_result = entry.traced.returns_tuple
         if tuple_result:
             plain = native
@@ -350,8 +347,8 @@ class SluiceFunction:
 class ProgramFunction(SluiceFunction):
     """`@sluice.program`: argument types come from the annotations."""
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
-        super().__init__(fn)
+    def __init__(self, fn: Callable[..., Any], boundscheck: bool | None = None) -> None:
+        super().__init__(fn, boundscheck)
         self._annotated: dict[str, ArgSpec] | None = None
 
     def _specs(self, values: dict[str, Any] | None) -> tuple[dict[str, ArgSpec], Any]:
