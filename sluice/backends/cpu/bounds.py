@@ -97,8 +97,9 @@ def span_conditions(fn: FnCtx, name: str, subset: Subset | None, scope: Scope) -
             assert isinstance(d, Range)
             count = d.size()
             lo, hi = d.start, d.start + d.step * (count - 1)
-        if _provably_inside(lo, hi, count, extent):
-            continue
+        if _provably_inside(lo, hi, count, extent) or (
+                isinstance(d, Range) and d.start == 0 and d.step == 1 and d.stop == extent):
+            continue  # (a whole dimension is always there)
         p = fn.idx
         out.append(f"sl::bounds_span({site(fn, name)}, {axis}, {p(lo, scope)}, {p(hi, scope)}, "
                    f"{p(count, scope)}, {p(extent, scope)})")
@@ -119,7 +120,8 @@ def _provably_inside(lo: sympy.Expr, hi: sympy.Expr, count: sympy.Expr,
 def guard(fn: FnCtx, spans: Sequence[tuple[str, Subset | None]], scope: Scope
           ) -> Iterator[None]:
     """Run the code emitted inside only when every span exists (checks on only)."""
-    conds = [c for name, sub in spans for c in span_conditions(fn, name, sub, scope)] \
+    conds = list(dict.fromkeys(c for name, sub in spans
+                               for c in span_conditions(fn, name, sub, scope))) \
         if enabled(fn) else []
     if not conds:
         yield

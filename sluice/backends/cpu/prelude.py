@@ -793,7 +793,12 @@ inline bool bounds_span(int64_t site, int64_t axis, int64_t lo, int64_t hi, int6
   return false;
 }
 
+// A program called from inside a parallel loop of its caller keeps going (on scratch
+// elements); its caller throws after the loop.
 inline void bounds_check() {
+#ifdef _OPENMP
+  if (omp_get_level() > 0) return;
+#endif
   if (bounds_record.hit.load(std::memory_order_relaxed)) throw OutOfBounds{};
 }
 
@@ -824,7 +829,7 @@ VECMATH = _vecmath_part()
 # (marker in the generated code, headers, code) for the optional parts, in output order.
 PARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (r"std::complex", ("complex",), COMPLEX),
-    (r"sl::bounds_", ("atomic", "mutex", "type_traits"), BOUNDS),
+    (r"sl::bounds_", ("atomic", "mutex", "type_traits", "omp.h"), BOUNDS),
     (r"sl::Queue", ("deque",), STREAMS),
     (r"sl::(scaled_)?mat(mul|vec_pair)", ("algorithm", "limits", "type_traits", "vector",
                                           "omp.h"), MATMUL),

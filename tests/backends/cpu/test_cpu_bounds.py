@@ -235,3 +235,30 @@ def test_checked_builds_have_their_own_cache_key():
     off, on = cache_parts(program), cache_parts(program, {"boundscheck": True})
     assert off != on
     assert cache_parts(program, {"boundscheck": False}) == off
+
+
+def test_callee_inside_a_parallel_map_reports_through_its_caller():
+    """The callee cannot throw inside its caller's OpenMP loop: it keeps going on scratch
+    elements and the caller throws after the loop (unchecked, this would write A[r + 1, 0])."""
+    c = ir.ProgramBuilder("poke")
+    c.symbol("k", arg=True)
+    c.arg("row", "float64", ["C"])
+    with c.state() as s:
+        s.tasklet("o = 1.0", {}, {"o": "row[k]"})
+    b = ir.ProgramBuilder("poke_rows")
+    b.symbol("K", arg=True)
+    b.arg("A", "float64", ["R", "C"])
+    with b.state() as s, s.map_scope({"r": "0:R"}) as body:
+        body.call(c.build(), {"row": "A[r, 0:C]"}, {"row": "A[r, 0:C]"}, {"k": "K", "C": "C"})
+    program = b.build()
+    options = {**CHECKED, "pipeline": None}
+    assert "#pragma omp parallel for" in generate(program, options)
+    fn = build(program, options)
+    A = np.zeros((20000, 3))
+    fn(2, A)
+    assert (A[:, 2] == 1.0).all() and (A[:, :2] == 0.0).all()
+    with pytest.raises(OutOfBoundsError) as err:
+        fn(3, A)
+    assert "index 3 is out of bounds for axis 0 of 'row' with size 3" in err.value.message
+    assert "program 'poke'" in err.value.message
+    assert (A[:, :2] == 0.0).all()
