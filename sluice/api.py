@@ -271,7 +271,7 @@ class SluiceFunction:
                               "source", hint="inspect the IR with .trace(...), or call the "
                               "function to run it on the reference interpreter")
         return gen(self._current(args, kwargs).traced.program,
-                   self._options(self._checked(boundscheck)))
+                   *self._options(self._checked(boundscheck)))
 
     def compile(self, target: str = DEFAULT_TARGET, *args: Any, boundscheck: bool | None = None,
                 **kwargs: Any) -> Callable[..., Any]:
@@ -286,13 +286,15 @@ class SluiceFunction:
         for choice in (boundscheck, self.boundscheck):
             if choice is not None:
                 return bool(choice)
-        from sluice.runtime.switches import turned_on  # (importing the runtime loads sluice)
-
-        return turned_on(BOUNDSCHECK_VARIABLE)
+        return _environment_checks()
 
     @staticmethod
-    def _options(checked: bool) -> dict[str, Any]:
-        return {"boundscheck": checked}  # resolved here: the backend never reads the env
+    def _options(checked: bool) -> tuple[dict[str, Any], ...]:
+        """Backend options after the program: none in the common case (a backend need not
+        know the option), an explicit 'off' where the environment would say on."""
+        if checked:
+            return ({"boundscheck": True},)
+        return ({"boundscheck": False},) if _environment_checks() else ()
 
     def _runner(self, entry: _Entry, target: str, boundscheck: bool | None = None
                 ) -> Callable[..., Any]:
@@ -306,7 +308,7 @@ class SluiceFunction:
         if build is None:  # the interpreter checks every index anyway
             native = functools.partial(interpret, program)
         else:
-            native = build(program, self._options(checked))
+            native = build(program, *self._options(checked))
         tuple_result = entry.traced.returns_tuple
         if tuple_result:
             plain = native
@@ -342,6 +344,12 @@ class SluiceFunction:
 
     def __repr__(self) -> str:
         return f"<sluice.{type(self).__name__.lower()} {self.__qualname__}>"
+
+
+def _environment_checks() -> bool:
+    from sluice.runtime.switches import turned_on  # (importing the runtime loads sluice)
+
+    return turned_on(BOUNDSCHECK_VARIABLE)
 
 
 class ProgramFunction(SluiceFunction):
