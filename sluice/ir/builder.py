@@ -147,8 +147,9 @@ class GraphBuilder:
         return m
 
     def _locate(self, node: Node) -> None:
-        if node.loc is None and self.program.loc is not None:
-            node.loc = self.program.loc
+        loc = getattr(self.program, "loc", None)  # (other frontends may pass their own owner)
+        if node.loc is None and loc is not None:
+            node.loc = loc
 
     def map(
         self,
