@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sluice.errors import SluiceError
+from sluice.errors import SluiceError, SourceLocation
 from sluice.ir.control import (
     Assign,
     Block,
@@ -112,6 +112,7 @@ class GraphBuilder:
     def node(self, node: Node, inputs: Mapping[str, str | Memlet] | None = None,
              outputs: Mapping[str, str | Memlet] | None = None) -> Any:
         """Add any node, connecting its connectors to memlets of containers."""
+        self._locate(node)
         srcs = []
         for conn, spec in (inputs or {}).items():
             m = self.memlet(spec)
@@ -139,8 +140,16 @@ class GraphBuilder:
         """Copy `src` (a memlet) into `dst` (a memlet); shapes must agree."""
         s, d = self.memlet(src), self.memlet(dst)
         m = Memlet(s.data, s.subset, d.wcr, d.data, d.subset)
-        self.graph.connect(self.read(s.data), self.write(d.data), m)
+        src = self.read(s.data)
+        dst = self.write(d.data)
+        self._locate(dst)  # a copy has no node of its own: its destination carries the place
+        self.graph.connect(src, dst, m)
         return m
+
+    def _locate(self, node: Node) -> None:
+        loc = getattr(self.program, "loc", None)  # (other frontends may pass their own owner)
+        if node.loc is None and loc is not None:
+            node.loc = loc
 
     def map(
         self,
@@ -164,6 +173,7 @@ class GraphBuilder:
         params = list(ranges)
         rs = [r if isinstance(r, Range) else parse_range(r) for r in ranges.values()]
         node = Map(params, rs, DataflowGraph(), Schedule(schedule), label)
+        self._locate(node)
         body = GraphBuilder(self.program, node.body)
         body.map_node = node
         yield body
@@ -211,6 +221,8 @@ class ProgramBuilder:
         self.program = Program(name)
         self._regions: list[Region] = [self.program.body]
         self._counter = 0
+        # Where the construct being built was written: nodes added meanwhile record it.
+        self.loc: SourceLocation | None = None
 
     # --- declarations ------------------------------------------------------------------
     def symbol(self, name: str, dtype: DType | str = DType.int64, arg: bool = False) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sluice.errors import SourceLocation
 from sluice.ir.control import (
     Assign,
     Block,
@@ -93,10 +94,17 @@ def _node(n: Node) -> dict[str, Any]:
     raise TypeError(f"no JSON form for node {n!r}")
 
 
+def _located(n: Node) -> dict[str, Any]:
+    d = _node(n)
+    if n.loc is not None and n.loc.line is not None:  # only when known: older JSON stays valid
+        d["loc"] = [n.loc.file, n.loc.line, n.loc.col]
+    return d
+
+
 def _graph(g: DataflowGraph) -> dict[str, Any]:
     index = {id(n): i for i, n in enumerate(g.nodes)}
     return {
-        "nodes": [_node(n) for n in g.nodes],
+        "nodes": [_located(n) for n in g.nodes],
         "edges": [{"src": index[id(e.src)], "src_conn": e.src_conn, "dst": index[id(e.dst)],
                    "dst_conn": e.dst_conn, "memlet": _memlet(e.memlet)} for e in g.edges],
     }
@@ -197,6 +205,10 @@ def _node_from(d: dict[str, Any]) -> Node:
 def _graph_from(d: dict[str, Any]) -> DataflowGraph:
     g = DataflowGraph()
     nodes = [g.add(_node_from(n)) for n in d["nodes"]]
+    for node, n in zip(nodes, d["nodes"], strict=True):
+        if "loc" in n:
+            file, line, col = n["loc"]
+            node.loc = SourceLocation(file, line, col)
     for e in d["edges"]:
         m = e["memlet"]
         memlet = None if m is None else Memlet(m["data"], _subset_from(m["subset"]), m["wcr"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,7 @@ class _GraphPrinter:
 
     def node(self, n: Node, depth: int) -> list[str]:
         pad = INDENT * depth
-        head = f"{pad}{self.node_id(n)} = "
+        head = f"{pad}{self.node_id(n)}{_node_loc(n)} = "
         if isinstance(n, Access):
             return [head + f"access {n.data}"]
         if isinstance(n, Tasklet):
@@ -149,6 +150,23 @@ class _GraphPrinter:
             return [head + f"call {n.callee} ({', '.join(n.inputs)}) -> "
                     f"({', '.join(n.outputs)}) {{{binds}}}"]
         raise TypeError(f"no text form for node {n!r}")
+
+
+def _node_loc(n: Node) -> str:
+    """` @ "file":line:col` where the node's source location is known (else nothing, so
+    programs without locations print as they always did)."""
+    loc = n.loc
+    if loc is None or loc.line is None:
+        return ""
+    return f" @ {json.dumps(loc.file or '<input>')}:{loc.line}:{loc.col or 1}"
+
+
+_NODE_LOC = re.compile(r'^(\s*%\d+) @ "(?:[^"\\]|\\.)*":\d+:\d+ =', re.MULTILINE)
+
+
+def without_locations(text: str) -> str:
+    """IR text with the nodes' source locations left out (what a build depends on)."""
+    return _NODE_LOC.sub(r"\1 =", text)
 
 
 def _region(r: Region, depth: int) -> list[str]:
@@ -514,8 +532,12 @@ class _Builder(_ExprBuilder):
 
     # graph ----------------------------------------------------------------------------
     def node_decl(self, items):
-        nid, node = items
-        return ("node", str(nid), node, nid)
+        nid, loc, node = items
+        return ("node", str(nid), node, nid, loc)
+
+    def node_loc(self, items):
+        file, line, col = items
+        return SourceLocation(json.loads(file), int(line), int(col))
 
     def access(self, items):
         return ("access", str(items[0]), items[0])
@@ -684,8 +706,10 @@ class _ProgramAssembler:
         ids: dict[str, Node] = {}
         for it in items:
             if it[0] == "node":
-                _, nid, spec, tok = it
+                _, nid, spec, tok, loc = it
                 ids[nid] = g.add(self.node(spec))
+                if loc is not None:
+                    ids[nid].loc = loc
         for it in items:
             if it[0] == "edge":
                 _, (sid, sconn), (did, dconn), mem = it

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import sympy
 
+from sluice.backends.cpu import bounds
 from sluice.backends.cpu.cexpr import CVal, convert
 from sluice.backends.cpu.copies import _nest, _store, _unravel, check_same_size
 from sluice.backends.cpu.ctypes_map import ctype, strong
@@ -552,12 +553,25 @@ def _spmm(fn: FnCtx, n: SpMM, ins: dict, outs: list, scope: Scope) -> None:
     pb = pointer(fn, b, scope)
     s0 = fn.idx(b.strides[0], scope)
     s1 = fn.idx(b.strides[1], scope) if b.rank == 2 else "0"
+    first, last = f"{ip}[sl_r]", f"{ip}[sl_r + 1]"
+    col, val, col_ok = f"{ix}[sl_p]", f"{dv}[sl_p]", ""
+    if bounds.enabled(fn):  # the CSR arrays' values are indices too: check what they address
+        r, k = sympy.Symbol("sl_r", integer=True), sympy.Symbol("sl_p", integer=True)
+        inner = scope.with_temps(["sl_r", "sl_p"])
+        first = fn.element(f"{name}.indptr", [r], inner)
+        last = fn.element(f"{name}.indptr", [r + 1], inner)
+        col = fn.element(f"{name}.indices", [k], inner)
+        val = fn.element(f"{name}.data", [k], inner)
+        col_ok = (f"if (!sl::bounds_span({bounds.site(fn, ins['b'].data)}, 0, sl_col, sl_col, "
+                  f"1, {fn.idx(b.sizes[0], scope)})) continue;")
     if not scope.in_parallel:
         w(f"#pragma omp parallel for schedule(dynamic, 64) if(sl_R * sl_K > {PAR_MIN_WORK})")
     with w.block("for (int64_t sl_r = 0; sl_r < sl_R; ++sl_r)"):
-        with w.block(f"for (int64_t sl_p = {ip}[sl_r]; sl_p < {ip}[sl_r + 1]; ++sl_p)"):
-            w(f"const int64_t sl_col = {ix}[sl_p];")
-            w(f"const {T} sl_v = static_cast<{T}>({dv}[sl_p]);")
+        with w.block(f"for (int64_t sl_p = {first}; sl_p < {last}; ++sl_p)"):
+            w(f"const int64_t sl_col = {col};")
+            if col_ok:
+                w(col_ok)
+            w(f"const {T} sl_v = static_cast<{T}>({val});")
             w(f"for (int64_t sl_k = 0; sl_k < sl_K; ++sl_k) sl_o[sl_r * sl_K + sl_k] += "
               f"sl_v * static_cast<{T}>({pb}[sl_col * {s0} + sl_k * {s1}]);")
     finish()

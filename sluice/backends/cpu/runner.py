@@ -11,12 +11,15 @@ goes through the thorough path, which either raises a precise `ArgumentError` or
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import sympy
 
+from sluice.backends.cpu.bounds import RECORD_WORDS, Site
+from sluice.backends.cpu.bounds import STATUS as bounds_status
+from sluice.backends.cpu.bounds import error as bounds_error
 from sluice.backends.cpu.fastpath import MISS, make_fast_path
 from sluice.backends.cpu.initialised import return_allocators
 from sluice.backends.cpu.signature import control_symbols, signature, used_names
@@ -66,12 +69,20 @@ def _address(a: np.ndarray) -> int:
 class CompiledProgram:
     """A loaded native program with the interpreter's calling convention."""
 
-    def __init__(self, program: Program, library_path: str, entry: str, source: str) -> None:
+    def __init__(self, program: Program, library_path: str, entry: str, source: str,
+                 bounds: tuple[str, Sequence[Site]] | None = None) -> None:
+        """`bounds`: for a bounds-checked build, the function that reads a violation's
+        record and the checked sites (numbered as in the code)."""
         self.program = program
         self.source = source
         self.path = library_path
         self._lib = ctypes.CDLL(library_path)
         self._cfunc = getattr(self._lib, entry)
+        self._bounds = None
+        if bounds is not None:
+            record = getattr(self._lib, bounds[0])
+            record.argtypes, record.restype = [ctypes.c_void_p], None
+            self._bounds = (record, list(bounds[1]))
         self._sig = signature(program)
         self._written = written_containers(program)
         self._needed = (used_names(program) & set(program.symbols)) - set(
@@ -152,6 +163,11 @@ class CompiledProgram:
             raise DeadlockError(f"'{self.program.name}' read an empty stream with nothing left "
                                 "to produce it",
                                 hint="check that every stream read has a matching write")
+        if rc == bounds_status and self._bounds is not None:
+            record, sites = self._bounds
+            out = np.zeros(RECORD_WORDS, dtype=np.int64)
+            record(out.ctypes.data)
+            raise bounds_error(self.program.name, sites, out.tolist())
         if rc == 3:
             raise ExecutionError(f"'{self.program.name}' copied between views of different "
                                  "sizes", hint="check the shapes of reshapes and slice "

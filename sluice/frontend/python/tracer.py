@@ -80,6 +80,9 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
     def at(self, node: ast.AST):
         outer = self.node
         self.node = node
+        builder = self.em.b
+        outer_loc = builder.loc
+        builder.loc = self.loc(node) or outer_loc  # nodes built meanwhile point here
         try:
             yield
         except SluiceError as err:
@@ -92,6 +95,7 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
             raise
         finally:
             self.node = outer
+            builder.loc = outer_loc
 
     def describe(self, v: Any) -> str:
         return _describe(v)
