@@ -7,6 +7,7 @@ element-wise `Elem`. Each operator is one entry of a table keyed by the Python o
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ import sympy
 from sympy.logic.boolalg import Boolean
 
 from sluice.errors import ShapeError, SluiceTypeError
+from sluice.frontend.python import ufunc_types
 from sluice.frontend.python.emit import align, broadcast
 from sluice.frontend.python.values import Elem, Sym, to_elem
 from sluice.ir.dtypes import DType
@@ -87,7 +89,8 @@ BINARY: dict[type, tuple[str, Callable[..., Any], str]] = {
     ast.RShift: (">>", lambda a, b: RShift(a, b), "int"),
 }
 
-_LOGICAL = {ast.BitAnd: sympy.And, ast.BitOr: sympy.Or, ast.BitXor: sympy.Xor}
+_LOGICAL_BOOL = {ast.BitAnd: sympy.And, ast.BitOr: sympy.Or, ast.BitXor: sympy.Xor,
+                 ast.Add: sympy.Or, ast.Mult: sympy.And}
 
 COMPARE: dict[type, Callable[..., Any]] = {
     ast.Lt: sympy.Lt,
@@ -99,15 +102,38 @@ COMPARE: dict[type, Callable[..., Any]] = {
 }
 
 
-def result_type(rule: str, operands: list[Any]) -> DType:
-    t = promote(operands)
-    if rule == "div" and (t.is_integer or t == DType.bool):
-        return DType.float64
-    if rule in ("bit", "int") and not (t.is_integer or t == DType.bool):
-        raise SluiceTypeError(f"bitwise operators need integer or boolean operands, got {t}")
-    if rule == "arith" and t == DType.bool:
-        return DType.int64 if any(o.dtype != DType.bool for o in operands) else DType.bool
-    return t
+# The ufunc each Python operator is in NumPy; it decides the types.
+UFUNCS: dict[type, np.ufunc] = {
+    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
+    ast.FloorDiv: np.floor_divide, ast.Mod: np.remainder, ast.Pow: np.power,
+    ast.BitAnd: np.bitwise_and, ast.BitOr: np.bitwise_or, ast.BitXor: np.bitwise_xor,
+    ast.LShift: np.left_shift, ast.RShift: np.right_shift,
+    ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater, ast.GtE: np.greater_equal,
+    ast.Eq: np.equal, ast.NotEq: np.not_equal,
+}
+
+_PY_OPS: dict[type, Callable[..., Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+}
+
+
+def result_type(op: type, operands: list[Any]) -> DType:
+    """The dtype of `a <op> b`: NumPy's loop for arrays and NumPy scalars (Python scalars
+    weak), Python's rules when both operands are Python scalars."""
+    if all(weak_of(o) for o in operands) and op in _PY_OPS:
+        return ufunc_types.python_result(_PY_OPS[op], operands)
+    return ufunc_types.loop_types(UFUNCS[op], operands)[1]
+
+
+def loop_cast(operands: list[Any], ins: list[DType], weak_too: bool = True) -> list[Any]:
+    """The operands converted to the types NumPy's loop computes in, so that no backend
+    applies its own promotion (C++ adds an int64 and a float32 in float, NumPy in float64).
+    Weak Python constants fold to the loop's type (`x_f32 + 0.1` adds float32(0.1))."""
+    return [cast(o, d) if o.dtype != d and (weak_too or not weak_of(o)) else o
+            for o, d in zip(operands, ins, strict=True)]
 
 
 def elementwise(fn: Callable[..., Any], operands: list[Any], dtype: DType,
@@ -131,25 +157,37 @@ def elementwise(fn: Callable[..., Any], operands: list[Any], dtype: DType,
 
 
 def binary(op: type, a: Any, b: Any) -> Any:
-    sym, fn, rule = BINARY[op]
-    dtype = result_type(rule, [a, b])
-    if op in _LOGICAL and dtype == DType.bool:
-        return elementwise(lambda x, y: _LOGICAL[op](as_boolean(x, DType.bool),
-                                                     as_boolean(y, DType.bool)),
+    fn = BINARY[op][1]
+    if all(weak_of(o) for o in (a, b)):
+        dtype = result_type(op, [a, b])
+    else:
+        ins, dtype = ufunc_types.loop_types(UFUNCS[op], [a, b])
+        a, b = loop_cast([a, b], ins)
+    if dtype == DType.bool and op in _LOGICAL_BOOL:
+        # NumPy's boolean +, * and bit operators are logical or, and, xor.
+        return elementwise(lambda x, y: _LOGICAL_BOOL[op](as_boolean(x, DType.bool),
+                                                          as_boolean(y, DType.bool)),
                            [a, b], dtype, numeric=False)
     return elementwise(fn, [a, b], dtype)
 
 
 def compare(op: type, a: Any, b: Any) -> Any:
-    promote([a, b])
+    ins, _ = ufunc_types.loop_types(UFUNCS[op], [a, b])
+    # Python integers stay as they are: NumPy 2 compares them exactly (uint8 < -1 is False).
+    a, b = loop_cast([a, b], ins, weak_too=False)
     return elementwise(lambda x, y: COMPARE[op](x, y), [a, b], DType.bool)
 
 
 def unary(op: type, a: Any) -> Any:
     if isinstance(op, type) and op is ast.UAdd:
+        if not weak_of(a):
+            ufunc_types.loop_types(np.positive, [a])  # +bool raises, as in NumPy
         return a
     if op is ast.USub:
-        dtype = DType.int64 if a.dtype == DType.bool else a.dtype
+        if weak_of(a):
+            dtype = ufunc_types.python_result(operator.neg, [a])
+        else:
+            dtype = ufunc_types.loop_types(np.negative, [a])[1]  # -bool raises, as in NumPy
         return elementwise(lambda x: -x, [a], dtype)
     if op is ast.Not:
         return elementwise(lambda x: sympy.Not(as_boolean(x, a.dtype)), [a], DType.bool,

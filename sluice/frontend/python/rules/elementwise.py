@@ -10,7 +10,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import UnsupportedError
-from sluice.frontend.python import ops
+from sluice.frontend.python import ops, ufunc_types
 from sluice.frontend.python.rules.table import (
     FUNCTIONS,
     register,
@@ -24,39 +24,34 @@ from sluice.frontend.python.values import (
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import Select
 
-
-def _float_type(d: DType) -> DType:
-    return DType.float64 if d.is_integer or d == DType.bool else d
-
-
-_UNARY: dict[Any, tuple[Callable[..., Any], str]] = {
-    np.exp: (sympy.exp, "float"), np.log: (sympy.log, "float"), np.sqrt: (sympy.sqrt, "float"),
-    np.sin: (sympy.sin, "float"), np.cos: (sympy.cos, "float"), np.tan: (sympy.tan, "float"),
-    np.arcsin: (sympy.asin, "float"), np.arccos: (sympy.acos, "float"),
-    np.arctan: (sympy.atan, "float"), np.sinh: (sympy.sinh, "float"),
-    np.cosh: (sympy.cosh, "float"), np.tanh: (sympy.tanh, "float"),
-    np.abs: (sympy.Abs, "same"), np.absolute: (sympy.Abs, "same"),
-    np.negative: (lambda x: -x, "same"), np.positive: (lambda x: x, "same"),
-    np.square: (lambda x: x * x, "same"), np.floor: (sympy.floor, "float"),
-    np.ceil: (sympy.ceiling, "float"), np.sign: (sympy.sign, "same"),
+_UNARY: dict[Any, Callable[..., Any]] = {
+    np.exp: sympy.exp, np.log: sympy.log, np.sqrt: sympy.sqrt, np.sin: sympy.sin,
+    np.cos: sympy.cos, np.tan: sympy.tan, np.arcsin: sympy.asin, np.arccos: sympy.acos,
+    np.arctan: sympy.atan, np.sinh: sympy.sinh, np.cosh: sympy.cosh, np.tanh: sympy.tanh,
+    np.abs: sympy.Abs, np.absolute: sympy.Abs, np.negative: lambda x: -x,
+    np.positive: lambda x: x, np.square: lambda x: x * x, np.floor: sympy.floor,
+    np.ceil: sympy.ceiling, np.sign: sympy.sign,
 }
+# Rounding an integer (or a boolean) is the identity in NumPy 2, and keeps its type.
+_ROUNDING = (np.floor, np.ceil)
 
 
-def _unary_rule(fn: Callable[..., Any], kind: str):
+def _unary_rule(ufunc: np.ufunc, fn: Callable[..., Any]):
     def rule(tr, node, x, **kw):
         if kw:
             raise UnsupportedError(f"keyword arguments {sorted(kw)} are not supported here",
                                    tr.loc(node))
         x = value(tr, node, x)
-        dtype = _float_type(x.dtype) if kind == "float" else x.dtype
-        if dtype == DType.bool and kind == "same":
-            dtype = DType.int64 if fn is not sympy.Abs else DType.bool
+        ins, dtype = ufunc_types.loop_types(ufunc, [x])
+        if ufunc in _ROUNDING and not (dtype.is_float or dtype.is_complex):
+            return x
+        (x,) = ops.loop_cast([x], ins)
         return ops.elementwise(fn, [x], dtype)
     return rule
 
 
-for _f, (_s, _k) in _UNARY.items():
-    FUNCTIONS[_f] = _unary_rule(_s, _k)
+for _f, _s in _UNARY.items():
+    FUNCTIONS[_f] = _unary_rule(_f, _s)
 
 _BINARY_UFUNCS = {
     np.add: ast.Add, np.subtract: ast.Sub, np.multiply: ast.Mult, np.divide: ast.Div,
@@ -75,22 +70,46 @@ for _f, _op in _COMPARE_UFUNCS.items():
         op, value(tr, node, a), value(tr, node, b)))(_op)
 
 
-@register(FUNCTIONS, np.maximum, np.fmax)
-def _maximum(tr, node, a, b):
-    a, b = value(tr, node, a), value(tr, node, b)
-    return ops.elementwise(sympy.Max, [a, b], ops.promote([a, b]))
+def _typed(ufunc: np.ufunc, operands: list[Any]) -> tuple[list[Any], DType]:
+    """The operands in the types NumPy's `ufunc` loop computes in, and the result type."""
+    ins, dtype = ufunc_types.loop_types(ufunc, operands)
+    return ops.loop_cast(operands, ins), dtype
 
 
-@register(FUNCTIONS, np.minimum, np.fmin)
-def _minimum(tr, node, a, b):
-    a, b = value(tr, node, a), value(tr, node, b)
-    return ops.elementwise(sympy.Min, [a, b], ops.promote([a, b]))
+def _fmax(x, y):
+    # NaN loses: the other operand is the result (NaN only when both are). `x >= -inf`
+    # holds for every float but NaN.
+    return Select(sympy.Ge(x, y), x, Select(sympy.Lt(x, y), y,
+                                            Select(sympy.Ge(x, -sympy.oo), x, y)))
+
+
+def _fmin(x, y):
+    return Select(sympy.Le(x, y), x, Select(sympy.Gt(x, y), y,
+                                            Select(sympy.Ge(x, -sympy.oo), x, y)))
+
+
+_EXTREMA = {np.maximum: (sympy.Max, sympy.Max), np.minimum: (sympy.Min, sympy.Min),
+            np.fmax: (_fmax, sympy.Max), np.fmin: (_fmin, sympy.Min)}
+
+
+def _extremum_rule(ufunc: np.ufunc):
+    nan_aware, plain = _EXTREMA[ufunc]
+
+    def rule(tr, node, a, b):
+        (a, b), dtype = _typed(ufunc, [value(tr, node, a), value(tr, node, b)])
+        fn = nan_aware if dtype.is_float else plain
+        return ops.elementwise(fn, [a, b], dtype)
+    return rule
+
+
+for _f in _EXTREMA:
+    FUNCTIONS[_f] = _extremum_rule(_f)
 
 
 @register(FUNCTIONS, np.arctan2)
 def _arctan2(tr, node, a, b):
-    a, b = value(tr, node, a), value(tr, node, b)
-    return ops.elementwise(sympy.atan2, [a, b], _float_type(ops.promote([a, b])))
+    (a, b), dtype = _typed(np.arctan2, [value(tr, node, a), value(tr, node, b)])
+    return ops.elementwise(sympy.atan2, [a, b], dtype)
 
 
 @register(FUNCTIONS, np.logical_and, np.logical_or, np.logical_xor)
@@ -113,6 +132,7 @@ def _where(tr, node, cond, a=None, b=None):
                                hint="use np.where(cond, a, b)")
     c, a, b = (value(tr, node, v) for v in (cond, a, b))
     dtype = ops.promote([a, b])
+    a, b = ops.loop_cast([a, b], [dtype, dtype])
     return ops.elementwise(lambda x, y, z: Select(ops.as_boolean(x, c.dtype), y, z),
                            [c, a, b], dtype, numeric=False)
 
@@ -120,8 +140,9 @@ def _where(tr, node, cond, a=None, b=None):
 @register(FUNCTIONS, np.clip)
 def _clip(tr, node, a, lo, hi):
     a, lo, hi = (value(tr, node, v) for v in (a, lo, hi))
-    return ops.elementwise(lambda x, y, z: sympy.Min(sympy.Max(x, y), z), [a, lo, hi],
-                           ops.promote([a, lo, hi]))
+    dtype = ops.promote([a, lo, hi])
+    a, lo, hi = ops.loop_cast([a, lo, hi], [dtype] * 3)
+    return ops.elementwise(lambda x, y, z: sympy.Min(sympy.Max(x, y), z), [a, lo, hi], dtype)
 
 
 @register(FUNCTIONS, np.triu, np.tril)
