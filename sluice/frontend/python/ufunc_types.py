@@ -28,7 +28,7 @@ def _constant(v: Any) -> Any:
 
 def _spec(v: Any, allow_weak: bool) -> Any:
     """The operand as `resolve_dtypes` takes it: a dtype, or a Python type for a weak scalar."""
-    if allow_weak and _weak(v):
+    if allow_weak and _weak(v) and v.dtype != DType.bool:  # Python's bool is NumPy's
         return _PY_TYPE[v.dtype.numpy.kind]
     return v.dtype.numpy
 
