@@ -89,7 +89,12 @@ BINARY: dict[type, tuple[str, Callable[..., Any], str]] = {
     ast.RShift: (">>", lambda a, b: RShift(a, b), "int"),
 }
 
-_LOGICAL_BOOL = {ast.BitAnd: sympy.And, ast.BitOr: sympy.Or, ast.BitXor: sympy.Xor,
+def _xor(a: Any, b: Any) -> Any:
+    # Spelt with and/or/not, which every printer knows (sympy.Xor has no IR spelling).
+    return sympy.Or(sympy.And(a, sympy.Not(b)), sympy.And(sympy.Not(a), b))
+
+
+_LOGICAL_BOOL = {ast.BitAnd: sympy.And, ast.BitOr: sympy.Or, ast.BitXor: _xor,
                  ast.Add: sympy.Or, ast.Mult: sympy.And}
 
 COMPARE: dict[type, Callable[..., Any]] = {
