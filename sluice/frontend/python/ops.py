@@ -166,14 +166,39 @@ def binary(op: type, a: Any, b: Any) -> Any:
     if all(weak_of(o) for o in (a, b)):
         dtype = result_type(op, [a, b])
     else:
-        ins, dtype = ufunc_types.loop_types(UFUNCS[op], [a, b])
+        ufunc = UFUNCS[op]
+        if op is ast.Pow:
+            ufunc = _power_ufunc(a, b)
+            if ufunc is np.square:
+                ins, dtype = ufunc_types.loop_types(ufunc, [a])
+                (a,) = loop_cast([a], ins)
+                return elementwise(lambda x: x * x, [a], dtype)
+        ins, dtype = ufunc_types.loop_types(ufunc, [a, b])
         a, b = loop_cast([a, b], ins)
+        if op is ast.Pow and dtype.is_integer:
+            _check_integer_exponent(b)
     if dtype == DType.bool and op in _LOGICAL_BOOL:
         # NumPy's boolean +, * and bit operators are logical or, and, xor.
         return elementwise(lambda x, y: _LOGICAL_BOOL[op](as_boolean(x, DType.bool),
                                                           as_boolean(y, DType.bool)),
                            [a, b], dtype, numeric=False)
     return elementwise(fn, [a, b], dtype)
+
+
+def _power_ufunc(a: Any, b: Any) -> np.ufunc:
+    """`array ** 2` (the Python int) is np.square(array) in NumPy: bool ** 2 is int8."""
+    c = getattr(b, "constant", None)
+    if weak_of(b) and not weak_of(a) and type(c) is int and c == 2:
+        return np.square
+    return np.power
+
+
+def _check_integer_exponent(b: Any) -> None:
+    c = getattr(b, "constant", None)
+    if isinstance(c, int) and c < 0:
+        raise SluiceTypeError("integers to negative integer powers are not allowed",
+                              hint="NumPy refuses it too; make the base a float, e.g. "
+                                   "x.astype(np.float64) ** -1")
 
 
 def compare(op: type, a: Any, b: Any) -> Any:
@@ -221,7 +246,9 @@ def _fold_cast(e: sympy.Basic, to: DType) -> sympy.Basic:
     if e is sympy.true or e is sympy.false:
         e = sympy.Integer(int(bool(e)))
     if e.is_number:
-        x = np.array(float(e) if not e.is_Integer else int(e)).astype(to.numpy).item()
+        v = int(e) if e.is_Integer else float(e) if e.is_real else complex(e)
+        with np.errstate(all="ignore"):  # float16(2**40) is inf in NumPy too
+            x = np.array(v).astype(to.numpy).item()
         return sympy.sympify(x) if not isinstance(x, float) else sympy.Float(x, 17)
     if to.is_integer and e.is_integer:
         return e

@@ -97,6 +97,9 @@ def _extremum_rule(ufunc: np.ufunc):
 
     def rule(tr, node, a, b):
         (a, b), dtype = _typed(ufunc, [value(tr, node, a), value(tr, node, b)])
+        if dtype.is_complex:
+            raise UnsupportedError(f"np.{ufunc.__name__} of complex numbers is not supported",
+                                   tr.loc(node), hint="compare the real parts")
         fn = nan_aware if dtype.is_float else plain
         return ops.elementwise(fn, [a, b], dtype)
     return rule
@@ -141,6 +144,8 @@ def _where(tr, node, cond, a=None, b=None):
 def _clip(tr, node, a, lo, hi):
     a, lo, hi = (value(tr, node, v) for v in (a, lo, hi))
     dtype = ops.promote([a, lo, hi])
+    if dtype.is_complex:
+        raise UnsupportedError("np.clip of complex numbers is not supported", tr.loc(node))
     a, lo, hi = ops.loop_cast([a, lo, hi], [dtype] * 3)
     return ops.elementwise(lambda x, y, z: sympy.Min(sympy.Max(x, y), z), [a, lo, hi], dtype)
 
