@@ -51,8 +51,10 @@ def check_write(tr: Any, name: str, st: Any, val: Any) -> None:
         return
     dtype, weak = val.dtype, bool(getattr(val, "weak", False))
     if isinstance(st, sympy.Symbol):
-        if val.shape or dtype.is_integer or dtype == DType.bool:
-            return  # integers stay in the integer symbol
+        if val.shape or dtype == DType.bool or (dtype.is_integer and (
+                weak or dtype == DType.int64)):
+            return  # Python and int64 integers stay in the integer symbol
+        # Others leave it: `s = 0; s = s + u8[i]` is uint8 in NumPy, and wraps at 256.
     else:
         if len(val.shape) != len(st.shape):
             return  # a change of rank is reported by the caller

@@ -81,6 +81,13 @@ def carried_python_int(x):
     return s
 
 
+def carried_small_int(u8):
+    s = 0  # a Python int; `s + u8[i]` is uint8 in NumPy 2 and wraps at 256
+    for i in range(u8.shape[0]):
+        s = s + u8[i]
+    return s
+
+
 def carried_array(x, y):
     a = np.zeros(3, np.float32)
     for _ in range(x.shape[0]):
@@ -129,6 +136,8 @@ CASES = [
     (carried_dtype_type, [X32]),
     (carried_python_float, [X32]),
     (carried_python_int, [X32]),
+    (carried_small_int, [np.array([200, 100, 50], np.uint8)]),
+    (carried_small_int, [np.array([2**31 - 1, 5], np.int32)]),
     (carried_array, [X32[:2], np.ones(3)]),
     (mixed_kinds, [np.array([2**60 + 1, -3, 5]), np.array([0.5, 2.25, -1.0], np.float32),
                    np.array([2**63 + 5, 1, 2], np.uint64), np.array([-100, 5, 127], np.int8),
