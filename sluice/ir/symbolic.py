@@ -19,10 +19,27 @@ from typing import Any
 
 import numpy as np
 import sympy
-from sympy.core.function import Function
 from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
 
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
+from sluice.ir.exact import (
+    PREC_ADD,
+    PREC_AND,
+    PREC_ATOM,
+    PREC_BAND,
+    PREC_BOR,
+    PREC_BXOR,
+    PREC_CMP,
+    PREC_MUL,
+    PREC_NOT,
+    PREC_OR,
+    PREC_POW,
+    PREC_SHIFT,
+    PREC_UNARY,
+    Const,
+)
+from sluice.ir.exact import Op as _Op
 
 Expr = sympy.Basic
 
@@ -48,7 +65,7 @@ def as_expr(x: Any) -> Expr:
     if isinstance(x, float | np.floating):
         return float_const(float(x))
     if isinstance(x, complex | np.complexfloating):
-        return float_const(x.real) + sympy.I * float_const(x.imag)
+        return Const(complex(x))
     if isinstance(x, str):
         from sluice.ir.text import parse_expr
 
@@ -57,22 +74,16 @@ def as_expr(x: Any) -> Expr:
 
 
 def float_const(x: float) -> Expr:
-    if math.isinf(x):
-        return sympy.oo if x > 0 else -sympy.oo
-    if math.isnan(x):
-        return sympy.nan
-    return sympy.Float(x, 17)
+    """A float literal, bit for bit (see `sluice.ir.exact`)."""
+    return Const(float(x))
 
 
 # --- operations SymPy lacks -------------------------------------------------------------
 
 
-class _Op(Function):
-    """An uninterpreted operation: printed by `symbol`, evaluated by `numpy`."""
-
-    infix: str | None = None
-    name: str = ""
-    numpy: str = ""
+def _all_integer(e: _Op) -> bool | None:
+    """Integer operations of integer operands are integer index arithmetic."""
+    return True if all(a.is_integer for a in e.args) else None
 
 
 class FloorDiv(_Op):
@@ -80,6 +91,7 @@ class FloorDiv(_Op):
     infix = "//"
     name = "floordiv"
     numpy = "np.floor_divide"
+    _eval_is_integer = _all_integer
 
     @classmethod
     def eval(cls, a, b):
@@ -95,6 +107,7 @@ class _IntBinary(_Op):
 
     nargs = 2
     fold: Callable[[int, int], int | None]
+    _eval_is_integer = _all_integer
 
     @classmethod
     def eval(cls, a, b):
@@ -121,6 +134,7 @@ class BitNot(_Op):
     nargs = 1
     name = "bitnot"
     numpy = "np.invert"
+    _eval_is_integer = _all_integer
 
     @classmethod
     def eval(cls, a):
@@ -176,33 +190,14 @@ OPS: dict[str, type[_Op]] = {
     **CASTS,
 }
 
-# Named functions users write in IR text and tasklets, and their SymPy classes.
+# Named functions users write in IR text and tasklets: exact on values, SymPy's own on
+# integer index expressions where that is exact (max, min, abs).
 FUNCTIONS: dict[str, Callable[..., Expr]] = {
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "sqrt": sympy.sqrt,
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "tan": sympy.tan,
-    "asin": sympy.asin,
-    "acos": sympy.acos,
-    "atan": sympy.atan,
-    "atan2": sympy.atan2,
-    "sinh": sympy.sinh,
-    "cosh": sympy.cosh,
-    "tanh": sympy.tanh,
-    "abs": sympy.Abs,
-    "max": sympy.Max,
-    "min": sympy.Min,
-    "floor": sympy.floor,
-    "ceil": sympy.ceiling,
-    "sign": sympy.sign,
-    "erf": sympy.erf,
-    "real": sympy.re,
-    "imag": sympy.im,
-    "conj": sympy.conjugate,
-    "pow": sympy.Pow,
-    "mod": sympy.Mod,
+    **{name: functools.partial(X.call, name) for name in X.FUNCS},
+    "pow": X.power,
+    "mod": X.mod,
+    "complex": lambda re, im: Const(complex(float(X.const_value(re)),
+                                            float(X.const_value(im)))),
     **OPS,
 }
 
@@ -263,10 +258,6 @@ _RELATIONS = {
     sympy.Unequality: "!=",
 }
 
-# Binding strength, loosest first; used to decide parentheses.
-PREC_OR, PREC_AND, PREC_NOT, PREC_CMP = 1, 2, 3, 4
-PREC_BOR, PREC_BXOR, PREC_BAND, PREC_SHIFT = 5, 6, 7, 8
-PREC_ADD, PREC_MUL, PREC_UNARY, PREC_POW, PREC_ATOM = 9, 10, 11, 12, 13
 _INFIX_PREC = {"|": PREC_BOR, "^": PREC_BXOR, "&": PREC_BAND, "<<": PREC_SHIFT,
                ">>": PREC_SHIFT, "//": PREC_MUL}
 
@@ -308,6 +299,10 @@ class _Printer:
 
     # Each returns (text, precedence of its top operator).
     def p(self, e: Expr) -> tuple[str, int]:  # noqa: C901 - one dispatch table in code form
+        if isinstance(e, Const):
+            return self.constant(e.value)
+        if isinstance(e, X.Exact):
+            return self.exact(e)
         if isinstance(e, BooleanTrue | BooleanFalse):
             return self.boolean(bool(e)), PREC_ATOM
         if e.is_Symbol:
@@ -353,6 +348,39 @@ class _Printer:
         if fname is not None:
             return self.call(fname, e), PREC_ATOM
         raise TypeError(f"expression {e!r} has no IR spelling")
+
+    def exact(self, e: X.Exact) -> tuple[str, int]:
+        """An exact value operation, parenthesised so that it parses back to the same tree."""
+        if isinstance(e, X.Binary):
+            # Comparisons chain in Python (`a < b == c`): parenthesise both sides.
+            a = self.wrap(e.args[0], e.prec, strict=e.prec == PREC_CMP)
+            b = self.wrap(e.args[1], e.prec, strict=True)
+            return self.binary_op(e, a, b), e.prec
+        if isinstance(e, X.Pow2):
+            a = self.wrap(e.args[0], PREC_POW, strict=True)
+            b = self.wrap(e.args[1], PREC_UNARY)
+            return self.binary_op(e, a, b), PREC_POW
+        if isinstance(e, X.Neg):
+            return "-" + self.wrap(e.args[0], PREC_UNARY), PREC_UNARY
+        if isinstance(e, X.Not1):
+            return self.negation(e.args[0])
+        return self.exact_call(e), PREC_ATOM
+
+    def binary_op(self, e: X.Exact, a: str, b: str) -> str:
+        return f"{a} {e.infix} {b}"
+
+    def exact_call(self, e: X.Exact) -> str:
+        return self.call_args(e.name, list(e.args))
+
+    def constant(self, v: float | complex) -> tuple[str, int]:
+        if isinstance(v, complex):
+            return f"complex({self.constant(v.real)[0]}, {self.constant(v.imag)[0]})", \
+                PREC_ATOM
+        if math.isnan(v):
+            return self.special(sympy.nan)
+        if math.isinf(v):
+            return self.special(sympy.oo if v > 0 else -sympy.oo)
+        return self.floating(v)
 
     def add(self, e: Expr) -> tuple[str, int]:
         terms = _ordered_terms(e)
@@ -479,13 +507,35 @@ class _NumpyPrinter(_Printer):
     def infix(self, e: _Op, a: str, b: str) -> str:
         return f"{e.numpy}({self.p(e.args[0])[0]}, {self.p(e.args[1])[0]})"
 
+    def binary_op(self, e: X.Exact, a: str, b: str) -> str:
+        # Functions where Python's operator would differ from NumPy's on Python numbers
+        # (`1.0 / 0.0` raises, `%` of floats, logic on arrays); operators elsewhere.
+        if e.numpy:
+            return f"{e.numpy}({self.p(e.args[0])[0]}, {self.p(e.args[1])[0]})"
+        return f"{a} {e.infix} {b}"
+
+    def exact(self, e: X.Exact) -> tuple[str, int]:
+        text, prec = super().exact(e)
+        if e.numpy and not isinstance(e, X.Func):
+            return text, PREC_ATOM
+        return text, prec
+
+    def exact_call(self, e: X.Exact) -> str:
+        return f"{e.numpy}(" + ", ".join(self.p(a)[0] for a in e.args) + ")"
+
+    def constant(self, v: float | complex) -> tuple[str, int]:
+        if isinstance(v, complex):
+            return f"complex({self.constant(v.real)[0]}, {self.constant(v.imag)[0]})", \
+                PREC_ATOM
+        return super().constant(v)
+
     def bitnot(self, a: str) -> str:
         return f"np.invert({a})"
 
     def p(self, e: Expr) -> tuple[str, int]:
         if isinstance(e, sympy.Mod):
             return f"np.mod({self.p(e.args[0])[0]}, {self.p(e.args[1])[0]})", PREC_ATOM
-        if isinstance(e, _Op) and e.infix:
+        if isinstance(e, _Op) and e.infix and not isinstance(e, X.Exact):
             return self.infix(e, "", ""), PREC_ATOM
         return super().p(e)
 

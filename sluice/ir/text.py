@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from sluice.errors import SluiceSyntaxError, SourceLocation, did_you_mean
 from sluice.grammars import lalr_parser
+from sluice.ir import exact as X
 from sluice.ir import symbolic as S
 from sluice.ir.control import (
     Assign,
@@ -249,28 +251,15 @@ def _sym(name: str, values: frozenset[str]) -> sympy.Symbol:
 
 
 def _fold(op: str, a, b):
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if op == "/":
-        return a / b
+    if op in X.BINARY:
+        return X.BINARY[op](a, b)
     if op == "//":
         return S.FloorDiv(a, b)
-    if op == "%":
-        return sympy.Mod(a, b)
     if op == "<<":
         return S.LShift(a, b)
     if op == ">>":
         return S.RShift(a, b)
     raise AssertionError(op)
-
-
-_CMP = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge,
-        "==": lambda a, b: sympy.Eq(a, b, evaluate=True),
-        "!=": lambda a, b: sympy.Ne(a, b, evaluate=True)}
 
 
 class _ExprBuilder(Transformer):
@@ -310,14 +299,14 @@ class _ExprBuilder(Transformer):
         return self._assoc(items, S.BitAnd)
 
     def or_(self, items):
-        return self._assoc(items, lambda a, b: sympy.Or(a, b))
+        return self._assoc(items, X.or_)
 
     def and_(self, items):
-        return self._assoc(items, lambda a, b: sympy.And(a, b))
+        return self._assoc(items, X.and_)
 
     def not_(self, items):
         (a,) = items
-        return _E(lambda v: sympy.Not(a.build(v)))
+        return _E(lambda v: X.not_(a.build(v)))
 
     def compare(self, items):
         parts = list(items)
@@ -325,14 +314,15 @@ class _ExprBuilder(Transformer):
         def build(v):
             vals = [p.build(v) for p in parts[0::2]]
             ops = [str(o) for o in parts[1::2]]
-            rel = [_CMP[o](a, b) for o, a, b in zip(ops, vals, vals[1:], strict=False)]
-            return rel[0] if len(rel) == 1 else sympy.And(*rel)
+            rel = [X.compare(X.COMPARE[o], a, b)
+                   for o, a, b in zip(ops, vals, vals[1:], strict=False)]
+            return functools.reduce(X.and_, rel)
 
         return _E(build)
 
     def neg(self, items):
         (a,) = items
-        return _E(lambda v: -a.build(v))
+        return _E(lambda v: X.neg(a.build(v)))
 
     def invert(self, items):
         (a,) = items
@@ -340,7 +330,7 @@ class _ExprBuilder(Transformer):
 
     def pow(self, items):
         a, _, b = items
-        return _E(lambda v: sympy.Pow(a.build(v), b.build(v)))
+        return _E(lambda v: X.power(a.build(v), b.build(v)))
 
     def int_(self, items):
         n = sympy.Integer(int(items[0]))
@@ -351,14 +341,16 @@ class _ExprBuilder(Transformer):
         return _E(lambda v: f)
 
     def imag_(self, items):
-        f = S.float_const(float(str(items[0])[:-1]))
-        return _E(lambda v: f * sympy.I)
+        f = X.Const(complex(0.0, float(str(items[0])[:-1])))
+        return _E(lambda v: f)
 
     def inf_(self, items):
-        return _E(lambda v: sympy.oo)
+        f = X.Const(math.inf)
+        return _E(lambda v: f)
 
     def nan_(self, items):
-        return _E(lambda v: sympy.nan)
+        f = X.Const(math.nan)
+        return _E(lambda v: f)
 
     def true_(self, items):
         return _E(lambda v: sympy.true)
@@ -378,7 +370,14 @@ class _ExprBuilder(Transformer):
         if fn is None:
             raise _Located(f"unknown function '{fname}'", tok,
                            did_you_mean(fname, S.FUNCTIONS) or "see sluice.ir.symbolic.FUNCTIONS")
-        return _E(lambda v: fn(*(a.build(v) for a in args)))
+
+        def build(v):
+            try:
+                return fn(*(a.build(v) for a in args))
+            except (TypeError, ValueError) as err:
+                raise _Located(f"bad call of '{fname}': {err}", tok) from None
+
+        return _E(build)
 
     def expr_list(self, items):
         return list(items)
@@ -787,7 +786,11 @@ def _parse_fragment(text: str, start: str):
 
 def parse_expr(text: str, values: frozenset[str] = frozenset()) -> Any:
     """Parse one expression; names in `values` become value symbols, others integer ones."""
-    return _parse_fragment(text, "expr").build(frozenset(values))
+    thunk = _parse_fragment(text, "expr")
+    try:
+        return thunk.build(frozenset(values))
+    except _Located as e:
+        raise _located_error(e, text, None) from None
 
 
 def parse_memlet(text: str) -> Memlet:

@@ -17,6 +17,7 @@ import sympy
 from sluice.errors import VerificationError
 from sluice.ir.control import Assign, Block, Branch, Break, Continue, Loop, Region, State, While
 from sluice.ir.data import CSR, Array, Container, Scalar, Stream
+from sluice.ir.exact import check_exact
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.memlet import WCR_OPS, Index, Memlet, Range, subset_shape
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Tasklet
@@ -131,6 +132,7 @@ class _Verifier:
             self.where.pop()
         elif isinstance(b, While):
             self.symbols_defined(free_names(b.cond), set(), "while", "condition", True)
+            self.exact(b.cond, "while")
             self.where.append("while")
             self.region(b.body, True)
             self.where.pop()
@@ -139,6 +141,7 @@ class _Verifier:
                 self.fail("control", "branch without cases", "if")
             for c, r in b.cases:
                 self.symbols_defined(free_names(c), set(), "if", "condition", True)
+                self.exact(c, "if")
                 self.where.append("if")
                 self.region(r, in_loop)
                 self.where.pop()
@@ -156,6 +159,14 @@ class _Verifier:
             if not in_loop:
                 self.fail("control", f"'{type(b).__name__.lower()}' outside of a loop",
                           type(b).__name__.lower())
+
+    def exact(self, expr, label: str) -> None:
+        """Values must be built from exact operations (`sluice.ir.exact`): SymPy arithmetic
+        over them may already have been rewritten into something else."""
+        msg = check_exact(expr)
+        if msg:
+            self.fail("inexact-value", msg, label, "build value expressions with the "
+                      "constructors of sluice.ir.exact (or parse them from IR text)")
 
     # --- dataflow -----------------------------------------------------------------------
     def graph(self, g: DataflowGraph, scope: set[str], maps: list[Map]) -> None:
@@ -215,6 +226,7 @@ class _Verifier:
                 self.fail("undefined-symbol", f"code reads '{name}', which is not an input "
                           "connector, a local assigned earlier, or a symbol", label,
                           "containers reach tasklets only through connectors and memlets")
+            self.exact(expr, label)
             assigned.append(target)
             defined.add(target)
         for o in t.outputs:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from sluice.ir import exact as X
 from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.library import MatMul
@@ -148,7 +149,7 @@ def _factor(term: sympy.Expr, ew: _Elementwise) -> tuple[str, str | None] | None
     if isinstance(term, sympy.Symbol):
         name = term.name
         return (name, None) if name in ew.reads and name not in ew.scalars else None
-    if isinstance(term, sympy.Mul) and len(term.args) == 2 and all(
+    if isinstance(term, X.Mul2) and all(
             isinstance(a, sympy.Symbol) and a.name in ew.reads for a in term.args):
         x, y = (a.name for a in term.args)
         if x in ew.scalars and y not in ew.scalars:
@@ -215,7 +216,8 @@ def _fold_epilogue(p: Program, g: DataflowGraph, mm: MatMul) -> bool:
     if ew is None or len(stops) != len(p.data[prod].shape) or any(
             provably_differ(x, y) for x, y in zip(p.data[prod].shape, stops, strict=True)):
         return False
-    terms = [_factor(t, ew) for t in sympy.Add.make_args(ew.expr)]
+    summands = ew.expr.args if isinstance(ew.expr, X.Add2) else (ew.expr,)
+    terms = [_factor(t, ew) for t in summands]
     if not 1 <= len(terms) <= 2 or None in terms:
         return False
     if {c for t in terms for c in t if c is not None} != set(ew.reads):

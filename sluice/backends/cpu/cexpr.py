@@ -57,6 +57,7 @@ _BINFUNCS = {
     "right_shift": ("sl::shr", np.right_shift), "maximum": ("sl::maximum", np.maximum),
     "minimum": ("sl::minimum", np.minimum), "arctan2": ("std::atan2", np.arctan2),
     "logical_and": ("&&", np.logical_and), "logical_or": ("||", np.logical_or),
+    "true_divide": ("/", np.true_divide), "power": ("**", np.power),
 }
 _UNFUNCS = {
     "exp": ("std::exp", np.exp), "log": ("std::log", np.log), "sqrt": ("std::sqrt", np.sqrt),
@@ -245,6 +246,10 @@ class _Lower:
         args = [self.visit(a) for a in n.args]
         if isinstance(f, ast.Name) and f.id == "_erf":
             return self.unary_ufunc(None, "std::erf", args[0])
+        if isinstance(f, ast.Name) and f.id == "complex" and all(
+                isinstance(a.literal, float) for a in args):
+            c = complex(args[0].literal, args[1].literal)
+            return CVal(literal(c, np.dtype("complex128")), WEAK_COMPLEX, c)
         if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
                 and f.value.id == "np"):
             raise self.fail(f"call {ast.unparse(f)}")

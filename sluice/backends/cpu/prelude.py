@@ -93,15 +93,16 @@ template <class T, class U> inline T ipow(T base, U exp_) {
 
 template <class T> inline T square(T x) { return x * x; }
 
-// np.maximum / np.minimum: NaN propagates from either side.
+// np.maximum / np.minimum: NaN propagates from either side; of two equal values (0.0 and
+// -0.0) the second wins, as in NumPy's loops.
 template <class T, class U> inline T maximum(T a, U b_) {
   const T b = static_cast<T>(b_);
-  if constexpr (std::is_floating_point_v<T>) return (a >= b || a != a) ? a : b;
+  if constexpr (std::is_floating_point_v<T>) return (a > b || a != a) ? a : b;
   else return a >= b ? a : b;
 }
 template <class T, class U> inline T minimum(T a, U b_) {
   const T b = static_cast<T>(b_);
-  if constexpr (std::is_floating_point_v<T>) return (a <= b || a != a) ? a : b;
+  if constexpr (std::is_floating_point_v<T>) return (a < b || a != a) ? a : b;
   else return a <= b ? a : b;
 }
 

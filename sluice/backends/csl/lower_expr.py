@@ -13,6 +13,7 @@ from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
 from sluice.backends.csl import model as m
 from sluice.errors import UnsupportedError
+from sluice.ir import exact as X
 from sluice.ir import symbolic as S
 
 _REL = {sympy.StrictLessThan: "<", sympy.LessThan: "<=", sympy.StrictGreaterThan: ">",
@@ -21,8 +22,46 @@ _CASTS = {"float32": "f32", "float16": "f16", "int16": "i16", "int32": "i32",
           "uint16": "u16", "uint32": "u32"}
 
 
+_EXACT_BINARY = {X.Add2: "+", X.Sub2: "-", X.Mul2: "*", X.Div2: "/", X.Mod2: "%",
+                 X.Lt2: "<", X.Le2: "<=", X.Gt2: ">", X.Ge2: ">=", X.Eq2: "==", X.Ne2: "!=",
+                 X.And2: "and", X.Or2: "or"}
+
+
+def _exact(e: X.Exact, env: Mapping[str, m.Expr]) -> m.Expr:
+    """An exact value operation, one CSL operation for each of the user's."""
+    op = _EXACT_BINARY.get(type(e))
+    if op is not None:
+        return m.BinOp(op, to_csl(e.args[0], env), to_csl(e.args[1], env))
+    if isinstance(e, X.Neg):
+        return m.UnOp("-", to_csl(e.args[0], env))
+    if isinstance(e, X.Not1):
+        return m.UnOp("!", to_csl(e.args[0], env))
+    if isinstance(e, X.Pow2):
+        return _power(e.args[0], e.args[1], env)
+    raise UnsupportedError(f"'{S.to_text(e)}' has no CSL equivalent in the emitted subset")
+
+
+def _power(base: sympy.Basic, exp: sympy.Basic, env: Mapping[str, m.Expr]) -> m.Expr:
+    if exp == -1:
+        return m.BinOp("/", m.Lit(1.0), to_csl(base, env))
+    if isinstance(exp, sympy.Integer) and 1 <= int(exp) <= 4:
+        b = to_csl(base, env)
+        out = b
+        for _ in range(int(exp) - 1):
+            out = m.BinOp("*", out, b)
+        return out
+    raise UnsupportedError(f"power '{S.to_text(base)} ** {S.to_text(exp)}' has no CSL "
+                           "equivalent in the emitted subset")
+
+
 def to_csl(e: sympy.Basic, env: Mapping[str, m.Expr]) -> m.Expr:
     """`e` with its symbols replaced by `env[name]` (connectors, loop variables, scalars)."""
+    if isinstance(e, X.Const):
+        if isinstance(e.value, complex):
+            raise UnsupportedError("complex constants have no CSL type")
+        return m.Lit(e.value)
+    if isinstance(e, X.Exact):
+        return _exact(e, env)
     if isinstance(e, BooleanTrue):
         return m.Lit(True)
     if isinstance(e, BooleanFalse):
@@ -40,16 +79,7 @@ def to_csl(e: sympy.Basic, env: Mapping[str, m.Expr]) -> m.Expr:
     if isinstance(e, sympy.Mul):
         return _mul(e, env)
     if isinstance(e, sympy.Pow):
-        base, exp = e.args
-        if exp == -1:
-            return m.BinOp("/", m.Lit(1.0), to_csl(base, env))
-        if isinstance(exp, sympy.Integer) and 1 <= int(exp) <= 4:
-            b = to_csl(base, env)
-            out = b
-            for _ in range(int(exp) - 1):
-                out = m.BinOp("*", out, b)
-            return out
-        raise UnsupportedError(f"power '{e}' has no CSL equivalent in the emitted subset")
+        return _power(e.args[0], e.args[1], env)
     for cls, op in _REL.items():
         if isinstance(e, cls):
             return m.BinOp(op, to_csl(e.args[0], env), to_csl(e.args[1], env))

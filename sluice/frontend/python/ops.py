@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 import sympy
-from sympy.logic.boolalg import Boolean
 
 from sluice.errors import ShapeError, SluiceTypeError
 from sluice.frontend.python import ufunc_types
 from sluice.frontend.python.emit import align, broadcast
-from sluice.frontend.python.values import Elem, Sym, to_elem
+from sluice.frontend.python.values import Elem, Sym, const, to_elem
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import CASTS, BitAnd, BitNot, BitOr, BitXor, FloorDiv, LShift, RShift
 
@@ -50,38 +50,32 @@ def promote(values: list[Any]) -> DType:
 
 def as_number(e: sympy.Basic, dtype: DType, to: DType) -> sympy.Basic:
     """`e` usable in arithmetic of type `to` (booleans become numbers)."""
-    if isinstance(e, Boolean) and not e.is_Symbol:
-        if e is sympy.true or e is sympy.false:
-            return sympy.Integer(int(bool(e)))
+    if dtype == DType.bool and not e.is_Symbol:
+        v = X.const_value(e)
+        if isinstance(v, bool):
+            return sympy.Integer(int(v))
         return CASTS["int64" if to == DType.bool else to.value](e)
     return e
 
 
 def as_boolean(e: sympy.Basic, dtype: DType) -> sympy.Basic:
-    if isinstance(e, Boolean) or (dtype == DType.bool and e.is_Symbol):
-        return e  # a boolean connector is usable as a condition as it is
-    if e.is_number:
-        return sympy.true if e != 0 else sympy.false
-    return sympy.Ne(e, 0)
+    if dtype == DType.bool:
+        return e  # a boolean value is usable as a condition as it is
+    v = X.const_value(e)
+    if v is not None:
+        return sympy.true if v != 0 else sympy.false
+    return X.compare(X.Ne2, e, 0)
 
 
-def _truediv(a, b):
-    return a / b
-
-
-def _pow(a, b):
-    return sympy.Pow(a, b)
-
-
-# name -> (sympy builder, result-type rule)
+# name -> (symbol, builder, result-type rule); builders keep the operation exactly
 BINARY: dict[type, tuple[str, Callable[..., Any], str]] = {
-    ast.Add: ("+", lambda a, b: a + b, "arith"),
-    ast.Sub: ("-", lambda a, b: a - b, "arith"),
-    ast.Mult: ("*", lambda a, b: a * b, "arith"),
-    ast.Div: ("/", _truediv, "div"),
+    ast.Add: ("+", X.add, "arith"),
+    ast.Sub: ("-", X.sub, "arith"),
+    ast.Mult: ("*", X.mul, "arith"),
+    ast.Div: ("/", X.truediv, "div"),
     ast.FloorDiv: ("//", lambda a, b: FloorDiv(a, b), "arith"),
-    ast.Mod: ("%", lambda a, b: sympy.Mod(a, b), "arith"),
-    ast.Pow: ("**", _pow, "arith"),
+    ast.Mod: ("%", X.mod, "arith"),
+    ast.Pow: ("**", X.power, "arith"),
     ast.BitAnd: ("&", lambda a, b: BitAnd(a, b), "bit"),
     ast.BitOr: ("|", lambda a, b: BitOr(a, b), "bit"),
     ast.BitXor: ("^", lambda a, b: BitXor(a, b), "bit"),
@@ -89,22 +83,52 @@ BINARY: dict[type, tuple[str, Callable[..., Any], str]] = {
     ast.RShift: (">>", lambda a, b: RShift(a, b), "int"),
 }
 
-def _xor(a: Any, b: Any) -> Any:
-    # Spelt with and/or/not, which every printer knows (sympy.Xor has no IR spelling).
-    return sympy.Or(sympy.And(a, sympy.Not(b)), sympy.And(sympy.Not(a), b))
-
-
-_LOGICAL_BOOL = {ast.BitAnd: sympy.And, ast.BitOr: sympy.Or, ast.BitXor: _xor,
-                 ast.Add: sympy.Or, ast.Mult: sympy.And}
+# NumPy's boolean +, * and bit operators are logical or, and, xor.
+_LOGICAL_BOOL = {ast.BitAnd: X.and_, ast.BitOr: X.or_, ast.BitXor: lambda a, b: BitXor(a, b),
+                 ast.Add: X.or_, ast.Mult: X.and_}
 
 COMPARE: dict[type, Callable[..., Any]] = {
-    ast.Lt: sympy.Lt,
-    ast.LtE: sympy.Le,
-    ast.Gt: sympy.Gt,
-    ast.GtE: sympy.Ge,
-    ast.Eq: sympy.Eq,
-    ast.NotEq: sympy.Ne,
+    ast.Lt: X.Lt2,
+    ast.LtE: X.Le2,
+    ast.Gt: X.Gt2,
+    ast.GtE: X.Ge2,
+    ast.Eq: X.Eq2,
+    ast.NotEq: X.Ne2,
 }
+
+# The same operators on Python and NumPy scalars, for folding constants.
+_SCALAR_OPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.Eq: operator.eq, ast.NotEq: operator.ne,
+}
+
+
+def fold_constants(op: type, a: Any, b: Any) -> Sym | None:
+    """`a op b` computed now when both are trace-time constants, with the semantics the
+    user's code has: Python's for two Python numbers, NumPy's (NEP 50) when one is a NumPy
+    scalar. SymPy's arithmetic is never used on values (its floats are not IEEE doubles)."""
+    if not (isinstance(a, Sym) and isinstance(b, Sym)):
+        return None
+    va, vb = a.constant, b.constant
+    if va is None or vb is None:
+        return None
+    if not a.weak:
+        va = a.dtype.numpy.type(va)
+    if not b.weak:
+        vb = b.dtype.numpy.type(vb)
+    try:
+        with np.errstate(all="ignore"):
+            out = _SCALAR_OPS[op](va, vb)
+    except (ArithmeticError, ValueError, TypeError) as err:
+        raise SluiceTypeError(f"{type(err).__name__} computing constants {va!r} and {vb!r}: "
+                              f"{err}") from None
+    if isinstance(out, np.bool_ | bool) and (a.weak and b.weak):
+        out = bool(out)
+    return const(out)
 
 
 # The ufunc each Python operator is in NumPy; it decides the types.
@@ -163,6 +187,9 @@ def elementwise(fn: Callable[..., Any], operands: list[Any], dtype: DType,
 
 def binary(op: type, a: Any, b: Any) -> Any:
     fn = BINARY[op][1]
+    folded = fold_constants(op, a, b)
+    if folded is not None:
+        return folded
     if all(weak_of(o) for o in (a, b)):
         dtype = result_type(op, [a, b])
     else:
@@ -172,13 +199,12 @@ def binary(op: type, a: Any, b: Any) -> Any:
             if ufunc is np.square:
                 ins, dtype = ufunc_types.loop_types(ufunc, [a])
                 (a,) = loop_cast([a], ins)
-                return elementwise(lambda x: x * x, [a], dtype)
+                return elementwise(lambda x: X.mul(x, x), [a], dtype)
         ins, dtype = ufunc_types.loop_types(ufunc, [a, b])
         a, b = loop_cast([a, b], ins)
         if op is ast.Pow and dtype.is_integer:
             _check_integer_exponent(b)
     if dtype == DType.bool and op in _LOGICAL_BOOL:
-        # NumPy's boolean +, * and bit operators are logical or, and, xor.
         return elementwise(lambda x, y: _LOGICAL_BOOL[op](as_boolean(x, DType.bool),
                                                           as_boolean(y, DType.bool)),
                            [a, b], dtype, numeric=False)
@@ -202,10 +228,13 @@ def _check_integer_exponent(b: Any) -> None:
 
 
 def compare(op: type, a: Any, b: Any) -> Any:
+    folded = fold_constants(op, a, b)
+    if folded is not None:
+        return folded
     ins, _ = ufunc_types.loop_types(UFUNCS[op], [a, b])
     # Python integers stay as they are: NumPy 2 compares them exactly (uint8 < -1 is False).
     a, b = loop_cast([a, b], ins, weak_too=False)
-    return elementwise(lambda x, y: COMPARE[op](x, y), [a, b], DType.bool)
+    return elementwise(lambda x, y: X.compare(COMPARE[op], x, y), [a, b], DType.bool)
 
 
 def unary(op: type, a: Any) -> Any:
@@ -218,13 +247,13 @@ def unary(op: type, a: Any) -> Any:
             dtype = ufunc_types.python_result(operator.neg, [a])
         else:
             dtype = ufunc_types.loop_types(np.negative, [a])[1]  # -bool raises, as in NumPy
-        return elementwise(lambda x: -x, [a], dtype)
+        return elementwise(X.neg, [a], dtype)
     if op is ast.Not:
-        return elementwise(lambda x: sympy.Not(as_boolean(x, a.dtype)), [a], DType.bool,
+        return elementwise(lambda x: X.not_(as_boolean(x, a.dtype)), [a], DType.bool,
                            numeric=False)
     if op is ast.Invert:
         if a.dtype == DType.bool:
-            return elementwise(lambda x: sympy.Not(as_boolean(x, DType.bool)), [a],
+            return elementwise(lambda x: X.not_(as_boolean(x, DType.bool)), [a],
                                DType.bool, numeric=False)
         if not a.dtype.is_integer:
             raise SluiceTypeError(f"'~' needs integer or boolean operands, got {a.dtype}")
@@ -243,14 +272,11 @@ def cast(v: Any, to: DType) -> Any:
 
 
 def _fold_cast(e: sympy.Basic, to: DType) -> sympy.Basic:
-    if e is sympy.true or e is sympy.false:
-        e = sympy.Integer(int(bool(e)))
-    if e.is_number:
-        v = int(e) if e.is_Integer else float(e) if e.is_real else complex(e)
+    v = X.const_value(e)
+    if v is not None:
         with np.errstate(all="ignore"):  # float16(2**40) is inf in NumPy too
-            x = np.array(v).astype(to.numpy).item()
-        return sympy.sympify(x) if not isinstance(x, float) else sympy.Float(x, 17)
-    if to.is_integer and e.is_integer:
+            return X.literal(np.array(v).astype(to.numpy).item())
+    if to.is_integer and X.is_index(e):
         return e
     return CASTS[to.value](e)
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import Expr, as_expr, symbol, value
 
@@ -33,15 +34,11 @@ class Sym:
     @property
     def constant(self) -> Any:
         """The Python value if the expression is a plain number or boolean, else None."""
-        e = self.expr
-        if e is sympy.true or e is sympy.false:
-            return bool(e)
-        if e.is_Integer:
-            return int(e)
-        if e.is_Float:
-            return float(e)
-        if e.is_Rational:
-            return float(e)
+        v = X.const_value(self.expr)
+        if v is not None:
+            return v
+        if self.expr.is_Rational:
+            return float(self.expr)
         return None
 
 

@@ -20,6 +20,7 @@ their sends from deadlocking.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -48,6 +49,7 @@ from sluice.ir import (
     Storage,
     Stream,
 )
+from sluice.ir import exact as X
 from sluice.ir import symbolic as S
 
 PE_X, PE_Y = "pe_x", "pe_y"
@@ -222,7 +224,7 @@ class _Phase:
                 continue
             if conds[len(self.conds):] or conds[:len(self.conds)] != tuple(self.conds):
                 # Started under branch conditions that do not hold here: replay them.
-                blk = Branch([(sympy.And(*conds), Region())])
+                blk = Branch([(functools.reduce(X.and_, conds), Region())])
                 self.b.region.append(blk)
                 self.b._regions.append(blk.cases[0][1])
                 saved, self.conds = self.conds, list(conds)
@@ -245,7 +247,7 @@ class _Phase:
         if s.else_ is not None:
             blk.orelse = Region()
             self.b._regions.append(blk.orelse)
-            self.conds.append(sympy.Not(cond))
+            self.conds.append(X.not_(cond))
             self.stmts(s.else_)
             self.conds.pop()
             self.b._regions.pop()
@@ -525,7 +527,7 @@ class _Phase:
             return self.read(self.place(e))
         if isinstance(e, ast.Unary):
             a = self.value(e.operand)
-            ops = {"-": lambda x: -x, "+": lambda x: x, "not": sympy.Not, "~": S.BitNot}
+            ops = {"-": X.neg, "+": lambda x: x, "not": X.not_, "~": S.BitNot}
             return _Value(ops[e.op](a.expr), a.reads, a.is_float)
         if isinstance(e, ast.Binary):
             return _combine(e.op, self.value(e.left), self.value(e.right))
@@ -556,10 +558,14 @@ class _Phase:
         return _Value(fn(*xs), reads, any(a.is_float for a in args) or e.func in _FLOAT_CALLS)
 
 
-_CALLS = {"sqrt": sympy.sqrt, "exp": sympy.exp, "log": sympy.log,
-          "log2": lambda x: sympy.log(x) / sympy.log(2), "sin": sympy.sin, "cos": sympy.cos,
-          "tanh": sympy.tanh, "fabs": sympy.Abs, "abs": sympy.Abs, "floor": sympy.floor,
-          "ceil": sympy.ceiling, "min": sympy.Min, "max": sympy.Max, "pow": sympy.Pow}
+_CALLS = {
+    **{n: functools.partial(X.call, n)
+       for n in ("sqrt", "exp", "log", "sin", "cos", "tanh", "abs", "floor", "ceil", "min",
+                 "max")},
+    "fabs": functools.partial(X.call, "abs"),
+    "log2": lambda x: X.truediv(X.call("log", x), X.call("log", 2.0)),
+    "pow": X.power,
+}
 _FLOAT_CALLS = {"sqrt", "exp", "log", "log2", "sin", "cos", "tanh", "fabs"}
 
 
@@ -569,22 +575,24 @@ def _combine(op: str, a: _Value, b: _Value) -> _Value:
     flt = a.is_float or b.is_float
     if op == "/" and not flt:
         # C's integer division truncates toward zero (SpaDA README "Values").
-        e = sympy.sign(x) * sympy.sign(y) * S.FloorDiv(sympy.Abs(x), sympy.Abs(y))
+        e = _truncated_quotient(x, y)
     elif op == "%" and not flt:
-        q = sympy.sign(x) * sympy.sign(y) * S.FloorDiv(sympy.Abs(x), sympy.Abs(y))
-        e = x - y * q
+        e = X.sub(x, X.mul(y, _truncated_quotient(x, y)))
     else:
         e = _BINARY[op](x, y)
     is_bool = op in ("<", ">", "<=", ">=", "==", "!=", "and", "or")
     return _Value(e, reads, flt and not is_bool)
 
 
+def _truncated_quotient(x: sympy.Basic, y: sympy.Basic) -> sympy.Basic:
+    sign = X.mul(X.call("sign", x), X.call("sign", y))
+    return X.mul(sign, S.FloorDiv(X.call("abs", x), X.call("abs", y)))
+
+
 _BINARY = {
-    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b, "%": sympy.Mod, "**": sympy.Pow,
-    "<": sympy.Lt, ">": sympy.Gt, "<=": sympy.Le, ">=": sympy.Ge,
-    "==": lambda a, b: sympy.Eq(a, b), "!=": lambda a, b: sympy.Ne(a, b),
-    "and": sympy.And, "or": sympy.Or, "&": S.BitAnd, "|": S.BitOr, "^": S.BitXor,
+    **X.BINARY,
+    **{op: functools.partial(X.compare, cls) for op, cls in X.COMPARE.items()},
+    "and": X.and_, "or": X.or_, "&": S.BitAnd, "|": S.BitOr, "^": S.BitXor,
     "<<": S.LShift, ">>": S.RShift,
 }
 

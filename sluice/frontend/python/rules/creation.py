@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from sluice.frontend.python.values import (
     placeholder,
     to_elem,
 )
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import Select
 
@@ -100,7 +102,15 @@ def _arange(tr, node, *args, dtype=None):
                                tr.loc(node), hint="use integer bounds or np.linspace")
     d = dtype_arg(tr, node, dtype) or (DType.int64 if kind.is_integer else DType.float64)
     p = placeholder(0)
-    return Elem((n,), d, start.expr + step.expr * p, {})
+    if kind.is_integer:
+        return Elem((n,), d, start.expr + step.expr * p, {})
+    # NumPy writes start, then start + step, then start + i * delta with
+    # delta = (start + step) - start (the fill of its arange).
+    first = X.add(start.expr, step.expr)
+    delta = ops.binary(ast.Sub, ops.binary(ast.Add, start, step), start).expr
+    rest = X.add(start.expr, X.mul(p, delta))
+    expr = Select(sympy.Eq(p, 0), start.expr, Select(sympy.Eq(p, 1), first, rest))
+    return Elem((n,), d, expr, {})
 
 
 @register(FUNCTIONS, np.linspace)
@@ -115,8 +125,15 @@ def _linspace(tr, node, start, stop, num=None, endpoint=None, dtype=None):
         if isinstance(stop, Sym) else None
     if a is None or b is None:
         raise UnsupportedError("np.linspace needs bounds known before the call", tr.loc(node))
-    step = (b - a) / (n - 1)
-    expr = Select(sympy.Eq(p, n - 1), b * sympy.Float(1.0), a + p * step)
+    # NumPy's own formula: start and stop as floats, step = (stop - start) / (num - 1),
+    # y = i * step + start (or (i / div) * delta + start where step is 0), y[-1] = stop.
+    a, b = X.mul(a, 1.0), X.mul(b, 1.0)
+    div = n - 1
+    delta = X.sub(b, a)
+    step = X.truediv(delta, div)
+    scaled = Select(X.compare(X.Eq2, step, 0), X.mul(X.truediv(p, div), delta),
+                    X.mul(p, step))
+    expr = Select(sympy.Eq(p, n - 1), b, X.add(scaled, a))
     d = dtype_arg(tr, node, dtype) or DType.float64
     return Elem((n,), d, expr, {})
 
@@ -128,4 +145,4 @@ def _outer(tr, node, a, b):
     if len(ea.shape) != 1 or len(eb.shape) != 1:
         raise UnsupportedError("np.outer of arrays that are not 1-D", tr.loc(node))
     ea = transposed(ea, [0, 1], (ea.shape[0], sympy.Integer(1)))
-    return ops.elementwise(lambda x, y: x * y, [ea, eb], ops.promote([a, b]))
+    return ops.elementwise(X.mul, [ea, eb], ops.promote([a, b]))

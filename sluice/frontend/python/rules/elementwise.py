@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -21,16 +22,18 @@ from sluice.frontend.python.values import (
     placeholder,
     to_elem,
 )
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import Select
 
 _UNARY: dict[Any, Callable[..., Any]] = {
-    np.exp: sympy.exp, np.log: sympy.log, np.sqrt: sympy.sqrt, np.sin: sympy.sin,
-    np.cos: sympy.cos, np.tan: sympy.tan, np.arcsin: sympy.asin, np.arccos: sympy.acos,
-    np.arctan: sympy.atan, np.sinh: sympy.sinh, np.cosh: sympy.cosh, np.tanh: sympy.tanh,
-    np.abs: sympy.Abs, np.absolute: sympy.Abs, np.negative: lambda x: -x,
-    np.positive: lambda x: x, np.square: lambda x: x * x, np.floor: sympy.floor,
-    np.ceil: sympy.ceiling, np.sign: sympy.sign,
+    **{f: functools.partial(X.call, name) for f, name in [
+        (np.exp, "exp"), (np.log, "log"), (np.sqrt, "sqrt"), (np.sin, "sin"),
+        (np.cos, "cos"), (np.tan, "tan"), (np.arcsin, "asin"), (np.arccos, "acos"),
+        (np.arctan, "atan"), (np.sinh, "sinh"), (np.cosh, "cosh"), (np.tanh, "tanh"),
+        (np.floor, "floor"), (np.ceil, "ceil"), (np.sign, "sign"), (np.abs, "abs"),
+        (np.absolute, "abs")]},
+    np.negative: X.neg, np.positive: lambda x: x, np.square: lambda x: X.mul(x, x),
 }
 # Rounding an integer (or a boolean) is the identity in NumPy 2, and keeps its type.
 _ROUNDING = (np.floor, np.ceil)
@@ -77,34 +80,32 @@ def _typed(ufunc: np.ufunc, operands: list[Any]) -> tuple[list[Any], DType]:
 
 
 def _fmax(x, y):
-    # NaN loses: the other operand is the result (NaN only when both are). `x >= -inf`
-    # holds for every float but NaN.
-    return Select(sympy.Ge(x, y), x, Select(sympy.Lt(x, y), y,
-                                            Select(sympy.Ge(x, -sympy.oo), x, y)))
+    # NaN loses: the other operand is the result (NaN only when both are).
+    return Select(X.compare(X.Ne2, x, x), y,
+                  Select(X.compare(X.Ne2, y, y), x, X.call("max", x, y)))
 
 
 def _fmin(x, y):
-    return Select(sympy.Le(x, y), x, Select(sympy.Gt(x, y), y,
-                                            Select(sympy.Ge(x, -sympy.oo), x, y)))
+    return Select(X.compare(X.Ne2, x, x), y,
+                  Select(X.compare(X.Ne2, y, y), x, X.call("min", x, y)))
 
 
-_EXTREMA = {np.maximum: (sympy.Max, sympy.Max), np.minimum: (sympy.Min, sympy.Min),
-            np.fmax: (_fmax, sympy.Max), np.fmin: (_fmin, sympy.Min)}
+_EXTREMA = {np.maximum: functools.partial(X.call, "max"),
+            np.minimum: functools.partial(X.call, "min"), np.fmax: _fmax, np.fmin: _fmin}
 
 
 def _extremum_rule(ufunc: np.ufunc):
-    nan_aware, plain = _EXTREMA[ufunc]
-
     def rule(tr, node, a, b):
         (a, b), dtype = _typed(ufunc, [value(tr, node, a), value(tr, node, b)])
         if dtype.is_complex:
             raise UnsupportedError(f"np.{ufunc.__name__} of complex numbers is not supported",
                                    tr.loc(node), hint="compare the real parts")
-        fn = nan_aware if dtype.is_float else plain
+        fn = _EXTREMA[ufunc] if dtype.is_float else _EXTREMA[_PLAIN.get(ufunc, ufunc)]
         return ops.elementwise(fn, [a, b], dtype)
     return rule
 
 
+_PLAIN = {np.fmax: np.maximum, np.fmin: np.minimum}  # no NaN among integers
 for _f in _EXTREMA:
     FUNCTIONS[_f] = _extremum_rule(_f)
 
@@ -112,7 +113,7 @@ for _f in _EXTREMA:
 @register(FUNCTIONS, np.arctan2)
 def _arctan2(tr, node, a, b):
     (a, b), dtype = _typed(np.arctan2, [value(tr, node, a), value(tr, node, b)])
-    return ops.elementwise(sympy.atan2, [a, b], dtype)
+    return ops.elementwise(functools.partial(X.call, "atan2"), [a, b], dtype)
 
 
 @register(FUNCTIONS, np.logical_and, np.logical_or, np.logical_xor)
@@ -147,7 +148,8 @@ def _clip(tr, node, a, lo, hi):
     if dtype.is_complex:
         raise UnsupportedError("np.clip of complex numbers is not supported", tr.loc(node))
     a, lo, hi = ops.loop_cast([a, lo, hi], [dtype] * 3)
-    return ops.elementwise(lambda x, y, z: sympy.Min(sympy.Max(x, y), z), [a, lo, hi], dtype)
+    return ops.elementwise(lambda x, y, z: X.call("min", X.call("max", x, y), z), [a, lo, hi],
+                           dtype)
 
 
 @register(FUNCTIONS, np.triu, np.tril)

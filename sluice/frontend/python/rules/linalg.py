@@ -4,6 +4,7 @@ array attributes."""
 from __future__ import annotations
 
 import ast
+import functools
 import string
 from typing import Any
 
@@ -31,6 +32,7 @@ from sluice.frontend.python.values import (
     const,
     to_elem,
 )
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.library import MatMul
 
@@ -83,10 +85,9 @@ def contract(tr, operands: list, subs: list[str], out: str, dtype: DType) -> Vie
                 sizes[c] = d
         elems.append(transposed(e, [letters.index(c) for c in s], ()))
     shape = tuple(sizes[c] for c in letters)
-    prod = sympy.Integer(1)
+    prod = functools.reduce(X.mul, [e.expr for e in elems])
     reads: dict = {}
     for e in elems:
-        prod = prod * e.expr
         reads.update(e.reads)
     res = tr.em.temp(dtype, tuple(sizes[c] for c in out), tr.name_hint())
     tr.em.accumulate(Elem(shape, dtype, prod, reads), res, len(out))

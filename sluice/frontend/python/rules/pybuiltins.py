@@ -6,7 +6,6 @@ import builtins
 import dataclasses
 
 import numpy as np
-import sympy
 
 from sluice.errors import SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops
@@ -22,7 +21,9 @@ from sluice.frontend.python.values import (
     const,
     is_array,
 )
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
+from sluice.ir.symbolic import Select
 
 
 @register(BUILTINS, builtins.len)
@@ -74,8 +75,17 @@ def _minmax(tr, node, *args):
     if vals[0].dtype.is_complex:
         raise SluiceTypeError("min()/max() of complex numbers (Python cannot order them)",
                               tr.loc(node))
-    fn = sympy.Max if tr.callee_name(node) == "max" else sympy.Min
-    return ops.elementwise(lambda *xs: fn(*xs), vals, ops.promote(vals))
+    better = X.Gt2 if tr.callee_name(node) == "max" else X.Lt2
+
+    def pick(*xs):
+        # Python's max/min: a later argument replaces the best so far only if it compares
+        # greater (less), so NaN arguments behave as in Python, not as np.maximum.
+        best = xs[0]
+        for x in xs[1:]:
+            best = Select(X.compare(better, x, best), x, best)
+        return best
+
+    return ops.elementwise(pick, vals, ops.promote(vals))
 
 
 @register(BUILTINS, builtins.round)
