@@ -12,6 +12,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import ExecutionError
+from sluice.ir.dtypes import DType
 from sluice.ir.nodes import LibraryNode
 
 REDUCE_OPS = ("+", "*", "max", "min", "argmax", "argmin")
@@ -127,12 +128,18 @@ class MatMul(LibraryNode):
 
 
 class Reduce(LibraryNode):
-    """Reduce `inp` over `axes` (None: all) with `op`; `identity` seeds the reduction."""
+    """Reduce `inp` over `axes` (None: all) with `op`; `identity` seeds the reduction.
+    `dtype` (+ and * only) is the type to accumulate in, as NumPy's `dtype=` argument; by
+    default NumPy's (small integers and booleans in int64 or uint64, others in their own)."""
 
     INPUTS = ("inp",)
     OUTPUTS = ("out",)
     ATTRS: ClassVar[dict[str, Any]] = {"op": "+", "axes": None, "keepdims": False,
-                                       "identity": None}
+                                       "identity": None, "dtype": None}
+
+    def shown_attrs(self) -> dict[str, Any]:
+        # Programs that keep NumPy's accumulation type print as they always did.
+        return {k: v for k, v in self.attrs.items() if k != "dtype" or v is not None}
 
     def check(self, in_shapes, in_dtypes):
         if self.op not in REDUCE_OPS:
@@ -143,6 +150,11 @@ class Reduce(LibraryNode):
                 return f"axis {ax} is out of range for a {rank}-D operand"
         if self.op in ("argmax", "argmin") and self.axes is not None and len(self.axes) != 1:
             return f"{self.op} reduces over one axis or all of them"
+        if self.dtype is not None:
+            if self.op not in ("+", "*"):
+                return f"only + and * reductions take a dtype, not '{self.op}'"
+            if self.dtype not in {d.value for d in DType}:
+                return f"unknown dtype '{self.dtype}'"
         return None
 
     def _axes(self, rank: int) -> tuple[int, ...]:
@@ -166,6 +178,8 @@ class Reduce(LibraryNode):
             return {"out": fn(inp, axis=axis, keepdims=self.keepdims)}
         ufunc = {"+": np.add, "*": np.multiply, "max": np.maximum, "min": np.minimum}[self.op]
         kw = {} if self.identity is None else {"initial": self.identity}
+        if self.dtype is not None:
+            kw["dtype"] = np.dtype(self.dtype)
         return {"out": ufunc.reduce(inp, axis=axes, keepdims=self.keepdims, **kw)}
 
 

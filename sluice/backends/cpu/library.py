@@ -333,7 +333,7 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
     op = n.op
     if idt.kind == "c" and op not in ("+", "*"):
         raise UnsupportedError(f"Reduce '{op}' of complex values")
-    t = _reduce_dtype(op, idt)
+    t = np.dtype(n.dtype) if n.dtype is not None else _reduce_dtype(op, idt)
     T = ctype(t)
     axes = n._axes(v.rank)
     kept = [k for k in range(v.rank) if k not in axes]

@@ -15,6 +15,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import ShapeError, SluiceTypeError
+from sluice.frontend.python import ufunc_types
 from sluice.frontend.python.emit import align, broadcast
 from sluice.frontend.python.values import Elem, Sym, const, to_elem
 from sluice.ir import exact as X
@@ -82,7 +83,9 @@ BINARY: dict[type, tuple[str, Callable[..., Any], str]] = {
     ast.RShift: (">>", lambda a, b: RShift(a, b), "int"),
 }
 
-_LOGICAL = {ast.BitAnd: X.and_, ast.BitOr: X.or_, ast.BitXor: lambda a, b: BitXor(a, b)}
+# NumPy's boolean +, * and bit operators are logical or, and, xor.
+_LOGICAL_BOOL = {ast.BitAnd: X.and_, ast.BitOr: X.or_, ast.BitXor: lambda a, b: BitXor(a, b),
+                 ast.Add: X.or_, ast.Mult: X.and_}
 
 COMPARE: dict[type, Callable[..., Any]] = {
     ast.Lt: X.Lt2,
@@ -128,15 +131,38 @@ def fold_constants(op: type, a: Any, b: Any) -> Sym | None:
     return const(out)
 
 
-def result_type(rule: str, operands: list[Any]) -> DType:
-    t = promote(operands)
-    if rule == "div" and (t.is_integer or t == DType.bool):
-        return DType.float64
-    if rule in ("bit", "int") and not (t.is_integer or t == DType.bool):
-        raise SluiceTypeError(f"bitwise operators need integer or boolean operands, got {t}")
-    if rule == "arith" and t == DType.bool:
-        return DType.int64 if any(o.dtype != DType.bool for o in operands) else DType.bool
-    return t
+# The ufunc each Python operator is in NumPy; it decides the types.
+UFUNCS: dict[type, np.ufunc] = {
+    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
+    ast.FloorDiv: np.floor_divide, ast.Mod: np.remainder, ast.Pow: np.power,
+    ast.BitAnd: np.bitwise_and, ast.BitOr: np.bitwise_or, ast.BitXor: np.bitwise_xor,
+    ast.LShift: np.left_shift, ast.RShift: np.right_shift,
+    ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater, ast.GtE: np.greater_equal,
+    ast.Eq: np.equal, ast.NotEq: np.not_equal,
+}
+
+_PY_OPS: dict[type, Callable[..., Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+}
+
+
+def result_type(op: type, operands: list[Any]) -> DType:
+    """The dtype of `a <op> b`: NumPy's loop for arrays and NumPy scalars (Python scalars
+    weak), Python's rules when both operands are Python scalars."""
+    if all(weak_of(o) for o in operands) and op in _PY_OPS:
+        return ufunc_types.python_result(_PY_OPS[op], operands)
+    return ufunc_types.loop_types(UFUNCS[op], operands)[1]
+
+
+def loop_cast(operands: list[Any], ins: list[DType], weak_too: bool = True) -> list[Any]:
+    """The operands converted to the types NumPy's loop computes in, so that no backend
+    applies its own promotion (C++ adds an int64 and a float32 in float, NumPy in float64).
+    Weak Python constants fold to the loop's type (`x_f32 + 0.1` adds float32(0.1))."""
+    return [cast(o, d) if o.dtype != d and (weak_too or not weak_of(o)) else o
+            for o, d in zip(operands, ins, strict=True)]
 
 
 def elementwise(fn: Callable[..., Any], operands: list[Any], dtype: DType,
@@ -160,8 +186,7 @@ def elementwise(fn: Callable[..., Any], operands: list[Any], dtype: DType,
 
 
 def binary(op: type, a: Any, b: Any) -> Any:
-    sym, fn, rule = BINARY[op]
-    dtype = result_type(rule, [a, b])
+    fn = BINARY[op][1]
     folded = fold_constants(op, a, b)
     if folded is not None:
         return folded
@@ -169,26 +194,63 @@ def binary(op: type, a: Any, b: Any) -> Any:
             and a.dtype.is_integer and isinstance(a, Sym):
         raise SluiceTypeError("integer division or modulo by zero (Python raises "
                               "ZeroDivisionError here)")
-    if op in _LOGICAL and dtype == DType.bool:
-        return elementwise(lambda x, y: _LOGICAL[op](as_boolean(x, DType.bool),
-                                                     as_boolean(y, DType.bool)),
+    if all(weak_of(o) for o in (a, b)):
+        dtype = result_type(op, [a, b])
+    else:
+        ufunc = UFUNCS[op]
+        if op is ast.Pow:
+            ufunc = _power_ufunc(a, b)
+            if ufunc is np.square:
+                ins, dtype = ufunc_types.loop_types(ufunc, [a])
+                (a,) = loop_cast([a], ins)
+                return elementwise(lambda x: X.mul(x, x), [a], dtype)
+        ins, dtype = ufunc_types.loop_types(ufunc, [a, b])
+        a, b = loop_cast([a, b], ins)
+        if op is ast.Pow and dtype.is_integer:
+            _check_integer_exponent(b)
+    if dtype == DType.bool and op in _LOGICAL_BOOL:
+        return elementwise(lambda x, y: _LOGICAL_BOOL[op](as_boolean(x, DType.bool),
+                                                          as_boolean(y, DType.bool)),
                            [a, b], dtype, numeric=False)
     return elementwise(fn, [a, b], dtype)
 
 
+def _power_ufunc(a: Any, b: Any) -> np.ufunc:
+    """`array ** 2` (the Python int) is np.square(array) in NumPy: bool ** 2 is int8."""
+    c = getattr(b, "constant", None)
+    if weak_of(b) and not weak_of(a) and type(c) is int and c == 2:
+        return np.square
+    return np.power
+
+
+def _check_integer_exponent(b: Any) -> None:
+    c = getattr(b, "constant", None)
+    if isinstance(c, int) and c < 0:
+        raise SluiceTypeError("integers to negative integer powers are not allowed",
+                              hint="NumPy refuses it too; make the base a float, e.g. "
+                                   "x.astype(np.float64) ** -1")
+
+
 def compare(op: type, a: Any, b: Any) -> Any:
-    promote([a, b])
     folded = fold_constants(op, a, b)
     if folded is not None:
         return folded
+    ins, _ = ufunc_types.loop_types(UFUNCS[op], [a, b])
+    # Python integers stay as they are: NumPy 2 compares them exactly (uint8 < -1 is False).
+    a, b = loop_cast([a, b], ins, weak_too=False)
     return elementwise(lambda x, y: X.compare(COMPARE[op], x, y), [a, b], DType.bool)
 
 
 def unary(op: type, a: Any) -> Any:
     if isinstance(op, type) and op is ast.UAdd:
+        if not weak_of(a):
+            ufunc_types.loop_types(np.positive, [a])  # +bool raises, as in NumPy
         return a
     if op is ast.USub:
-        dtype = DType.int64 if a.dtype == DType.bool else a.dtype
+        if weak_of(a):
+            dtype = ufunc_types.python_result(operator.neg, [a])
+        else:
+            dtype = ufunc_types.loop_types(np.negative, [a])[1]  # -bool raises, as in NumPy
         return elementwise(X.neg, [a], dtype)
     if op is ast.Not:
         return elementwise(lambda x: X.not_(as_boolean(x, a.dtype)), [a], DType.bool,
@@ -216,7 +278,7 @@ def cast(v: Any, to: DType) -> Any:
 def _fold_cast(e: sympy.Basic, to: DType) -> sympy.Basic:
     v = X.const_value(e)
     if v is not None:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # float16(2**40) is inf in NumPy too
             return X.literal(np.array(v).astype(to.numpy).item())
     if to.is_integer and X.is_index(e):
         return e

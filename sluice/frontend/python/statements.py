@@ -15,7 +15,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
-from sluice.frontend.python import ops
+from sluice.frontend.python import carried, ops
 from sluice.frontend.python.emit import provably_differ
 from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, to_elem
 from sluice.ir.dtypes import DType
@@ -240,6 +240,7 @@ class StatementLowering:
 
     def write_storage(self, name: str, val: Any, node: ast.AST) -> None:
         st = self.frame.mutable[name]
+        carried.check_write(self, name, st, val)
         if isinstance(st, sympy.Symbol):
             if isinstance(val, Sym | View | Elem) and not val.shape and (
                     val.dtype.is_integer or val.dtype == DType.bool):
@@ -269,10 +270,12 @@ class StatementLowering:
                 hint=f"initialise it with the final type (e.g. {name} = 0.0)")
         self.em.store(to_elem(val), st)
 
-    def promote_for(self, stmts: list[ast.stmt]) -> None:
-        """Give storage to the bound variables a loop or branch (re)assigns."""
+    def promote_for(self, stmts: list[ast.stmt]) -> set[str]:
+        """Give storage to the bound variables a loop or branch (re)assigns; returns their
+        names."""
         plain, aug = assigned_names(stmts)
         f = self.frame
+        promoted = set()
         for name in sorted(plain | aug):
             if name in f.mutable or name not in f.env:
                 continue
@@ -283,6 +286,8 @@ class StatementLowering:
                 continue
             del f.env[name]
             f.mutable[name] = self.new_storage(name, v, None)
+            promoted.add(name)
+        return promoted
 
     # --- augmented assignment --------------------------------------------------------------
     def st_augassign(self, node: ast.AugAssign) -> None:
@@ -423,45 +428,53 @@ class StatementLowering:
             raise UnsupportedError("the loop variable must be a single name",
                                    self.loc(node.target))
         name = node.target.id
-        self.promote_for(node.body)
+        owned = self.promote_for(node.body)
         f = self.frame
-        var = self.em.symbol(name)
-        f.depth += 1
-        self.control_depth += 1
-        try:
-            with self.em.b.loop(var.name, start, stop, step):
-                if name in f.mutable:
-                    self.write_storage(name, Sym(var, DType.int64), node.target)
-                else:
-                    f.env[name] = Sym(var, DType.int64)
-                self.run_block(node.body)
-        finally:
-            f.depth -= 1
-            self.control_depth -= 1
+
+        def trace() -> None:
+            var = self.em.symbol(name)
+            f.depth += 1
+            self.control_depth += 1
+            try:
+                with self.em.b.loop(var.name, start, stop, step):
+                    if name in f.mutable:
+                        self.write_storage(name, Sym(var, DType.int64), node.target)
+                    else:
+                        f.env[name] = Sym(var, DType.int64)
+                    self.run_block(node.body)
+            finally:
+                f.depth -= 1
+                self.control_depth -= 1
+
+        carried.trace_loop(self, owned, trace)
         return None
 
     def st_while(self, node: ast.While) -> None:
         if node.orelse:
             raise UnsupportedError("while-else is not supported", self.loc(node),
                                    hint="use a flag variable set before break")
-        self.promote_for(node.body)
+        owned = self.promote_for(node.body)
         f = self.frame
-        f.depth += 1
-        self.control_depth += 1
-        try:
-            with self.em.b.while_(sympy.true) as blk:
-                before = len(self.em.b.region.blocks)
-                c = self.condition(self.ev(node.test), node.test)
-                if c is not sympy.true:
-                    if len(self.em.b.region.blocks) == before and c is not sympy.false:
-                        blk.cond = c
-                    else:
-                        with self.em.b.if_(sympy.Not(c)):
-                            self.em.b.break_()
-                self.run_block(node.body)
-        finally:
-            f.depth -= 1
-            self.control_depth -= 1
+
+        def trace() -> None:
+            f.depth += 1
+            self.control_depth += 1
+            try:
+                with self.em.b.while_(sympy.true) as blk:
+                    before = len(self.em.b.region.blocks)
+                    c = self.condition(self.ev(node.test), node.test)
+                    if c is not sympy.true:
+                        if len(self.em.b.region.blocks) == before and c is not sympy.false:
+                            blk.cond = c
+                        else:
+                            with self.em.b.if_(sympy.Not(c)):
+                                self.em.b.break_()
+                    self.run_block(node.body)
+            finally:
+                f.depth -= 1
+                self.control_depth -= 1
+
+        carried.trace_loop(self, owned, trace)
 
     # --- returns ---------------------------------------------------------------------------
     def claimable(self, v: Any) -> bool:

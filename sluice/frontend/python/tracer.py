@@ -63,6 +63,7 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
         self.return_tuple = False
         self.had_early_return = False
         self.control_depth = 0
+        self.carried: list = []  # (frame, names, settled names) per loop being traced
         self.hint: str | None = None
         self.in_map: dict | None = None
         self.node: ast.AST | None = None

@@ -23,10 +23,10 @@ def undefined_name(x):
 
 
 # expect: SluiceTypeError at line-offset 3 col 8: is an integer before this loop
-def int_becomes_float(x, n):
+def int_becomes_array(x, n):
     acc = 0
-    for i in range(n):
-        acc += x[i]
+    for _ in range(n):
+        acc += x
     return acc
 
 

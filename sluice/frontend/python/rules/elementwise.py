@@ -11,7 +11,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import UnsupportedError
-from sluice.frontend.python import ops
+from sluice.frontend.python import ops, ufunc_types
 from sluice.frontend.python.rules.table import (
     FUNCTIONS,
     register,
@@ -26,43 +26,35 @@ from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import Select
 
-
-def _ABS(x: Any) -> Any:  # noqa: N802 - a constant of the table below
-    return X.call("abs", x)
-
-
-def _float_type(d: DType) -> DType:
-    return DType.float64 if d.is_integer or d == DType.bool else d
-
-
-_UNARY: dict[Any, tuple[Callable[..., Any], str]] = {
-    **{f: (functools.partial(X.call, name), "float") for f, name in [
+_UNARY: dict[Any, Callable[..., Any]] = {
+    **{f: functools.partial(X.call, name) for f, name in [
         (np.exp, "exp"), (np.log, "log"), (np.sqrt, "sqrt"), (np.sin, "sin"),
         (np.cos, "cos"), (np.tan, "tan"), (np.arcsin, "asin"), (np.arccos, "acos"),
         (np.arctan, "atan"), (np.sinh, "sinh"), (np.cosh, "cosh"), (np.tanh, "tanh"),
-        (np.floor, "floor"), (np.ceil, "ceil")]},
-    np.abs: (_ABS, "same"), np.absolute: (_ABS, "same"),
-    np.negative: (X.neg, "same"), np.positive: (lambda x: x, "same"),
-    np.square: (lambda x: X.mul(x, x), "same"),
-    np.sign: (functools.partial(X.call, "sign"), "same"),
+        (np.floor, "floor"), (np.ceil, "ceil"), (np.sign, "sign"), (np.abs, "abs"),
+        (np.absolute, "abs")]},
+    np.negative: X.neg, np.positive: lambda x: x, np.square: lambda x: X.mul(x, x),
 }
+# Rounding an integer (or a boolean) is the identity in NumPy 2, and keeps its type.
+_ROUNDING = (np.floor, np.ceil)
 
 
-def _unary_rule(fn: Callable[..., Any], kind: str):
+def _unary_rule(ufunc: np.ufunc, fn: Callable[..., Any]):
     def rule(tr, node, x, **kw):
         if kw:
             raise UnsupportedError(f"keyword arguments {sorted(kw)} are not supported here",
                                    tr.loc(node))
         x = value(tr, node, x)
-        dtype = _float_type(x.dtype) if kind == "float" else x.dtype
-        if dtype == DType.bool and kind == "same":
-            dtype = DType.int64 if fn is not _ABS else DType.bool
+        ins, dtype = ufunc_types.loop_types(ufunc, [x])
+        if ufunc in _ROUNDING and not (dtype.is_float or dtype.is_complex):
+            return x
+        (x,) = ops.loop_cast([x], ins)
         return ops.elementwise(fn, [x], dtype)
     return rule
 
 
-for _f, (_s, _k) in _UNARY.items():
-    FUNCTIONS[_f] = _unary_rule(_s, _k)
+for _f, _s in _UNARY.items():
+    FUNCTIONS[_f] = _unary_rule(_f, _s)
 
 _BINARY_UFUNCS = {
     np.add: ast.Add, np.subtract: ast.Sub, np.multiply: ast.Mult, np.divide: ast.Div,
@@ -81,23 +73,47 @@ for _f, _op in _COMPARE_UFUNCS.items():
         op, value(tr, node, a), value(tr, node, b)))(_op)
 
 
-@register(FUNCTIONS, np.maximum, np.fmax)
-def _maximum(tr, node, a, b):
-    a, b = value(tr, node, a), value(tr, node, b)
-    return ops.elementwise(functools.partial(X.call, "max"), [a, b], ops.promote([a, b]))
+def _typed(ufunc: np.ufunc, operands: list[Any]) -> tuple[list[Any], DType]:
+    """The operands in the types NumPy's `ufunc` loop computes in, and the result type."""
+    ins, dtype = ufunc_types.loop_types(ufunc, operands)
+    return ops.loop_cast(operands, ins), dtype
 
 
-@register(FUNCTIONS, np.minimum, np.fmin)
-def _minimum(tr, node, a, b):
-    a, b = value(tr, node, a), value(tr, node, b)
-    return ops.elementwise(functools.partial(X.call, "min"), [a, b], ops.promote([a, b]))
+def _fmax(x, y):
+    # NaN loses: the other operand is the result (NaN only when both are).
+    return Select(X.compare(X.Ne2, x, x), y,
+                  Select(X.compare(X.Ne2, y, y), x, X.call("max", x, y)))
+
+
+def _fmin(x, y):
+    return Select(X.compare(X.Ne2, x, x), y,
+                  Select(X.compare(X.Ne2, y, y), x, X.call("min", x, y)))
+
+
+_EXTREMA = {np.maximum: functools.partial(X.call, "max"),
+            np.minimum: functools.partial(X.call, "min"), np.fmax: _fmax, np.fmin: _fmin}
+
+
+def _extremum_rule(ufunc: np.ufunc):
+    def rule(tr, node, a, b):
+        (a, b), dtype = _typed(ufunc, [value(tr, node, a), value(tr, node, b)])
+        if dtype.is_complex:
+            raise UnsupportedError(f"np.{ufunc.__name__} of complex numbers is not supported",
+                                   tr.loc(node), hint="compare the real parts")
+        fn = _EXTREMA[ufunc] if dtype.is_float else _EXTREMA[_PLAIN.get(ufunc, ufunc)]
+        return ops.elementwise(fn, [a, b], dtype)
+    return rule
+
+
+_PLAIN = {np.fmax: np.maximum, np.fmin: np.minimum}  # no NaN among integers
+for _f in _EXTREMA:
+    FUNCTIONS[_f] = _extremum_rule(_f)
 
 
 @register(FUNCTIONS, np.arctan2)
 def _arctan2(tr, node, a, b):
-    a, b = value(tr, node, a), value(tr, node, b)
-    return ops.elementwise(functools.partial(X.call, "atan2"), [a, b],
-                           _float_type(ops.promote([a, b])))
+    (a, b), dtype = _typed(np.arctan2, [value(tr, node, a), value(tr, node, b)])
+    return ops.elementwise(functools.partial(X.call, "atan2"), [a, b], dtype)
 
 
 @register(FUNCTIONS, np.logical_and, np.logical_or, np.logical_xor)
@@ -120,6 +136,7 @@ def _where(tr, node, cond, a=None, b=None):
                                hint="use np.where(cond, a, b)")
     c, a, b = (value(tr, node, v) for v in (cond, a, b))
     dtype = ops.promote([a, b])
+    a, b = ops.loop_cast([a, b], [dtype, dtype])
     return ops.elementwise(lambda x, y, z: Select(ops.as_boolean(x, c.dtype), y, z),
                            [c, a, b], dtype, numeric=False)
 
@@ -127,8 +144,12 @@ def _where(tr, node, cond, a=None, b=None):
 @register(FUNCTIONS, np.clip)
 def _clip(tr, node, a, lo, hi):
     a, lo, hi = (value(tr, node, v) for v in (a, lo, hi))
+    dtype = ops.promote([a, lo, hi])
+    if dtype.is_complex:
+        raise UnsupportedError("np.clip of complex numbers is not supported", tr.loc(node))
+    a, lo, hi = ops.loop_cast([a, lo, hi], [dtype] * 3)
     return ops.elementwise(lambda x, y, z: X.call("min", X.call("max", x, y), z), [a, lo, hi],
-                           ops.promote([a, lo, hi]))
+                           dtype)
 
 
 @register(FUNCTIONS, np.triu, np.tril)

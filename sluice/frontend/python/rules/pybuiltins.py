@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
 
 import numpy as np
 
@@ -49,8 +50,7 @@ def _scalar_cast(tr, node, a=None):
     res = ops.cast(a, to)
     if isinstance(res, Sym):
         return Sym(res.expr, to, weak=True)
-    res.weak = True
-    return res
+    return dataclasses.replace(res, weak=True)  # a Python number: weak in NumPy 2
 
 
 @register(BUILTINS, builtins.min, builtins.max)
@@ -61,6 +61,20 @@ def _minmax(tr, node, *args):
     if any(is_array(v) for v in vals):
         raise SluiceTypeError("min()/max() of arrays is ambiguous", tr.loc(node),
                               hint="use np.minimum / np.maximum")
+    # Python's min/max return one of their arguments unchanged, so where the arguments'
+    # types differ the result's type depends on the values: no single compiled type.
+    kinds = {(v.dtype if not v.weak else DType.of(np.result_type(
+        {"b": False, "i": 0, "u": 0, "f": 0.0, "c": 0j}[v.dtype.numpy.kind]))) for v in vals}
+    if len(kinds) > 1:
+        raise SluiceTypeError(
+            f"{tr.callee_name(node)}() of a {' and a '.join(sorted(map(str, kinds)))}: "
+            "Python returns one argument as it is, so the result's type would depend on "
+            "the values", tr.loc(node),
+            hint="use np.maximum / np.minimum, which promote, or convert the arguments "
+                 "to one type")
+    if vals[0].dtype.is_complex:
+        raise SluiceTypeError("min()/max() of complex numbers (Python cannot order them)",
+                              tr.loc(node))
     better = X.Gt2 if tr.callee_name(node) == "max" else X.Lt2
 
     def pick(*xs):
@@ -84,8 +98,7 @@ def _numpy_scalar(dtype: DType):
         res = ops.cast(value(tr, node, a), dtype)
         if isinstance(res, Sym):
             return Sym(res.expr, dtype, weak=False)
-        res.weak = False
-        return res
+        return dataclasses.replace(res, weak=False)
     return rule
 
 

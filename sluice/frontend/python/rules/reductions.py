@@ -9,7 +9,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import SluiceError, UnsupportedError
-from sluice.frontend.python import ops
+from sluice.frontend.python import ops, ufunc_types
 from sluice.frontend.python.rules.table import (
     FUNCTIONS,
     METHODS,
@@ -41,32 +41,59 @@ def reduction(op: str):
                                    tr.loc(node))
         a = value(tr, node, a)
         if not a.shape:
-            return a if op in ("+", "*", "max", "min", "mean") else const(0)
-        rank = len(a.shape)
-        axes = _axes(tr, node, axis, rank)
+            return _scalar(op, a)
+        axes = _axes(tr, node, axis, len(a.shape))
         keep = bool(tr.pyvalue(keepdims, node)) if keepdims is not None else False
         if op in ("argmax", "argmin") and keep and axes is None:
             raise UnsupportedError("argmax/argmin with keepdims over all axes", tr.loc(node))
-        v = tr.em.plain(a)
-        rop = "+" if op == "mean" else op
+        if op == "mean":
+            return _mean(tr, a, axes, keep, *ufunc_types.mean_types(a.dtype))
         if op in ("argmax", "argmin"):
-            dtype = DType.int64
-        elif op in ("+", "*") and (a.dtype.is_integer or a.dtype == DType.bool):
-            dtype = DType.int64 if a.dtype != DType.uint64 else a.dtype
+            rdtype = DType.int64
         else:
-            dtype = a.dtype
-        node_ = Reduce(op=rop, axes=None if axes is None else list(axes), keepdims=keep)
-        shape = node_.output_shapes({"inp": v.shape})["out"]
-        res = tr.em.temp(dtype, shape, tr.name_hint())
-        tr.em.library(node_, {"inp": v}, {"out": res})
-        if op != "mean":
-            return res
-        count = sympy.Integer(1)
-        for k, d in enumerate(v.shape):
-            if axes is None or k in axes:
-                count = count * d
-        return ops.binary(ast.Div, res, Sym(count, DType.int64))
+            rdtype = ufunc_types.reduce_type(op, a.dtype)
+        return _reduce(tr, a, op, axes, keep, rdtype)
     return rule
+
+
+def _scalar(op: str, a):
+    """A reduction of a 0-d value: the value itself in the reduction's result type."""
+    if op in ("argmax", "argmin"):
+        return const(0)
+    if op == "mean":
+        return ops.cast(a, ufunc_types.mean_types(a.dtype)[1])
+    if op in ("+", "*") and not a.weak:
+        return ops.cast(a, ufunc_types.reduce_type(op, a.dtype))
+    return a
+
+
+def _reduce(tr, a, op: str, axes, keep: bool, rdtype: DType, identity=None,
+            acc: DType | None = None):
+    """One Reduce node over `a` into a fresh `rdtype` temporary; `acc` asks for an
+    accumulation type other than NumPy's default."""
+    v = tr.em.plain(a)
+    node_ = Reduce(op=op, axes=None if axes is None else list(axes), keepdims=keep,
+                   identity=identity, dtype=None if acc is None else acc.value)
+    shape = node_.output_shapes({"inp": v.shape})["out"]
+    res = tr.em.temp(rdtype, shape, tr.name_hint())
+    tr.em.library(node_, {"inp": v}, {"out": res})
+    return res
+
+
+def _count(a, axes) -> sympy.Expr:
+    count = sympy.Integer(1)
+    for k, d in enumerate(a.shape):
+        if axes is None or k in axes:
+            count = count * d
+    return count
+
+
+def _mean(tr, a, axes, keep: bool, acc: DType, rdtype: DType):
+    """np.mean: a sum in `acc` (float64 for integers and booleans, as NumPy) divided by the
+    count, rounded to `rdtype`."""
+    total = _reduce(tr, a, "+", axes, keep, acc, acc=acc if acc != a.dtype else None)
+    mean = ops.binary(ast.Div, total, Sym(_count(a, axes), DType.int64))
+    return ops.cast(mean, rdtype)
 
 
 for _name, _op in (("sum", "+"), ("prod", "*"), ("max", "max"), ("min", "min"),
@@ -80,9 +107,16 @@ for _f, _op in ((np.sum, "+"), (np.prod, "*"), (np.max, "max"), (np.amax, "max")
 
 
 def _any_all(op: str):
+    # Seeded, so that an empty np.all is True and an empty np.any False, as in NumPy.
+    seed = op == "min"
+
     def rule(tr, node, a, axis=None, keepdims=None):
         b = ops.cast(value(tr, node, a), DType.bool)
-        return reduction(op)(tr, node, b, axis, keepdims)
+        if not b.shape:
+            return b
+        axes = _axes(tr, node, axis, len(b.shape))
+        keep = bool(tr.pyvalue(keepdims, node)) if keepdims is not None else False
+        return _reduce(tr, b, op, axes, keep, DType.bool, identity=seed)
     return rule
 
 
@@ -91,11 +125,18 @@ def _variance(root: bool):
         a = value(tr, node, a)
         if ddof is not None and tr.pyvalue(ddof, node) != 0:
             raise UnsupportedError("ddof other than 0 is not supported", tr.loc(node))
-        mean = reduction("mean")(tr, node, a, axis, const(True))
-        dev = ops.binary(ast.Sub, a, mean)
-        if dev.dtype.is_complex:
+        if a.dtype.is_complex:
             raise UnsupportedError("variance of complex arrays is not supported", tr.loc(node))
-        var = reduction("mean")(tr, node, ops.binary(ast.Mult, dev, dev), axis, keepdims)
+        # NumPy sums integers and booleans in float64, floats in their own type.
+        acc = a.dtype if a.dtype.is_float else DType.float64
+        if not a.shape:
+            var = ops.binary(ast.Sub, ops.cast(a, acc), ops.cast(a, acc))
+        else:
+            axes = _axes(tr, node, axis, len(a.shape))
+            keep = bool(tr.pyvalue(keepdims, node)) if keepdims is not None else False
+            mean = _mean(tr, a, axes, True, acc, acc)
+            dev = ops.binary(ast.Sub, ops.cast(a, acc), mean)
+            var = _mean(tr, ops.binary(ast.Mult, dev, dev), axes, keep, acc, acc)
         return FUNCTIONS[np.sqrt](tr, node, var) if root else var
     return rule
 

@@ -1,0 +1,56 @@
+"""The NumPy 2 type audit (tests/frontend/python/numpy_type_audit.py) on compiled code: one
+program per dtype with every operation, reduction and weak-scalar form, and one program per
+crossing dtype with every binary operation against the others (issue #13)."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "frontend" / "python"))
+from numpy_type_audit import (  # noqa: E402
+    BINARY,
+    CROSS,
+    DTYPES,
+    REDUCTIONS,
+    UNARY,
+    WEAK,
+    arguments,
+    cross_table,
+    numpy_eval,
+    run_table,
+    split,
+)
+from test_numpy_type_audit import ALLOWED_REFUSALS  # noqa: E402
+
+# The CPU backend has no float16 and no boolean matrix product; it says so when asked.
+CPU_REFUSALS = {"ma @ mb"}
+
+
+def _compiled_subset(exprs, args):
+    """The expressions NumPy computes, less those whose result is float16 (the CPU backend
+    refuses that type clearly: test_cpu_numpy_types covers it)."""
+    ok, _ = split(exprs, args)
+    return [e for e in ok if np.asarray(numpy_eval(e, args)).dtype != np.float16]
+
+
+def _check(name, params, exprs, args, tmp_path):
+    problems, refused = run_table("cpu", tmp_path, name, params,
+                                  _compiled_subset(exprs, args), args)
+    allowed = ALLOWED_REFUSALS | CPU_REFUSALS
+    problems += [f"{e}: refused, NumPy computes it" for e in refused
+                 if e.split("_")[0] not in allowed and e not in allowed]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("dtype", [d for d in DTYPES if d != "float16"])
+def test_cpu_audit_one_dtype(dtype, tmp_path):
+    _check(f"c_{dtype}", ["a", "m", "r", "mr", "b", "p", "s", "ma", "mb"],
+           UNARY + REDUCTIONS + WEAK + BINARY, arguments(dtype, dtype), tmp_path)
+
+
+@pytest.mark.parametrize("dtype", CROSS)
+def test_cpu_audit_crossing_dtypes(dtype, tmp_path):
+    params, exprs, args = cross_table(dtype)
+    _check(f"x_{dtype}", params, exprs, args, tmp_path)
