@@ -104,3 +104,12 @@ def test_verifier_rejects_sympy_arithmetic_over_values():
     tasklet.code = [("o", sympy.Add(S.value("v"), sympy.Integer(1)))]
     with pytest.raises(VerificationError, match="inexact-value|SymPy"):
         p.verify()
+
+
+def test_value_expressions_pickle():
+    # Programs travel to worker processes and caches pickled.
+    import pickle
+
+    e = parse_expr("a * -0.0 + nan - max(a, 1e-300) + exp(a) < 2 and not (b != b)", VALUES)
+    again = pickle.loads(pickle.dumps(e))
+    assert again == e and S.to_text(again) == S.to_text(e)
