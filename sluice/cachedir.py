@@ -9,13 +9,15 @@ others (unless sticky, like /tmp), so that nobody else can swap it either. Anyth
 `CacheError` naming the folder and the fix.
 
 A root sluice creates (mode 0700) or adopts (an empty folder, or one holding only what older
-versions of sluice put there) gets a marker file, `MARKER`; `sluice cache clear` deletes only
-inside marked roots, so pointing SLUICE_CACHE_DIR at some other folder never empties it.
+versions of sluice put there, judged by name) gets a marker file, `MARKER`; `sluice cache
+clear` deletes only inside marked roots, so pointing SLUICE_CACHE_DIR at some other folder
+never empties it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -26,6 +28,7 @@ _MARKER_TEXT = ("This folder is a sluice build cache. `sluice cache clear` empti
                 "safe to delete it as a whole.\n")
 # What sluice itself creates under a root; a folder holding nothing else is an old cache.
 SUBFOLDERS = ("entries", "locks", "tmp", "grammars", "failed")
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def default_root() -> Path:
@@ -122,16 +125,27 @@ def _mark(root: Path) -> None:
     marker = root / MARKER
     if marker.exists():
         return
-    try:
-        names = set(os.listdir(root))
-    except OSError as e:
-        raise CacheError(f"cannot read the cache folder {root}: {e.strerror}") from None
-    if names - set(SUBFOLDERS):
+    if not _made_by_sluice(root):
         return  # someone else's folder: used as it is, never cleared
     try:
         marker.write_text(_MARKER_TEXT)
     except OSError:
         pass  # read-only: nothing will be cleared there either
+
+
+def _made_by_sluice(root: Path) -> bool:
+    """An empty folder, or one holding only what older versions of sluice wrote: entries
+    named by their 64-hex-digit keys, temporary builds named `build-*` or `broken-*`."""
+    try:
+        names = set(os.listdir(root))
+        if names - set(SUBFOLDERS):
+            return False
+        entries = os.listdir(root / "entries") if "entries" in names else []
+        tmp = os.listdir(root / "tmp") if "tmp" in names else []
+    except OSError:
+        return False
+    return (all(_KEY.fullmatch(e) for e in entries)
+            and all(t.startswith(("build-", "broken-")) for t in tmp))
 
 
 def is_marked(root: Path) -> bool:

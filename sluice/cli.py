@@ -19,10 +19,11 @@ anything else is a sluice bug and says so.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,17 @@ def load(target: str, params: dict[str, int]) -> Any:
     return loader(path, params)
 
 
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Output the user named (-o DIR, --svg FILE) that cannot be written is their error."""
+    try:
+        yield
+    except OSError as e:
+        where = e.filename or path
+        raise SluiceError(f"cannot write '{where}': {e.strerror or e}",
+                          hint=f"check the output path {str(path)!r}") from None
+
+
 # --- commands -----------------------------------------------------------------------------
 
 
@@ -146,10 +158,12 @@ def cmd_show(args: argparse.Namespace) -> int:
         out = Path(args.svg)
         if svg is None:
             out = out.with_suffix(".dot")
-            out.write_text(to_dot(prog))
+            with _writing(out):
+                out.write_text(to_dot(prog))
             print(f"Graphviz 'dot' is not installed: wrote {out} instead", file=sys.stderr)
         else:
-            out.write_text(svg)
+            with _writing(out):
+                out.write_text(svg)
             print(f"wrote {out}", file=sys.stderr)
     if args.json:
         print(json.dumps(prog.to_json(), indent=1))
@@ -333,12 +347,13 @@ def _compile_cpu(prog: Any, out: Path) -> int:
     m = re.search(r'extern "C" (int \w+\([^)]*\))', compiled.source)
     if m is None:
         raise SluiceError(f"could not find the entry point of '{prog.name}' in the source")
-    out.mkdir(parents=True, exist_ok=True)
     files = {f"{prog.name}.cpp": compiled.source,
              f"{prog.name}.h": C_HEADER.format(name=prog.name, decl=m.group(1))}
-    for name, text in files.items():
-        (out / name).write_text(text)
-    shutil.copyfile(compiled.path, out / f"lib{prog.name}.so")
+    with _writing(out):
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (out / name).write_text(text)
+        shutil.copyfile(compiled.path, out / f"lib{prog.name}.so")
     for name in [*files, f"lib{prog.name}.so"]:
         print(f"  {out / name}")
     print(f"wrote {prog.name}: C++ source, shared library and C header to {out}")
@@ -356,7 +371,10 @@ def cmd_compile(args: argparse.Namespace) -> int:
         raise SluiceError(f"spatial kernels compile for target 'csl', not '{args.target}'",
                           hint="--target csl")
     out = Path(args.out)
-    artifacts = loaded.compile("csl", out_dir=out, options=_csl_options(args), arch=args.arch)
+    options = _csl_options(args)
+    artifacts = loaded.compile("csl", options=options, arch=args.arch)
+    with _writing(out):
+        loaded.compile("csl", out_dir=out, options=options, arch=args.arch)  # cached: writes
     stats = artifacts.stats
     for name in sorted(artifacts.files):
         print(f"  {out / name}")

@@ -28,8 +28,8 @@ def comment(text: object) -> str:
 def c_string(text: str) -> str:
     """A C/C++/CSL string literal (double quotes) whose value is `text`.
 
-    JSON's escapes (`\\"`, `\\\\`, `\\n`, `\\uXXXX`) are C's, except `\\uXXXX` (a universal
-    character name in C), so anything outside printable ASCII is refused rather than guessed.
+    For printable ASCII, JSON's quoting (`\\"`, `\\\\`) is C's; anything else is refused
+    rather than escaped, since C's `\\x` and `\\u` rules differ from JSON's.
     """
     if not all(" " <= ch <= "~" for ch in text):
         raise UnsupportedError(f"the string {text!r} cannot appear in generated code",

@@ -1,5 +1,6 @@
-"""The command line reads regular source files only, of bounded size: a FIFO or /dev/zero
-used to block or fill memory forever."""
+"""The command line's inputs and outputs: regular source files only, of bounded size (a FIFO
+or /dev/zero used to block or fill memory forever), int64 parameters, and paths it cannot
+write reported as such, never as tracebacks."""
 
 from __future__ import annotations
 
@@ -84,3 +85,17 @@ def test_param_values_that_make_no_input_are_clear_errors(tmp_path, capsys, n, w
     assert main(["run", str(_sized(tmp_path)), "-p", f"N={n}"]) == 1
     err = capsys.readouterr().err
     assert why in err and "internal error" not in err
+
+
+def test_an_output_path_that_cannot_be_written_is_a_clear_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    svg = blocker / "p.svg"  # below a file: neither the .svg nor the .dot fallback can exist
+    assert main(["show", str(CORPUS / "spmv_maps.sir"), "--svg", str(svg)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "internal error" not in err
+    sptl = Path(__file__).parents[2] / "examples" / "spada" / "axpy.sptl"
+    assert main(["compile", str(sptl), "-p", "W=2", "-p", "H=2", "-p", "N=4", "--target", "csl",
+                 "-o", str(blocker)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "internal error" not in err

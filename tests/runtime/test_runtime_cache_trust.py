@@ -125,8 +125,21 @@ def test_an_old_cache_without_marker_is_adopted(tmp_path):
     root = tmp_path / "cache"
     for sub in ("entries", "locks", "tmp"):
         (root / sub).mkdir(parents=True)
+    (root / "entries" / ("ab" * 32)).mkdir()
+    (root / "tmp" / "build-0123-xyz").mkdir()
     _get(BuildCache(root))
-    assert (root / MARKER).is_file() and BuildCache(root).clear() == 1
+    assert (root / MARKER).is_file() and BuildCache(root).clear() == 2
+
+
+def test_a_folder_with_only_a_tmp_of_its_own_is_not_adopted(tmp_path):
+    root = tmp_path / "work"
+    (root / "tmp").mkdir(parents=True)
+    (root / "tmp" / "draft.txt").write_text("mine")
+    _get(BuildCache(root))  # usable as a cache ...
+    assert not (root / MARKER).exists()
+    with pytest.raises(CacheError, match="was not made by sluice"):
+        BuildCache(root).clear()  # ... but never emptied
+    assert (root / "tmp" / "draft.txt").read_text() == "mine"
 
 
 def test_a_full_disk_is_a_clear_error(tmp_path, monkeypatch):

@@ -69,14 +69,19 @@ def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
         step = b.step
         if not step.is_number or step == 0:
             raise UnsupportedError(f"loop over '{b.var}' has a non-constant or zero step")
-        lo, hi, it = fn.tmp("lo"), fn.tmp("hi"), fn.tmp("it")
-        cmp = "<" if step > 0 else ">"
+        lo, hi, n, k = fn.tmp("lo"), fn.tmp("hi"), fn.tmp("n"), fn.tmp("k")
+        # Count the iterations in unsigned arithmetic, as Python's range does: `i += step`
+        # would wrap past INT64_MAX near the top of the range and loop forever.
+        mag = f"{abs(int(step))}ULL"
+        first, last, sign = (lo, hi, "+") if step > 0 else (hi, lo, "-")
         w(f"// for {comment(b.var)} in range(...)")
         with w.block(""):
             w(f"const int64_t {lo} = {_int(fn, b.start, scope)}, "
               f"{hi} = {_int(fn, b.stop, scope)};")
-            with w.block(f"for (int64_t {it} = {lo}; {it} {cmp} {hi}; {it} += {int(step)})"):
-                w(f"{ident(b.var)} = {it};")
+            w(f"const uint64_t {n} = {first} < {last} ? "
+              f"(uint64_t({last}) - uint64_t({first}) - 1) / {mag} + 1 : 0;")
+            with w.block(f"for (uint64_t {k} = 0; {k} < {n}; ++{k})"):
+                w(f"{ident(b.var)} = int64_t(uint64_t({lo}) {sign} {k} * {mag});")
                 emit_region(fn, b.body, scope)
     elif isinstance(b, While):
         c = convert(cond_value(fn, b.cond, scope), BOOL)
