@@ -26,6 +26,7 @@ from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import Index, Memlet, Range, Subset
 from sluice.ir.nodes import LIBRARY, Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
+from sluice.ir.requires import Requirement
 from sluice.ir.symbolic import to_text
 from sluice.ir.text import parse_expr
 
@@ -132,6 +133,8 @@ def to_json(p: Program) -> dict[str, Any]:
         "data": {k: _container(c) for k, c in p.data.items()},
         "body": _region(p.body),
         "callees": {k: to_json(c) for k, c in p.callees.items()},
+        "requires": [[to_text(r.lhs), r.op, to_text(r.rhs), r.why, r.where]
+                     for r in p.requires],
     }
 
 
@@ -244,4 +247,6 @@ def from_json(d: dict[str, Any]) -> Program:
         body=_Reader(scalars).region(d["body"]),
         returns=list(d["returns"]),
         callees={k: from_json(c) for k, c in d["callees"].items()},
+        requires=[Requirement(_e(lhs), op, _e(rhs), why, where)
+                  for lhs, op, rhs, why, where in d.get("requires", [])],
     )

@@ -36,6 +36,7 @@ from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import WCR_OPS, Index, Memlet, Range, Subset
 from sluice.ir.nodes import LIBRARY, Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
+from sluice.ir.requires import Requirement
 
 INDENT = "  "
 
@@ -199,6 +200,10 @@ def _program_lines(p: Program) -> list[str]:
         if c.storage != Storage.default:
             line += f" storage {c.storage.value}"
         out.append(line)
+    for r in p.requires:
+        where = f" {json.dumps(r.where)}" if r.where else ""
+        out.append(f"{INDENT}require {_expr(r.lhs)} {r.op} {_expr(r.rhs)} "
+                   f"{json.dumps(r.why)}{where}")
     out += _region(p.body, 1)
     return out + ["}"]
 
@@ -410,6 +415,10 @@ class _Builder(_ExprBuilder):
         name, dt = items
         return ("symbol", str(name), _dtype(dt))
 
+    def require_decl(self, items):
+        cond, why, where = items
+        return ("require", cond, why, where)
+
     def scalar_type(self, items):
         return lambda: Scalar(_dtype(items[0]))
 
@@ -615,6 +624,16 @@ def _dtype(tok: Token) -> DType:
                        or "use one of " + ", ".join(d.value for d in DType)) from None
 
 
+def _requirement(item) -> Requirement:
+    _, cond, why, where = item
+    rel = cond.build(frozenset())
+    if not isinstance(rel, sympy.Rel):
+        raise _Located("a 'require' declaration needs one comparison of sizes, such as "
+                       "'require N == M \"why\"'", why)
+    return Requirement(rel.lhs, rel.rel_op, rel.rhs, json.loads(why),
+                       json.loads(where) if where else None)
+
+
 def _dim_from(raw) -> Index | Range:
     if raw[0] == "i":
         return Index(_ints(raw[1]))
@@ -637,6 +656,8 @@ class _ProgramAssembler:
                 p.symbols[item[1]] = item[2]
             elif isinstance(item, tuple) and item[0] == "data":
                 p.data[item[1]] = item[2]
+            elif isinstance(item, tuple) and item[0] == "require":
+                p.requires.append(_requirement(item))
             else:
                 blocks.append(item)
         self.scalars = frozenset(n for n, c in p.data.items() if isinstance(c, Scalar))
