@@ -23,6 +23,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import ArgumentError, DeadlockError, ExecutionError
+from sluice.ir.requires import check as check_requirements
 from sluice.ir.control import (
     Assign,
     Block,
@@ -709,6 +710,7 @@ def _bind(p: Program, args: list[Any], kwargs: dict[str, Any], copy_scalars: boo
         data[name] = v
         shapes[name] = v.shape
     symbols = bind_symbols(p, shapes, symbols)
+    check_requirements(p, symbols)
     return Frame(p, data, symbols)
 
 

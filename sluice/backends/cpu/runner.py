@@ -25,6 +25,7 @@ from sluice.ir.data import CSR, Scalar
 from sluice.ir.interpreter import bind_symbols, csr_parts, match_arguments
 from sluice.ir.nodes import Access
 from sluice.ir.program import Program
+from sluice.ir.requires import check as check_requirements
 from sluice.ir.symbolic import compile_numpy, free_names
 
 _SCALAR_CTYPES = {
@@ -153,9 +154,11 @@ class CompiledProgram:
                                 "to produce it",
                                 hint="check that every stream read has a matching write")
         if rc == 3:
-            raise ExecutionError(f"'{self.program.name}' copied between views of different "
-                                 "sizes", hint="check the shapes of reshapes and slice "
-                                 "assignments against the arguments' shapes")
+            raise ExecutionError(f"'{self.program.name}': sizes that must agree differ at "
+                                 "run time (in a copy, reshape, slice assignment or matrix "
+                                 "product)", hint="check the shapes of reshapes, slice "
+                                 "assignments and matrix products against the arguments' "
+                                 "shapes")
         raise ExecutionError(f"'{self.program.name}' ran out of memory")
 
     # --- the thorough path -----------------------------------------------------------------
@@ -193,6 +196,7 @@ class CompiledProgram:
                                 "determined by the arguments",
                                 hint=f"pass {unbound[0]}=... as a keyword argument")
         env = {k: int(v) for k, v in symbols.items()}
+        check_requirements(p, env)
         return ptr, env
 
     def _array(self, name: str, v: Any, dt: np.dtype, ndim: int) -> int:

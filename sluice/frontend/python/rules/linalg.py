@@ -49,6 +49,13 @@ def _matmul(tr, node, a, b):
         from sluice.errors import ShapeError
 
         raise ShapeError(f"matmul: inner dimensions differ ({ka} vs {kb})", tr.loc(node))
+    tr.em.require(ka, "==", kb, "matmul: the operands' inner dimensions differ")
+    if ra == rb == 3:
+        if (a.shape[0] == 1) != (b.shape[0] == 1):
+            raise UnsupportedError("matmul broadcasting a batch of size 1 against a larger "
+                                   "batch is not supported", tr.loc(node),
+                                   hint="repeat the operand to the full batch size first")
+        tr.em.require(a.shape[0], "==", b.shape[0], "matmul: the operands' batch sizes differ")
     dtype = ops.promote([a, b])
     if ra <= 3 and rb <= 2 or (ra <= 2 and rb <= 3) or (ra == rb == 3):
         va, vb = tr.em.plain(a), tr.em.plain(b)
@@ -79,6 +86,9 @@ def contract(tr, operands: list, subs: list[str], out: str, dtype: DType) -> Vie
 
                 raise ShapeError(f"einsum: index '{c}' has sizes {sizes[c]} and {d}",
                                  tr.loc(tr.node))
+            if c in sizes and sizes[c] != 1 and d != 1:
+                tr.em.require(sizes[c], "==", d, f"einsum: index '{c}' has different sizes "
+                              "in two operands")
             if c not in sizes or sizes[c] == 1:
                 sizes[c] = d
         elems.append(transposed(e, [letters.index(c) for c in s], ()))

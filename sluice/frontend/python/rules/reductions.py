@@ -34,7 +34,8 @@ def _axes(tr, node, axis, rank) -> tuple[int, ...] | None:
     return tuple(sorted(a % rank for a in ax))
 
 
-def reduction(op: str):
+def reduction(op: str, identity: int | None = None):
+    """The rule for reduction `op`; `identity` seeds it (any/all: empty arrays are fine)."""
     def rule(tr, node, a, axis=None, keepdims=None, out=None, dtype=None):
         if out is not None or dtype is not None:
             raise UnsupportedError("out= and dtype= are not supported in reductions",
@@ -55,7 +56,14 @@ def reduction(op: str):
             dtype = DType.int64 if a.dtype != DType.uint64 else a.dtype
         else:
             dtype = a.dtype
-        node_ = Reduce(op=rop, axes=None if axes is None else list(axes), keepdims=keep)
+        node_ = Reduce(op=rop, axes=None if axes is None else list(axes), keepdims=keep,
+                       identity=identity)
+        if op in ("max", "min", "argmax", "argmin") and identity is None:
+            # NumPy has no answer for an empty extent here: it raises.
+            for k, d in enumerate(v.shape):
+                if axes is None or k in axes:
+                    tr.em.require(d, ">=", 1, f"zero-size array to reduction operation {op} "
+                                  "which has no identity")
         shape = node_.output_shapes({"inp": v.shape})["out"]
         res = tr.em.temp(dtype, shape, tr.name_hint())
         tr.em.library(node_, {"inp": v}, {"out": res})
@@ -82,7 +90,7 @@ for _f, _op in ((np.sum, "+"), (np.prod, "*"), (np.max, "max"), (np.amax, "max")
 def _any_all(op: str):
     def rule(tr, node, a, axis=None, keepdims=None):
         b = ops.cast(value(tr, node, a), DType.bool)
-        return reduction(op)(tr, node, b, axis, keepdims)
+        return reduction(op, int(op == "min"))(tr, node, b, axis, keepdims)
     return rule
 
 
