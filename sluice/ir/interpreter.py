@@ -23,7 +23,6 @@ import numpy as np
 import sympy
 
 from sluice.errors import ArgumentError, DeadlockError, ExecutionError
-from sluice.ir.requires import check as check_requirements
 from sluice.ir.control import (
     Assign,
     Block,
@@ -42,6 +41,7 @@ from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import Index, Memlet, Range, Subset
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
+from sluice.ir.requires import check as check_requirements
 from sluice.ir.symbolic import compile_numpy, evaluate, free_names
 
 Signal = str | None  # None, "break", "continue", "return"

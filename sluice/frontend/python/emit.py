@@ -132,7 +132,8 @@ class Emitter:
         """Write `e` (broadcast to the destination's shape) into the view `dst`."""
         shape = dst.shape
         # NumPy stretches the value's size-1 dimensions; every other one must match.
-        pairs = [(v, d) for v, d in zip(reversed(e.shape), reversed(shape)) if v != 1]
+        pairs = [(v, d) for v, d in zip(reversed(e.shape), reversed(shape), strict=False)
+                 if v != 1]
         if len(e.shape) > len(shape) or any(provably_differ(v, d) for v, d in pairs):
             raise ShapeError(f"cannot assign a value of shape {_fmt(e.shape)} to a view of "
                              f"shape {_fmt(shape)}")
