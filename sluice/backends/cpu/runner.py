@@ -154,11 +154,10 @@ class CompiledProgram:
                                 "to produce it",
                                 hint="check that every stream read has a matching write")
         if rc == 3:
-            raise ExecutionError(f"'{self.program.name}': sizes that must agree differ at "
-                                 "run time (in a copy, reshape, slice assignment or matrix "
-                                 "product)", hint="check the shapes of reshapes, slice "
-                                 "assignments and matrix products against the arguments' "
-                                 "shapes")
+            raise ExecutionError(f"'{self.program.name}' copied between views of different "
+                                 "sizes, or multiplied matrices whose inner sizes differ",
+                                 hint="check the shapes of reshapes, slice assignments and "
+                                 "matrix products against the arguments' shapes")
         raise ExecutionError(f"'{self.program.name}' ran out of memory")
 
     # --- the thorough path -----------------------------------------------------------------
