@@ -1,0 +1,159 @@
+"""Checked calls: arguments whose sizes break what the compiled program assumes raise an
+ArgumentError naming the arguments and dimensions (NumPy raises too); the shapes NumPy
+broadcasts keep working, on the CPU backend and on the reference interpreter."""
+
+import numpy as np
+import pytest
+
+import sluice
+from sluice.errors import ArgumentError, SluiceError
+
+N = sluice.symbol("N")
+M = sluice.symbol("M")
+
+
+def add(a, b):
+    return a + b
+
+
+def matmul(a, b):
+    return a @ b
+
+
+def assign(a, b):
+    b[:] = a
+
+
+def largest(a):
+    return a.max()
+
+
+def any_all(a):
+    return np.any(a), np.all(a)
+
+
+@sluice.program
+def add_nm(x: sluice.float64[N], y: sluice.float64[M]):
+    return x + y
+
+
+@sluice.program
+def outer_sum(x: sluice.float64[N], y: sluice.float64[M], z: sluice.float64[N, M]):
+    return x[:, None] + y + z
+
+
+def _call(fn, target, *args):
+    """`fn(*args)` compiled for `target` ('cpu': the default call path)."""
+    if target == "cpu":
+        return fn(*args)
+    return fn.compile(target, *args)(*args)
+
+
+TARGETS = ["cpu", "interpret"]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_elementwise_sizes_that_numpy_refuses_raise(target):
+    f = sluice.jit(add)
+    assert np.array_equal(_call(f, target, np.ones(4), np.ones(4)), np.full(4, 2.0))
+    with pytest.raises(ArgumentError) as err:
+        _call(f, target, np.ones(4), np.ones(5))
+    msg = str(err.value)
+    assert "could not be broadcast" in msg
+    assert "dimension 0 of 'a' has size 4" in msg and "dimension 0 of 'b' has size 5" in msg
+    assert err.value.loc is not None and err.value.loc.line is not None  # points at `a + b`
+    with pytest.raises(ValueError):  # NumPy agrees
+        np.ones(4) + np.ones(5)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_broadcasting_numpy_allows_still_works(target):
+    f = sluice.jit(add)
+    for a, b in [(np.arange(4.0), np.ones(1)), (np.arange(3.0).reshape(3, 1), np.arange(4.0)),
+                 (np.arange(12.0).reshape(3, 4), np.arange(4.0))]:
+        assert np.array_equal(_call(f, target, a, b), a + b)
+    with pytest.raises(ArgumentError, match="dimension 1 of 'a' has size 4"):
+        _call(f, target, np.ones((3, 4)), np.ones(5))
+
+
+def test_sizes_far_apart_raise_instead_of_crashing():
+    # The old code read 10**8 elements of a 10-element array: a segmentation fault.
+    big = np.empty(10**8, dtype=np.int8)  # never touched: no memory is committed
+    with pytest.raises(ArgumentError, match="size 100000000"):
+        sluice.jit(add)(big, np.ones(10, dtype=np.int8))
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_matmul_with_wrong_inner_size_raises(target):
+    f = sluice.jit(matmul)
+    A, B = np.arange(12.0).reshape(3, 4), np.arange(8.0).reshape(4, 2)
+    assert np.allclose(_call(f, target, A, B), A @ B)
+    with pytest.raises(ArgumentError, match="inner dimensions differ") as err:
+        _call(f, target, A, np.ones((5, 2)))
+    assert "dimension 1 of 'a' has size 4" in str(err.value)
+    assert "dimension 0 of 'b' has size 5" in str(err.value)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_slice_assignment_of_another_size_raises(target):
+    f = sluice.jit(assign)
+    b = np.zeros(5)
+    _call(f, target, np.arange(5.0), b)
+    assert np.array_equal(b, np.arange(5.0))
+    for n in (3, 7):  # NumPy: could not broadcast input array from shape (5,) into (n,)
+        b = np.zeros(n)
+        with pytest.raises(ArgumentError, match="could not broadcast"):
+            _call(f, target, np.arange(5.0), b)
+        assert not b.any()  # nothing was written
+    b = np.zeros(5)
+    _call(f, target, np.full(1, 7.0), b)  # a size-1 value stretches
+    assert np.array_equal(b, np.full(5, 7.0))
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_max_of_an_empty_array_raises(target):
+    f = sluice.jit(largest)
+    assert _call(f, target, np.array([1.0, 3.0])) == 3.0
+    with pytest.raises(ArgumentError, match="zero-size array to reduction operation max"):
+        _call(f, target, np.zeros(0))
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_any_and_all_of_an_empty_array_are_numpys(target):
+    f = sluice.jit(any_all)
+    assert _call(f, target, np.zeros(0)) == (False, True)
+    assert _call(f, target, np.array([0.0, 2.0])) == (True, False)
+
+
+def test_program_symbols_of_inconsistent_sizes_raise():
+    with pytest.raises(ArgumentError, match="could not be broadcast") as err:
+        add_nm(np.ones(4), np.ones(5))
+    assert "'x'" in str(err.value) and "'y'" in str(err.value)
+
+
+def test_program_symbols_of_size_one_broadcast_as_numpy():
+    x = np.arange(4.0)
+    assert np.array_equal(add_nm(x, np.full(1, 2.0)), x + 2.0)
+    assert np.array_equal(add_nm(np.full(1, 2.0), x), x + 2.0)
+    assert np.array_equal(add_nm(x, x), x + x)
+    for n, m in [(3, 2), (3, 1), (1, 2), (1, 1)]:
+        x, y, z = np.arange(n * 1.0), np.arange(m) * 10.0, np.ones((n, m))
+        assert np.array_equal(outer_sum(x, y, z), x[:, None] + y + z)
+
+
+def test_interpreted_program_checks_its_requirements():
+    a, b = np.ones(4), np.ones(5)
+    program = sluice.jit(add).trace(a, a)
+    assert program.requires and "require" in program.to_text()
+    assert np.array_equal(sluice.ir.interpret(program, a, a), a + a)
+    with pytest.raises(ArgumentError, match="could not be broadcast"):
+        sluice.ir.interpret(program, a, b)
+
+
+def test_a_failed_call_leaves_the_function_usable():
+    f = sluice.jit(add)
+    assert np.array_equal(f(np.ones(3), np.ones(3)), np.full(3, 2.0))
+    with pytest.raises(SluiceError):
+        f(np.ones(3), np.ones(2))
+    assert np.array_equal(f(np.ones(2), np.ones(2)), np.full(2, 2.0))
+    assert f.compilations == 1
