@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from sluice.errors import ArgumentError, SourceLocation
+from sluice.ir.symbolic import as_expr
 
 if TYPE_CHECKING:
     from sluice.ir.program import Program
@@ -63,11 +64,12 @@ class Requirement:
 
 def requirement(lhs: Any, op: str, rhs: Any, why: str, where: str | None = None
                 ) -> Requirement | None:
-    """The requirement `lhs op rhs`, or None when it holds whatever the symbols' values.
+    """The requirement `lhs op rhs` (integers, SymPy or IR text), or None when it holds
+    whatever the symbols' values.
 
     A relation that can never hold is kept (it fails every call); callers that know the
     source construct report those at compile time instead."""
-    lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
+    lhs, rhs = as_expr(lhs), as_expr(rhs)
     cond = _OPS[op](lhs, rhs)
     if cond is sympy.true or (op == "==" and sympy.simplify(lhs - rhs) == 0):
         return None
