@@ -78,6 +78,10 @@ class _Verifier:
                               hint=f"declare it: symbol {s}: int64")
             if isinstance(c, Stream) and c.depth < 0:
                 self.fail("stream", f"stream '{name}' has negative depth {c.depth}")
+        for r in p.requires:
+            for s in sorted(r.names - set(p.symbols)):
+                self.fail("undefined-symbol", f"'require {r.lhs} {r.op} {r.rhs}' uses undeclared "
+                          f"symbol '{s}'", hint=f"declare it: symbol {s}: int64")
 
     # --- helpers ----------------------------------------------------------------------
     def container(self, name: str, node: str) -> Container:

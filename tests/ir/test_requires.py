@@ -86,6 +86,12 @@ def test_require_round_trips_through_text_and_json():
     assert from_json(p.to_json()).requires == p.requires
 
 
+def test_verifier_rejects_a_requirement_on_an_undeclared_symbol():
+    p = ir.parse(ADD.replace("require N == M", "require N == K"))
+    with pytest.raises(SluiceError, match="undeclared symbol 'K'"):
+        p.verify()
+
+
 def test_require_needs_a_comparison():
     with pytest.raises(SluiceError, match="comparison"):
         ir.parse(ADD.replace("require N == M", "require N + M"))
