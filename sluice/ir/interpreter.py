@@ -25,6 +25,7 @@ import sympy
 from sluice.errors import ArgumentError, DeadlockError, ExecutionError
 from sluice.ir.control import (
     Assign,
+    Check,
     Block,
     Branch,
     Break,
@@ -42,6 +43,7 @@ from sluice.ir.memlet import Index, Memlet, Range, Subset
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.requires import check as check_requirements
+from sluice.ir.requires import check_failure
 from sluice.ir.symbolic import compile_numpy, evaluate, free_names
 
 Signal = str | None  # None, "break", "continue", "return"
@@ -580,6 +582,11 @@ def _block(frame: Frame, b: Block) -> Gen:
         vals = {k: _cond(frame, v) for k, v in b.assignments.items()}
         for k, v in vals.items():
             frame.symbols[k] = int(v) if np.ndim(v) == 0 and float(v).is_integer() else v
+        return None
+    if isinstance(b, Check):
+        r = b.requirement
+        if not r.holds({k: int(frame.symbols[k]) for k in r.names}):
+            raise check_failure(frame.program, r, frame.symbols)
         return None
     if isinstance(b, Break):
         return "break"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from sluice.errors import ArgumentError, SourceLocation
+from sluice.errors import ArgumentError, ExecutionError, SourceLocation
 from sluice.ir.symbolic import as_expr
 
 if TYPE_CHECKING:
@@ -138,4 +138,21 @@ def failure(p: Program, r: Requirement, env: dict[str, int]) -> ArgumentError:
     return ArgumentError(f"'{p.name}': {r.why}: {detail}", r.location(), hint=hint)
 
 
-__all__ = ["Requirement", "bound_by_arguments", "check", "failure", "requirement"]
+def check_failure(p: Program, r: Requirement, env: dict[str, Any]) -> ExecutionError:
+    """The error for a `check` block that fails while `p` runs (sizes computed inside it)."""
+    ints = {k: int(v) for k, v in env.items() if k in r.names}
+    return ExecutionError(f"'{p.name}': {r.why}: {_relation(r, ints)}", r.location(),
+                          hint="these sizes are computed while the program runs; NumPy "
+                          "refuses them too")
+
+
+def _relation(r: Requirement, env: dict[str, int]) -> str:
+    def side(e: sympy.Expr) -> str:
+        value = int(e.xreplace({s: env[s.name] for s in e.free_symbols}))
+        return str(value) if e.is_number else f"{e} = {value}"
+
+    return f"{side(r.lhs)} and {side(r.rhs)} (they must be {r.op})"
+
+
+__all__ = ["Requirement", "bound_by_arguments", "check", "check_failure", "failure",
+           "requirement"]

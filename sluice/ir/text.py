@@ -23,6 +23,7 @@ from sluice.ir.control import (
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -178,6 +179,8 @@ def _block(b: Block, depth: int) -> list[str]:
         return out + [pad + "}"]
     if isinstance(b, Assign):
         return [pad + "assign " + ", ".join(f"{k} = {_expr(v)}" for k, v in b.assignments.items())]
+    if isinstance(b, Check):
+        return [pad + "check " + _requirement_text(b.requirement)]
     if isinstance(b, Break):
         return [pad + "break"]
     if isinstance(b, Continue):
@@ -185,6 +188,11 @@ def _block(b: Block, depth: int) -> list[str]:
     if isinstance(b, Return):
         return [pad + "return"]
     raise TypeError(f"no text form for block {b!r}")
+
+
+def _requirement_text(r: Requirement) -> str:
+    where = f" {json.dumps(r.where)}" if r.where else ""
+    return f"{_expr(r.lhs)} {r.op} {_expr(r.rhs)} {json.dumps(r.why)}{where}"
 
 
 def _program_lines(p: Program) -> list[str]:
@@ -200,10 +208,7 @@ def _program_lines(p: Program) -> list[str]:
         if c.storage != Storage.default:
             line += f" storage {c.storage.value}"
         out.append(line)
-    for r in p.requires:
-        where = f" {json.dumps(r.where)}" if r.where else ""
-        out.append(f"{INDENT}require {_expr(r.lhs)} {r.op} {_expr(r.rhs)} "
-                   f"{json.dumps(r.why)}{where}")
+    out += [f"{INDENT}require {_requirement_text(r)}" for r in p.requires]
     out += _region(p.body, 1)
     return out + ["}"]
 
@@ -500,6 +505,9 @@ class _Builder(_ExprBuilder):
         pairs = [(str(items[i]), items[i + 1]) for i in range(0, len(items), 2)]
         return ("assign", pairs)
 
+    def check_(self, items):
+        return ("check", ("require", *items))
+
     def break_(self, items):
         return ("break",)
 
@@ -686,6 +694,8 @@ class _ProgramAssembler:
                           None if orelse is None else self.region(orelse))
         if kind == "assign":
             return Assign({k: self.cond(v) for k, v in raw[1]})
+        if kind == "check":
+            return Check(_requirement(raw[1]))
         return {"break": Break, "continue": Continue, "return": Return}[kind]()
 
     def graph(self, items, outer: dict[str, Node] | None = None) -> DataflowGraph:

@@ -15,7 +15,18 @@ from collections.abc import Iterable
 import sympy
 
 from sluice.errors import VerificationError
-from sluice.ir.control import Assign, Block, Branch, Break, Continue, Loop, Region, State, While
+from sluice.ir.control import (
+    Assign,
+    Block,
+    Branch,
+    Break,
+    Check,
+    Continue,
+    Loop,
+    Region,
+    State,
+    While,
+)
 from sluice.ir.data import CSR, Array, Container, Scalar, Stream
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.memlet import WCR_OPS, Index, Memlet, Range, subset_shape
@@ -156,6 +167,8 @@ class _Verifier:
                     self.fail("undefined-symbol", f"assignment to undeclared symbol '{k}'",
                               "assign", f"declare it: symbol {k}: int64")
                 self.symbols_defined(free_names(v), set(), "assign", "assignment", True)
+        elif isinstance(b, Check):
+            self.symbols_defined(b.reads(), set(), "check", "check")
         elif isinstance(b, Break | Continue):
             if not in_loop:
                 self.fail("control", f"'{type(b).__name__.lower()}' outside of a loop",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy
 
 from sluice.backends.cpu.aliases import reshape_aliases
-from sluice.backends.cpu.control import emit_region
+from sluice.backends.cpu.control import CHECK_STATUS, emit_region
 from sluice.backends.cpu.ctypes_map import ctype
 from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
 from sluice.backends.cpu.initialised import written_before_read
@@ -192,6 +192,7 @@ def _entry(p: Program) -> str:
     w("catch (const sl::Deadlock&) { return 1; }")
     w("catch (const std::bad_alloc&) { return 2; }")
     w("catch (const sl::SizeMismatch&) { return 3; }")
+    w(f"catch (const sl::CheckFailed& e) {{ return {CHECK_STATUS} + e.k; }}")
     w("return 0;")
     w.depth -= 1
     w("}")

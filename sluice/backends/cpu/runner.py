@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from sluice.backends.cpu.control import CHECK_STATUS, checks
 from sluice.backends.cpu.fastpath import MISS, make_fast_path
 from sluice.backends.cpu.initialised import return_allocators
 from sluice.backends.cpu.signature import control_symbols, signature, used_names
@@ -158,6 +159,12 @@ class CompiledProgram:
                                  "sizes, or multiplied matrices whose inner sizes differ",
                                  hint="check the shapes of reshapes, slice assignments and "
                                  "matrix products against the arguments' shapes")
+        found = checks(self.program)
+        if CHECK_STATUS <= rc < CHECK_STATUS + len(found):
+            r = found[rc - CHECK_STATUS].requirement
+            raise ExecutionError(f"'{self.program.name}': {r.why}: the sizes computed while it "
+                                 f"ran break {r.lhs} {r.op} {r.rhs}", r.location(),
+                                 hint="NumPy refuses these sizes too")
         raise ExecutionError(f"'{self.program.name}' ran out of memory")
 
     # --- the thorough path -----------------------------------------------------------------

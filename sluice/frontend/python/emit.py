@@ -20,7 +20,7 @@ from sluice.ir.builder import ProgramBuilder
 from sluice.ir.dtypes import DType
 from sluice.ir.memlet import Index, Memlet, Range
 from sluice.ir.nodes import LibraryNode, Tasklet
-from sluice.ir.requires import Requirement, requirement
+from sluice.ir.requires import Requirement, bound_by_arguments, requirement
 from sluice.ir.symbolic import FUNCTIONS, Expr, provably_differ, symbol, value
 
 _RESERVED = {"inf", "nan", "True", "False", "None", *FUNCTIONS}
@@ -95,6 +95,7 @@ class Emitter:
         self.names.taken.add(name)
         self.requires: list[Requirement] = []
         self.where: Callable[[], str | None] = lambda: None  # the construct being traced
+        self.in_control_flow: Callable[[], bool] = lambda: True  # may a block go here?
 
     def activate(self) -> Any:
         """Make this the Emitter `broadcast` records into; returns the token to `reset`."""
@@ -106,11 +107,16 @@ class Emitter:
 
     # --- assumptions about argument sizes --------------------------------------------------
     def require(self, lhs: Expr, op: str, rhs: Expr, why: str) -> None:
-        """The program computes NumPy's answer only if `lhs op rhs`: check it at each call."""
+        """The program computes NumPy's answer only if `lhs op rhs`: check it at each call,
+        or, where it involves sizes computed inside the program, here while it runs."""
         r = requirement(lhs, op, rhs, why, self.where())
-        if r is not None and not any((q.lhs, q.op, q.rhs) == (r.lhs, r.op, r.rhs)
-                                     for q in self.requires):
+        if r is None or any((q.lhs, q.op, q.rhs) == (r.lhs, r.op, r.rhs)
+                            for q in self.requires):
+            return
+        if r.names <= bound_by_arguments(self.b.program):
             self.requires.append(r)
+        elif self.in_control_flow():
+            self.b.check(r)
 
     # --- containers ----------------------------------------------------------------------
     def temp(self, dtype: DType, shape: tuple[Expr, ...], hint: str = "tmp") -> View:
