@@ -25,10 +25,10 @@ import sympy
 from sluice.errors import ArgumentError, DeadlockError, ExecutionError
 from sluice.ir.control import (
     Assign,
-    Check,
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,

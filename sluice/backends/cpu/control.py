@@ -15,10 +15,10 @@ from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.errors import UnsupportedError
 from sluice.ir.control import (
     Assign,
-    Check,
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
