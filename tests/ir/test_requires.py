@@ -128,3 +128,52 @@ def test_max_of_empty_array_in_the_reference_is_an_error():
     assert ir.interpret(p, np.array([1.0, 5.0, 2.0])) == 5.0
     with pytest.raises(ExecutionError, match="zero-size array"):
         ir.interpret(p, np.zeros(0))
+
+
+CHECKED = """program prefix(a, b) {
+  symbol N: int64
+  symbol M: int64
+  symbol k: int64
+  data a: float64[N]
+  data b: float64[M]
+  assign k = M - 1
+  check k == N "could not broadcast the value into the view assigned to" "kernel.py:7:5"
+  state s {
+    %0 = access a
+    %1 = map [i = 0:N] default "copy" {
+      %2 = access a
+      %3 = tasklet "copy" (x) -> (y) {
+        y = x
+      }
+      %4 = access b
+      %2 -> %3.x : a[i]
+      %3.y -> %4 : b[i]
+    }
+    %5 = access b
+    %0 -> %1 : a[0:N]
+    %1 -> %5 : b[0:N]
+  }
+}
+"""
+
+
+def test_check_block_round_trips_and_verifies():
+    p = ir.parse(CHECKED)
+    p.verify()
+    assert 'check k == N "could not broadcast' in p.to_text()
+    assert ir.parse(p.to_text()).structurally_equal(p)
+    assert from_json(p.to_json()).structurally_equal(p)
+    with pytest.raises(SluiceError, match="undefined-symbol"):
+        ir.parse(CHECKED.replace("check k == N", "check j == N")).verify()
+
+
+def test_interpreter_stops_at_a_failing_check():
+    p = ir.parse(CHECKED)
+    b = np.zeros(4)
+    ir.interpret(p, np.arange(3.0), b)
+    assert np.array_equal(b, [0.0, 1.0, 2.0, 0.0])
+    b = np.zeros(5)
+    with pytest.raises(ExecutionError, match="k = 4 and N = 3") as err:
+        ir.interpret(p, np.arange(3.0), b)
+    assert str(err.value.loc) == "kernel.py:7:5"
+    assert not b.any()  # stopped before the state ran

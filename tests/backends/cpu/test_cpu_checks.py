@@ -68,3 +68,22 @@ def test_matmul_compares_sizes_known_only_at_run_time():
     assert np.allclose(fn(A, B), A @ B)
     with pytest.raises(ExecutionError, match="inner sizes differ"):
         fn(A, np.ones((5, 4)))
+
+
+@pytest.mark.parametrize("options", [NO_PASSES, O2])
+def test_check_blocks_stop_the_generated_code(options):
+    b = ir.ProgramBuilder("prefix_checked")
+    b.arg("a", "float64", ["N"])
+    b.arg("x", "float64", ["M"])
+    b.assign(k="M - 1")
+    b.check(requirement("k", "==", "N", "could not broadcast the value into the view"))
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = v", inputs={"v": "a[i]"}, outputs={"o": "x[i]"})
+    fn = build(b.build(), options)
+    x = np.zeros(4)
+    fn(np.arange(3.0), x)
+    assert np.array_equal(x, [0.0, 1.0, 2.0, 0.0])
+    x = np.zeros(3)  # k = 2: the map would write past x
+    with pytest.raises(ExecutionError, match="could not broadcast the value into the view"):
+        fn(np.arange(3.0), x)
+    assert not x.any()

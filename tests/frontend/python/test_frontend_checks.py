@@ -157,3 +157,19 @@ def test_a_failed_call_leaves_the_function_usable():
         f(np.ones(3), np.ones(2))
     assert np.array_equal(f(np.ones(2), np.ones(2)), np.full(2, 2.0))
     assert f.compilations == 1
+
+
+def growing_prefix(a, b):
+    for i in range(1, 4):
+        b[:i] = a[:2]
+    return b
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_sizes_computed_while_running_are_checked_while_running(target):
+    f = sluice.jit(growing_prefix)
+    with pytest.raises(SluiceError, match="could not broadcast") as err:
+        _call(f, target, np.ones(5), np.ones(5))
+    assert err.value.loc is not None and err.value.loc.line is not None
+    with pytest.raises(ValueError):  # NumPy agrees: shape (2,) into (1,)
+        growing_prefix(np.ones(5), np.ones(5))
