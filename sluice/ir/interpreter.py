@@ -635,6 +635,7 @@ def bind_symbols(p: Program, shapes: dict[str, tuple[int, ...]], symbols: dict[s
                  ) -> dict[str, Any]:
     """Infer symbol values from argument shapes; check the shapes agree."""
     symbols = dict(symbols)
+    origin = {s: f"argument '{s}'" for s in symbols}  # where each symbol's value came from
     pending = [(name, k, d, n) for name, shp in shapes.items()
                for k, (d, n) in enumerate(zip(p.container(name).shape, shp, strict=False))]
     changed = True
@@ -645,8 +646,11 @@ def bind_symbols(p: Program, shapes: dict[str, tuple[int, ...]], symbols: dict[s
             if free_names(d) <= set(symbols):
                 got = int(evaluate(d, symbols))
                 if got != n:
+                    came = "; ".join(f"{s} from {origin[s]}" for s in sorted(free_names(d))
+                                     if s in origin)
                     raise ArgumentError(
-                        f"argument '{name}' has size {n} in dimension {k}, expected {d} = {got}",
+                        f"argument '{name}' has size {n} in dimension {k}, expected {d} = {got}"
+                        + (f" ({came})" if came else ""),
                         hint="arrays that share a symbol must agree on its value")
                 pending.remove(item)
                 changed = True
@@ -654,6 +658,7 @@ def bind_symbols(p: Program, shapes: dict[str, tuple[int, ...]], symbols: dict[s
                 sol = _solve_dim(d, n, symbols)
                 if sol:
                     symbols.update(sol)
+                    origin.update({s: f"dimension {k} of '{name}'" for s in sol})
                     changed = True
     return symbols
 

@@ -125,10 +125,18 @@ def test_any_and_all_of_an_empty_array_are_numpys(target):
     assert _call(f, target, np.array([0.0, 2.0])) == (True, False)
 
 
-def test_program_symbols_of_inconsistent_sizes_raise():
-    with pytest.raises(ArgumentError, match="could not be broadcast") as err:
-        add_nm(np.ones(4), np.ones(5))
-    assert "'x'" in str(err.value) and "'y'" in str(err.value)
+@sluice.program
+def add_nn(x: sluice.float64[N], y: sluice.float64[N]):
+    return x + y
+
+
+@pytest.mark.parametrize("fn", [add_nm, add_nn])
+def test_program_symbols_of_inconsistent_sizes_raise(fn):
+    with pytest.raises(ArgumentError) as err:
+        fn(np.ones(4), np.ones(5))
+    msg = str(err.value)  # names both arguments, the dimension and the sizes
+    assert "'x'" in msg and "'y'" in msg and "dimension 0" in msg
+    assert "4" in msg and "5" in msg
 
 
 def test_program_symbols_of_size_one_broadcast_as_numpy():
