@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from sluice.errors import ArgumentError, ExecutionError, SourceLocation
-from sluice.ir.symbolic import as_expr
+from sluice.ir.symbolic import as_expr, to_text
 
 if TYPE_CHECKING:
     from sluice.ir.program import Program
@@ -105,7 +105,7 @@ def _term(e: sympy.Basic, env: dict[str, int], dims: dict[str, tuple[str, int]])
         return f"'{e.name}' is {value}"
     if e.is_number:
         return str(value)
-    return f"{e} = {value}"
+    return f"{to_text(e)} = {value}"
 
 
 def check(p: Program, env: dict[str, Any]) -> None:
@@ -149,7 +149,7 @@ def check_failure(p: Program, r: Requirement, env: dict[str, Any]) -> ExecutionE
 def _relation(r: Requirement, env: dict[str, int]) -> str:
     def side(e: sympy.Expr) -> str:
         value = int(e.xreplace({s: env[s.name] for s in e.free_symbols}))
-        return str(value) if e.is_number else f"{e} = {value}"
+        return str(value) if e.is_number else f"{to_text(e)} = {value}"
 
     return f"{side(r.lhs)} and {side(r.rhs)} (they must be {r.op})"
 

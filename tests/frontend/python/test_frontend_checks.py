@@ -139,6 +139,27 @@ def test_program_symbols_of_inconsistent_sizes_raise(fn):
     assert "4" in msg and "5" in msg
 
 
+def reshape_rows(a):
+    return a.reshape(3, -1)
+
+
+def reshape_n(a, n):
+    return a.reshape(n, 2)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_reshape_into_a_shape_of_another_size_raises(target):
+    f, g = sluice.jit(reshape_rows), sluice.jit(reshape_n)
+    a = np.arange(12.0)
+    assert np.array_equal(_call(f, target, a), a.reshape(3, -1))
+    assert np.array_equal(_call(g, target, a, 6), a.reshape(6, 2))
+    # The old code copied 10 elements into a 3 x 3 array (a heap overflow on the CPU).
+    with pytest.raises(ArgumentError, match="do not divide its size: a_0 % 3 = 1"):
+        _call(f, target, np.arange(10.0))
+    with pytest.raises(ArgumentError, match="cannot reshape the array into shape"):
+        _call(g, target, a, 5)
+
+
 def test_program_symbols_of_size_one_broadcast_as_numpy():
     x = np.arange(4.0)
     assert np.array_equal(add_nm(x, np.full(1, 2.0)), x + 2.0)

@@ -170,6 +170,14 @@ def _reshape(tr, node, a, *shape):
             if d != -1:
                 known = known * d
         dims = [sympy.simplify(total / known) if d == -1 else d for d in dims]
+        if provably_differ(sympy.Mod(total, known), 0):
+            from sluice.errors import ShapeError
+
+            raise ShapeError(f"cannot reshape an array of {total} elements into shape "
+                             f"{tuple(dims)}", tr.loc(node))
+        # The size for -1 is exact only when `known` divides the element count.
+        tr.em.require(sympy.Mod(total, known), "==", 0, "cannot reshape the array: the "
+                      f"other dimensions ({known} elements) do not divide its size")
     vol = sympy.Integer(1)
     for d in dims:
         vol = vol * d
@@ -178,6 +186,7 @@ def _reshape(tr, node, a, *shape):
 
         raise ShapeError(f"cannot reshape an array of {total} elements into shape "
                          f"{tuple(dims)}", tr.loc(node))
+    tr.em.require(total, "==", vol, f"cannot reshape the array into shape {tuple(dims)}")
     src = tr.em.plain(a)
     res = tr.em.temp(a.dtype, tuple(dims), tr.name_hint())
     tr.em.copy(src, res)
