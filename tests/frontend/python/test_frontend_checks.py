@@ -160,6 +160,19 @@ def test_reshape_into_a_shape_of_another_size_raises(target):
         _call(g, target, a, 5)
 
 
+def ones_plus(n):
+    return np.ones(n) + 1.0
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_negative_dimensions_raise(target):
+    f = sluice.jit(ones_plus)
+    assert np.array_equal(_call(f, target, 3), np.full(3, 2.0))
+    assert _call(f, target, 0).shape == (0,)
+    with pytest.raises(ArgumentError, match="negative dimensions are not allowed: 'n' is -2"):
+        _call(f, target, -2)
+
+
 def test_program_symbols_of_size_one_broadcast_as_numpy():
     x = np.arange(4.0)
     assert np.array_equal(add_nm(x, np.full(1, 2.0)), x + 2.0)
