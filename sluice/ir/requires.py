@@ -134,7 +134,8 @@ def failure(p: Program, r: Requirement, env: dict[str, int]) -> ArgumentError:
               for e in (r.lhs, r.rhs)]
     if r.op == "==" and 1 in values and r.rhs.free_symbols:
         hint = ("NumPy would broadcast the size-1 dimension, but this program was compiled "
-                "for equal sizes there; give that argument the full size (np.broadcast_to)")
+                "for equal sizes there; pass that operand at full size "
+                "(np.broadcast_to(x, shape).copy())")
     return ArgumentError(f"'{p.name}': {r.why}: {detail}", r.location(), hint=hint)
 
 
