@@ -342,7 +342,7 @@ class ProgramFunction(SluiceFunction):
         if not units:
             return self._annotated, "annotations"
         # NumPy stretches a size-1 dimension: compile a version where those sizes are 1.
-        one = {sympy.Symbol(u, integer=True): sympy.Integer(1) for u in units}
+        one = {_symbol(u): sympy.Integer(1) for u in units}
         specs = {n: ArgSpec.array(s.dtype, tuple(sympy.sympify(d).xreplace(one)
                                                  for d in s.shape))
                  if s.kind == "array" else s for n, s in self._annotated.items()}

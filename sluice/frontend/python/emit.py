@@ -31,8 +31,7 @@ _ACTIVE: ContextVar[Emitter | None] = ContextVar("sluice_emitter", default=None)
 BROADCAST = "operands could not be broadcast together"
 
 
-def broadcast(shapes: list[tuple[Expr, ...]], why: str = BROADCAST
-              ) -> tuple[Expr, ...] | None:
+def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
     """NumPy broadcasting of symbolic shapes; None when provably incompatible.
 
     Dimensions of size 1 stretch; two symbolic sizes are assumed to agree, and the
@@ -51,7 +50,7 @@ def broadcast(shapes: list[tuple[Expr, ...]], why: str = BROADCAST
         em = _ACTIVE.get()
         if em is not None:
             for d in big:
-                em.require(pick, "==", d, why)
+                em.require(pick, "==", d, BROADCAST)
         out.append(pick)
     return tuple(out)
 
@@ -95,7 +94,7 @@ class Emitter:
         self.names.taken.add(name)
         self.requires: list[Requirement] = []
         self.where: Callable[[], str | None] = lambda: None  # the construct being traced
-        self.in_control_flow: Callable[[], bool] = lambda: True  # may a block go here?
+        self.can_add_block: Callable[[], bool] = lambda: True  # (not inside a map body)
 
     def activate(self) -> Any:
         """Make this the Emitter `broadcast` records into; returns the token to `reset`."""
@@ -115,7 +114,7 @@ class Emitter:
             return
         if r.names <= bound_by_arguments(self.b.program):
             self.requires.append(r)
-        elif self.in_control_flow():
+        elif self.can_add_block():
             self.b.check(r)
 
     # --- containers ----------------------------------------------------------------------

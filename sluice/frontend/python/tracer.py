@@ -69,7 +69,7 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
         self.node: ast.AST | None = None
         self.failed: tuple[FunctionSource, ast.AST] | None = None
         self.em.where = self._where
-        self.em.in_control_flow = lambda: self.in_map is None  # a map body holds no blocks
+        self.em.can_add_block = lambda: self.in_map is None  # a map body holds no blocks
 
     @property
     def frame(self) -> Frame:
