@@ -215,3 +215,39 @@ def test_sizes_computed_while_running_are_checked_while_running(target):
     assert err.value.loc is not None and err.value.loc.line is not None
     with pytest.raises(ValueError):  # NumPy agrees: shape (2,) into (1,)
         growing_prefix(np.ones(5), np.ones(5))
+
+
+def _iadd(a, b):
+    a += b
+
+
+def _where(c, a, b):
+    return np.where(c > 0, a, b)
+
+
+def _dot(a, b):
+    return np.dot(a, b)
+
+
+def _einsum(a, b):
+    return np.einsum("ij,jk->ik", a, b)
+
+
+def _transposed_matmul(a, b):
+    return a.T @ b
+
+
+@pytest.mark.parametrize("fn, args, fragment", [
+    (_iadd, (np.ones(3), np.ones(4)), "could not be broadcast"),
+    (_where, (np.ones(3), np.ones(3), np.ones(4)), "could not be broadcast"),
+    (_dot, (np.ones(3), np.ones(4)), "inner dimensions differ"),
+    (_einsum, (np.ones((2, 3)), np.ones((4, 2))), "index 'j' has different sizes"),
+    (_transposed_matmul, (np.ones((3, 2)), np.ones((4, 2))), "dimension 0 of 'a' has size 3"),
+    (matmul, (np.ones((2, 3, 4)), np.ones((3, 4, 5))), "batch sizes differ"),
+])
+def test_every_size_assumption_is_checked(fn, args, fragment):
+    with pytest.raises(ValueError):  # NumPy refuses each of these
+        fn(*[a.copy() for a in args])
+    f = sluice.jit(fn)
+    with pytest.raises(ArgumentError, match=fragment):
+        f.compile("interpret", *args)(*args)
