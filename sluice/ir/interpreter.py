@@ -308,8 +308,11 @@ def _tasklet(frame: Frame, g: DataflowGraph, t: Tasklet) -> Gen:
 def _library(frame: Frame, g: DataflowGraph, n: LibraryNode) -> None:
     inputs = {e.dst_conn: read_memlet(frame, e.memlet) for e in g.in_edges(n)
               if e.memlet is not None}
-    with np.errstate(all="ignore"):
-        outputs = n.reference(**inputs)
+    try:
+        with np.errstate(all="ignore"):
+            outputs = n.reference(**inputs)
+    except (ValueError, IndexError) as err:  # NumPy refused the operands (shapes, indices)
+        raise ExecutionError(f"{n.describe()}: {err}") from None
     for e in g.out_edges(n):
         if e.memlet is None:
             continue

@@ -4,6 +4,8 @@ report shape problems as SluiceErrors."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -177,3 +179,13 @@ def test_interpreter_stops_at_a_failing_check():
         ir.interpret(p, np.arange(3.0), b)
     assert str(err.value.loc) == "kernel.py:7:5"
     assert not b.any()  # stopped before the state ran
+
+
+def test_a_reference_numpy_refuses_is_an_execution_error():
+    p = ir.parse((Path(__file__).parent / "corpus" / "spmm_csr.sir").read_text())
+    X = np.ones((3, 2))
+    good = (np.array([0, 1, 2]), np.array([0, 2]), np.array([1.0, 2.0]))
+    assert np.array_equal(ir.interpret(p, good, X), [[1.0, 1.0], [2.0, 2.0]])
+    bad = (good[0], np.array([0, 7]), good[2])  # a column index past the matrix
+    with pytest.raises(ExecutionError, match="SpMM"):
+        ir.interpret(p, bad, X)
