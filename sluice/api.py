@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy
 
 from sluice.errors import ArgumentError, SluiceError, SluiceTypeError, did_you_mean
 from sluice.frontend.python import ArgSpec, Traced, trace_function
@@ -370,10 +371,31 @@ class ProgramFunction(SluiceFunction):
             self._annotated = {
                 n: _spec_of_annotation(fn, n, hints.get(n, inspect.Parameter.empty))
                 for n in self._sig.parameters}
-        return self._annotated, "annotations"
+        units = _unit_symbols(self._annotated, values) if values is not None else ()
+        if not units:
+            return self._annotated, "annotations"
+        # NumPy stretches a size-1 dimension: compile a version where those sizes are 1.
+        one = {_symbol(u): sympy.Integer(1) for u in units}
+        specs = {n: ArgSpec.array(s.dtype, tuple(sympy.sympify(d).xreplace(one)
+                                                 for d in s.shape))
+                 if s.kind == "array" else s for n, s in self._annotated.items()}
+        return specs, ("annotations", units)
 
     def _is_runtime(self, v: Any) -> bool:
         return True
+
+
+def _unit_symbols(specs: dict[str, ArgSpec], values: dict[str, Any]) -> tuple[str, ...]:
+    """Size symbols that are 1 wherever an argument's dimension is exactly that symbol."""
+    seen: dict[str, bool] = {}
+    for n, spec in specs.items():
+        shape = getattr(values.get(n), "shape", None)
+        if spec.kind != "array" or shape is None or len(shape) != len(spec.shape):
+            continue
+        for d, size in zip(spec.shape, shape, strict=True):
+            if isinstance(d, sympy.Symbol):
+                seen[d.name] = seen.get(d.name, True) and size == 1
+    return tuple(sorted(k for k, one in seen.items() if one))
 
 
 class JitFunction(SluiceFunction):

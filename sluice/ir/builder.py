@@ -26,6 +26,7 @@ from sluice.ir.control import (
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -40,6 +41,7 @@ from sluice.ir.memlet import Memlet, Range, full_subset
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.propagate import merge_memlets, propagate_subset
+from sluice.ir.requires import Requirement
 from sluice.ir.symbolic import as_expr
 from sluice.ir.text import parse_expr, parse_memlet, parse_range
 
@@ -354,6 +356,10 @@ class ProgramBuilder:
         for k in assignments:
             self.program.symbols.setdefault(k, DType.int64)
         return self.region.append(Assign({k: self._cond(v) for k, v in assignments.items()}))
+
+    def check(self, requirement: Requirement) -> Check:
+        """Check `requirement` here, while the program runs."""
+        return self.region.append(Check(requirement))
 
     def break_(self) -> None:
         self.region.append(Break())

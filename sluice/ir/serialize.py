@@ -14,6 +14,7 @@ from sluice.ir.control import (
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -27,6 +28,7 @@ from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import Index, Memlet, Range, Subset
 from sluice.ir.nodes import LIBRARY, Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
+from sluice.ir.requires import Requirement
 from sluice.ir.symbolic import to_text
 from sluice.ir.text import parse_expr
 
@@ -123,11 +125,22 @@ def _block(b: Block) -> dict[str, Any]:
                 "orelse": None if b.orelse is None else _region(b.orelse)}
     if isinstance(b, Assign):
         return {"kind": "assign", "assignments": {k: to_text(v) for k, v in b.assignments.items()}}
+    if isinstance(b, Check):
+        return {"kind": "check", "requirement": _requirement(b.requirement)}
     return {"kind": type(b).__name__.lower()}
 
 
 def _region(r: Region) -> list[dict[str, Any]]:
     return [_block(b) for b in r.blocks]
+
+
+def _requirement(r: Requirement) -> list[Any]:
+    return [to_text(r.lhs), r.op, to_text(r.rhs), r.why, r.where]
+
+
+def _requirement_from(d: list[Any]) -> Requirement:
+    lhs, op, rhs, why, where = d
+    return Requirement(_e(lhs), op, _e(rhs), why, where)
 
 
 def to_json(p: Program) -> dict[str, Any]:
@@ -140,6 +153,7 @@ def to_json(p: Program) -> dict[str, Any]:
         "data": {k: _container(c) for k, c in p.data.items()},
         "body": _region(p.body),
         "callees": {k: to_json(c) for k, c in p.callees.items()},
+        "requires": [_requirement(r) for r in p.requires],
     }
 
 
@@ -238,6 +252,8 @@ class _Reader:
                           None if d["orelse"] is None else self.region(d["orelse"]))
         if kind == "assign":
             return Assign({k: _e(v, c) for k, v in d["assignments"].items()})
+        if kind == "check":
+            return Check(_requirement_from(d["requirement"]))
         return {"break": Break, "continue": Continue, "return": Return}[kind]()
 
 
@@ -256,4 +272,5 @@ def from_json(d: dict[str, Any]) -> Program:
         body=_Reader(scalars).region(d["body"]),
         returns=list(d["returns"]),
         callees={k: from_json(c) for k, c in d["callees"].items()},
+        requires=[_requirement_from(r) for r in d.get("requires", [])],
     )

@@ -26,6 +26,7 @@ from sluice.ir.control import (
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -39,6 +40,7 @@ from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import WCR_OPS, Index, Memlet, Range, Subset
 from sluice.ir.nodes import LIBRARY, Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
+from sluice.ir.requires import Requirement
 
 INDENT = "  "
 
@@ -197,6 +199,8 @@ def _block(b: Block, depth: int) -> list[str]:
         return out + [pad + "}"]
     if isinstance(b, Assign):
         return [pad + "assign " + ", ".join(f"{k} = {_expr(v)}" for k, v in b.assignments.items())]
+    if isinstance(b, Check):
+        return [pad + "check " + _requirement_text(b.requirement)]
     if isinstance(b, Break):
         return [pad + "break"]
     if isinstance(b, Continue):
@@ -204,6 +208,11 @@ def _block(b: Block, depth: int) -> list[str]:
     if isinstance(b, Return):
         return [pad + "return"]
     raise TypeError(f"no text form for block {b!r}")
+
+
+def _requirement_text(r: Requirement) -> str:
+    where = f" {json.dumps(r.where)}" if r.where else ""
+    return f"{_expr(r.lhs)} {r.op} {_expr(r.rhs)} {json.dumps(r.why)}{where}"
 
 
 def _program_lines(p: Program) -> list[str]:
@@ -219,6 +228,7 @@ def _program_lines(p: Program) -> list[str]:
         if c.storage != Storage.default:
             line += f" storage {c.storage.value}"
         out.append(line)
+    out += [f"{INDENT}require {_requirement_text(r)}" for r in p.requires]
     out += _region(p.body, 1)
     return out + ["}"]
 
@@ -440,6 +450,10 @@ class _Builder(_ExprBuilder):
         name, dt = items
         return ("symbol", str(name), _dtype(dt))
 
+    def require_decl(self, items):
+        cond, why, where = items
+        return ("require", cond, why, where)
+
     def scalar_type(self, items):
         return lambda: Scalar(_dtype(items[0]))
 
@@ -520,6 +534,9 @@ class _Builder(_ExprBuilder):
     def assign(self, items):
         pairs = [(str(items[i]), items[i + 1]) for i in range(0, len(items), 2)]
         return ("assign", pairs)
+
+    def check_(self, items):
+        return ("check", ("require", *items))
 
     def break_(self, items):
         return ("break",)
@@ -649,6 +666,16 @@ def _dtype(tok: Token) -> DType:
                        or "use one of " + ", ".join(d.value for d in DType)) from None
 
 
+def _requirement(item) -> Requirement:
+    _, cond, why, where = item
+    rel = cond.build(frozenset())
+    if not isinstance(rel, sympy.Rel):
+        raise _Located("a 'require' declaration needs one comparison of sizes, such as "
+                       "'require N == M \"why\"'", why)
+    return Requirement(rel.lhs, rel.rel_op, rel.rhs, json.loads(why),
+                       json.loads(where) if where else None)
+
+
 def _dim_from(raw) -> Index | Range:
     if raw[0] == "i":
         return Index(_ints(raw[1]))
@@ -671,6 +698,8 @@ class _ProgramAssembler:
                 p.symbols[item[1]] = item[2]
             elif isinstance(item, tuple) and item[0] == "data":
                 p.data[item[1]] = item[2]
+            elif isinstance(item, tuple) and item[0] == "require":
+                p.requires.append(_requirement(item))
             else:
                 blocks.append(item)
         self.scalars = frozenset(n for n, c in p.data.items() if isinstance(c, Scalar))
@@ -699,6 +728,8 @@ class _ProgramAssembler:
                           None if orelse is None else self.region(orelse))
         if kind == "assign":
             return Assign({k: self.cond(v) for k, v in raw[1]})
+        if kind == "check":
+            return Check(_requirement(raw[1]))
         return {"break": Break, "continue": Continue, "return": Return}[kind]()
 
     def graph(self, items, outer: dict[str, Node] | None = None) -> DataflowGraph:

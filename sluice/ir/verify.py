@@ -16,7 +16,18 @@ from collections.abc import Iterable
 import sympy
 
 from sluice.errors import VerificationError
-from sluice.ir.control import Assign, Block, Branch, Break, Continue, Loop, Region, State, While
+from sluice.ir.control import (
+    Assign,
+    Block,
+    Branch,
+    Break,
+    Check,
+    Continue,
+    Loop,
+    Region,
+    State,
+    While,
+)
 from sluice.ir.data import CSR, Array, Container, Scalar, Stream
 from sluice.ir.exact import Const, Div2, check_exact
 from sluice.ir.graph import DataflowGraph, Edge
@@ -117,6 +128,10 @@ class _Verifier:
                               f"data '{name}'")
             if isinstance(c, Stream) and not 0 <= c.depth <= INT64_MAX:
                 self.fail("stream", f"stream '{name}' has depth {c.depth}, outside 0..2**63-1")
+        for r in p.requires:
+            for s in sorted(r.names - set(p.symbols)):
+                self.fail("undefined-symbol", f"'require {r.lhs} {r.op} {r.rhs}' uses undeclared "
+                          f"symbol '{s}'", hint=f"declare it: symbol {s}: int64")
 
     # --- helpers ----------------------------------------------------------------------
     def container(self, name: str, node: str) -> Container:
@@ -200,6 +215,8 @@ class _Verifier:
                     self.fail("undefined-symbol", f"assignment to undeclared symbol '{k}'",
                               "assign", f"declare it: symbol {k}: int64")
                 self.symbols_defined(free_names(v), set(), "assign", "assignment", True)
+        elif isinstance(b, Check):
+            self.symbols_defined(b.reads(), set(), "check", "check")
         elif isinstance(b, Break | Continue):
             if not in_loop:
                 self.fail("control", f"'{type(b).__name__.lower()}' outside of a loop",

@@ -19,6 +19,7 @@ from sluice.ir.control import (
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -28,7 +29,16 @@ from sluice.ir.control import (
 )
 from sluice.ir.data import Scalar
 from sluice.ir.nodes import Access
+from sluice.ir.program import Program
 from sluice.ir.symbolic import free_names
+
+
+def checks(p: Program) -> list[Check]:
+    """The program's `check` blocks in order: a failing one returns status CHECK_STATUS + k."""
+    return [b for b in p.body.walk() if isinstance(b, Check)]
+
+
+CHECK_STATUS = 16
 
 
 def cond_value(fn: FnCtx, e: object, scope: Scope) -> CVal:
@@ -115,6 +125,11 @@ def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
                 tmps.append((k, t))
             for k, t in tmps:
                 w(f"{ident(k)} = {t};")
+    elif isinstance(b, Check):
+        r = b.requirement
+        k = checks(fn.program).index(b)
+        w(f"if (!({_int(fn, r.lhs, scope)} {r.op} {_int(fn, r.rhs, scope)})) "
+          f"throw sl::CheckFailed{{{k}}};")
     elif isinstance(b, Break):
         w("break;")
     elif isinstance(b, Continue):

@@ -155,6 +155,13 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
     in_place = acc is not None and len(written) == 1 and written[0].wcr is None and (
         acc.data, tuple(acc.subset)) == (written[0].data, tuple(written[0].subset))
     operands = [ins["a"].data, ins["b"].data] + ([acc.data] if acc and not in_place else [])
+    # The frontend checks argument sizes at the call; sizes computed inside the program
+    # are compared here, before the kernel reads past the shorter operand.
+    check_same_size(fn, scope, K, zb[1], f"MatMul: the inner dimensions differ ({K} vs "
+                    f"{zb[1]})")
+    if a.rank == 3 and b.rank == 3:
+        check_same_size(fn, scope, za[0], zb[0], f"MatMul: the batch sizes differ ({za[0]} "
+                        f"vs {zb[0]})")
     for m in written:
         got = view_of(fn, m.data, m.subset).size()
         check_same_size(fn, scope, got, total,

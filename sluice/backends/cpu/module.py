@@ -16,7 +16,7 @@ import sympy
 
 from sluice.backends.cpu import bounds
 from sluice.backends.cpu.aliases import reshape_aliases
-from sluice.backends.cpu.control import emit_region
+from sluice.backends.cpu.control import CHECK_STATUS, emit_region
 from sluice.backends.cpu.ctypes_map import ctype
 from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
 from sluice.backends.cpu.initialised import written_before_read
@@ -208,6 +208,7 @@ def _entry(p: Program, checked: bool = False) -> str:
     w(f"catch (const sl::Deadlock&) {{ return {first}1; }}")
     w(f"catch (const std::bad_alloc&) {{ return {first}2; }}")
     w(f"catch (const sl::SizeMismatch&) {{ return {first}3; }}")
+    w(f"catch (const sl::CheckFailed& e) {{ return {first}{CHECK_STATUS} + e.k; }}")
     w("return 0;")
     w.depth -= 1
     w("}")

@@ -306,6 +306,9 @@ struct Deadlock {};
 // Thrown by a copy whose source and destination sizes differ; status 3.
 struct SizeMismatch {};
 
+// Thrown by the k-th `check` block of the program when its relation fails; status 16 + k.
+struct CheckFailed { int k; };
+
 }  // namespace sl
 """
 

@@ -20,6 +20,7 @@ import sympy
 from sluice.backends.cpu.bounds import RECORD_WORDS, Site
 from sluice.backends.cpu.bounds import STATUS as bounds_status
 from sluice.backends.cpu.bounds import error as bounds_error
+from sluice.backends.cpu.control import CHECK_STATUS, checks
 from sluice.backends.cpu.fastpath import MISS, make_fast_path
 from sluice.backends.cpu.initialised import return_allocators
 from sluice.backends.cpu.signature import control_symbols, signature, used_names
@@ -28,6 +29,7 @@ from sluice.ir.data import CSR, Scalar
 from sluice.ir.interpreter import bind_symbols, csr_parts, match_arguments
 from sluice.ir.nodes import Access
 from sluice.ir.program import Program
+from sluice.ir.requires import check as check_requirements
 from sluice.ir.symbolic import compile_numpy, free_names
 
 _SCALAR_CTYPES = {
@@ -170,8 +172,15 @@ class CompiledProgram:
             raise bounds_error(self.program.name, sites, out.tolist())
         if rc == 3:
             raise ExecutionError(f"'{self.program.name}' copied between views of different "
-                                 "sizes", hint="check the shapes of reshapes and slice "
-                                 "assignments against the arguments' shapes")
+                                 "sizes, or multiplied matrices whose inner sizes differ",
+                                 hint="check the shapes of reshapes, slice assignments and "
+                                 "matrix products against the arguments' shapes")
+        found = checks(self.program)
+        if CHECK_STATUS <= rc < CHECK_STATUS + len(found):
+            r = found[rc - CHECK_STATUS].requirement
+            raise ExecutionError(f"'{self.program.name}': {r.why}: the sizes computed while it "
+                                 f"ran break {r.lhs} {r.op} {r.rhs}", r.location(),
+                                 hint="NumPy refuses these sizes too")
         raise ExecutionError(f"'{self.program.name}' ran out of memory")
 
     # --- the thorough path -----------------------------------------------------------------
@@ -209,6 +218,7 @@ class CompiledProgram:
                                 "determined by the arguments",
                                 hint=f"pass {unbound[0]}=... as a keyword argument")
         env = {k: int(v) for k, v in symbols.items()}
+        check_requirements(p, env)
         return ptr, env
 
     def _array(self, name: str, v: Any, dt: np.dtype, ndim: int) -> int:
