@@ -25,7 +25,7 @@ import sympy
 from sluice.errors import OutOfBoundsError, SourceLocation
 from sluice.ir.data import Array, Scalar, Stream
 from sluice.ir.memlet import Index, Range, Subset
-from sluice.ir.nodes import Node
+from sluice.ir.nodes import Access, Node
 from sluice.runtime.switches import turned_on
 
 if TYPE_CHECKING:
@@ -60,7 +60,9 @@ def at(fn: FnCtx, node: Node) -> Iterator[None]:
     """Accesses generated meanwhile belong to `node` (located where it, or the innermost
     enclosing node that has a location, was written)."""
     outer = fn.where
-    fn.where = (node.loc or outer[0], node.describe())
+    # an access node generates the copies into it (and carries their location)
+    what = f"the copy into '{node.data}'" if isinstance(node, Access) else node.describe()
+    fn.where = (node.loc or outer[0], what)
     try:
         yield
     finally:

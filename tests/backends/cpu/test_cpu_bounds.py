@@ -183,7 +183,7 @@ def test_copy_of_a_window_past_the_end(pipeline):
     x = np.arange(6.0)
     np.testing.assert_array_equal(fn(x, k=3), x[3:6])
     with pytest.raises(OutOfBoundsError, match="elements 4 to 6 of axis 0 of 'x' are out of "
-                                               "bounds for size 6"):
+                                               "bounds for size 6, in the copy into 'y'"):
         fn(x, k=4)
 
 
