@@ -34,7 +34,7 @@ from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.library import MatMul
 from sluice.ir.nodes import Access, Map, Tasklet
 from sluice.ir.program import Program
-from sluice.ir.symbolic import provably_differ
+from sluice.ir.symbolic import Cast, provably_differ
 from sluice.passes.manager import Pass, PassReport, register
 from sluice.passes.util import (
     access_nodes,
@@ -144,19 +144,38 @@ def _elementwise(p: Program, g: DataflowGraph, m: Map) -> _Elementwise | None:
     return _Elementwise(m, outs[0], t.code[0][1], reads, scalars)
 
 
-def _factor(term: sympy.Expr, ew: _Elementwise) -> tuple[str, str | None] | None:
-    """`term` as (array connector, scalar connector or None): `x` or `s * x`."""
+def _factor(p: Program, term: sympy.Expr, ew: _Elementwise) -> tuple[str, str | None] | None:
+    """`term` as (array connector, scalar connector or None): `x` or `s * x`, where the
+    scalar may be cast to the array's type first (`float32(alpha) * x`: the BLAS call
+    converts alpha the same way)."""
     if isinstance(term, sympy.Symbol):
         name = term.name
         return (name, None) if name in ew.reads and name not in ew.scalars else None
-    if isinstance(term, X.Mul2) and all(
-            isinstance(a, sympy.Symbol) and a.name in ew.reads for a in term.args):
-        x, y = (a.name for a in term.args)
-        if x in ew.scalars and y not in ew.scalars:
-            return y, x
-        if y in ew.scalars and x not in ew.scalars:
-            return x, y
+    if not isinstance(term, X.Mul2):
+        return None
+    names = [_connector(a, ew) for a in term.args]
+    if None in names:
+        return None
+    (x, cx), (y, cy) = names
+    if x in ew.scalars and y not in ew.scalars and cy is None and cx in (None, _array(p, ew, y)):
+        return y, x
+    if y in ew.scalars and x not in ew.scalars and cx is None and cy in (None, _array(p, ew, x)):
+        return x, y
     return None
+
+
+def _connector(e: sympy.Expr, ew: _Elementwise) -> tuple[str, np.dtype | None] | None:
+    """A read connector, or a cast of one: (its name, the cast's type or None)."""
+    cast = None
+    if isinstance(e, Cast) and e.args[0].is_Symbol:
+        cast, e = e.dtype.numpy, e.args[0]
+    if isinstance(e, sympy.Symbol) and e.name in ew.reads:
+        return e.name, cast
+    return None
+
+
+def _array(p: Program, ew: _Elementwise, conn: str) -> np.dtype:
+    return _dtype(p, ew.reads[conn].memlet.data)
 
 
 def _real_scalar(p: Program, name: str) -> bool:
@@ -179,7 +198,7 @@ def _fold_scaled_operand(p: Program, g: DataflowGraph, mm: MatMul, conn: str) ->
         return False
     if len(ew.reads) != 2 or len(ew.scalars) != 1:
         return False
-    f = _factor(ew.expr, ew)
+    f = _factor(p, ew.expr, ew)
     if f is None or f[1] is None:
         return False
     x, s = ew.reads[f[0]], ew.reads[f[1]]
@@ -217,7 +236,7 @@ def _fold_epilogue(p: Program, g: DataflowGraph, mm: MatMul) -> bool:
             provably_differ(x, y) for x, y in zip(p.data[prod].shape, stops, strict=True)):
         return False
     summands = ew.expr.args if isinstance(ew.expr, X.Add2) else (ew.expr,)
-    terms = [_factor(t, ew) for t in summands]
+    terms = [_factor(p, t, ew) for t in summands]
     if not 1 <= len(terms) <= 2 or None in terms:
         return False
     if {c for t in terms for c in t if c is not None} != set(ew.reads):
