@@ -100,6 +100,11 @@ def mixed_kinds(i64, f32, u64, i8, u8):
             np.clip(i8, 0.5, 3), f32 + 0.1, u8 + 3, u8 * 2.5, np.arctan2(i8, i64))
 
 
+def compare_out_of_range(u32, i8):
+    return (u32 < -1, u32 > -1, -1 < u32, u32 == 2**40, u32 != -3, u32 <= 2**33, i8 >= -200,
+            i8 < 128, np.maximum(u32, 2), np.clip(u32, 1, 4))
+
+
 def weak_out_of_range(u8):
     return u8 + 300
 
@@ -132,6 +137,8 @@ CASES = [
     (bool_arithmetic, [_bools(16), _bools(16)]),
     (nan_extrema, [NANS_X, NANS_Y]),
     (integer_rounding, [np.array([3, -4, 2**62 + 1]), np.array([True, False])]),
+    (compare_out_of_range, [np.array([0, 5, 2**32 - 1], np.uint32),
+                            np.array([-128, 0, 127], np.int8)]),
     (carried_numpy_scalar, [X32]),
     (carried_dtype_type, [X32]),
     (carried_python_float, [X32]),
