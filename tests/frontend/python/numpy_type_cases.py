@@ -16,6 +16,12 @@ def mean_of_comparison(x):
     return np.mean(x > 0.5), np.sum(x > 0.5), np.var(x > 0.5)
 
 
+def scalar_reductions(x32):
+    # Reductions of Python scalars are NumPy scalars (strong): np.sum(2) + x32 is float64.
+    return (np.sum(2) + x32, np.max(2.5) + x32, np.argmax(3), np.mean(True), np.prod(True),
+            np.sum(x32[0]), np.mean(7) + x32)
+
+
 def empty_truth(x):
     return np.all(x), np.any(x), np.all(x > 0), np.any(x > 0), np.sum(x), np.prod(x)
 
@@ -134,6 +140,7 @@ CASES = [
     (stats, [F.astype(np.float32)]),
     (mean_of_comparison, [F[0]]),
     (empty_truth, [np.zeros(0)]),
+    (scalar_reductions, [np.array([1.5, 2.5], np.float32)]),
     (bool_arithmetic, [_bools(16), _bools(16)]),
     (nan_extrema, [NANS_X, NANS_Y]),
     (integer_rounding, [np.array([3, -4, 2**62 + 1]), np.array([True, False])]),
