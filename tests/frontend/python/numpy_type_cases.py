@@ -111,6 +111,15 @@ def compare_out_of_range(u32, i8):
             i8 < 128, np.maximum(u32, 2), np.clip(u32, 1, 4))
 
 
+def mixed_sign_compare(i8, u64):
+    return (i8 < u64, i8 <= u64, i8 > u64, i8 >= u64, i8 == u64, i8 != u64, u64 < i8,
+            u64 >= i8, np.where(i8 > u64, i8, u64))
+
+
+def complex_sign(z):
+    return np.sign(z)
+
+
 def weak_out_of_range(u8):
     return u8 + 300
 
@@ -146,6 +155,11 @@ CASES = [
     (integer_rounding, [np.array([3, -4, 2**62 + 1]), np.array([True, False])]),
     (compare_out_of_range, [np.array([0, 5, 2**32 - 1], np.uint32),
                             np.array([-128, 0, 127], np.int8)]),
+    (mixed_sign_compare, [np.array([-1, 5, -128, 127, 0], np.int8),
+                          np.array([2**64 - 1, 5, 0, 2**63, 0], np.uint64)]),
+    (complex_sign, [np.array([complex(np.inf, 1), complex(-np.inf, -1),
+                              complex(np.inf, np.inf), complex(1, np.inf),
+                              complex(1, -np.inf), complex(np.nan, 0), 3 - 4j, 0j])]),
     (carried_numpy_scalar, [X32]),
     (carried_dtype_type, [X32]),
     (carried_python_float, [X32]),
