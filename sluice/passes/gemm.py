@@ -34,7 +34,7 @@ from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.library import MatMul
 from sluice.ir.nodes import Access, Map, Tasklet
 from sluice.ir.program import Program
-from sluice.ir.symbolic import provably_differ
+from sluice.ir.symbolic import Cast, provably_differ
 from sluice.passes.manager import Pass, PassReport, register
 from sluice.passes.util import (
     access_nodes,
@@ -149,13 +149,28 @@ def _factor(term: sympy.Expr, ew: _Elementwise) -> tuple[str, str | None] | None
     if isinstance(term, sympy.Symbol):
         name = term.name
         return (name, None) if name in ew.reads and name not in ew.scalars else None
-    if isinstance(term, X.Mul2) and all(
-            isinstance(a, sympy.Symbol) and a.name in ew.reads for a in term.args):
-        x, y = (a.name for a in term.args)
+    names = [_scalar_or_symbol(a, ew) for a in term.args] \
+        if isinstance(term, X.Mul2) else []
+    if names and all(n is not None for n in names):
+        x, y = names
         if x in ew.scalars and y not in ew.scalars:
             return y, x
         if y in ew.scalars and x not in ew.scalars:
             return x, y
+    return None
+
+
+def _scalar_or_symbol(a: sympy.Expr, ew: _Elementwise) -> str | None:
+    """The connector `a` reads: a plain connector, or a scalar one converted to a float
+    type. The frontend converts a Python scalar to the array's type before it multiplies
+    (NumPy's weak scalars), which is the conversion BLAS applies to alpha and beta; a
+    strong float64 scalar would convert the array instead, which then does not match."""
+    if isinstance(a, Cast) and a.dtype.is_float and len(a.args) == 1:
+        a = a.args[0]
+        if not (isinstance(a, sympy.Symbol) and a.name in ew.scalars):
+            return None
+    if isinstance(a, sympy.Symbol) and a.name in ew.reads:
+        return a.name
     return None
 
 
