@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy
 
 from sluice.errors import ArgumentError, SluiceError, SluiceTypeError, did_you_mean
 from sluice.frontend.python import ArgSpec, Traced, trace_function
@@ -39,6 +40,7 @@ from sluice.types import ArrayType, ScalarType
 BACKENDS = {"cpu": "sluice.backends.cpu"}
 DEFAULT_TARGET = "cpu"
 INTERPRET = "interpret"  # always available: the reference interpreter
+BOUNDSCHECK_VARIABLE = "SLUICE_BOUNDSCHECK"  # set (not 0/off): generated code checks indices
 
 
 def _backend(target: str) -> Any | None:
@@ -182,11 +184,12 @@ class _Entry:
 class SluiceFunction:
     """A function compiled by sluice (base of `program` and `jit`)."""
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], boundscheck: bool | None = None) -> None:
         if not isinstance(fn, types.FunctionType):
             raise SluiceError(f"@sluice decorators apply to functions, not {type(fn).__name__}")
         functools.update_wrapper(self, fn)
         self.__sluice_function__ = fn
+        self.boundscheck = boundscheck
         self._sig_cache: tuple[Any, inspect.Signature] | None = None
         self._cache: dict[Any, list[_Entry]] = {}
         self._last: tuple[Any, _Entry] | None = None
@@ -258,30 +261,55 @@ class SluiceFunction:
         """The IR Program for these arguments (or for the annotations of a @program)."""
         return self._current(args, kwargs).traced.program
 
-    def lower(self, target: str = DEFAULT_TARGET, *args: Any, **kwargs: Any) -> str:
-        """The source code `target` generates for this program."""
+    def lower(self, target: str = DEFAULT_TARGET, *args: Any, boundscheck: bool | None = None,
+              **kwargs: Any) -> str:
+        """The source code `target` generates for this program (`boundscheck`: as for
+        `compile`)."""
         mod = _backend(target)
         gen = getattr(mod, "generate", None) if mod is not None else None
         if gen is None:
             raise SluiceError(f"target '{target}' is not available yet: it cannot generate "
                               "source", hint="inspect the IR with .trace(...), or call the "
                               "function to run it on the reference interpreter")
-        return gen(self._current(args, kwargs).traced.program)
+        return gen(self._current(args, kwargs).traced.program,
+                   *self._options(self._checked(boundscheck)))
 
-    def compile(self, target: str = DEFAULT_TARGET, *args: Any, **kwargs: Any
-                ) -> Callable[..., Any]:
-        """A callable taking the same arguments as the Python function."""
+    def compile(self, target: str = DEFAULT_TARGET, *args: Any, boundscheck: bool | None = None,
+                **kwargs: Any) -> Callable[..., Any]:
+        """A callable taking the same arguments as the Python function. `boundscheck`
+        (default: the decorator's, else `$SLUICE_BOUNDSCHECK`) checks every array access of
+        the generated code and reports the first one outside its array at its source line."""
         entry = self._current(args, kwargs)
-        return self._runner(entry, target)
+        return self._runner(entry, target, boundscheck)
 
-    def _runner(self, entry: _Entry, target: str) -> Callable[..., Any]:
-        run = entry.runners.get(target)
+    def _checked(self, boundscheck: bool | None) -> bool:
+        """The bounds-check mode in force: the call's, the decorator's, the environment's."""
+        for choice in (boundscheck, self.boundscheck):
+            if choice is not None:
+                return bool(choice)
+        return _environment_checks()
+
+    @staticmethod
+    def _options(checked: bool) -> tuple[dict[str, Any], ...]:
+        """Backend options after the program: none in the common case (a backend need not
+        know the option), an explicit 'off' where the environment would say on."""
+        if checked:
+            return ({"boundscheck": True},)
+        return ({"boundscheck": False},) if _environment_checks() else ()
+
+    def _runner(self, entry: _Entry, target: str, boundscheck: bool | None = None
+                ) -> Callable[..., Any]:
+        checked = self._checked(boundscheck)
+        run = entry.runners.get((target, checked))
         if run is not None:
             return run
         mod = _backend(target)
         build = getattr(mod, "build", None) if mod is not None else None
         program = entry.traced.program
-        native = build(program) if build is not None else functools.partial(interpret, program)
+        if build is None:  # the interpreter checks every index anyway
+            native = functools.partial(interpret, program)
+        else:
+            native = build(program, *self._options(checked))
         tuple_result = entry.traced.returns_tuple
         if tuple_result:
             plain = native
@@ -295,7 +323,7 @@ class SluiceFunction:
             return native(*self._call_args(entry.traced, values))
 
         run.native = native  # type: ignore[attr-defined]
-        entry.runners[target] = run
+        entry.runners[(target, checked)] = run
         return run
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -319,11 +347,17 @@ class SluiceFunction:
         return f"<sluice.{type(self).__name__.lower()} {self.__qualname__}>"
 
 
+def _environment_checks() -> bool:
+    from sluice.runtime.switches import turned_on  # (importing the runtime loads sluice)
+
+    return turned_on(BOUNDSCHECK_VARIABLE)
+
+
 class ProgramFunction(SluiceFunction):
     """`@sluice.program`: argument types come from the annotations."""
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
-        super().__init__(fn)
+    def __init__(self, fn: Callable[..., Any], boundscheck: bool | None = None) -> None:
+        super().__init__(fn, boundscheck)
         self._annotated: dict[str, ArgSpec] | None = None
 
     def _specs(self, values: dict[str, Any] | None) -> tuple[dict[str, ArgSpec], Any]:
@@ -337,10 +371,31 @@ class ProgramFunction(SluiceFunction):
             self._annotated = {
                 n: _spec_of_annotation(fn, n, hints.get(n, inspect.Parameter.empty))
                 for n in self._sig.parameters}
-        return self._annotated, "annotations"
+        units = _unit_symbols(self._annotated, values) if values is not None else ()
+        if not units:
+            return self._annotated, "annotations"
+        # NumPy stretches a size-1 dimension: compile a version where those sizes are 1.
+        one = {_symbol(u): sympy.Integer(1) for u in units}
+        specs = {n: ArgSpec.array(s.dtype, tuple(sympy.sympify(d).xreplace(one)
+                                                 for d in s.shape))
+                 if s.kind == "array" else s for n, s in self._annotated.items()}
+        return specs, ("annotations", units)
 
     def _is_runtime(self, v: Any) -> bool:
         return True
+
+
+def _unit_symbols(specs: dict[str, ArgSpec], values: dict[str, Any]) -> tuple[str, ...]:
+    """Size symbols that are 1 wherever an argument's dimension is exactly that symbol."""
+    seen: dict[str, bool] = {}
+    for n, spec in specs.items():
+        shape = getattr(values.get(n), "shape", None)
+        if spec.kind != "array" or shape is None or len(shape) != len(spec.shape):
+            continue
+        for d, size in zip(spec.shape, shape, strict=True):
+            if isinstance(d, sympy.Symbol):
+                seen[d.name] = seen.get(d.name, True) and size == 1
+    return tuple(sorted(k for k, one in seen.items() if one))
 
 
 class JitFunction(SluiceFunction):
@@ -363,11 +418,17 @@ class JitFunction(SluiceFunction):
         return specs, tuple(key)
 
 
-def program(fn: Callable[..., Any]) -> ProgramFunction:
-    """Compile `fn` with argument types from its annotations."""
-    return ProgramFunction(fn)
+def program(fn: Callable[..., Any] | None = None, *, boundscheck: bool | None = None) -> Any:
+    """Compile `fn` with argument types from its annotations. `@sluice.program(boundscheck=
+    True)` checks every array access of the generated code (see `SluiceFunction.compile`)."""
+    if fn is None:
+        return lambda f: ProgramFunction(f, boundscheck)
+    return ProgramFunction(fn, boundscheck)
 
 
-def jit(fn: Callable[..., Any]) -> JitFunction:
-    """Compile `fn`, specialised on the types of the arguments of each new signature."""
-    return JitFunction(fn)
+def jit(fn: Callable[..., Any] | None = None, *, boundscheck: bool | None = None) -> Any:
+    """Compile `fn`, specialised on the types of the arguments of each new signature.
+    `@sluice.jit(boundscheck=True)` checks every array access of the generated code."""
+    if fn is None:
+        return lambda f: JitFunction(f, boundscheck)
+    return JitFunction(fn, boundscheck)

@@ -19,10 +19,11 @@ anything else is a sluice bug and says so.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import numpy as np
 
 from sluice import __version__
 from sluice.errors import SluiceError
+from sluice.sourcefile import check_regular, read_source
 
 Loader = Callable[[Path, dict[str, int]], Any]
 
@@ -45,13 +47,16 @@ def _parse_params(items: Sequence[str]) -> dict[str, int]:
             params[key.strip()] = int(val, 0)
         except ValueError:
             raise SluiceError(f"--param {key}: {val!r} is not an integer") from None
+        if not -(2**63) <= params[key.strip()] < 2**63:
+            raise SluiceError(f"--param {key}: {val} is outside the int64 range",
+                              hint="symbols are int64 integers")
     return params
 
 
 def _load_sir(path: Path, params: dict[str, int]) -> Any:
     from sluice.ir import parse
 
-    return parse(path.read_text(), filename=str(path))
+    return parse(read_source(path), filename=str(path))
 
 
 def _load_sptl(path: Path, params: dict[str, int]) -> Any:
@@ -77,6 +82,7 @@ def _load_python(target: str) -> Any:
     path = Path(file)
     if not path.exists():
         raise SluiceError(f"no such file: '{file}'")
+    check_regular(path)  # importing a FIFO or /dev/zero would never finish
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(path.stem, module)
@@ -106,6 +112,17 @@ def load(target: str, params: dict[str, int]) -> Any:
     if not path.exists():
         raise SluiceError(f"no such file: '{target}'")
     return loader(path, params)
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Output the user named (-o DIR, --svg FILE) that cannot be written is their error."""
+    try:
+        yield
+    except OSError as e:
+        where = e.filename or path
+        raise SluiceError(f"cannot write '{where}': {e.strerror or e}",
+                          hint=f"check the output path {str(path)!r}") from None
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -141,10 +158,12 @@ def cmd_show(args: argparse.Namespace) -> int:
         out = Path(args.svg)
         if svg is None:
             out = out.with_suffix(".dot")
-            out.write_text(to_dot(prog))
+            with _writing(out):
+                out.write_text(to_dot(prog))
             print(f"Graphviz 'dot' is not installed: wrote {out} instead", file=sys.stderr)
         else:
-            out.write_text(svg)
+            with _writing(out):
+                out.write_text(svg)
             print(f"wrote {out}", file=sys.stderr)
     if args.json:
         print(json.dumps(prog.to_json(), indent=1))
@@ -172,7 +191,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict[str, Any]:
     """Arguments for `prog` from symbol values: random, zeros or ones."""
-    from sluice.ir import CSR, Scalar, Stream
+    from sluice.ir import CSR, Stream
     from sluice.ir.symbolic import evaluate
 
     rng = np.random.default_rng(seed)
@@ -192,21 +211,35 @@ def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict
         except KeyError as e:
             raise SluiceError(f"the shape of '{name}' needs symbol '{e.args[0]}'",
                               hint=f"--param {e.args[0]}=...") from None
-        dt = c.dtype.numpy
-        if how == "zeros":
-            v = np.zeros(shape, dt)
-        elif how == "ones":
-            v = np.ones(shape, dt)
-        elif c.dtype.is_integer:
-            v = rng.integers(0, 100, shape).astype(dt)
-        elif c.dtype.value == "bool":
-            v = rng.random(shape) < 0.5
-        elif c.dtype.is_complex:
-            v = (rng.random(shape) + 1j * rng.random(shape)).astype(dt)
-        else:
-            v = rng.random(shape).astype(dt)
-        out[name] = v[()] if isinstance(c, Scalar) else v
+        if any(n < 0 for n in shape):
+            raise SluiceError(f"the shape of '{name}' is {shape} for these --param values",
+                              hint="sizes must not be negative")
+        try:
+            out[name] = _input(c, shape, how, rng)
+        except (MemoryError, ValueError) as e:  # numpy: too large, or more than it indexes
+            raise SluiceError(f"cannot make a {shape} input for '{name}': {e}",
+                              hint="use smaller --param values") from None
     return out
+
+
+def _input(c: Any, shape: tuple[int, ...], how: str, rng: np.random.Generator) -> Any:
+    """One generated argument of container `c`."""
+    from sluice.ir import Scalar
+
+    dt = c.dtype.numpy
+    if how == "zeros":
+        v = np.zeros(shape, dt)
+    elif how == "ones":
+        v = np.ones(shape, dt)
+    elif c.dtype.is_integer:
+        v = rng.integers(0, 100, shape).astype(dt)
+    elif c.dtype.value == "bool":
+        v = rng.random(shape) < 0.5
+    elif c.dtype.is_complex:
+        v = (rng.random(shape) + 1j * rng.random(shape)).astype(dt)
+    else:
+        v = rng.random(shape).astype(dt)
+    return v[()] if isinstance(c, Scalar) else v
 
 
 def _describe(name: str, v: Any) -> str:
@@ -267,6 +300,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.target == "csl":
         raise SluiceError(f"'{args.file}' is not a spatial kernel: run it with --target "
                           "interpret or cpu")
+    prog.verify()  # the interpreter trusts the IR's structure as the backends do
     inputs = make_inputs(prog, params, args.inputs, args.seed)
     symbols = {k: v for k, v in params.items() if k in prog.symbols and k not in inputs}
     if args.target == "cpu":
@@ -306,17 +340,20 @@ def _compile_cpu(prog: Any, out: Path) -> int:
     import shutil
 
     from sluice.backends.cpu import build
+    from sluice.backends.safetext import identifier
 
+    identifier(prog.name, "program name")  # it names the files written below
     compiled = build(prog)
     m = re.search(r'extern "C" (int \w+\([^)]*\))', compiled.source)
     if m is None:
         raise SluiceError(f"could not find the entry point of '{prog.name}' in the source")
-    out.mkdir(parents=True, exist_ok=True)
     files = {f"{prog.name}.cpp": compiled.source,
              f"{prog.name}.h": C_HEADER.format(name=prog.name, decl=m.group(1))}
-    for name, text in files.items():
-        (out / name).write_text(text)
-    shutil.copyfile(compiled.path, out / f"lib{prog.name}.so")
+    with _writing(out):
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (out / name).write_text(text)
+        shutil.copyfile(compiled.path, out / f"lib{prog.name}.so")
     for name in [*files, f"lib{prog.name}.so"]:
         print(f"  {out / name}")
     print(f"wrote {prog.name}: C++ source, shared library and C header to {out}")
@@ -334,7 +371,10 @@ def cmd_compile(args: argparse.Namespace) -> int:
         raise SluiceError(f"spatial kernels compile for target 'csl', not '{args.target}'",
                           hint="--target csl")
     out = Path(args.out)
-    artifacts = loaded.compile("csl", out_dir=out, options=_csl_options(args), arch=args.arch)
+    options = _csl_options(args)
+    artifacts = loaded.compile("csl", options=options, arch=args.arch)
+    with _writing(out):
+        loaded.compile("csl", out_dir=out, options=options, arch=args.arch)  # cached: writes
     stats = artifacts.stats
     for name in sorted(artifacts.files):
         print(f"  {out / name}")

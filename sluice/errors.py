@@ -133,6 +133,12 @@ class ExecutionError(SluiceError):
     kind = "runtime error"
 
 
+class OutOfBoundsError(ExecutionError, IndexError):
+    """A bounds-checked run touched an element outside its array (an IndexError, as NumPy's)."""
+
+    kind = "index error"
+
+
 class DeadlockError(ExecutionError):
     kind = "deadlock"
 
@@ -143,6 +149,12 @@ class RaceError(SluiceError):
 
 class RouteError(SluiceError):
     kind = "routing error"
+
+
+class CacheError(SluiceError):
+    """The build cache folder is unsafe, unwritable or full."""
+
+    kind = "cache error"
 
 
 class ToolchainError(SluiceError):

@@ -20,12 +20,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sluice.errors import SluiceError
+from sluice.errors import SluiceError, SourceLocation
 from sluice.ir.control import (
     Assign,
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -40,6 +41,7 @@ from sluice.ir.memlet import Memlet, Range, full_subset
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.propagate import merge_memlets, propagate_subset
+from sluice.ir.requires import Requirement
 from sluice.ir.symbolic import as_expr
 from sluice.ir.text import parse_expr, parse_memlet, parse_range
 
@@ -112,6 +114,7 @@ class GraphBuilder:
     def node(self, node: Node, inputs: Mapping[str, str | Memlet] | None = None,
              outputs: Mapping[str, str | Memlet] | None = None) -> Any:
         """Add any node, connecting its connectors to memlets of containers."""
+        self._locate(node)
         srcs = []
         for conn, spec in (inputs or {}).items():
             m = self.memlet(spec)
@@ -139,8 +142,16 @@ class GraphBuilder:
         """Copy `src` (a memlet) into `dst` (a memlet); shapes must agree."""
         s, d = self.memlet(src), self.memlet(dst)
         m = Memlet(s.data, s.subset, d.wcr, d.data, d.subset)
-        self.graph.connect(self.read(s.data), self.write(d.data), m)
+        src = self.read(s.data)
+        dst = self.write(d.data)
+        self._locate(dst)  # a copy has no node of its own: its destination carries the place
+        self.graph.connect(src, dst, m)
         return m
+
+    def _locate(self, node: Node) -> None:
+        loc = getattr(self.program, "loc", None)  # (other frontends may pass their own owner)
+        if node.loc is None and loc is not None:
+            node.loc = loc
 
     def map(
         self,
@@ -164,6 +175,7 @@ class GraphBuilder:
         params = list(ranges)
         rs = [r if isinstance(r, Range) else parse_range(r) for r in ranges.values()]
         node = Map(params, rs, DataflowGraph(), Schedule(schedule), label)
+        self._locate(node)
         body = GraphBuilder(self.program, node.body)
         body.map_node = node
         yield body
@@ -211,6 +223,8 @@ class ProgramBuilder:
         self.program = Program(name)
         self._regions: list[Region] = [self.program.body]
         self._counter = 0
+        # Where the construct being built was written: nodes added meanwhile record it.
+        self.loc: SourceLocation | None = None
 
     # --- declarations ------------------------------------------------------------------
     def symbol(self, name: str, dtype: DType | str = DType.int64, arg: bool = False) -> Any:
@@ -342,6 +356,10 @@ class ProgramBuilder:
         for k in assignments:
             self.program.symbols.setdefault(k, DType.int64)
         return self.region.append(Assign({k: self._cond(v) for k, v in assignments.items()}))
+
+    def check(self, requirement: Requirement) -> Check:
+        """Check `requirement` here, while the program runs."""
+        return self.region.append(Check(requirement))
 
     def break_(self) -> None:
         self.region.append(Break())

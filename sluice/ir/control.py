@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sluice.ir.graph import DataflowGraph
+from sluice.ir.requires import Requirement
 from sluice.ir.symbolic import Expr, as_expr, free_names
 
 
@@ -89,6 +90,21 @@ class Assign(Block):
         for e in self.assignments.values():
             out |= free_names(e)
         return out
+
+
+@dataclass(eq=False)
+class Check(Block):
+    """Stop with an error unless `requirement` holds: a size relation the program assumes
+    that only becomes decidable while it runs (sizes computed inside the program)."""
+
+    requirement: Requirement
+
+    def reads(self) -> set[str]:
+        return self.requirement.names
+
+    def describe(self) -> str:
+        r = self.requirement
+        return f"check {r.lhs} {r.op} {r.rhs}"
 
 
 @dataclass(eq=False)

@@ -19,8 +19,6 @@ finds SymPy arithmetic over values that slipped past them (the verifier calls it
 
 from __future__ import annotations
 
-import cmath
-import math
 import struct
 from typing import Any
 
@@ -61,19 +59,11 @@ class Const(sympy.Atom):
     def _hashable_content(self) -> tuple:
         return _bits(self.value)
 
-    def __getnewargs__(self) -> tuple:
-        return (self.value,)
-
     def __reduce__(self):  # pickling for caches and multiprocessing
         return (Const, (self.value,))
 
     def _sympystr(self, printer: Any) -> str:
         return repr(self.value)
-
-    @property
-    def is_nan(self) -> bool:
-        v = self.value
-        return cmath.isnan(v) if isinstance(v, complex) else math.isnan(v)
 
 
 def is_const(e: Any) -> bool:
@@ -163,8 +153,9 @@ class Func(Exact):
 
 
 def _func(name: str, nargs: int, numpy: str) -> type[Func]:
-    cls_name = "F_" + name
-    return type(cls_name, (Func,), {"name": name, "nargs": nargs, "numpy": numpy})
+    cls = type("F_" + name, (Func,), {"name": name, "nargs": nargs, "numpy": numpy})
+    globals()[cls.__name__] = cls  # found by name when pickled (caches, worker processes)
+    return cls
 
 
 # name -> class; the names are the IR text's (and tasklet code's) function names.
@@ -243,8 +234,12 @@ def truediv(a: Any, b: Any) -> sympy.Basic:
 
 
 def mod(a: Any, b: Any) -> sympy.Basic:
+    """`a % b`; on integer index expressions a constant zero divisor raises
+    ZeroDivisionError, as Python's `%` on integers does."""
     xs = [literal(a), literal(b)]
-    if all(is_index(x) for x in xs) and not (xs[1].is_Integer and int(xs[1]) == 0):
+    if all(is_index(x) for x in xs):
+        if xs[1].is_Integer and int(xs[1]) == 0:
+            raise ZeroDivisionError("integer modulo by zero")
         return sympy.Mod(*xs)
     return Mod2(*xs)
 

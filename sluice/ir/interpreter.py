@@ -28,6 +28,7 @@ from sluice.ir.control import (
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -41,6 +42,8 @@ from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import Index, Memlet, Range, Subset
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
+from sluice.ir.requires import check as check_requirements
+from sluice.ir.requires import check_failure
 from sluice.ir.symbolic import compile_numpy, evaluate, free_names
 
 Signal = str | None  # None, "break", "continue", "return"
@@ -305,8 +308,11 @@ def _tasklet(frame: Frame, g: DataflowGraph, t: Tasklet) -> Gen:
 def _library(frame: Frame, g: DataflowGraph, n: LibraryNode) -> None:
     inputs = {e.dst_conn: read_memlet(frame, e.memlet) for e in g.in_edges(n)
               if e.memlet is not None}
-    with np.errstate(all="ignore"):
-        outputs = n.reference(**inputs)
+    try:
+        with np.errstate(all="ignore"):
+            outputs = n.reference(**inputs)
+    except (ValueError, IndexError) as err:  # NumPy refused the operands (shapes, indices)
+        raise ExecutionError(f"{n.describe()}: {err}") from None
     for e in g.out_edges(n):
         if e.memlet is None:
             continue
@@ -580,6 +586,11 @@ def _block(frame: Frame, b: Block) -> Gen:
         for k, v in vals.items():
             frame.symbols[k] = int(v) if np.ndim(v) == 0 and float(v).is_integer() else v
         return None
+    if isinstance(b, Check):
+        r = b.requirement
+        if not r.holds({k: int(frame.symbols[k]) for k in r.names}):
+            raise check_failure(frame.program, r, frame.symbols)
+        return None
     if isinstance(b, Break):
         return "break"
     if isinstance(b, Continue):
@@ -627,6 +638,7 @@ def bind_symbols(p: Program, shapes: dict[str, tuple[int, ...]], symbols: dict[s
                  ) -> dict[str, Any]:
     """Infer symbol values from argument shapes; check the shapes agree."""
     symbols = dict(symbols)
+    origin = {s: f"argument '{s}'" for s in symbols}  # where each symbol's value came from
     pending = [(name, k, d, n) for name, shp in shapes.items()
                for k, (d, n) in enumerate(zip(p.container(name).shape, shp, strict=False))]
     changed = True
@@ -637,8 +649,11 @@ def bind_symbols(p: Program, shapes: dict[str, tuple[int, ...]], symbols: dict[s
             if free_names(d) <= set(symbols):
                 got = int(evaluate(d, symbols))
                 if got != n:
+                    came = "; ".join(f"{s} from {origin[s]}" for s in sorted(free_names(d))
+                                     if s in origin)
                     raise ArgumentError(
-                        f"argument '{name}' has size {n} in dimension {k}, expected {d} = {got}",
+                        f"argument '{name}' has size {n} in dimension {k}, expected {d} = {got}"
+                        + (f" ({came})" if came else ""),
                         hint="arrays that share a symbol must agree on its value")
                 pending.remove(item)
                 changed = True
@@ -646,6 +661,7 @@ def bind_symbols(p: Program, shapes: dict[str, tuple[int, ...]], symbols: dict[s
                 sol = _solve_dim(d, n, symbols)
                 if sol:
                     symbols.update(sol)
+                    origin.update({s: f"dimension {k} of '{name}'" for s in sol})
                     changed = True
     return symbols
 
@@ -709,6 +725,7 @@ def _bind(p: Program, args: list[Any], kwargs: dict[str, Any], copy_scalars: boo
         data[name] = v
         shapes[name] = v.shape
     symbols = bind_symbols(p, shapes, symbols)
+    check_requirements(p, symbols)
     return Frame(p, data, symbols)
 
 

@@ -112,6 +112,13 @@ class MatMul(LibraryNode):
             a = np.ascontiguousarray(np.swapaxes(a, -1, -2))
         if self.transpose_b and b.ndim >= 2:
             b = np.ascontiguousarray(np.swapaxes(b, -1, -2))
+        if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
+            raise ExecutionError(f"MatMul: the inner dimensions of operands of shapes {a.shape} "
+                                 f"and {b.shape} differ",
+                                 hint="check the sizes of the matrix product's operands")
+        if a.ndim == b.ndim == 3 and a.shape[0] != b.shape[0]:
+            raise ExecutionError(f"MatMul: the batch sizes of operands of shapes {a.shape} and "
+                                 f"{b.shape} differ")
         c = np.matmul(a, b)
         if alpha is not None:
             c = (c.dtype.type(np.asarray(alpha).reshape(())) * c).astype(c.dtype, copy=False)
@@ -176,6 +183,11 @@ class Reduce(LibraryNode):
             fn = np.argmax if self.op == "argmax" else np.argmin
             axis = None if self.axes is None else axes[0]
             return {"out": fn(inp, axis=axis, keepdims=self.keepdims)}
+        if self.identity is None and self.op != "+" and self.op != "*" and any(
+                inp.shape[k] == 0 for k in axes):
+            raise ExecutionError(f"Reduce: zero-size array to reduction operation {self.op} "
+                                 "which has no identity", hint="NumPy raises here too; make "
+                                 "sure the array is not empty")
         ufunc = {"+": np.add, "*": np.multiply, "max": np.maximum, "min": np.minimum}[self.op]
         kw = {} if self.identity is None else {"initial": self.identity}
         if self.dtype is not None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sluice.errors import SourceLocation
 from sluice.ir.memlet import Range
 from sluice.ir.symbolic import Expr, as_expr, free_names
 
@@ -27,7 +28,14 @@ class Schedule(Enum):
 
 @dataclass(eq=False)
 class Node:
-    """A node of a dataflow graph. Nodes have identity: two equal-looking nodes differ."""
+    """A node of a dataflow graph. Nodes have identity: two equal-looking nodes differ.
+
+    `loc` is where the user wrote the node, when a frontend knows it (not a dataclass field:
+    set it after construction). Text, JSON and passes carry it; diagnostics of generated
+    code (bounds-checked runs) point there.
+    """
+
+    loc: ClassVar[SourceLocation | None] = None  # the default; a located node sets its own
 
     @property
     def in_connectors(self) -> tuple[str, ...]:

@@ -8,7 +8,18 @@ import html
 import shutil
 import subprocess
 
-from sluice.ir.control import Assign, Block, Branch, Break, Continue, Loop, Region, Return, State
+from sluice.ir.control import (
+    Assign,
+    Block,
+    Branch,
+    Break,
+    Check,
+    Continue,
+    Loop,
+    Region,
+    Return,
+    State,
+)
 from sluice.ir.control import While as WhileBlock
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Tasklet
@@ -100,9 +111,9 @@ class _Dot:
             if b.orelse is not None:
                 anchors.append(self.region(b.orelse, indent, "else"))
             return anchors[0]
-        if isinstance(b, Assign | Break | Continue | Return):
+        if isinstance(b, Assign | Check | Break | Continue | Return):
             text = (", ".join(f"{k} = {to_text(v)}" for k, v in b.assignments.items())
-                    if isinstance(b, Assign) else type(b).__name__.lower())
+                    if isinstance(b, Assign) else b.describe())
             nid = self.fresh("b")
             self.lines.append(f"{indent}{nid} [shape=note, label={_q(text)}];")
             return nid

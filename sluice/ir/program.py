@@ -8,6 +8,7 @@ from typing import Any
 from sluice.ir.control import Region
 from sluice.ir.data import Container
 from sluice.ir.dtypes import DType
+from sluice.ir.requires import Requirement
 
 
 @dataclass(eq=False)
@@ -18,7 +19,9 @@ class Program:
     * `data` — containers by name (arguments, returns and transients);
     * `symbols` — integer symbols by name (sizes, loop variables, assigned symbols);
     * `returns` — containers whose values the program returns, in order;
-    * `callees` — programs reachable through `Call` nodes, by name.
+    * `callees` — programs reachable through `Call` nodes, by name;
+    * `requires` — relations between argument sizes the body assumes (`sluice.ir.requires`),
+      checked before every run.
     """
 
     name: str
@@ -28,6 +31,7 @@ class Program:
     body: Region = field(default_factory=Region)
     returns: list[str] = field(default_factory=list)
     callees: dict[str, Program] = field(default_factory=dict)
+    requires: list[Requirement] = field(default_factory=list)
 
     def container(self, name: str) -> Container:
         """The container `name`, or the CSR component for `M.indptr`-style names."""

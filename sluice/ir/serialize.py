@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sluice.errors import SourceLocation
 from sluice.ir.control import (
     Assign,
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -26,6 +28,7 @@ from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import Index, Memlet, Range, Subset
 from sluice.ir.nodes import LIBRARY, Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
+from sluice.ir.requires import Requirement
 from sluice.ir.symbolic import to_text
 from sluice.ir.text import parse_expr
 
@@ -93,10 +96,17 @@ def _node(n: Node) -> dict[str, Any]:
     raise TypeError(f"no JSON form for node {n!r}")
 
 
+def _located(n: Node) -> dict[str, Any]:
+    d = _node(n)
+    if n.loc is not None and n.loc.line is not None:  # only when known: older JSON stays valid
+        d["loc"] = [n.loc.file, n.loc.line, n.loc.col]
+    return d
+
+
 def _graph(g: DataflowGraph) -> dict[str, Any]:
     index = {id(n): i for i, n in enumerate(g.nodes)}
     return {
-        "nodes": [_node(n) for n in g.nodes],
+        "nodes": [_located(n) for n in g.nodes],
         "edges": [{"src": index[id(e.src)], "src_conn": e.src_conn, "dst": index[id(e.dst)],
                    "dst_conn": e.dst_conn, "memlet": _memlet(e.memlet)} for e in g.edges],
     }
@@ -115,11 +125,22 @@ def _block(b: Block) -> dict[str, Any]:
                 "orelse": None if b.orelse is None else _region(b.orelse)}
     if isinstance(b, Assign):
         return {"kind": "assign", "assignments": {k: to_text(v) for k, v in b.assignments.items()}}
+    if isinstance(b, Check):
+        return {"kind": "check", "requirement": _requirement(b.requirement)}
     return {"kind": type(b).__name__.lower()}
 
 
 def _region(r: Region) -> list[dict[str, Any]]:
     return [_block(b) for b in r.blocks]
+
+
+def _requirement(r: Requirement) -> list[Any]:
+    return [to_text(r.lhs), r.op, to_text(r.rhs), r.why, r.where]
+
+
+def _requirement_from(d: list[Any]) -> Requirement:
+    lhs, op, rhs, why, where = d
+    return Requirement(_e(lhs), op, _e(rhs), why, where)
 
 
 def to_json(p: Program) -> dict[str, Any]:
@@ -132,6 +153,7 @@ def to_json(p: Program) -> dict[str, Any]:
         "data": {k: _container(c) for k, c in p.data.items()},
         "body": _region(p.body),
         "callees": {k: to_json(c) for k, c in p.callees.items()},
+        "requires": [_requirement(r) for r in p.requires],
     }
 
 
@@ -197,6 +219,10 @@ def _node_from(d: dict[str, Any]) -> Node:
 def _graph_from(d: dict[str, Any]) -> DataflowGraph:
     g = DataflowGraph()
     nodes = [g.add(_node_from(n)) for n in d["nodes"]]
+    for node, n in zip(nodes, d["nodes"], strict=True):
+        if "loc" in n:
+            file, line, col = n["loc"]
+            node.loc = SourceLocation(file, line, col)
     for e in d["edges"]:
         m = e["memlet"]
         memlet = None if m is None else Memlet(m["data"], _subset_from(m["subset"]), m["wcr"],
@@ -226,6 +252,8 @@ class _Reader:
                           None if d["orelse"] is None else self.region(d["orelse"]))
         if kind == "assign":
             return Assign({k: _e(v, c) for k, v in d["assignments"].items()})
+        if kind == "check":
+            return Check(_requirement_from(d["requirement"]))
         return {"break": Break, "continue": Continue, "return": Return}[kind]()
 
 
@@ -244,4 +272,5 @@ def from_json(d: dict[str, Any]) -> Program:
         body=_Reader(scalars).region(d["body"]),
         returns=list(d["returns"]),
         callees={k: from_json(c) for k, c in d["callees"].items()},
+        requires=[_requirement_from(r) for r in d.get("requires", [])],
     )

@@ -99,6 +99,8 @@ class FloorDiv(_Op):
             return sympy.Integer(int(a) // int(b))
         if b == 1 and a.is_integer:
             return a
+        if a.is_integer and b.is_integer and b.is_nonzero and (a / b).is_integer:
+            return a / b  # an exact division of index expressions (`3*N // 3` is N)
         return None
 
 
@@ -409,7 +411,9 @@ class _Printer:
         if num and num[0] == -1 and len(num) > 1:
             inner = sympy.Mul(*num[1:], *(sympy.Pow(d, -1) for d in den), evaluate=False)
             return "-" + self.wrap(inner, PREC_UNARY), PREC_UNARY
-        text = " * ".join(self.wrap(f, PREC_MUL) for f in num) if num else "1"
+        # Factors after the first are parenthesised at equal strength: `3 * (a // 3)`.
+        text = " * ".join(self.wrap(f, PREC_MUL, strict=k > 0) for k, f in enumerate(num)) \
+            if num else "1"
         if len(num) == 1 and num[0].is_Integer and int(num[0]) < 0:
             text = f"({text})" if den else text
         if den:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from sluice.ir.control import (
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -38,6 +40,7 @@ from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import WCR_OPS, Index, Memlet, Range, Subset
 from sluice.ir.nodes import LIBRARY, Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
+from sluice.ir.requires import Requirement
 
 INDENT = "  "
 
@@ -128,7 +131,7 @@ class _GraphPrinter:
 
     def node(self, n: Node, depth: int) -> list[str]:
         pad = INDENT * depth
-        head = f"{pad}{self.node_id(n)} = "
+        head = f"{pad}{self.node_id(n)}{_node_loc(n)} = "
         if isinstance(n, Access):
             return [head + f"access {n.data}"]
         if isinstance(n, Tasklet):
@@ -149,6 +152,23 @@ class _GraphPrinter:
             return [head + f"call {n.callee} ({', '.join(n.inputs)}) -> "
                     f"({', '.join(n.outputs)}) {{{binds}}}"]
         raise TypeError(f"no text form for node {n!r}")
+
+
+def _node_loc(n: Node) -> str:
+    """` @ "file":line:col` where the node's source location is known (else nothing, so
+    programs without locations print as they always did)."""
+    loc = n.loc
+    if loc is None or loc.line is None:
+        return ""
+    return f" @ {json.dumps(loc.file or '<input>')}:{loc.line}:{loc.col or 1}"
+
+
+_NODE_LOC = re.compile(r'^(\s*%\d+) @ "(?:[^"\\]|\\.)*":\d+:\d+ =', re.MULTILINE)
+
+
+def without_locations(text: str) -> str:
+    """IR text with the nodes' source locations left out (what a build depends on)."""
+    return _NODE_LOC.sub(r"\1 =", text)
 
 
 def _region(r: Region, depth: int) -> list[str]:
@@ -179,6 +199,8 @@ def _block(b: Block, depth: int) -> list[str]:
         return out + [pad + "}"]
     if isinstance(b, Assign):
         return [pad + "assign " + ", ".join(f"{k} = {_expr(v)}" for k, v in b.assignments.items())]
+    if isinstance(b, Check):
+        return [pad + "check " + _requirement_text(b.requirement)]
     if isinstance(b, Break):
         return [pad + "break"]
     if isinstance(b, Continue):
@@ -186,6 +208,11 @@ def _block(b: Block, depth: int) -> list[str]:
     if isinstance(b, Return):
         return [pad + "return"]
     raise TypeError(f"no text form for block {b!r}")
+
+
+def _requirement_text(r: Requirement) -> str:
+    where = f" {json.dumps(r.where)}" if r.where else ""
+    return f"{_expr(r.lhs)} {r.op} {_expr(r.rhs)} {json.dumps(r.why)}{where}"
 
 
 def _program_lines(p: Program) -> list[str]:
@@ -201,6 +228,7 @@ def _program_lines(p: Program) -> list[str]:
         if c.storage != Storage.default:
             line += f" storage {c.storage.value}"
         out.append(line)
+    out += [f"{INDENT}require {_requirement_text(r)}" for r in p.requires]
     out += _region(p.body, 1)
     return out + ["}"]
 
@@ -271,7 +299,11 @@ class _ExprBuilder(Transformer):
         def build(v):
             acc = parts[0].build(v)
             for op, rhs in zip(parts[1::2], parts[2::2], strict=True):
-                acc = fn(str(op), acc, rhs.build(v))
+                try:
+                    acc = fn(str(op), acc, rhs.build(v))
+                except ZeroDivisionError:  # SymPy's Mod(x, 0): no expression to build
+                    raise _Located(f"'{op}' by zero", op,
+                                   "a constant zero divisor is not allowed here") from None
             return acc
 
         return _E(build)
@@ -391,6 +423,15 @@ class _Located(Exception):
         self.message, self.where, self.hint = message, where, hint
 
 
+def _string(tok: Token) -> str:
+    """A quoted string's value (JSON escapes); a bad escape is the user's error, located."""
+    try:
+        return json.loads(tok)
+    except ValueError as e:
+        raise _Located(f"invalid string {tok}: {getattr(e, 'msg', e)}", tok,
+                       'escape with \\\\, \\", \\n, \\t or \\uXXXX') from None
+
+
 def _ints(e: _E) -> Any:
     return e.build(frozenset())
 
@@ -408,6 +449,10 @@ class _Builder(_ExprBuilder):
     def symbol_decl(self, items):
         name, dt = items
         return ("symbol", str(name), _dtype(dt))
+
+    def require_decl(self, items):
+        cond, why, where = items
+        return ("require", cond, why, where)
 
     def scalar_type(self, items):
         return lambda: Scalar(_dtype(items[0]))
@@ -490,6 +535,9 @@ class _Builder(_ExprBuilder):
         pairs = [(str(items[i]), items[i + 1]) for i in range(0, len(items), 2)]
         return ("assign", pairs)
 
+    def check_(self, items):
+        return ("check", ("require", *items))
+
     def break_(self, items):
         return ("break",)
 
@@ -501,8 +549,12 @@ class _Builder(_ExprBuilder):
 
     # graph ----------------------------------------------------------------------------
     def node_decl(self, items):
-        nid, node = items
-        return ("node", str(nid), node, nid)
+        nid, loc, node = items
+        return ("node", str(nid), node, nid, loc)
+
+    def node_loc(self, items):
+        file, line, col = items
+        return SourceLocation(json.loads(file), int(line), int(col))
 
     def access(self, items):
         return ("access", str(items[0]), items[0])
@@ -512,7 +564,7 @@ class _Builder(_ExprBuilder):
 
     def tasklet(self, items):
         label, ins, outs, *stmts = items
-        return ("tasklet", json.loads(label), ins or [], outs or [], stmts)
+        return ("tasklet", _string(label), ins or [], outs or [], stmts)
 
     def map_range(self, items):
         return (str(items[0]), items[1])
@@ -527,7 +579,7 @@ class _Builder(_ExprBuilder):
         except ValueError:
             raise _Located(f"unknown schedule '{sched}'", sched,
                            "use one of " + ", ".join(s.value for s in Schedule)) from None
-        return ("map", ranges, schedule, json.loads(label), graph_items)
+        return ("map", ranges, schedule, _string(label), graph_items)
 
     def attr(self, items):
         return (str(items[0]), items[1])
@@ -537,7 +589,7 @@ class _Builder(_ExprBuilder):
         return float(s) if any(ch in s for ch in ".eE") else int(s)
 
     def lit_string(self, items):
-        return json.loads(items[0])
+        return _string(items[0])
 
     def lit_true(self, items):
         return True
@@ -614,6 +666,16 @@ def _dtype(tok: Token) -> DType:
                        or "use one of " + ", ".join(d.value for d in DType)) from None
 
 
+def _requirement(item) -> Requirement:
+    _, cond, why, where = item
+    rel = cond.build(frozenset())
+    if not isinstance(rel, sympy.Rel):
+        raise _Located("a 'require' declaration needs one comparison of sizes, such as "
+                       "'require N == M \"why\"'", why)
+    return Requirement(rel.lhs, rel.rel_op, rel.rhs, json.loads(why),
+                       json.loads(where) if where else None)
+
+
 def _dim_from(raw) -> Index | Range:
     if raw[0] == "i":
         return Index(_ints(raw[1]))
@@ -636,6 +698,8 @@ class _ProgramAssembler:
                 p.symbols[item[1]] = item[2]
             elif isinstance(item, tuple) and item[0] == "data":
                 p.data[item[1]] = item[2]
+            elif isinstance(item, tuple) and item[0] == "require":
+                p.requires.append(_requirement(item))
             else:
                 blocks.append(item)
         self.scalars = frozenset(n for n, c in p.data.items() if isinstance(c, Scalar))
@@ -664,6 +728,8 @@ class _ProgramAssembler:
                           None if orelse is None else self.region(orelse))
         if kind == "assign":
             return Assign({k: self.cond(v) for k, v in raw[1]})
+        if kind == "check":
+            return Check(_requirement(raw[1]))
         return {"break": Break, "continue": Continue, "return": Return}[kind]()
 
     def graph(self, items, outer: dict[str, Node] | None = None) -> DataflowGraph:
@@ -671,8 +737,10 @@ class _ProgramAssembler:
         ids: dict[str, Node] = {}
         for it in items:
             if it[0] == "node":
-                _, nid, spec, tok = it
+                _, nid, spec, tok, loc = it
                 ids[nid] = g.add(self.node(spec))
+                if loc is not None:
+                    ids[nid].loc = loc
         for it in items:
             if it[0] == "edge":
                 _, (sid, sconn), (did, dconn), mem = it

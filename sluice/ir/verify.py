@@ -5,19 +5,31 @@ stable (tests and users grep for them):
 
 signature, name-clash, undefined-container, undefined-symbol, connector, tasklet-code,
 tasklet-volume, cycle, rank, bounds, memlet-data, wcr, map, library, copy-shape,
-control, call, stream, dtype
+control, call, stream, dtype, shape
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import sympy
 
 from sluice.errors import VerificationError
-from sluice.ir.control import Assign, Block, Branch, Break, Continue, Loop, Region, State, While
+from sluice.ir.control import (
+    Assign,
+    Block,
+    Branch,
+    Break,
+    Check,
+    Continue,
+    Loop,
+    Region,
+    State,
+    While,
+)
 from sluice.ir.data import CSR, Array, Container, Scalar, Stream
-from sluice.ir.exact import check_exact
+from sluice.ir.exact import Const, Div2, check_exact
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.memlet import WCR_OPS, Index, Memlet, Range, subset_shape
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Tasklet
@@ -31,6 +43,37 @@ def _num(e) -> float | None:
     e = sympy.sympify(e)
     if e.is_number and e.is_real:
         return float(e)
+    return None
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _not_int64(e) -> str | None:
+    """Why `e` cannot be an int64 index, bound or step, or None.
+
+    Generated code computes these in int64: a float constant truncates (a step of 0.5 becomes
+    0 and loops forever), an integer outside int64 wraps, an infinity or NaN has no value.
+    """
+    e = sympy.sympify(e)
+    if isinstance(e, Const):
+        finite = not isinstance(e.value, complex) and math.isfinite(e.value)
+        return f"{e.value!r} is {'not an integer' if finite else 'not a finite number'}"
+    for a in e.atoms(Const):
+        if isinstance(a.value, complex) or not math.isfinite(a.value):
+            return f"{e} holds {a.value!r}, not a finite number"
+        return f"{e} holds the non-integer constant {a.value!r}"
+    for d in e.atoms(Div2):
+        if d.args[1] == 0:
+            return f"{e} is not a finite number (division by zero)"
+        return f"{e} is a true division, not an integer (use //)"
+    if e.is_number and not e.is_Integer:
+        return f"{e} is not an integer"
+    if e.is_Integer and not INT64_MIN <= int(e) <= INT64_MAX:
+        return f"{e} is outside the int64 range"
+    for a in e.atoms(sympy.Integer):
+        if not INT64_MIN <= int(a) <= INT64_MAX:
+            return f"{e} holds {a}, outside the int64 range"
     return None
 
 
@@ -77,8 +120,18 @@ class _Verifier:
                 if s not in p.symbols:
                     self.fail("undefined-symbol", f"shape of '{name}' uses undeclared symbol '{s}'",
                               hint=f"declare it: symbol {s}: int64")
-            if isinstance(c, Stream) and c.depth < 0:
-                self.fail("stream", f"stream '{name}' has negative depth {c.depth}")
+            dims = list(c.shape) + ([c.nnz] if isinstance(c, CSR) else [])
+            for d in dims:
+                self.int64(d, f"shape of '{name}'", f"data '{name}'", "shape")
+                if _num(d) is not None and _num(d) < 0:
+                    self.fail("shape", f"shape of '{name}' has the negative size {d}",
+                              f"data '{name}'")
+            if isinstance(c, Stream) and not 0 <= c.depth <= INT64_MAX:
+                self.fail("stream", f"stream '{name}' has depth {c.depth}, outside 0..2**63-1")
+        for r in p.requires:
+            for s in sorted(r.names - set(p.symbols)):
+                self.fail("undefined-symbol", f"'require {r.lhs} {r.op} {r.rhs}' uses undeclared "
+                          f"symbol '{s}'", hint=f"declare it: symbol {s}: int64")
 
     # --- helpers ----------------------------------------------------------------------
     def container(self, name: str, node: str) -> Container:
@@ -90,6 +143,12 @@ class _Verifier:
             self.fail("undefined-container", f"no container named '{name}'", node,
                       did_you_mean(name.partition(".")[0], self.p.data))
             raise  # unreachable
+
+    def int64(self, e, what: str, node: str, rule: str) -> None:
+        why = _not_int64(e)
+        if why is not None:
+            self.fail(rule, f"{what}: {why}", node,
+                      "sizes, indices, bounds and steps are int64 integers (-2**63 to 2**63 - 1)")
 
     def symbols_defined(self, names: Iterable[str], scope: set[str], node: str, what: str,
                         allow_scalars: bool = False) -> None:
@@ -120,8 +179,9 @@ class _Verifier:
             if b.var not in self.p.symbols:
                 self.fail("undefined-symbol", f"loop variable '{b.var}' is not declared", label,
                           f"declare it: symbol {b.var}: int64")
-            for e in (b.start, b.stop, b.step):
+            for what, e in (("start", b.start), ("stop", b.stop), ("step", b.step)):
                 self.symbols_defined(free_names(e), set(), label, "loop bound", True)
+                self.int64(e, f"loop {what}", label, "control")
             if _num(b.step) == 0:
                 self.fail("control", "loop step is zero", label)
             if _num(b.step) is None:
@@ -155,6 +215,8 @@ class _Verifier:
                     self.fail("undefined-symbol", f"assignment to undeclared symbol '{k}'",
                               "assign", f"declare it: symbol {k}: int64")
                 self.symbols_defined(free_names(v), set(), "assign", "assignment", True)
+        elif isinstance(b, Check):
+            self.symbols_defined(b.reads(), set(), "check", "check")
         elif isinstance(b, Break | Continue):
             if not in_loop:
                 self.fail("control", f"'{type(b).__name__.lower()}' outside of a loop",
@@ -257,6 +319,8 @@ class _Verifier:
                 self.fail("map", f"map parameter '{p}' shadows an enclosing parameter", label)
         for r in m.ranges:
             self.symbols_defined(r.free_symbols(), scope, label, "map range")
+            for e in (r.start, r.stop, r.step):
+                self.int64(e, "map range", label, "map")
             if _num(r.step) is not None and _num(r.step) <= 0:
                 self.fail("map", "map range step must be positive", label)
         outer_in = {e.memlet.data for e in ins if e.memlet is not None}
@@ -368,6 +432,8 @@ class _Verifier:
                       f"write {name}[{', '.join('0:' + str(d) for d in shape)}]")
         for d in subset:
             self.symbols_defined(d.free_symbols(), scope, label, f"subset of '{name}'")
+            for e in (d.index,) if isinstance(d, Index) else (d.start, d.stop, d.step):
+                self.int64(e, f"subset of '{name}'", label, "bounds")
             if isinstance(d, Range) and _num(d.step) is not None and _num(d.step) <= 0:
                 self.fail("bounds", f"subset of '{name}' has a non-positive step", label)
         if not subset or isinstance(c, Stream):

@@ -245,6 +245,7 @@ def _fuse(p: Program, g: DataflowGraph, a: Access, prod: Map, cons: Map) -> None
     sched = Schedule.sequential if Schedule.sequential in (prod.schedule, cons.schedule) \
         else cons.schedule
     fused = Map(list(cons.params), list(cons.ranges), body, sched, cons.label)
+    fused.loc = cons.loc or prod.loc
     g.add(fused)
     for e in g.in_edges(prod):
         g.connect(e.src, fused, e.memlet, e.src_conn, None)

@@ -11,11 +11,11 @@ stays (it still defines M for anything that reads it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 
-from sluice.ir.control import Assign, Block, Branch, Loop, Region, State, While
+from sluice.ir.control import Assign, Block, Branch, Check, Loop, Region, State, While
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import Call, Map, Tasklet
 from sluice.ir.program import Program
@@ -66,6 +66,9 @@ def _block(b: Block, m: dict[str, sympy.Expr]) -> None:
         b.cases = [(substitute(c, m), r) for c, r in b.cases]
     elif isinstance(b, Assign):
         b.assignments = {k: substitute(v, m) for k, v in b.assignments.items()}
+    elif isinstance(b, Check):
+        r = b.requirement
+        b.requirement = replace(r, lhs=substitute(r.lhs, m), rhs=substitute(r.rhs, m))
     elif isinstance(b, State):
         _graph(b.graph, m)
     for r in b.regions():

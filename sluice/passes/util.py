@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import sympy
 
-from sluice.ir.control import Assign, Branch, Loop, State, While
+from sluice.ir.control import Assign, Branch, Check, Loop, State, While
 from sluice.ir.data import Stream
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import Index, Range, full_subset
@@ -43,7 +43,7 @@ def control_reads(p: Program) -> set[str]:
         elif isinstance(b, Branch):
             for c, _ in b.cases:
                 out |= free_names(c)
-        elif isinstance(b, Assign):
+        elif isinstance(b, Assign | Check):
             out |= b.reads()
     return out
 

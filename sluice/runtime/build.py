@@ -17,7 +17,8 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from sluice.errors import ToolchainError
+from sluice.cachedir import private_subfolder, trusted_root
+from sluice.errors import CacheError, ToolchainError
 from sluice.runtime import toolchain
 from sluice.runtime.cache import BuildCache, Entry, text_hash
 
@@ -61,12 +62,16 @@ def _error_excerpt(stderr: str) -> str:
     return "\n".join("    " + ln for ln in excerpt)
 
 
-def _keep_failed_source(cache: BuildCache, name: str, suffix: str, source: str) -> Path:
-    failed = cache.root / "failed"
-    failed.mkdir(parents=True, exist_ok=True)
-    path = failed / f"{name}-{text_hash(source)[:12]}{suffix}"
-    path.write_text(source)
-    return path
+def _keep_failed_source(cache: BuildCache, name: str, suffix: str, source: str) -> str:
+    """`kept at PATH`, or why the source of a failed build could not be kept (a full or
+    unwritable cache must not hide the compiler's error)."""
+    try:
+        failed = private_subfolder(trusted_root(cache.root), "failed")
+        path = failed / f"{name}-{text_hash(source)[:12]}{suffix}"
+        path.write_text(source)
+    except (OSError, CacheError) as e:
+        return f"not kept ({getattr(e, 'strerror', None) or getattr(e, 'message', e)})"
+    return f"kept at {path}"
 
 
 def _compile(
@@ -80,7 +85,7 @@ def _compile(
         kept = _keep_failed_source(cache, name, src.suffix, source)
         raise ToolchainError(
             f"{tool} timed out after {_COMPILE_TIMEOUT_S} s compiling '{name}'",
-            hint=f"the source is kept at {kept}",
+            hint=f"the source is {kept}",
         ) from exc
     except OSError as exc:
         raise ToolchainError(f"could not run {cmd[0]}: {exc}",
@@ -90,12 +95,12 @@ def _compile(
         raise ToolchainError(
             f"{tool} failed to compile '{name}' (exit status {proc.returncode}):\n"
             f"{_error_excerpt(proc.stderr or proc.stdout)}",
-            hint=f"the source is kept at {kept}; the command was: "
-            f"{shlex.join(_by_hand(cmd, src, kept))}",
+            hint=f"the source is {kept}; the command was: "
+            f"{shlex.join(_by_hand(cmd, src, kept.removeprefix('kept at ')))}",
         )
 
 
-def _by_hand(cmd: list[str], src: Path, kept: Path) -> list[str]:
+def _by_hand(cmd: list[str], src: Path, kept: str) -> list[str]:
     """`cmd` compiling the kept copy of the source into the current directory."""
     out = [str(kept) if a == str(src) else a for a in cmd]
     if "-o" in out:

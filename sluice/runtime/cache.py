@@ -10,6 +10,11 @@ called `kernel` cannot collide. Layout under the root (`$SLUICE_CACHE_DIR`, else
     <root>/locks/<key>.lock              flock'ed while a process builds <key>
     <root>/tmp/                          half-built entries; renamed into place when complete
 
+The root must be the user's alone (`sluice.cachedir.trusted_root`: an unsafe one is a
+`CacheError`), since its shared libraries are loaded and run; an entry whose folder or files
+others could write is treated as corrupted. A full disk or an unwritable root is a
+`CacheError` that names the folder. `clear` empties only roots sluice marked as its own.
+
 Entries are built in a temporary directory and published with one `os.rename`, so a reader
 never sees half an entry. A process that wants a missing key takes the key's lock, checks
 again and builds only if nobody did meanwhile: concurrent processes build a key once. Every
@@ -19,6 +24,7 @@ load verifies the artifact's checksum; a corrupted or truncated entry is removed
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -31,9 +37,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sluice import __version__
-from sluice.cachedir import default_root
+from sluice.cachedir import MARKER as MARKER_NAME
+from sluice.cachedir import (
+    check_private,
+    default_root,
+    is_marked,
+    private_problem,
+    private_subfolder,
+    trusted_root,
+)
+from sluice.errors import CacheError
 
 MANIFEST = "manifest.json"
+# Failed writes that are the cache folder's fault, not sluice's: reported as CacheError.
+_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS)
 _FORMAT = 1  # bump when the layout or manifest changes; old entries then simply miss
 
 
@@ -111,16 +128,44 @@ class BuildCache:
     def entries_dir(self) -> Path:
         return self.root / "entries"
 
+    def _existing(self) -> bool:
+        """Whether the root exists; if it does, it must be trusted (else a CacheError)."""
+        if not os.path.lexists(self.root):
+            return False
+        trusted_root(self.root, create=False)
+        if os.path.lexists(self.entries_dir):
+            check_private(self.entries_dir)  # where the libraries we load live
+        return True
+
     def _dirs(self) -> None:
+        root = trusted_root(self.root)
         for sub in ("entries", "locks", "tmp"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
+            private_subfolder(root, sub)
+
+    def _os_error(self, e: OSError, doing: str) -> CacheError:
+        """A user-facing error for a failed write in the cache: full disk, no permission."""
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            return CacheError(f"no space left on the disk that holds the cache {self.root} "
+                              f"while {doing}",
+                              hint="free some space (`sluice cache clear` removes old builds) "
+                                   "or set SLUICE_CACHE_DIR to a folder on another disk")
+        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return CacheError(f"cannot write to the cache {self.root} while {doing}: "
+                              f"{e.strerror}",
+                              hint=f"make it writable (chmod u+w '{self.root}') or set "
+                                   "SLUICE_CACHE_DIR to a writable folder")
+        return CacheError(f"the cache {self.root} failed while {doing}: {e.strerror or e}")
 
     @contextlib.contextmanager
     def _lock(self, key: str) -> Iterator[None]:
         # flock is released by the kernel if the holder dies, so a crashed build never
         # wedges the key. Lock files are tiny and kept: deleting them would race.
         self._dirs()
-        with open(self.root / "locks" / f"{key}.lock", "a+b") as f:
+        try:
+            f = open(self.root / "locks" / f"{key}.lock", "a+b")  # noqa: SIM115
+        except OSError as e:
+            raise self._os_error(e, "taking a build lock") from None
+        with f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
                 yield
@@ -137,20 +182,36 @@ class BuildCache:
     def _valid(self, key: str) -> Entry | None:
         """The entry for `key` if its manifest parses and its artifact matches the checksum."""
         path = self.entries_dir / key
+        if not self._private(path, path / MANIFEST):
+            return None
         data = self._read_manifest(path)
         if data is None or data.get("key") != key:
             return None
         try:
             entry = Entry.from_manifest(path, data)
             art = entry.artifact_path
+            if not self._private(art):
+                return None
             if art.stat().st_size != entry.size or _file_sha256(art) != entry.sha256:
                 return None
         except (OSError, KeyError, TypeError, ValueError):
             return None
         return entry
 
+    @staticmethod
+    def _private(*paths: Path) -> bool:
+        """Whether these are real files or folders that no one but the user could write (an
+        entry that fails this is rebuilt rather than loaded)."""
+        try:
+            return all(not os.path.islink(p) and private_problem(os.lstat(p)) is None
+                       for p in paths)
+        except OSError:
+            return False
+
     def lookup(self, parts: Mapping[str, str]) -> Entry | None:
         """The valid entry for these parts (sluice version added), or None."""
+        if not self._existing():
+            return None
         return self._valid(cache_key(with_version(parts)))
 
     def _discard(self, key: str) -> None:
@@ -181,33 +242,31 @@ class BuildCache:
         """
         full = with_version(parts)
         key = cache_key(full)
-        entry = self._valid(key)
-        if entry is not None:
-            return entry
+        if self._existing():  # the root is trusted before anything in it is loaded
+            entry = self._valid(key)
+            if entry is not None:
+                return entry
         with self._lock(key):
             entry = self._valid(key)  # someone may have built it while we waited
             if entry is not None:
                 return entry
-            self._discard(key)  # corrupted, truncated or half-deleted: rebuild from scratch
-            tmp = Path(tempfile.mkdtemp(prefix=f"build-{key[:12]}-", dir=self.root / "tmp"))
             try:
-                build(tmp)
+                self._discard(key)  # corrupted, truncated or half-deleted: rebuild from scratch
+                tmp = Path(tempfile.mkdtemp(prefix=f"build-{key[:12]}-",
+                                            dir=self.root / "tmp"))
+            except OSError as e:
+                raise self._os_error(e, "starting a build") from None
+            try:
+                try:
+                    build(tmp)
+                except OSError as e:
+                    if e.errno in _DISK_ERRORS:  # writing the source or objects into tmp/
+                        raise self._os_error(e, f"building '{program}'") from None
+                    raise
                 art = tmp / artifact
                 if not art.is_file():
                     raise FileNotFoundError(f"build did not produce {artifact}")
-                manifest = {
-                    "format": _FORMAT,
-                    "key": key,
-                    "parts": full,
-                    "program": program,
-                    "target": target,
-                    "artifact": artifact,
-                    "size": art.stat().st_size,
-                    "sha256": _file_sha256(art),
-                    "created": time.time(),
-                }
-                (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
-                os.rename(tmp, self.entries_dir / key)
+                self._publish(tmp, art, key, full, program, target)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)  # no-op after a successful rename
         entry = self._valid(key)
@@ -215,10 +274,32 @@ class BuildCache:
             raise OSError(f"cache entry {key[:12]} vanished right after it was built")
         return entry
 
+    def _publish(self, tmp: Path, art: Path, key: str, full: dict[str, str], program: str,
+                 target: str) -> None:
+        """Write the manifest and rename the finished build into place."""
+        try:
+            os.chmod(art, 0o755)  # the compiler's umask may have let others write it
+            manifest = {
+                "format": _FORMAT,
+                "key": key,
+                "parts": full,
+                "program": program,
+                "target": target,
+                "artifact": art.name,
+                "size": art.stat().st_size,
+                "sha256": _file_sha256(art),
+                "created": time.time(),
+            }
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+            os.chmod(tmp / MANIFEST, 0o644)
+            os.rename(tmp, self.entries_dir / key)
+        except OSError as e:
+            raise self._os_error(e, f"storing the build of '{program}'") from None
+
     def ls(self) -> list[Entry]:
         """Every entry with a readable manifest, newest first (checksums are not verified)."""
         out = []
-        if not self.entries_dir.is_dir():
+        if not self._existing() or not self.entries_dir.is_dir():
             return out
         for path in self.entries_dir.iterdir():
             data = self._read_manifest(path)
@@ -229,11 +310,21 @@ class BuildCache:
         return sorted(out, key=lambda e: e.created, reverse=True)
 
     def clear(self) -> int:
-        """Delete every entry; returns how many directories were removed."""
+        """Delete every entry; returns how many directories were removed.
+
+        Only in a root sluice made or adopted (it holds the marker file): SLUICE_CACHE_DIR
+        naming some other folder must not get its `entries/` or `tmp/` emptied."""
+        if not self._existing():
+            return 0
+        if not is_marked(self.root):
+            raise CacheError(f"{self.root} was not made by sluice (it has no "
+                             f"{MARKER_NAME} file), so `sluice cache clear` leaves it alone",
+                             hint="delete what you want removed by hand, or point "
+                                  "SLUICE_CACHE_DIR at a folder of sluice's own")
         n = 0
         for sub in ("entries", "tmp"):
             d = self.root / sub
-            if not d.is_dir():
+            if d.is_symlink() or not d.is_dir():
                 continue
             for path in d.iterdir():
                 shutil.rmtree(path, ignore_errors=True)
@@ -244,6 +335,8 @@ class BuildCache:
         """Why `parts` hits or misses: the named parts that differ from the nearest entry."""
         full = with_version(parts)
         key = cache_key(full)
+        if not self._existing():
+            return f"miss: the cache at {self.root} is empty"
         if self._valid(key) is not None:
             return f"hit: entry {key[:12]}"
         if (self.entries_dir / key).exists():

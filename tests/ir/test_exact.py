@@ -104,3 +104,26 @@ def test_verifier_rejects_sympy_arithmetic_over_values():
     tasklet.code = [("o", sympy.Add(S.value("v"), sympy.Integer(1)))]
     with pytest.raises(VerificationError, match="inexact-value|SymPy"):
         p.verify()
+
+
+def test_value_expressions_pickle():
+    # Programs travel to worker processes and caches pickled.
+    import pickle
+
+    e = parse_expr("a * -0.0 + nan - max(a, 1e-300) + exp(a) < 2 and not (b != b)", VALUES)
+    again = pickle.loads(pickle.dumps(e))
+    assert again == e and S.to_text(again) == S.to_text(e)
+
+
+def test_index_products_print_their_floor_divisions_in_parentheses():
+    a, n = S.symbol("a_0"), S.symbol("N")
+    for e in (3 * S.FloorDiv(a, 3), n * S.FloorDiv(a, 3), 5 * sympy.Mod(a, 3),
+              S.FloorDiv(a, 3) * S.FloorDiv(n, 2)):
+        text = S.to_text(e)
+        assert parse_expr(text) == e, f"{e} printed as {text!r}"
+
+
+def test_exact_index_divisions_fold():
+    n = S.symbol("N")
+    assert S.FloorDiv(3 * n, 3) == n
+    assert isinstance(S.FloorDiv(n, 3), S.FloorDiv)

@@ -18,6 +18,7 @@ from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.backends.cpu.signature import signature, used_names
 from sluice.backends.cpu.views import element, loops, pointer, syms, view_of
+from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR, Scalar
 from sluice.ir.graph import DataflowGraph
@@ -54,7 +55,7 @@ def emit_call(fn: FnCtx, g: DataflowGraph, n: Call, scope: Scope) -> None:
     ins = {e.dst_conn: e for e in g.in_edges(n) if e.memlet is not None}
     outs = {e.src_conn: e for e in g.out_edges(n) if e.memlet is not None}
     w = fn.w
-    w(f"// call '{n.callee}'")
+    w(f"// call '{comment(n.callee)}'")
     views = {}
     for name in callee.args:
         if name not in callee.data:

@@ -12,12 +12,14 @@ from sluice.backends.cpu.cexpr import PRINTER, CVal, convert, strip_parens
 from sluice.backends.cpu.ctypes_map import BOOL, strong
 from sluice.backends.cpu.dataflow import emit_graph
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
+from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.control import (
     Assign,
     Block,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -27,7 +29,16 @@ from sluice.ir.control import (
 )
 from sluice.ir.data import Scalar
 from sluice.ir.nodes import Access
+from sluice.ir.program import Program
 from sluice.ir.symbolic import free_names
+
+
+def checks(p: Program) -> list[Check]:
+    """The program's `check` blocks in order: a failing one returns status CHECK_STATUS + k."""
+    return [b for b in p.body.walk() if isinstance(b, Check)]
+
+
+CHECK_STATUS = 16
 
 
 def cond_value(fn: FnCtx, e: object, scope: Scope) -> CVal:
@@ -55,7 +66,7 @@ def emit_region(fn: FnCtx, r: Region, scope: Scope) -> None:
 def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
     w = fn.w
     if isinstance(b, State):
-        w(f"// state '{b.name}'")
+        w(f"// state '{comment(b.name)}'")
         with w.block(""):
             used = {n.data.partition(".")[0] for n, _ in b.graph.walk()
                     if isinstance(n, Access)}
@@ -68,14 +79,19 @@ def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
         step = b.step
         if not step.is_number or step == 0:
             raise UnsupportedError(f"loop over '{b.var}' has a non-constant or zero step")
-        lo, hi, it = fn.tmp("lo"), fn.tmp("hi"), fn.tmp("it")
-        cmp = "<" if step > 0 else ">"
-        w(f"// for {b.var} in range(...)")
+        lo, hi, n, k = fn.tmp("lo"), fn.tmp("hi"), fn.tmp("n"), fn.tmp("k")
+        # Count the iterations in unsigned arithmetic, as Python's range does: `i += step`
+        # would wrap past INT64_MAX near the top of the range and loop forever.
+        mag = f"{abs(int(step))}ULL"
+        first, last, sign = (lo, hi, "+") if step > 0 else (hi, lo, "-")
+        w(f"// for {comment(b.var)} in range(...)")
         with w.block(""):
             w(f"const int64_t {lo} = {_int(fn, b.start, scope)}, "
               f"{hi} = {_int(fn, b.stop, scope)};")
-            with w.block(f"for (int64_t {it} = {lo}; {it} {cmp} {hi}; {it} += {int(step)})"):
-                w(f"{ident(b.var)} = {it};")
+            w(f"const uint64_t {n} = {first} < {last} ? "
+              f"(uint64_t({last}) - uint64_t({first}) - 1) / {mag} + 1 : 0;")
+            with w.block(f"for (uint64_t {k} = 0; {k} < {n}; ++{k})"):
+                w(f"{ident(b.var)} = int64_t(uint64_t({lo}) {sign} {k} * {mag});")
                 emit_region(fn, b.body, scope)
     elif isinstance(b, While):
         c = convert(cond_value(fn, b.cond, scope), BOOL)
@@ -109,6 +125,11 @@ def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
                 tmps.append((k, t))
             for k, t in tmps:
                 w(f"{ident(k)} = {t};")
+    elif isinstance(b, Check):
+        r = b.requirement
+        k = checks(fn.program).index(b)
+        w(f"if (!({_int(fn, r.lhs, scope)} {r.op} {_int(fn, r.rhs, scope)})) "
+          f"throw sl::CheckFailed{{{k}}};")
     elif isinstance(b, Break):
         w("break;")
     elif isinstance(b, Continue):

@@ -24,6 +24,7 @@ from sluice.backends.cpu.views import (
     view_of,
 )
 from sluice.backends.cpu.writes import combine
+from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.memlet import Index, Memlet
 
@@ -33,7 +34,8 @@ PARALLEL_MIN_ELEMENTS = 1 << 15
 def emit_copy(fn: FnCtx, m: Memlet, dst_name: str, scope: Scope) -> None:
     dst_sub = m.other_subset if m.other is not None else m.subset
     if fn.aliases.get(dst_name) == m.data:
-        fn.w(f"// copy {m.data} -> {dst_name}: nothing to move when the storage is shared")
+        fn.w(f"// copy {comment(m.data)} -> {comment(dst_name)}: nothing to move when the "
+             "storage is shared")
         with fn.w.block(f"if ({ident(dst_name)} != {ident(m.data)})"):
             _copy(fn, m, dst_name, dst_sub, scope)
         return
@@ -54,7 +56,7 @@ def check_same_size(fn: FnCtx, scope: Scope, got: sympy.Expr, want: sympy.Expr,
 
 def _copy(fn: FnCtx, m: Memlet, dst_name: str, dst_sub, scope: Scope) -> None:
     src_stream, dst_stream = is_stream(fn.program, m.data), is_stream(fn.program, dst_name)
-    fn.w(f"// copy {m.data} -> {dst_name}")
+    fn.w(f"// copy {comment(m.data)} -> {comment(dst_name)}")
     if src_stream and dst_stream:
         raise UnsupportedError(f"stream-to-stream copy {m.data} -> {dst_name}")
     if src_stream or dst_stream:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from sluice.backends.cpu import calls, copies, library
+from sluice.backends.cpu import bounds, calls, copies, library
 from sluice.backends.cpu.analysis import batchable, is_stream, plan_parallel, private_scalars
 from sluice.backends.cpu.cexpr import PRINTER, CVal, strip_parens
 from sluice.backends.cpu.ctypes_map import WEAK_INT, ctype, strong
@@ -25,6 +25,7 @@ from sluice.backends.cpu.writes import (
     wcr_identity,
     write_element,
 )
+from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph
@@ -39,29 +40,44 @@ def emit_graph(fn: FnCtx, g: DataflowGraph, scope: Scope) -> None:
     for n in g.topological():
         if n in done:
             continue
-        if n in pairs:
-            library.emit_matvec_pair(fn, g, pairs[n], scope)
-            done |= {pairs[n].mv, pairs[n].vm}
-        elif isinstance(n, Access):
-            for e in g.in_edges(n):
-                if isinstance(e.src, Access) and e.memlet is not None:
-                    copies.emit_copy(fn, e.memlet, n.data, scope)
-        elif isinstance(n, Tasklet):
-            emit_tasklet(fn, g, n, scope)
-        elif isinstance(n, Map):
-            emit_map(fn, n, scope, g)
-        elif isinstance(n, LibraryNode):
-            library.emit_library(fn, g, n, scope)
-        elif isinstance(n, Call):
-            calls.emit_call(fn, g, n, scope)
-        else:
-            raise UnsupportedError(f"the CPU backend cannot generate {n.describe()}")
+        with bounds.at(fn, n):
+            if n in pairs:
+                both = (pairs[n].mv, pairs[n].vm)
+                with bounds.guard(fn, [s for m in both for s in _spans(g, m)], scope):
+                    library.emit_matvec_pair(fn, g, pairs[n], scope)
+                done |= set(both)
+            elif isinstance(n, Access):
+                for e in g.in_edges(n):
+                    if isinstance(e.src, Access) and e.memlet is not None:
+                        m = e.memlet
+                        dst = (n.data, m.other_subset if m.other is not None else m.subset)
+                        with bounds.guard(fn, [(m.data, m.subset), dst], scope):
+                            copies.emit_copy(fn, m, n.data, scope)
+            elif isinstance(n, Tasklet):
+                emit_tasklet(fn, g, n, scope)
+            elif isinstance(n, Map):
+                emit_map(fn, n, scope, g)
+            elif isinstance(n, LibraryNode):
+                with bounds.guard(fn, _spans(g, n), scope):
+                    library.emit_library(fn, g, n, scope)
+            elif isinstance(n, Call):
+                with bounds.guard(fn, _spans(g, n), scope):
+                    calls.emit_call(fn, g, n, scope)
+            else:
+                raise UnsupportedError(f"the CPU backend cannot generate {n.describe()}")
+        bounds.check_point(fn, scope)
+
+
+def _spans(g: DataflowGraph, n) -> list[tuple[str, object]]:
+    """The subsets a library node or call works on (checked before it runs)."""
+    return [(e.memlet.data, e.memlet.subset) for e in [*g.in_edges(n), *g.out_edges(n)]
+            if e.memlet is not None]
 
 
 def emit_tasklet(fn: FnCtx, g: DataflowGraph, t: Tasklet, scope: Scope) -> None:
     w = fn.w
     what = t.describe()
-    w(f"// {what}")
+    w(f"// {comment(what)}")
     with w.block(""):
         env = fn.env(scope)
         declared: set[str] = set()
@@ -123,7 +139,7 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         how += ", atomic wcr"
     if order != list(m.params):
         how += f", loops ordered {', '.join(order)}"
-    w(f"// map '{m.label}' [{ranges}] ({m.schedule.value}: {how})")
+    w(f"// map '{comment(m.label)}' [{comment(ranges)}] ({m.schedule.value}: {how})")
     redirect = dict(scope.redirect)
     clauses = []
     for name, op in reductions.items():
@@ -197,6 +213,8 @@ def _accumulator(fn: FnCtx, m: Map, order: list[str], parallel: list[str],
     combining order and every rounding are those of the plain loop)."""
     if any(not isinstance(n, Access | Tasklet) for n in m.body.nodes):
         return None
+    if bounds.enabled(fn):
+        return None  # its load would touch the element before (or without) any iteration
     edges = [e for e in m.body.edges if e.memlet is not None]
     wcr = [e for e in edges if e.memlet.wcr is not None]
     if len(wcr) != 1 or not isinstance(wcr[0].src, Tasklet):

@@ -6,11 +6,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from sluice.backends.cpu import bounds
 from sluice.backends.cpu.initialised import poison_unzeroed
-from sluice.backends.cpu.module import entry_name, generate_source
+from sluice.backends.cpu.module import bounds_name, entry_name, generate_module, generate_source
 from sluice.backends.cpu.runner import CompiledProgram
 from sluice.ir.program import Program
 from sluice.ir.serialize import from_json
+from sluice.ir.text import without_locations
 from sluice.runtime.blas import Blas, find_blas
 from sluice.runtime.build import DEFAULT_CXX_FLAGS, build_cpp_entry, cpp_key_parts
 from sluice.runtime.cache import BuildCache
@@ -33,6 +35,9 @@ class CpuOptions:
         BLAS layouts); False keeps the backend's own matrix kernels.
     vecmath: let loops calling exp, log, sin, ... vectorize through the vector math library
         `sluice.runtime.vecmath` finds (within 4 ulp); False keeps scalar calls (within 1 ulp).
+    boundscheck: check every array access of the generated code; the first one outside its
+        array stops the call with an `OutOfBoundsError` naming the array, the index, the
+        extent and the source line (slower; for debugging). None: `$SLUICE_BOUNDSCHECK`.
 
     With `$SLUICE_POISON_UNZEROED` set (not "0"), memory handed out without zeroing (the
     transients `initialised.py` proves are written before read) is filled with all-ones
@@ -45,6 +50,12 @@ class CpuOptions:
     verify: bool = False
     blas: bool = True
     vecmath: bool = True
+    boundscheck: bool | None = None
+
+    @property
+    def bounds_checked(self) -> bool:
+        """Whether generated code checks its accesses (the option, else the environment)."""
+        return bounds.from_environment() if self.boundscheck is None else bool(self.boundscheck)
 
     @classmethod
     def of(cls, options: CpuOptions | Mapping[str, Any] | None) -> CpuOptions:
@@ -102,15 +113,17 @@ def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = Non
     """Compile `program` (cached) into a callable with `interpret`'s calling convention."""
     opts = CpuOptions.of(options)
     prog = optimize(program, opts)
-    source = generate_source(prog, opts)
+    source, sites = generate_module(prog, opts)
     flags = opts.compiler_flags()
-    key = (source, tuple(flags))
+    # the sites (source locations) are in the key: the same code may come from other lines
+    key = (source, tuple(flags), tuple(sites))
     hit = _LOADED.get(key)
     if hit is not None:
         return hit
     entry = build_cpp_entry(source, name=prog.name, flags=flags, **_key_args(prog, opts),
                             cache=opts.cache)
-    fn = CompiledProgram(prog, str(entry.artifact_path), entry_name(prog), source)
+    fn = CompiledProgram(prog, str(entry.artifact_path), entry_name(prog), source,
+                         bounds=(bounds_name(prog), sites) if sites else None)
     _LOADED[key] = fn
     return fn
 
@@ -125,12 +138,16 @@ def cache_parts(program: Program, options: CpuOptions | Mapping[str, Any] | None
 
 
 def _key_args(prog: Program, opts: CpuOptions) -> dict[str, Any]:
-    return {"ir_text": _ir_text(prog), "extra_key": {"backend": BACKEND_VERSION},
-            "libs": opts.link_flags()}
+    extra = {"backend": BACKEND_VERSION}
+    if opts.bounds_checked:
+        extra["boundscheck"] = "on"
+    return {"ir_text": _ir_text(prog), "extra_key": extra, "libs": opts.link_flags()}
 
 
 def _ir_text(p: Program) -> str | None:
+    """The IR without source locations: the binary does not depend on them (bounds-check
+    messages are made in Python), so moving a function in its file keeps its build."""
     try:
-        return p.to_text()
+        return without_locations(p.to_text())
     except Exception:  # noqa: BLE001 - the key still covers the generated source
         return None

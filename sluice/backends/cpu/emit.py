@@ -18,8 +18,10 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
+from sluice.backends.cpu import bounds
 from sluice.backends.cpu.cexpr import CVal, c_int
 from sluice.backends.cpu.ctypes_map import WEAK_INT, VType, strong
+from sluice.errors import SourceLocation
 from sluice.ir.data import CSR, Array, Container, Scalar
 from sluice.ir.program import Program
 
@@ -97,6 +99,10 @@ class FnCtx:
         self.uses_return = False
         self.dynamic: dict[str, tuple] = {}  # transients sized by changing symbols
         self.aliases: dict[str, str] = {}  # transient -> container whose storage it uses
+        # bounds-checked builds: the node being generated, and whether a check that may have
+        # failed was emitted since the last point that throws (see bounds.py)
+        self.where: tuple[SourceLocation | None, str] = (None, f"program '{program.name}'")
+        self.pending = False
 
     def tmp(self, prefix: str = "t") -> str:
         self._tmp += 1
@@ -145,4 +151,6 @@ class FnCtx:
             flat = flat + sympy.sympify(i) * s
         if isinstance(c, Array) and not c.shape:
             flat = sympy.Integer(0)
+        elif bounds.enabled(self):
+            return bounds.element(self, name, indices, scope)
         return f"{ident(name)}[{self.idx(flat, scope)}]"

@@ -107,6 +107,11 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
         lines.append(f"if {names[i]}.shape[{axis}] != {_int_code(d)}: return MISS")
     if needed - bound:
         return None  # some symbol must come by keyword: the thorough path handles it
+    # What the program assumes of the sizes (Program.requires); the thorough path explains.
+    for r in p.requires:
+        if not r.names <= bound:
+            return None
+        lines.append(f"if not ({_PY(r.lhs)} {r.op} {_PY(r.rhs)}): return MISS")
     rets = []
     for k, r in enumerate(p.returns):
         c = p.data[r]

@@ -15,12 +15,14 @@ from collections.abc import Callable
 import numpy as np
 import sympy
 
+from sluice.backends.cpu import bounds
 from sluice.backends.cpu.cexpr import CVal, convert
 from sluice.backends.cpu.copies import _nest, _store, _unravel, check_same_size
 from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.backends.cpu.views import View, element, loops, pointer, syms, view_of
 from sluice.backends.cpu.writes import wcr_identity
+from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR
 from sluice.ir.graph import DataflowGraph
@@ -39,7 +41,7 @@ def emit_library(fn: FnCtx, g: DataflowGraph, n: LibraryNode, scope: Scope) -> N
         raise UnsupportedError(f"the CPU backend cannot generate {n.describe()}")
     ins = {e.dst_conn: e.memlet for e in g.in_edges(n) if e.memlet is not None}
     outs = [e for e in g.out_edges(n) if e.memlet is not None]
-    fn.w(f"// {n.describe()} {n.attrs if n.attrs else ''}".rstrip())
+    fn.w(f"// {comment(n.describe())} {comment(n.attrs) if n.attrs else ''}".rstrip())
     with fn.w.block(""):
         emitter(fn, n, ins, outs, scope)
 
@@ -153,6 +155,13 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
     in_place = acc is not None and len(written) == 1 and written[0].wcr is None and (
         acc.data, tuple(acc.subset)) == (written[0].data, tuple(written[0].subset))
     operands = [ins["a"].data, ins["b"].data] + ([acc.data] if acc and not in_place else [])
+    # The frontend checks argument sizes at the call; sizes computed inside the program
+    # are compared here, before the kernel reads past the shorter operand.
+    check_same_size(fn, scope, K, zb[1], f"MatMul: the inner dimensions differ ({K} vs "
+                    f"{zb[1]})")
+    if a.rank == 3 and b.rank == 3:
+        check_same_size(fn, scope, za[0], zb[0], f"MatMul: the batch sizes differ ({za[0]} "
+                        f"vs {zb[0]})")
     for m in written:
         got = view_of(fn, m.data, m.subset).size()
         check_same_size(fn, scope, got, total,
@@ -295,8 +304,9 @@ def emit_matvec_pair(fn: FnCtx, g: DataflowGraph, pair: MatvecPair, scope: Scope
     T = ctype(fn.container(e1["a"].data).dtype.numpy)
     P = fn.idx
     w_ = fn.w
-    w_(f"// library nodes MatMul ({u.data} = {e1['a'].data} @ {e1['b'].data}) and MatMul "
-       f"({v.data} = {e2['a'].data} @ {e2['b'].data}): one pass over {e1['a'].data}")
+    w_(comment(f"// library nodes MatMul ({u.data} = {e1['a'].data} @ {e1['b'].data}) and "
+               f"MatMul ({v.data} = {e2['a'].data} @ {e2['b'].data}): one pass over "
+               f"{e1['a'].data}"))
     with w_.block(""):
         w_(f"const int64_t sl_M = {P(a.sizes[0], scope)}, sl_N = {P(a.sizes[1], scope)};")
         w_(f"sl::matvec_pair<{T}>(sl_M, sl_N, {pointer(fn, a, scope)}, {pointer(fn, x, scope)}, "
@@ -550,12 +560,25 @@ def _spmm(fn: FnCtx, n: SpMM, ins: dict, outs: list, scope: Scope) -> None:
     pb = pointer(fn, b, scope)
     s0 = fn.idx(b.strides[0], scope)
     s1 = fn.idx(b.strides[1], scope) if b.rank == 2 else "0"
+    first, last = f"{ip}[sl_r]", f"{ip}[sl_r + 1]"
+    col, val, col_ok = f"{ix}[sl_p]", f"{dv}[sl_p]", ""
+    if bounds.enabled(fn):  # the CSR arrays' values are indices too: check what they address
+        r, k = sympy.Symbol("sl_r", integer=True), sympy.Symbol("sl_p", integer=True)
+        inner = scope.with_temps(["sl_r", "sl_p"])
+        first = fn.element(f"{name}.indptr", [r], inner)
+        last = fn.element(f"{name}.indptr", [r + 1], inner)
+        col = fn.element(f"{name}.indices", [k], inner)
+        val = fn.element(f"{name}.data", [k], inner)
+        col_ok = (f"if (!sl::bounds_span({bounds.site(fn, ins['b'].data)}, 0, sl_col, sl_col, "
+                  f"1, {fn.idx(b.sizes[0], scope)})) continue;")
     if not scope.in_parallel:
         w(f"#pragma omp parallel for schedule(dynamic, 64) if(sl_R * sl_K > {PAR_MIN_WORK})")
     with w.block("for (int64_t sl_r = 0; sl_r < sl_R; ++sl_r)"):
-        with w.block(f"for (int64_t sl_p = {ip}[sl_r]; sl_p < {ip}[sl_r + 1]; ++sl_p)"):
-            w(f"const int64_t sl_col = {ix}[sl_p];")
-            w(f"const {T} sl_v = static_cast<{T}>({dv}[sl_p]);")
+        with w.block(f"for (int64_t sl_p = {first}; sl_p < {last}; ++sl_p)"):
+            w(f"const int64_t sl_col = {col};")
+            if col_ok:
+                w(col_ok)
+            w(f"const {T} sl_v = static_cast<{T}>({val});")
             w(f"for (int64_t sl_k = 0; sl_k < sl_K; ++sl_k) sl_o[sl_r * sl_K + sl_k] += "
               f"sl_v * static_cast<{T}>({pb}[sl_col * {s0} + sl_k * {s1}]);")
     finish()

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import sympy
 
+from sluice.backends.cpu import bounds
 from sluice.backends.cpu.aliases import reshape_aliases
-from sluice.backends.cpu.control import emit_region
+from sluice.backends.cpu.control import CHECK_STATUS, emit_region
 from sluice.backends.cpu.ctypes_map import ctype
 from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
 from sluice.backends.cpu.initialised import written_before_read
 from sluice.backends.cpu.prelude import prelude
 from sluice.backends.cpu.signature import Param, control_symbols, input_symbols, signature
+from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.program import Program
@@ -66,6 +68,10 @@ class ModuleGen:
         self.options = options
         self.functions: dict[str, str] = {}  # name -> definition, callees first
         self._active: set[str] = set()
+        self.sites: dict[bounds.Site, int] = {}  # bounds-checked accesses, numbered
+
+    def site(self, s: bounds.Site) -> int:
+        return self.sites.setdefault(s, len(self.sites))
 
     def callee_function(self, caller: Program, name: str) -> tuple[Program, str]:
         callee = caller.callees.get(name) or self.program.callees.get(name)
@@ -82,7 +88,7 @@ class ModuleGen:
         self._active.add(function_name(p))
         w = Writer()
         fn = FnCtx(p, w, self)
-        w(f"// program '{p.name}'")
+        w(f"// program '{comment(p.name)}'")
         w(f"static void {function_name(p)}({', '.join(c_params(p))}) {{")
         w.depth += 1
         _declare_locals(fn)
@@ -96,7 +102,8 @@ class ModuleGen:
 
     def source(self) -> str:
         main = self.function(self.program)
-        code = "\n\n".join([*self.functions.values(), main, _entry(self.program)])
+        code = "\n\n".join([*self.functions.values(), main,
+                             _entry(self.program, checked=bool(self.sites))])
         return prelude(code) + "\n" + code + "\n"
 
 
@@ -149,12 +156,12 @@ def _declare_locals(fn: FnCtx) -> None:
         n, t = ident(name), ctype(p.data[name].dtype, name)
         size = fn.idx(sympy.Mul(*p.data[name].shape), Scope())
         same = fn.idx(sympy.Mul(*p.data[source].shape), Scope())
-        w(f"const bool {n}_shared = {same} == {size};  // a reshape of '{source}'")
+        w(f"const bool {n}_shared = {same} == {size};  // a reshape of '{comment(source)}'")
         w(f"sl::Heap<{t}> {n}_heap({n}_shared ? 0 : {size}, "
           f"{'false' if name in unzeroed else 'true'});")
         w(f"{t}* const {n} = {n}_shared ? {ident(source)} : {n}_heap.p;")
 
-def _entry(p: Program) -> str:
+def _entry(p: Program, checked: bool = False) -> str:
     w = Writer()
     params, call, copies = [], [], []
     for prm in signature(p):
@@ -185,18 +192,49 @@ def _entry(p: Program) -> str:
             call.append(n)
     w(f'extern "C" int {entry_name(p)}({", ".join(params)}) {{')
     w.depth += 1
+    # A recorded out-of-bounds access comes first: what followed it saw scratch values.
+    first = f"sl::bounds_record.hit ? {bounds.STATUS} : " if checked else ""
+    if checked:
+        w("std::lock_guard<std::mutex> sl_lock(sl::bounds_call_lock);")
+        w("sl::bounds_record.hit = 0;")
     for c in copies:
         w(c)
     with w.block("try"):
         w(f"{function_name(p)}({', '.join(call)});")
-    w("catch (const sl::Deadlock&) { return 1; }")
-    w("catch (const std::bad_alloc&) { return 2; }")
-    w("catch (const sl::SizeMismatch&) { return 3; }")
+        if checked:
+            w("sl::bounds_check();")
+    if checked:
+        w(f"catch (const sl::OutOfBounds&) {{ return {bounds.STATUS}; }}")
+    w(f"catch (const sl::Deadlock&) {{ return {first}1; }}")
+    w(f"catch (const std::bad_alloc&) {{ return {first}2; }}")
+    w(f"catch (const sl::SizeMismatch&) {{ return {first}3; }}")
+    w(f"catch (const sl::CheckFailed& e) {{ return {first}{CHECK_STATUS} + e.k; }}")
     w("return 0;")
     w.depth -= 1
     w("}")
+    if checked:
+        w()
+        w("// The record of the last call's out-of-bounds access (site, axis, lo, hi, extent,")
+        w("// rank, index[8], shape[8]).")
+        with w.block(f'extern "C" void {bounds_name(p)}(int64_t* out)'):
+            w("const sl::BoundsRecord& r = sl::bounds_record;")
+            w("const int64_t head[6] = {r.site, r.axis, r.lo, r.hi, r.extent, r.rank};")
+            w("for (int k = 0; k < 6; ++k) out[k] = head[k];")
+            w("for (int k = 0; k < 8; ++k) { out[6 + k] = r.index[k]; out[14 + k] = r.shape[k]; }")
     return w.text()
+
+
+def bounds_name(p: Program) -> str:
+    """The exported function that reads a bounds-checked call's violation record."""
+    return f"{entry_name(p)}_bounds"
 
 
 def generate_source(program: Program, options: object | None = None) -> str:
     return ModuleGen(program, options).source()
+
+
+def generate_module(program: Program, options: object | None = None
+                    ) -> tuple[str, list[bounds.Site]]:
+    """The source and its bounds-check sites (numbered in order; none when checks are off)."""
+    gen = ModuleGen(program, options)
+    return gen.source(), list(gen.sites)

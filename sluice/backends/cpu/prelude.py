@@ -312,6 +312,9 @@ struct Deadlock {};
 // Thrown by a copy whose source and destination sizes differ; status 3.
 struct SizeMismatch {};
 
+// Thrown by the k-th `check` block of the program when its relation fails; status 16 + k.
+struct CheckFailed { int k; };
+
 }  // namespace sl
 """
 
@@ -750,6 +753,84 @@ void scaled_matmul(int64_t M, int64_t N, int64_t K, const TA* A, int64_t sam, in
 }  // namespace sl
 """
 
+# libgomp keeps its worker threads in a pool that fork() does not copy: the first parallel
+# region in a forked child (multiprocessing's default start method on Linux) waits forever
+# for workers that do not exist. A team of one never touches the pool, so a child process
+# runs every parallel region with one thread (`omp_set_num_threads` is the child's only
+# thread's setting, which every region without a num_threads clause, and every
+# `omp_get_max_threads()` the prelude asks, follows).
+FORK = r"""#if defined(_OPENMP) && defined(__unix__)
+#include <pthread.h>
+namespace sl {
+inline void one_thread_after_fork() { omp_set_num_threads(1); }
+[[maybe_unused]] static const int fork_guard =
+    pthread_atfork(nullptr, nullptr, one_thread_after_fork);
+}  // namespace sl
+#endif
+"""
+
+# Bounds-checked builds only (`CpuOptions.boundscheck`; see bounds.py).
+BOUNDS = r"""namespace sl {
+
+// The first access outside its container is recorded here and redirected to a scratch
+// element (so nothing is corrupted); the code throws OutOfBounds at the next point outside
+// any OpenMP region (no exception may leave one), and the entry returns status 4. Checked
+// calls of one module run one at a time, so the record belongs to the current call.
+struct OutOfBounds {};
+struct BoundsRecord {
+  std::atomic<int> hit{0};
+  int64_t site = 0, axis = 0, lo = 0, hi = 0, extent = 0, rank = 0;
+  int64_t index[8] = {}, shape[8] = {};
+};
+static BoundsRecord bounds_record;
+static std::mutex bounds_call_lock;
+
+inline void bounds_fail(int64_t site, int64_t axis, int64_t lo, int64_t hi, int64_t extent,
+                        size_t rank, const int64_t* index, const int64_t* shape) {
+  int expected = 0;
+  if (!bounds_record.hit.compare_exchange_strong(expected, 1)) return;  // the first one wins
+  BoundsRecord& r = bounds_record;
+  r.site = site; r.axis = axis; r.lo = lo; r.hi = hi; r.extent = extent;
+  r.rank = rank <= 8 ? int64_t(rank) : 0;
+  for (int64_t k = 0; k < r.rank; ++k) { r.index[k] = index[k]; r.shape[k] = shape[k]; }
+}
+
+// base[index] of a row-major array of `shape`, or (recorded) a scratch element.
+template <class P, size_t N>
+inline auto bounds_at(P&& base, int64_t site, const int64_t (&index)[N],
+                      const int64_t (&shape)[N]) -> decltype(base[0]) {
+  int64_t flat = 0;
+  for (size_t k = 0; k < N; ++k) {
+    if (index[k] < 0 || index[k] >= shape[k]) {
+      bounds_fail(site, int64_t(k), index[k], index[k], shape[k], N, index, shape);
+      static thread_local std::remove_cv_t<std::remove_reference_t<decltype(base[0])>> scratch{};
+      return scratch;
+    }
+    flat = flat * shape[k] + index[k];
+  }
+  return base[flat];
+}
+
+// Whether elements lo..hi (inclusive; none when count <= 0) of an axis of `extent` exist.
+inline bool bounds_span(int64_t site, int64_t axis, int64_t lo, int64_t hi, int64_t count,
+                        int64_t extent) {
+  if (count <= 0 || (lo >= 0 && hi >= 0 && lo < extent && hi < extent)) return true;
+  bounds_fail(site, axis, lo, hi, extent, 0, nullptr, nullptr);
+  return false;
+}
+
+// A program called from inside a parallel loop of its caller keeps going (on scratch
+// elements); its caller throws after the loop.
+inline void bounds_check() {
+#ifdef _OPENMP
+  if (omp_get_level() > 0) return;
+#endif
+  if (bounds_record.hit.load(std::memory_order_relaxed)) throw OutOfBounds{};
+}
+
+}  // namespace sl
+"""
+
 # libmvec's vector variants of the math functions generated code calls (see
 # sluice/runtime/vecmath.py): declared as glibc itself declares them under -ffast-math, so
 # that GCC vectorizes loops calling them while everything else keeps NumPy's semantics.
@@ -774,9 +855,11 @@ VECMATH = _vecmath_part()
 # (marker in the generated code, headers, code) for the optional parts, in output order.
 PARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (r"std::complex", ("complex",), COMPLEX),
+    (r"sl::bounds_", ("atomic", "mutex", "type_traits", "omp.h"), BOUNDS),
     (r"sl::Queue", ("deque",), STREAMS),
     (r"sl::(scaled_)?mat(mul|vec_pair)", ("algorithm", "limits", "type_traits", "vector",
                                           "omp.h"), MATMUL),
+    (r"sl::(scaled_)?mat(mul|vec_pair)|omp parallel", ("omp.h",), FORK),
     (rf"std::({'|'.join(VECMATH_FUNCTIONS)})\(", (), VECMATH),
     (r"std::vector", ("vector",), ""),
     (r"std::(min|max|fill|equal)\b", ("algorithm",), ""),

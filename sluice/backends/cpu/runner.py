@@ -11,12 +11,16 @@ goes through the thorough path, which either raises a precise `ArgumentError` or
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import sympy
 
+from sluice.backends.cpu.bounds import RECORD_WORDS, Site
+from sluice.backends.cpu.bounds import STATUS as bounds_status
+from sluice.backends.cpu.bounds import error as bounds_error
+from sluice.backends.cpu.control import CHECK_STATUS, checks
 from sluice.backends.cpu.fastpath import MISS, make_fast_path
 from sluice.backends.cpu.initialised import return_allocators
 from sluice.backends.cpu.signature import control_symbols, signature, used_names
@@ -25,6 +29,7 @@ from sluice.ir.data import CSR, Scalar
 from sluice.ir.interpreter import bind_symbols, csr_parts, match_arguments
 from sluice.ir.nodes import Access
 from sluice.ir.program import Program
+from sluice.ir.requires import check as check_requirements
 from sluice.ir.symbolic import compile_numpy, free_names
 
 _SCALAR_CTYPES = {
@@ -66,12 +71,20 @@ def _address(a: np.ndarray) -> int:
 class CompiledProgram:
     """A loaded native program with the interpreter's calling convention."""
 
-    def __init__(self, program: Program, library_path: str, entry: str, source: str) -> None:
+    def __init__(self, program: Program, library_path: str, entry: str, source: str,
+                 bounds: tuple[str, Sequence[Site]] | None = None) -> None:
+        """`bounds`: for a bounds-checked build, the function that reads a violation's
+        record and the checked sites (numbered as in the code)."""
         self.program = program
         self.source = source
         self.path = library_path
         self._lib = ctypes.CDLL(library_path)
         self._cfunc = getattr(self._lib, entry)
+        self._bounds = None
+        if bounds is not None:
+            record = getattr(self._lib, bounds[0])
+            record.argtypes, record.restype = [ctypes.c_void_p], None
+            self._bounds = (record, list(bounds[1]))
         self._sig = signature(program)
         self._written = written_containers(program)
         self._needed = (used_names(program) & set(program.symbols)) - set(
@@ -152,10 +165,22 @@ class CompiledProgram:
             raise DeadlockError(f"'{self.program.name}' read an empty stream with nothing left "
                                 "to produce it",
                                 hint="check that every stream read has a matching write")
+        if rc == bounds_status and self._bounds is not None:
+            record, sites = self._bounds
+            out = np.zeros(RECORD_WORDS, dtype=np.int64)
+            record(out.ctypes.data)
+            raise bounds_error(self.program.name, sites, out.tolist())
         if rc == 3:
             raise ExecutionError(f"'{self.program.name}' copied between views of different "
-                                 "sizes", hint="check the shapes of reshapes and slice "
-                                 "assignments against the arguments' shapes")
+                                 "sizes, or multiplied matrices whose inner sizes differ",
+                                 hint="check the shapes of reshapes, slice assignments and "
+                                 "matrix products against the arguments' shapes")
+        found = checks(self.program)
+        if CHECK_STATUS <= rc < CHECK_STATUS + len(found):
+            r = found[rc - CHECK_STATUS].requirement
+            raise ExecutionError(f"'{self.program.name}': {r.why}: the sizes computed while it "
+                                 f"ran break {r.lhs} {r.op} {r.rhs}", r.location(),
+                                 hint="NumPy refuses these sizes too")
         raise ExecutionError(f"'{self.program.name}' ran out of memory")
 
     # --- the thorough path -----------------------------------------------------------------
@@ -193,6 +218,7 @@ class CompiledProgram:
                                 "determined by the arguments",
                                 hint=f"pass {unbound[0]}=... as a keyword argument")
         env = {k: int(v) for k, v in symbols.items()}
+        check_requirements(p, env)
         return ptr, env
 
     def _array(self, name: str, v: Any, dt: np.dtype, ndim: int) -> int:

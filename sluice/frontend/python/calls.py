@@ -33,6 +33,17 @@ def unwrap(obj: Any) -> Any:
 class CallLowering:
     """Mixin of the Tracer for `ast.Call`."""
 
+    def _check_binding(self, rule: Any, what: str, node: ast.Call, *args: Any,
+                       **kwargs: Any) -> None:
+        """A clear error for arguments the rule does not take (not a TypeError from it)."""
+        try:
+            inspect.signature(rule).bind(self, node, *args, **kwargs)
+        except TypeError as err:
+            why = re.sub(r"^\w+\(\) ", "", str(err))
+            raise SluiceError(f"bad arguments to {what}: {why}", self.loc(node),
+                              hint="see the supported arguments in sluice/frontend/python/"
+                              "README.md") from None
+
     def ev_call(self, node: ast.Call) -> Any:
         from sluice.frontend.python.rules import BUILTINS, FUNCTIONS, METHODS
 
@@ -54,6 +65,7 @@ class CallLowering:
                                            self.loc(node),
                                            hint="supported: " + ", ".join(sorted(METHODS)))
                 args, kwargs = self.call_args(node)
+                self._check_binding(rule, f"'.{func.attr}()'", node, base, *args, **kwargs)
                 return rule(self, node, base, *args, **kwargs)
             callee = self.ev_attribute(func)
         else:
@@ -64,13 +76,7 @@ class CallLowering:
         args, kwargs = self.call_args(node)
         rule = _lookup(FUNCTIONS, obj) or _lookup(BUILTINS, obj)
         if rule is not None:
-            try:
-                inspect.signature(rule).bind(self, node, *args, **kwargs)
-            except TypeError as err:
-                why = re.sub(r"^\w+\(\) ", "", str(err))
-                raise SluiceError(f"bad arguments to {_name(obj)}: {why}", self.loc(node),
-                                  hint="see the supported arguments in sluice/frontend/python/"
-                                  "README.md") from None
+            self._check_binding(rule, _name(obj), node, *args, **kwargs)
             return rule(self, node, *args, **kwargs)
         fn = unwrap(obj)
         if fn is not None and not _is_library(fn):

@@ -8,6 +8,8 @@ whole expression (the interpreter runs such maps batched).
 from __future__ import annotations
 
 import keyword
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 import sympy
@@ -18,15 +20,22 @@ from sluice.ir.builder import ProgramBuilder
 from sluice.ir.dtypes import DType
 from sluice.ir.memlet import Index, Memlet, Range
 from sluice.ir.nodes import LibraryNode, Tasklet
+from sluice.ir.requires import Requirement, bound_by_arguments, requirement
 from sluice.ir.symbolic import FUNCTIONS, Expr, provably_differ, symbol, value
 
 _RESERVED = {"inf", "nan", "True", "False", "None", *FUNCTIONS}
+
+# The Emitter of the trace in progress: `broadcast` records its assumptions there.
+_ACTIVE: ContextVar[Emitter | None] = ContextVar("sluice_emitter", default=None)
+
+BROADCAST = "operands could not be broadcast together"
 
 
 def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
     """NumPy broadcasting of symbolic shapes; None when provably incompatible.
 
-    Dimensions of size 1 stretch; two symbolic sizes are assumed to agree at run time."""
+    Dimensions of size 1 stretch; two symbolic sizes are assumed to agree, and the
+    program being traced requires it of its arguments (`Emitter.require`)."""
     rank = max((len(s) for s in shapes), default=0)
     out: list[Expr] = []
     for k in range(rank):
@@ -38,6 +47,10 @@ def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
         pick = next((d for d in big if d.is_number), big[0])
         if any(provably_differ(pick, d) for d in big):
             return None
+        em = _ACTIVE.get()
+        if em is not None:
+            for d in big:
+                em.require(pick, "==", d, BROADCAST)
         out.append(pick)
     return tuple(out)
 
@@ -79,6 +92,30 @@ class Emitter:
         self.b = ProgramBuilder(name)
         self.names = Namer()
         self.names.taken.add(name)
+        self.requires: list[Requirement] = []
+        self.where: Callable[[], str | None] = lambda: None  # the construct being traced
+        self.can_add_block: Callable[[], bool] = lambda: True  # (not inside a map body)
+
+    def activate(self) -> Any:
+        """Make this the Emitter `broadcast` records into; returns the token to `reset`."""
+        return _ACTIVE.set(self)
+
+    @staticmethod
+    def reset(token: Any) -> None:
+        _ACTIVE.reset(token)
+
+    # --- assumptions about argument sizes --------------------------------------------------
+    def require(self, lhs: Expr, op: str, rhs: Expr, why: str) -> None:
+        """The program computes NumPy's answer only if `lhs op rhs`: check it at each call,
+        or, where it involves sizes computed inside the program, here while it runs."""
+        r = requirement(lhs, op, rhs, why, self.where())
+        if r is None or any((q.lhs, q.op, q.rhs) == (r.lhs, r.op, r.rhs)
+                            for q in self.requires):
+            return
+        if r.names <= bound_by_arguments(self.b.program):
+            self.requires.append(r)
+        elif self.can_add_block():
+            self.b.check(r)
 
     # --- containers ----------------------------------------------------------------------
     def temp(self, dtype: DType, shape: tuple[Expr, ...], hint: str = "tmp") -> View:
@@ -99,11 +136,14 @@ class Emitter:
     def store(self, e: Elem, dst: View, label: str = "assign") -> None:
         """Write `e` (broadcast to the destination's shape) into the view `dst`."""
         shape = dst.shape
-        full = broadcast([e.shape, shape])
-        if full is None or len(e.shape) > len(shape) or any(
-                provably_differ(a, b) for a, b in zip(full, shape, strict=True)):
+        # NumPy stretches the value's size-1 dimensions; every other one must match.
+        pairs = [(v, d) for v, d in zip(reversed(e.shape), reversed(shape), strict=False)
+                 if v != 1]
+        if len(e.shape) > len(shape) or any(provably_differ(v, d) for v, d in pairs):
             raise ShapeError(f"cannot assign a value of shape {_fmt(e.shape)} to a view of "
                              f"shape {_fmt(shape)}")
+        for v, d in pairs:
+            self.require(v, "==", d, "could not broadcast the value into the view assigned to")
         e = align(e, shape)
         params = [symbol(f"_i{k}") for k in range(len(shape))]
         sub = {placeholder(k): p for k, p in enumerate(params)}
@@ -202,6 +242,8 @@ class Emitter:
 
     def copy(self, src: View, dst: View) -> None:
         """Copy between plain views of equal size (shapes may differ: a reshape)."""
+        self.require(_volume(src.shape), "==", _volume(dst.shape),
+                     "the numbers of elements copied from and to differ")
         with self.b.state() as s:
             s.copy(memlet(src), memlet(dst))
 
@@ -216,6 +258,13 @@ def memlet(v: View) -> Memlet:
         else:
             subset.append(Index(d))
     return Memlet(v.data, tuple(subset))
+
+
+def _volume(shape: tuple) -> Expr:
+    out = sympy.Integer(1)
+    for d in shape:
+        out = out * d
+    return out
 
 
 def _fmt(shape: tuple) -> str:

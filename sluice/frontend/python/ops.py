@@ -190,6 +190,10 @@ def binary(op: type, a: Any, b: Any) -> Any:
     folded = fold_constants(op, a, b)
     if folded is not None:
         return folded
+    if op in (ast.Mod, ast.FloorDiv) and isinstance(b, Sym) and b.constant == 0 \
+            and a.dtype.is_integer and isinstance(a, Sym):
+        raise SluiceTypeError("integer division or modulo by zero (Python raises "
+                              "ZeroDivisionError here)")
     if all(weak_of(o) for o in (a, b)):
         dtype = result_type(op, [a, b])
     else:

@@ -21,6 +21,7 @@ from sluice.frontend.python.statements import StatementLowering
 from sluice.frontend.python.values import Rng, Sym, View
 from sluice.ir.dtypes import DType
 from sluice.ir.program import Program
+from sluice.ir.requires import Requirement, bound_by_arguments
 from sluice.ir.symbolic import symbol
 from sluice.ir.text import parse
 
@@ -68,6 +69,8 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
         self.in_map: dict | None = None
         self.node: ast.AST | None = None
         self.failed: tuple[FunctionSource, ast.AST] | None = None
+        self.em.where = self._where
+        self.em.can_add_block = lambda: self.in_map is None  # a map body holds no blocks
 
     @property
     def frame(self) -> Frame:
@@ -81,6 +84,9 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
     def at(self, node: ast.AST):
         outer = self.node
         self.node = node
+        builder = self.em.b
+        outer_loc = builder.loc
+        builder.loc = self.loc(node) or outer_loc  # nodes built meanwhile point here
         try:
             yield
         except SluiceError as err:
@@ -93,6 +99,11 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
             raise
         finally:
             self.node = outer
+            builder.loc = outer_loc
+
+    def _where(self) -> str | None:
+        loc = self.loc(self.node)
+        return str(loc) if loc is not None and loc.line is not None else None
 
     def describe(self, v: Any) -> str:
         return _describe(v)
@@ -164,6 +175,7 @@ def trace_function(fn: Any, specs: dict[str, ArgSpec], name: str | None = None) 
     # Connector names count from zero in every trace: the same function must give the same
     # IR text (the build cache key) however many functions this process traced before.
     outer_count, values_mod._counter[0] = values_mod._counter[0], 0
+    token = em.activate()
     try:
         for pname, spec in specs.items():
             env[pname] = _declare(tr, pname, spec)
@@ -180,10 +192,19 @@ def trace_function(fn: Any, specs: dict[str, ArgSpec], name: str | None = None) 
                           hint="this is a sluice bug; please report it") from err
     finally:
         values_mod._counter[0] = outer_count
+        em.reset(token)
+    built = b.build(verify=False)
+    built.requires = _call_checks(built, em.requires)
     # Print and parse once: SymPy may re-associate an expression when it is parsed back,
     # and the program must be the fixed point that its text form round-trips to.
-    program = parse(b.build(verify=False).to_text())
+    program = parse(built.to_text())
     return Traced(program, tr.deps, tr.return_tuple)
+
+
+def _call_checks(p: Program, requires: list[Requirement]) -> list[Requirement]:
+    """The assumptions a call can check: those over symbols the arguments bind."""
+    bound = bound_by_arguments(p)
+    return [r for r in requires if r.names <= bound]
 
 
 def _declare(tr: Tracer, pname: str, spec: ArgSpec) -> Any:

@@ -23,6 +23,7 @@ from sluice.frontend.spada.lower import LoweredKernel, lower
 from sluice.frontend.spada.parser import parse_file, parse_source
 from sluice.ir import Program
 from sluice.ir.interpreter import StreamValue, interpret
+from sluice.sourcefile import read_source
 
 
 class SpatialKernel:
@@ -153,7 +154,7 @@ class SpatialKernel:
 def load(path: str | Path, params: Mapping[str, Any] | None = None) -> SpatialKernel:
     """Load a `.sptl` kernel with its compile-time parameters bound."""
     path = Path(path)
-    return SpatialKernel(path.read_text(), str(path), params or {})
+    return SpatialKernel(read_source(path), str(path), params or {})
 
 
 def loads(source: str, params: Mapping[str, Any] | None = None,

@@ -19,6 +19,7 @@ from sluice.errors import SluiceError, SluiceSyntaxError
 from sluice.frontend.spada import ast
 from sluice.frontend.spada.diagnostics import Reporter
 from sluice.grammars import lalr_parser
+from sluice.sourcefile import read_source
 
 _OPEN = {"LPAR", "LSQB"}
 _CLOSE = {"RPAR", "RSQB"}
@@ -369,7 +370,11 @@ class _Builder(Transformer):
         return ast.FloatLit(float(c[0]), pos=_pos(c[0]))
 
     def str_lit(self, meta, c):
-        text = str(c[0])[1:-1].encode().decode("unicode_escape")
+        try:
+            text = str(c[0])[1:-1].encode().decode("unicode_escape")
+        except UnicodeDecodeError as e:  # a truncated \x, \u or \N escape
+            raise self._err(f"invalid escape in string {c[0]}: {e.reason}", c[0],
+                            'escape with \\\\, \\", \\n, \\t or \\xXX') from None
         return ast.StrLit(text, pos=_pos(c[0]))
 
     def true_lit(self, meta, c):
@@ -497,4 +502,4 @@ def parse_source(text: str, filename: str | None = None) -> ast.Kernel:
 def parse_file(path: str | Path) -> ast.Kernel:
     """Parse a `.sptl` file; errors name the file."""
     p = Path(path)
-    return parse_source(p.read_text(), str(p))
+    return parse_source(read_source(p), str(p))

@@ -12,6 +12,8 @@ from sluice.backends.cpu import build
 
 NO_PASSES = {"pipeline": None, "verify": True}
 O2 = {"pipeline": "O2", "verify": True}
+O2_CHECKED = {**O2, "boundscheck": True}  # every access of the generated code checked
+ALSO_CHECKED = False  # `pytest --boundscheck` (conftest.py): `check` also runs checked builds
 
 
 def tolerance(dtype: np.dtype) -> dict[str, float]:
@@ -46,7 +48,10 @@ def check(program: ir.Program, args: list, kwargs: dict | None = None,
     """Run `program` interpreted and compiled on copies of the arguments; compare both the
     results and every array argument afterwards. Returns the compiled result."""
     kwargs = kwargs or {}
-    fn = build(program, options or NO_PASSES)
+    options = options or NO_PASSES
+    if ALSO_CHECKED and not options.get("boundscheck"):
+        check(program, args, kwargs, {**options, "boundscheck": True})
+    fn = build(program, options)
     a1, a2 = copy.deepcopy(args), copy.deepcopy(args)
     k1, k2 = copy.deepcopy(kwargs), copy.deepcopy(kwargs)
     expected = ir.interpret(program, *a1, **k1)

@@ -35,6 +35,7 @@ from sluice.frontend.python.values import (
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.library import MatMul
+from sluice.ir.symbolic import FloorDiv
 
 
 @register(FUNCTIONS, np.matmul, np.dot)
@@ -51,6 +52,13 @@ def _matmul(tr, node, a, b):
         from sluice.errors import ShapeError
 
         raise ShapeError(f"matmul: inner dimensions differ ({ka} vs {kb})", tr.loc(node))
+    tr.em.require(ka, "==", kb, "matmul: the operands' inner dimensions differ")
+    if ra == rb == 3:
+        if (a.shape[0] == 1) != (b.shape[0] == 1):
+            raise UnsupportedError("matmul broadcasting a batch of size 1 against a larger "
+                                   "batch is not supported", tr.loc(node),
+                                   hint="repeat the operand to the full batch size first")
+        tr.em.require(a.shape[0], "==", b.shape[0], "matmul: the operands' batch sizes differ")
     dtype = ops.promote([a, b])
     if ra <= 3 and rb <= 2 or (ra <= 2 and rb <= 3) or (ra == rb == 3):
         va, vb = tr.em.plain(a), tr.em.plain(b)
@@ -81,6 +89,9 @@ def contract(tr, operands: list, subs: list[str], out: str, dtype: DType) -> Vie
 
                 raise ShapeError(f"einsum: index '{c}' has sizes {sizes[c]} and {d}",
                                  tr.loc(tr.node))
+            if c in sizes and sizes[c] != 1 and d != 1:
+                tr.em.require(sizes[c], "==", d, f"einsum: index '{c}' has different sizes "
+                              "in two operands")
             if c not in sizes or sizes[c] == 1:
                 sizes[c] = d
         elems.append(transposed(e, [letters.index(c) for c in s], ()))
@@ -160,7 +171,16 @@ def _reshape(tr, node, a, *shape):
         for d in dims:
             if d != -1:
                 known = known * d
-        dims = [sympy.simplify(total / known) if d == -1 else d for d in dims]
+        # Floor division: exact where the requirement below holds, and index arithmetic.
+        dims = [FloorDiv(total, known) if d == -1 else d for d in dims]
+        if provably_differ(sympy.Mod(total, known), 0):
+            from sluice.errors import ShapeError
+
+            raise ShapeError(f"cannot reshape an array of {total} elements into shape "
+                             f"{tuple(dims)}", tr.loc(node))
+        # The size for -1 is exact only when `known` divides the element count.
+        tr.em.require(sympy.Mod(total, known), "==", 0, "cannot reshape the array: the "
+                      f"other dimensions ({known} elements) do not divide its size")
     vol = sympy.Integer(1)
     for d in dims:
         vol = vol * d
@@ -169,6 +189,7 @@ def _reshape(tr, node, a, *shape):
 
         raise ShapeError(f"cannot reshape an array of {total} elements into shape "
                          f"{tuple(dims)}", tr.loc(node))
+    tr.em.require(total, "==", vol, f"cannot reshape the array into shape {tuple(dims)}")
     src = tr.em.plain(a)
     res = tr.em.temp(a.dtype, tuple(dims), tr.name_hint())
     tr.em.copy(src, res)

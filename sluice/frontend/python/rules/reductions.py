@@ -34,7 +34,8 @@ def _axes(tr, node, axis, rank) -> tuple[int, ...] | None:
     return tuple(sorted(a % rank for a in ax))
 
 
-def reduction(op: str):
+def reduction(op: str, identity: int | None = None):
+    """The rule for reduction `op`; `identity` seeds it (any/all: empty arrays are fine)."""
     def rule(tr, node, a, axis=None, keepdims=None, out=None, dtype=None):
         if out is not None or dtype is not None:
             raise UnsupportedError("out= and dtype= are not supported in reductions",
@@ -75,6 +76,12 @@ def _reduce(tr, a, op: str, axes, keep: bool, rdtype: DType, identity=None,
     """One Reduce node over `a` into a fresh `rdtype` temporary; `acc` asks for an
     accumulation type other than NumPy's default."""
     v = tr.em.plain(a)
+    if op in ("max", "min", "argmax", "argmin") and identity is None:
+        # NumPy has no answer for an empty extent here: it raises.
+        for k, d in enumerate(v.shape):
+            if axes is None or k in axes:
+                tr.em.require(d, ">=", 1, f"zero-size array to reduction operation {op} "
+                              "which has no identity")
     node_ = Reduce(op=op, axes=None if axes is None else list(axes), keepdims=keep,
                    identity=identity, dtype=None if acc is None else acc.value)
     shape = node_.output_shapes({"inp": v.shape})["out"]

@@ -67,7 +67,10 @@ def shape_arg(tr, node, shape: Any) -> tuple:
     for v in vals:
         if isinstance(v, Py) and isinstance(v.obj, int):
             v = const(v.obj)
-        out.append(tr.index_expr(v, node))
+        d = tr.index_expr(v, node)
+        if d != -1:  # (reshape's "the rest")
+            tr.em.require(d, ">=", 0, "negative dimensions are not allowed")
+        out.append(d)
     return tuple(out)
 
 

@@ -1,0 +1,159 @@
+"""What a program assumes of its arguments, checked before it runs.
+
+A frontend compiles `a + b` for arrays of sizes `a_0` and `b_0` as one loop over `a_0`
+elements: that is only NumPy's meaning when `a_0 == b_0`. Such assumptions are recorded on
+the Program as `Requirement`s (relations between integer expressions over the symbols the
+arguments bind) and every way of running it — the interpreter, a backend's runner — checks
+them once the symbols are bound, raising an `ArgumentError` that names the arguments and
+dimensions involved instead of computing a wrong answer or reading out of bounds.
+"""
+
+from __future__ import annotations
+
+import linecache
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sympy
+
+from sluice.errors import ArgumentError, ExecutionError, SourceLocation
+from sluice.ir.symbolic import as_expr, to_text
+
+if TYPE_CHECKING:
+    from sluice.ir.program import Program
+
+_OPS = {"==": sympy.Eq, "!=": sympy.Ne, ">=": sympy.Ge, ">": sympy.Gt, "<=": sympy.Le,
+        "<": sympy.Lt}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """`lhs op rhs` (integer expressions over symbols) must hold at the call.
+
+    `why` says, in NumPy's words, what fails otherwise; `where` is the source position
+    ("file:line:col") of the operation that assumed it, when known."""
+
+    lhs: sympy.Expr
+    op: str
+    rhs: sympy.Expr
+    why: str
+    where: str | None = None
+
+    @property
+    def names(self) -> set[str]:
+        return {s.name for s in (self.lhs - self.rhs).free_symbols}
+
+    def holds(self, env: dict[str, int]) -> bool:
+        """Whether the relation holds for symbol values `env` (which must bind them all)."""
+        sub = {s: env[s.name] for s in (self.lhs - self.rhs).free_symbols}
+        return bool(_OPS[self.op](self.lhs.xreplace(sub), self.rhs.xreplace(sub)))
+
+    def location(self) -> SourceLocation | None:
+        """The operation's source position, with its line for the caret."""
+        if not self.where:
+            return None
+        file, _, rest = self.where.rpartition(":")
+        file, _, line = file.rpartition(":")
+        try:
+            ln, col = int(line), int(rest)
+        except ValueError:
+            return None
+        src = linecache.getline(file, ln) or None
+        return SourceLocation(file=file, line=ln, col=col, source_line=src)
+
+
+def requirement(lhs: Any, op: str, rhs: Any, why: str, where: str | None = None
+                ) -> Requirement | None:
+    """The requirement `lhs op rhs` (integers, SymPy or IR text), or None when it holds
+    whatever the symbols' values.
+
+    A relation that can never hold is kept (it fails every call); callers that know the
+    source construct report those at compile time instead."""
+    lhs, rhs = as_expr(lhs), as_expr(rhs)
+    cond = _OPS[op](lhs, rhs)
+    if cond is sympy.true or (op == "==" and sympy.simplify(lhs - rhs) == 0):
+        return None
+    return Requirement(lhs, op, rhs, why, where)
+
+
+def bound_by_arguments(p: Program) -> set[str]:
+    """Symbols whose value a call determines: symbol arguments and argument dimensions."""
+    out = {a for a in p.args if a not in p.data}
+    for a in p.args:
+        c = p.data.get(a)
+        for d in getattr(c, "shape", ()) or ():
+            out |= {s.name for s in sympy.sympify(d).free_symbols}
+    return out
+
+
+def _dimensions(p: Program) -> dict[str, tuple[str, int]]:
+    """Symbol -> (argument, axis) of the first argument dimension that is exactly it."""
+    out: dict[str, tuple[str, int]] = {}
+    for a in p.args:
+        for k, d in enumerate(getattr(p.data.get(a), "shape", ()) or ()):
+            if isinstance(d, sympy.Symbol) and d.name not in out:
+                out[d.name] = (a, k)
+    return out
+
+
+def _term(e: sympy.Basic, env: dict[str, int], dims: dict[str, tuple[str, int]]) -> str:
+    value = int(e.xreplace({s: env[s.name] for s in e.free_symbols}))
+    if isinstance(e, sympy.Symbol):
+        if e.name in dims:
+            a, k = dims[e.name]
+            return f"dimension {k} of '{a}' has size {value}"
+        return f"'{e.name}' is {value}"
+    if e.is_number:
+        return str(value)
+    return f"{to_text(e)} = {value}"
+
+
+def check(p: Program, env: dict[str, Any]) -> None:
+    """Raise an ArgumentError for the first requirement of `p` that `env` breaks.
+
+    Requirements over symbols `env` does not bind are skipped: they are not decidable from
+    the arguments, and the code that runs checks them where the values are known."""
+    if not p.requires:
+        return
+    ints = {k: int(v) for k, v in env.items()}
+    for r in p.requires:
+        if r.names <= ints.keys() and not r.holds(ints):
+            raise failure(p, r, ints)
+
+
+def failure(p: Program, r: Requirement, env: dict[str, int]) -> ArgumentError:
+    """The error for a call that breaks `r`: the operation, the arguments and dimensions."""
+    dims = _dimensions(p)
+    left = _term(r.lhs, env, dims)
+    if r.rhs.free_symbols:
+        detail = f"{left}, but {_term(r.rhs, env, dims)}"
+    else:
+        detail = f"{left} (it must be {r.op} {r.rhs})"
+    hint = "NumPy refuses these shapes too; check the sizes of the arguments"
+    values = [int(e.xreplace({s: env[s.name] for s in e.free_symbols}))
+              for e in (r.lhs, r.rhs)]
+    if r.op == "==" and 1 in values and r.rhs.free_symbols:
+        hint = ("NumPy would broadcast the size-1 dimension, but this program was compiled "
+                "for equal sizes there; pass that operand at full size "
+                "(np.broadcast_to(x, shape).copy())")
+    return ArgumentError(f"'{p.name}': {r.why}: {detail}", r.location(), hint=hint)
+
+
+def check_failure(p: Program, r: Requirement, env: dict[str, Any]) -> ExecutionError:
+    """The error for a `check` block that fails while `p` runs (sizes computed inside it)."""
+    ints = {k: int(v) for k, v in env.items() if k in r.names}
+    return ExecutionError(f"'{p.name}': {r.why}: {_relation(r, ints)}", r.location(),
+                          hint="these sizes are computed while the program runs; NumPy "
+                          "refuses them too")
+
+
+def _relation(r: Requirement, env: dict[str, int]) -> str:
+    def side(e: sympy.Expr) -> str:
+        value = int(e.xreplace({s: env[s.name] for s in e.free_symbols}))
+        return str(value) if e.is_number else f"{to_text(e)} = {value}"
+
+    return f"{side(r.lhs)} and {side(r.rhs)} (they must be {r.op})"
+
+
+__all__ = ["Requirement", "bound_by_arguments", "check", "check_failure", "failure",
+           "requirement"]
