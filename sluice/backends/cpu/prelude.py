@@ -114,6 +114,12 @@ template <class T> inline T abs(T a) {
 
 template <class T> inline T sign(T a) {
   if constexpr (is_complex<T>::value) {
+    // NumPy 2's z / |z|, with its answers where that quotient is inf / inf or NaN.
+    using R = typename T::value_type;
+    const R re = a.real(), im = a.imag(), nan = std::numeric_limits<R>::quiet_NaN();
+    if (re != re || im != im || (std::isinf(re) && std::isinf(im))) return T(nan, nan);
+    if (std::isinf(re)) return T(re > 0 ? R(1) : R(-1), R(0));
+    if (std::isinf(im)) return T(R(0), im > 0 ? R(1) : R(-1));
     auto m = std::abs(a);
     return m == 0 ? T(0) : a / m;
   } else if constexpr (std::is_floating_point_v<T>) {

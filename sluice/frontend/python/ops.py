@@ -236,9 +236,55 @@ def compare(op: type, a: Any, b: Any) -> Any:
     if folded is not None:
         return folded
     ins, _ = ufunc_types.loop_types(UFUNCS[op], [a, b])
+    outside = _outside_range(op, a, b)
+    if outside is not None:
+        return elementwise(lambda x, y: X.literal(outside), [a, b], DType.bool,
+                           numeric=False)
     # Python integers stay as they are: NumPy 2 compares them exactly (uint8 < -1 is False).
     a, b = loop_cast([a, b], ins, weak_too=False)
+    if _mixed_sign(ins) and not (weak_of(a) or weak_of(b)):
+        return _compare_mixed_sign(op, a, b)
     return elementwise(lambda x, y: X.compare(COMPARE[op], x, y), [a, b], DType.bool)
+
+
+def _mixed_sign(ins: list[DType]) -> bool:
+    kinds = {d.numpy.kind for d in ins}
+    return kinds == {"i", "u"}
+
+
+def _compare_mixed_sign(op: type, a: Any, b: Any) -> Any:
+    """int64 against uint64, which NumPy 2 compares exactly (C would convert the signed
+    operand to unsigned, making -1 the largest number): a negative signed value is below
+    every unsigned one, and a non-negative one compares as unsigned."""
+    if a.dtype.numpy.kind == "u":
+        return _compare_mixed_sign(_FLIPPED[op], b, a)
+    ua = cast(a, b.dtype)
+    neg = compare(ast.Lt, a, Sym(sympy.Integer(0), a.dtype, weak=True))
+    cmp = elementwise(lambda x, y: X.compare(COMPARE[op], x, y), [ua, b], DType.bool)
+    if op in (ast.Lt, ast.LtE, ast.NotEq):  # true wherever a < 0
+        return binary(ast.BitOr, neg, cmp)
+    return binary(ast.BitAnd, unary(ast.Not, neg), cmp)
+
+
+_FLIPPED = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE,
+            ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
+
+
+def _outside_range(op: type, a: Any, b: Any) -> bool | None:
+    """NumPy 2 compares an integer array with a Python integer its type cannot hold
+    exactly (`u8 < -1` is False everywhere); C would convert the integer first. The answer
+    then does not depend on the array: returned here, or None."""
+    if weak_of(a) and not weak_of(b):
+        return _outside_range(_FLIPPED[op], b, a)
+    c = getattr(b, "constant", None)
+    if not (weak_of(b) and a.dtype.is_integer and type(c) is int):
+        return None
+    info = np.iinfo(a.dtype.numpy)
+    if info.min <= c <= info.max:
+        return None
+    below = c < info.min  # every element is greater than c
+    return {ast.Lt: not below, ast.LtE: not below, ast.Gt: below, ast.GtE: below,
+            ast.Eq: False, ast.NotEq: True}[op]
 
 
 def unary(op: type, a: Any) -> Any:

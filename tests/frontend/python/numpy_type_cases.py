@@ -16,6 +16,12 @@ def mean_of_comparison(x):
     return np.mean(x > 0.5), np.sum(x > 0.5), np.var(x > 0.5)
 
 
+def scalar_reductions(x32):
+    # Reductions of Python scalars are NumPy scalars (strong): np.sum(2) + x32 is float64.
+    return (np.sum(2) + x32, np.max(2.5) + x32, np.argmax(3), np.mean(True), np.prod(True),
+            np.sum(x32[0]), np.mean(7) + x32)
+
+
 def empty_truth(x):
     return np.all(x), np.any(x), np.all(x > 0), np.any(x > 0), np.sum(x), np.prod(x)
 
@@ -100,6 +106,20 @@ def mixed_kinds(i64, f32, u64, i8, u8):
             np.clip(i8, 0.5, 3), f32 + 0.1, u8 + 3, u8 * 2.5, np.arctan2(i8, i64))
 
 
+def compare_out_of_range(u32, i8):
+    return (u32 < -1, u32 > -1, -1 < u32, u32 == 2**40, u32 != -3, u32 <= 2**33, i8 >= -200,
+            i8 < 128, np.maximum(u32, 2), np.clip(u32, 1, 4))
+
+
+def mixed_sign_compare(i8, u64):
+    return (i8 < u64, i8 <= u64, i8 > u64, i8 >= u64, i8 == u64, i8 != u64, u64 < i8,
+            u64 >= i8, np.where(i8 > u64, i8, u64))
+
+
+def complex_sign(z):
+    return np.sign(z)
+
+
 def weak_out_of_range(u8):
     return u8 + 300
 
@@ -129,9 +149,17 @@ CASES = [
     (stats, [F.astype(np.float32)]),
     (mean_of_comparison, [F[0]]),
     (empty_truth, [np.zeros(0)]),
+    (scalar_reductions, [np.array([1.5, 2.5], np.float32)]),
     (bool_arithmetic, [_bools(16), _bools(16)]),
     (nan_extrema, [NANS_X, NANS_Y]),
     (integer_rounding, [np.array([3, -4, 2**62 + 1]), np.array([True, False])]),
+    (compare_out_of_range, [np.array([0, 5, 2**32 - 1], np.uint32),
+                            np.array([-128, 0, 127], np.int8)]),
+    (mixed_sign_compare, [np.array([-1, 5, -128, 127, 0], np.int8),
+                          np.array([2**64 - 1, 5, 0, 2**63, 0], np.uint64)]),
+    (complex_sign, [np.array([complex(np.inf, 1), complex(-np.inf, -1),
+                              complex(np.inf, np.inf), complex(1, np.inf),
+                              complex(1, -np.inf), complex(np.nan, 0), 3 - 4j, 0j])]),
     (carried_numpy_scalar, [X32]),
     (carried_dtype_type, [X32]),
     (carried_python_float, [X32]),

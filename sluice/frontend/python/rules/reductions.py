@@ -4,6 +4,7 @@ functions and methods, with axis and keepdims."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 
 import numpy as np
 import sympy
@@ -17,7 +18,6 @@ from sluice.frontend.python.rules.table import (
 )
 from sluice.frontend.python.values import (
     Sym,
-    const,
 )
 from sluice.ir.dtypes import DType
 from sluice.ir.library import Reduce
@@ -58,14 +58,17 @@ def reduction(op: str, identity: int | None = None):
 
 
 def _scalar(op: str, a):
-    """A reduction of a 0-d value: the value itself in the reduction's result type."""
+    """A reduction of a 0-d value: the value itself in the reduction's result type, a NumPy
+    scalar (strong) even when a Python number went in."""
     if op in ("argmax", "argmin"):
-        return const(0)
+        return Sym(sympy.Integer(0), DType.int64, weak=False)
     if op == "mean":
-        return ops.cast(a, ufunc_types.mean_types(a.dtype)[1])
-    if op in ("+", "*") and not a.weak:
-        return ops.cast(a, ufunc_types.reduce_type(op, a.dtype))
-    return a
+        res = ops.cast(a, ufunc_types.mean_types(a.dtype)[1])
+    elif op in ("+", "*"):
+        res = ops.cast(a, ufunc_types.reduce_type(op, a.dtype))
+    else:
+        res = a
+    return dataclasses.replace(res, weak=False) if getattr(res, "weak", False) else res
 
 
 def _reduce(tr, a, op: str, axes, keep: bool, rdtype: DType, identity=None,
