@@ -209,7 +209,7 @@ class ExpressionLowering:
         if isinstance(base, Elem):
             base = self.em.materialize(base)
         items = self.index_items(node.slice)
-        v, gathers = apply_index(base, items, self.loc(node))
+        v, gathers = apply_index(base, items, self.loc(node), self.facts)
         if gathers:
             return self.gather(v, gathers, node)
         return v

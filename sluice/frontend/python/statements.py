@@ -428,6 +428,8 @@ class StatementLowering:
         var = self.em.symbol(name)
         f.depth += 1
         self.control_depth += 1
+        # While the body runs, the variable lies in its range (slice bounds use this).
+        self.facts.ranges[var.name] = (start, stop - 1) if step > 0 else (stop + 1, start)
         try:
             with self.em.b.loop(var.name, start, stop, step):
                 if name in f.mutable:
@@ -438,6 +440,7 @@ class StatementLowering:
         finally:
             f.depth -= 1
             self.control_depth -= 1
+            del self.facts.ranges[var.name]
         return None
 
     def st_while(self, node: ast.While) -> None:

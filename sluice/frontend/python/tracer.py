@@ -11,6 +11,7 @@ import sympy
 
 from sluice.errors import SluiceError, UnsupportedError
 from sluice.frontend.python import values as values_mod
+from sluice.frontend.python.bounds import Facts
 from sluice.frontend.python.calls import CallLowering
 from sluice.frontend.python.emit import Emitter
 from sluice.frontend.python.expressions import ExpressionLowering, _describe
@@ -67,6 +68,7 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
         self.in_map: dict | None = None
         self.node: ast.AST | None = None
         self.failed: tuple[FunctionSource, ast.AST] | None = None
+        self.facts = Facts()
 
     @property
     def frame(self) -> Frame:
@@ -159,6 +161,7 @@ def trace_function(fn: Any, specs: dict[str, ArgSpec], name: str | None = None) 
         for d in spec.shape:
             for s in sympy.sympify(d).free_symbols:
                 em.names.taken.add(s.name)
+                tr.facts.sizes.add(s.name)
     env: dict[str, Any] = {}
     # Connector names count from zero in every trace: the same function must give the same
     # IR text (the build cache key) however many functions this process traced before.
