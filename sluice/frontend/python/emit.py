@@ -13,12 +13,22 @@ from typing import Any
 import sympy
 
 from sluice.errors import ShapeError
+from sluice.frontend.python.bounds import Facts
 from sluice.frontend.python.values import Elem, Rng, View, placeholder, to_elem
 from sluice.ir.builder import ProgramBuilder
 from sluice.ir.dtypes import DType
 from sluice.ir.memlet import Index, Memlet, Range
 from sluice.ir.nodes import LibraryNode, Tasklet
-from sluice.ir.symbolic import FUNCTIONS, Expr, provably_differ, symbol, value
+from sluice.ir.symbolic import (
+    FUNCTIONS,
+    Expr,
+    FloorDiv,
+    Select,
+    free_names,
+    provably_differ,
+    symbol,
+    value,
+)
 
 _RESERVED = {"inf", "nan", "True", "False", "None", *FUNCTIONS}
 
@@ -26,32 +36,63 @@ _RESERVED = {"inf", "nan", "True", "False", "None", *FUNCTIONS}
 def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
     """NumPy broadcasting of symbolic shapes; None when provably incompatible.
 
-    Dimensions of size 1 stretch; two symbolic sizes are assumed to agree at run time."""
+    Dimensions of size 1 stretch; two symbolic sizes are assumed to agree at run time, except
+    sizes known only at run time (slices with run-time bounds), which may turn out to be 1:
+    there the result is the larger size, `align` reads index 0 where a size is 1, and the
+    Emitter checks before the next store that the sizes do broadcast, as NumPy would."""
     rank = max((len(s) for s in shapes), default=0)
     out: list[Expr] = []
     for k in range(rank):
         sizes = [s[len(s) - rank + k] for s in shapes if len(s) - rank + k >= 0]
-        big = [d for d in sizes if d != 1]
+        big = list(dict.fromkeys(d for d in sizes if d != 1))
         if not big:
             out.append(sympy.Integer(1))
             continue
         pick = next((d for d in big if d.is_number), big[0])
-        if any(provably_differ(pick, d) for d in big):
+        if any(provably_differ(pick, d) and not (runtime_size(pick) or runtime_size(d))
+               for d in big):
             return None
+        if len(big) > 1 and any(runtime_size(d) for d in big):
+            pick = sympy.Max(*big)
+            if _current is not None:
+                _current.pending.extend((d, pick) for d in big)
         out.append(pick)
     return tuple(out)
+
+
+def runtime_size(d: Expr) -> bool:
+    """A size that depends on run-time values or clipping, and so may be 1 at run time."""
+    d = sympy.sympify(d)
+    if d.is_number:
+        return False
+    if d.has(sympy.Max, sympy.Min, Select, FloorDiv):
+        return True
+    sizes = _current.facts.sizes if _current is not None else set()
+    return not free_names(d) <= sizes
 
 
 def align(e: Elem, shape: tuple[Expr, ...]) -> Elem:
     """`e` re-indexed to broadcast into `shape` (same placeholders as the result)."""
     r, rank = len(e.shape), len(shape)
-    sub = {placeholder(k): (sympy.Integer(0) if d == 1 else placeholder(k + rank - r))
-           for k, d in enumerate(e.shape)}
+    sub = {}
+    for k, d in enumerate(e.shape):
+        p = placeholder(k + rank - r)
+        if d == 1:
+            sub[placeholder(k)] = sympy.Integer(0)
+        elif d != shape[k + rank - r] and runtime_size(d):
+            sub[placeholder(k)] = Select(sympy.Eq(d, 1), 0, p)  # 1 only at run time
+        else:
+            sub[placeholder(k)] = p
     if all(v == placeholder(k) for k, v in enumerate(sub.values())) and r == rank:
         return e
     reads = {c: (data, tuple(sympy.sympify(i).xreplace(sub) for i in idx))
              for c, (data, idx) in e.reads.items()}
     return Elem(shape, e.dtype, e.expr.xreplace(sub), reads, e.weak)
+
+
+# The Emitter of the trace in progress: `broadcast` is a pure function that the operators
+# call, and it queues the run-time size checks there.
+_current: Emitter | None = None
 
 
 class Namer:
@@ -76,9 +117,41 @@ class Emitter:
     """Builds one Program."""
 
     def __init__(self, name: str) -> None:
+        global _current
         self.b = ProgramBuilder(name)
         self.names = Namer()
         self.names.taken.add(name)
+        self.facts = Facts()
+        self.pending: list[tuple[Expr, Expr]] = []  # (size, broadcast size) to check
+        _current = self
+
+    # --- run-time checks -------------------------------------------------------------------
+    def require(self, ok: Expr, what: str) -> None:
+        """Stop the program with an ExecutionError where `ok` is false at run time.
+
+        The IR has no assertion block, but both the interpreter and the generated code
+        refuse a copy between views of different sizes; under the failed condition this
+        copies 0 elements (a size only known at run time, so nothing is decided at compile
+        time) into 1. `what` names the container, so the interpreter's message says why."""
+        ok = sympy.sympify(ok)
+        if ok is sympy.true:
+            return
+        if ok is sympy.false:
+            raise ShapeError(f"{what.replace('_', ' ')}")
+        probe = self.names.fresh(what)
+        self.b.transient(probe, DType.int8, [1])
+        zero = self.symbol("_zero")
+        with self.b.if_(sympy.Not(ok)):
+            self.b.assign(**{zero.name: 0})
+            with self.b.state() as s:
+                s.copy(Memlet(probe, (Range(0, zero),)), Memlet(probe, (Range(0, 1),)))
+
+    def flush_checks(self) -> None:
+        """Emit the queued broadcast checks: each size is 1 or the broadcast size."""
+        pending, self.pending = self.pending, []
+        conds = [sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, r)) for d, r in dict.fromkeys(pending)]
+        if conds:
+            self.require(sympy.And(*conds), "operands_could_not_be_broadcast")
 
     # --- containers ----------------------------------------------------------------------
     def temp(self, dtype: DType, shape: tuple[Expr, ...], hint: str = "tmp") -> View:
@@ -99,11 +172,19 @@ class Emitter:
     def store(self, e: Elem, dst: View, label: str = "assign") -> None:
         """Write `e` (broadcast to the destination's shape) into the view `dst`."""
         shape = dst.shape
+        self.flush_checks()
         full = broadcast([e.shape, shape])
         if full is None or len(e.shape) > len(shape) or any(
                 provably_differ(a, b) for a, b in zip(full, shape, strict=True)):
             raise ShapeError(f"cannot assign a value of shape {_fmt(e.shape)} to a view of "
                              f"shape {_fmt(shape)}")
+        # A value stretches into the destination, never the other way (NumPy's rule).
+        fits = [sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, t)) for d, t in
+                zip(e.shape, shape[len(shape) - len(e.shape):], strict=True)
+                if d != 1 and d != t and (runtime_size(d) or runtime_size(t))]
+        self.flush_checks()
+        if fits:
+            self.require(sympy.And(*fits), "could_not_broadcast_into_the_destination")
         e = align(e, shape)
         params = [symbol(f"_i{k}") for k in range(len(shape))]
         sub = {placeholder(k): p for k, p in enumerate(params)}

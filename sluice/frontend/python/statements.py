@@ -16,7 +16,7 @@ import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops
-from sluice.frontend.python.emit import provably_differ
+from sluice.frontend.python.emit import provably_differ, runtime_size
 from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, to_elem
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import free_names
@@ -258,7 +258,8 @@ class StatementLowering:
             raise UnsupportedError(f"'{name}' cannot change to {self.describe(val)} here",
                                    self.loc(node))
         if len(val.shape) != len(st.shape) or any(
-                provably_differ(a, b) for a, b in zip(val.shape, st.shape, strict=True)):
+                provably_differ(a, b) or (a != b and (runtime_size(a) or runtime_size(b)))
+                for a, b in zip(val.shape, st.shape, strict=True)):
             raise UnsupportedError(
                 f"'{name}' changes shape from {tuple(st.shape)} to {tuple(val.shape)} inside a "
                 "loop or branch", self.loc(node), hint="use a new variable name")

@@ -68,7 +68,7 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
         self.in_map: dict | None = None
         self.node: ast.AST | None = None
         self.failed: tuple[FunctionSource, ast.AST] | None = None
-        self.facts = Facts()
+        self.facts: Facts = self.em.facts
 
     @property
     def frame(self) -> Frame:

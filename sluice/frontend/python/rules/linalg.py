@@ -12,7 +12,7 @@ import sympy
 
 from sluice.errors import SluiceError, UnsupportedError
 from sluice.frontend.python import ops
-from sluice.frontend.python.emit import provably_differ
+from sluice.frontend.python.emit import provably_differ, runtime_size
 from sluice.frontend.python.rules.creation import copy_array
 from sluice.frontend.python.rules.table import (
     ATTRIBUTES,
@@ -49,6 +49,8 @@ def _matmul(tr, node, a, b):
         from sluice.errors import ShapeError
 
         raise ShapeError(f"matmul: inner dimensions differ ({ka} vs {kb})", tr.loc(node))
+    if ka != kb and (runtime_size(ka) or runtime_size(kb)):  # e.g. slices clipped at run time
+        tr.em.require(sympy.Eq(ka, kb), "matmul_inner_dimensions_differ")
     dtype = ops.promote([a, b])
     if ra <= 3 and rb <= 2 or (ra <= 2 and rb <= 3) or (ra == rb == 3):
         va, vb = tr.em.plain(a), tr.em.plain(b)
