@@ -53,7 +53,9 @@ def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
                for d in big):
             return None
         if len(big) > 1 and any(runtime_size(d) for d in big):
-            pick = sympy.Max(*big)
+            pick = big[0]
+            for d in big[1:]:  # the first size that is not 1 (a 0 wins over a 1, as in NumPy)
+                pick = Select(sympy.Eq(pick, 1), d, pick)
             if _current is not None:
                 _current.pending.extend((d, pick) for d in big)
         out.append(pick)

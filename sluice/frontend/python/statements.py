@@ -476,12 +476,26 @@ class StatementLowering:
         c = prog.data[v.data]
         return c.transient and v.data not in prog.returns and _refs(self.frame, v.data) <= 1
 
+    def check_return_shape(self, v: Any, node: ast.AST) -> None:
+        """The caller allocates returned arrays, so their sizes must follow from the
+        arguments, not from values the function computes (a slice bound read from data)."""
+        prog = self.em.b.program
+        known = self.facts.sizes | set(prog.args)
+        for d in v.shape:
+            late = sorted(free_names(d) - known)
+            if late:
+                raise UnsupportedError(
+                    f"the size of this returned array, {d}, depends on '{late[0]}', which is "
+                    "only known while the function runs", self.loc(node),
+                    hint="write the result into an array argument, or return a reduction of it")
+
     def write_returns(self, val: Any, node: ast.AST, final: bool) -> None:
         vals = list(val) if isinstance(val, tuple) else ([] if val is None else [val])
         for v in vals:
             if not isinstance(v, Sym | View | Elem):
                 raise UnsupportedError(f"cannot return {self.describe(v)}", self.loc(node),
                                        hint="return arrays, numbers or a flat tuple of them")
+            self.check_return_shape(v, node)
         b = self.em.b
         if self.returns is None:
             self.returns = []
