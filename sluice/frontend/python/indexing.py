@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy
 
-from sluice.errors import UnsupportedError
+from sluice.errors import SluiceIndexError, UnsupportedError
 from sluice.frontend.python.bounds import Facts
 from sluice.frontend.python.values import Py, Rng, Sym, View
 from sluice.ir.dtypes import DType
@@ -40,11 +40,13 @@ def _slice_bounds(lo: Expr | None, hi: Expr | None, step: int, n: Expr, facts: F
     return sympy.expand(start), sympy.Integer(step), size
 
 
-def apply_index(v: View, items: list[Any], where: Any, facts: Facts
+def apply_index(v: View, items: list[Any], where: Any, facts: Facts,
+                checks: list[tuple[Expr, Expr]] | None = None
                 ) -> tuple[View, list[tuple[int, Any]]]:
     """Basic indexing of a view. `items` are evaluated subscript parts: ('slice', lo, hi, st),
     ('index', expr), ('new',), ('ellipsis',), ('array', value). Returns the view and the array
-    indices left for a gather (position in the result, index array)."""
+    indices left for a gather (position in the result, index array). Integer indices not
+    provably inside [-n, n) go to `checks` as (index, n), for a run-time check."""
     n_used = sum(1 for it in items if it[0] in ("slice", "index", "array"))
     if n_used > len(v.axes):
         raise UnsupportedError(f"too many indices: {n_used} for a {len(v.axes)}-D array",
@@ -79,7 +81,13 @@ def apply_index(v: View, items: list[Any], where: Any, facts: Facts
             dims[a] = Rng(sympy.expand(d.start + d.step * s), d.step * st, size)
             axes.append(a)
         elif kind == "index":
-            dims[a] = sympy.expand(d.start + d.step * facts.wrap(it[1], d.size))
+            i, n = it[1], d.size
+            if i.is_number and n.is_number and not -n <= i < n:
+                raise SluiceIndexError(f"index {i} is out of bounds for a dimension of size {n}",
+                                  where)
+            if checks is not None and not (facts.le(-n, i) and facts.le(i, n - 1)):
+                checks.append((i, n))
+            dims[a] = sympy.expand(d.start + d.step * facts.wrap(i, n))
         else:  # an integer array: keep the dimension whole, gather later
             gathers.append((len(axes), it[1]))
             axes.append(a)

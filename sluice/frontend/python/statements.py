@@ -131,10 +131,9 @@ class StatementLowering:
             base = self.ev(t.value)
             if not isinstance(base, View) or not base.shape:
                 raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
-            view = self.subscript_view(base, t)
-            if not isinstance(view, View) or view.data != base.data:
-                raise UnsupportedError("assignment through integer-array indices is not "
-                                       "supported", self.loc(t))
+            view, gathers = self.subscript_parts(base, t)
+            if gathers:
+                return self.scatter(view, gathers, val, t)
             self.write(view, val, t)
         elif isinstance(t, ast.Starred):
             raise UnsupportedError("starred assignment is not supported", self.loc(t))
@@ -301,7 +300,12 @@ class StatementLowering:
             base = self.ev(t.value)
             if not isinstance(base, View) or not base.shape:
                 raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
-            view = self.subscript_view(base, t)
+            view, gathers = self.subscript_parts(base, t)
+            if gathers:  # x[idx] += v is x[idx] = x[idx] + v: a repeated index adds once
+                cur = self.gather(view, gathers, t)
+                new = self.apply_op(node, cur, rhs)
+                self.check_inplace(cur, new, node)
+                return self.scatter(view, gathers, new, t)
             if self.in_map:
                 return self.map_augwrite(view, type(node.op), rhs, node)
             new = self.apply_op(node, view, rhs)

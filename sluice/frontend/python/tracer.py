@@ -15,6 +15,7 @@ from sluice.frontend.python.bounds import Facts
 from sluice.frontend.python.calls import CallLowering
 from sluice.frontend.python.emit import Emitter
 from sluice.frontend.python.expressions import ExpressionLowering, _describe
+from sluice.frontend.python.gathers import GatherLowering
 from sluice.frontend.python.pmap import MapLowering
 from sluice.frontend.python.signature import ArgSpec
 from sluice.frontend.python.source import FunctionSource, load
@@ -55,7 +56,7 @@ class Traced:
     returns_tuple: bool
 
 
-class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
+class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, GatherLowering):
     def __init__(self, name: str) -> None:
         self.em = Emitter(name)
         self.frames: list[Frame] = []
