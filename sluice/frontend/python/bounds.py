@@ -15,9 +15,21 @@ class Facts:
         self.sizes: set[str] = set()  # symbols that are array sizes (>= 0)
         self.ranges: dict[str, tuple[Expr, Expr]] = {}  # loop variable -> (lowest, highest)
 
+    def with_size(self, e: Expr) -> Facts:
+        """These facts, and that the symbol `e` (a dimension's size) is not negative."""
+        if not isinstance(e, sympy.Symbol) or e.name in self.sizes:
+            return self
+        out = Facts()
+        out.sizes, out.ranges = self.sizes | {e.name}, self.ranges
+        return out
+
     def nonneg(self, e: Expr) -> bool:
         """`e >= 0` holds wherever `e` is evaluated (False when it cannot be proven)."""
         e = sympy.expand(sympy.sympify(e))
+        if isinstance(e, sympy.Min):
+            return all(self.nonneg(a) for a in e.args)
+        if isinstance(e, sympy.Max):
+            return any(self.nonneg(a) for a in e.args)
         for _ in range(16):  # each step replaces one loop variable by a bound of it
             if e.is_number:
                 return bool(e >= 0)
@@ -40,9 +52,11 @@ class Facts:
         return bool(e.xreplace(sizes).is_nonnegative)
 
     def le(self, a: Expr, b: Expr) -> bool:
+        """`a <= b` is provable."""
         return self.nonneg(sympy.sympify(b) - sympy.sympify(a))
 
     def negative(self, e: Expr) -> bool:
+        """`e < 0` is provable."""
         return self.nonneg(-sympy.sympify(e) - 1)
 
     def at_least(self, e: Expr, floor: Expr) -> Expr:
@@ -60,3 +74,14 @@ class Facts:
         if self.negative(e):
             return e + n
         return Select(sympy.StrictLessThan(e, 0), e + n, e)
+
+
+def difference(a: Expr, b: Expr) -> Expr:
+    """`a - b` with the subtraction moved inside `min`/`max`, so that sizes of one slice
+    written two ways meet: n - max(0, n - 3) is min(n, 3), as x[:3] has."""
+    a_args = a.args if isinstance(a, sympy.Min) else (a,)
+    b_args = b.args if isinstance(b, sympy.Max) else (b,)
+    try:
+        return sympy.Min(*[sympy.expand(x - y) for x in a_args for y in b_args])
+    except ValueError:  # SymPy cannot order a select(...) bound: leave it as it is
+        return sympy.expand(a - b)

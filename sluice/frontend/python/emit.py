@@ -36,10 +36,11 @@ _RESERVED = {"inf", "nan", "True", "False", "None", *FUNCTIONS}
 def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
     """NumPy broadcasting of symbolic shapes; None when provably incompatible.
 
-    Dimensions of size 1 stretch; two symbolic sizes are assumed to agree at run time, except
-    sizes known only at run time (slices with run-time bounds), which may turn out to be 1:
-    there the result is the larger size, `align` reads index 0 where a size is 1, and the
-    Emitter checks before the next store that the sizes do broadcast, as NumPy would."""
+    Dimensions of size 1 stretch. Sizes of arguments are assumed to agree at run time (the
+    caller's shapes decide). Other sizes that do not provably agree are checked before the
+    next store (`Emitter.flush_checks`): clipped sizes (`min(3, x_0)`) must be equal, and
+    sizes known only at run time (a slice with run-time bounds) may also be 1, which
+    stretches like a 1 does (`align` reads index 0 there)."""
     rank = max((len(s) for s in shapes), default=0)
     out: list[Expr] = []
     for k in range(rank):
@@ -49,28 +50,53 @@ def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
             out.append(sympy.Integer(1))
             continue
         pick = next((d for d in big if d.is_number), big[0])
-        if any(provably_differ(pick, d) and not (runtime_size(pick) or runtime_size(d))
+        if any(differ(pick, d) and not runtime_size(pick) and not runtime_size(d)
                for d in big):
             return None
-        if len(big) > 1 and any(runtime_size(d) for d in big):
+        if any(runtime_size(d) for d in big) and len(big) > 1:
             pick = big[0]
             for d in big[1:]:  # the first size that is not 1 (a 0 wins over a 1, as in NumPy)
                 pick = Select(sympy.Eq(pick, 1), d, pick)
-            if _current is not None:
-                _current.pending.extend((d, pick) for d in big)
+            _check(*[sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, pick)) for d in big])
+        elif any(clipped_size(d) for d in big):
+            _check(*[sympy.Eq(d, pick) for d in big if d != pick])
         out.append(pick)
     return tuple(out)
 
 
+def differ(a: Expr, b: Expr) -> bool:
+    """Two sizes that differ wherever they are not both empty (x[1:] and x: n - 1 and n)."""
+    return provably_differ(_strip_clamp(sympy.sympify(a)), _strip_clamp(sympy.sympify(b)))
+
+
+def _strip_clamp(d: Expr) -> Expr:
+    """`d` without the max(..., 0) that keeps an empty slice's size from going negative."""
+    return d.replace(lambda e: isinstance(e, sympy.Max) and len(e.args) == 2 and 0 in e.args,
+                     lambda e: e.args[0] if e.args[1] == 0 else e.args[1])
+
+
+def clipped_size(d: Expr) -> bool:
+    """A size over argument sizes with a clip (`min(3, x_0)`): two of them that are not
+    identical may differ at run time, so they are compared there."""
+    d = sympy.sympify(d)
+    return not d.is_number and _strip_clamp(d).has(sympy.Max, sympy.Min)
+
+
 def runtime_size(d: Expr) -> bool:
-    """A size that depends on run-time values or clipping, and so may be 1 at run time."""
+    """A size that depends on run-time values (loop variables, scalars, slices with such
+    bounds), and so may be 1 at run time where another size is not."""
     d = sympy.sympify(d)
     if d.is_number:
         return False
-    if d.has(sympy.Max, sympy.Min, Select, FloorDiv):
+    if d.has(Select, FloorDiv):
         return True
     sizes = _current.facts.sizes if _current is not None else set()
     return not free_names(d) <= sizes
+
+
+def _check(*conds: Expr) -> None:
+    if _current is not None:
+        _current.pending.extend(conds)
 
 
 def align(e: Elem, shape: tuple[Expr, ...]) -> Elem:
@@ -124,7 +150,8 @@ class Emitter:
         self.names = Namer()
         self.names.taken.add(name)
         self.facts = Facts()
-        self.pending: list[tuple[Expr, Expr]] = []  # (size, broadcast size) to check
+        self.pending: list[Expr] = []  # conditions `broadcast` needs at run time
+        self.probes: dict[str, tuple[str, sympy.Symbol]] = {}  # see `require`
         _current = self
 
     # --- run-time checks -------------------------------------------------------------------
@@ -140,20 +167,20 @@ class Emitter:
             return
         if ok is sympy.false:
             raise ShapeError(f"{what.replace('_', ' ')}")
-        probe = self.names.fresh(what)
-        self.b.transient(probe, DType.int8, [1])
-        zero = self.symbol("_zero")
+        if what not in self.probes:  # one container and one symbol per kind of failure
+            self.probes[what] = (self.names.fresh(what), self.symbol("_zero"))
+            self.b.transient(self.probes[what][0], DType.int8, [1])
+        probe, zero = self.probes[what]
         with self.b.if_(sympy.Not(ok)):
             self.b.assign(**{zero.name: 0})
             with self.b.state() as s:
                 s.copy(Memlet(probe, (Range(0, zero),)), Memlet(probe, (Range(0, 1),)))
 
     def flush_checks(self) -> None:
-        """Emit the queued broadcast checks: each size is 1 or the broadcast size."""
-        pending, self.pending = self.pending, []
-        conds = [sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, r)) for d, r in dict.fromkeys(pending)]
-        if conds:
-            self.require(sympy.And(*conds), "operands_could_not_be_broadcast")
+        """Emit the queued broadcast checks (see `broadcast`)."""
+        pending, self.pending = list(dict.fromkeys(self.pending)), []
+        if pending:
+            self.require(sympy.And(*pending), "operands_could_not_be_broadcast")
 
     # --- containers ----------------------------------------------------------------------
     def temp(self, dtype: DType, shape: tuple[Expr, ...], hint: str = "tmp") -> View:
@@ -183,7 +210,8 @@ class Emitter:
         # A value stretches into the destination, never the other way (NumPy's rule).
         fits = [sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, t)) for d, t in
                 zip(e.shape, shape[len(shape) - len(e.shape):], strict=True)
-                if d != 1 and d != t and (runtime_size(d) or runtime_size(t))]
+                if d != 1 and d != t and (runtime_size(d) or runtime_size(t)
+                                          or clipped_size(d) or clipped_size(t))]
         self.flush_checks()
         if fits:
             self.require(sympy.And(*fits), "could_not_broadcast_into_the_destination")

@@ -8,7 +8,7 @@ from typing import Any
 import sympy
 
 from sluice.errors import SluiceIndexError, UnsupportedError
-from sluice.frontend.python.bounds import Facts
+from sluice.frontend.python.bounds import Facts, difference
 from sluice.frontend.python.values import Py, Rng, Sym, View
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import Expr, FloorDiv
@@ -24,18 +24,17 @@ def _slice_bounds(lo: Expr | None, hi: Expr | None, step: int, n: Expr, facts: F
         r = range(int(n))[slice(None if lo is None else int(lo),
                                 None if hi is None else int(hi), step)]
         return sympy.Integer(r.start), sympy.Integer(step), sympy.Integer(len(r))
+    facts = facts.with_size(n)
     if step > 0:
         start = sympy.Integer(0) if lo is None else facts.at_least(facts.wrap(lo, n), 0)
         stop = n if hi is None else facts.at_most(facts.wrap(hi, n), n)
-        size = stop - start if step == 1 else -FloorDiv(start - stop, step)
+        span = difference(stop, start)
     else:
         start = n - 1 if lo is None else facts.at_most(facts.wrap(lo, n), n - 1)
         stop = sympy.Integer(-1) if hi is None else facts.at_least(facts.wrap(hi, n), -1)
-        size = -FloorDiv(stop - start, -step)
-    size = sympy.expand(size)
-    if size.is_number:
-        size = sympy.Max(size, 0)
-    elif not facts.nonneg(size):
+        span = difference(start, stop)
+    size = span if abs(step) == 1 else -FloorDiv(-span, abs(step))
+    if not facts.nonneg(size):
         size = sympy.Max(size, 0)
     return sympy.expand(start), sympy.Integer(step), size
 

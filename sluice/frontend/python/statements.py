@@ -16,7 +16,7 @@ import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops
-from sluice.frontend.python.emit import provably_differ, runtime_size
+from sluice.frontend.python.emit import clipped_size, differ, runtime_size
 from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, to_elem
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import free_names
@@ -257,7 +257,8 @@ class StatementLowering:
             raise UnsupportedError(f"'{name}' cannot change to {self.describe(val)} here",
                                    self.loc(node))
         if len(val.shape) != len(st.shape) or any(
-                provably_differ(a, b) or (a != b and (runtime_size(a) or runtime_size(b)))
+                differ(a, b) or (a != b and any(runtime_size(d) or clipped_size(d)
+                                                for d in (a, b)))
                 for a, b in zip(val.shape, st.shape, strict=True)):
             raise UnsupportedError(
                 f"'{name}' changes shape from {tuple(st.shape)} to {tuple(val.shape)} inside a "

@@ -12,7 +12,7 @@ import sympy
 
 from sluice.errors import SluiceError, UnsupportedError
 from sluice.frontend.python import ops
-from sluice.frontend.python.emit import provably_differ, runtime_size
+from sluice.frontend.python.emit import clipped_size, provably_differ, runtime_size
 from sluice.frontend.python.rules.creation import copy_array
 from sluice.frontend.python.rules.table import (
     ATTRIBUTES,
@@ -49,7 +49,7 @@ def _matmul(tr, node, a, b):
         from sluice.errors import ShapeError
 
         raise ShapeError(f"matmul: inner dimensions differ ({ka} vs {kb})", tr.loc(node))
-    if ka != kb and (runtime_size(ka) or runtime_size(kb)):  # e.g. slices clipped at run time
+    if ka != kb and any(runtime_size(k) or clipped_size(k) for k in (ka, kb)):  # clipped slices
         tr.em.require(sympy.Eq(ka, kb), "matmul_inner_dimensions_differ")
     dtype = ops.promote([a, b])
     if ra <= 3 and rb <= 2 or (ra <= 2 and rb <= 3) or (ra == rb == 3):
