@@ -67,6 +67,9 @@ class ExpressionLowering:
 
     def lookup(self, name: str, node: ast.AST) -> Any:
         f = self.frame
+        self.check_not_poisoned(name, node)
+        if name in f.aliased:  # a view bound in this branch over the variable's storage
+            return f.env[name]
         if name in f.mutable:
             st = f.mutable[name]
             if isinstance(st, sympy.Symbol):

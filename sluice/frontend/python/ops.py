@@ -58,8 +58,8 @@ def as_number(e: sympy.Basic, dtype: DType, to: DType) -> sympy.Basic:
 def as_boolean(e: sympy.Basic, dtype: DType) -> sympy.Basic:
     if isinstance(e, Boolean) or (dtype == DType.bool and e.is_Symbol):
         return e  # a boolean connector is usable as a condition as it is
-    if e.is_number:
-        return sympy.true if e != 0 else sympy.false
+    if e.is_number:  # (`Float(0.0) != 0` holds in SymPy: ask is_zero; nan is true)
+        return sympy.false if e.is_zero else sympy.true
     return sympy.Ne(e, 0)
 
 

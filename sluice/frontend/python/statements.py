@@ -16,6 +16,7 @@ import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops
+from sluice.frontend.python.branches import BranchLowering
 from sluice.frontend.python.emit import clipped_size, differ, runtime_size
 from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, to_elem
 from sluice.ir.dtypes import DType
@@ -190,6 +191,9 @@ class StatementLowering:
 
     def bind(self, name: str, val: Any, node: ast.AST) -> None:
         f = self.frame
+        f.poisoned.pop(name, None)
+        if self.branch_bind(name, val, node):
+            return None
         if name in f.mutable:
             return self.write_storage(name, val, node)
         if name in f.pending:
@@ -263,6 +267,13 @@ class StatementLowering:
             raise UnsupportedError(
                 f"'{name}' changes shape from {tuple(st.shape)} to {tuple(val.shape)} inside a "
                 "loop or branch", self.loc(node), hint="use a new variable name")
+        if self.branches and val.dtype != st.dtype and not (
+                getattr(val, "weak", False)
+                and np.can_cast(val.dtype.numpy, st.dtype.numpy, "same_kind")):
+            raise SluiceTypeError(
+                f"'{name}' is {st.dtype} on one path through this run-time 'if' and "
+                f"{val.dtype} here", self.loc(node),
+                hint=f"give '{name}' one type on every path, e.g. with .astype(...)")
         if not np.can_cast(val.dtype.numpy, st.dtype.numpy, "same_kind"):
             raise SluiceTypeError(
                 f"'{name}' is {st.dtype} before this loop or branch but is assigned "
@@ -350,6 +361,8 @@ class StatementLowering:
 
     def st_return(self, node: ast.Return) -> bool:
         val = self.ev(node.value) if node.value is not None else None
+        if isinstance(val, Py) and val.obj is None:
+            val = None  # `return None` is a bare return
         f = self.frame
         if f.inlined:
             if f.depth > 0:
@@ -378,30 +391,6 @@ class StatementLowering:
             return ops.as_boolean(v.expr, v.dtype)
         cell = self.em.cell(ops.cast(v, DType.bool), "cond")
         return value_symbol(cell.data)
-
-    def st_if(self, node: ast.If) -> bool:
-        c = self.condition(self.ev(node.test), node.test)
-        if c is sympy.true or c is sympy.false:
-            return self.run_block(node.body if c is sympy.true else node.orelse)
-        f = self.frame
-        plain, aug = assigned_names(node.body + node.orelse)
-        self.promote_for(node.body + node.orelse)
-        new = {n for n in plain if n not in f.env and n not in f.mutable}
-        f.pending |= new
-        f.depth += 1
-        self.control_depth += 1
-        try:
-            with self.em.b.if_(c):
-                stop_a = self.run_block(node.body)
-            stop_b = False
-            if node.orelse:
-                with self.em.b.else_():
-                    stop_b = self.run_block(node.orelse)
-        finally:
-            f.depth -= 1
-            self.control_depth -= 1
-            f.pending -= new
-        return stop_a and stop_b
 
     def st_for(self, node: ast.For) -> None:
         if node.orelse:
@@ -436,6 +425,7 @@ class StatementLowering:
         self.control_depth += 1
         # While the body runs, the variable lies in its range (slice bounds use this).
         self.facts.ranges[var.name] = (start, stop - 1) if step > 0 else (stop + 1, start)
+        outer = self.enter_loop()
         try:
             with self.em.b.loop(var.name, start, stop, step):
                 if name in f.mutable:
@@ -447,22 +437,33 @@ class StatementLowering:
             f.depth -= 1
             self.control_depth -= 1
             del self.facts.ranges[var.name]
+            self.leave_loop(outer)
         return None
 
-    def st_while(self, node: ast.While) -> None:
+    def st_while(self, node: ast.While) -> bool | None:
         if node.orelse:
             raise UnsupportedError("while-else is not supported", self.loc(node),
                                    hint="use a flag variable set before break")
+        const = self.constant_condition(node.test)
+        if const is False:
+            return None  # the body never runs
+        if const is True and not _can_leave(node.body):
+            raise UnsupportedError("this loop never ends: its condition is always true and "
+                                   "its body has no 'break' or 'return'", self.loc(node.test),
+                                   hint="give the loop a condition that changes, or a break")
         self.promote_for(node.body)
         f = self.frame
         f.depth += 1
         self.control_depth += 1
+        outer = self.enter_loop()
         try:
             with self.em.b.while_(sympy.true) as blk:
                 before = len(self.em.b.region.blocks)
                 c = self.condition(self.ev(node.test), node.test)
-                if c is not sympy.true:
-                    if len(self.em.b.region.blocks) == before and c is not sympy.false:
+                if c is sympy.false:
+                    self.em.b.break_()
+                elif c is not sympy.true:
+                    if len(self.em.b.region.blocks) == before:
                         blk.cond = c
                     else:
                         with self.em.b.if_(sympy.Not(c)):
@@ -471,6 +472,17 @@ class StatementLowering:
         finally:
             f.depth -= 1
             self.control_depth -= 1
+            self.leave_loop(outer)
+        # `while True:` without a break leaves only by returning: what follows is unreachable
+        return STOP if const is True and not _can_leave(node.body, returns=False) else None
+
+    def constant_condition(self, test: ast.expr) -> bool | None:
+        """The truth of a condition known while tracing (`while 0.0:`), else None. Only
+        conditions that emit nothing when evaluated (no calls, no subscripts) are tried."""
+        if any(isinstance(n, ast.Call | ast.Subscript | ast.NamedExpr) for n in ast.walk(test)):
+            return None
+        c = self.condition(self.ev(test), test)
+        return bool(c) if c is sympy.true or c is sympy.false else None
 
     # --- returns ---------------------------------------------------------------------------
     def claimable(self, v: Any) -> bool:
@@ -533,6 +545,19 @@ class StatementLowering:
             self.had_early_return = True
 
 
+def _can_leave(body: list[ast.stmt], returns: bool = True) -> bool:
+    """The loop body has a 'break' of this loop (not of a nested one), or a 'return'."""
+    for stmt in body:
+        if returns and any(isinstance(n, ast.Return) for n in ast.walk(stmt)):
+            return True
+        if isinstance(stmt, ast.Break):
+            return True
+        if isinstance(stmt, ast.If) and (_can_leave(stmt.body, returns)
+                                         or _can_leave(stmt.orelse, returns)):
+            return True
+    return False
+
+
 def _refs(f: Any, data: str) -> int:
     return sum(1 for v in [*f.env.values(), *f.mutable.values()]
                if isinstance(v, View) and v.data == data)
@@ -554,7 +579,7 @@ StatementLowering._STMT = {
     ast.Break: StatementLowering.st_break,
     ast.Continue: StatementLowering.st_continue,
     ast.Return: StatementLowering.st_return,
-    ast.If: StatementLowering.st_if,
+    ast.If: BranchLowering.st_if,
     ast.For: StatementLowering.st_for,
     ast.While: StatementLowering.st_while,
 }

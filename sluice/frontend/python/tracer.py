@@ -12,6 +12,7 @@ import sympy
 from sluice.errors import SluiceError, UnsupportedError
 from sluice.frontend.python import values as values_mod
 from sluice.frontend.python.bounds import Facts
+from sluice.frontend.python.branches import BranchLowering
 from sluice.frontend.python.calls import CallLowering
 from sluice.frontend.python.emit import Emitter
 from sluice.frontend.python.expressions import ExpressionLowering, _describe
@@ -37,6 +38,9 @@ class Frame:
     inlined: bool
     mutable: dict[str, Any] = field(default_factory=dict)
     pending: set[str] = field(default_factory=set)
+    aliased: set[str] = field(default_factory=set)  # views bound in the current branch
+    branch_names: set[str] = field(default_factory=set)  # names the open `if`s may alias
+    poisoned: dict[str, Any] = field(default_factory=dict)  # see branches.py
     depth: int = 0  # loops and branches open in this function
     result: Any = None
 
@@ -56,7 +60,8 @@ class Traced:
     returns_tuple: bool
 
 
-class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, GatherLowering):
+class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, GatherLowering,
+             BranchLowering):
     def __init__(self, name: str) -> None:
         self.em = Emitter(name)
         self.frames: list[Frame] = []
@@ -65,6 +70,8 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, G
         self.return_tuple = False
         self.had_early_return = False
         self.control_depth = 0
+        self.branches = 0  # run-time `if`s open around the statement (a loop resets it)
+        self.assigned_at: dict[str, Any] = {}
         self.hint: str | None = None
         self.in_map: dict | None = None
         self.node: ast.AST | None = None
@@ -134,7 +141,13 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, G
         self.frames.append(frame)
         saved_control = self.control_depth
         try:
-            self.run_block(fs.tree.body)
+            stopped = self.run_block(fs.tree.body)
+            if not stopped and not inlined and self.returns:
+                # Python returns None on this path; a compiled program has one result type.
+                raise UnsupportedError(
+                    f"'{fs.name}' returns a value on some paths but can reach its end without "
+                    "a return (where Python returns None)", fs.location(fs.tree.body[-1]),
+                    hint="end the function with a return of the same values")
         finally:
             self.frames.pop()
             self.control_depth = saved_control
