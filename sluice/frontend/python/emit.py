@@ -7,6 +7,7 @@ whole expression (the interpreter runs such maps batched).
 
 from __future__ import annotations
 
+import itertools
 import keyword
 from typing import Any
 
@@ -33,14 +34,15 @@ from sluice.ir.symbolic import (
 _RESERVED = {"inf", "nan", "True", "False", "None", *FUNCTIONS}
 
 
-def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
+def broadcast(shapes: list[tuple[Expr, ...]], check: bool = True) -> tuple[Expr, ...] | None:
     """NumPy broadcasting of symbolic shapes; None when provably incompatible.
 
     Dimensions of size 1 stretch. Sizes of arguments are assumed to agree at run time (the
     caller's shapes decide). Other sizes that do not provably agree are checked before the
     next store (`Emitter.flush_checks`): clipped sizes (`min(3, x_0)`) must be equal, and
     sizes known only at run time (a slice with run-time bounds) may also be 1, which
-    stretches like a 1 does (`align` reads index 0 there)."""
+    stretches like a 1 does (`align` reads index 0 there). `check=False` leaves the checks
+    to the caller."""
     rank = max((len(s) for s in shapes), default=0)
     out: list[Expr] = []
     for k in range(rank):
@@ -57,8 +59,10 @@ def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
             pick = big[0]
             for d in big[1:]:  # the first size that is not 1 (a 0 wins over a 1, as in NumPy)
                 pick = Select(sympy.Eq(pick, 1), d, pick)
-            _check(*[sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, pick)) for d in big])
-        elif any(clipped_size(d) for d in big):
+            if check:
+                _check(*[sympy.Or(sympy.Eq(a, 1), sympy.Eq(b, 1), sympy.Eq(a, b))
+                         for a, b in itertools.combinations(big, 2)])
+        elif any(clipped_size(d) for d in big) and check:
             _check(*[sympy.Eq(d, pick) for d in big if d != pick])
         out.append(pick)
     return tuple(out)
@@ -202,7 +206,7 @@ class Emitter:
         """Write `e` (broadcast to the destination's shape) into the view `dst`."""
         shape = dst.shape
         self.flush_checks()
-        full = broadcast([e.shape, shape])
+        full = broadcast([e.shape, shape], check=False)  # `fits` below checks the store
         if full is None or len(e.shape) > len(shape) or any(
                 provably_differ(a, b) for a, b in zip(full, shape, strict=True)):
             raise ShapeError(f"cannot assign a value of shape {_fmt(e.shape)} to a view of "
