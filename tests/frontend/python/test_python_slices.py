@@ -119,3 +119,25 @@ def element_at(x, i):
 
 def test_runtime_negative_index_wraps():
     agree(element_at, (x8, 3), (x8, -1), (x8, -8))
+
+
+def step_1(x, a, b):
+    return np.sum(x[a:b] * 2.0 + 1.0) + 1000.0 * x[a:b].shape[0]
+
+
+def step_3(x, a, b):
+    return np.sum(x[a:b:3] * 2.0 + 1.0) + 1000.0 * x[a:b:3].shape[0]
+
+
+def step_minus_1(x, a, b):
+    return np.sum(x[a:b:-1] * 2.0 + 1.0) + 1000.0 * x[a:b:-1].shape[0]
+
+
+def step_minus_2(x, a, b):
+    return np.sum(x[a:b:-2] * 2.0 + 1.0) + 1000.0 * x[a:b:-2].shape[0]
+
+
+@pytest.mark.parametrize("fn", [step_1, step_3, step_minus_1, step_minus_2])
+def test_every_pair_of_runtime_bounds(fn):
+    x = np.arange(7.0)
+    agree(fn, *[(x, a, b) for a in range(-9, 10) for b in range(-9, 10, 2)])
