@@ -72,6 +72,7 @@ def apply_index(v: View, items: list[Any], where: Any, facts: Facts,
                 axes.append(None)
                 continue
             if kind == "index":
+                _check_index(it[1], sympy.Integer(1), facts, where, checks)
                 continue
             raise UnsupportedError("only ':' or 0 may index a new axis", where)
         d = dims[a]
@@ -81,17 +82,23 @@ def apply_index(v: View, items: list[Any], where: Any, facts: Facts,
             axes.append(a)
         elif kind == "index":
             i, n = it[1], d.size
-            if i.is_number and n.is_number and not -n <= i < n:
-                raise SluiceIndexError(f"index {i} is out of bounds for a dimension of size {n}",
-                                  where)
-            if checks is not None and not (facts.le(-n, i) and facts.le(i, n - 1)):
-                checks.append((i, n))
+            _check_index(i, n, facts, where, checks)
             dims[a] = sympy.expand(d.start + d.step * facts.wrap(i, n))
         else:  # an integer array: keep the dimension whole, gather later
             gathers.append((len(axes), it[1]))
             axes.append(a)
     axes.extend(v.axes[k:])
     return View(v.data, v.dtype, tuple(dims), tuple(axes)), gathers
+
+
+def _check_index(i: Expr, n: Expr, facts: Facts, where: Any,
+                 checks: list[tuple[Expr, Expr]] | None) -> None:
+    """An index into a dimension of size `n` must lie in [-n, n): refused now where it
+    provably does not, left to a run-time check where it is not provable."""
+    if i.is_number and n.is_number and not -n <= i < n:
+        raise SluiceIndexError(f"index {i} is out of bounds for a dimension of size {n}", where)
+    if checks is not None and not (facts.le(-n, i) and facts.le(i, n - 1)):
+        checks.append((i, n))
 
 
 def index_dtype_ok(v: Any) -> bool:

@@ -76,9 +76,14 @@ def element_const_size(x):
     return a[4]
 
 
-def test_constant_index_on_constant_size_refused_while_compiling():
+def new_axis_index(x):
+    return x[np.newaxis][1] * 1.0
+
+
+@pytest.mark.parametrize("fn", [element_const_size, new_axis_index])
+def test_constant_index_on_constant_size_refused_while_compiling(fn):
     with pytest.raises(SluiceIndexError, match="out of bounds"):
-        sluice.jit(element_const_size).trace(x8)
+        sluice.jit(fn).trace(x8)
 
 
 def bool_index(x):
