@@ -94,7 +94,10 @@ class StatementLowering:
                 type(node), (f"'{type(node).__name__}' statements are not supported", None))
             raise UnsupportedError(msg, self.loc(node), hint=hint)
         with self.at(node):
-            return bool(handler(self, node))
+            stop = bool(handler(self, node))
+            if not self.in_map:  # broadcasts of sizes that no store consumed (`.shape`)
+                self.em.flush_checks()
+            return stop
 
     # --- assignments --------------------------------------------------------------------
     def st_assign(self, node: ast.Assign) -> None:

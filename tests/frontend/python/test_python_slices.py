@@ -91,8 +91,13 @@ def stretch(x, y, k, m):
     return x[k:k + m] + y
 
 
+def stretch_shape(x, y, k, m):
+    return (x[k:k + m] + y).shape[0]
+
+
 def test_runtime_size_one_broadcasts():
     agree(stretch, (x8, y5, 2, 1), (x8, y5, 2, 5), (x8, y5, 7, 3), (x8, y5, 2, 3))
+    agree(stretch_shape, (x8, y5, 2, 1), (x8, y5, 2, 3))  # checked though nothing is stored
 
 
 def store_window(x, y, k):
