@@ -14,6 +14,7 @@ The program's types are fixed when it is compiled, but NumPy decides them per pa
 from __future__ import annotations
 
 import ast
+import dataclasses
 from typing import Any
 
 import sympy
@@ -24,11 +25,21 @@ from sluice.frontend.python.values import View
 _MISSING = object()
 
 
-def is_array_view(v: Any) -> bool:
-    return isinstance(v, View) and not v.owned and bool(v.shape)
+def is_alias(v: Any, env: dict[str, Any]) -> bool:
+    """`v` is an array that something else refers to (a view, or another name's array): a
+    name bound to it must see later writes through either. A fresh array is not."""
+    if not isinstance(v, View) or not v.shape:
+        return False
+    return not v.owned or any(isinstance(o, View) and o.data == v.data for o in env.values())
+
+
+def _shared(v: Any) -> Any:
+    """`v` without the 'owned' mark (binding a name in a branch may clear it elsewhere)."""
+    return dataclasses.replace(v, owned=False) if isinstance(v, View) else v
 
 
 def _same(a: Any, b: Any) -> bool:
+    a, b = _shared(a), _shared(b)
     if a is b:
         return True
     try:
@@ -83,7 +94,7 @@ class BranchLowering:
         if self.in_map or not self.branches:
             return False
         self.assigned_at[name] = self.loc(node)
-        if name in f.branch_names and is_array_view(val):
+        if name in f.branch_names and is_alias(val, f.env):
             f.pending.discard(name)
             f.aliased.add(name)
             f.env[name] = val
@@ -119,7 +130,7 @@ class BranchLowering:
             vals = [env.get(name, _MISSING) for env in paths]
             f.mutable.pop(name, None)  # a view replaced the storage on some path
             if vals[0] is not _MISSING and all(_same(v, vals[0]) for v in vals):
-                f.env[name] = vals[0]
+                f.env[name] = _shared(vals[0]) if len(vals) > 1 else vals[0]
             else:
                 f.env.pop(name, None)
                 f.poisoned[name] = self.assigned_at.get(name)

@@ -29,8 +29,27 @@ def write_through_branch_view(x, c):
     return x
 
 
+def alias_of_a_temporary(x, c):
+    t = x * 2.0
+    if c > 0:
+        u = t
+        u[0] = 5.0
+    return t + 1.0
+
+
+def fresh_arrays_in_branches(x, c):
+    if c > 0:
+        y = np.zeros(x.shape[0])
+    else:
+        y = np.ones(x.shape[0])
+    y[1] = 4.0
+    return y
+
+
 def test_write_through_a_view_made_in_a_branch():
     agree(write_through_branch_view, (x6.copy(), 1), (x6.copy(), 0))
+    agree(alias_of_a_temporary, (x6, 1), (x6, 0))
+    agree(fresh_arrays_in_branches, (x6, 1), (x6, 0))
 
 
 def same_view_on_both_paths(x, c):
