@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy
 
-from sluice.errors import ShapeError
+from sluice.errors import ShapeError, SluiceIndexError
 from sluice.frontend.python.bounds import Facts
 from sluice.frontend.python.values import Elem, Rng, View, placeholder, to_elem
 from sluice.ir.builder import ProgramBuilder
@@ -169,8 +169,9 @@ class Emitter:
         ok = sympy.sympify(ok)
         if ok is sympy.true:
             return
-        if ok is sympy.false:
-            raise ShapeError(f"{what.replace('_', ' ')}")
+        if ok is sympy.false:  # fails whatever the arguments: say so now
+            kind = SluiceIndexError if what.startswith("index") else ShapeError
+            raise kind(what.replace("_", " "))
         if what not in self.probes:  # one container and one symbol per kind of failure
             self.probes[what] = (self.names.fresh(what), self.symbol("_zero"))
             self.b.transient(self.probes[what][0], DType.int8, [1])
