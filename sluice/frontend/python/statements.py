@@ -447,6 +447,7 @@ class StatementLowering:
         if node.orelse:
             raise UnsupportedError("while-else is not supported", self.loc(node),
                                    hint="use a flag variable set before break")
+        self.promote_for(node.body)  # first: the condition may read what the body changes
         const = self.constant_condition(node.test)
         if const is False:
             return None  # the body never runs
@@ -454,7 +455,6 @@ class StatementLowering:
             raise UnsupportedError("this loop never ends: its condition is always true and "
                                    "its body has no 'break' or 'return'", self.loc(node.test),
                                    hint="give the loop a condition that changes, or a break")
-        self.promote_for(node.body)
         f = self.frame
         f.depth += 1
         self.control_depth += 1

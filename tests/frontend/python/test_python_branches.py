@@ -165,9 +165,18 @@ def while_true_with_return(x):
             return x * i
 
 
+def while_counter(x):
+    i = 0
+    while i < 3:
+        x[i] += 1.0
+        i += 1
+    return x
+
+
 def test_while_conditions_known_while_tracing():
     agree(while_false, (x6.copy(),))
     agree(while_true_with_return, (x6,))
+    agree(while_counter, (x6.copy(),))  # the condition reads what the body changes
 
 
 def never_ends(x):
