@@ -14,13 +14,14 @@ class Facts:
     def __init__(self) -> None:
         self.sizes: set[str] = set()  # symbols that are array sizes (>= 0)
         self.ranges: dict[str, tuple[Expr, Expr]] = {}  # loop variable -> (lowest, highest)
+        self.known: list[Expr] = []  # expressions checked >= 0 (dimensions of new arrays)
 
     def with_size(self, e: Expr) -> Facts:
         """These facts, and that the symbol `e` (a dimension's size) is not negative."""
         if not isinstance(e, sympy.Symbol) or e.name in self.sizes:
             return self
         out = Facts()
-        out.sizes, out.ranges = self.sizes | {e.name}, self.ranges
+        out.sizes, out.ranges, out.known = self.sizes | {e.name}, self.ranges, self.known
         return out
 
     def nonneg(self, e: Expr) -> bool:
@@ -49,7 +50,11 @@ class Facts:
             return False
         sizes = {s: sympy.Symbol(s.name, integer=True, nonnegative=True)
                  for s in e.free_symbols if s.name in self.sizes}
-        return bool(e.xreplace(sizes).is_nonnegative)
+        if e.xreplace(sizes).is_nonnegative:
+            return True
+        # e = f + (something >= 0) for a known f >= 0, e.g. di + (H - K + 1) with di >= 0
+        return any(sympy.expand(e - f).xreplace(sizes).is_nonnegative for f in self.known
+                   if f.free_symbols <= e.free_symbols)
 
     def le(self, a: Expr, b: Expr) -> bool:
         """`a <= b` is provable."""

@@ -55,17 +55,41 @@ def broadcast(shapes: list[tuple[Expr, ...]], check: bool = True) -> tuple[Expr,
         if any(differ(pick, d) and not runtime_size(pick) and not runtime_size(d)
                for d in big):
             return None
-        if any(runtime_size(d) for d in big) and len(big) > 1:
-            pick = big[0]
-            for d in big[1:]:  # the first size that is not 1 (a 0 wins over a 1, as in NumPy)
+        # Sizes that are 1 unless clipped to 0 (x[:, k:k+1]) stretch like a 1.
+        ones = [d for d in big if nominal(d) == 1]
+        rest = [d for d in big if nominal(d) != 1] or ones[:1]
+        pick = next((d for d in rest if d.is_number), rest[0])
+        conds = [sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, pick)) for d in ones if d != pick]
+        if any(runtime_size(d) for d in rest) and len({nominal(d) for d in rest}) > 1:
+            pick = rest[0]
+            for d in rest[1:]:  # the first size that is not 1 (a 0 wins over a 1, as in NumPy)
                 pick = Select(sympy.Eq(pick, 1), d, pick)
-            if check:
-                _check(*[sympy.Or(sympy.Eq(a, 1), sympy.Eq(b, 1), sympy.Eq(a, b))
-                         for a, b in itertools.combinations(big, 2)])
-        elif any(clipped_size(d) for d in big) and check:
-            _check(*[sympy.Eq(d, pick) for d in big if d != pick])
+            conds += [sympy.Or(sympy.Eq(a, 1), sympy.Eq(b, 1), sympy.Eq(a, b))
+                      for a, b in itertools.combinations(rest, 2)]
+        elif any(clipped_size(d) or runtime_size(d) for d in rest):
+            # equal unless clipped differently: compared, not stretched (a clear error
+            # where NumPy would stretch a size clipped to 1)
+            conds += [sympy.Eq(d, pick) for d in rest if d != pick]
+        if check:
+            _check(*conds)
         out.append(pick)
     return tuple(out)
+
+
+def nominal(d: Expr) -> Expr:
+    """A slice's size before clipping against array sizes: min(i, A_1) is i, min(1, n - k)
+    is 1, max(n - 2, 0) is n - 2 (other sizes are their own)."""
+    d = _strip_clamp(sympy.sympify(d))
+    sizes = _current.facts.sizes if _current is not None else set()
+
+    def unclip(e: Expr) -> Expr:
+        keep = [a for a in e.args if not free_names(a) & sizes]
+        return sympy.Min(*keep) if keep and len(keep) < len(e.args) else e
+
+    try:
+        return sympy.expand(d.replace(lambda e: isinstance(e, sympy.Min), unclip))
+    except ValueError:  # SymPy cannot order the arguments: no simpler form
+        return d
 
 
 def differ(a: Expr, b: Expr) -> bool:
@@ -109,9 +133,10 @@ def align(e: Elem, shape: tuple[Expr, ...]) -> Elem:
     sub = {}
     for k, d in enumerate(e.shape):
         p = placeholder(k + rank - r)
-        if d == 1:
+        t = shape[k + rank - r]
+        if d == 1 or (nominal(d) == 1 and d != t):  # (a size clipped to 0 fails a check)
             sub[placeholder(k)] = sympy.Integer(0)
-        elif d != shape[k + rank - r] and runtime_size(d):
+        elif d != t and nominal(d) != nominal(t) and runtime_size(d):
             sub[placeholder(k)] = Select(sympy.Eq(d, 1), 0, p)  # 1 only at run time
         else:
             sub[placeholder(k)] = p
@@ -213,8 +238,10 @@ class Emitter:
             raise ShapeError(f"cannot assign a value of shape {_fmt(e.shape)} to a view of "
                              f"shape {_fmt(shape)}")
         # A value stretches into the destination, never the other way (NumPy's rule).
-        fits = [sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, t)) for d, t in
-                zip(e.shape, shape[len(shape) - len(e.shape):], strict=True)
+        # (sizes equal before clipping are read without stretching: they must be equal)
+        fits = [sympy.Eq(d, t) if nominal(d) == nominal(t) and nominal(d) != 1
+                else sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, t))
+                for d, t in zip(e.shape, shape[len(shape) - len(e.shape):], strict=True)
                 if d != 1 and d != t and (runtime_size(d) or runtime_size(t)
                                           or clipped_size(d) or clipped_size(t))]
         self.flush_checks()

@@ -146,3 +146,12 @@ def step_minus_2(x, a, b):
 def test_every_pair_of_runtime_bounds(fn):
     x = np.arange(7.0)
     agree(fn, *[(x, a, b) for a in range(-9, 10) for b in range(-9, 10, 2)])
+
+
+def clipped_pair(x, y, k):
+    return x[k:k + 2] + y[k:k + 2]
+
+
+def test_sizes_clipped_differently_at_run_time():
+    x, y = np.arange(8.0), np.arange(9.0)
+    agree(clipped_pair, (x, y, 3), (x, y, 7), (x, y, 8), (x, y, 9))

@@ -68,6 +68,11 @@ def shape_arg(tr, node, shape: Any) -> tuple:
         if isinstance(v, Py) and isinstance(v.obj, int):
             v = const(v.obj)
         out.append(tr.index_expr(v, node))
+    for d in out:  # NumPy refuses negative dimensions; afterwards slices may rely on d >= 0
+        if not tr.facts.nonneg(d):
+            tr.em.require(d >= 0, "negative_dimensions")
+            if tr.control_depth == 0:  # (a fact learned in a branch holds only there)
+                tr.facts.known.append(sympy.expand(d))
     return tuple(out)
 
 
