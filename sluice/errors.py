@@ -99,6 +99,12 @@ class ShapeError(SluiceError):
     kind = "shape error"
 
 
+class SluiceIndexError(SluiceError):
+    """An index outside its dimension, known while compiling (at run time: ExecutionError)."""
+
+    kind = "index error"
+
+
 class UnsupportedError(SluiceError):
     kind = "unsupported"
 

@@ -31,6 +31,8 @@ def _bounds(e: Expr, params: list[str], ranges: list[Range]) -> tuple[Expr, Expr
             continue
         new = []
         for bound, want_min in ((lo, True), (hi, False)):
+            if not bound.is_polynomial(s):  # e.g. select(p == 1, 0, p): not affine
+                return None
             c = sympy.diff(bound, s)
             if s in c.free_symbols or not c.is_number:
                 return None

@@ -71,9 +71,16 @@ def requirement(lhs: Any, op: str, rhs: Any, why: str, where: str | None = None
     source construct report those at compile time instead."""
     lhs, rhs = as_expr(lhs), as_expr(rhs)
     cond = _OPS[op](lhs, rhs)
-    if cond is sympy.true or (op == "==" and sympy.simplify(lhs - rhs) == 0):
+    if cond is sympy.true or (op == "==" and _provably_zero(lhs - rhs)):
         return None
     return Requirement(lhs, op, rhs, why, where)
+
+
+def _provably_zero(e: sympy.Expr) -> bool:
+    try:
+        return sympy.simplify(e) == 0
+    except (TypeError, ValueError):  # SymPy cannot order some min/max/select: not proven
+        return False
 
 
 def bound_by_arguments(p: Program) -> set[str]:

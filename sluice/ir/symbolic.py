@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import sympy
+from sympy.core.logic import fuzzy_and
 from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
 
 from sluice.ir import exact as X
@@ -159,6 +160,14 @@ class Select(_Op):
         if c is sympy.false:
             return b
         return None
+
+    # A select of two integers is an integer (slice bounds known at run time are selects,
+    # and SymPy's max/min refuse arguments they cannot order).
+    def _eval_is_integer(self):
+        return fuzzy_and(a.is_integer for a in self.args[1:])
+
+    def _eval_is_extended_real(self):
+        return fuzzy_and(a.is_extended_real for a in self.args[1:])
 
     def fdiff(self, argindex: int = 1):
         c = self.args[0]

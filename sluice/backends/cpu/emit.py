@@ -122,7 +122,10 @@ class FnCtx:
 
     def idx(self, expr: object, scope: Scope) -> str:
         """An integer expression over symbols and parameters, as int64 C++."""
-        return c_int(expr, self.int_names(scope))
+        text = c_int(expr, self.int_names(scope))
+        # A conditional (a slice bound known at run time) binds looser than the `<` or `+`
+        # its callers put around it.
+        return f"({text})" if "?" in text else text
 
     def env(self, scope: Scope) -> dict[str, CVal]:
         """Names a tasklet or condition can read besides its connectors."""

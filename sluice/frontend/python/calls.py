@@ -15,9 +15,6 @@ import numpy as np
 from sluice.errors import SluiceError, UnsupportedError
 from sluice.frontend.python.source import load
 from sluice.frontend.python.values import Elem, Py, Sym, View
-from sluice.ir.memlet import Index, Memlet
-from sluice.ir.nodes import Tasklet
-from sluice.ir.symbolic import value as value_symbol
 
 
 def unwrap(obj: Any) -> Any:
@@ -124,39 +121,6 @@ class CallLowering:
         if isinstance(v, np.ndarray):
             raise UnsupportedError("array default values are not supported", self.loc(node))
         return Py(v)
-
-    # --- gathers ---------------------------------------------------------------------------
-    def gather(self, v: View, gathers: list, node: ast.AST) -> View:
-        """`x[idx]` for one 1-D integer array `idx`: a loop of element copies."""
-        if len(gathers) != 1 or len(v.shape) != 1:
-            raise UnsupportedError("integer-array indexing is supported only as x[idx] with "
-                                   "1-D x and idx", self.loc(node))
-        _, idx = gathers[0]
-        iv = self.em.plain(idx) if not isinstance(idx, View) else idx
-        if len(iv.shape) != 1:
-            raise UnsupportedError("the index array must be 1-D", self.loc(node))
-        n = iv.shape[0]
-        out = self.em.temp(v.dtype, (n,), "gathered")
-        k = self.em.symbol("k")
-        cell = self.em.temp(iv.dtype, (), "index")
-        em = self.em
-        with em.b.loop(k.name, 0, n, 1):
-            with em.b.state() as s:
-                src = iv.index_exprs([k])
-                s.node(Tasklet(["a"], ["_out"], [("_out", value_symbol("a"))]),
-                       {"a": Memlet(iv.data, tuple(Index(i) for i in src))},
-                       {"_out": Memlet(cell.data, ())})
-            j = em.symbol("j")
-            em.b.assign(**{j.name: value_symbol(cell.data)})
-            a = v.axes[0]
-            d = v.dims[a]
-            dims = list(v.dims)
-            dims[a] = d.start + d.step * j
-            with em.b.state() as s:
-                s.node(Tasklet(["a"], ["_out"], [("_out", value_symbol("a"))]),
-                       {"a": Memlet(v.data, tuple(Index(i) for i in dims))},
-                       {"_out": Memlet(out.data, (Index(k),))})
-        return out
 
 
 def _lookup(table: dict, obj: Any) -> Any:

@@ -7,6 +7,7 @@ whole expression (the interpreter runs such maps batched).
 
 from __future__ import annotations
 
+import itertools
 import keyword
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -14,14 +15,24 @@ from typing import Any
 
 import sympy
 
-from sluice.errors import ShapeError
+from sluice.errors import ShapeError, SluiceIndexError
+from sluice.frontend.python.bounds import Facts
 from sluice.frontend.python.values import Elem, Rng, View, placeholder, to_elem
 from sluice.ir.builder import ProgramBuilder
 from sluice.ir.dtypes import DType
 from sluice.ir.memlet import Index, Memlet, Range
 from sluice.ir.nodes import LibraryNode, Tasklet
 from sluice.ir.requires import Requirement, bound_by_arguments, requirement
-from sluice.ir.symbolic import FUNCTIONS, Expr, provably_differ, symbol, value
+from sluice.ir.symbolic import (
+    FUNCTIONS,
+    Expr,
+    FloorDiv,
+    Select,
+    free_names,
+    provably_differ,
+    symbol,
+    value,
+)
 
 _RESERVED = {"inf", "nan", "True", "False", "None", *FUNCTIONS}
 
@@ -31,35 +42,118 @@ _ACTIVE: ContextVar[Emitter | None] = ContextVar("sluice_emitter", default=None)
 BROADCAST = "operands could not be broadcast together"
 
 
-def broadcast(shapes: list[tuple[Expr, ...]]) -> tuple[Expr, ...] | None:
+def broadcast(shapes: list[tuple[Expr, ...]], check: bool = True) -> tuple[Expr, ...] | None:
     """NumPy broadcasting of symbolic shapes; None when provably incompatible.
 
-    Dimensions of size 1 stretch; two symbolic sizes are assumed to agree, and the
-    program being traced requires it of its arguments (`Emitter.require`)."""
+    Dimensions of size 1 stretch. Sizes of arguments are assumed to agree, and the program
+    being traced requires it of its arguments (`Emitter.require`). Other sizes that do not
+    provably agree are checked before the next store (`Emitter.flush_checks`): clipped sizes
+    (`min(3, x_0)`) must be equal, and sizes known only at run time (a slice with run-time
+    bounds) may also be 1, which stretches like a 1 does (`align` reads index 0 there).
+    `check=False` leaves the checks to the caller."""
     rank = max((len(s) for s in shapes), default=0)
     out: list[Expr] = []
     for k in range(rank):
         sizes = [s[len(s) - rank + k] for s in shapes if len(s) - rank + k >= 0]
-        big = [d for d in sizes if d != 1]
+        big = list(dict.fromkeys(d for d in sizes if d != 1))
         if not big:
             out.append(sympy.Integer(1))
             continue
         pick = next((d for d in big if d.is_number), big[0])
-        if any(provably_differ(pick, d) for d in big):
+        if any(differ(pick, d) and not runtime_size(pick) and not runtime_size(d)
+               for d in big):
             return None
-        em = _ACTIVE.get()
-        if em is not None:
-            for d in big:
+        # Sizes that are 1 unless clipped to 0 (x[:, k:k+1]) stretch like a 1.
+        ones = [d for d in big if nominal(d) == 1]
+        rest = [d for d in big if nominal(d) != 1] or ones[:1]
+        pick = next((d for d in rest if d.is_number), rest[0])
+        conds = [sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, pick)) for d in ones if d != pick]
+        if any(runtime_size(d) for d in rest) and len({nominal(d) for d in rest}) > 1:
+            pick = rest[0]
+            for d in rest[1:]:  # the first size that is not 1 (a 0 wins over a 1, as in NumPy)
+                pick = Select(sympy.Eq(pick, 1), d, pick)
+            conds += [sympy.Or(sympy.Eq(a, 1), sympy.Eq(b, 1), sympy.Eq(a, b))
+                      for a, b in itertools.combinations(rest, 2)]
+        elif any(clipped_size(d) or runtime_size(d) for d in rest):
+            # equal unless clipped differently: compared, not stretched (a clear error
+            # where NumPy would stretch a size clipped to 1)
+            conds += [sympy.Eq(d, pick) for d in rest if d != pick]
+        elif check and (em := _ACTIVE.get()) is not None:
+            for d in rest:  # argument sizes: required of every call
                 em.require(pick, "==", d, BROADCAST)
+        if check:
+            _check(*conds)
         out.append(pick)
     return tuple(out)
+
+
+def nominal(d: Expr) -> Expr:
+    """A slice's size before clipping against array sizes: min(i, A_1) is i, min(1, n - k)
+    is 1, max(n - 2, 0) is n - 2 (other sizes are their own)."""
+    d = _strip_clamp(sympy.sympify(d))
+    em = _ACTIVE.get()
+    sizes = em.facts.sizes if em is not None else set()
+
+    def unclip(e: Expr) -> Expr:
+        keep = [a for a in e.args if not free_names(a) & sizes]
+        return sympy.Min(*keep) if keep and len(keep) < len(e.args) else e
+
+    try:
+        return sympy.expand(d.replace(lambda e: isinstance(e, sympy.Min), unclip))
+    except ValueError:  # SymPy cannot order the arguments: no simpler form
+        return d
+
+
+def differ(a: Expr, b: Expr) -> bool:
+    """Two sizes that differ wherever they are not both empty (x[1:] and x: n - 1 and n)."""
+    return provably_differ(_strip_clamp(sympy.sympify(a)), _strip_clamp(sympy.sympify(b)))
+
+
+def _strip_clamp(d: Expr) -> Expr:
+    """`d` without the max(..., 0) that keeps an empty slice's size from going negative."""
+    return d.replace(lambda e: isinstance(e, sympy.Max) and len(e.args) == 2 and 0 in e.args,
+                     lambda e: e.args[0] if e.args[1] == 0 else e.args[1])
+
+
+def clipped_size(d: Expr) -> bool:
+    """A size over argument sizes with a clip (`min(3, x_0)`): two of them that are not
+    identical may differ at run time, so they are compared there."""
+    d = sympy.sympify(d)
+    return not d.is_number and _strip_clamp(d).has(sympy.Max, sympy.Min)
+
+
+def runtime_size(d: Expr) -> bool:
+    """A size that depends on run-time values (loop variables, scalars, slices with such
+    bounds), and so may be 1 at run time where another size is not."""
+    d = sympy.sympify(d)
+    if d.is_number:
+        return False
+    if d.has(Select, FloorDiv):
+        return True
+    em = _ACTIVE.get()
+    sizes = em.facts.sizes if em is not None else set()
+    return not free_names(d) <= sizes
+
+
+def _check(*conds: Expr) -> None:
+    em = _ACTIVE.get()
+    if em is not None:
+        em.pending.extend(conds)
 
 
 def align(e: Elem, shape: tuple[Expr, ...]) -> Elem:
     """`e` re-indexed to broadcast into `shape` (same placeholders as the result)."""
     r, rank = len(e.shape), len(shape)
-    sub = {placeholder(k): (sympy.Integer(0) if d == 1 else placeholder(k + rank - r))
-           for k, d in enumerate(e.shape)}
+    sub = {}
+    for k, d in enumerate(e.shape):
+        p = placeholder(k + rank - r)
+        t = shape[k + rank - r]
+        if d == 1 or (nominal(d) == 1 and d != t):  # (a size clipped to 0 fails a check)
+            sub[placeholder(k)] = sympy.Integer(0)
+        elif d != t and nominal(d) != nominal(t) and runtime_size(d):
+            sub[placeholder(k)] = Select(sympy.Eq(d, 1), 0, p)  # 1 only at run time
+        else:
+            sub[placeholder(k)] = p
     if all(v == placeholder(k) for k, v in enumerate(sub.values())) and r == rank:
         return e
     reads = {c: (data, tuple(sympy.sympify(i).xreplace(sub) for i in idx))
@@ -95,6 +189,8 @@ class Emitter:
         self.requires: list[Requirement] = []
         self.where: Callable[[], str | None] = lambda: None  # the construct being traced
         self.can_add_block: Callable[[], bool] = lambda: True  # (not inside a map body)
+        self.facts = Facts()
+        self.pending: list[Expr] = []  # conditions `broadcast` needs at run time
 
     def activate(self) -> Any:
         """Make this the Emitter `broadcast` records into; returns the token to `reset`."""
@@ -104,7 +200,7 @@ class Emitter:
     def reset(token: Any) -> None:
         _ACTIVE.reset(token)
 
-    # --- assumptions about argument sizes --------------------------------------------------
+    # --- assumptions about sizes -----------------------------------------------------------
     def require(self, lhs: Expr, op: str, rhs: Expr, why: str) -> None:
         """The program computes NumPy's answer only if `lhs op rhs`: check it at each call,
         or, where it involves sizes computed inside the program, here while it runs."""
@@ -116,6 +212,24 @@ class Emitter:
             self.requires.append(r)
         elif self.can_add_block():
             self.b.check(r)
+
+    def require_that(self, ok: Expr, what: str) -> None:
+        """Stop with an error unless the condition `ok` (over integer sizes) holds; `what`
+        says why, as NumPy would (`index_out_of_range` reads "index out of range")."""
+        ok = sympy.sympify(ok)
+        why = what.replace("_", " ")
+        if ok is sympy.true:
+            return
+        if ok is sympy.false:  # fails whatever the arguments: say so now
+            kind = SluiceIndexError if what.startswith("index") else ShapeError
+            raise kind(why)
+        self.require(Select(ok, 1, 0), "==", 1, why)
+
+    def flush_checks(self) -> None:
+        """Emit the queued broadcast checks (see `broadcast`)."""
+        pending, self.pending = list(dict.fromkeys(self.pending)), []
+        if pending:
+            self.require_that(sympy.And(*pending), "operands_could_not_be_broadcast")
 
     # --- containers ----------------------------------------------------------------------
     def temp(self, dtype: DType, shape: tuple[Expr, ...], hint: str = "tmp") -> View:
@@ -136,14 +250,27 @@ class Emitter:
     def store(self, e: Elem, dst: View, label: str = "assign") -> None:
         """Write `e` (broadcast to the destination's shape) into the view `dst`."""
         shape = dst.shape
-        # NumPy stretches the value's size-1 dimensions; every other one must match.
-        pairs = [(v, d) for v, d in zip(reversed(e.shape), reversed(shape), strict=False)
-                 if v != 1]
-        if len(e.shape) > len(shape) or any(provably_differ(v, d) for v, d in pairs):
+        self.flush_checks()
+        full = broadcast([e.shape, shape], check=False)  # `fits` below checks the store
+        if full is None or len(e.shape) > len(shape) or any(
+                provably_differ(a, b) for a, b in zip(full, shape, strict=True)):
             raise ShapeError(f"cannot assign a value of shape {_fmt(e.shape)} to a view of "
                              f"shape {_fmt(shape)}")
-        for v, d in pairs:
-            self.require(v, "==", d, "could not broadcast the value into the view assigned to")
+        # A value stretches into the destination, never the other way (NumPy's rule).
+        # (sizes equal before clipping are read without stretching: they must be equal)
+        pairs = [(d, t) for d, t in zip(e.shape, shape[len(shape) - len(e.shape):],
+                                        strict=True) if d != 1 and d != t]
+        varying = [(d, t) for d, t in pairs if runtime_size(d) or runtime_size(t)
+                   or clipped_size(d) or clipped_size(t)]
+        fits = [sympy.Eq(d, t) if nominal(d) == nominal(t) and nominal(d) != 1
+                else sympy.Or(sympy.Eq(d, 1), sympy.Eq(d, t)) for d, t in varying]
+        for d, t in pairs:
+            if (d, t) not in varying:  # argument sizes: required of every call
+                self.require(d, "==", t, "could not broadcast the value into the view "
+                             "assigned to")
+        self.flush_checks()
+        if fits:
+            self.require_that(sympy.And(*fits), "could_not_broadcast_into_the_destination")
         e = align(e, shape)
         params = [symbol(f"_i{k}") for k in range(len(shape))]
         sub = {placeholder(k): p for k, p in enumerate(params)}

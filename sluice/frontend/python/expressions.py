@@ -67,6 +67,9 @@ class ExpressionLowering:
 
     def lookup(self, name: str, node: ast.AST) -> Any:
         f = self.frame
+        self.check_not_poisoned(name, node)
+        if name in f.aliased:  # a view bound in this branch over the variable's storage
+            return f.env[name]
         if name in f.mutable:
             st = f.mutable[name]
             if isinstance(st, sympy.Symbol):
@@ -204,15 +207,25 @@ class ExpressionLowering:
 
     def subscript_view(self, base: Any, node: ast.Subscript) -> Any:
         """Evaluate `base[...]` to a view (or a gathered temporary)."""
+        v, gathers = self.subscript_parts(base, node)
+        if gathers:
+            return self.gather(v, gathers, node)
+        return v
+
+    def subscript_parts(self, base: Any, node: ast.Subscript) -> tuple[View, list]:
+        """The view `base[...]` selects by its basic indices, and the integer-array indices
+        left for a gather or scatter."""
         if isinstance(base, Sym):
             raise SluiceTypeError("a scalar cannot be indexed", self.loc(node))
         if isinstance(base, Elem):
             base = self.em.materialize(base)
         items = self.index_items(node.slice)
-        v, gathers = apply_index(base, items, self.loc(node))
-        if gathers:
-            return self.gather(v, gathers, node)
-        return v
+        checks: list = []
+        out = apply_index(base, items, self.loc(node), self.facts, checks)
+        if checks and not self.in_map:  # (a map body has no place for a check)
+            self.em.require_that(sympy.And(*[sympy.And(i >= -n, i < n) for i, n in checks]),
+                                 "index_out_of_range")
+        return out
 
     def index_items(self, sl: ast.expr) -> list[tuple]:
         parts = sl.elts if isinstance(sl, ast.Tuple) else [sl]
@@ -227,6 +240,10 @@ class ExpressionLowering:
                 st = 1
                 if p.step is not None:
                     s = self.ev(p.step)
+                    if isinstance(s, Sym | View | Elem) and not (
+                            s.dtype.is_integer or s.dtype == DType.bool):
+                        raise SluiceTypeError(f"slice steps must be integers, got {s.dtype}",
+                                              self.loc(p.step))
                     if not isinstance(s, Sym) or s.constant is None or s.constant == 0:
                         raise UnsupportedError("slice steps must be nonzero constants",
                                                self.loc(p.step))
@@ -234,6 +251,10 @@ class ExpressionLowering:
                 items.append(("slice", lo, hi, st))
                 continue
             v = self.ev(p)
+            if isinstance(v, Sym | View | Elem) and not v.shape and v.dtype == DType.bool:
+                raise UnsupportedError("indexing with a boolean scalar is not supported",
+                                       self.loc(p), hint="NumPy reads x[True] as a mask that "
+                                       "adds an axis; write x[np.newaxis] or x[1]")
             if isinstance(v, Py) and v.obj is None:
                 items.append(("new",))
             elif isinstance(v, Py) and v.obj is Ellipsis:

@@ -7,46 +7,45 @@ from typing import Any
 
 import sympy
 
-from sluice.errors import UnsupportedError
+from sluice.errors import SluiceIndexError, UnsupportedError
+from sluice.frontend.python.bounds import Facts, difference
 from sluice.frontend.python.values import Py, Rng, Sym, View
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import Expr, FloorDiv
 
 
-def normalize_index(e: Expr, n: Expr) -> Expr:
-    """A Python index counted from the end when it is provably negative."""
-    if e.is_number:
-        return n + e if e < 0 else e
-    if e.is_negative:
-        return n + e
-    return e
-
-
-def _slice_bounds(lo: Expr | None, hi: Expr | None, step: int, n: Expr
+def _slice_bounds(lo: Expr | None, hi: Expr | None, step: int, n: Expr, facts: Facts
                   ) -> tuple[Expr, Expr, Expr]:
-    """(start, step, size) of a slice of a dimension of size `n`."""
+    """(start, step, size) of `[lo:hi:step]` on a dimension of size `n`, by Python's rules:
+    negative bounds count from the end, out-of-range ones are clipped. Only the clip that can
+    matter is kept: when the size is 0 the start is never used, so a start past the end (or
+    a stop before the start) needs no clip of its own, only the size's max(0, ...)."""
     if n.is_number and all(x is None or x.is_number for x in (lo, hi)):
         r = range(int(n))[slice(None if lo is None else int(lo),
                                 None if hi is None else int(hi), step)]
         return sympy.Integer(r.start), sympy.Integer(step), sympy.Integer(len(r))
+    facts = facts.with_size(n)
     if step > 0:
-        start = sympy.Integer(0) if lo is None else normalize_index(lo, n)
-        stop = n if hi is None else normalize_index(hi, n)
-        size = stop - start if step == 1 else -FloorDiv(start - stop, step)
+        start = sympy.Integer(0) if lo is None else facts.at_least(facts.wrap(lo, n), 0)
+        stop = n if hi is None else facts.at_most(facts.wrap(hi, n), n)
+        span = difference(stop, start)
     else:
-        start = n - 1 if lo is None else normalize_index(lo, n)
-        stop = sympy.Integer(-1) if hi is None else normalize_index(hi, n)
-        size = -FloorDiv(stop - start, -step)
-    size = sympy.expand(size)
-    if size.is_number and size < 0:
-        size = sympy.Integer(0)
+        start = n - 1 if lo is None else facts.at_most(facts.wrap(lo, n), n - 1)
+        stop = sympy.Integer(-1) if hi is None else facts.at_least(facts.wrap(hi, n), -1)
+        span = difference(start, stop)
+    size = span if abs(step) == 1 else -FloorDiv(-span, abs(step))
+    if not facts.nonneg(size):
+        size = sympy.Max(size, 0)
     return sympy.expand(start), sympy.Integer(step), size
 
 
-def apply_index(v: View, items: list[Any], where: Any) -> tuple[View, list[tuple[int, Any]]]:
+def apply_index(v: View, items: list[Any], where: Any, facts: Facts,
+                checks: list[tuple[Expr, Expr]] | None = None
+                ) -> tuple[View, list[tuple[int, Any]]]:
     """Basic indexing of a view. `items` are evaluated subscript parts: ('slice', lo, hi, st),
     ('index', expr), ('new',), ('ellipsis',), ('array', value). Returns the view and the array
-    indices left for a gather (position in the result, index array)."""
+    indices left for a gather (position in the result, index array). Integer indices not
+    provably inside [-n, n) go to `checks` as (index, n), for a run-time check."""
     n_used = sum(1 for it in items if it[0] in ("slice", "index", "array"))
     if n_used > len(v.axes):
         raise UnsupportedError(f"too many indices: {n_used} for a {len(v.axes)}-D array",
@@ -73,20 +72,33 @@ def apply_index(v: View, items: list[Any], where: Any) -> tuple[View, list[tuple
                 axes.append(None)
                 continue
             if kind == "index":
+                _check_index(it[1], sympy.Integer(1), facts, where, checks)
                 continue
             raise UnsupportedError("only ':' or 0 may index a new axis", where)
         d = dims[a]
         if kind == "slice":
-            s, st, size = _slice_bounds(it[1], it[2], it[3], d.size)
+            s, st, size = _slice_bounds(it[1], it[2], it[3], d.size, facts)
             dims[a] = Rng(sympy.expand(d.start + d.step * s), d.step * st, size)
             axes.append(a)
         elif kind == "index":
-            dims[a] = sympy.expand(d.start + d.step * normalize_index(it[1], d.size))
+            i, n = it[1], d.size
+            _check_index(i, n, facts, where, checks)
+            dims[a] = sympy.expand(d.start + d.step * facts.wrap(i, n))
         else:  # an integer array: keep the dimension whole, gather later
             gathers.append((len(axes), it[1]))
             axes.append(a)
     axes.extend(v.axes[k:])
     return View(v.data, v.dtype, tuple(dims), tuple(axes)), gathers
+
+
+def _check_index(i: Expr, n: Expr, facts: Facts, where: Any,
+                 checks: list[tuple[Expr, Expr]] | None) -> None:
+    """An index into a dimension of size `n` must lie in [-n, n): refused now where it
+    provably does not, left to a run-time check where it is not provable."""
+    if i.is_number and n.is_number and not -n <= i < n:
+        raise SluiceIndexError(f"index {i} is out of bounds for a dimension of size {n}", where)
+    if checks is not None and not (facts.le(-n, i) and facts.le(i, n - 1)):
+        checks.append((i, n))
 
 
 def index_dtype_ok(v: Any) -> bool:

@@ -85,6 +85,7 @@ class MapLowering:
             ranges[pname] = Range(lo, hi, st)
             params.append(pname)
             f.env[n.id] = Sym(symbol(pname), DType.int64)
+            self.facts.ranges[pname] = (lo, hi - 1)  # map steps are positive
         self.in_map = {"outputs": [], "params": set(params)}
         try:
             for s in node.body:
@@ -98,6 +99,8 @@ class MapLowering:
             self.in_map = None
             f.env.clear()
             f.env.update(saved)
+            for pname in params:
+                self.facts.ranges.pop(pname, None)
         if not outputs:
             return
         inputs: dict[str, Memlet] = {}

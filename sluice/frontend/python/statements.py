@@ -16,8 +16,10 @@ import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python import carried, ops
-from sluice.frontend.python.emit import provably_differ
+from sluice.frontend.python.branches import BranchLowering
+from sluice.frontend.python.emit import clipped_size, differ, runtime_size
 from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, to_elem
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import free_names
 from sluice.ir.symbolic import value as value_symbol
@@ -93,7 +95,10 @@ class StatementLowering:
                 type(node), (f"'{type(node).__name__}' statements are not supported", None))
             raise UnsupportedError(msg, self.loc(node), hint=hint)
         with self.at(node):
-            return bool(handler(self, node))
+            stop = bool(handler(self, node))
+            if not self.in_map:  # broadcasts of sizes that no store consumed (`.shape`)
+                self.em.flush_checks()
+            return stop
 
     # --- assignments --------------------------------------------------------------------
     def st_assign(self, node: ast.Assign) -> None:
@@ -131,10 +136,9 @@ class StatementLowering:
             base = self.ev(t.value)
             if not isinstance(base, View) or not base.shape:
                 raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
-            view = self.subscript_view(base, t)
-            if not isinstance(view, View) or view.data != base.data:
-                raise UnsupportedError("assignment through integer-array indices is not "
-                                       "supported", self.loc(t))
+            view, gathers = self.subscript_parts(base, t)
+            if gathers:
+                return self.scatter(view, gathers, val, t)
             self.write(view, val, t)
         elif isinstance(t, ast.Starred):
             raise UnsupportedError("starred assignment is not supported", self.loc(t))
@@ -191,6 +195,9 @@ class StatementLowering:
 
     def bind(self, name: str, val: Any, node: ast.AST) -> None:
         f = self.frame
+        f.poisoned.pop(name, None)
+        if self.branch_bind(name, val, node):
+            return None
         if name in f.mutable:
             return self.write_storage(name, val, node)
         if name in f.pending:
@@ -259,10 +266,19 @@ class StatementLowering:
             raise UnsupportedError(f"'{name}' cannot change to {self.describe(val)} here",
                                    self.loc(node))
         if len(val.shape) != len(st.shape) or any(
-                provably_differ(a, b) for a, b in zip(val.shape, st.shape, strict=True)):
+                differ(a, b) or (a != b and any(runtime_size(d) or clipped_size(d)
+                                                for d in (a, b)))
+                for a, b in zip(val.shape, st.shape, strict=True)):
             raise UnsupportedError(
                 f"'{name}' changes shape from {tuple(st.shape)} to {tuple(val.shape)} inside a "
                 "loop or branch", self.loc(node), hint="use a new variable name")
+        if self.branches and val.dtype != st.dtype and not (
+                getattr(val, "weak", False)
+                and np.can_cast(val.dtype.numpy, st.dtype.numpy, "same_kind")):
+            raise SluiceTypeError(
+                f"'{name}' is {st.dtype} on one path through this run-time 'if' and "
+                f"{val.dtype} here", self.loc(node),
+                hint=f"give '{name}' one type on every path, e.g. with .astype(...)")
         if not np.can_cast(val.dtype.numpy, st.dtype.numpy, "same_kind"):
             raise SluiceTypeError(
                 f"'{name}' is {st.dtype} before this loop or branch but is assigned "
@@ -305,7 +321,12 @@ class StatementLowering:
             base = self.ev(t.value)
             if not isinstance(base, View) or not base.shape:
                 raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
-            view = self.subscript_view(base, t)
+            view, gathers = self.subscript_parts(base, t)
+            if gathers:  # x[idx] += v is x[idx] = x[idx] + v: a repeated index adds once
+                cur = self.gather(view, gathers, t)
+                new = self.apply_op(node, cur, rhs)
+                self.check_inplace(cur, new, node)
+                return self.scatter(view, gathers, new, t)
             if self.in_map:
                 return self.map_augwrite(view, type(node.op), rhs, node)
             new = self.apply_op(node, view, rhs)
@@ -349,6 +370,8 @@ class StatementLowering:
 
     def st_return(self, node: ast.Return) -> bool:
         val = self.ev(node.value) if node.value is not None else None
+        if isinstance(val, Py) and val.obj is None:
+            val = None  # `return None` is a bare return
         f = self.frame
         if f.inlined:
             if f.depth > 0:
@@ -377,30 +400,6 @@ class StatementLowering:
             return ops.as_boolean(v.expr, v.dtype)
         cell = self.em.cell(ops.cast(v, DType.bool), "cond")
         return value_symbol(cell.data)
-
-    def st_if(self, node: ast.If) -> bool:
-        c = self.condition(self.ev(node.test), node.test)
-        if c is sympy.true or c is sympy.false:
-            return self.run_block(node.body if c is sympy.true else node.orelse)
-        f = self.frame
-        plain, aug = assigned_names(node.body + node.orelse)
-        self.promote_for(node.body + node.orelse)
-        new = {n for n in plain if n not in f.env and n not in f.mutable}
-        f.pending |= new
-        f.depth += 1
-        self.control_depth += 1
-        try:
-            with self.em.b.if_(c):
-                stop_a = self.run_block(node.body)
-            stop_b = False
-            if node.orelse:
-                with self.em.b.else_():
-                    stop_b = self.run_block(node.orelse)
-        finally:
-            f.depth -= 1
-            self.control_depth -= 1
-            f.pending -= new
-        return stop_a and stop_b
 
     def st_for(self, node: ast.For) -> None:
         if node.orelse:
@@ -435,6 +434,9 @@ class StatementLowering:
             var = self.em.symbol(name)
             f.depth += 1
             self.control_depth += 1
+            # While the body runs, the variable lies in its range (slice bounds use this).
+            self.facts.ranges[var.name] = (start, stop - 1) if step > 0 else (stop + 1, start)
+            outer = self.enter_loop()
             try:
                 with self.em.b.loop(var.name, start, stop, step):
                     if name in f.mutable:
@@ -445,36 +447,59 @@ class StatementLowering:
             finally:
                 f.depth -= 1
                 self.control_depth -= 1
+                del self.facts.ranges[var.name]
+                self.leave_loop(outer)
 
         carried.trace_loop(self, owned, trace)
         return None
 
-    def st_while(self, node: ast.While) -> None:
+    def st_while(self, node: ast.While) -> bool | None:
         if node.orelse:
             raise UnsupportedError("while-else is not supported", self.loc(node),
                                    hint="use a flag variable set before break")
-        owned = self.promote_for(node.body)
+        owned = self.promote_for(node.body)  # first: the condition may read what the body changes
+        const = self.constant_condition(node.test)
+        if const is False:
+            return None  # the body never runs
+        if const is True and not _can_leave(node.body):
+            raise UnsupportedError("this loop never ends: its condition is always true and "
+                                   "its body has no 'break' or 'return'", self.loc(node.test),
+                                   hint="give the loop a condition that changes, or a break")
         f = self.frame
 
         def trace() -> None:
             f.depth += 1
             self.control_depth += 1
+            outer = self.enter_loop()
             try:
                 with self.em.b.while_(sympy.true) as blk:
                     before = len(self.em.b.region.blocks)
                     c = self.condition(self.ev(node.test), node.test)
-                    if c is not sympy.true:
-                        if len(self.em.b.region.blocks) == before and c is not sympy.false:
+                    if c is sympy.false:
+                        self.em.b.break_()
+                    elif c is not sympy.true:
+                        if len(self.em.b.region.blocks) == before:
                             blk.cond = c
                         else:
-                            with self.em.b.if_(sympy.Not(c)):
+                            with self.em.b.if_(X.not_(c)):
                                 self.em.b.break_()
                     self.run_block(node.body)
             finally:
                 f.depth -= 1
                 self.control_depth -= 1
+                self.leave_loop(outer)
 
         carried.trace_loop(self, owned, trace)
+        # `while True:` without a break leaves only by returning: what follows is unreachable
+        return STOP if const is True and not _can_leave(node.body, returns=False) else None
+
+    def constant_condition(self, test: ast.expr) -> bool | None:
+        """The truth of a condition known while tracing (`while 0.0:`), else None. Only
+        conditions that emit nothing when evaluated (no calls, no subscripts) are tried."""
+        if any(isinstance(n, ast.Call | ast.Subscript | ast.NamedExpr) for n in ast.walk(test)):
+            return None
+        c = self.condition(self.ev(test), test)
+        return bool(c) if c is sympy.true or c is sympy.false else None
 
     # --- returns ---------------------------------------------------------------------------
     def claimable(self, v: Any) -> bool:
@@ -485,12 +510,26 @@ class StatementLowering:
         c = prog.data[v.data]
         return c.transient and v.data not in prog.returns and _refs(self.frame, v.data) <= 1
 
+    def check_return_shape(self, v: Any, node: ast.AST) -> None:
+        """The caller allocates returned arrays, so their sizes must follow from the
+        arguments, not from values the function computes (a slice bound read from data)."""
+        prog = self.em.b.program
+        known = self.facts.sizes | set(prog.args)
+        for d in v.shape:
+            late = sorted(free_names(d) - known)
+            if late:
+                raise UnsupportedError(
+                    f"the size of this returned array, {d}, depends on '{late[0]}', which is "
+                    "only known while the function runs", self.loc(node),
+                    hint="write the result into an array argument, or return a reduction of it")
+
     def write_returns(self, val: Any, node: ast.AST, final: bool) -> None:
         vals = list(val) if isinstance(val, tuple) else ([] if val is None else [val])
         for v in vals:
             if not isinstance(v, Sym | View | Elem):
                 raise UnsupportedError(f"cannot return {self.describe(v)}", self.loc(node),
                                        hint="return arrays, numbers or a flat tuple of them")
+            self.check_return_shape(v, node)
         b = self.em.b
         if self.returns is None:
             self.returns = []
@@ -523,6 +562,19 @@ class StatementLowering:
             self.had_early_return = True
 
 
+def _can_leave(body: list[ast.stmt], returns: bool = True) -> bool:
+    """The loop body has a 'break' of this loop (not of a nested one), or a 'return'."""
+    for stmt in body:
+        if returns and any(isinstance(n, ast.Return) for n in ast.walk(stmt)):
+            return True
+        if isinstance(stmt, ast.Break):
+            return True
+        if isinstance(stmt, ast.If) and (_can_leave(stmt.body, returns)
+                                         or _can_leave(stmt.orelse, returns)):
+            return True
+    return False
+
+
 def _refs(f: Any, data: str) -> int:
     return sum(1 for v in [*f.env.values(), *f.mutable.values()]
                if isinstance(v, View) and v.data == data)
@@ -544,7 +596,7 @@ StatementLowering._STMT = {
     ast.Break: StatementLowering.st_break,
     ast.Continue: StatementLowering.st_continue,
     ast.Return: StatementLowering.st_return,
-    ast.If: StatementLowering.st_if,
+    ast.If: BranchLowering.st_if,
     ast.For: StatementLowering.st_for,
     ast.While: StatementLowering.st_while,
 }

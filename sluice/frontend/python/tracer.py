@@ -11,9 +11,12 @@ import sympy
 
 from sluice.errors import SluiceError, UnsupportedError
 from sluice.frontend.python import values as values_mod
+from sluice.frontend.python.bounds import Facts
+from sluice.frontend.python.branches import BranchLowering
 from sluice.frontend.python.calls import CallLowering
 from sluice.frontend.python.emit import Emitter
 from sluice.frontend.python.expressions import ExpressionLowering, _describe
+from sluice.frontend.python.gathers import GatherLowering
 from sluice.frontend.python.pmap import MapLowering
 from sluice.frontend.python.signature import ArgSpec
 from sluice.frontend.python.source import FunctionSource, load
@@ -36,6 +39,9 @@ class Frame:
     inlined: bool
     mutable: dict[str, Any] = field(default_factory=dict)
     pending: set[str] = field(default_factory=set)
+    aliased: set[str] = field(default_factory=set)  # views bound in the current branch
+    branch_names: set[str] = field(default_factory=set)  # names the open `if`s may alias
+    poisoned: dict[str, Any] = field(default_factory=dict)  # see branches.py
     depth: int = 0  # loops and branches open in this function
     result: Any = None
 
@@ -55,7 +61,8 @@ class Traced:
     returns_tuple: bool
 
 
-class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
+class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, GatherLowering,
+             BranchLowering):
     def __init__(self, name: str) -> None:
         self.em = Emitter(name)
         self.frames: list[Frame] = []
@@ -65,12 +72,15 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
         self.had_early_return = False
         self.control_depth = 0
         self.carried: list = []  # (frame, names, settled names) per loop being traced
+        self.branches = 0  # run-time `if`s open around the statement (a loop resets it)
+        self.assigned_at: dict[str, Any] = {}
         self.hint: str | None = None
         self.in_map: dict | None = None
         self.node: ast.AST | None = None
         self.failed: tuple[FunctionSource, ast.AST] | None = None
         self.em.where = self._where
         self.em.can_add_block = lambda: self.in_map is None  # a map body holds no blocks
+        self.facts: Facts = self.em.facts
 
     @property
     def frame(self) -> Frame:
@@ -143,7 +153,13 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering):
         self.frames.append(frame)
         saved_control = self.control_depth
         try:
-            self.run_block(fs.tree.body)
+            stopped = self.run_block(fs.tree.body)
+            if not stopped and not inlined and self.returns:
+                # Python returns None on this path; a compiled program has one result type.
+                raise UnsupportedError(
+                    f"'{fs.name}' returns a value on some paths but can reach its end without "
+                    "a return (where Python returns None)", fs.location(fs.tree.body[-1]),
+                    hint="end the function with a return of the same values")
         finally:
             self.frames.pop()
             self.control_depth = saved_control
@@ -171,6 +187,7 @@ def trace_function(fn: Any, specs: dict[str, ArgSpec], name: str | None = None) 
         for d in spec.shape:
             for s in sympy.sympify(d).free_symbols:
                 em.names.taken.add(s.name)
+                tr.facts.sizes.add(s.name)
     env: dict[str, Any] = {}
     # Connector names count from zero in every trace: the same function must give the same
     # IR text (the build cache key) however many functions this process traced before.

@@ -69,7 +69,10 @@ def shape_arg(tr, node, shape: Any) -> tuple:
             v = const(v.obj)
         d = tr.index_expr(v, node)
         if d != -1:  # (reshape's "the rest")
-            tr.em.require(d, ">=", 0, "negative dimensions are not allowed")
+            if not tr.facts.nonneg(d):
+                tr.em.require(d, ">=", 0, "negative dimensions are not allowed")
+                if tr.control_depth == 0:  # (a fact learned in a branch holds only there)
+                    tr.facts.known.append(sympy.expand(d))
         out.append(d)
     return tuple(out)
 
