@@ -8,9 +8,7 @@ end of the campaign."""
 from __future__ import annotations
 
 import importlib.util
-import multiprocessing as mp
 import os
-import signal
 import sys
 import tempfile
 import traceback
@@ -23,6 +21,7 @@ import numpy as np
 import sluice
 from sluice.errors import SluiceError
 from tests.fuzz import compare as C
+from tests.fuzz import sandbox
 from tests.fuzz.gen import REDUCE, ULP, Program
 
 TARGETS = ("interpret", "cpu")
@@ -153,36 +152,14 @@ def judge(program: Program, targets: tuple[str, ...] = TARGETS) -> Verdict:
     return v
 
 
-def _child(program: Program, targets: tuple[str, ...], conn) -> None:
-    try:
-        conn.send(judge(program, targets))
-    except BaseException:  # noqa: BLE001 - the harness's own failure, reported as such
-        conn.send(Verdict([Finding("harness", "-", None, traceback.format_exc())]))
-    conn.close()
-
-
 def run_isolated(program: Program, timeout: float = 120.0,
                  targets: tuple[str, ...] = TARGETS) -> Verdict:
     """`judge` in a forked child: signals and hangs become findings."""
-    ctx = mp.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(program, targets, send))
-    proc.start()
-    send.close()
-    verdict = None
-    if recv.poll(timeout):
-        try:
-            verdict = recv.recv()
-        except EOFError:
-            verdict = None
-    proc.join(5 if verdict is not None else 0.1)
-    if proc.is_alive():
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.join()
-        if verdict is None:
-            return Verdict([Finding("hang", "?", None, f"no verdict within {timeout:.0f} s")])
-    if verdict is None:
-        code = proc.exitcode
-        name = signal.Signals(-code).name if code is not None and code < 0 else str(code)
-        return Verdict([Finding("crash", "?", None, f"the process died: {name}")])
-    return verdict
+    status, value = sandbox.call(lambda: judge(program, targets), timeout)
+    if status == "ok":
+        return value
+    if status == "hang":
+        return Verdict([Finding("hang", "?", None, f"no verdict within {timeout:.0f} s")])
+    if status == "error":
+        return Verdict([Finding("harness", "-", None, value)])
+    return Verdict([Finding("crash", "?", None, f"the process died: {value}")])
