@@ -91,6 +91,14 @@ class Runner:
         self.tally.bundles += 1
         v = D.run_isolated(prog, self.timeout)
         unplaced = [f for f in v.findings if f.stmt is None]
+        at = set(v.rejected_at.values())
+        if len(stmts) > 1 and not unplaced and len(at) == 1 and None not in at:
+            # the error names its line: set that statement aside, run the others again
+            k = at.pop()
+            assert k is not None
+            self.explore([stmts[k]], seed)
+            self.explore(stmts[:k] + stmts[k + 1:], seed)
+            return
         if len(stmts) > 1 and (unplaced or v.rejected):
             half = len(stmts) // 2
             self.explore(stmts[:half], seed)

@@ -39,6 +39,7 @@ class Finding:
 class Verdict:
     findings: list[Finding] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)  # target -> SluiceError message
+    rejected_at: dict[str, int | None] = field(default_factory=dict)  # target -> statement
     numpy_error: str | None = None
 
 
@@ -115,6 +116,9 @@ def judge(program: Program, targets: tuple[str, ...] = TARGETS) -> Verdict:
                 got = _flat(_run_target(mod.f, target, args))
         except SluiceError as err:
             v.rejected[target] = f"{type(err).__name__}: {err.message}"
+            line = err.loc.line if err.loc is not None and err.loc.file == mod.__file__ \
+                else None
+            v.rejected_at[target] = None if line is None else program.stmt_at_line(line)
             continue
         except Exception:  # noqa: BLE001 - anything but a SluiceError is the finding
             tb = traceback.format_exc(limit=-6)

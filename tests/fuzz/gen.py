@@ -90,6 +90,15 @@ class Program:
                 built[a.name] = a.value
         return [built[a.name] for a in self.args]
 
+    def stmt_at_line(self, line: int) -> int | None:
+        """The statement whose source holds `line` of `source()` (1-based)."""
+        first = 5  # import, two blank lines, the def line
+        for k, s in enumerate(self.stmts):
+            if first <= line < first + len(s.lines):
+                return k
+            first += len(s.lines)
+        return None
+
     def digest(self) -> str:
         return hashlib.sha256(self.source().encode()).hexdigest()[:12]
 
@@ -100,7 +109,7 @@ class Program:
 # --- expressions -----------------------------------------------------------------------------
 
 _TRANSCENDENTAL = ["exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh",
-                   "cosh", "tanh", "log1p", "expm1"]
+                   "cosh", "tanh"]
 _NUMPY_DTYPES = ["bool", *V.INT_DTYPES, *V.FLOAT_DTYPES, *V.COMPLEX_DTYPES]
 
 
