@@ -130,23 +130,31 @@ class Runner:
             self.explore([s], prog.seed)
 
 
-def _work(job: tuple[int, frozenset[str], int, str | None, float]) -> Tally:
-    seed, fams, per, out, timeout = job
+def _work(job: tuple[int | gen.Program, frozenset[str], int, str | None, float]) -> Tally:
+    item, fams, per, out, timeout = job
     r = Runner(Path(out) if out else None, timeout)
-    r.program(gen.generate(seed, fams, per))
+    r.program(item if isinstance(item, gen.Program) else gen.generate(item, fams, per))
     return r.tally
 
 
-def run(n: int, seed: int, fams: frozenset[str], per: int = 8, jobs: int = 2,
-        out: str | None = None, timeout: float = 120.0, progress: bool = True) -> Tally:
-    """About `n` statements in programs of `per`, `jobs` programs at a time."""
+def run_programs(items: list[int | gen.Program], fams: frozenset[str], per: int = 8,
+                 jobs: int = 2, out: str | None = None, timeout: float = 120.0,
+                 progress: bool = False) -> Tally:
+    """Run programs (given, or generated from seeds) `jobs` at a time."""
+    D.warm()
     total = Tally()
-    tasks = [(seed + i, fams, per, out, timeout) for i in range(max(1, -(-n // per)))]
-    ctx = mp.get_context("fork")
-    with ctx.Pool(jobs, maxtasksperchild=20) as pool:
+    tasks = [(item, fams, per, out, timeout) for item in items]
+    with mp.get_context("fork").Pool(jobs, maxtasksperchild=20) as pool:
         for i, t in enumerate(pool.imap_unordered(_work, tasks)):
             total.merge(t)
             if progress and (i + 1) % 10 == 0:
                 print(f"  {i + 1}/{len(tasks)} programs, {total.statements} statements, "
                       f"{len(total.failures)} failures", flush=True)
     return total
+
+
+def run(n: int, seed: int, fams: frozenset[str], per: int = 8, jobs: int = 2,
+        out: str | None = None, timeout: float = 120.0, progress: bool = True) -> Tally:
+    """About `n` statements from seeds seed, seed + 1, ... in programs of `per`."""
+    seeds: list[int | gen.Program] = [seed + i for i in range(max(1, -(-n // per)))]
+    return run_programs(seeds, fams, per, jobs, out, timeout, progress)

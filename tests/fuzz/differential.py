@@ -156,9 +156,30 @@ def judge(program: Program, targets: tuple[str, ...] = TARGETS) -> Verdict:
     return v
 
 
+_WARM = False
+
+
+def warm() -> None:
+    """Build the parsers and import the backend once, before forking: every child would
+    otherwise pay for them again (the IR parser alone takes a second and a half)."""
+    global _WARM
+    if _WARM:
+        return
+    from tests.fuzz.gen import Arg, Stmt
+
+    prog = Program([Stmt(frozenset(), ["s0_o = s0_a0 + 1.0"],
+                         [Arg("s0_a0", np.zeros(2))], ["s0_o"])])
+    mod = load(prog)
+    args = prog.make_args()
+    sluice.jit(mod.f).compile("interpret", *args)(*args)
+    sluice.jit(mod.f).lower("cpu", *args)
+    _WARM = True
+
+
 def run_isolated(program: Program, timeout: float = 120.0,
                  targets: tuple[str, ...] = TARGETS) -> Verdict:
     """`judge` in a forked child: signals and hangs become findings."""
+    warm()
     status, value = sandbox.call(lambda: judge(program, targets), timeout)
     if status == "ok":
         return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import importlib.util
 import io
 import multiprocessing as mp
@@ -19,6 +20,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,14 +89,7 @@ class Outcome:
 
 
 def _isolated(fn: Callable[[], Outcome], timeout: float) -> Outcome:
-    status, value = sandbox.call(fn, timeout)
-    if status == "ok":
-        return value
-    if status == "hang":
-        return Outcome("hang", f"no answer within {timeout:.0f} s")
-    if status == "error":
-        return Outcome("crash", "harness: " + value)
-    return Outcome("crash", f"the process died: {value}")
+    return _outcome(*sandbox.call(fn, timeout), timeout)
 
 
 def _guard(fn: Callable[[], object]) -> Outcome:
@@ -121,6 +116,7 @@ def _scratch() -> Path:
 
 # --- Python kernels ----------------------------------------------------------------------------
 
+@functools.cache
 def python_seeds() -> list[tuple[str, str]]:
     """(module file, function name) of the frontend corpus programs."""
     out = []
@@ -447,7 +443,19 @@ def make_mutant(frontend: str, seed: int) -> Mutant | None:
 FRONTENDS = ("python", "sir", "sptl", "cli")
 
 
+def warm() -> None:
+    """Build the .sptl parser and import the CLI before forking (see differential.warm)."""
+    import sluice
+    import sluice.cli  # noqa: F401 - imported for the children
+    from tests.fuzz.differential import warm as warm_programs
+
+    warm_programs()
+    with contextlib.suppress(Exception):
+        sluice.load(str(SPTL_DIR / "axpy.sptl"), params={"W": 1, "H": 1, "N": 4})
+
+
 def run_one(frontend: str, seed: int, timeout: float = 60.0) -> tuple[Outcome, Mutant | None]:
+    warm()
     m = make_mutant(frontend, seed)
     if m is None:
         return Outcome("invalid", "no seed"), None
@@ -460,10 +468,28 @@ class MutationTally:
     failures: list[tuple[str, int, str, str]]  # frontend, seed, what, detail
 
 
-def _mutation_job(job: tuple[str, int, float]) -> tuple[str, int, Outcome, str]:
-    frontend, seed, timeout = job
-    out, m = run_one(frontend, seed, timeout)
-    return frontend, seed, out, m.describe if m is not None else ""
+def _outcome(status: str, value: Any, timeout: float) -> Outcome:
+    if status == "ok":
+        return value
+    if status == "hang":
+        return Outcome("hang", f"no answer within {timeout:.0f} s")
+    if status == "error":
+        return Outcome("crash", "harness: " + value)
+    return Outcome("crash", f"the process died: {value}")
+
+
+def _mutation_job(job: tuple[str, list[int], float]) -> list[tuple[str, int, Outcome, str]]:
+    """A batch of mutants of one frontend, run in turn by one sandboxed child."""
+    frontend, seeds, timeout = job
+    warm()
+    mutants = [make_mutant(frontend, s) for s in seeds]
+    runs = [m.run for m in mutants if m is not None]
+    results = iter(sandbox.call_many(runs, timeout))
+    out = []
+    for s, m in zip(seeds, mutants, strict=True):
+        res = _outcome(*next(results), timeout) if m is not None else Outcome("invalid")
+        out.append((frontend, s, res, m.describe if m is not None else ""))
+    return out
 
 
 def signature(detail: str) -> str:
@@ -475,9 +501,13 @@ def signature(detail: str) -> str:
 def campaign(frontends: list[str], n: int, seed: int, jobs: int = 2, timeout: float = 60.0,
              out: Path | None = None) -> dict[str, MutationTally]:
     tallies = {f: MutationTally({}, []) for f in frontends}
-    tasks = [(f, seed + i, timeout) for f in frontends for i in range(n)]
-    with mp.get_context("fork").Pool(jobs, maxtasksperchild=50) as pool:
-        for frontend, s, res, what in pool.imap_unordered(_mutation_job, tasks):
+    batch = 25
+    tasks = [(f, list(range(seed + i, seed + min(i + batch, n))), timeout)
+             for f in frontends for i in range(0, n, batch)]
+    warm()
+    with mp.get_context("fork").Pool(jobs) as pool:
+        for frontend, s, res, what in (x for b in pool.imap_unordered(_mutation_job, tasks)
+                                       for x in b):
             t = tallies[frontend]
             t.counts[res.status] = t.counts.get(res.status, 0) + 1
             if res.status in ("crash", "hang"):
