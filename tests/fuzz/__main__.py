@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per", type=int, default=8, help="statements per compiled program")
     ap.add_argument("--jobs", type=int, default=2, help="programs run at a time")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per program")
+    ap.add_argument("--shrink", type=int, default=4,
+                    help="compiles spent shrinking the first failure of each signature")
     ap.add_argument("--out", default="fuzz-failures", help="folder for reproducers")
     a = ap.parse_args(argv)
     kinds = [k.strip() for k in a.kinds.split(",") if k.strip()]
@@ -36,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     if "programs" in kinds:
         fams = families.parse(a.families)
         t0 = time.time()
-        t = campaign.run(a.n, a.seed, fams, a.per, a.jobs, str(out), a.timeout)
+        t = campaign.run(a.n, a.seed, fams, a.per, a.jobs, str(out), a.timeout,
+                         shrink_budget=a.shrink)
         print(f"\nprograms: {t.statements} statements in {t.bundles} compiled programs "
               f"({time.time() - t0:.0f} s); {t.agree} agree, {t.numpy_raises} raise in NumPy, "
               f"{sum(t.rejected.values())} rejected by sluice, {len(t.failures)} failures")

@@ -18,6 +18,7 @@ import numpy as np
 from tests.fuzz import differential as D
 from tests.fuzz import gen
 from tests.fuzz.reproducer import write_reproducer
+from tests.fuzz.shrink import shrink
 
 
 @dataclass
@@ -71,9 +72,10 @@ def _renumbered(stmts: list[gen.Stmt], seed: object) -> gen.Program:
 
 
 class Runner:
-    def __init__(self, out_dir: Path | None, timeout: float) -> None:
-        self.out_dir, self.timeout = out_dir, timeout
+    def __init__(self, out_dir: Path | None, timeout: float, shrink_budget: int = 0) -> None:
+        self.out_dir, self.timeout, self.shrink_budget = out_dir, timeout, shrink_budget
         self.tally = Tally()
+        self.shrunk: set[str] = set()
 
     def record(self, kind: str, target: str, stmts: list[gen.Stmt], detail: str,
                seed: object) -> None:
@@ -81,6 +83,10 @@ class Runner:
         fam = prog.families
         self.tally.findings[f"{kind}:{target}"] += 1
         fail = Failure(kind, target, fam, detail, prog)
+        if self.shrink_budget and fail.key() not in self.shrunk:
+            self.shrunk.add(fail.key())  # one shrink per signature: each try compiles
+            fail.program, fail.detail = shrink(prog, kind, target, detail, self.timeout,
+                                               self.shrink_budget)
         if self.out_dir is not None:
             fail.path = str(write_reproducer(self.out_dir, fail))
         self.tally.failures.append(fail)
@@ -130,20 +136,21 @@ class Runner:
             self.explore([s], prog.seed)
 
 
-def _work(job: tuple[int | gen.Program, frozenset[str], int, str | None, float]) -> Tally:
-    item, fams, per, out, timeout = job
-    r = Runner(Path(out) if out else None, timeout)
+def _work(job: tuple[int | gen.Program, frozenset[str], int, str | None, float, int]
+          ) -> Tally:
+    item, fams, per, out, timeout, shrink_budget = job
+    r = Runner(Path(out) if out else None, timeout, shrink_budget)
     r.program(item if isinstance(item, gen.Program) else gen.generate(item, fams, per))
     return r.tally
 
 
 def run_programs(items: list[int | gen.Program], fams: frozenset[str], per: int = 8,
                  jobs: int = 2, out: str | None = None, timeout: float = 120.0,
-                 progress: bool = False) -> Tally:
+                 progress: bool = False, shrink_budget: int = 0) -> Tally:
     """Run programs (given, or generated from seeds) `jobs` at a time."""
     D.warm()
     total = Tally()
-    tasks = [(item, fams, per, out, timeout) for item in items]
+    tasks = [(item, fams, per, out, timeout, shrink_budget) for item in items]
     with mp.get_context("fork").Pool(jobs, maxtasksperchild=20) as pool:
         for i, t in enumerate(pool.imap_unordered(_work, tasks)):
             total.merge(t)
@@ -154,7 +161,8 @@ def run_programs(items: list[int | gen.Program], fams: frozenset[str], per: int 
 
 
 def run(n: int, seed: int, fams: frozenset[str], per: int = 8, jobs: int = 2,
-        out: str | None = None, timeout: float = 120.0, progress: bool = True) -> Tally:
+        out: str | None = None, timeout: float = 120.0, progress: bool = True,
+        shrink_budget: int = 0) -> Tally:
     """About `n` statements from seeds seed, seed + 1, ... in programs of `per`."""
     seeds: list[int | gen.Program] = [seed + i for i in range(max(1, -(-n // per)))]
-    return run_programs(seeds, fams, per, jobs, out, timeout, progress)
+    return run_programs(seeds, fams, per, jobs, out, timeout, progress, shrink_budget)

@@ -24,6 +24,7 @@ if __name__ == "__main__":
 
     warnings.simplefilter("ignore")
     np.seterr(all="ignore")
+    np.set_printoptions(precision=17, floatmode="unique")
     for target in ("numpy", "interpret", "cpu"):
         try:
             if target == "numpy":
