@@ -7,7 +7,10 @@ from __future__ import annotations
 
 # name -> what it generates
 FAMILIES: dict[str, str] = {
-    "arith": "+ - * / on float arrays and constants",
+    "arith": "+ - * / on float arrays",
+    "nested_arith": "arithmetic inside arithmetic: (a + b) * c, a - (b + c), -(a * b)",
+    "repeated_operand": "the same array twice in one expression: a - a, (a + b) - a",
+    "const_operand": "numeric constants as operands of arithmetic: a * 0.0, a + -0.0",
     "int_arith": "+ - * on integer arrays (wrap-around)",
     "int_div": "// and % on integers, zero divisors included",
     "float_div": "// and % on floats",

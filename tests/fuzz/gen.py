@@ -124,6 +124,7 @@ class Builder:
         self.dtype = self.pick_dtype()
         self.shape = self.pick_shape()
         self.moderate = False
+        self.in_arith = False  # generating an operand of +, -, *, / (SymPy arithmetic)
 
     # choices ---------------------------------------------------------------------------------
     def on(self, fam: str) -> bool:
@@ -177,7 +178,8 @@ class Builder:
     def array_leaf(self) -> str:
         rng = self.rng
         same = [a for a in self.arrays if a[2] == self.shape and a[1] == self.dtype]
-        if same and rng.random() < 0.3:
+        if same and self.on("repeated_operand") and rng.random() < 0.3:
+            self.use("repeated_operand")
             return rng.choice(same)[0]
         dtype, shape = self.dtype, self.shape
         if self.on("promotion") and rng.random() < 0.2:
@@ -230,10 +232,37 @@ class Builder:
             return self.array_leaf()
         if r < 0.82 and self.on("scalars"):
             return self.scalar_leaf()
+        if self.in_arith:
+            if not self.on("const_operand"):
+                return self.array_leaf()
+            self.use("const_operand")
         return self.const_leaf()
 
     # expressions -------------------------------------------------------------------------------
     def expr(self, depth: int = 2) -> str:
+        """An expression; operands of arithmetic are generated with `in_arith` set, and an
+        arithmetic node there is `nested_arith` (SymPy flattens and reorders such chains)."""
+        outer = self.in_arith
+        try:
+            return self._expr(depth, outer)
+        finally:
+            self.in_arith = outer
+
+    def _arith_operand(self, depth: int) -> str:
+        saved, self.in_arith = self.in_arith, True
+        try:
+            return self.expr(depth)
+        finally:
+            self.in_arith = saved
+
+    def _plain_operand(self, depth: int) -> str:
+        saved, self.in_arith = self.in_arith, False
+        try:
+            return self.expr(depth)
+        finally:
+            self.in_arith = saved
+
+    def _expr(self, depth: int, outer: bool) -> str:
         rng = self.rng
         if depth <= 0 or rng.random() < 0.25:
             return self.leaf()
@@ -241,7 +270,8 @@ class Builder:
         options = []
         arith = {"f": "arith", "c": "arith", "i": "int_arith", "u": "int_arith",
                  "b": "bool_arith"}[k]
-        if self.on(arith) or (k == "b" and self.on("compare")):
+        nested_ok = not outer or self.on("nested_arith")
+        if (self.on(arith) or (k == "b" and self.on("compare"))) and nested_ok:
             options += ["arith"] * 4
         if k in "iu" and self.on("int_div") or k == "f" and self.on("float_div"):
             options.append("div")
@@ -255,12 +285,17 @@ class Builder:
             options.append("minmax")
         if self.on("astype") and rng.random() < 0.3:
             options.append("astype")
-        if k in "iu" and self.on("power"):
+        if k in "iu" and self.on("power") and nested_ok:
             options.append("ipow")
         if not options:
             return self.leaf()
         pick = rng.choice(options)
-        a = self.expr(depth - 1)
+        if pick in ("arith", "ipow") or pick == "ufunc" and nested_ok:
+            if outer:
+                self.use("nested_arith")
+            a = self._arith_operand(depth - 1)
+        else:
+            a = self._plain_operand(depth - 1)
         if pick == "arith":
             self.use(arith if arith != "bool_arith" or self.on(arith) else "compare")
             ops = ["+", "-", "*", "/"] if self.on(arith) else ["&", "|"]
@@ -270,7 +305,7 @@ class Builder:
                 ops.remove("/")
             if rng.random() < 0.1 and self.on(arith):
                 return f"(-{a})"
-            return f"({a} {rng.choice(ops)} {self.expr(depth - 1)})"
+            return f"({a} {rng.choice(ops)} {self._arith_operand(depth - 1)})"
         if pick == "div":
             self.use("int_div" if k in "iu" else "float_div")
             b = self.zero_rich() if k in "iu" and rng.random() < 0.5 else self.expr(depth - 1)
@@ -295,9 +330,10 @@ class Builder:
             return c
         if pick == "ufunc":
             self.use("exact_ufunc")
-            fns = ["abs", "negative", "positive", "square", "sign"]
+            # negative, positive, square and sqrt are SymPy arithmetic (-x, x, x**2, x**0.5)
+            fns = ["abs", "sign"] + (["negative", "positive", "square"] if nested_ok else [])
             if k == "f":
-                fns += ["sqrt", "floor", "ceil"]
+                fns += ["floor", "ceil"] + (["sqrt"] if nested_ok else [])
             if k == "b":
                 fns = ["logical_not", "abs"]
             return f"np.{rng.choice(fns)}({a})"
@@ -386,9 +422,11 @@ def _slicing(b: Builder, out: str) -> Stmt:
     sl = ", ".join(_slice_text(rng, d, runtime) for d in b.shape)
     view = f"{a}[{sl}]"
     r = rng.random()
-    if r < 0.4:
+    if r < 0.4 and b.on("const_operand"):
         e = f"{view} * {b.const_leaf()}"
-    elif r < 0.7:  # the same slice twice: shapes agree whatever the bounds
+        b.use("const_operand")
+    elif r < 0.7 and b.on("repeated_operand"):  # shapes agree whatever the bounds
+        b.use("repeated_operand")
         e = f"({view} + {view} * {b.expr(0)})"
     else:
         e = f"({view} - {b.expr(1)})"
