@@ -10,7 +10,8 @@ FAMILIES: dict[str, str] = {
     "arith": "+ - * / on float arrays",
     "nested_arith": "arithmetic inside arithmetic: (a + b) * c, a - (b + c), -(a * b)",
     "repeated_operand": "the same array twice in one expression: a - a, (a + b) - a",
-    "const_operand": "numeric constants as operands of arithmetic: a * 0.0, a + -0.0",
+    "const_operand": ("numeric constants as operands of arithmetic and of "
+                      "maximum/minimum/clip: a * 0.0, a + -0.0, np.minimum(a, 100)"),
     "int_arith": "+ - * on integer arrays (wrap-around)",
     "int_div": "// and % on integers, zero divisors included",
     "float_div": "// and % on floats",

@@ -125,6 +125,7 @@ class Builder:
         self.shape = self.pick_shape()
         self.moderate = False
         self.in_arith = False  # generating an operand of +, -, *, / (SymPy arithmetic)
+        self.const_guard = False  # an operand of maximum/minimum/clip: constants count too
 
     # choices ---------------------------------------------------------------------------------
     def on(self, fam: str) -> bool:
@@ -232,7 +233,7 @@ class Builder:
             return self.array_leaf()
         if r < 0.82 and self.on("scalars"):
             return self.scalar_leaf()
-        if self.in_arith:
+        if self.in_arith or self.const_guard:
             if not self.on("const_operand"):
                 return self.array_leaf()
             self.use("const_operand")
@@ -339,10 +340,14 @@ class Builder:
             return f"np.{rng.choice(fns)}({a})"
         if pick == "minmax":
             self.use("minmax")
-            if rng.random() < 0.2:
-                return f"np.clip({a}, {self.leaf()}, {self.leaf()})"
-            fn = rng.choice(["maximum", "minimum", "fmax", "fmin"])
-            return f"np.{fn}({a}, {self.expr(depth - 1)})"
+            saved, self.const_guard = self.const_guard, True
+            try:
+                if rng.random() < 0.2:
+                    return f"np.clip({a}, {self.leaf()}, {self.leaf()})"
+                fn = rng.choice(["maximum", "minimum", "fmax", "fmin"])
+                return f"np.{fn}({a}, {self.expr(depth - 1)})"
+            finally:
+                self.const_guard = saved
         if pick == "astype":
             self.use("astype")
             dt = self.pick_dtype()
