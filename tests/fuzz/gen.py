@@ -344,12 +344,17 @@ class Builder:
             try:
                 if rng.random() < 0.2:
                     return f"np.clip({a}, {self.leaf()}, {self.leaf()})"
-                fn = rng.choice(["maximum", "minimum", "fmax", "fmin"])
+                fn = rng.choice(["maximum", "minimum"] + (["fmax", "fmin"] if self.on(
+                    "fminmax") else []))
+                if fn.startswith("fm"):
+                    self.use("fminmax")
                 return f"np.{fn}({a}, {self.expr(depth - 1)})"
             finally:
                 self.const_guard = saved
         if pick == "astype":
             self.use("astype")
+            if f"{self.p}a" not in a:  # Python numbers have no .astype (an error of its own)
+                a = self.array_leaf()
             dt = self.pick_dtype()
             self.note_dtype(dt)
             return f"({a}).astype(np.{dt})"
@@ -463,7 +468,8 @@ def _loop(b: Builder, out: str) -> Stmt:
                  f"    {out} = {out} {rng.choice(['+', '*', '-'])} {b.expr(1)}"]
     else:  # a recurrence over elements, bounds possibly from an argument
         stop = str(n)
-        if rng.random() < 0.4:
+        if b.on("loop_runtime_index") and rng.random() < 0.4:
+            b.use("loop_runtime_index")
             stop = b.new_scalar(rng.randint(0, n + 2))
         src = b.new_array()
         lines = [f"{out} = {src}.copy()", f"for i in range(1, {stop}):",
@@ -474,11 +480,16 @@ def _loop(b: Builder, out: str) -> Stmt:
 def _inplace(b: Builder, out: str) -> Stmt:
     rng = b.rng
     x = b.new_array()
-    if rng.random() < 0.5:
+    r = rng.random()
+    if r < 0.5:
         line = f"{x} {rng.choice(['+=', '*=', '-='])} {b.expr(1)}"
+    elif r < 0.7 or not (b.on("slice_const") or b.on("slice_runtime")):
+        line = f"{x}[:] = {b.expr(1)}"
     else:
-        sl = ", ".join(_slice_text(rng, d, b if b.on("slice_runtime") else None)
-                       for d in b.shape)
+        runtime = b if b.on("slice_runtime") and rng.random() < 0.5 else None
+        if runtime is None:
+            b.use("slice_const")
+        sl = ", ".join(_slice_text(rng, d, runtime) for d in b.shape)
         line = f"{x}[{sl}] = {b.expr(1)}"
     return Stmt(frozenset(), [line], [], [], EXACT)
 
