@@ -47,7 +47,11 @@ FAMILIES: dict[str, str] = {
 ALL = frozenset(FAMILIES)
 
 # Families that fail on the current code (see KNOWN.md): CI leaves them out until fixed.
-FAILING_TODAY: frozenset[str] = frozenset()
+FAILING_TODAY: frozenset[str] = frozenset({
+    "slice_const", "slice_runtime", "shape_mismatch", "empty", "alias", "small_int",
+    "promotion", "complex", "bool_arith", "nested_arith", "repeated_operand", "const_operand",
+    "bitwise", "float32", "float_div", "fminmax", "loop_runtime_index",
+})
 
 CI = ALL - FAILING_TODAY
 

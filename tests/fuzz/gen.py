@@ -224,7 +224,10 @@ class Builder:
             return self.rng.choice(["1", "2", "3", "-1", "0", "7", "100"])
         pool = ["2.0", "0.5", "1.0", "3", "-1.5", "0.1"]
         if not self.moderate:
-            pool += ["-0.0", "0.0", "1e308", "np.inf", "np.nan", "1e-310", "-np.inf"]
+            pool += ["0.0", "1e308", "np.inf", "np.nan", "1e-310", "-np.inf"]
+        if self.on("const_operand") and self.rng.random() < 0.1:
+            self.use("const_operand")  # SymPy has no -0.0: a literal one folds to 0
+            return "-0.0"
         return self.rng.choice(pool)
 
     def leaf(self) -> str:
@@ -361,6 +364,16 @@ class Builder:
         self.use("power")
         return f"({a} ** {rng.choice(['2', '3', '0', '1'])})"
 
+    def operand_dtype(self, e: str) -> str | None:
+        """The dtype NumPy gives expression `e` on this statement's arguments, or None."""
+        env: dict[str, object] = {"np": np}
+        env.update({a.name: a.value for a in self.args})
+        try:
+            with np.errstate(all="ignore"):
+                return str(np.asarray(eval(e, env)).dtype)
+        except Exception:  # noqa: BLE001 - NumPy rejects it: the statement will say so
+            return None
+
     def zero_rich(self) -> str:
         """An integer divisor with zeros and -1 (INT_MIN // -1) in it."""
         name = self.new_array()
@@ -399,6 +412,11 @@ def _reduction(b: Builder, out: str) -> Stmt:
     b.use("reduce_minmax" if minmax else "reduction")
     e = b.expr(rng.choice([0, 1, 1, 2]))
     fn = rng.choice(["max", "min", "any", "all"] if minmax else ["sum", "prod", "mean"])
+    if not minmax and b.operand_dtype(e) == "bool":  # summing booleans is arithmetic on them
+        if b.on("bool_arith"):
+            b.use("bool_arith")
+        else:
+            e = f"np.where({e}, 1.0, 0.0)"
     axis = None
     if len(b.shape) > 1 and rng.random() < 0.6:
         axis = rng.choice([0, 1, -1])
