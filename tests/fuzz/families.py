@@ -16,7 +16,7 @@ FAMILIES: dict[str, str] = {
     "int_div": "// and % on integers, zero divisors included",
     "float_div": "// and % on floats",
     "power": "** on floats (outermost, ulp tolerance) and integers",
-    "bitwise": "& | ^ ~ << >> on integers and booleans",
+    "bitwise": "& | ^ ~ << >> on integers and booleans, np.logical_xor",
     "bool_arith": "arithmetic on boolean arrays (+, *, -, unary -)",
     "compare": "comparisons, logical_*, np.where",
     "exact_ufunc": "abs, negative, square, sqrt, floor, ceil, sign",
@@ -36,6 +36,8 @@ FAMILIES: dict[str, str] = {
     "slice_const": "constant slice bounds, steps and out-of-range bounds",
     "slice_runtime": "slice bounds from integer arguments, out-of-range ones included",
     "branch": "if/else on a run-time value",
+    "branch_mixed": "if/else arms that give a variable different shapes or dtypes",
+    "bool_mixing": "booleans (comparisons) as operands of arithmetic, ufuncs, maximum",
     "loop": "for loops over range with constant and run-time trip counts",
     "loop_runtime_index": "o[i] = o[i - 1] ... for i up to a run-time bound (may pass the end)",
     "inplace": "+= and slice assignment into an argument",
@@ -50,7 +52,8 @@ ALL = frozenset(FAMILIES)
 FAILING_TODAY: frozenset[str] = frozenset({
     "slice_const", "slice_runtime", "shape_mismatch", "empty", "alias", "small_int",
     "promotion", "complex", "bool_arith", "nested_arith", "repeated_operand", "const_operand",
-    "bitwise", "float32", "float_div", "fminmax", "loop_runtime_index",
+    "bitwise", "float32", "float_div", "fminmax", "loop_runtime_index", "int_div",
+    "branch_mixed", "bool_mixing",
 })
 
 CI = ALL - FAILING_TODAY

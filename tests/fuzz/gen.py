@@ -300,6 +300,8 @@ class Builder:
             a = self._arith_operand(depth - 1)
         else:
             a = self._plain_operand(depth - 1)
+        if pick in ("arith", "ipow", "ufunc", "minmax", "div"):
+            a = self.typed(a)
         if pick == "arith":
             self.use(arith if arith != "bool_arith" or self.on(arith) else "compare")
             ops = ["+", "-", "*", "/"] if self.on(arith) else ["&", "|"]
@@ -309,7 +311,7 @@ class Builder:
                 ops.remove("/")
             if rng.random() < 0.1 and self.on(arith):
                 return f"(-{a})"
-            return f"({a} {rng.choice(ops)} {self._arith_operand(depth - 1)})"
+            return f"({a} {rng.choice(ops)} {self.typed(self._arith_operand(depth - 1))})"
         if pick == "div":
             self.use("int_div" if k in "iu" else "float_div")
             b = self.zero_rich() if k in "iu" and rng.random() < 0.5 else self.expr(depth - 1)
@@ -329,7 +331,10 @@ class Builder:
             if r < 0.4:
                 return f"np.where({c}, {self.expr(depth - 1)}, {self.expr(depth - 1)})"
             if r < 0.55:
-                fn = rng.choice(["logical_and", "logical_or", "logical_xor"])
+                fn = rng.choice(["logical_and", "logical_or"] + (
+                    ["logical_xor"] if self.on("bitwise") else []))
+                if fn == "logical_xor":
+                    self.use("bitwise")
                 return f"np.{fn}({c}, {self.expr(depth - 1)})"
             return c
         if pick == "ufunc":
@@ -351,7 +356,7 @@ class Builder:
                     "fminmax") else []))
                 if fn.startswith("fm"):
                     self.use("fminmax")
-                return f"np.{fn}({a}, {self.expr(depth - 1)})"
+                return f"np.{fn}({a}, {self.typed(self.expr(depth - 1))})"
             finally:
                 self.const_guard = saved
         if pick == "astype":
@@ -363,6 +368,26 @@ class Builder:
             return f"({a}).astype(np.{dt})"
         self.use("power")
         return f"({a} ** {rng.choice(['2', '3', '0', '1'])})"
+
+    def typed(self, e: str) -> str:
+        """`e` as an operand of arithmetic, a ufunc or maximum/minimum: a boolean there
+        (a comparison) is NumPy promotion of its own, family bool_mixing."""
+        if V.kind(self.dtype) == "b" or self.operand_dtype(e) != "bool":
+            return e
+        if self.on("bool_mixing"):
+            self.use("bool_mixing")
+            return e
+        return self.array_leaf()
+
+    def shape_dtype(self, e: str) -> tuple[object, ...] | None:
+        env: dict[str, object] = {"np": np}
+        env.update({a.name: a.value for a in self.args})
+        try:
+            with np.errstate(all="ignore"):
+                v = np.asarray(eval(e, env))
+            return (v.shape, str(v.dtype))
+        except Exception:  # noqa: BLE001 - NumPy rejects it: the statement will say so
+            return None
 
     def operand_dtype(self, e: str) -> str | None:
         """The dtype NumPy gives expression `e` on this statement's arguments, or None."""
@@ -472,6 +497,15 @@ def _branch(b: Builder, out: str) -> Stmt:
     else:
         cond = f"{b.new_scalar(rng.randint(-3, 3))} > 0"
     e1, e2 = b.expr(2), b.expr(2)
+    for _ in range(4):  # arms that differ in shape or dtype: NumPy's type follows the arm
+        if b.shape_dtype(e1) == b.shape_dtype(e2):
+            break
+        if b.on("branch_mixed"):
+            b.use("branch_mixed")
+            break
+        e2 = b.expr(2)
+    else:
+        e2 = e1
     lines = [f"if {cond}:", f"    {out} = {e1}", "else:", f"    {out} = {e2}"]
     return Stmt(frozenset(), lines, [], [out], EXACT)
 
@@ -479,11 +513,14 @@ def _branch(b: Builder, out: str) -> Stmt:
 def _loop(b: Builder, out: str) -> Stmt:
     rng = b.rng
     n = b.shape[0]
+    if b.dtype == "bool" and not b.on("bool_arith"):
+        b.dtype = "float64"
     if rng.random() < 0.5:
         count = str(rng.randint(0, 3)) if rng.random() < 0.5 else b.new_scalar(rng.randint(-1, 4))
         acc = b.new_array()
         lines = [f"{out} = {acc}.copy()", f"for i in range({count}):",
-                 f"    {out} = {out} {rng.choice(['+', '*', '-'])} {b.expr(1)}"]
+                 f"    {out} = {out} {rng.choice(['+', '*', '-'])} "
+                 f"{b.typed(b._arith_operand(1))}"]
     else:  # a recurrence over elements, bounds possibly from an argument
         stop = str(n)
         if b.on("loop_runtime_index") and rng.random() < 0.4:
@@ -497,10 +534,12 @@ def _loop(b: Builder, out: str) -> Stmt:
 
 def _inplace(b: Builder, out: str) -> Stmt:
     rng = b.rng
+    if b.dtype == "bool" and not b.on("bool_arith"):
+        b.dtype = "float64"
     x = b.new_array()
     r = rng.random()
     if r < 0.5:
-        line = f"{x} {rng.choice(['+=', '*=', '-='])} {b.expr(1)}"
+        line = f"{x} {rng.choice(['+=', '*=', '-='])} {b.typed(b._arith_operand(1))}"
     elif r < 0.7 or not (b.on("slice_const") or b.on("slice_runtime")):
         line = f"{x}[:] = {b.expr(1)}"
     else:
