@@ -64,6 +64,8 @@ def numpy_raises(stmt: gen.Stmt) -> bool:
             mod.f(*prog.make_args())
     except Exception:  # noqa: BLE001 - any NumPy error counts
         return True
+    finally:
+        Path(mod.__file__).unlink(missing_ok=True)
     return False
 
 

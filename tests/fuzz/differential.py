@@ -97,8 +97,15 @@ def _run_target(f, target: str, args: list[object]) -> object:
 
 
 def judge(program: Program, targets: tuple[str, ...] = TARGETS) -> Verdict:
-    v = Verdict()
     mod = load(program)
+    try:
+        return _judge(program, mod, targets)
+    finally:
+        Path(mod.__file__).unlink(missing_ok=True)  # campaigns write thousands
+
+
+def _judge(program: Program, mod, targets: tuple[str, ...]) -> Verdict:
+    v = Verdict()
     np_args = program.make_args()
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():

@@ -13,6 +13,7 @@ import multiprocessing as mp
 import os
 import random
 import re
+import shutil
 import sys
 import tempfile
 import traceback
@@ -256,19 +257,22 @@ def run_python(mutated: str, name: str, args: list[object], cpu: bool) -> Outcom
     mod = importlib.util.module_from_spec(spec)
     sys.modules[mod_name] = mod
     try:
-        spec.loader.exec_module(mod)
-    except Exception:  # noqa: BLE001 - the module itself does not run as Python
-        return Outcome("invalid", "module does not import")
-    fn = getattr(mod, name, None)
-    if not callable(fn):
-        return Outcome("invalid", "no function")
+        try:
+            spec.loader.exec_module(mod)
+        except Exception:  # noqa: BLE001 - the module itself does not run as Python
+            return Outcome("invalid", "module does not import")
+        fn = getattr(mod, name, None)
+        if not callable(fn):
+            return Outcome("invalid", "no function")
 
-    def go() -> None:
-        jf = sluice.jit(fn)
-        jf.compile("interpret", *args)(*args)
-        if cpu:
-            jf.lower("cpu", *args)  # generated C++ (no compiler run: that is the campaign's)
-    return _guard(go)
+        def go() -> None:
+            jf = sluice.jit(fn)
+            jf.compile("interpret", *args)(*args)
+            if cpu:
+                jf.lower("cpu", *args)  # generated C++ (no compiler run: the campaign's)
+        return _guard(go)
+    finally:
+        path.unlink(missing_ok=True)
 
 
 # --- .sir ----------------------------------------------------------------------------------------
@@ -386,8 +390,18 @@ def cli_files(rng: random.Random) -> list[str]:
 def run_cli(argv: list[str], workdir: Path) -> Outcome:
     from sluice.cli import main
 
-    os.environ["SLUICE_CACHE_DIR"] = str(workdir / "cache")  # never touch the user's cache
+    # never touch the user's cache (`cache clear` is a valid command line)
+    os.environ["SLUICE_CACHE_DIR"] = str(_scratch() / "cli-cache")
+    workdir.mkdir(parents=True, exist_ok=True)
     os.chdir(workdir)
+    try:
+        return _run_cli(main, argv)
+    finally:
+        os.chdir(_scratch())
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run_cli(main: Callable[[list[str]], int], argv: list[str]) -> Outcome:
     err, out = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
@@ -434,7 +448,6 @@ def make_mutant(frontend: str, seed: int) -> Mutant | None:
     if frontend == "cli":
         argv = cli_argv(rng, cli_files(rng))
         work = _scratch() / f"cli-{seed}-{os.getpid()}"
-        work.mkdir(exist_ok=True)
         return Mutant(frontend, seed, f"sluice {' '.join(map(repr, argv))}",
                       lambda: run_cli(argv, work))
     raise ValueError(f"unknown frontend {frontend!r}")
