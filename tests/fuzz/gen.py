@@ -298,6 +298,12 @@ class Builder:
             if outer:
                 self.use("nested_arith")
             a = self._arith_operand(depth - 1)
+        elif pick == "minmax":
+            saved, self.const_guard = self.const_guard, True
+            try:
+                a = self._plain_operand(depth - 1)
+            finally:
+                self.const_guard = saved
         else:
             a = self._plain_operand(depth - 1)
         if pick in ("arith", "ipow", "ufunc", "minmax", "div"):
