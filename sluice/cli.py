@@ -199,6 +199,9 @@ def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict
         except KeyError as e:
             raise SluiceError(f"the shape of '{name}' needs symbol '{e.args[0]}'",
                               hint=f"--param {e.args[0]}=...") from None
+        if any(n < 0 for n in shape):
+            raise SluiceError(f"'{name}' would have the negative shape {shape}",
+                              hint="check the --param values")
         dt = c.dtype.numpy
         if how == "zeros":
             v = np.zeros(shape, dt)

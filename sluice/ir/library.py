@@ -111,6 +111,11 @@ class MatMul(LibraryNode):
             a = np.ascontiguousarray(np.swapaxes(a, -1, -2))
         if self.transpose_b and b.ndim >= 2:
             b = np.ascontiguousarray(np.swapaxes(b, -1, -2))
+        k_a, k_b = a.shape[-1] if a.ndim else None, b.shape[-2 if b.ndim >= 2 else -1] \
+            if b.ndim else None
+        if k_a != k_b:  # sizes the frontend assumed equal are not (NumPy raises ValueError)
+            raise ExecutionError(f"MatMul of shapes {a.shape} and {b.shape}: the inner "
+                                 f"sizes {k_a} and {k_b} differ")
         c = np.matmul(a, b)
         if alpha is not None:
             c = (c.dtype.type(np.asarray(alpha).reshape(())) * c).astype(c.dtype, copy=False)
