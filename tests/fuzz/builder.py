@@ -166,15 +166,15 @@ class Builder:
         finally:
             self.in_arith = saved
 
-    def _expr(self, depth: int, outer: bool) -> str:
-        rng = self.rng
-        if depth <= 0 or rng.random() < 0.25:
-            return self.leaf()
+    def _arith_family(self) -> str:
+        return {"f": "arith", "c": "arith", "i": "int_arith", "u": "int_arith",
+                "b": "bool_arith"}[V.kind(self.dtype)]
+
+    def _options(self, nested_ok: bool) -> list[str]:
+        """The node kinds the enabled families allow for this statement's dtype."""
         k = V.kind(self.dtype)
         options = []
-        arith = {"f": "arith", "c": "arith", "i": "int_arith", "u": "int_arith",
-                 "b": "bool_arith"}[k]
-        nested_ok = not outer or self.on("nested_arith")
+        arith = self._arith_family()
         if (self.on(arith) or (k == "b" and self.on("compare"))) and nested_ok:
             options += ["arith"] * 4
         if k in "iu" and self.on("int_div") or k == "f" and self.on("float_div"):
@@ -187,13 +187,20 @@ class Builder:
             options.append("ufunc")
         if self.on("minmax") and k != "c":
             options.append("minmax")
-        if self.on("astype") and rng.random() < 0.3:
+        if self.on("astype") and self.rng.random() < 0.3:
             options.append("astype")
         if k in "iu" and self.on("power") and nested_ok:
             options.append("ipow")
+        return options
+
+    def _expr(self, depth: int, outer: bool) -> str:
+        if depth <= 0 or self.rng.random() < 0.25:
+            return self.leaf()
+        nested_ok = not outer or self.on("nested_arith")
+        options = self._options(nested_ok)
         if not options:
             return self.leaf()
-        pick = rng.choice(options)
+        pick = self.rng.choice(options)
         if pick in ("arith", "ipow") or pick == "ufunc" and nested_ok:
             if outer:
                 self.use("nested_arith")
@@ -208,72 +215,89 @@ class Builder:
             a = self._plain_operand(depth - 1)
         if pick in ("arith", "ipow", "ufunc", "minmax", "div"):
             a = self.typed(a)
-        if pick == "arith":
-            self.use(arith if arith != "bool_arith" or self.on(arith) else "compare")
-            ops = ["+", "-", "*", "/"] if self.on(arith) else ["&", "|"]
-            if k == "b" and self.on(arith):
-                ops = ["+", "*", "-"]
-            if k in "iu" and "/" in ops and rng.random() < 0.5:
-                ops.remove("/")
-            if rng.random() < 0.1 and self.on(arith):
-                return f"(-{a})"
-            return f"({a} {rng.choice(ops)} {self.typed(self._arith_operand(depth - 1))})"
-        if pick == "div":
-            self.use("int_div" if k in "iu" else "float_div")
-            b = self.zero_rich() if k in "iu" and rng.random() < 0.5 else self.expr(depth - 1)
-            return f"({a} {rng.choice(['//', '%'])} {b})"
-        if pick == "bit":
-            self.use("bitwise")
-            if rng.random() < 0.15:
-                return f"(~{a})"
-            if k in "iu" and rng.random() < 0.3:
-                return f"({a} {rng.choice(['<<', '>>'])} {rng.choice([0, 1, 3, 7, 31])})"
-            return f"({a} {rng.choice(['&', '|', '^'])} {self.expr(depth - 1)})"
-        if pick == "cmp":
-            self.use("compare")
-            op = rng.choice(["<", "<=", ">", ">=", "==", "!="] if k != "c" else ["==", "!="])
-            c = f"({a} {op} {self.expr(depth - 1)})"
-            r = rng.random()
-            if r < 0.4:
-                return f"np.where({c}, {self.expr(depth - 1)}, {self.expr(depth - 1)})"
-            if r < 0.55:
-                fn = rng.choice(["logical_and", "logical_or"] + (
-                    ["logical_xor"] if self.on("bitwise") else []))
-                if fn == "logical_xor":
-                    self.use("bitwise")
-                return f"np.{fn}({c}, {self.expr(depth - 1)})"
-            return c
-        if pick == "ufunc":
-            self.use("exact_ufunc")
-            # negative, positive, square and sqrt are SymPy arithmetic (-x, x, x**2, x**0.5)
-            fns = ["abs", "sign"] + (["negative", "positive", "square"] if nested_ok else [])
-            if k == "f":
-                fns += ["floor", "ceil"] + (["sqrt"] if nested_ok else [])
-            if k == "b":
-                fns = ["logical_not", "abs"]
-            return f"np.{rng.choice(fns)}({a})"
-        if pick == "minmax":
-            self.use("minmax")
-            saved, self.const_guard = self.const_guard, True
-            try:
-                if rng.random() < 0.2:
-                    return f"np.clip({a}, {self.leaf()}, {self.leaf()})"
-                fn = rng.choice(["maximum", "minimum"] + (["fmax", "fmin"] if self.on(
-                    "fminmax") else []))
-                if fn.startswith("fm"):
-                    self.use("fminmax")
-                return f"np.{fn}({a}, {self.typed(self.expr(depth - 1))})"
-            finally:
-                self.const_guard = saved
-        if pick == "astype":
-            self.use("astype")
-            if f"{self.p}a" not in a:  # Python numbers have no .astype (an error of its own)
-                a = self.array_leaf()
-            dt = self.pick_dtype()
-            self.note_dtype(dt)
-            return f"({a}).astype(np.{dt})"
+        node = getattr(self, f"_node_{pick}")
+        return node(a, depth, nested_ok)
+
+    def _node_arith(self, a: str, depth: int, nested_ok: bool) -> str:
+        rng, k, arith = self.rng, V.kind(self.dtype), self._arith_family()
+        self.use(arith if arith != "bool_arith" or self.on(arith) else "compare")
+        ops = ["+", "-", "*", "/"] if self.on(arith) else ["&", "|"]
+        if k == "b" and self.on(arith):
+            ops = ["+", "*", "-"]
+        if k in "iu" and "/" in ops and rng.random() < 0.5:
+            ops.remove("/")
+        if rng.random() < 0.1 and self.on(arith):
+            return f"(-{a})"
+        return f"({a} {rng.choice(ops)} {self.typed(self._arith_operand(depth - 1))})"
+
+    def _node_div(self, a: str, depth: int, nested_ok: bool) -> str:
+        rng, k = self.rng, V.kind(self.dtype)
+        self.use("int_div" if k in "iu" else "float_div")
+        b = self.zero_rich() if k in "iu" and rng.random() < 0.5 else self.expr(depth - 1)
+        return f"({a} {rng.choice(['//', '%'])} {b})"
+
+    def _node_bit(self, a: str, depth: int, nested_ok: bool) -> str:
+        rng, k = self.rng, V.kind(self.dtype)
+        self.use("bitwise")
+        if rng.random() < 0.15:
+            return f"(~{a})"
+        if k in "iu" and rng.random() < 0.3:
+            return f"({a} {rng.choice(['<<', '>>'])} {rng.choice([0, 1, 3, 7, 31])})"
+        return f"({a} {rng.choice(['&', '|', '^'])} {self.expr(depth - 1)})"
+
+    def _node_cmp(self, a: str, depth: int, nested_ok: bool) -> str:
+        rng, k = self.rng, V.kind(self.dtype)
+        self.use("compare")
+        op = rng.choice(["<", "<=", ">", ">=", "==", "!="] if k != "c" else ["==", "!="])
+        c = f"({a} {op} {self.expr(depth - 1)})"
+        r = rng.random()
+        if r < 0.4:
+            return f"np.where({c}, {self.expr(depth - 1)}, {self.expr(depth - 1)})"
+        if r < 0.55:
+            fn = rng.choice(["logical_and", "logical_or"] + (
+                ["logical_xor"] if self.on("bitwise") else []))
+            if fn == "logical_xor":
+                self.use("bitwise")
+            return f"np.{fn}({c}, {self.expr(depth - 1)})"
+        return c
+
+    def _node_ufunc(self, a: str, depth: int, nested_ok: bool) -> str:
+        k = V.kind(self.dtype)
+        self.use("exact_ufunc")
+        # negative, positive, square and sqrt are SymPy arithmetic (-x, x, x**2, x**0.5)
+        fns = ["abs", "sign"] + (["negative", "positive", "square"] if nested_ok else [])
+        if k == "f":
+            fns += ["floor", "ceil"] + (["sqrt"] if nested_ok else [])
+        if k == "b":
+            fns = ["logical_not", "abs"]
+        return f"np.{self.rng.choice(fns)}({a})"
+
+    def _node_minmax(self, a: str, depth: int, nested_ok: bool) -> str:
+        rng = self.rng
+        self.use("minmax")
+        saved, self.const_guard = self.const_guard, True
+        try:
+            if rng.random() < 0.2:
+                return f"np.clip({a}, {self.leaf()}, {self.leaf()})"
+            fn = rng.choice(["maximum", "minimum"] + (["fmax", "fmin"] if self.on(
+                "fminmax") else []))
+            if fn.startswith("fm"):
+                self.use("fminmax")
+            return f"np.{fn}({a}, {self.typed(self.expr(depth - 1))})"
+        finally:
+            self.const_guard = saved
+
+    def _node_astype(self, a: str, depth: int, nested_ok: bool) -> str:
+        self.use("astype")
+        if f"{self.p}a" not in a:  # Python numbers have no .astype (an error of its own)
+            a = self.array_leaf()
+        dt = self.pick_dtype()
+        self.note_dtype(dt)
+        return f"({a}).astype(np.{dt})"
+
+    def _node_ipow(self, a: str, depth: int, nested_ok: bool) -> str:
         self.use("power")
-        return f"({a} ** {rng.choice(['2', '3', '0', '1'])})"
+        return f"({a} ** {self.rng.choice(['2', '3', '0', '1'])})"
 
     def typed(self, e: str) -> str:
         """`e` as an operand of arithmetic, a ufunc or maximum/minimum: a boolean there
