@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import copy
 import functools
 import importlib.util
 import io
@@ -14,6 +15,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import traceback
@@ -242,6 +244,33 @@ def python_mutant(rng: random.Random) -> tuple[str, str, list[object]] | None:
     return mutated, name, _mutate_args(args, rng)
 
 
+class _TooSlow(Exception):
+    pass
+
+
+def _numpy_finishes(fn: Callable[..., object], args: list[object], seconds: float = 5.0
+                    ) -> bool:
+    """Whether the mutant runs to an end (an answer or an error) under plain NumPy: a hang
+    is sluice's only where NumPy finishes."""
+    def on_alarm(*_: object) -> None:
+        raise _TooSlow
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            fn(*copy.deepcopy(args))
+    except _TooSlow:
+        return False
+    except Exception:  # noqa: BLE001 - NumPy's error is an end too
+        return True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    return True
+
+
 def run_python(mutated: str, name: str, args: list[object], cpu: bool) -> Outcome:
     import sluice
 
@@ -264,6 +293,8 @@ def run_python(mutated: str, name: str, args: list[object], cpu: bool) -> Outcom
         fn = getattr(mod, name, None)
         if not callable(fn):
             return Outcome("invalid", "no function")
+        if not _numpy_finishes(fn, args):
+            return Outcome("invalid", "NumPy itself does not finish (a mutant's endless loop)")
 
         def go() -> None:
             jf = sluice.jit(fn)
