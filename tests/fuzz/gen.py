@@ -22,12 +22,13 @@ def _elementwise(b: Builder, out: str) -> Stmt:
     cmp = EXACT
     if b.on("transcendental") and b.rng.random() < 0.25 and V.kind(b.dtype) in "fc":
         b.use("transcendental")
+        e = b.typed(e)  # np.exp(bool) is float16: promotion of its own
         if b.rng.random() < 0.15:
-            e = f"np.arctan2({e}, {b.expr(1)})" if V.kind(b.dtype) == "f" else \
+            e = f"np.arctan2({e}, {b.typed(b.expr(1))})" if V.kind(b.dtype) == "f" else \
                 f"np.exp({e})"
         elif b.rng.random() < 0.15 and b.on("power"):
             b.use("power")
-            e = f"({e}) ** {b.expr(1)}"
+            e = f"({e}) ** {b.typed(b.expr(1))}"
         else:
             e = f"np.{b.rng.choice(_TRANSCENDENTAL)}({e})"
         cmp = ULP
