@@ -160,11 +160,13 @@ class Builder:
             self.in_arith = saved
 
     def _plain_operand(self, depth: int) -> str:
-        saved, self.in_arith = self.in_arith, False
+        # constants anywhere under arithmetic still fold (a * np.floor(0.0) is a * 0)
+        saved, guard = self.in_arith, self.const_guard
+        self.in_arith, self.const_guard = False, guard or saved
         try:
             return self.expr(depth)
         finally:
-            self.in_arith = saved
+            self.in_arith, self.const_guard = saved, guard
 
     def _arith_family(self) -> str:
         return {"f": "arith", "c": "arith", "i": "int_arith", "u": "int_arith",
