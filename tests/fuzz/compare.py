@@ -29,15 +29,18 @@ def same_kind(expected: object, got: object) -> str | None:
     return None
 
 
-def exact(expected: object, got: object) -> str | None:
-    """None when equal bit for bit up to NaN payloads; otherwise what differs."""
+def exact(expected: object, got: object, zero_sign: bool = True) -> str | None:
+    """None when equal bit for bit up to NaN payloads; otherwise what differs.
+    `zero_sign=False` is for max/min reductions: which of tied -0.0 and 0.0 wins depends
+    on the order of the reduction, which DECISIONS.md leaves to the backend."""
     why = same_kind(expected, got)
     if why:
         return why
     e, g = np.asarray(expected), np.asarray(got)
     for pe, pg in zip(_parts(e), _parts(g), strict=True):
         if pe.dtype.kind == "f":
-            bad = ~((pe == pg) & (np.signbit(pe) == np.signbit(pg)) | np.isnan(pe) & np.isnan(pg))
+            signs = np.signbit(pe) == np.signbit(pg) if zero_sign else True
+            bad = ~((pe == pg) & signs | np.isnan(pe) & np.isnan(pg))
         else:
             bad = pe != pg
         if np.any(bad):

@@ -9,10 +9,10 @@ import random
 
 from tests.fuzz import values as V
 from tests.fuzz.builder import Builder
-from tests.fuzz.program import EXACT, REDUCE, ULP, Arg, Program, Stmt, renumber
+from tests.fuzz.program import EXACT, MINMAX, REDUCE, ULP, Arg, Program, Stmt, renumber
 
-__all__ = ["EXACT", "REDUCE", "ULP", "Arg", "Program", "Stmt", "generate", "program", "renumber",
-           "statement"]
+__all__ = ["EXACT", "MINMAX", "REDUCE", "ULP", "Arg", "Program", "Stmt", "generate", "program",
+           "renumber", "statement"]
 
 _TRANSCENDENTAL = ["exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh",
                    "cosh", "tanh"]
@@ -55,7 +55,7 @@ def _reduction(b: Builder, out: str) -> Stmt:
         line = f"{out} = ({e}).{fn}({ax[2:]})"
     else:
         line = f"{out} = np.{fn}({e}{ax})"
-    cmp = EXACT if minmax else REDUCE
+    cmp = MINMAX if minmax else REDUCE
     return Stmt(frozenset(), [line], [], [out], cmp, operand=e, axis=axis)
 
 

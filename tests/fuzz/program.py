@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 EXACT, ULP, REDUCE = "exact", "ulp", "reduce"
+MINMAX = "minmax"  # max/min reductions: exact but for the sign of tied zeros
 
 
 @dataclass

@@ -8,7 +8,7 @@ import copy
 from collections.abc import Iterator
 
 from tests.fuzz import differential as D
-from tests.fuzz.gen import EXACT, Program, Stmt
+from tests.fuzz.gen import EXACT, MINMAX, Program, Stmt
 
 _EXPR_PARENTS = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Compare, ast.BoolOp, ast.IfExp)
 
@@ -52,7 +52,7 @@ def shrink(prog: Program, kind: str, target: str, detail: str, timeout: float = 
            budget: int = 12) -> tuple[Program, str]:
     """The smallest variant of one-statement `prog` still failing as (kind, target), and
     its finding's detail."""
-    if len(prog.stmts) != 1 or prog.stmts[0].compare != EXACT:
+    if len(prog.stmts) != 1 or prog.stmts[0].compare not in (EXACT, MINMAX):
         return prog, detail  # tolerance comparisons need the original operand
     best = prog.stmts[0]
     tries = 0
