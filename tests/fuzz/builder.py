@@ -260,7 +260,11 @@ class Builder:
                 ["logical_xor"] if self.on("bitwise") else []))
             if fn == "logical_xor":
                 self.use("bitwise")
-            return f"np.{fn}({c}, {self.expr(depth - 1)})"
+            saved, self.const_guard = self.const_guard, True  # np.logical_and(x, 0.0)
+            try:
+                return f"np.{fn}({c}, {self.expr(depth - 1)})"
+            finally:
+                self.const_guard = saved
         return c
 
     def _node_ufunc(self, a: str, depth: int, nested_ok: bool) -> str:
