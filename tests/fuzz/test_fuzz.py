@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from tests.fuzz import campaign, families, mutate, strategies
 
 PROGRAM_BATCHES = int(os.environ.get("SLUICE_FUZZ_BATCHES", "16"))  # x2 programs x8 statements
-MUTANTS = int(os.environ.get("SLUICE_FUZZ_MUTANTS", "150"))  # per frontend
+MUTANTS = int(os.environ.get("SLUICE_FUZZ_MUTANTS", "250"))  # per frontend
 SEED = 1306
 
 
