@@ -80,13 +80,20 @@ def _load_python(target: str) -> Any:
 
     file, _, func = target.partition("::")
     path = Path(file)
-    if not path.exists():
+    if not file or not path.exists():
         raise SluiceError(f"no such file: '{file}'")
     check_regular(path)  # importing a FIFO or /dev/zero would never finish
     spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise SluiceError(f"'{file}' is not a Python module",
+                          hint="name a .py file: sluice show module.py::function")
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(path.stem, module)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as err:  # the user's module fails on import: their error, shown as such
+        raise SluiceError(f"importing '{file}' failed: {type(err).__name__}: {err}",
+                          hint="run the module with python to see the traceback") from err
     fn = getattr(module, func, None)
     if fn is None:
         from sluice.errors import did_you_mean

@@ -282,6 +282,11 @@ def _run_code(t: Tasklet, env: dict[str, Any]) -> dict[str, Any]:
         except KeyError as err:
             raise ExecutionError(f"{t.describe()} reads '{err.args[0]}', which has no value"
                                  ) from None
+        except (TypeError, ValueError, OverflowError) as err:
+            # NumPy refuses the operation (bool subtract, out-of-range Python integer): the
+            # program asks for what NumPy itself rejects
+            raise ExecutionError(f"{t.describe()} cannot compute {target} = {expr}: {err}"
+                                 ) from None
     return env
 
 

@@ -179,6 +179,12 @@ class Reduce(LibraryNode):
     def reference(self, inp):
         inp = np.asarray(inp)
         axes = self._axes(inp.ndim)
+        if self.identity is None and self.op not in ("+", "*") and any(
+                inp.shape[a] == 0 for a in axes):
+            # NumPy raises ValueError here; for the user that is a run-time error of theirs
+            raise ExecutionError(f"{self.op} reduction of an empty array (shape {inp.shape}) "
+                                 "has no identity", hint="check the sizes, or reduce with "
+                                 "an initial value")
         if self.op in ("argmax", "argmin"):
             fn = np.argmax if self.op == "argmax" else np.argmin
             axis = None if self.axes is None else axes[0]

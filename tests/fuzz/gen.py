@@ -1,0 +1,230 @@
+"""Random NumPy programs: the statement kinds (element-wise, reductions, slices, branches,
+loops, in-place updates, aliasing, unsupported constructs) and the entry points. The
+generator draws from a `random.Random`, so the same code serves seeded campaigns and
+Hypothesis (`st.randoms()`)."""
+
+from __future__ import annotations
+
+import random
+
+from tests.fuzz import values as V
+from tests.fuzz.builder import Builder
+from tests.fuzz.program import EXACT, MINMAX, REDUCE, ULP, Arg, Program, Stmt, renumber
+
+__all__ = ["EXACT", "MINMAX", "REDUCE", "ULP", "Arg", "Program", "Stmt", "generate", "program",
+           "renumber", "statement"]
+
+_TRANSCENDENTAL = ["exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh",
+                   "cosh", "tanh"]
+
+def _elementwise(b: Builder, out: str) -> Stmt:
+    e = b.expr(b.rng.choice([1, 2, 3]))
+    cmp = EXACT
+    if b.on("transcendental") and b.rng.random() < 0.25 and V.kind(b.dtype) in "fc":
+        b.use("transcendental")
+        e = b.typed(e)  # np.exp(bool) is float16: promotion of its own
+        if b.rng.random() < 0.15:
+            e = f"np.arctan2({e}, {b.typed(b.expr(1))})" if V.kind(b.dtype) == "f" else \
+                f"np.exp({e})"
+        elif b.rng.random() < 0.15 and b.on("power"):
+            b.use("power")
+            e = f"({e}) ** {b.typed(b.expr(1))}"
+        else:
+            e = f"np.{b.rng.choice(_TRANSCENDENTAL)}({e})"
+        cmp = ULP
+    return Stmt(frozenset(), [f"{out} = {e}"], [], [out], cmp)
+
+
+def _reduction(b: Builder, out: str) -> Stmt:
+    rng = b.rng
+    minmax = b.on("reduce_minmax") and (not b.on("reduction") or rng.random() < 0.5)
+    b.moderate = True
+    b.use("reduce_minmax" if minmax else "reduction")
+    e = b.expr(rng.choice([0, 1, 1, 2]))
+    fn = rng.choice(["max", "min", "any", "all"] if minmax else ["sum", "prod", "mean"])
+    if not minmax and b.operand_dtype(e) == "bool":  # summing booleans is arithmetic on them
+        if b.on("bool_arith"):
+            b.use("bool_arith")
+        else:
+            e = f"np.where({e}, 1.0, 0.0)"
+    axis = None
+    if len(b.shape) > 1 and rng.random() < 0.6:
+        axis = rng.choice([0, 1, -1])
+    ax = "" if axis is None else f", axis={axis}"
+    if rng.random() < 0.5 and fn not in ("any", "all"):
+        line = f"{out} = ({e}).{fn}({ax[2:]})"
+    else:
+        line = f"{out} = np.{fn}({e}{ax})"
+    cmp = MINMAX if minmax else REDUCE
+    return Stmt(frozenset(), [line], [], [out], cmp, operand=e, axis=axis)
+
+
+def _slice_text(rng: random.Random, n: int, runtime: Builder | None) -> str:
+    def bound() -> str:
+        if runtime is not None and rng.random() < 0.6:
+            runtime.use("slice_runtime")
+            return runtime.new_scalar(rng.randint(-n - 3, n + 3))
+        return str(rng.randint(-n - 3, n + 3))
+    start = bound() if rng.random() < 0.7 else ""
+    stop = bound() if rng.random() < 0.7 else ""
+    step = rng.choice(["", "", "", "2", "-1", "-2", "3"])
+    return f"{start}:{stop}" + (f":{step}" if step else "")
+
+
+def _slicing(b: Builder, out: str) -> Stmt:
+    rng = b.rng
+    runtime = b if b.on("slice_runtime") and rng.random() < 0.6 else None
+    if runtime is None:
+        b.use("slice_const")
+    a = b.new_array()
+    sl = ", ".join(_slice_text(rng, d, runtime) for d in b.shape)
+    view = f"{a}[{sl}]"
+    r = rng.random()
+    if r < 0.4 and b.on("const_operand"):
+        e = f"{view} * {b.const_leaf()}"
+        b.use("const_operand")
+    elif r < 0.7 and b.on("repeated_operand"):  # shapes agree whatever the bounds
+        b.use("repeated_operand")
+        e = f"({view} + {view} * {b.expr(0)})"
+    else:
+        e = f"({view} - {b.expr(1)})"
+    return Stmt(frozenset(), [f"{out} = {e}"], [], [out], EXACT)
+
+
+def _branch(b: Builder, out: str) -> Stmt:
+    rng = b.rng
+    a = b.new_array("float64", (3,))
+    r = rng.random()
+    if r < 0.4:
+        cond = f"{b.new_scalar(V.scalar(rng, 'float64'))} > {rng.choice(['0.0', '1.0'])}"
+    elif r < 0.7:
+        cond = f"{a}[{rng.randint(0, 2)}] > 0.5"
+    else:
+        cond = f"{b.new_scalar(rng.randint(-3, 3))} > 0"
+    e1, e2 = b.expr(2), b.expr(2)
+    for _ in range(4):  # arms that differ in shape or dtype: NumPy's type follows the arm
+        if b.shape_dtype(e1) == b.shape_dtype(e2):
+            break
+        if b.on("branch_mixed"):
+            b.use("branch_mixed")
+            break
+        e2 = b.expr(2)
+    else:
+        e2 = e1
+    lines = [f"if {cond}:", f"    {out} = {e1}", "else:", f"    {out} = {e2}"]
+    return Stmt(frozenset(), lines, [], [out], EXACT)
+
+
+def _loop(b: Builder, out: str) -> Stmt:
+    rng = b.rng
+    n = b.shape[0]
+    if b.dtype == "bool" and not b.on("bool_arith"):
+        b.dtype = "float64"
+    if rng.random() < 0.5:
+        count = str(rng.randint(0, 3)) if rng.random() < 0.5 else b.new_scalar(rng.randint(-1, 4))
+        acc = b.new_array()
+        lines = [f"{out} = {acc}.copy()", f"for i in range({count}):",
+                 f"    {out} = {out} {rng.choice(['+', '*', '-'])} "
+                 f"{b.typed(b._arith_operand(1))}"]
+    else:  # a recurrence over elements, bounds possibly from an argument
+        stop = str(n)
+        if b.on("loop_runtime_index") and rng.random() < 0.4:
+            b.use("loop_runtime_index")
+            stop = b.new_scalar(rng.randint(0, n + 2))
+        src = b.new_array()
+        lines = [f"{out} = {src}.copy()", f"for i in range(1, {stop}):",
+                 f"    {out}[i] = {out}[i - 1] {rng.choice(['+', '*', '-'])} {src}[i]"]
+    return Stmt(frozenset(), lines, [], [out], EXACT)
+
+
+def _inplace(b: Builder, out: str) -> Stmt:
+    rng = b.rng
+    if b.dtype == "bool" and not b.on("bool_arith"):
+        b.dtype = "float64"
+    x = b.new_array()
+    r = rng.random()
+    if r < 0.5:
+        line = f"{x} {rng.choice(['+=', '*=', '-='])} {b.typed(b._arith_operand(1))}"
+    elif r < 0.7 or not (b.on("slice_const") or b.on("slice_runtime")):
+        line = f"{x}[:] = {b.expr(1)}"
+    else:
+        runtime = b if b.on("slice_runtime") and rng.random() < 0.5 else None
+        if runtime is None:
+            b.use("slice_const")
+        sl = ", ".join(_slice_text(rng, d, runtime) for d in b.shape)
+        line = f"{x}[{sl}] = {b.expr(1)}"
+    return Stmt(frozenset(), [line], [], [], EXACT)
+
+
+def _alias(b: Builder, out: str) -> Stmt:
+    rng = b.rng
+    x = b.new_array()
+    r = rng.random()
+    if r < 0.35:  # the same array passed twice
+        y = f"{b.p}y{len(b.args)}"
+        b.args.append(Arg(y, alias_of=x))
+        op = rng.choice(["+=", "*=", "-="])
+        lines = [f"{x} {op} {y}", f"{y}[...] = {y} + 1" if rng.random() < 0.3 else
+                 f"{x}[::-1] = {y}"]
+    elif r < 0.65:  # overlapping slices of one argument
+        lines = [rng.choice([f"{x}[1:] = {x}[:-1]", f"{x}[:-1] += {x}[1:]",
+                             f"{x}[::-1] += {x}", f"{x}[:] = {x}[::-1] + {x}",
+                             f"{x}[1:] = {x}[:-1] * 2 + {x}[1:]"])]
+    else:  # overlapping views passed as two arguments
+        v1, v2 = f"{b.p}v{len(b.args)}", f"{b.p}w{len(b.args)}"
+        b.args += [Arg(v1, alias_of=x, view="1:"), Arg(v2, alias_of=x, view=":-1")]
+        lines = [f"{v1} {rng.choice(['+=', '-='])} {v2}"]
+    return Stmt(frozenset(), lines, [], [], EXACT)
+
+
+_UNSUPPORTED = [
+    "{o} = np.cumsum({a})", "{o} = np.sort({a})", "{o} = {a}[{a} > 0]",
+    "{o} = {a}[[0, 0]]", "{o} = np.linalg.norm({a})", "{o} = np.fft.fft({a})",
+    "{o} = sorted({a})", "{o} = [v for v in {a}]", "{o} = (lambda t: t + 1)({a})",
+    "{o} = np.unique({a})", "{o} = {a}.tolist()", "{o} = np.diff({a})",
+]
+
+
+def _unsupported(b: Builder, out: str) -> Stmt:
+    b.dtype, b.shape = "float64", (3,)
+    a = b.new_array()
+    line = b.rng.choice(_UNSUPPORTED).format(o=out, a=a)
+    return Stmt(frozenset(), [line], [], [out], EXACT, expect_error=True)
+
+
+_KINDS = [  # (maker, weight, family it needs)
+    (_elementwise, 6, None), (_reduction, 3, "reduction"), (_reduction, 2, "reduce_minmax"),
+    (_slicing, 3, "slice_const"), (_slicing, 2, "slice_runtime"), (_branch, 2, "branch"),
+    (_loop, 2, "loop"), (_inplace, 2, "inplace"), (_alias, 2, "alias"),
+    (_unsupported, 0.3, "unsupported"),
+]
+
+
+def statement(rng: random.Random, k: int, fams: frozenset[str]) -> Stmt:
+    kinds = [(m, w) for m, w, f in _KINDS if f is None or f in fams]
+    maker = rng.choices([m for m, _ in kinds], [w for _, w in kinds])[0]
+    b = Builder(rng, k, fams)
+    if maker is _alias:
+        b.use("alias")
+    elif maker is _inplace:
+        b.use("inplace")
+    elif maker is _branch:
+        b.use("branch")
+    elif maker is _loop:
+        b.use("loop")
+    elif maker is _unsupported:
+        b.use("unsupported")
+    s = maker(b, f"{b.p}o")
+    s.args = b.args
+    s.families = frozenset(b.used)
+    return s
+
+
+def program(rng: random.Random, fams: frozenset[str], n_stmts: int = 8,
+            seed: object = None) -> Program:
+    return Program([statement(rng, k, fams) for k in range(n_stmts)], seed)
+
+
+def generate(seed: int, fams: frozenset[str], n_stmts: int = 8) -> Program:
+    """The program of a seeded campaign: the same seed gives the same program."""
+    return program(random.Random(seed), fams, n_stmts, seed)
