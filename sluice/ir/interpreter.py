@@ -43,7 +43,7 @@ from sluice.ir.memlet import Index, Memlet, Range, Subset
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.requires import check as check_requirements
-from sluice.ir.requires import check_failure
+from sluice.ir.requires import check_failure, check_no_overlap, written_containers
 from sluice.ir.symbolic import compile_numpy, evaluate, free_names
 
 Signal = str | None  # None, "break", "continue", "return"
@@ -340,7 +340,7 @@ def _call(frame: Frame, g: DataflowGraph, n: Call) -> Gen:
         if name in callee.args and name not in views:
             views[name] = read_memlet(frame, Memlet(e.memlet.data, e.memlet.subset))
     symbols = {k: _eval_int(v, frame.symbols) for k, v in n.symbols.items()}
-    sub = _bind(callee, [], {**views, **symbols}, copy_scalars=False)
+    sub = _bind(callee, [], {**views, **symbols}, copy_scalars=False, distinct=False)
     sub.progress = frame.progress  # the spatial scheduler watches the callee's stream traffic
     yield from run_region(sub, callee.body)
     for name, e in outs.items():
@@ -692,8 +692,8 @@ def match_arguments(p: Program, args: Sequence[Any], kwargs: dict[str, Any]) -> 
     return given
 
 
-def _bind(p: Program, args: list[Any], kwargs: dict[str, Any], copy_scalars: bool = True
-          ) -> Frame:
+def _bind(p: Program, args: list[Any], kwargs: dict[str, Any], copy_scalars: bool = True,
+          distinct: bool = True) -> Frame:
     given = match_arguments(p, args, kwargs)
     data: dict[str, Any] = {}
     symbols: dict[str, Any] = {}
@@ -731,6 +731,8 @@ def _bind(p: Program, args: list[Any], kwargs: dict[str, Any], copy_scalars: boo
         shapes[name] = v.shape
     symbols = bind_symbols(p, shapes, symbols)
     check_requirements(p, symbols)
+    if distinct:  # (a callee's arguments are views its caller chose)
+        check_no_overlap(p, given, written_containers(p))
     return Frame(p, data, symbols)
 
 

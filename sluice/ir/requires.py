@@ -14,6 +14,7 @@ import linecache
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import sympy
 
 from sluice.errors import ArgumentError, ExecutionError, SourceLocation
@@ -164,3 +165,39 @@ def _relation(r: Requirement, env: dict[str, int]) -> str:
 
 __all__ = ["Requirement", "bound_by_arguments", "check", "check_failure", "failure",
            "requirement"]
+
+
+def written_containers(p: Program) -> set[str]:
+    """The containers `p`'s states write (CSR components count as their matrix)."""
+    from sluice.ir.nodes import Access
+
+    out: set[str] = set()
+    for st in p.body.states():
+        for n, g in st.graph.walk():
+            if isinstance(n, Access):
+                for e in g.in_edges(n):
+                    if e.memlet is not None:
+                        out.add((e.memlet.other or n.data) if isinstance(e.src, Access)
+                                else n.data)
+    return {n.partition(".")[0] for n in out}
+
+
+def check_no_overlap(p: Program, given: dict[str, Any], written: set[str]) -> None:
+    """Refuse array arguments that share memory with one the program writes: a program's
+    containers are distinct, and NumPy's buffering of overlapping operands, operation by
+    operation, is not what compiled loops do."""
+    arrays = [(n, v) for n, v in given.items() if isinstance(v, np.ndarray) and v.size]
+    for k, (a, va) in enumerate(arrays):
+        for b, vb in arrays[k + 1:]:
+            if a not in written and b not in written:
+                continue
+            try:
+                shared = np.shares_memory(va, vb, max_work=10_000)
+            except np.exceptions.TooHardError:
+                shared = True
+            if shared:
+                w = a if a in written else b
+                raise ArgumentError(
+                    f"arguments '{a}' and '{b}' of '{p.name}' share memory, and it writes "
+                    f"'{w}'", hint="pass a copy of one of them (NumPy buffers such overlaps "
+                    "operation by operation; sluice's programs assume distinct arrays)")

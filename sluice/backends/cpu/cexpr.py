@@ -153,6 +153,12 @@ def convert(v: CVal, dtype: np.dtype) -> str:
     return f"static_cast<{t}>({v.text})"
 
 
+def _typed(v: CVal, text: str, dtype: np.dtype) -> str:
+    if v.literal is not None and dtype.kind in "iu" and not text.startswith(ctype(dtype)):
+        return f"{ctype(dtype)}({text})"
+    return text
+
+
 def _narrow(text: str, dtype: np.dtype) -> str:
     """C promotes types narrower than int; NumPy does not."""
     if dtype.kind in "biu" and dtype.itemsize < 4:
@@ -300,6 +306,10 @@ class _Lower:
             raise self.fail(f"'{ufunc.__name__}' of complex values (NumPy orders them "
                             "lexicographically)")
         ca, cb = convert(a, loop_a), convert(b, loop_b)
+        if op.startswith(("sl::", "std::")) or op in ("//", "%", "**"):
+            # Templates deduce their type from the first operand: an integer literal must
+            # carry the loop's type (`2` would make `sl::floordiv<int>` of a uint64).
+            ca, cb = _typed(a, ca, loop_a), _typed(b, cb, loop_b)
         if op == "**":
             if kind in "biu":
                 text = f"sl::ipow({ca}, {cb})"

@@ -16,7 +16,7 @@ import numpy as np
 import sympy
 
 from sluice.backends.cpu.signature import Param
-from sluice.ir.data import CSR, Scalar
+from sluice.ir.data import CSR, Array, Scalar
 from sluice.ir.program import Program
 from sluice.ir.symbolic import _NumpyPrinter
 
@@ -90,6 +90,15 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
                 late.append((i, axis, d))
         lines.append(f"p{i} = ADDR(SHARE({v})) if fl.writeable and {v}.size else "
                      f"{v}.ctypes.data")
+    # Overlapping arrays where one is written: the thorough path decides (and refuses).
+    arrays = [(i, a) for i, a in enumerate(p.args)
+              if isinstance(p.data.get(a), Array) and p.data[a].shape]
+    for k, (i, a) in enumerate(arrays):
+        for j, b in arrays[k + 1:]:
+            if a in written or b in written:
+                vi, vj = names[i], names[j]
+                lines.append(f"if p{i} < p{j} + {vj}.nbytes and p{j} < p{i} + {vi}.nbytes: "
+                             "return MISS")
     # Dimensions like N + 2: solve once for a symbol no plain dimension binds, then check all.
     for i, axis, d in late:
         unknown = [s for s in d.free_symbols if s.name not in bound]

@@ -27,9 +27,9 @@ from sluice.backends.cpu.signature import control_symbols, signature, used_names
 from sluice.errors import ArgumentError, DeadlockError, ExecutionError
 from sluice.ir.data import CSR, Scalar
 from sluice.ir.interpreter import bind_symbols, csr_parts, match_arguments
-from sluice.ir.nodes import Access
 from sluice.ir.program import Program
 from sluice.ir.requires import check as check_requirements
+from sluice.ir.requires import check_no_overlap, written_containers
 from sluice.ir.symbolic import compile_numpy, free_names
 
 _SCALAR_CTYPES = {
@@ -41,18 +41,6 @@ _SCALAR_CTYPES = {
 }
 _share = ctypes.c_char.from_buffer
 _addressof = ctypes.addressof
-
-
-def written_containers(p: Program) -> set[str]:
-    out: set[str] = set()
-    for st in p.body.states():
-        for n, g in st.graph.walk():
-            if isinstance(n, Access):
-                for e in g.in_edges(n):
-                    if e.memlet is not None:
-                        out.add((e.memlet.other or n.data) if isinstance(e.src, Access)
-                                else n.data)
-    return {n.partition(".")[0] for n in out}
 
 
 def _lambda(expr: sympy.Expr) -> Callable[[dict], int]:
@@ -219,6 +207,7 @@ class CompiledProgram:
                                 hint=f"pass {unbound[0]}=... as a keyword argument")
         env = {k: int(v) for k, v in symbols.items()}
         check_requirements(p, env)
+        check_no_overlap(p, given, self._written)
         return ptr, env
 
     def _array(self, name: str, v: Any, dt: np.dtype, ndim: int) -> int:
