@@ -182,18 +182,13 @@ class Reduce(LibraryNode):
         if self.identity is None and self.op not in ("+", "*") and any(
                 inp.shape[a] == 0 for a in axes):
             # NumPy raises ValueError here; for the user that is a run-time error of theirs
-            raise ExecutionError(f"{self.op} reduction of an empty array (shape {inp.shape}) "
-                                 "has no identity", hint="check the sizes, or reduce with "
-                                 "an initial value")
+            raise ExecutionError(f"Reduce: zero-size array (shape {inp.shape}) to reduction "
+                                 f"operation {self.op} which has no identity",
+                                 hint="NumPy raises here too; make sure the array is not empty")
         if self.op in ("argmax", "argmin"):
             fn = np.argmax if self.op == "argmax" else np.argmin
             axis = None if self.axes is None else axes[0]
             return {"out": fn(inp, axis=axis, keepdims=self.keepdims)}
-        if self.identity is None and self.op != "+" and self.op != "*" and any(
-                inp.shape[k] == 0 for k in axes):
-            raise ExecutionError(f"Reduce: zero-size array to reduction operation {self.op} "
-                                 "which has no identity", hint="NumPy raises here too; make "
-                                 "sure the array is not empty")
         ufunc = {"+": np.add, "*": np.multiply, "max": np.maximum, "min": np.minimum}[self.op]
         kw = {} if self.identity is None else {"initial": self.identity}
         if self.dtype is not None:

@@ -11,6 +11,7 @@ dimensions involved instead of computing a wrong answer or reading out of bounds
 from __future__ import annotations
 
 import linecache
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,11 +19,13 @@ import numpy as np
 import sympy
 
 from sluice.errors import ArgumentError, ExecutionError, SourceLocation
-from sluice.ir.symbolic import as_expr, to_text
+from sluice.ir.symbolic import as_expr, evaluate, to_text
 
 if TYPE_CHECKING:
     from sluice.ir.program import Program
 
+_COMPARE = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge, ">": operator.gt,
+            "<=": operator.le, "<": operator.lt}
 _OPS = {"==": sympy.Eq, "!=": sympy.Ne, ">=": sympy.Ge, ">": sympy.Gt, "<=": sympy.Le,
         "<": sympy.Lt}
 
@@ -41,13 +44,33 @@ class Requirement:
     where: str | None = None
 
     @property
+    def condition(self) -> sympy.Basic | None:
+        """For `select(c, 1, 0) == 1` (how a frontend requires a general condition), `c`."""
+        lhs = self.lhs
+        if self.op == "==" and self.rhs == 1 and type(lhs).__name__ == "Select" \
+                and tuple(lhs.args[1:]) == (1, 0):
+            return lhs.args[0]
+        return None
+
+    def broken(self, env: dict[str, int] | None = None) -> str:
+        """What fails, in IR text, with the values of its symbols when known."""
+        cond = self.condition
+        text = to_text(cond) if cond is not None else \
+            f"{to_text(self.lhs)} {self.op} {to_text(self.rhs)}"
+        values = ", ".join(f"{k} = {v}" for k, v in sorted((env or {}).items())
+                           if k in self.names)
+        return f"{text} does not hold" + (f" ({values})" if values else "")
+
+    @property
     def names(self) -> set[str]:
         return {s.name for s in (self.lhs - self.rhs).free_symbols}
 
     def holds(self, env: dict[str, int]) -> bool:
         """Whether the relation holds for symbol values `env` (which must bind them all)."""
-        sub = {s: env[s.name] for s in (self.lhs - self.rhs).free_symbols}
-        return bool(_OPS[self.op](self.lhs.xreplace(sub), self.rhs.xreplace(sub)))
+        # Evaluated like any IR expression (a condition may hold exact value nodes, which
+        # SymPy would leave unevaluated).
+        lhs, rhs = evaluate(self.lhs, env), evaluate(self.rhs, env)
+        return bool(_COMPARE[self.op](lhs, rhs))
 
     def location(self) -> SourceLocation | None:
         """The operation's source position, with its line for the caret."""
@@ -105,7 +128,7 @@ def _dimensions(p: Program) -> dict[str, tuple[str, int]]:
 
 
 def _term(e: sympy.Basic, env: dict[str, int], dims: dict[str, tuple[str, int]]) -> str:
-    value = int(e.xreplace({s: env[s.name] for s in e.free_symbols}))
+    value = int(evaluate(e, env))
     if isinstance(e, sympy.Symbol):
         if e.name in dims:
             a, k = dims[e.name]
@@ -131,6 +154,9 @@ def check(p: Program, env: dict[str, Any]) -> None:
 
 def failure(p: Program, r: Requirement, env: dict[str, int]) -> ArgumentError:
     """The error for a call that breaks `r`: the operation, the arguments and dimensions."""
+    if r.condition is not None:
+        return ArgumentError(f"'{p.name}': {r.why}: {r.broken(env)}", r.location(),
+                             hint="NumPy refuses these shapes or indices too")
     dims = _dimensions(p)
     left = _term(r.lhs, env, dims)
     if r.rhs.free_symbols:
@@ -138,7 +164,7 @@ def failure(p: Program, r: Requirement, env: dict[str, int]) -> ArgumentError:
     else:
         detail = f"{left} (it must be {r.op} {r.rhs})"
     hint = "NumPy refuses these shapes too; check the sizes of the arguments"
-    values = [int(e.xreplace({s: env[s.name] for s in e.free_symbols}))
+    values = [int(evaluate(e, env))
               for e in (r.lhs, r.rhs)]
     if r.op == "==" and 1 in values and r.rhs.free_symbols:
         hint = ("NumPy would broadcast the size-1 dimension, but this program was compiled "
@@ -156,8 +182,11 @@ def check_failure(p: Program, r: Requirement, env: dict[str, Any]) -> ExecutionE
 
 
 def _relation(r: Requirement, env: dict[str, int]) -> str:
+    if r.condition is not None:
+        return r.broken(env)
+
     def side(e: sympy.Expr) -> str:
-        value = int(e.xreplace({s: env[s.name] for s in e.free_symbols}))
+        value = int(evaluate(e, env))
         return str(value) if e.is_number else f"{to_text(e)} = {value}"
 
     return f"{side(r.lhs)} and {side(r.rhs)} (they must be {r.op})"

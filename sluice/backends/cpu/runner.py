@@ -166,8 +166,8 @@ class CompiledProgram:
         found = checks(self.program)
         if CHECK_STATUS <= rc < CHECK_STATUS + len(found):
             r = found[rc - CHECK_STATUS].requirement
-            raise ExecutionError(f"'{self.program.name}': {r.why}: the sizes computed while it "
-                                 f"ran break {r.lhs} {r.op} {r.rhs}", r.location(),
+            raise ExecutionError(f"'{self.program.name}': {r.why}: {r.broken()} for the "
+                                 "values computed while it ran", r.location(),
                                  hint="NumPy refuses these sizes too")
         raise ExecutionError(f"'{self.program.name}' ran out of memory")
 
