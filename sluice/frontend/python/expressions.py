@@ -278,6 +278,11 @@ class ExpressionLowering:
             if not v.dtype.is_integer:
                 raise SluiceTypeError(f"indices must be integers, got {v.dtype}",
                                       self.loc(node))
+            if self.in_map:  # the index would need a block of its own, which a map body lacks
+                raise UnsupportedError("an index read from an array inside a sluice.map body "
+                                       "is not supported", self.loc(node),
+                                       hint="gather first, outside the map: g = x[idx], then "
+                                       "use g[k] in the body")
             return self.bind_symbol(v, "idx")
         raise SluiceTypeError(f"{_describe(v)} cannot be used as an index", self.loc(node))
 

@@ -119,3 +119,18 @@ def test_bad_subsets_are_reported_with_their_line(fn, err, words):
         sluice.jit(fn).trace(*args)
     assert info.value.loc is not None and info.value.loc.line == fn.__code__.co_firstlineno + 1
     assert isinstance(info.value, SluiceError)
+
+
+def gather_in_map(x, idx):
+    y = np.empty(idx.shape[0])
+    for k in sluice.map[0:idx.shape[0]]:
+        y[k] = x[idx[k]] * 2.0
+    return y
+
+
+def test_an_index_read_from_data_inside_a_map_body_is_refused_clearly():
+    # (It used to reach the verifier as invalid IR: a map body has no place for the block
+    # that binds the index.)
+    with pytest.raises(UnsupportedError, match="inside a sluice.map body") as err:
+        sluice.jit(gather_in_map)(np.arange(5.0), np.array([4, 0]))
+    assert err.value.loc is not None and "x[idx[k]]" in str(err.value)
