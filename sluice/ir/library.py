@@ -14,6 +14,7 @@ import sympy
 from sluice.errors import ExecutionError
 from sluice.ir.dtypes import DType
 from sluice.ir.nodes import LibraryNode
+from sluice.ir.symbolic import simplified
 
 REDUCE_OPS = ("+", "*", "max", "min", "argmax", "argmin")
 
@@ -25,7 +26,7 @@ def _np_dtype(d: Any) -> np.dtype:
 
 def _differ(a, b) -> bool:
     """True only when two symbolic sizes are provably different."""
-    d = sympy.simplify(sympy.sympify(a) - sympy.sympify(b))
+    d = simplified(sympy.sympify(a) - sympy.sympify(b))
     return d.is_number and d != 0
 
 

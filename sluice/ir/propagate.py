@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from sluice.ir.memlet import Index, Memlet, Range, Subset, full_subset
-from sluice.ir.symbolic import Expr, symbol
+from sluice.ir.symbolic import Expr, simplified, symbol
 
 
 def _last(r: Range) -> Expr:
@@ -73,8 +73,8 @@ def _merge_dim(a: Index | Range, b: Index | Range, whole: Range) -> Index | Rang
     ra, rb = _as_range(a), _as_range(b)
     if ra.step != 1 or rb.step != 1:
         return whole
-    d_start = sympy.simplify(ra.start - rb.start)
-    d_stop = sympy.simplify(ra.stop - rb.stop)
+    d_start = simplified(ra.start - rb.start)
+    d_stop = simplified(ra.stop - rb.stop)
     if not (d_start.is_number and d_stop.is_number):
         return whole
     start = ra.start if d_start <= 0 else rb.start

@@ -19,7 +19,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import ArgumentError, ExecutionError, SourceLocation
-from sluice.ir.symbolic import as_expr, evaluate, to_text
+from sluice.ir.symbolic import as_expr, evaluate, simplified, to_text
 
 if TYPE_CHECKING:
     from sluice.ir.program import Program
@@ -101,10 +101,7 @@ def requirement(lhs: Any, op: str, rhs: Any, why: str, where: str | None = None
 
 
 def _provably_zero(e: sympy.Expr) -> bool:
-    try:
-        return sympy.simplify(e) == 0
-    except (TypeError, ValueError):  # SymPy cannot order some min/max/select: not proven
-        return False
+    return simplified(e) == 0
 
 
 def bound_by_arguments(p: Program) -> set[str]:

@@ -169,6 +169,11 @@ class Select(_Op):
     def _eval_is_extended_real(self):
         return fuzzy_and(a.is_extended_real for a in self.args[1:])
 
+    def _eval_derivative(self, s):
+        # Piecewise: the chosen branch's derivative (the condition has none to take).
+        c, a, b = self.args
+        return Select(c, a.diff(s), b.diff(s))
+
     def fdiff(self, argindex: int = 1):
         c = self.args[0]
         if argindex == 2:
@@ -278,6 +283,15 @@ def provably_differ(a: Any, b: Any) -> bool:
     it is called per dimension on hot compile paths)."""
     d = sympy.expand(sympy.sympify(a) - sympy.sympify(b))
     return bool(d.is_number and d != 0)
+
+
+def simplified(e: Any) -> Expr:
+    """`sympy.simplify(e)` of an integer expression, or `e` itself where SymPy cannot order
+    the min/max/select inside it (it raises then): callers get no proof, not an error."""
+    try:
+        return sympy.simplify(e)
+    except (TypeError, ValueError):
+        return sympy.sympify(e)
 
 
 def free_names(expr: Any) -> set[str]:

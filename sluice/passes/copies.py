@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sympy
-
 from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.memlet import Memlet
 from sluice.ir.nodes import Access, LibraryNode, Map
 from sluice.ir.program import Program
+from sluice.ir.symbolic import simplified
 from sluice.passes.manager import Pass, PassReport, register
 from sluice.passes.util import (
     access_nodes,
@@ -70,7 +69,7 @@ def _twin(p: Program, e: Edge, transient: str, other: str) -> bool:
     if transient in p.returns or transient in p.args or "." in other:
         return False
     if t.dtype != o.dtype or len(t.shape) != len(o.shape) or any(
-            sympy.simplify(a - b) != 0 for a, b in zip(t.shape, o.shape, strict=True)):
+            simplified(a - b) != 0 for a, b in zip(t.shape, o.shape, strict=True)):
         return False
     src_shape = p.container(m.data).shape
     dst = m.other or e.dst.data

@@ -27,6 +27,7 @@ from sluice.backends.cpu.writes import combine
 from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.memlet import Index, Memlet
+from sluice.ir.symbolic import simplified
 
 PARALLEL_MIN_ELEMENTS = 1 << 15
 
@@ -47,7 +48,7 @@ def check_same_size(fn: FnCtx, scope: Scope, got: sympy.Expr, want: sympy.Expr,
     """Element counts that must agree: an UnsupportedError (`mismatch`) where they provably
     differ, a run-time check (`sl::SizeMismatch`) where they may, so that nothing is written
     past a smaller destination."""
-    diff = sympy.simplify(got - want)
+    diff = simplified(got - want)
     if diff.is_number and diff != 0:
         raise UnsupportedError(mismatch)
     if not diff.is_number and not scope.in_parallel:  # (no throwing out of a team)
@@ -64,7 +65,7 @@ def _copy(fn: FnCtx, m: Memlet, dst_name: str, dst_sub, scope: Scope) -> None:
         return
     src = view_of(fn, m.data, m.subset)
     dst = view_of(fn, dst_name, dst_sub)
-    n_src, n_dst = sympy.simplify(src.size()), sympy.simplify(dst.size())
+    n_src, n_dst = simplified(src.size()), simplified(dst.size())
     check_same_size(fn, scope, n_src, n_dst, f"copy of {n_src} elements of '{m.data}' into "
                     f"{n_dst} elements of '{dst_name}'")
     sdt = fn.container(m.data).dtype.numpy

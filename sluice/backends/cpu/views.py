@@ -14,6 +14,7 @@ import sympy
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.ir.data import Scalar
 from sluice.ir.memlet import Index, Range
+from sluice.ir.symbolic import simplified
 
 
 @dataclass
@@ -38,7 +39,7 @@ class View:
         """True when the elements are consecutive in memory in row-major order."""
         expect = sympy.Integer(1)
         for size, stride in zip(reversed(self.sizes), reversed(self.strides), strict=True):
-            if size != 1 and sympy.simplify(stride - expect) != 0:
+            if size != 1 and simplified(stride - expect) != 0:
                 return False
             expect = expect * size
         return True
@@ -83,7 +84,7 @@ def pointer(fn: FnCtx, v: View, scope: Scope) -> str:
 
 
 def same_shape(a: list[sympy.Expr], b: list[sympy.Expr]) -> bool:
-    return len(a) == len(b) and all(sympy.simplify(x - y) == 0 for x, y in zip(a, b,
+    return len(a) == len(b) and all(simplified(x - y) == 0 for x, y in zip(a, b,
                                                                              strict=True))
 
 

@@ -5,6 +5,7 @@ with their own local scope."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import re
 import types
@@ -25,6 +26,16 @@ def unwrap(obj: Any) -> Any:
     if isinstance(obj, types.FunctionType):
         return obj
     return None
+
+
+def _strong(v: Any) -> Any:
+    """NumPy functions return NumPy scalars and arrays, never Python numbers: their results
+    take part in promotion with their own type (`int16_array - np.sign(3)` is int64)."""
+    if isinstance(v, tuple):
+        return tuple(_strong(x) for x in v)
+    if isinstance(v, Sym | View | Elem) and v.weak:
+        return dataclasses.replace(v, weak=False)
+    return v
 
 
 class CallLowering:
@@ -71,10 +82,12 @@ class CallLowering:
             raise UnsupportedError("this value cannot be called", self.loc(node))
         obj = callee.obj
         args, kwargs = self.call_args(node)
-        rule = _lookup(FUNCTIONS, obj) or _lookup(BUILTINS, obj)
+        numpy_rule = _lookup(FUNCTIONS, obj)
+        rule = numpy_rule or _lookup(BUILTINS, obj)
         if rule is not None:
             self._check_binding(rule, _name(obj), node, *args, **kwargs)
-            return rule(self, node, *args, **kwargs)
+            out = rule(self, node, *args, **kwargs)
+            return _strong(out) if numpy_rule is not None else out
         fn = unwrap(obj)
         if fn is not None and not _is_library(fn):
             return self.inline(fn, args, kwargs, node)

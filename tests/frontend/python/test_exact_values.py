@@ -192,3 +192,16 @@ def test_maximum_and_minimum_of_signed_zeros_match_numpy():
     for w, c, i in zip(want, got_c, got_i, strict=True):
         assert_bits(w, c, "CPU backend")
         assert_bits(w, i, "interpreter")
+
+
+def test_numpy_functions_of_python_numbers_are_numpy_scalars():
+    # np.sign(3) is np.int64(1), which promotes an int16 array to int64 (a Python 1 would not)
+    def f(a):
+        return a - np.sign(3), a + np.maximum(2, 1)
+
+    a = np.array([1, -2, 300], dtype=np.int16)
+    want = f(a)
+    jf = sluice.jit(f)
+    for got in (jf(a), ir.interpret(jf.trace(a), a)):
+        for w, g in zip(want, got, strict=True):
+            assert_bits(w, g, "np.sign / np.maximum of Python ints")
