@@ -128,7 +128,9 @@ def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
     elif isinstance(b, Check):
         r = b.requirement
         k = checks(fn.program).index(b)
-        w(f"if (!({_int(fn, r.lhs, scope)} {r.op} {_int(fn, r.rhs, scope)})) "
+        # Each side parenthesised: a side may be a conditional (`c ? 1 : 0`), which binds
+        # more loosely than the comparison.
+        w(f"if (!(({_int(fn, r.lhs, scope)}) {r.op} ({_int(fn, r.rhs, scope)}))) "
           f"throw sl::CheckFailed{{{k}}};")
     elif isinstance(b, Break):
         w("break;")
