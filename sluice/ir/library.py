@@ -154,6 +154,8 @@ class Reduce(LibraryNode):
             return f"unknown reduction '{self.op}' (use one of {', '.join(REDUCE_OPS)})"
         rank = len(in_shapes["inp"])
         for ax in self.axes or ():
+            if not isinstance(ax, int) or isinstance(ax, bool):
+                return f"axis {ax!r} is not an integer"
             if not -rank <= ax < rank:
                 return f"axis {ax} is out of range for a {rank}-D operand"
         if self.op in ("argmax", "argmin") and self.axes is not None and len(self.axes) != 1:

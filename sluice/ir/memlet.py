@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from sluice.ir.exact import Const, sub
 from sluice.ir.symbolic import Expr, as_expr, free_names, substitute
 
 WCR_OPS = ("+", "*", "max", "min")
@@ -45,6 +46,8 @@ class Range:
 
     def size(self) -> Expr:
         """Number of elements: ceil((stop - start) / step), clamped at 0 where decidable."""
+        if any(isinstance(e, Const) or e.atoms(Const) for e in (self.start, self.stop, self.step)):
+            return sub(self.stop, self.start)  # not integers: the verifier reports them
         n = self.stop - self.start
         if self.step != 1:
             n = -FloorDivNeg(n, self.step)

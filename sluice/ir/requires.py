@@ -67,10 +67,19 @@ class Requirement:
 
     def holds(self, env: dict[str, int]) -> bool:
         """Whether the relation holds for symbol values `env` (which must bind them all)."""
-        # Evaluated like any IR expression (a condition may hold exact value nodes, which
-        # SymPy would leave unevaluated).
-        lhs, rhs = evaluate(self.lhs, env), evaluate(self.rhs, env)
-        return bool(_COMPARE[self.op](lhs, rhs))
+        # Exact integers first (sizes may exceed int64); a condition holding exact value
+        # nodes, which SymPy leaves unevaluated, is evaluated like any IR expression.
+        sub = {s: env[s.name] for s in (self.lhs - self.rhs).free_symbols}
+        try:
+            rel = _OPS[self.op](self.lhs.xreplace(sub), self.rhs.xreplace(sub))
+        except TypeError:
+            rel = None
+        if rel is sympy.true or rel is sympy.false:
+            return bool(rel)
+        try:
+            return bool(_COMPARE[self.op](evaluate(self.lhs, env), evaluate(self.rhs, env)))
+        except OverflowError:  # beyond int64: no program can run with such sizes
+            return False
 
     def location(self) -> SourceLocation | None:
         """The operation's source position, with its line for the caret."""
