@@ -141,12 +141,8 @@ UFUNCS: dict[type, np.ufunc] = {
     ast.Eq: np.equal, ast.NotEq: np.not_equal,
 }
 
-_PY_OPS: dict[type, Callable[..., Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
-    ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
-    ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
-}
+# The arithmetic operators among them, whose Python result type decides for two Python scalars.
+_PY_OPS = {op: fn for op, fn in _SCALAR_OPS.items() if op in BINARY}
 
 
 def result_type(op: type, operands: list[Any]) -> DType:
