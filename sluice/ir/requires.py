@@ -19,7 +19,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import ArgumentError, ExecutionError, SourceLocation
-from sluice.ir.symbolic import as_expr, evaluate, simplified, to_text
+from sluice.ir.symbolic import Select, as_expr, evaluate, simplified, to_text
 
 if TYPE_CHECKING:
     from sluice.ir.program import Program
@@ -47,7 +47,7 @@ class Requirement:
     def condition(self) -> sympy.Basic | None:
         """For `select(c, 1, 0) == 1` (how a frontend requires a general condition), `c`."""
         lhs = self.lhs
-        if self.op == "==" and self.rhs == 1 and type(lhs).__name__ == "Select" \
+        if self.op == "==" and self.rhs == 1 and isinstance(lhs, Select) \
                 and tuple(lhs.args[1:]) == (1, 0):
             return lhs.args[0]
         return None
