@@ -50,7 +50,7 @@ def exact(expected: object, got: object, zero_sign: bool = True) -> str | None:
 
 def _ulp_distance(e: np.ndarray, g: np.ndarray) -> np.ndarray:
     """Distance in units of the last place between finite floats of one dtype."""
-    ints = {4: np.int32, 8: np.int64}[e.dtype.itemsize]
+    ints = {2: np.int16, 4: np.int32, 8: np.int64}[e.dtype.itemsize]
 
     def ordered(x: np.ndarray) -> np.ndarray:
         i = x.view(ints).astype(np.float64)

@@ -150,8 +150,10 @@ def align(e: Elem, shape: tuple[Expr, ...]) -> Elem:
         t = shape[k + rank - r]
         if d == 1 or (nominal(d) == 1 and d != t):  # (a size clipped to 0 fails a check)
             sub[placeholder(k)] = sympy.Integer(0)
-        elif d != t and nominal(d) != nominal(t) and runtime_size(d):
-            sub[placeholder(k)] = Select(sympy.Eq(d, 1), 0, p)  # 1 only at run time
+        elif d != t and runtime_size(d) and (nominal(d) != nominal(t) or t.has(Select)):
+            # 1 only at run time; a Select size is `broadcast` stretching d, whatever its
+            # nominal size (x[3:0:-2] is 2 before clipping, and 1 on a length-2 axis)
+            sub[placeholder(k)] = Select(sympy.Eq(d, 1), 0, p)
         else:
             sub[placeholder(k)] = p
     if all(v == placeholder(k) for k, v in enumerate(sub.values())) and r == rank:

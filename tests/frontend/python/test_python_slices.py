@@ -100,6 +100,18 @@ def test_runtime_size_one_broadcasts():
     agree(stretch_shape, (x8, y5, 2, 1), (x8, y5, 2, 3))  # checked though nothing is stored
 
 
+def reversed_strided_rows(a, b):
+    return a[3:0:-2, :-2:-1] - b
+
+
+def test_constant_reversed_slice_of_size_one_on_a_short_axis_broadcasts():
+    # 3:0:-2 has two elements on a long axis but one on a length-2 axis, where it stretches
+    a = np.array([[0, 19], [1, 20]], dtype=np.uint32)
+    b = np.array([[1, 1], [14, 13]], dtype=np.uint8)
+    agree(reversed_strided_rows, (a, b), (np.arange(20, dtype=np.uint32).reshape(5, 4),
+                                          np.ones((2, 4), np.uint8)))
+
+
 def store_window(x, y, k):
     x[k:k + 3] = y[:3]
     return x
