@@ -266,7 +266,7 @@ class StatementLowering:
             raise UnsupportedError(f"'{name}' cannot change to {self.describe(val)} here",
                                    self.loc(node))
         if len(val.shape) != len(st.shape) or any(
-                differ(a, b) or (a != b and any(runtime_size(d) or clipped_size(d)
+                differ(a, b) or (a != b and any(d == 1 or runtime_size(d) or clipped_size(d)
                                                 for d in (a, b)))
                 for a, b in zip(val.shape, st.shape, strict=True)):
             raise UnsupportedError(

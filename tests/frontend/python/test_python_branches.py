@@ -119,9 +119,18 @@ def shape_differs(x, c):
     return y
 
 
+def length_one_differs(x, c):
+    if c > 0:
+        y = x * 2.0
+    else:
+        y = np.ones(1) * 3.0  # (1,): stored into (n,) storage, it would stretch
+    return y
+
+
 @pytest.mark.parametrize("fn, err, words", [
     (dtype_differs, SluiceTypeError, "float32 on one path"),
     (shape_differs, UnsupportedError, "changes shape"),
+    (length_one_differs, UnsupportedError, "changes shape"),
 ])
 def test_branch_types_that_differ_are_refused_at_the_second_assignment(fn, err, words):
     with pytest.raises(err, match=words) as info:
