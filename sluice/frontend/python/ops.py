@@ -17,7 +17,7 @@ import sympy
 from sluice.errors import ShapeError, SluiceTypeError
 from sluice.frontend.python import ufunc_types
 from sluice.frontend.python.emit import align, broadcast
-from sluice.frontend.python.values import Elem, Sym, const, to_elem
+from sluice.frontend.python.values import Elem, Sym, const, narrow_symbol, to_elem
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import CASTS, BitAnd, BitNot, BitOr, BitXor, FloorDiv, LShift, RShift
@@ -164,7 +164,7 @@ def loop_cast(operands: list[Any], ins: list[DType], weak_too: bool = True) -> l
 def elementwise(fn: Callable[..., Any], operands: list[Any], dtype: DType,
                 numeric: bool = True) -> Any:
     """Combine values element-wise; scalars known at trace time fold symbolically."""
-    if all(isinstance(o, Sym) for o in operands):
+    if all(isinstance(o, Sym) and not narrow_symbol(o) for o in operands):
         exprs = [as_number(o.expr, o.dtype, dtype) if numeric else o.expr for o in operands]
         return Sym(sympy.sympify(fn(*exprs)), dtype, weak=all(o.weak for o in operands))
     elems = [to_elem(o) for o in operands]
@@ -313,8 +313,9 @@ def cast(v: Any, to: DType) -> Any:
     if to == DType.bool:
         return elementwise(lambda x: as_boolean(x, v.dtype), [v], to, numeric=False)
     fn = CASTS[to.value]
-    return elementwise(lambda x: fn(x), [v], to, numeric=False) if not isinstance(v, Sym) \
-        else Sym(_fold_cast(v.expr, to), to, v.weak)
+    if isinstance(v, Sym) and not narrow_symbol(v):
+        return Sym(_fold_cast(v.expr, to), to, v.weak)
+    return elementwise(lambda x: fn(x), [v], to, numeric=False)
 
 
 def _fold_cast(e: sympy.Basic, to: DType) -> sympy.Basic:

@@ -229,13 +229,16 @@ def _declare(tr: Tracer, pname: str, spec: ArgSpec) -> Any:
     if spec.kind == "const":
         return tr.from_python(spec.value, None)
     if spec.kind == "scalar" and (spec.dtype.is_integer):
+        # a NumPy integer keeps its type (np.int32 arithmetic wraps at 32 bits); Python's
+        # int is int64, weak
+        dtype = DType.int64 if spec.weak else spec.dtype
         if pname in b.program.symbols:
             b.program.args.append(pname)
             em.names.taken.add(pname)
-            return Sym(symbol(pname), DType.int64, spec.weak)
+            return Sym(symbol(pname), dtype, spec.weak)
         name = em.names.fresh(pname)
         b.symbol(name, arg=True)
-        return Sym(symbol(name), DType.int64, spec.weak)
+        return Sym(symbol(name), dtype, spec.weak)
     name = em.names.fresh(pname)
     if spec.kind == "scalar":
         b.arg(name, spec.dtype)

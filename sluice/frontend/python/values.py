@@ -18,7 +18,7 @@ import sympy
 
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
-from sluice.ir.symbolic import Expr, as_expr, symbol, value
+from sluice.ir.symbolic import CASTS, Expr, as_expr, symbol, value
 
 
 @dataclass(frozen=True)
@@ -147,5 +147,14 @@ def to_elem(v: Any) -> Elem:
     if isinstance(v, View):
         return view_elem(v)
     if isinstance(v, Sym):
-        return Elem((), v.dtype, v.expr, {}, weak=v.weak)
+        expr = CASTS[v.dtype.value](v.expr) if narrow_symbol(v) else v.expr
+        return Elem((), v.dtype, expr, {}, weak=v.weak)
     raise TypeError(v)
+
+
+def narrow_symbol(v: Any) -> bool:
+    """A run-time integer of a type other than int64 (an `np.int32` argument): its symbol
+    holds the value as int64 for sizes and loops, but its arithmetic wraps in its own type,
+    so it is computed element-wise, never folded symbolically."""
+    return (isinstance(v, Sym) and v.dtype.is_integer and v.dtype != DType.int64
+            and not v.expr.is_number)

@@ -24,6 +24,11 @@ def _same(want, got, what):
     if want is None:
         assert got is None, f"{what}: NumPy gives None, got {got!r}"
         return
+    if isinstance(want, tuple):
+        assert isinstance(got, tuple) and len(got) == len(want), f"{what}: got {got!r}"
+        for k, (w, g) in enumerate(zip(want, got, strict=True)):
+            _same(w, g, f"{what}: result {k}")
+        return
     w, g = np.asarray(want), np.asarray(got)
     assert w.shape == g.shape, f"{what}: shape {g.shape}, NumPy gives {w.shape}"
     assert w.dtype == g.dtype, f"{what}: dtype {g.dtype}, NumPy gives {w.dtype}"
