@@ -8,6 +8,8 @@ like NumPy (a scalar container is a NumPy scalar, symbols are Python ints).
 
 from __future__ import annotations
 
+import sympy
+
 from sluice.backends.cpu.cexpr import PRINTER, CVal, convert, strip_parens
 from sluice.backends.cpu.ctypes_map import BOOL, strong
 from sluice.backends.cpu.dataflow import emit_graph
@@ -30,7 +32,8 @@ from sluice.ir.control import (
 from sluice.ir.data import Scalar
 from sluice.ir.nodes import Access
 from sluice.ir.program import Program
-from sluice.ir.symbolic import free_names
+from sluice.ir.requires import Requirement
+from sluice.ir.symbolic import free_names, symbol
 
 
 def checks(p: Program) -> list[Check]:
@@ -39,6 +42,61 @@ def checks(p: Program) -> list[Check]:
 
 
 CHECK_STATUS = 16
+
+
+def hoistable_checks(p: Program, loop: Loop) -> list[Check]:
+    """The checks at the top of `loop`'s body (not under a branch) that hold on every
+    iteration when they hold on the first and the last: conditions over symbols the body does
+    not assign, each a conjunction of comparisons linear in the loop variable (an index
+    check `j - 1 >= -n and j - 1 < n`), or free of it. None when the body can leave an
+    iteration early (a later check would then not have run on every iteration)."""
+    inner = list(loop.body.walk())
+    if any(isinstance(b, Break | Continue | Return) for b in inner):
+        return []
+    assigned = {b.var for b in inner if isinstance(b, Loop)}
+    for b in inner:
+        if isinstance(b, Assign):
+            assigned |= set(b.assignments)
+    out = []
+    for b in loop.body.blocks:
+        if not isinstance(b, Check):
+            continue
+        names = b.requirement.names
+        if names & assigned or not names <= set(p.symbols) | {loop.var}:
+            continue
+        if loop.var not in names or _linear_conjunction(b.requirement, loop.var):
+            out.append(b)
+    return out
+
+
+_CONVEX = (sympy.StrictLessThan, sympy.LessThan, sympy.StrictGreaterThan,
+           sympy.GreaterThan, sympy.Equality)
+
+
+def _linear_conjunction(r: Requirement, var: str) -> bool:
+    cond = r.condition
+    if cond is None:
+        if r.op == "!=":  # holds at both ends of a range, not necessarily in between
+            return False
+        rels = [sympy.Eq(r.lhs, r.rhs, evaluate=False) if r.op == "==" else
+                _RELATIONS[r.op](r.lhs, r.rhs, evaluate=False)]
+    else:
+        rels = list(cond.args) if isinstance(cond, sympy.And) else [cond]
+    v = symbol(var)
+    for rel in rels:
+        if rel in (sympy.true, sympy.false):
+            continue
+        if not isinstance(rel, _CONVEX):
+            return False
+        d = sympy.expand(rel.lhs - rel.rhs)
+        coef = d.coeff(v)
+        if v in coef.free_symbols or v in sympy.expand(d - coef * v).free_symbols:
+            return False
+    return True
+
+
+_RELATIONS = {"<": sympy.StrictLessThan, "<=": sympy.LessThan, ">": sympy.StrictGreaterThan,
+              ">=": sympy.GreaterThan}
 
 
 def cond_value(fn: FnCtx, e: object, scope: Scope) -> CVal:
@@ -90,9 +148,25 @@ def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
               f"{hi} = {_int(fn, b.stop, scope)};")
             w(f"const uint64_t {n} = {first} < {last} ? "
               f"(uint64_t({last}) - uint64_t({first}) - 1) / {mag} + 1 : 0;")
+            hoisted = hoistable_checks(fn.program, b)
+            if hoisted:
+                # Checked once for the first and the last iteration instead of on each:
+                # a linear condition that holds at both ends holds in between. The loop
+                # assigns the variable again, so setting it here changes nothing else.
+                with w.block(f"if ({n} > 0)"):
+                    var = ident(b.var)
+                    w(f"{var} = {lo};")
+                    for c in hoisted:
+                        emit_block(fn, c, scope)
+                    w(f"{var} = int64_t(uint64_t({lo}) {sign} ({n} - 1) * {mag});")
+                    for c in hoisted:
+                        if b.var in c.requirement.names:
+                            emit_block(fn, c, scope)
             with w.block(f"for (uint64_t {k} = 0; {k} < {n}; ++{k})"):
                 w(f"{ident(b.var)} = int64_t(uint64_t({lo}) {sign} {k} * {mag});")
-                emit_region(fn, b.body, scope)
+                for inner in b.body.blocks:
+                    if not any(inner is c for c in hoisted):
+                        emit_block(fn, inner, scope)
     elif isinstance(b, While):
         c = convert(cond_value(fn, b.cond, scope), BOOL)
         with w.block(f"while ({strip_parens(c)})"):
