@@ -70,6 +70,7 @@ _UNFUNCS = {
     "invert": ("~", np.invert), "logical_not": ("!", np.logical_not),
     "conj": ("std::conj", np.conjugate),
 }
+F16 = np.dtype("float16")
 _ORDERED_OPS = ("<", "<=", ">", ">=", "sl::maximum", "sl::minimum")
 _CAST_NAMES = {"bool_": "bool", "int8": "int8", "int16": "int16", "int32": "int32",
                "int64": "int64", "uint8": "uint8", "uint16": "uint16", "uint32": "uint32",
@@ -122,6 +123,8 @@ def literal(value: object, dtype: np.dtype) -> str:
         c = complex(value)  # type: ignore[arg-type]
         f64 = np.dtype("float64")
         return f"{t}({literal(c.real, f64)}, {literal(c.imag, f64)})"
+    if dtype.name == "float16":
+        return f"static_cast<_Float16>({_half(value)})"
     if dtype.kind == "f":
         f = float(value)  # type: ignore[arg-type]
         if math.isnan(f):
@@ -139,6 +142,14 @@ def literal(value: object, dtype: np.dtype) -> str:
     return str(v) if v >= 0 else f"({v})"
 
 
+def _half(value: object) -> str:
+    """A float literal of `value` rounded to float16 as NumPy rounds it (exact in float;
+    `std::numeric_limits<_Float16>` is not specialised in libstdc++ 12: it gives 0)."""
+    with np.errstate(all="ignore"):  # float16(1e10) is inf in NumPy too
+        h = float(np.float16(value))  # type: ignore[arg-type]
+    return literal(h, np.dtype("float32"))
+
+
 def convert(v: CVal, dtype: np.dtype) -> str:
     """`v` converted to `dtype` the way NumPy casts (complex -> real keeps the real part)."""
     if v.literal is not None:
@@ -151,6 +162,13 @@ def convert(v: CVal, dtype: np.dtype) -> str:
             return f"({v.text} != {ctype(v.vtype.dtype)}(0))"
         return f"static_cast<{t}>(std::real({v.text}))"
     return f"static_cast<{t}>({v.text})"
+
+
+def _as_float(v: CVal, text: str) -> str:
+    """A float16 operand (`text`, already converted) as a float, for float32 math."""
+    if v.literal is not None:
+        return _half(v.literal)
+    return f"static_cast<float>({text})"
 
 
 def _typed(v: CVal, text: str, dtype: np.dtype) -> str:
@@ -310,6 +328,12 @@ class _Lower:
             # Templates deduce their type from the first operand: an integer literal must
             # carry the loop's type (`2` would make `sl::floordiv<int>` of a uint64).
             ca, cb = _typed(a, ca, loop_a), _typed(b, cb, loop_b)
+        half = loop_a == F16 and (op.startswith(("sl::", "std::")) or op in ("//", "%", "**"))
+        if half:  # NumPy's float16 loops of these compute in float32 and round once
+            ca, cb = _as_float(a, ca), _as_float(b, cb)
+            if op in ("sl::maximum", "sl::minimum"):
+                # of two equal values (0.0, -0.0) NumPy's float16 loop keeps the first
+                ca, cb = cb, ca
         if op == "**":
             if kind in "biu":
                 text = f"sl::ipow({ca}, {cb})"
@@ -330,6 +354,8 @@ class _Lower:
             text = f"({convert(a, BOOL)} {bit} {convert(b, BOOL)})"
         else:
             text = f"({ca} {op} {cb})"
+        if half and rt.dtype == F16:
+            text = f"static_cast<_Float16>({text})"
         if rt.weak and rt.kind in "bi":
             return CVal(text, rt)
         return CVal(_narrow(text, rt.dtype), rt)
@@ -354,6 +380,10 @@ class _Lower:
             text = ca
         elif fn == "sl::abs" and loop.kind == "c":
             return CVal(f"std::abs({ca})", VType(out))  # |z| is real, of z's precision
+        elif loop == F16 and fn.startswith(("sl::", "std::")):
+            # float16 math in float32, rounded once (NumPy's float16 loops; C++ has no
+            # float16 overloads: std:: would be ambiguous, sl:: would not see a float)
+            text = f"static_cast<{ctype(out)}>({fn}({_as_float(a, ca)}))"
         else:
             text = f"{fn}({ca})"
         if loop != out:

@@ -25,6 +25,7 @@ C_TYPES: dict[str, str] = {
     "uint16": "uint16_t",
     "uint32": "uint32_t",
     "uint64": "uint64_t",
+    "float16": "_Float16",  # GCC's IEEE binary16: every operation rounds to half
     "float32": "float",
     "float64": "double",
     "complex64": "std::complex<float>",
@@ -33,7 +34,7 @@ C_TYPES: dict[str, str] = {
 
 
 def ctype(dtype: DType | np.dtype | str, where: str = "") -> str:
-    """The C++ type of an element type; float16 and others raise `UnsupportedError`."""
+    """The C++ type of an element type; types without one raise `UnsupportedError`."""
     name = dtype.value if isinstance(dtype, DType) else np.dtype(dtype).name
     try:
         return C_TYPES[name]

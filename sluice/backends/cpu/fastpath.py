@@ -48,7 +48,7 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
     lines: list[str] = []
     consts: dict[str, Any] = {"ND": np.ndarray, "MISS": MISS, "CF": cfunc, "FAIL": fail,
                               "ADDR": ctypes.addressof,
-                              "SHARE": ctypes.c_char.from_buffer, "np": np}
+                              "SHARE": ctypes.c_char.from_buffer, "np": np, "F16": np.float16}
     bound: set[str] = set()
     late: list[tuple[int, int, sympy.Expr]] = []
     names = [f"a{i}" for i in range(len(p.args))]
@@ -64,7 +64,11 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
             dt = c.dtype.value
             if c.dtype.is_complex:
                 return None
-            if dt in ("float32", "float64"):
+            if dt == "float16":  # rounded to half as NumPy does, then passed as a float
+                lines.append(f"if type({v}) is not float and type({v}) is not int and "
+                             f"type({v}) is not F16: return MISS")
+                lines.append(f"{v} = float(F16({v}))")
+            elif dt in ("float32", "float64"):
                 lines.append(f"if type({v}) is not float and type({v}) is not int: return MISS")
             elif dt == "bool":
                 lines.append(f"if type({v}) is not bool: return MISS")

@@ -10,13 +10,14 @@ over unit-stride rows (vectorised, `std::fma`), OpenMP-parallel over row blocks.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 
 import numpy as np
 import sympy
 
 from sluice.backends.cpu import bounds
-from sluice.backends.cpu.cexpr import CVal, convert
+from sluice.backends.cpu.cexpr import F16, CVal, convert, literal
 from sluice.backends.cpu.copies import _nest, _store, _unravel, check_same_size
 from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
@@ -33,6 +34,7 @@ from sluice.passes.util import base
 PAR_MIN_WORK = 1 << 16  # multiply-adds below which a library node stays on one thread
 FOLD_BLOCK = 2048  # elements per block of a regrouped sum or product
 ROW_BLOCK, K_BLOCK, J_BLOCK = 32, 256, 512
+F32 = np.dtype("float32")
 
 
 def emit_library(fn: FnCtx, g: DataflowGraph, n: LibraryNode, scope: Scope) -> None:
@@ -139,6 +141,8 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
     t = np.result_type(adt, bdt)
     if t.kind == "b":
         raise UnsupportedError("MatMul of bool operands")
+    if t == F16:  # NumPy's float16 products accumulate in float32, rounded once at the end
+        t = F32
     T = ctype(t)
     zero = sympy.Integer(0)
     # Normalise to c[B, M, N] = a[B, M, K] @ b[B, K, N]; a missing dimension has stride 0.
@@ -278,7 +282,7 @@ def _pairable(fn: FnCtx, g: DataflowGraph, e1: dict, e2: dict, written: set[str]
     if not w_is_u and base(w.data) in written:
         return False
     dt = fn.container(a1.data).dtype.numpy
-    if dt.kind != "f" or any(fn.container(m.data).dtype.numpy != dt
+    if dt.kind != "f" or dt == F16 or any(fn.container(m.data).dtype.numpy != dt
                              for m in (x, w, u.memlet, v.memlet)):
         return False
     outs = {base(u.memlet.data), base(v.memlet.data)}
@@ -341,6 +345,14 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
     if idt.kind == "c" and op not in ("+", "*"):
         raise UnsupportedError(f"Reduce '{op}' of complex values")
     t = np.dtype(n.dtype) if n.dtype is not None else _reduce_dtype(op, idt)
+    identity, elem = n.identity, idt
+    if t == F16 and op not in ("argmax", "argmin"):
+        # NumPy's float16 sums and products accumulate in float32 and round once; max and
+        # min are exact in float32. Elements and the seed are float16 first, as in NumPy.
+        t, elem = F32, F16
+        if identity is not None:
+            with np.errstate(all="ignore"):
+                identity = float(np.float16(identity))
     T = ctype(t)
     axes = n._axes(v.rank)
     kept = [k for k in range(v.rank) if k not in axes]
@@ -352,8 +364,8 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
         count = count * v.sizes[k]
     red_sizes = [v.sizes[k] for k in axes]
     init = None
-    if n.identity is not None and op not in ("argmax", "argmin"):
-        init = convert(CVal(repr(n.identity), strong(t), n.identity), t)
+    if identity is not None and op not in ("argmax", "argmin"):
+        init = convert(CVal(repr(identity), strong(t), identity), t)
     elif op in ("+", "*"):
         init = f"{T}({0 if op == '+' else 1})"
     w(f"{T}* const sl_o = {out};")
@@ -369,7 +381,8 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
             jsym = sympy.Symbol("sl_j", integer=True)
             kidx = _unravel(jsym, out_shape) if len(kept) > 1 else [jsym]
             idx = syms(rnames) + kidx
-            x = _at(fn, v, idx, inner, t, idt)
+            x = _at(fn, v, idx, inner, t, idt) if elem == idt else \
+                convert(CVal(_at(fn, v, idx, inner, elem, idt), strong(elem)), t)
             _nest(fn, heads + ["for (int64_t sl_j = sl_j0; sl_j < std::min<int64_t>(sl_j0 + "
                                "256, sl_n); ++sl_j)"],
                   lambda: w(f"sl_o[sl_j] = {_fold(op, 'sl_o[sl_j]', x)};"))
@@ -397,6 +410,8 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
         for k, e in zip(axes, syms(rnames), strict=True):
             full[k] = e
         x = _at(fn, v, full, inner, t if op not in ("argmax", "argmin") else idt, idt)
+        if elem != idt:  # a float16 reduction of other elements: each rounds to float16
+            x = convert(CVal(_at(fn, v, full, inner, elem, idt), strong(elem)), t)
         if op in ("argmax", "argmin"):
             xt = ctype(idt)
             cmp = ">" if op == "argmax" else "<"
@@ -434,7 +449,7 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
                 empty = " || ".join(f"{fn.idx(r, scope)} == 0" for r in red_sizes) or "false"
                 w(f"if ({empty}) sl_acc = {T}(0);")
             if nan_flag:
-                w(f"if (sl_nan) sl_acc = std::numeric_limits<{T}>::quiet_NaN();")
+                w(f"if (sl_nan) sl_acc = {literal(math.nan, t)};")
             w("sl_o[sl_q] = sl_acc;")
     finish()
 
@@ -501,7 +516,7 @@ def _transpose(fn: FnCtx, n: Transpose, ins: dict, outs: list, scope: Scope) -> 
 def _softmax(fn: FnCtx, n: Softmax, ins: dict, outs: list, scope: Scope) -> None:
     v = _in_view(fn, ins, "inp")
     dt = _dt(fn, ins, "inp")
-    if dt.kind != "f":
+    if dt.kind != "f" or dt == F16:
         raise UnsupportedError(f"Softmax of {dt} values (use float32 or float64)")
     T = ctype(dt)
     axis = n.axis % v.rank

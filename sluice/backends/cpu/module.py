@@ -186,6 +186,9 @@ def _entry(p: Program, checked: bool = False) -> str:
             if p.data[prm.name].dtype.is_complex:
                 params.append(f"const {t}* {n}_in")
                 copies.append(f"{t} {n} = *{n}_in;")
+            elif t == "_Float16":  # passed as a float (ctypes has no half), holding a half
+                params.append(f"float {n}_in")
+                copies.append(f"{t} {n} = static_cast<{t}>({n}_in);")
             else:
                 params.append(f"{t} {n}_in")
                 copies.append(f"{t} {n} = {n}_in;")

@@ -831,6 +831,12 @@ inline void bounds_check() {
 }  // namespace sl
 """
 
+# float16 is GCC's and Clang's `_Float16` (GCC 12+, Clang 15+ on x86-64 and AArch64).
+HALF = r"""#ifndef __FLT16_MAX__
+#error "float16 needs a C++ compiler with _Float16 (GCC 12 or Clang 15 and later)"
+#endif
+"""
+
 # libmvec's vector variants of the math functions generated code calls (see
 # sluice/runtime/vecmath.py): declared as glibc itself declares them under -ffast-math, so
 # that GCC vectorizes loops calling them while everything else keeps NumPy's semantics.
@@ -863,6 +869,7 @@ PARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (rf"std::({'|'.join(VECMATH_FUNCTIONS)})\(", (), VECMATH),
     (r"std::vector", ("vector",), ""),
     (r"std::(min|max|fill|equal)\b", ("algorithm",), ""),
+    (r"_Float16", (), HALF),
 )
 
 

@@ -10,6 +10,8 @@ critical section (complex values).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy
 
@@ -65,8 +67,7 @@ def wcr_identity(op: str, dt: np.dtype) -> str:
         return literal(0 if op == "+" else 1, dt)
     t = ctype(dt)
     if dt.kind == "f":
-        inf = f"std::numeric_limits<{t}>::infinity()"
-        return f"(-{inf})" if op == "max" else inf
+        return literal(-math.inf if op == "max" else math.inf, dt)
     if dt.kind == "b":
         return "false" if op == "max" else "true"
     return f"std::numeric_limits<{t}>::{'lowest' if op == 'max' else 'max'}()"

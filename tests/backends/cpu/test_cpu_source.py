@@ -59,12 +59,18 @@ def test_spatial_maps_are_unsupported():
         generate(b.build(), NO_PASSES)
 
 
-def test_half_precision_is_unsupported():
+def test_half_precision_is_float16_and_softmax_of_it_is_unsupported():
     b = ir.ProgramBuilder("half")
     b.arg("x", "float16", ["N"])
     with b.state() as s:
         s.map({"i": "0:N"}, "o = v", inputs={"v": "x[i]"}, outputs={"o": "x[i]"})
-    with pytest.raises(UnsupportedError, match="float16"):
+    assert "_Float16* x" in generate(b.build(), NO_PASSES)
+    b = ir.ProgramBuilder("half_softmax")
+    b.arg("x", "float16", ["N"])
+    b.returns("y", "float16", ["N"])
+    with b.state() as s:
+        s.library(ir.Softmax(axis=0), {"inp": "x"}, {"out": "y"})
+    with pytest.raises(UnsupportedError, match="Softmax of float16"):
         generate(b.build(), NO_PASSES)
 
 

@@ -180,5 +180,5 @@ REJECTED = [
     (weak_out_of_range, [np.arange(4, dtype=np.uint8)]),
 ]
 
-# Results NumPy gives in float16, which the CPU backend does not support (interpreter only).
+# Results NumPy gives in float16 (the CPU backend computes them as `_Float16`).
 FLOAT16_CASES = [(float16_math, [_bools(8), np.arange(-3, 5, dtype=np.int8)])]

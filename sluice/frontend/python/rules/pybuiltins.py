@@ -102,5 +102,5 @@ def _numpy_scalar(dtype: DType):
     return rule
 
 
-for _t in (np.float64, np.float32, np.int64, np.int32, np.uint8, np.bool_):
+for _t in (np.float64, np.float32, np.float16, np.int64, np.int32, np.uint8, np.bool_):
     FUNCTIONS[_t] = _numpy_scalar(DType.of(np.dtype(_t)))
