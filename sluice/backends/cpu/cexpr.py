@@ -161,6 +161,8 @@ def convert(v: CVal, dtype: np.dtype) -> str:
         if dtype.kind == "b":
             return f"({v.text} != {ctype(v.vtype.dtype)}(0))"
         return f"static_cast<{t}>(std::real({v.text}))"
+    if v.vtype.kind == "f" and dtype.kind == "u":
+        return f"sl::float_to_unsigned<{t}>({v.text})"
     return f"static_cast<{t}>({v.text})"
 
 

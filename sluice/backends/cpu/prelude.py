@@ -24,6 +24,13 @@ namespace sl {
 
 template <class T> struct is_complex : std::false_type {};
 
+// A float cast to an unsigned type as NumPy's C cast does on x86-64: through int64, so a
+// negative value wraps (-3.4 -> 2**32 - 3 for uint32); vectorised code would saturate.
+template <class T, class F> inline T float_to_unsigned(F x) {
+  return x < F(9223372036854775808.0) ? static_cast<T>(static_cast<int64_t>(x))
+                                      : static_cast<T>(x);
+}
+
 // Python/NumPy floor division: rounds toward -inf; integer x // 0 is 0.
 template <class T, class U> inline T floordiv(T a, U b_) {
   const T b = static_cast<T>(b_);
