@@ -42,6 +42,11 @@ _ACTIVE: ContextVar[Emitter | None] = ContextVar("sluice_emitter", default=None)
 BROADCAST = "operands could not be broadcast together"
 
 
+def active() -> Emitter | None:
+    """The Emitter of the trace in progress, if any."""
+    return _ACTIVE.get()
+
+
 def broadcast(shapes: list[tuple[Expr, ...]], check: bool = True) -> tuple[Expr, ...] | None:
     """NumPy broadcasting of symbolic shapes; None when provably incompatible.
 
@@ -226,6 +231,18 @@ class Emitter:
             kind = SluiceIndexError if what.startswith("index") else ShapeError
             raise kind(why)
         self.require(Select(ok, 1, 0), "==", 1, why)
+
+    def require_here(self, ok: Expr, what: str) -> None:
+        """Like `require_that`, but checked where the operation runs (it may sit in a branch
+        that a call does not take), not at the call."""
+        ok = sympy.sympify(ok)
+        if ok is sympy.true:
+            return
+        r = requirement(Select(ok, 1, 0), "==", 1, what, self.where())
+        if r is not None and self.can_add_block():
+            self.b.check(r)
+        elif r is not None:
+            self.require_that(ok, what)
 
     def flush_checks(self) -> None:
         """Emit the queued broadcast checks (see `broadcast`)."""

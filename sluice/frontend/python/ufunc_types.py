@@ -11,8 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import sympy
 
 from sluice.errors import SluiceTypeError
+from sluice.frontend.python import emit
+from sluice.frontend.python.values import Sym
 from sluice.ir.dtypes import DType
 
 _PY_TYPE = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
@@ -57,6 +60,9 @@ def loop_types(ufunc: np.ufunc, operands: list[Any]) -> tuple[list[DType], DType
 def _check_weak_int(v: Any, d: DType) -> None:
     """NumPy 2 refuses a Python integer that the array's integer type cannot hold."""
     c = _constant(v)
+    if c is None and _weak(v) and d.is_integer and isinstance(v, Sym) \
+            and v.dtype == DType.int64:
+        _check_weak_int_at_run_time(v, d)
     if not (_weak(v) and d.is_integer and isinstance(c, int) and not isinstance(c, bool)):
         return
     info = np.iinfo(d.numpy)
@@ -64,6 +70,16 @@ def _check_weak_int(v: Any, d: DType) -> None:
         raise SluiceTypeError(f"Python integer {c} out of bounds for {d}",
                               hint=f"NumPy 2 refuses it too; use a value that fits {d} "
                                    "or cast the array with .astype()")
+
+
+def _check_weak_int_at_run_time(v: Sym, d: DType) -> None:
+    """A Python int known only at run time (an argument `k` in `u16 * k`) must fit `d`
+    when the operation runs, as NumPy 2 checks it."""
+    info = np.iinfo(d.numpy)
+    em = emit.active()
+    if em is not None and d != DType.int64:
+        em.require_here(sympy.And(v.expr >= info.min, v.expr <= info.max),
+                        f"Python integer out of bounds for {d}")
 
 
 def python_result(op: Any, operands: list[Any]) -> DType:

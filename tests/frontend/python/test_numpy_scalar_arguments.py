@@ -34,3 +34,21 @@ def test_arithmetic_keeps_the_scalar_type(n):
 @pytest.mark.parametrize("n", [np.int8(5), np.uint16(3), np.int32(7)])
 def test_scalar_works_as_size_loop_bound_and_index(n):
     agree(as_size_and_bound, (np.arange(10.0), n))
+
+
+def scaled(a, k):
+    return a * k
+
+
+def scaled_if(a, k, c):
+    if c > 0:
+        return a + k
+    return a + 1
+
+
+def test_python_int_arguments_must_fit_the_array_type_when_used():
+    # NumPy 2: OverflowError "Python integer -1 out of bounds for uint16"; checked where the
+    # operation runs, so a branch not taken does not refuse the call
+    a = np.arange(3, dtype=np.uint16)
+    agree(scaled, (a, -1), (a, 70000), (a, 65535), (a, 0))
+    agree(scaled_if, (a, -1, 0), (a, -1, 1), (a, 7, 1))
