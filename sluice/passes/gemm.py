@@ -1,24 +1,20 @@
-"""gemm folding: the scalar factors and the added array around a MatMul become BLAS gemm's
-alpha, beta and C, so `C = alpha * A @ B + beta * C` is one gemm call instead of a product
-between two passes over memory.
+"""gemm folding: the array added to a MatMul's product becomes BLAS gemm's C (and its
+scalar factor gemm's beta), so `D = A @ B + beta * Y` is one gemm call instead of a product
+followed by a pass over memory.
 
-Two rewrites, on float32 / float64 MatMuls of a state (not inside maps):
+The rewrite, on float32 / float64 MatMuls of a state (not inside maps): the MatMul's result
+`P`, a matrix, is read only by an element-wise map writing `D = P + [s *] Y` (`s` a scalar
+container, `Y` any array read at the same index, `D` itself included): the MatMul writes
+`D`, with `acc = Y` and `beta = s`. `P` must be a transient the state writes once and reads
+only there; `Y` and `s` must not be written in the state (the MatMul then reads the values
+the map read).
 
-* **Scaled operand.** `T = s * X` (an element-wise map, `s` a scalar container, `X` read
-  at the same index) whose only reader is operand `a` or `b` of a MatMul: the MatMul reads
-  `X` and `alpha = s`.
-* **Epilogue.** The MatMul's result `P`, a matrix, is read only by an element-wise map
-  writing `D = [t *] P [+ [s *] Y]` (`t`, `s` scalar containers, `Y` any array read at
-  the same index, `D` itself included): the MatMul writes `D`, with `alpha = t`, `acc = Y`
-  and `beta = s`. `t` folds only into a MatMul not scaled yet. Vector results are left
-  alone: their epilogue is cheap, and the CPU backend pairs plain matrix-vector products.
-
-The temporaries `T` and `P` must be transients the state writes once and reads only there;
-`X`, `s`, `t` and `Y` must not be written in the state (the MatMul then reads the values the
-maps read). This reassociates: `(s * X) @ B` becomes `s * (X @ B)`, whose rounding differs
-in the last bits, as a BLAS's summation order already does. Where the unscaled product
-overflows or underflows, the results can differ beyond rounding; docs/DECISIONS.md says why
-that is accepted.
+`beta * Y` is rounded once either way, and adding it into the product's sum only reorders
+that sum, which a BLAS's blocking does anyway (a MatMul is a reduction: DECISIONS.md leaves
+its order to the backend). A scale factor of the product or of an operand (`alpha * A @ B`)
+is not folded: the BLAS applies alpha to partial sums, which moves a rounding across the sum
+and can overflow where NumPy's `(alpha * A) @ B` does not (issue #13: no pass rewrites a
+value).
 """
 
 from __future__ import annotations
@@ -58,10 +54,6 @@ class GemmFolding(Pass):
             for n in list(g.nodes):
                 if not isinstance(n, MatMul) or not _float_matmul(program, g, n):
                     continue
-                for conn in ("a", "b"):
-                    if _fold_scaled_operand(program, g, n, conn):
-                        report.changes.append(f"folded a scaled operand '{conn}' into a MatMul "
-                                              f"in state '{st.name}'")
                 if _fold_epilogue(program, g, n):
                     report.changes.append(f"folded the map after a MatMul into it in state "
                                           f"'{st.name}'")
@@ -182,39 +174,6 @@ def _real_scalar(p: Program, name: str) -> bool:
     return _dtype(p, name).kind in "fiu"
 
 
-def _fold_scaled_operand(p: Program, g: DataflowGraph, mm: MatMul, conn: str) -> bool:
-    if mm.scaled:
-        return False
-    use = next(e for e in g.in_edges(mm) if e.dst_conn == conn)
-    t = use.memlet.data
-    tnode = _private_temp(p, g, t)
-    if tnode is not use.src or g.out_edges(tnode) != [use] or len(g.in_edges(tnode)) != 1:
-        return False
-    made = g.in_edges(tnode)[0]
-    if not isinstance(made.src, Map) or not covers(use.memlet.subset, p.data[t].shape):
-        return False
-    ew = _elementwise(p, g, made.src)
-    if ew is None or ew.out is not made or not covers(made.memlet.subset, p.data[t].shape):
-        return False
-    if len(ew.reads) != 2 or len(ew.scalars) != 1:
-        return False
-    f = _factor(p, ew.expr, ew)
-    if f is None or f[1] is None:
-        return False
-    x, s = ew.reads[f[0]], ew.reads[f[1]]
-    if _dtype(p, x.memlet.data) != _dtype(p, t) or not _real_scalar(p, s.memlet.data):
-        return False
-    if written_in_state(g, x.memlet.data) or written_in_state(g, s.memlet.data):
-        return False
-    g.remove_node(made.src)
-    g.remove_node(tnode)
-    del p.data[t]
-    g.connect(x.src, mm, x.memlet, x.src_conn, conn)
-    g.connect(s.src, mm, s.memlet, s.src_conn, "alpha")
-    mm.attrs["scaled"] = True
-    return True
-
-
 def _fold_epilogue(p: Program, g: DataflowGraph, mm: MatMul) -> bool:
     made = [e for e in g.out_edges(mm) if e.memlet is not None]
     if mm.accumulate or len(made) != 1 or made[0].memlet.wcr is not None:
@@ -242,9 +201,11 @@ def _fold_epilogue(p: Program, g: DataflowGraph, mm: MatMul) -> bool:
     if {c for t in terms for c in t if c is not None} != set(ew.reads):
         return False  # an input the expression does not use, or one used twice
     mine = [t for t in terms if ew.reads[t[0]].memlet.data == prod]
-    if len(mine) != 1 or (mine[0][1] is not None and mm.scaled):
-        return False
-    (pconn, alpha), rest = mine[0], [t for t in terms if t is not mine[0]]
+    if len(mine) != 1 or mine[0][1] is not None or mm.scaled:
+        return False  # a scaled product: see the module's docstring
+    pconn, rest = mine[0][0], [t for t in terms if t is not mine[0]]
+    if not rest:
+        return False  # a copy of the product: nothing to fold
     out, dnode = ew.out.memlet.data, ew.out.dst
     if _dtype(p, out) != _dtype(p, prod):
         return False
@@ -265,14 +226,10 @@ def _fold_epilogue(p: Program, g: DataflowGraph, mm: MatMul) -> bool:
         e = ew.reads[conn]
         g.connect(e.src, mm, e.memlet, e.src_conn, to)
 
-    if alpha is not None:
-        feed(alpha, "alpha")
-        mm.attrs["scaled"] = True
-    if rest:
-        feed(rest[0][0], "acc")
-        mm.attrs["accumulate"] = True
-        if rest[0][1] is not None:
-            feed(rest[0][1], "beta")
-            mm.attrs["scaled_acc"] = True
+    feed(rest[0][0], "acc")
+    mm.attrs["accumulate"] = True
+    if rest[0][1] is not None:
+        feed(rest[0][1], "beta")
+        mm.attrs["scaled_acc"] = True
     return True
 
