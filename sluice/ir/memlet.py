@@ -5,11 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy
+from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
+from sluice.errors import VerificationError
 from sluice.ir.exact import Const, sub
 from sluice.ir.symbolic import Expr, as_expr, free_names, substitute
 
 WCR_OPS = ("+", "*", "max", "min")
+
+
+def _integer(e: Expr) -> Expr:
+    """`e`, unless it is a comparison or a truth value (`x[0 > N]` in IR text), which no
+    arithmetic on subsets can take."""
+    if any(isinstance(a, sympy.Rel | BooleanAtom | BooleanFunction)
+           for a in sympy.preorder_traversal(e)):
+        raise VerificationError("subset", f"subset bound {e} is a comparison or a truth value, "
+                                "not an integer", hint="write start:stop or start:stop:step")
+    return e
 
 
 @dataclass(frozen=True)
@@ -19,7 +31,7 @@ class Index:
     index: Expr
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "index", as_expr(self.index))
+        object.__setattr__(self, "index", _integer(as_expr(self.index)))
 
     def size(self) -> Expr:
         return sympy.Integer(1)
@@ -40,9 +52,9 @@ class Range:
     step: Expr = sympy.Integer(1)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "start", as_expr(self.start))
-        object.__setattr__(self, "stop", as_expr(self.stop))
-        object.__setattr__(self, "step", as_expr(self.step))
+        object.__setattr__(self, "start", _integer(as_expr(self.start)))
+        object.__setattr__(self, "stop", _integer(as_expr(self.stop)))
+        object.__setattr__(self, "step", _integer(as_expr(self.step)))
 
     def size(self) -> Expr:
         """Number of elements: ceil((stop - start) / step), clamped at 0 where decidable."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy
 
+from sluice.ir.exact import Const
 from sluice.ir.memlet import Index, Memlet, Range, Subset, full_subset
 from sluice.ir.symbolic import Expr, simplified, symbol
 
@@ -24,6 +25,8 @@ def _last(r: Range) -> Expr:
 
 
 def _bounds(e: Expr, params: list[str], ranges: list[Range]) -> tuple[Expr, Expr] | None:
+    if e.atoms(Const):  # a float in an index: not affine in integers (the verifier says so)
+        return None
     lo, hi = e, e
     for p, r in zip(params, ranges, strict=True):
         s = symbol(p)
@@ -40,6 +43,8 @@ def _bounds(e: Expr, params: list[str], ranges: list[Range]) -> tuple[Expr, Expr
             use_start = (c >= 0) == want_min
             new.append(at_start if use_start else at_last)
         lo, hi = new
+    if lo.atoms(Const) or hi.atoms(Const):  # a float map range: the verifier says so
+        return None
     return sympy.expand(lo), sympy.expand(hi)
 
 

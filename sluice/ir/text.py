@@ -17,7 +17,7 @@ import sympy
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from sluice.errors import SluiceSyntaxError, SourceLocation, did_you_mean
+from sluice.errors import SluiceError, SluiceSyntaxError, SourceLocation, did_you_mean
 from sluice.grammars import lalr_parser
 from sluice.ir import exact as X
 from sluice.ir import symbolic as S
@@ -835,6 +835,8 @@ def parse(text: str, filename: str | None = None) -> Program:
         inner = getattr(e, "orig_exc", None)
         if isinstance(inner, _Located):
             raise _located_error(inner, text, filename) from None
+        if isinstance(inner, SluiceError):
+            raise inner from None
         raise
 
 
@@ -849,6 +851,8 @@ def _parse_fragment(text: str, start: str):
         inner = getattr(e, "orig_exc", None)
         if isinstance(inner, _Located):
             raise _located_error(inner, text, None) from None
+        if isinstance(inner, SluiceError):
+            raise inner from None
         raise
 
 

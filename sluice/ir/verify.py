@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 
 import sympy
+from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from sluice.errors import VerificationError
 from sluice.ir.control import (
@@ -56,6 +57,9 @@ def _not_int64(e) -> str | None:
     0 and loops forever), an integer outside int64 wraps, an infinity or NaN has no value.
     """
     e = sympy.sympify(e)
+    if any(isinstance(a, sympy.Rel | BooleanAtom | BooleanFunction)
+           for a in sympy.preorder_traversal(e)):
+        return f"{e} is a comparison or a truth value, not an integer"
     if isinstance(e, Const):
         finite = not isinstance(e.value, complex) and math.isfinite(e.value)
         return f"{e.value!r} is {'not an integer' if finite else 'not a finite number'}"

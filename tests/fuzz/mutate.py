@@ -427,10 +427,25 @@ def run_cli(argv: list[str], workdir: Path) -> Outcome:
     workdir.mkdir(parents=True, exist_ok=True)
     os.chdir(workdir)
     try:
-        return _run_cli(main, argv)
+        return _run_cli(main, _private_copies(argv, workdir))
     finally:
         os.chdir(_scratch())
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _private_copies(argv: list[str], workdir: Path) -> list[str]:
+    """`argv` with every file of the repository it names replaced by a copy in `workdir`:
+    a damaged command line may name a source file where an output belongs (`--svg x.sir`),
+    and the campaign must not overwrite the repository."""
+    out = []
+    for a in argv:
+        path, sep, rest = a.partition("::")
+        p = Path(path)
+        if p.is_absolute() and ROOT in p.parents and p.is_file():
+            shutil.copyfile(p, workdir / p.name)
+            a = p.name + sep + rest
+        out.append(a)
+    return out
 
 
 def _run_cli(main: Callable[[list[str]], int], argv: list[str]) -> Outcome:

@@ -51,3 +51,16 @@ def test_mutants_raise_only_sluice_errors(frontend, tmp_path):
     assert not t.failures, (f"{len(t.failures)} mutants escape as non-SluiceErrors "
                             f"(reproducers in {tmp_path}): "
                             + "; ".join(mutate.signature(d) for *_, d in t.failures[:5]))
+
+
+# Mutants that once raised an internal exception (campaign seed 91000, 10,000 per frontend):
+# a comparison where a subset bound belongs (`x[0>N + 2]`), a float map range, -inf stored
+# into an integer container, a Python int beyond int64, a size solved to a negative value.
+FOUND_MUTANTS = [("sir", 91118), ("sir", 94135), ("sir", 91615), ("sir", 99482),
+                 ("sptl", 94770), ("python", 96314), ("cli", 95516)]
+
+
+@pytest.mark.parametrize("frontend, seed", FOUND_MUTANTS)
+def test_mutants_found_by_campaigns_raise_only_sluice_errors(frontend, seed):
+    (_, _, outcome, what), = mutate._mutation_job((frontend, [seed], 60.0))
+    assert outcome.status not in ("crash", "hang"), f"{what}\n{outcome.detail}"

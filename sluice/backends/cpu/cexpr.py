@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import functools
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -136,6 +137,10 @@ def literal(value: object, dtype: np.dtype) -> str:
         if "e" not in s and "." not in s:
             s += ".0"
         return s + ("f" if dtype.name == "float32" else "")
+    if isinstance(value, float):  # a float stored into an integer: NumPy's cast (inf too)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = np.array(value).astype(dtype).item()
     v = int(value)  # type: ignore[arg-type]
     if dtype.name in ("int64", "uint64") and not -(2**31) <= v < 2**31:
         return f"{t}({v}LL)" if v >= 0 or dtype.kind == "i" else f"{t}({v})"

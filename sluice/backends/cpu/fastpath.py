@@ -50,6 +50,7 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
                               "ADDR": ctypes.addressof,
                               "SHARE": ctypes.c_char.from_buffer, "np": np, "F16": np.float16}
     bound: set[str] = set()
+    direct: set[str] = set()  # symbols that are an argument's dimension (never negative)
     late: list[tuple[int, int, sympy.Expr]] = []
     names = [f"a{i}" for i in range(len(p.args))]
     for i, a in enumerate(p.args):
@@ -90,6 +91,7 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
             elif d.is_Symbol:
                 lines.append(f"s_{d.name} = {v}.shape[{axis}]")
                 bound.add(d.name)
+                direct.add(d.name)
             else:
                 late.append((i, axis, d))
         lines.append(f"p{i} = ADDR(SHARE({v})) if fl.writeable and {v}.size else "
@@ -125,11 +127,15 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
         if not r.names <= bound:
             return None
         lines.append(f"if not ({_PY(r.lhs)} {r.op} {_PY(r.rhs)}): return MISS")
+    shape_symbols = {sympy.Symbol(n) for n in direct}
     rets = []
     for k, r in enumerate(p.returns):
         c = p.data[r]
         consts[f"RT{k}"], consts[f"AL{k}"] = c.dtype.numpy, allocs[k]
         shape = ", ".join(_int_code(d) for d in c.shape)
+        for d in c.shape:  # a size solved from another (N from len(x) = N + 2) may be < 0
+            if not d.is_Integer and d not in shape_symbols:
+                lines.append(f"if {_int_code(d)} < 0: return MISS")
         lines.append(f"r{k} = AL{k}(({shape}{',' if len(c.shape) == 1 else ''}), RT{k})")
         lines.append(f"q{k} = ADDR(SHARE(r{k})) if r{k}.size else r{k}.ctypes.data")
         rets.append(f"r{k}[()]" if not c.shape else f"r{k}")

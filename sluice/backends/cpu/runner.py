@@ -125,8 +125,12 @@ class CompiledProgram:
 
     def _run(self, ptr: dict[int, Any], env: dict[str, int]) -> Any:
         rets = []
-        for dt, dims, alloc in self._returns:
+        for (dt, dims, alloc), name in zip(self._returns, self.program.returns, strict=True):
             shape = tuple(d if isinstance(d, int) else d(env) for d in dims)
+            if any(d < 0 for d in shape):
+                raise ArgumentError(f"'{self.program.name}': result '{name}' would have the "
+                                    f"negative shape {shape} for these arguments "
+                                    f"({', '.join(f'{k} = {v}' for k, v in sorted(env.items()))})")
             rets.append(alloc(shape, dt))
         cargs: list[Any] = []
         for kind, key in self._order:

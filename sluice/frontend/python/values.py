@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from sluice.errors import SluiceTypeError
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import CASTS, Expr, as_expr, symbol, value
@@ -46,6 +47,10 @@ def const(v: Any) -> Sym:
     """A Python (or NumPy) scalar as a trace-time value."""
     if isinstance(v, np.generic):
         return Sym(as_expr(v.item()), DType.of(v.dtype), weak=False)
+    if isinstance(v, int) and not isinstance(v, bool) and not -2**63 <= v < 2**63:
+        raise SluiceTypeError(f"Python integer {v} does not fit int64, the type of Python "
+                              "ints in compiled code", hint="NumPy cannot store it either; "
+                              "use a float, or np.uint64(...) for values up to 2**64 - 1")
     return Sym(as_expr(v), DType.of(v), weak=True)
 
 
