@@ -153,11 +153,9 @@ class Reduce(LibraryNode):
         if self.op not in REDUCE_OPS:
             return f"unknown reduction '{self.op}' (use one of {', '.join(REDUCE_OPS)})"
         rank = len(in_shapes["inp"])
-        for ax in self.axes or ():
-            if not isinstance(ax, int) or isinstance(ax, bool):
-                return f"axis {ax!r} is not an integer"
-            if not -rank <= ax < rank:
-                return f"axis {ax} is out of range for a {rank}-D operand"
+        why = _axes_problem(self.axes, rank)
+        if why:
+            return why
         if self.op in ("argmax", "argmin") and self.axes is not None and len(self.axes) != 1:
             return f"{self.op} reduces over one axis or all of them"
         if self.dtype is not None:
@@ -199,6 +197,20 @@ class Reduce(LibraryNode):
         return {"out": ufunc.reduce(inp, axis=axes, keepdims=self.keepdims, **kw)}
 
 
+def _axes_problem(axes: Any, rank: int) -> str | None:
+    """Why `axes` (None, or a list of axes of a `rank`-D operand) is not valid, or None."""
+    if axes is None:
+        return None
+    if not isinstance(axes, list | tuple):
+        return f"axes {axes!r} must be a list of integers, such as [0]"
+    for ax in axes:
+        if not isinstance(ax, int) or isinstance(ax, bool):
+            return f"axis {ax!r} is not an integer"
+        if not -rank <= ax < rank:
+            return f"axis {ax} is out of range for a {rank}-D operand"
+    return None
+
+
 class Transpose(LibraryNode):
     """Permute axes (`axes=None` reverses them), as np.transpose."""
 
@@ -208,6 +220,9 @@ class Transpose(LibraryNode):
 
     def check(self, in_shapes, in_dtypes):
         rank = len(in_shapes["inp"])
+        why = _axes_problem(self.axes, rank)
+        if why:
+            return why
         if self.axes is not None and sorted(a % rank for a in self.axes) != list(range(rank)):
             return f"axes {list(self.axes)} are not a permutation of {rank} dimensions"
         return None

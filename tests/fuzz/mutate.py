@@ -249,26 +249,33 @@ class _TooSlow(Exception):
     pass
 
 
-def _numpy_finishes(fn: Callable[..., object], args: list[object], seconds: float = 5.0
-                    ) -> bool:
-    """Whether the mutant runs to an end (an answer or an error) under plain NumPy: a hang
-    is sluice's only where NumPy finishes."""
+@contextlib.contextmanager
+def _alarm(seconds: float):
+    """Raise `_TooSlow` in this process after `seconds`."""
     def on_alarm(*_: object) -> None:
         raise _TooSlow
 
     old = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _numpy_finishes(fn: Callable[..., object], args: list[object], seconds: float = 5.0
+                    ) -> bool:
+    """Whether the mutant runs to an end (an answer or an error) under plain NumPy: a hang
+    is sluice's only where NumPy finishes."""
+    try:
+        with _alarm(seconds), warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             fn(*copy.deepcopy(args))
     except _TooSlow:
         return False
     except Exception:  # noqa: BLE001 - NumPy's error is an end too
         return True
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
     return True
 
 
@@ -348,7 +355,14 @@ def _interpret_sir(prog, seed: int) -> None:
             kwargs[name] = rng.random(dims).astype(c.dtype.numpy)
         else:
             return  # streams, sparse matrices: the corpus tests cover them
-    ir.interpret(prog, **kwargs)
+    try:
+        with _alarm(RUN_SECONDS):
+            ir.interpret(prog, **kwargs)
+    except _TooSlow:
+        pass  # the program itself runs long (a damaged `while` that never ends): its meaning
+
+
+RUN_SECONDS = 15.0  # of interpretation only: parsing, verifying and generating are not timed
 
 
 # --- .sptl ---------------------------------------------------------------------------------------

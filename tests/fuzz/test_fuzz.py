@@ -56,8 +56,9 @@ def test_mutants_raise_only_sluice_errors(frontend, tmp_path):
 # Mutants that once raised an internal exception (campaign seed 91000, 10,000 per frontend):
 # a comparison where a subset bound belongs (`x[0>N + 2]`), a float map range, -inf stored
 # into an integer container, a Python int beyond int64, a size solved to a negative value.
+# Seed 120000: an integer where a library node's axes list belongs (`axes = 2`).
 FOUND_MUTANTS = [("sir", 91118), ("sir", 94135), ("sir", 91615), ("sir", 99482),
-                 ("sptl", 94770), ("python", 96314), ("cli", 95516)]
+                 ("sptl", 94770), ("python", 96314), ("cli", 95516), ("sir", 125139)]
 
 
 @pytest.mark.parametrize("frontend, seed", FOUND_MUTANTS)
