@@ -114,14 +114,17 @@ template <class T> inline T abs(T a) {
 
 template <class T> inline T sign(T a) {
   if constexpr (is_complex<T>::value) {
-    // NumPy 2's z / |z|, with its answers where that quotient is inf / inf or NaN.
+    // NumPy 2's z / |z| with |z| = hypot(re, im), and its answers where |z| is NaN, 0 or
+    // inf (also when it overflows: sign(3e38+3e38j) in complex64 is 1j).
     using R = typename T::value_type;
     const R re = a.real(), im = a.imag(), nan = std::numeric_limits<R>::quiet_NaN();
-    if (re != re || im != im || (std::isinf(re) && std::isinf(im))) return T(nan, nan);
-    if (std::isinf(re)) return T(re > 0 ? R(1) : R(-1), R(0));
-    if (std::isinf(im)) return T(R(0), im > 0 ? R(1) : R(-1));
-    auto m = std::abs(a);
-    return m == 0 ? T(0) : a / m;
+    const R m = std::hypot(re, im);
+    if (m != m) return T(nan, nan);
+    if (std::isinf(m)) {
+      if (!std::isinf(re)) return T(R(0), im > 0 ? R(1) : R(-1));
+      return std::isinf(im) ? T(nan, nan) : T(re > 0 ? R(1) : R(-1), R(0));
+    }
+    return m == 0 ? T(R(0), R(0)) : T(re / m, im / m);
   } else if constexpr (std::is_floating_point_v<T>) {
     return a > 0 ? T(1) : (a < 0 ? T(-1) : (a == 0 ? T(0) : a));
   } else {
@@ -327,9 +330,12 @@ template <class T> struct is_complex<std::complex<T>> : std::true_type {};
 // NumPy's scalar loops, reductions and npy_cpow; `cmul_fused` is NumPy's SIMD multiply
 // loop where the CPU fuses multiply-adds (fma(a, c, -bd), fma(a, d, bc)).
 //
-// GCC 12's vectorizer recognises (ac - bd, ad + bc) and (x + y * r, ...) stored as a complex
-// number and emits fused multiply-adds even under -ffp-contract=off: each part passes
-// through `opaque` (an empty asm statement), which hides the pattern and costs nothing.
+// GCC 12 rewrites such code in ways that change bits: its vectorizer recognises
+// (ac - bd, ad + bc) and (x + y * r, ...) stored as a complex number and emits fused
+// multiply-adds even under -ffp-contract=off, and it folds -fma(a, c, x) into
+// fnma(a, c, -x), which gives the other zero where the sum is exactly 0 (it only keeps
+// them apart under -frounding-math). Each part passes through `opaque`, an empty asm
+// statement, which GCC cannot see through.
 template <class T> inline T opaque(T v) {
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
   __asm__("" : "+x"(v));
@@ -349,7 +355,7 @@ template <class T> inline std::complex<T> cmul(std::complex<T> x, std::complex<T
 }
 template <class T> inline std::complex<T> cmul_fused(std::complex<T> x, std::complex<T> y) {
   const T a = x.real(), b = x.imag(), c = y.real(), d = y.imag();
-  return std::complex<T>(std::fma(a, c, -(b * d)), std::fma(a, d, b * c));
+  return cpack(std::fma(a, c, -(b * d)), std::fma(a, d, b * c));
 }
 
 // NumPy's complex division (Smith's method; a zero divisor gives inf or NaN parts).

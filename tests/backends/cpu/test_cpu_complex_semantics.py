@@ -96,6 +96,12 @@ def cc_arith(a, b):
     return a + b, a - b, a * b, a / b, -a
 
 
+def cc_compound(a, b):
+    # each operation rounds as NumPy's ufunc does: the compiler must not merge a negation or
+    # a sum into the product (GCC folds -fma(a, c, x) into fnma, which flips zeros)
+    return -(a * b), b - a * b, a * b + b, -(a / b), -np.square(a), a * b * a, -np.abs(a)
+
+
 def cc_compare(a, b):
     return a == b, a != b, a < b, a <= b, a > b, a >= b, np.less(a, b), np.greater_equal(a, b)
 
@@ -108,6 +114,8 @@ def cc_where(a, b, x):
 def test_complex_with_complex(dt):
     a, b = _pairs(dt)
     _check(cc_arith, (a, b), ["a + b", "a - b", "a * b", "a / b", "-a"])
+    _check(cc_compound, (a, b), ["-(a * b)", "b - a * b", "a * b + b", "-(a / b)",
+                                 "-np.square(a)", "a * b * a", "-np.abs(a)"])
     _check(cc_compare, (a, b), ["==", "!=", "<", "<=", ">", ">=", "np.less", "np.greater_equal"])
     _check(cc_where, (a, b, b.real.copy()), ["where(x > 0)", "where(a == b)", "where 0.0"])
 
@@ -116,7 +124,7 @@ def test_complex_with_complex(dt):
 
 def cr_arith(a, x):
     return (a + x, x + a, a - x, x - a, a * x, x * a, a / x, x / a,
-            np.multiply(x, a), np.subtract(x, a))
+            np.multiply(x, a), np.subtract(x, a), -(x * a), x - x * a)
 
 
 def cs_arith(a, s):
@@ -132,7 +140,7 @@ def test_complex_with_real(dt):
     a, b = _pairs(dt)
     x = b.real.copy()  # every special value against every complex one
     names = ["a + x", "x + a", "a - x", "x - a", "a * x", "x * a", "a / x", "x / a",
-             "np.multiply(x, a)", "np.subtract(x, a)"]
+             "np.multiply(x, a)", "np.subtract(x, a)", "-(x * a)", "x - x * a"]
     _check(cr_arith, (a, x), names)
     _check(cr_arith, (a, x.astype(np.float64)), [n + " (float64 x)" for n in names])
     z = _grid(dt)
@@ -148,11 +156,12 @@ def test_complex_with_real(dt):
 
 def c_unary(a):
     return (np.abs(a), abs(a), np.conj(a), a.conj(), np.real(a), np.imag(a), a.real, a.imag,
-            np.negative(a), +a)
+            np.negative(a), +a, np.sign(a))
 
 
 def c_powers(a):
-    return a ** 2, a ** 3, np.square(a), np.power(a, 2), np.power(a, 3), a ** -1, a ** 0.5
+    return (a ** 2, a ** 3, np.square(a), np.power(a, 2), np.power(a, 3), a ** -1, a ** 0.5,
+            a ** 2.0, a ** -2)
 
 
 def c_casts(a):
@@ -164,11 +173,11 @@ def c_casts(a):
 def test_unary_and_powers(dt):
     z = _grid(dt)
     _check(c_unary, (z,), ["np.abs", "abs", "np.conj", ".conj()", "np.real", "np.imag",
-                           ".real", ".imag", "np.negative", "+a"])
-    # NumPy: a ** 2 is np.square (its multiply loop), a ** 3 and np.power(a, 2) npy_cpow
-    # (repeated multiplication, 0 ** n = 0), a ** -1 np.reciprocal, a ** 0.5 np.sqrt
+                           ".real", ".imag", "np.negative", "+a", "np.sign"])
+    # NumPy: a ** 2 is np.square (its multiply loop), a ** 3, a ** 2.0 and np.power(a, 2)
+    # npy_cpow (repeated multiplication, 0 ** n = 0), a ** -1 np.reciprocal, a ** 0.5 np.sqrt
     _check(c_powers, (z,), ["a ** 2", "a ** 3", "np.square", "np.power(a, 2)",
-                            "np.power(a, 3)", "a ** -1", "a ** 0.5"])
+                            "np.power(a, 3)", "a ** -1", "a ** 0.5", "a ** 2.0", "a ** -2"])
     # complex -> real keeps the real part (NumPy also warns: ComplexWarning)
     _check(c_casts, (z,), ["float64", "float32", "bool", "complex64", "complex128",
                            "real -> complex"])
