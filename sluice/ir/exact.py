@@ -169,6 +169,8 @@ FUNCS: dict[str, type[Func]] = {
         ("min", 2, "np.minimum"), ("floor", 1, "np.floor"), ("ceil", 1, "np.ceil"),
         ("sign", 1, "np.sign"), ("erf", 1, "_erf"), ("real", 1, "np.real"),
         ("imag", 1, "np.imag"), ("conj", 1, "np.conj"),
+        # the complex number with parts re, im (NumPy's scalar arithmetic is spelled with it)
+        ("complex", 2, "_complex"), ("hypot", 2, "np.hypot"),
     ]
 }
 

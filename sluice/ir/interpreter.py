@@ -23,6 +23,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import ArgumentError, DeadlockError, ExecutionError
+from sluice.ir import exact as X
 from sluice.ir.control import (
     Assign,
     Block,
@@ -292,6 +293,7 @@ def _run_code(t: Tasklet, env: dict[str, Any]) -> dict[str, Any]:
 
 def _tasklet(frame: Frame, g: DataflowGraph, t: Tasklet) -> Gen:
     env = dict(frame.symbols)
+    inputs = []
     for e in g.in_edges(t):
         if e.memlet is None:
             continue
@@ -299,15 +301,42 @@ def _tasklet(frame: Frame, g: DataflowGraph, t: Tasklet) -> Gen:
             env[e.dst_conn] = (yield from pop(frame, e.memlet, 1))[0]
         else:
             env[e.dst_conn] = read_memlet(frame, e.memlet)[()]
+        inputs.append(e.dst_conn)
+    outputs = [e for e in g.out_edges(t) if e.memlet is not None]
+    # A complex operation in the IR is NumPy's array loop: on NumPy scalars, Python's
+    # operators would use NumPy's scalar arithmetic, which multiplies, compares and takes
+    # |z| otherwise (the frontend spells NumPy's scalar arithmetic out where it applies).
+    arrays = any(np.iscomplexobj(env[c]) for c in inputs) or any(
+        frame.program.container(e.memlet.data).dtype.is_complex for e in outputs) or \
+        _complex_code(t)
+    if arrays:
+        for c in inputs:
+            env[c] = np.reshape(env[c], 1)
     with np.errstate(all="ignore"):
         _run_code(t, env)
-    for e in g.out_edges(t):
-        if e.memlet is None:
-            continue
+    for e in outputs:
+        val = env[e.src_conn]
+        if arrays and np.ndim(val) == 1:
+            val = val[0]
         if _is_stream(frame, e.memlet.data):
-            push(frame, e.memlet, env[e.src_conn])
+            push(frame, e.memlet, val)
         else:
-            write_memlet(frame, e.memlet, env[e.src_conn])
+            write_memlet(frame, e.memlet, val)
+
+
+_COMPLEX_CODE: dict[int, tuple[Tasklet, bool]] = {}
+
+
+def _complex_code(t: Tasklet) -> bool:
+    """Whether the tasklet's code has complex literals or builds complex numbers."""
+    hit = _COMPLEX_CODE.get(id(t))
+    if hit is not None and hit[0] is t:
+        return hit[1]
+    found = any(isinstance(c.value, complex) for _, e in t.code
+                for c in sympy.sympify(e).atoms(X.Const)) or any(
+        sympy.sympify(e).atoms(X.FUNCS["complex"]) for _, e in t.code)
+    _COMPLEX_CODE[id(t)] = (t, found)
+    return found
 
 
 def _library(frame: Frame, g: DataflowGraph, n: LibraryNode) -> None:
@@ -510,7 +539,9 @@ def _run_batched_body(frame: Frame, g: DataflowGraph, batch: dict[str, np.ndarra
                     continue
                 arr = _container_value(frame, e.memlet.data)
                 idx = _batch_index(frame, e.memlet, env_base, size, arr.shape)
-                env[e.dst_conn] = arr[idx] if idx else arr[()]
+                # a scalar container's complex value as an array: see `_tasklet`
+                env[e.dst_conn] = arr[idx] if idx else (
+                    arr.reshape(1) if arr.dtype.kind == "c" else arr[()])
             with np.errstate(all="ignore"):
                 _run_code(n, env)
             for e in g.out_edges(n):

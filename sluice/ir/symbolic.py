@@ -212,10 +212,17 @@ FUNCTIONS: dict[str, Callable[..., Expr]] = {
     **{name: functools.partial(X.call, name) for name in X.FUNCS},
     "pow": X.power,
     "mod": X.mod,
-    "complex": lambda re, im: Const(complex(float(X.const_value(re)),
-                                            float(X.const_value(im)))),
+    "complex": lambda re, im: _complex_value(re, im),
     **OPS,
 }
+
+def _complex_value(re: Any, im: Any) -> Expr:
+    """IR `complex(re, im)`: a literal when both parts are numbers, else the operation."""
+    r, i = X.const_value(re), X.const_value(im)
+    if r is not None and i is not None:
+        return Const(complex(float(r), float(i)))
+    return X.call("complex", re, im)
+
 
 _SYMPY_NAMES: dict[type, str] = {
     sympy.exp: "exp",
@@ -607,11 +614,22 @@ def _erf(x):
     return erf(x)
 
 
+def _complex(re, im):
+    """The complex numbers with parts `re` and `im` (complex64 for float32 parts), set part
+    by part: `re + 1j * im` would turn an infinite part into NaNs."""
+    re, im = np.asarray(re), np.asarray(im)
+    out = np.empty(np.broadcast_shapes(re.shape, im.shape),
+                   np.result_type(re.dtype, im.dtype, np.complex64))
+    out.real = re
+    out.imag = im
+    return out[()] if out.ndim == 0 else out
+
+
 @functools.lru_cache(maxsize=4096)
 def _compile(expr: Expr, names: tuple[str, ...]) -> Callable[..., Any]:
     src = _NUMPY(expr)
     code = f"lambda {', '.join(names)}: {src}" if names else f"lambda: {src}"
-    return eval(code, {"np": np, "_erf": _erf})  # noqa: S307 - our own printed source
+    return eval(code, {"np": np, "_erf": _erf, "_complex": _complex})  # noqa: S307 - our own printed source
 
 
 def compile_numpy(expr: Any, names: Iterable[str]) -> Callable[..., Any]:

@@ -50,7 +50,6 @@ ALL = frozenset(FAMILIES)
 
 # Families that fail on the current code (see KNOWN.md): CI leaves them out until fixed.
 FAILING_TODAY: frozenset[str] = frozenset({
-    "complex",  # C++ complex arithmetic differs from NumPy's on inf/nan parts (KNOWN.md)
 })
 
 CI = ALL - FAILING_TODAY

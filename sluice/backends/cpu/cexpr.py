@@ -59,6 +59,7 @@ _BINFUNCS = {
     "minimum": ("sl::minimum", np.minimum), "arctan2": ("std::atan2", np.arctan2),
     "logical_and": ("&&", np.logical_and), "logical_or": ("||", np.logical_or),
     "true_divide": ("/", np.true_divide), "power": ("**", np.power),
+    "hypot": ("std::hypot", np.hypot),
 }
 _UNFUNCS = {
     "exp": ("std::exp", np.exp), "log": ("std::log", np.log), "sqrt": ("std::sqrt", np.sqrt),
@@ -73,6 +74,9 @@ _UNFUNCS = {
 }
 F16 = np.dtype("float16")
 _ORDERED_OPS = ("<", "<=", ">", ">=", "sl::maximum", "sl::minimum")
+# NumPy's complex operations that C++'s std::complex operators compute otherwise.
+_COMPLEX_OPS = {"/": "sl::cdiv", "**": "sl::cpow", "<": "sl::clt", "<=": "sl::cle",
+                ">": "sl::cgt", ">=": "sl::cge"}
 _CAST_NAMES = {"bool_": "bool", "int8": "int8", "int16": "int16", "int32": "int32",
                "int64": "int64", "uint8": "uint8", "uint16": "uint16", "uint32": "uint32",
                "uint64": "uint64", "float16": "float16", "float32": "float32",
@@ -108,6 +112,15 @@ class IndexMod(_Op):
         if a.is_Integer and b.is_Integer and b != 0:
             return sympy.Integer(int(a) % int(b))
         return None
+
+
+@functools.cache
+def numpy_fuses() -> bool:
+    """Whether NumPy's complex multiply and absolute loops on this machine fuse their
+    multiply-adds (x86 with FMA3 or AVX-512, ARM): `x * x` for x = 1 + 2^-27 + 1j has the real
+    part 2^-26 + 2^-54 fused and 2^-26 rounded twice. The generated code then fuses too."""
+    x = np.full(64, complex(1 + 2.0**-27, 1.0))  # long enough for the vector loop
+    return bool((x * x)[0].real != 2.0**-26)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -281,6 +294,8 @@ class _Lower:
                 isinstance(a.literal, float) for a in args):
             c = complex(args[0].literal, args[1].literal)
             return CVal(literal(c, np.dtype("complex128")), WEAK_COMPLEX, c)
+        if isinstance(f, ast.Name) and f.id == "_complex":
+            return self.pack(*args)
         if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
                 and f.value.id == "np"):
             raise self.fail(f"call {ast.unparse(f)}")
@@ -327,9 +342,11 @@ class _Lower:
                                 f"({err})") from None
             rt = VType(out)
         kind = loop_a.kind
-        if kind == "c" and op in _ORDERED_OPS:
-            raise self.fail(f"'{ufunc.__name__}' of complex values (NumPy orders them "
-                            "lexicographically)")
+        if kind == "c" and op in ("sl::maximum", "sl::minimum"):
+            raise self.fail(f"'{ufunc.__name__}' of complex values")
+        if kind == "c" and op == "/" and a.vtype.weak and b.vtype.weak:
+            raise self.fail("a quotient of two Python complex numbers (Python divides "
+                            "otherwise than NumPy)")
         ca, cb = convert(a, loop_a), convert(b, loop_b)
         if op.startswith(("sl::", "std::")) or op in ("//", "%", "**"):
             # Templates deduce their type from the first operand: an integer literal must
@@ -341,7 +358,12 @@ class _Lower:
             if op in ("sl::maximum", "sl::minimum"):
                 # of two equal values (0.0, -0.0) NumPy's float16 loop keeps the first
                 ca, cb = cb, ca
-        if op == "**":
+        if kind == "c" and (op == "*" or op in _COMPLEX_OPS):
+            # Python multiplies two Python complex numbers as NumPy's scalar loops do
+            fused = op == "*" and numpy_fuses() and not (a.vtype.weak and b.vtype.weak)
+            fn = "sl::cmul_fused" if fused else _COMPLEX_OPS.get(op, "sl::cmul")
+            text = f"{fn}({ca}, {cb})"
+        elif op == "**":
             if kind in "biu":
                 text = f"sl::ipow({ca}, {cb})"
             elif b.literal == 2 and kind != "c":
@@ -385,8 +407,9 @@ class _Lower:
             text = f"({fn}{ca})"
         elif fn == "std::conj" and loop.kind != "c":
             text = ca
-        elif fn == "sl::abs" and loop.kind == "c":
-            return CVal(f"std::abs({ca})", VType(out))  # |z| is real, of z's precision
+        elif fn == "sl::abs" and loop.kind == "c":  # |z| is real, of z's precision
+            fused = "true" if numpy_fuses() else "false"
+            return CVal(f"sl::cabs<{fused}>({ca})", VType(out))
         elif loop == F16 and fn.startswith(("sl::", "std::")):
             # float16 math in float32, rounded once (NumPy's float16 loops; C++ has no
             # float16 overloads: std:: would be ambiguous, sl:: would not see a float)
@@ -401,7 +424,18 @@ class _Lower:
         out = np.result_type(a.vtype.sample(), b.vtype.sample())
         return CVal(f"({convert(c, BOOL)} ? {convert(a, out)} : {convert(b, out)})", VType(out))
 
+    def pack(self, re: CVal, im: CVal) -> CVal:
+        """The complex number with parts `re` and `im` (IR `complex(re, im)`), each part
+        converted to the result's precision as NumPy's assignment to `.real` would."""
+        out = np.result_type(re.vtype.sample(), im.vtype.sample(), np.complex64)
+        part = np.dtype("float32" if out.name == "complex64" else "float64")
+        return CVal(f"sl::cpack<{ctype(part)}>({convert(re, part)}, {convert(im, part)})",
+                    VType(out))
+
     def real_imag(self, name: str, a: CVal) -> CVal:
+        if a.vtype.weak and isinstance(a.literal, complex):  # a Python number's: weak too
+            v = getattr(a.literal, name)
+            return CVal(literal(v, np.dtype("float64")), WEAK_FLOAT, v)
         if a.vtype.kind == "c":
             part = np.dtype("float32" if a.vtype.dtype.name == "complex64" else "float64")
             return CVal(f"std::{name}({a.text})", VType(part))

@@ -17,7 +17,7 @@ import numpy as np
 import sympy
 
 from sluice.backends.cpu import bounds
-from sluice.backends.cpu.cexpr import F16, CVal, convert, literal
+from sluice.backends.cpu.cexpr import F16, CVal, convert, literal, numpy_fuses
 from sluice.backends.cpu.copies import _nest, _store, _unravel, check_same_size
 from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
@@ -203,6 +203,8 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
     sbn = fn.idx(sb[2], scope)
     bj = "sl_brow[sl_j]" if sbn == "1" else f"sl_brow[sl_j * {sbn}]"
     acc = f"sl_crow[sl_j] += sl_aik * static_cast<{T}>({bj});"
+    if t.kind == "c":  # NumPy's products (ac - bd, ad + bc), not C99's __muldc3
+        acc = f"sl_crow[sl_j] += sl::cmul(sl_aik, static_cast<{T}>({bj}));"
     if not scope.in_parallel:
         w(f"#pragma omp parallel for collapse(2) schedule(static) "
           f"if(sl_B * sl_M * sl_N * sl_K > {PAR_MIN_WORK})")
@@ -333,7 +335,14 @@ def _reduce_dtype(op: str, dt: np.dtype) -> np.dtype:
     return dt
 
 
-def _fold(op: str, acc: str, x: str) -> str:
+def _fold(op: str, acc: str, x: str, cplx: bool = False, rows: bool = False) -> str:
+    if cplx and op in ("max", "min"):  # NumPy's order: lexicographic, the first NaN wins
+        return f"sl::c{op}imum({acc}, {x})"
+    if cplx and op == "*":
+        # NumPy's products, never C99's __muldc3: its reduction loop's (ac - bd, ad + bc),
+        # or, folding whole rows, its multiply loop's (fused where the machine fuses)
+        fused = rows and numpy_fuses()
+        return f"sl::{'cmul_fused' if fused else 'cmul'}({acc}, {x})"
     return {"+": f"{acc} + {x}", "*": f"{acc} * {x}", "max": f"sl::maximum({acc}, {x})",
             "min": f"sl::minimum({acc}, {x})"}[op]
 
@@ -342,8 +351,6 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
     v = _in_view(fn, ins, "inp")
     idt = _dt(fn, ins, "inp")
     op = n.op
-    if idt.kind == "c" and op not in ("+", "*"):
-        raise UnsupportedError(f"Reduce '{op}' of complex values")
     t = np.dtype(n.dtype) if n.dtype is not None else _reduce_dtype(op, idt)
     identity, elem = n.identity, idt
     if t == F16 and op not in ("argmax", "argmin"):
@@ -385,7 +392,7 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
                 convert(CVal(_at(fn, v, idx, inner, elem, idt), strong(elem)), t)
             _nest(fn, heads + ["for (int64_t sl_j = sl_j0; sl_j < std::min<int64_t>(sl_j0 + "
                                "256, sl_n); ++sl_j)"],
-                  lambda: w(f"sl_o[sl_j] = {_fold(op, 'sl_o[sl_j]', x)};"))
+                  lambda: w(f"sl_o[sl_j] = {_fold(op, 'sl_o[sl_j]', x, t.kind == 'c', True)};"))
         finish()
         return
     # Sums and products of numbers may regroup (NumPy's own pairwise order is not a loop's
@@ -415,11 +422,14 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
         if op in ("argmax", "argmin"):
             xt = ctype(idt)
             cmp = ">" if op == "argmax" else "<"
+            better = f"sl_x {cmp} sl_best"
+            if idt.kind == "c":  # NumPy's lexicographic order (a NaN part is caught below)
+                better = f"sl::c{'gt' if op == 'argmax' else 'lt'}(sl_x, sl_best)"
             w(f"{xt} sl_best = {xt}(0); int64_t sl_arg = -1, sl_pos = 0;")
 
             def body() -> None:
                 w(f"const {xt} sl_x = {x};")
-                w(f"if (sl_arg < 0 || (sl_best == sl_best && (sl_x {cmp} sl_best || "
+                w(f"if (sl_arg < 0 || (sl_best == sl_best && ({better} || "
                   f"sl_x != sl_x))) {{ sl_best = sl_x; sl_arg = sl_pos; }}")
                 w("++sl_pos;")
 
@@ -435,11 +445,11 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
 
                 def body() -> None:
                     w(f"const {T} sl_x = {x};")
-                    w(f"sl_acc = sl_first ? sl_x : {_fold(op, 'sl_acc', 'sl_x')}; "
+                    w(f"sl_acc = sl_first ? sl_x : {_fold(op, 'sl_acc', 'sl_x', t.kind == 'c')}; "
                       "sl_first = false;")
             else:
                 def body() -> None:
-                    w(f"sl_acc = {_fold(op, 'sl_acc', x)};")
+                    w(f"sl_acc = {_fold(op, 'sl_acc', x, t.kind == 'c')};")
             if split:
                 heads, body = _split_fold(fn, op, T, seed, heads, rnames[-1], red_sizes[-1], x,
                                           fn.idx(v.size(), scope) if whole else None, scope,

@@ -121,14 +121,17 @@ template <class T> inline T abs(T a) {
 
 template <class T> inline T sign(T a) {
   if constexpr (is_complex<T>::value) {
-    // NumPy 2's z / |z|, with its answers where that quotient is inf / inf or NaN.
+    // NumPy 2's z / |z| with |z| = hypot(re, im), and its answers where |z| is NaN, 0 or
+    // inf (also when it overflows: sign(3e38+3e38j) in complex64 is 1j).
     using R = typename T::value_type;
     const R re = a.real(), im = a.imag(), nan = std::numeric_limits<R>::quiet_NaN();
-    if (re != re || im != im || (std::isinf(re) && std::isinf(im))) return T(nan, nan);
-    if (std::isinf(re)) return T(re > 0 ? R(1) : R(-1), R(0));
-    if (std::isinf(im)) return T(R(0), im > 0 ? R(1) : R(-1));
-    auto m = std::abs(a);
-    return m == 0 ? T(0) : a / m;
+    const R m = std::hypot(re, im);
+    if (m != m) return T(nan, nan);
+    if (std::isinf(m)) {
+      if (!std::isinf(re)) return T(R(0), im > 0 ? R(1) : R(-1));
+      return std::isinf(im) ? T(nan, nan) : T(re > 0 ? R(1) : R(-1), R(0));
+    }
+    return m == 0 ? T(R(0), R(0)) : T(re / m, im / m);
   } else if constexpr (std::is_floating_point_v<T>) {
     return a > 0 ? T(1) : (a < 0 ? T(-1) : (a == 0 ? T(0) : a));
   } else {
@@ -327,16 +330,132 @@ struct CheckFailed { int k; };
 
 COMPLEX = r"""namespace sl {
 template <class T> struct is_complex<std::complex<T>> : std::true_type {};
+
+// Complex arithmetic as NumPy computes it, in real arithmetic on the parts: std::complex's
+// `*` and `/` follow C99 Annex G (__muldc3, __divdc3: infinities recovered, operands
+// scaled), which NumPy does not. `cmul` is (ac - bd, ad + bc) rounded at every step, as in
+// NumPy's scalar loops, reductions and npy_cpow; `cmul_fused` is NumPy's SIMD multiply
+// loop where the CPU fuses multiply-adds (fma(a, c, -bd), fma(a, d, bc)).
+//
+// GCC 12 rewrites such code in ways that change bits: its vectorizer recognises
+// (ac - bd, ad + bc) and (x + y * r, ...) stored as a complex number and emits fused
+// multiply-adds even under -ffp-contract=off, and it folds -fma(a, c, x) into
+// fnma(a, c, -x), which gives the other zero where the sum is exactly 0 (it only keeps
+// them apart under -frounding-math). Each part passes through `opaque`, an empty asm
+// statement, which GCC cannot see through.
+template <class T> inline T opaque(T v) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  __asm__("" : "+x"(v));
+#elif defined(__GNUC__) && defined(__aarch64__)
+  __asm__("" : "+w"(v));
+#elif defined(__GNUC__)
+  __asm__("" : "+m"(v));
+#endif
+  return v;
+}
+template <class T> inline std::complex<T> cpack(T re, T im) {
+  return std::complex<T>(opaque(re), opaque(im));
+}
+template <class T> inline std::complex<T> cmul(std::complex<T> x, std::complex<T> y) {
+  const T a = x.real(), b = x.imag(), c = y.real(), d = y.imag();
+  return cpack(a * c - b * d, a * d + b * c);
+}
+template <class T> inline std::complex<T> cmul_fused(std::complex<T> x, std::complex<T> y) {
+  const T a = x.real(), b = x.imag(), c = y.real(), d = y.imag();
+  return cpack(std::fma(a, c, -(b * d)), std::fma(a, d, b * c));
+}
+
+// NumPy's complex division (Smith's method; a zero divisor gives inf or NaN parts).
+template <class T> inline std::complex<T> cdiv(std::complex<T> x, std::complex<T> y) {
+  const T a = x.real(), b = x.imag(), c = y.real(), d = y.imag();
+  const T ac = std::fabs(c), ad = std::fabs(d);
+  if (ac >= ad) {
+    if (ac == 0 && ad == 0) return std::complex<T>(a / ac, b / ac);
+    const T rat = d / c, scl = T(1) / opaque(c + d * rat);
+    return cpack((a + b * rat) * scl, (b - a * rat) * scl);
+  }
+  const T rat = c / d, scl = T(1) / opaque(d + c * rat);
+  return cpack((a * rat + b) * scl, (b * rat - a) * scl);
+}
+
+// np.abs of a complex array (NumPy's SIMD loop): an infinite part wins over NaN, then
+// larger * sqrt(1 + (smaller / larger)^2), the square fused where NumPy's loop fuses.
+template <bool Fused, class T> inline T cabs(std::complex<T> z) {
+  const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  T re = std::fabs(z.real()), im = std::fabs(z.imag());
+  const bool re_inf = re == inf, im_inf = im == inf;
+  if (re_inf) im = inf;
+  if (im_inf) re = inf;
+  const bool re_num = re == re, im_num = im == im;
+  if (!re_num) im = nan;
+  if (!im_num) re = nan;
+  const T larger = re > im ? re : im, smaller = im < re ? im : re;
+  const T ratio = (larger == 0 || smaller == inf) ? T(0) : smaller / larger;
+  const T h = std::sqrt(Fused ? std::fma(ratio, ratio, T(1)) : ratio * ratio + T(1));
+  return h * larger;
+}
+
+// NumPy's ordering of complex arrays: lexicographic, and false where an imaginary part is
+// NaN unless the real parts decide equal.
+template <class T> inline bool clt(std::complex<T> x, std::complex<T> y) {
+  return (x.real() < y.real() && x.imag() == x.imag() && y.imag() == y.imag()) ||
+         (x.real() == y.real() && x.imag() < y.imag());
+}
+template <class T> inline bool cle(std::complex<T> x, std::complex<T> y) {
+  return (x.real() < y.real() && x.imag() == x.imag() && y.imag() == y.imag()) ||
+         (x.real() == y.real() && x.imag() <= y.imag());
+}
+template <class T> inline bool cgt(std::complex<T> x, std::complex<T> y) { return clt(y, x); }
+template <class T> inline bool cge(std::complex<T> x, std::complex<T> y) { return cle(y, x); }
+
+// NumPy's maximum / minimum of complex numbers: the first operand if it has a NaN part or
+// orders at or above (below) the second, else the second; a reduction folds in order.
+template <class T> inline std::complex<T> cmaximum(std::complex<T> x, std::complex<T> y) {
+  return (x.real() != x.real() || x.imag() != x.imag() || cge(x, y)) ? x : y;
+}
+template <class T> inline std::complex<T> cminimum(std::complex<T> x, std::complex<T> y) {
+  return (x.real() != x.real() || x.imag() != x.imag() || cle(x, y)) ? x : y;
+}
+
+// np.power of complex numbers (npy_cpow): x ** 0 is 1, 0 ** y is 0 for Re y > 0 and NaN
+// otherwise, integer exponents below 100 in magnitude multiply repeatedly (a negative one
+// then divides 1 by the product); the rest is the C library's cpow.
+template <class T> inline std::complex<T> cpow(std::complex<T> x, std::complex<T> y) {
+  const T a = x.real(), b = x.imag(), c = y.real(), d = y.imag();
+  using C = std::complex<T>;
+  if (c == 0 && d == 0) return C(T(1), T(0));
+  if (a == 0 && b == 0) {
+    if (c > 0) return C(T(0), T(0));
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    return C(nan, nan);
+  }
+  if (d == 0 && c > -100 && c < 100 && T(int64_t(c)) == c) {
+    const int64_t n = int64_t(c);
+    if (n == 1) return x;
+    if (n == 2) return cmul(x, x);
+    if (n == 3) return cmul(x, cmul(x, x));
+    const int64_t m = n < 0 ? -n : n;
+    C acc(T(1), T(0)), p = x;
+    for (int64_t mask = 1;; mask <<= 1) {
+      if (m & mask) acc = cmul(acc, p);
+      if (m < (mask << 1)) break;
+      p = cmul(p, p);
+    }
+    return n < 0 ? cdiv(C(T(1), T(0)), acc) : acc;
+  }
+  return std::pow(x, y);  // both complex: libstdc++ calls the C library's cpow
+}
 }  // namespace sl
 
+// Per-thread partial sums and products combine with NumPy's per-element operations.
 #pragma omp declare reduction(sl_cadd : std::complex<double> : omp_out += omp_in) \
     initializer(omp_priv = std::complex<double>(0.0, 0.0))
-#pragma omp declare reduction(sl_cmul : std::complex<double> : omp_out *= omp_in) \
-    initializer(omp_priv = std::complex<double>(1.0, 0.0))
+#pragma omp declare reduction(sl_cmul : std::complex<double> : \
+    omp_out = sl::cmul(omp_out, omp_in)) initializer(omp_priv = std::complex<double>(1.0, 0.0))
 #pragma omp declare reduction(sl_cadd : std::complex<float> : omp_out += omp_in) \
     initializer(omp_priv = std::complex<float>(0.0f, 0.0f))
-#pragma omp declare reduction(sl_cmul : std::complex<float> : omp_out *= omp_in) \
-    initializer(omp_priv = std::complex<float>(1.0f, 0.0f))
+#pragma omp declare reduction(sl_cmul : std::complex<float> : \
+    omp_out = sl::cmul(omp_out, omp_in)) initializer(omp_priv = std::complex<float>(1.0f, 0.0f))
 """
 
 STREAMS = r"""namespace sl {
@@ -867,7 +986,7 @@ VECMATH = _vecmath_part()
 
 # (marker in the generated code, headers, code) for the optional parts, in output order.
 PARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    (r"std::complex", ("complex",), COMPLEX),
+    (r"std::complex|sl::cpack", ("complex",), COMPLEX),
     (r"sl::bounds_", ("atomic", "mutex", "type_traits", "omp.h"), BOUNDS),
     (r"sl::Queue", ("deque",), STREAMS),
     (r"sl::(scaled_)?mat(mul|vec_pair)", ("algorithm", "limits", "type_traits", "vector",

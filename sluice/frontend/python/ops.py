@@ -20,7 +20,17 @@ from sluice.frontend.python.emit import align, broadcast
 from sluice.frontend.python.values import Elem, Sym, const, narrow_symbol, to_elem
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
-from sluice.ir.symbolic import CASTS, BitAnd, BitNot, BitOr, BitXor, FloorDiv, LShift, RShift
+from sluice.ir.symbolic import (
+    CASTS,
+    BitAnd,
+    BitNot,
+    BitOr,
+    BitXor,
+    FloorDiv,
+    LShift,
+    RShift,
+    Select,
+)
 
 _WEAK_SAMPLE = {"bool": False, "int": 0, "float": 0.0, "complex": 0j}
 
@@ -181,7 +191,9 @@ def elementwise(fn: Callable[..., Any], operands: list[Any], dtype: DType,
                 weak=all(weak_of(o) for o in operands))
 
 
-def binary(op: type, a: Any, b: Any) -> Any:
+def binary(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
+    """`a op b`; `ufunc_call`: spelled as the ufunc (`np.multiply(a, b)`), which NumPy
+    computes with its array loops even for two scalars."""
     fn = BINARY[op][1]
     folded = fold_constants(op, a, b)
     if folded is not None:
@@ -195,11 +207,11 @@ def binary(op: type, a: Any, b: Any) -> Any:
     else:
         ufunc = UFUNCS[op]
         if op is ast.Pow:
-            ufunc = _power_ufunc(a, b)
-            if ufunc is np.square:
+            ufunc = _power_ufunc(a, b, ufunc_call)
+            if ufunc in _POWER_AS_UNARY:
                 ins, dtype = ufunc_types.loop_types(ufunc, [a])
                 (a,) = loop_cast([a], ins)
-                return elementwise(lambda x: X.mul(x, x), [a], dtype)
+                return elementwise(_POWER_AS_UNARY[ufunc], [a], dtype)
         ins, dtype = ufunc_types.loop_types(ufunc, [a, b])
         a, b = loop_cast([a, b], ins)
         if op is ast.Pow and dtype.is_integer:
@@ -208,13 +220,63 @@ def binary(op: type, a: Any, b: Any) -> Any:
         return elementwise(lambda x, y: _LOGICAL_BOOL[op](as_boolean(x, DType.bool),
                                                           as_boolean(y, DType.bool)),
                            [a, b], dtype, numeric=False)
+    if op is ast.Mult and dtype.is_complex and not ufunc_call and _scalars(a, b):
+        return elementwise(_scalar_cmul, [a, b], dtype)
     return elementwise(fn, [a, b], dtype)
 
 
-def _power_ufunc(a: Any, b: Any) -> np.ufunc:
-    """`array ** 2` (the Python int) is np.square(array) in NumPy: bool ** 2 is int8."""
+def _scalars(*operands: Any) -> bool:
+    """Whether NumPy applies an operator to these operands with its scalar arithmetic
+    (they are all scalars), rather than its array loops. For complex numbers the two differ:
+    the scalar code multiplies without fused multiply-adds, orders NaNs differently and
+    computes abs() as hypot."""
+    return all(not o.shape for o in operands)
+
+
+def _part(x: Any, name: str) -> Any:
+    return X.call(name, x)
+
+
+def _scalar_cmul(x: Any, y: Any) -> Any:
+    """NumPy's product of two complex scalars: (ac - bd, ad + bc), each step rounded."""
+    xr, xi, yr, yi = _part(x, "real"), _part(x, "imag"), _part(y, "real"), _part(y, "imag")
+    return X.call("complex", X.sub(X.mul(xr, yr), X.mul(xi, yi)),
+                  X.add(X.mul(xr, yi), X.mul(xi, yr)))
+
+
+def _reciprocal(x: Any) -> Any:
+    """NumPy's reciprocal of a complex number (its `z ** -1`), Smith's division of 1."""
+    re, im = _part(x, "real"), _part(x, "imag")
+    small = X.compare(X.Le2, X.call("abs", im), X.call("abs", re))
+    r1 = X.truediv(im, re)
+    d1 = X.add(re, X.mul(im, r1))
+    r2 = X.truediv(re, im)
+    d2 = X.add(X.mul(re, r2), im)
+    return X.call("complex",
+                  Select(small, X.truediv(X.literal(1.0), d1), X.truediv(r2, d2)),
+                  Select(small, X.truediv(X.neg(r1), d1), X.truediv(X.literal(-1.0), d2)))
+
+
+_POWER_AS_UNARY: dict[np.ufunc, Callable[[Any], Any]] = {
+    np.square: lambda x: X.mul(x, x), np.sqrt: lambda x: X.call("sqrt", x),
+    np.reciprocal: _reciprocal,
+}
+
+
+def _power_ufunc(a: Any, b: Any, ufunc_call: bool = False) -> np.ufunc:
+    """`array ** 2` (the Python int) is np.square(array) in NumPy: bool ** 2 is int8. A
+    complex array's `** -1` is np.reciprocal and `** 0.5` np.sqrt; complex scalars, and
+    np.power itself, always take np.power (which differs from those at zeros, infinities
+    and in rounding)."""
     c = getattr(b, "constant", None)
-    if weak_of(b) and not weak_of(a) and type(c) is int and c == 2:
+    if not weak_of(b) or weak_of(a):
+        return np.power
+    if a.dtype.is_complex:
+        if ufunc_call or _scalars(a):
+            return np.power
+        return {(int, 2): np.square, (int, -1): np.reciprocal,
+                (float, 0.5): np.sqrt}.get((type(c), c), np.power)
+    if type(c) is int and c == 2:
         return np.square
     return np.power
 
@@ -227,11 +289,14 @@ def _check_integer_exponent(b: Any) -> None:
                                    "x.astype(np.float64) ** -1")
 
 
-def compare(op: type, a: Any, b: Any) -> Any:
+def compare(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
     folded = fold_constants(op, a, b)
     if folded is not None:
         return folded
     ins, _ = ufunc_types.loop_types(UFUNCS[op], [a, b])
+    if ins[0].is_complex and op in _ORDER and not ufunc_call and _scalars(a, b):
+        a, b = loop_cast([a, b], ins)
+        return elementwise(_ORDER[op], [a, b], DType.bool, numeric=False)
     outside = _outside_range(op, a, b)
     if outside is not None:
         return elementwise(lambda x, y: X.literal(outside), [a, b], DType.bool,
@@ -241,6 +306,20 @@ def compare(op: type, a: Any, b: Any) -> Any:
     if _mixed_sign(ins) and not (weak_of(a) or weak_of(b)):
         return _compare_mixed_sign(op, a, b)
     return elementwise(lambda x, y: X.compare(COMPARE[op], x, y), [a, b], DType.bool)
+
+
+def _scalar_order(strict: type, tie: type) -> Callable[[Any, Any], Any]:
+    """NumPy's ordering of two complex scalars: by the real parts, then the imaginary ones
+    (with no NaN check, unlike its array loops)."""
+    def order(x: Any, y: Any) -> Any:
+        xr, yr = _part(x, "real"), _part(y, "real")
+        return X.or_(X.compare(strict, xr, yr), X.and_(
+            X.compare(X.Eq2, xr, yr), X.compare(tie, _part(x, "imag"), _part(y, "imag"))))
+    return order
+
+
+_ORDER = {ast.Lt: _scalar_order(X.Lt2, X.Lt2), ast.LtE: _scalar_order(X.Lt2, X.Le2),
+          ast.Gt: _scalar_order(X.Gt2, X.Gt2), ast.GtE: _scalar_order(X.Gt2, X.Ge2)}
 
 
 def _mixed_sign(ins: list[DType]) -> bool:

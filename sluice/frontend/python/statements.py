@@ -426,6 +426,9 @@ class StatementLowering:
         if not isinstance(node.target, ast.Name):
             raise UnsupportedError("the loop variable must be a single name",
                                    self.loc(node.target))
+        if all(b.is_Integer for b in (start, stop, step)) and \
+                not range(int(start), int(stop), int(step)):
+            return None  # the body never runs: its variables keep their values and types
         name = node.target.id
         owned = self.promote_for(node.body)
         f = self.frame

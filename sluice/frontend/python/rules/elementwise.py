@@ -13,7 +13,9 @@ import sympy
 from sluice.errors import UnsupportedError
 from sluice.frontend.python import ops, ufunc_types
 from sluice.frontend.python.rules.table import (
+    ATTRIBUTES,
     FUNCTIONS,
+    METHODS,
     register,
     value,
 )
@@ -32,7 +34,7 @@ _UNARY: dict[Any, Callable[..., Any]] = {
         (np.cos, "cos"), (np.tan, "tan"), (np.arcsin, "asin"), (np.arccos, "acos"),
         (np.arctan, "atan"), (np.sinh, "sinh"), (np.cosh, "cosh"), (np.tanh, "tanh"),
         (np.floor, "floor"), (np.ceil, "ceil"), (np.sign, "sign"), (np.abs, "abs"),
-        (np.absolute, "abs")]},
+        (np.absolute, "abs"), (np.conjugate, "conj")]},
     np.negative: X.neg, np.positive: lambda x: x, np.square: lambda x: X.mul(x, x),
 }
 # Rounding an integer (or a boolean) is the identity in NumPy 2, and keeps its type.
@@ -64,13 +66,13 @@ _BINARY_UFUNCS = {
 }
 for _f, _op in _BINARY_UFUNCS.items():
     FUNCTIONS[_f] = (lambda op: lambda tr, node, a, b: ops.binary(
-        op, value(tr, node, a), value(tr, node, b)))(_op)
+        op, value(tr, node, a), value(tr, node, b), ufunc_call=True))(_op)
 
 _COMPARE_UFUNCS = {np.less: ast.Lt, np.less_equal: ast.LtE, np.greater: ast.Gt,
                    np.greater_equal: ast.GtE, np.equal: ast.Eq, np.not_equal: ast.NotEq}
 for _f, _op in _COMPARE_UFUNCS.items():
     FUNCTIONS[_f] = (lambda op: lambda tr, node, a, b: ops.compare(
-        op, value(tr, node, a), value(tr, node, b)))(_op)
+        op, value(tr, node, a), value(tr, node, b), ufunc_call=True))(_op)
 
 
 def _typed(ufunc: np.ufunc, operands: list[Any]) -> tuple[list[Any], DType]:
@@ -139,6 +141,26 @@ def _where(tr, node, cond, a=None, b=None):
     a, b = ops.loop_cast([a, b], [dtype, dtype])
     return ops.elementwise(lambda x, y, z: Select(ops.as_boolean(x, c.dtype), y, z),
                            [c, a, b], dtype, numeric=False)
+
+
+def _part_rule(name: str):
+    """np.real / np.imag (and the `.real`, `.imag` attributes, read as values): the parts
+    of complex numbers, in the parts' precision; a real array's real part is itself and its
+    imaginary part zeros."""
+    def rule(tr, node, x):
+        x = value(tr, node, x)
+        if name == "real" and not x.dtype.is_complex:
+            return x
+        dtype = DType.of(getattr(np, name)(np.zeros((), x.dtype.numpy)).dtype)
+        return ops.elementwise(lambda v: X.call(name, v), [x], dtype, numeric=False)
+    return rule
+
+
+for _name in ("real", "imag"):
+    FUNCTIONS[getattr(np, _name)] = _part_rule(_name)
+    ATTRIBUTES[_name] = (lambda r: lambda tr, v: r(tr, tr.node, v))(_part_rule(_name))
+for _name in ("conj", "conjugate"):
+    METHODS[_name] = lambda tr, node, self: FUNCTIONS[np.conjugate](tr, node, self)
 
 
 @register(FUNCTIONS, np.clip)

@@ -38,6 +38,13 @@ def _len(tr, node, a):
 
 @register(BUILTINS, builtins.abs)
 def _abs(tr, node, a):
+    v = value(tr, node, a)
+    if v.dtype.is_complex and not v.shape:
+        # abs() of a complex scalar is NumPy's scalar arithmetic: hypot of the parts (the
+        # array loop of np.abs rounds otherwise)
+        part = DType.float32 if v.dtype == DType.complex64 else DType.float64
+        return ops.elementwise(lambda x: X.call("hypot", X.call("real", x),
+                                                X.call("imag", x)), [v], part, numeric=False)
     return FUNCTIONS[np.abs](tr, node, a)
 
 
