@@ -17,8 +17,7 @@ WCR_OPS = ("+", "*", "max", "min")
 def _integer(e: Expr) -> Expr:
     """`e`, unless it is a comparison or a truth value (`x[0 > N]` in IR text), which no
     arithmetic on subsets can take."""
-    if any(isinstance(a, sympy.Rel | BooleanAtom | BooleanFunction)
-           for a in sympy.preorder_traversal(e)):
+    if isinstance(e, sympy.Rel | BooleanAtom | BooleanFunction):  # (select(c, a, b) is fine)
         raise VerificationError("subset", f"subset bound {e} is a comparison or a truth value, "
                                 "not an integer", hint="write start:stop or start:stop:step")
     return e

@@ -183,8 +183,13 @@ def check_failure(p: Program, r: Requirement, env: dict[str, Any]) -> ExecutionE
     """The error for a `check` block that fails while `p` runs (sizes computed inside it)."""
     ints = {k: int(v) for k, v in env.items() if k in r.names}
     return ExecutionError(f"'{p.name}': {r.why}: {_relation(r, ints)}", r.location(),
-                          hint="these sizes are computed while the program runs; NumPy "
-                          "refuses them too")
+                          hint=CHECK_HINT)
+
+
+# Where NumPy would compute on, it raises too (an index error, a broadcast error), or, for a
+# loop-carried type, answers with a type that compiled code cannot have (the message says).
+CHECK_HINT = ("checked while the program runs, where the values involved are known; "
+              "NumPy stops here too unless the message says otherwise")
 
 
 def _relation(r: Requirement, env: dict[str, int]) -> str:

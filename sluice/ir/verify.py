@@ -57,8 +57,7 @@ def _not_int64(e) -> str | None:
     0 and loops forever), an integer outside int64 wraps, an infinity or NaN has no value.
     """
     e = sympy.sympify(e)
-    if any(isinstance(a, sympy.Rel | BooleanAtom | BooleanFunction)
-           for a in sympy.preorder_traversal(e)):
+    if isinstance(e, sympy.Rel | BooleanAtom | BooleanFunction):  # (select(c, a, b) is fine)
         return f"{e} is a comparison or a truth value, not an integer"
     if isinstance(e, Const):
         finite = not isinstance(e.value, complex) and math.isfinite(e.value)

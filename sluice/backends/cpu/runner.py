@@ -28,8 +28,8 @@ from sluice.errors import ArgumentError, DeadlockError, ExecutionError
 from sluice.ir.data import CSR, Scalar
 from sluice.ir.interpreter import bind_symbols, csr_parts, match_arguments
 from sluice.ir.program import Program
+from sluice.ir.requires import CHECK_HINT, check_no_overlap, written_containers
 from sluice.ir.requires import check as check_requirements
-from sluice.ir.requires import check_no_overlap, written_containers
 from sluice.ir.symbolic import compile_numpy, free_names
 
 _SCALAR_CTYPES = {
@@ -172,7 +172,7 @@ class CompiledProgram:
             r = found[rc - CHECK_STATUS].requirement
             raise ExecutionError(f"'{self.program.name}': {r.why}: {r.broken()} for the "
                                  "values computed while it ran", r.location(),
-                                 hint="NumPy refuses these sizes too")
+                                 hint=CHECK_HINT)
         raise ExecutionError(f"'{self.program.name}' ran out of memory")
 
     # --- the thorough path -----------------------------------------------------------------

@@ -5,8 +5,9 @@ NumPy the type can change on the first iteration: `s = 0.0` is a Python float, a
 `s = s + x[i]` with float32 `x` makes it a float32 scalar (NEP 50), which every later
 iteration then adds in float32. When the loop body assigns a variable a value of another
 type, the loop is traced again with storage of that type, until the types settle; the
-abandoned trace's blocks are dropped. A loop that runs zero times then returns the first
-value converted to the settled type (NumPy would keep the Python scalar).
+abandoned trace's blocks are dropped. A `for` loop that runs zero times would then return the
+first value converted to the settled type, where NumPy keeps its type: such a call stops with
+an error (a `while` loop's first test is not checked: it returns the converted value).
 """
 
 from __future__ import annotations
@@ -63,20 +64,31 @@ def check_write(tr: Any, name: str, st: Any, val: Any) -> None:
         raise Retype(tr.frame, name, dtype, weak)
 
 
-def trace_loop(tr: Any, owned: set[str], trace: Callable[[], None]) -> None:
+def trace_loop(tr: Any, owned: set[str], trace: Callable[[], None],
+               runs: sympy.Basic | None = None) -> None:
     """Run `trace` (which appends one loop block to the current region); when a variable
     whose storage `owned` names changes type inside, drop the block, give the variable
-    storage of the new type and run it again."""
+    storage of the new type and run it again.
+
+    `runs` is the condition under which the loop runs at least once (None: not known). A
+    retyped variable is only right when it holds: run zero times, NumPy keeps the value
+    of the old type, so a call where `runs` fails stops with an error instead."""
     f = tr.frame
     region = tr.em.b.region
     counts: dict[str, int] = {}
     settled: set[str] = set()
+    first = len(region.blocks)
+    before = {n: _type_of(f.mutable[n])[0] for n in owned if n in f.mutable}
     while True:
         mark = len(region.blocks)
         env, pending, returns = dict(f.env), set(f.pending), tr.returns
         tr.carried.append((f, owned, settled))
         try:
             trace()
+            # (a Python float that became a NumPy float64 is still a float64)
+            changed = sorted(n for n in counts if _type_of(f.mutable[n])[0] != before.get(n))
+            if changed and runs is not None:
+                _require_a_run(tr, region, first, runs, changed)
             return
         except Retype as r:
             if r.frame is not f or r.name not in owned:
@@ -97,6 +109,17 @@ def trace_loop(tr: Any, owned: set[str], trace: Callable[[], None]) -> None:
         counts[retype.name] = counts.get(retype.name, 0) + 1
         if counts[retype.name] >= _MAX_RETYPES:
             settled.add(retype.name)
+
+
+def _require_a_run(tr: Any, region: Any, at: int, runs: sympy.Basic,
+                   names: list[str]) -> None:
+    """A check, placed before the retyped storage is made, that the loop runs at least once."""
+    before = len(region.blocks)
+    which = ", ".join(f"'{n}'" for n in names)
+    tr.em.require_here(runs, f"the loop ran zero times, where NumPy keeps the value {which} "
+                       "had before it, of another type than the loop gives it")
+    if len(region.blocks) == before + 1:
+        region.blocks.insert(at, region.blocks.pop())
 
 
 def _storage(tr: Any, name: str, st: Any, r: Retype) -> View:

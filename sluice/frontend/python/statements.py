@@ -453,7 +453,8 @@ class StatementLowering:
                 del self.facts.ranges[var.name]
                 self.leave_loop(outer)
 
-        carried.trace_loop(self, owned, trace)
+        carried.trace_loop(self, owned, trace,
+                           runs=sympy.Lt(start, stop) if step > 0 else sympy.Gt(start, stop))
         return None
 
     def st_while(self, node: ast.While) -> bool | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,7 @@ from sluice.frontend.python.rules.table import (
 )
 from sluice.frontend.python.values import (
     Elem,
+    Sym,
     placeholder,
     to_elem,
 )
@@ -166,6 +168,8 @@ for _name in ("conj", "conjugate"):
 @register(FUNCTIONS, np.clip)
 def _clip(tr, node, a, lo, hi):
     a, lo, hi = (value(tr, node, v) for v in (a, lo, hi))
+    if isinstance(a, Sym) and a.weak:  # np.clip makes an array of `a` first: not weak
+        a = dataclasses.replace(a, weak=False)
     dtype = ops.promote([a, lo, hi])
     if dtype.is_complex:
         raise UnsupportedError("np.clip of complex numbers is not supported", tr.loc(node))

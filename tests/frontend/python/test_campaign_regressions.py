@@ -1,0 +1,47 @@
+"""Wrong answers the differential fuzzer found in campaigns, as plain regression tests:
+NumPy's answer, or a clear error where compiled code cannot have NumPy's type."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sluice
+from sluice.errors import ExecutionError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from python_rules import agree  # noqa: E402
+
+
+def clip_int(a, b):
+    return np.clip(7, a, b)
+
+
+def clip_float(a, b):
+    return np.clip(0.5, a, b)
+
+
+def test_clip_makes_an_array_of_a_python_scalar_first():
+    # np.clip(7, u32, u32) is int64 in NumPy (7 becomes an int64 array), not uint32
+    u = np.array([3], np.uint32)
+    agree(clip_int, (u, u + 10), (u, u))
+    f = np.array([-4.0, 0.0], np.float32)
+    agree(clip_float, (f, f + 1.0))
+
+
+def retyped_in_loop(n, a, b):
+    o = a
+    for _ in range(n):
+        o = a % b
+    return o
+
+
+def test_a_loop_that_changes_a_type_and_runs_zero_times_stops_with_an_error():
+    a, b = np.array([9, 16], np.uint8), np.array([20, 30], np.int16)
+    agree(retyped_in_loop, (2, a, b))  # o becomes int16, as in NumPy
+    for target in ("interpret", "cpu"):
+        # NumPy returns a, still uint8: compiled code holds o as int16, so it refuses
+        with pytest.raises(ExecutionError, match="the loop ran zero times"):
+            sluice.jit(retyped_in_loop).compile(target, 0, a, b)(0, a, b)
