@@ -143,12 +143,12 @@ def _spec_of_value(name: str, v: Any) -> tuple[ArgSpec, Any]:
                                           layout)
     if isinstance(v, bool | np.bool_):
         return ArgSpec.scalar(DType.bool, isinstance(v, bool)), ("scalar", "bool")
+    if isinstance(v, np.generic):  # first: np.float64 and np.complex128 are Python's too
+        dt = DType.of(v.dtype)
+        return ArgSpec.scalar(dt), ("scalar", dt.value)
     if isinstance(v, int | float | complex):
         dt = DType.of(v)
         return ArgSpec.scalar(dt, weak=True), ("scalar", dt.value, "weak")
-    if isinstance(v, np.generic):
-        dt = DType.of(v.dtype)
-        return ArgSpec.scalar(dt), ("scalar", dt.value)
     if hasattr(v, "__cuda_array_interface__") or hasattr(v, "__array__") and not isinstance(
             v, list | tuple):
         return _spec_of_value(name, np.asarray(v))

@@ -202,6 +202,10 @@ def binary(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
             and a.dtype.is_integer and isinstance(a, Sym):
         raise SluiceTypeError("integer division or modulo by zero (Python raises "
                               "ZeroDivisionError here)")
+    if op in (ast.Div, ast.Mod, ast.FloorDiv) and isinstance(b, Sym) and b.constant == 0 \
+            and weak_of(a) and weak_of(b):
+        raise SluiceTypeError("division or modulo of Python numbers by zero (Python raises "
+                              "ZeroDivisionError here; NumPy scalars would give inf or nan)")
     if all(weak_of(o) for o in (a, b)):
         dtype = result_type(op, [a, b])
     else:

@@ -15,7 +15,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
-from sluice.frontend.python import carried, ops
+from sluice.frontend.python import carried, ops, ufunc_types
 from sluice.frontend.python.branches import BranchLowering
 from sluice.frontend.python.emit import clipped_size, differ, runtime_size
 from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, to_elem
@@ -151,6 +151,10 @@ class StatementLowering:
         if isinstance(val, tuple | Py):
             raise SluiceTypeError("only numbers and arrays can be stored in arrays",
                                   self.loc(node))
+        try:  # NumPy 2 refuses to store a Python int the array's type cannot hold
+            ufunc_types.check_weak_int(val, view.dtype)
+        except SluiceTypeError as e:
+            raise SluiceTypeError(e.message, self.loc(node), hint=e.hint) from None
         self.em.store(to_elem(val), view)
 
     def written_by(self, t: ast.AST) -> set[str]:

@@ -53,11 +53,11 @@ def loop_types(ufunc: np.ufunc, operands: list[Any]) -> tuple[list[DType], DType
     ins = [DType.of(d) for d in dts[:ufunc.nin]]
     if not ufunc.__name__.startswith(("less", "greater", "equal", "not_equal")):
         for v, d in zip(operands, ins, strict=True):
-            _check_weak_int(v, d)
+            check_weak_int(v, d)
     return ins, DType.of(dts[-1])
 
 
-def _check_weak_int(v: Any, d: DType) -> None:
+def check_weak_int(v: Any, d: DType) -> None:
     """NumPy 2 refuses a Python integer that the array's integer type cannot hold."""
     c = _constant(v)
     if c is None and _weak(v) and d.is_integer and isinstance(v, Sym) \
@@ -78,8 +78,10 @@ def _check_weak_int_at_run_time(v: Sym, d: DType) -> None:
     info = np.iinfo(d.numpy)
     em = emit.active()
     if em is not None and d != DType.int64:
-        em.require_here(sympy.And(v.expr >= info.min, v.expr <= info.max),
-                        f"Python integer out of bounds for {d}")
+        ok = v.expr >= info.min  # (the symbol is an int64: no upper bound for uint64)
+        if info.max < 2**63 - 1:
+            ok = sympy.And(ok, v.expr <= info.max)
+        em.require_here(ok, f"Python integer out of bounds for {d}")
 
 
 def python_result(op: Any, operands: list[Any]) -> DType:

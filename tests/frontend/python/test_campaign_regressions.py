@@ -45,3 +45,36 @@ def test_a_loop_that_changes_a_type_and_runs_zero_times_stops_with_an_error():
         # NumPy returns a, still uint8: compiled code holds o as int16, so it refuses
         with pytest.raises(ExecutionError, match="the loop ran zero times"):
             sluice.jit(retyped_in_loop).compile(target, 0, a, b)(0, a, b)
+
+
+def scale_u64(a, k):
+    return a * k
+
+
+def store_negated(a, k):
+    a[:] = -k
+
+
+def fmin_scalar(a, x):
+    return np.fmin(a, x)
+
+
+def floor_by_negative_zero(x):
+    return x // -0.0
+
+
+def test_python_int_checks_where_numpy_checks_them():
+    u = np.array([3, 4], np.uint64)
+    agree(scale_u64, (u, 5), (u, -1))  # no upper bound check on uint64 (it failed on CPU)
+    agree(store_negated, (u.copy(), 4), (u.copy(), -4), (np.zeros(2, np.uint8), -300))
+
+
+def test_numpy_float_scalars_are_not_python_floats():
+    # np.float64 subclasses float, but NumPy treats it as a strong float64
+    agree(fmin_scalar, (np.array([-1.5, 2.0], np.float32), np.float64(-0.642)),
+          (np.array([-1.5, 2.0], np.float32), -0.642))
+
+
+def test_python_float_division_by_a_zero_constant_is_refused():
+    with pytest.raises(sluice.SluiceError, match="ZeroDivisionError"):
+        sluice.jit(floor_by_negative_zero)(2.5)
