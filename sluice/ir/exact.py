@@ -242,7 +242,9 @@ def mod(a: Any, b: Any) -> sympy.Basic:
     if all(is_index(x) for x in xs):
         if xs[1].is_Integer and int(xs[1]) == 0:
             raise ZeroDivisionError("integer modulo by zero")
-        return sympy.Mod(*xs)
+        m = sympy.Mod(*xs)
+        if is_index(m):  # (SymPy cannot say so when the divisor may be zero: x % y)
+            return m
     return Mod2(*xs)
 
 

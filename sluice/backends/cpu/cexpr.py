@@ -168,6 +168,34 @@ def _half(value: object) -> str:
     return literal(h, np.dtype("float32"))
 
 
+# `w op o` for a Python int w below every value of an unsigned o
+_NEGATIVE_LEFT = {"<": True, "<=": True, ">": False, ">=": False, "==": False, "!=": True}
+_I64, _U64 = np.dtype("int64"), np.dtype("uint64")
+
+
+def _python_int_against_int(a: CVal, b: CVal) -> bool:
+    """A run-time Python int compared with an integer array value: NumPy 2 compares
+    the values exactly (`-4 > u16` is False), where the loop's type would wrap the int."""
+    weak = [v for v in (a, b) if v.vtype.weak and v.vtype.kind in "iu" and v.literal is None]
+    other = [v for v in (a, b) if not v.vtype.weak and v.vtype.kind in "iu"]
+    return len(weak) == 1 and len(other) == 1
+
+
+def _exact_int_compare(op: str, a: CVal, b: CVal) -> CVal:
+    left_weak = a.vtype.weak
+    w, o = (a, b) if left_weak else (b, a)
+    wt, ot = convert(w, _I64), o.text
+    if o.vtype.dtype != _U64:  # int64 holds both
+        ta, tb = (wt, convert(o, _I64)) if left_weak else (convert(o, _I64), wt)
+        return CVal(f"({ta} {op} {tb})", VType(BOOL))
+    below = _NEGATIVE_LEFT[op]  # `o op w` with w negative: the order flips, (in)equality not
+    if not left_weak and op not in ("==", "!="):
+        below = not below
+    ta, tb = (f"static_cast<uint64_t>({wt})", ot) if left_weak else \
+        (ot, f"static_cast<uint64_t>({wt})")
+    return CVal(f"({wt} < 0 ? {'true' if below else 'false'} : ({ta} {op} {tb}))", VType(BOOL))
+
+
 def convert(v: CVal, dtype: np.dtype) -> str:
     """`v` converted to `dtype` the way NumPy casts (complex -> real keeps the real part)."""
     if v.literal is not None:
@@ -178,6 +206,8 @@ def convert(v: CVal, dtype: np.dtype) -> str:
     if v.vtype.kind == "c" and dtype.kind != "c":
         if dtype.kind == "b":
             return f"({v.text} != {ctype(v.vtype.dtype)}(0))"
+        if dtype.kind == "u":
+            return f"sl::float_to_unsigned<{t}>(std::real({v.text}))"
         return f"static_cast<{t}>(std::real({v.text}))"
     if v.vtype.kind == "f" and dtype.kind == "u":
         return f"sl::float_to_unsigned<{t}>({v.text})"
@@ -341,6 +371,8 @@ class _Lower:
                 raise self.fail(f"{ufunc.__name__} of {a.vtype.dtype} and {b.vtype.dtype} "
                                 f"({err})") from None
             rt = VType(out)
+        if op in _NEGATIVE_LEFT and _python_int_against_int(a, b):
+            return _exact_int_compare(op, a, b)
         kind = loop_a.kind
         if kind == "c" and op in ("sl::maximum", "sl::minimum"):
             raise self.fail(f"'{ufunc.__name__}' of complex values")

@@ -78,3 +78,45 @@ def test_numpy_float_scalars_are_not_python_floats():
 def test_python_float_division_by_a_zero_constant_is_refused():
     with pytest.raises(sluice.SluiceError, match="ZeroDivisionError"):
         sluice.jit(floor_by_negative_zero)(2.5)
+
+
+def python_int_above(a, k):
+    return k > a, a >= k, k == a
+
+
+def complex_to_u64(z):
+    return z.astype(np.uint64)
+
+
+def python_float_on_one_path(c, z):
+    if c > 0:
+        o = z
+    else:
+        o = 1e-310
+    return o
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64, np.int8])
+def test_run_time_python_ints_compare_exactly(dtype):
+    # NumPy 2: -4 > u16 is False (the CPU code compared -4 wrapped to uint16)
+    a = np.array([0, 2, 13, np.iinfo(dtype).max], dtype)
+    agree(python_int_above, *[(a, k) for k in (-4, 0, 13, 300, -2**40, 2**40)])
+
+
+def test_complex_to_unsigned_wraps_like_numpy():
+    agree(complex_to_u64, (np.array([-4.7 + 1j, 3.2 - 2j]),))
+
+
+def test_a_python_number_on_one_path_and_a_numpy_scalar_on_the_other_is_refused():
+    with pytest.raises(sluice.SluiceError, match="one path"):
+        sluice.jit(python_float_on_one_path).trace(-3, np.float32(7.0))
+
+
+def store_python_mod(a, x, y):
+    a[:] = x % y
+
+
+def test_modulo_of_two_python_int_arguments_compiles():
+    # SymPy's Mod(x, y) of symbols is not known to be an integer (y may be 0): the CPU
+    # verifier refused it as arithmetic over values
+    agree(store_python_mod, (np.zeros(3, np.int8), 5, -1), (np.zeros(3, np.int8), -7, 3))
