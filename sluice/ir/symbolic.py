@@ -629,7 +629,26 @@ def _complex(re, im):
 def _compile(expr: Expr, names: tuple[str, ...]) -> Callable[..., Any]:
     src = _NUMPY(expr)
     code = f"lambda {', '.join(names)}: {src}" if names else f"lambda: {src}"
-    return eval(code, {"np": np, "_erf": _erf, "_complex": _complex})  # noqa: S307 - our own printed source
+    return eval(code, {"np": _NP, "_erf": _erf, "_complex": _complex})  # noqa: S307 - our own printed source
+
+
+class _NumPyWithWrappingCasts:
+    """`np` for printed expressions, except that a cast to an integer type takes a Python
+    int (a symbol's value) through int64 first: -1 wraps as in C and NumPy's array casts,
+    where `np.uint32(-1)` raises."""
+
+    def __init__(self) -> None:
+        self.__dict__.update(vars(np))  # plain attribute lookups, as on the module
+        for d in DType:
+            if d.is_integer:
+                setattr(self, d.value, functools.partial(_icast, getattr(np, d.value)))
+
+
+def _icast(to: Any, x: Any) -> Any:
+    return to(np.int64(x)) if type(x) is int else to(x)
+
+
+_NP = _NumPyWithWrappingCasts()
 
 
 def compile_numpy(expr: Any, names: Iterable[str]) -> Callable[..., Any]:

@@ -120,3 +120,13 @@ def test_modulo_of_two_python_int_arguments_compiles():
     # SymPy's Mod(x, y) of symbols is not known to be an integer (y may be 0): the CPU
     # verifier refused it as arithmetic over values
     agree(store_python_mod, (np.zeros(3, np.int8), 5, -1), (np.zeros(3, np.int8), -7, 3))
+
+
+def where_python_int(c, a, k):
+    return np.where(c > 2, a, k)
+
+
+def test_a_python_int_cast_to_an_unsigned_type_wraps_on_the_interpreter():
+    # np.where(c, u32, -1) is uint32 4294967295 in NumPy; np.uint32(-1) raises in NumPy 2
+    c = np.array([1, 5, 3], np.uint32)
+    agree(where_python_int, (c, c, -1), (c, c, 7))
