@@ -645,7 +645,9 @@ class _NumPyWithWrappingCasts:
 
 
 def _icast(to: Any, x: Any) -> Any:
-    return to(np.int64(x)) if type(x) is int else to(x)
+    if type(x) is int:  # (an np.uint64 argument's symbol may hold up to 2**64 - 1)
+        return to(np.int64((x + 2**63) % 2**64 - 2**63))
+    return to(x)
 
 
 _NP = _NumPyWithWrappingCasts()
