@@ -58,7 +58,8 @@ def test_mutants_raise_only_sluice_errors(frontend, tmp_path):
 # into an integer container, a Python int beyond int64, a size solved to a negative value.
 # Seed 120000: an integer where a library node's axes list belongs (`axes = 2`).
 FOUND_MUTANTS = [("sir", 91118), ("sir", 94135), ("sir", 91615), ("sir", 99482),
-                 ("sptl", 94770), ("python", 96314), ("cli", 95516), ("sir", 125139)]
+                 ("sptl", 94770), ("python", 96314), ("cli", 95516), ("sir", 125139),
+                 ("sptl", 164856)]  # seed 160000: a foreach with fewer variables than generators
 
 
 @pytest.mark.parametrize("frontend, seed", FOUND_MUTANTS)

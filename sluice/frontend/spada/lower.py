@@ -367,6 +367,11 @@ class _Phase:
             return
         # Variables bind in generator order: ranges one per dimension, receive one.
         order = [g for g in s.gens]
+        want = sum(1 if isinstance(g, ast.ReceiveGen) else len(g) for g in order)
+        if len(vars) != want:
+            raise SluiceError(f"this foreach binds {len(vars)} variables, but its generators "
+                              f"give {want}", self.low.loc(s),
+                              hint="one variable per range dimension, one per received value")
         idx_vars, val_var = [], None
         for g in order:
             if isinstance(g, ast.ReceiveGen):
