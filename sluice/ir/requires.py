@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 _COMPARE = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge, ">": operator.gt,
             "<=": operator.le, "<": operator.lt}
-_OPS = {"==": sympy.Eq, "!=": sympy.Ne, ">=": sympy.Ge, ">": sympy.Gt, "<=": sympy.Le,
+# The SymPy relation of each operator a requirement may use.
+RELATIONS = {"==": sympy.Eq, "!=": sympy.Ne, ">=": sympy.Ge, ">": sympy.Gt, "<=": sympy.Le,
         "<": sympy.Lt}
 
 
@@ -71,7 +72,7 @@ class Requirement:
         # nodes, which SymPy leaves unevaluated, is evaluated like any IR expression.
         sub = {s: env[s.name] for s in (self.lhs - self.rhs).free_symbols}
         try:
-            rel = _OPS[self.op](self.lhs.xreplace(sub), self.rhs.xreplace(sub))
+            rel = RELATIONS[self.op](self.lhs.xreplace(sub), self.rhs.xreplace(sub))
         except TypeError:
             rel = None
         if rel is sympy.true or rel is sympy.false:
@@ -103,7 +104,7 @@ def requirement(lhs: Any, op: str, rhs: Any, why: str, where: str | None = None
     A relation that can never hold is kept (it fails every call); callers that know the
     source construct report those at compile time instead."""
     lhs, rhs = as_expr(lhs), as_expr(rhs)
-    cond = _OPS[op](lhs, rhs)
+    cond = RELATIONS[op](lhs, rhs)
     if cond is sympy.true or (op == "==" and _provably_zero(lhs - rhs)):
         return None
     return Requirement(lhs, op, rhs, why, where)

@@ -32,7 +32,7 @@ from sluice.ir.control import (
 from sluice.ir.data import Scalar
 from sluice.ir.nodes import Access
 from sluice.ir.program import Program
-from sluice.ir.requires import Requirement
+from sluice.ir.requires import RELATIONS, Requirement
 from sluice.ir.symbolic import free_names, symbol
 
 
@@ -78,8 +78,7 @@ def _linear_conjunction(r: Requirement, var: str) -> bool:
     if cond is None:
         if r.op == "!=":  # holds at both ends of a range, not necessarily in between
             return False
-        rels = [sympy.Eq(r.lhs, r.rhs, evaluate=False) if r.op == "==" else
-                _RELATIONS[r.op](r.lhs, r.rhs, evaluate=False)]
+        rels = [RELATIONS[r.op](r.lhs, r.rhs, evaluate=False)]
     else:
         rels = list(cond.args) if isinstance(cond, sympy.And) else [cond]
     v = symbol(var)
@@ -94,9 +93,6 @@ def _linear_conjunction(r: Requirement, var: str) -> bool:
             return False
     return True
 
-
-_RELATIONS = {"<": sympy.StrictLessThan, "<=": sympy.LessThan, ">": sympy.StrictGreaterThan,
-              ">=": sympy.GreaterThan}
 
 
 def cond_value(fn: FnCtx, e: object, scope: Scope) -> CVal:
