@@ -173,3 +173,9 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean ...?' hint for a misspelled name, or None."""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+# Integers a program computes (Python ints, sizes, indices) are int64 in compiled code.
+INT64_OVERFLOW = "an integer computed from the arguments does not fit int64"
+INT64_HINT = ("Python ints are 64-bit integers in compiled code; use floats or smaller values "
+              "for arithmetic that can exceed 2**63")

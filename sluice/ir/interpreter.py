@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from sluice.errors import ArgumentError, DeadlockError, ExecutionError
+from sluice.errors import INT64_HINT, INT64_OVERFLOW, ArgumentError, DeadlockError, ExecutionError
 from sluice.ir import exact as X
 from sluice.ir.control import (
     Assign,
@@ -99,6 +99,8 @@ def _eval_int(e: Any, symbols: dict[str, Any]) -> Any:
         raise ExecutionError(f"symbol '{err.args[0]}' has no value here",
                              hint="pass it as a keyword argument or derive it from a shape"
                              ) from None
+    except OverflowError:
+        raise ExecutionError(INT64_OVERFLOW, hint=INT64_HINT) from None
     return v
 
 

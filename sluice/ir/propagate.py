@@ -87,10 +87,26 @@ def _merge_dim(a: Index | Range, b: Index | Range, whole: Range) -> Index | Rang
     return Range(start, stop)
 
 
+def _empty(s: Subset) -> bool:
+    """Whether `s` provably touches nothing (some dimension has no elements)."""
+    for d in s:
+        if isinstance(d, Range):
+            size = simplified(d.size())
+            if size.is_number and size <= 0:
+                return True
+    return False
+
+
 def merge_subsets(a: Subset, b: Subset, shape: tuple[Expr, ...]) -> Subset:
-    """A subset covering both `a` and `b` (their bounding box, or the whole container)."""
-    if a == b:
+    """A subset covering both `a` and `b` (their bounding box, or the whole container).
+
+    An empty subset adds nothing: `x[3:3]` merged with `x[0:1]` is `x[0:1]`, not `x[0:3]`,
+    which would reach past a length-1 dimension that no access touches.
+    """
+    if a == b or _empty(b):
         return a
+    if _empty(a):
+        return b
     whole = full_subset(shape)
     if len(a) != len(b):
         return whole

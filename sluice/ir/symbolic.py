@@ -635,13 +635,27 @@ def _compile(expr: Expr, names: tuple[str, ...]) -> Callable[..., Any]:
 class _NumPyWithWrappingCasts:
     """`np` for printed expressions, except that a cast to an integer type takes a Python
     int (a symbol's value) through int64 first: -1 wraps as in C and NumPy's array casts,
-    where `np.uint32(-1)` raises."""
+    where `np.uint32(-1)` raises; and `np.power` is pow for every element (see `_pow`)."""
 
     def __init__(self) -> None:
         self.__dict__.update(vars(np))  # plain attribute lookups, as on the module
         for d in DType:
             if d.is_integer:
                 setattr(self, d.value, functools.partial(_icast, getattr(np, d.value)))
+        self.power = _pow
+
+
+def _pow(a: Any, b: Any) -> Any:
+    """`a ** b` element by element with pow. NumPy's float loop takes sqrt for an exponent
+    of 0.5 that it sees with stride 0 (a scalar beside an array); the IR spells that case
+    out as `sqrt`, so `**` here must not depend on how the interpreter holds its values."""
+    out = np.power(a, b)
+    if np.size(b) != 1 or np.size(out) == 0 or getattr(out, "dtype", None) is None \
+            or out.dtype.kind != "f" or not np.all(np.asarray(b) == 0.5):
+        return out
+    flat = np.broadcast_to(a, np.shape(out)).reshape(-1)
+    full = np.full(flat.shape, b, np.asarray(b).dtype)
+    return np.power(flat, full, dtype=out.dtype).reshape(np.shape(out))[()]
 
 
 def _icast(to: Any, x: Any) -> Any:

@@ -24,7 +24,13 @@ from sluice.backends.cpu.control import CHECK_STATUS, checks
 from sluice.backends.cpu.fastpath import MISS, make_fast_path
 from sluice.backends.cpu.initialised import return_allocators
 from sluice.backends.cpu.signature import control_symbols, signature, used_names
-from sluice.errors import ArgumentError, DeadlockError, ExecutionError
+from sluice.errors import (
+    INT64_HINT,
+    INT64_OVERFLOW,
+    ArgumentError,
+    DeadlockError,
+    ExecutionError,
+)
 from sluice.ir.data import CSR, Scalar
 from sluice.ir.interpreter import bind_symbols, csr_parts, match_arguments
 from sluice.ir.program import Program
@@ -117,11 +123,15 @@ class CompiledProgram:
 
     # --- calling -------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not kwargs and len(args) == self._nargs and self._fast is not None:
-            out = self._fast(*args)
-            if out is not MISS:
-                return out
-        return self._run(*self._checked(args, kwargs))
+        try:
+            if not kwargs and len(args) == self._nargs and self._fast is not None:
+                out = self._fast(*args)
+                if out is not MISS:
+                    return out
+            return self._run(*self._checked(args, kwargs))
+        except OverflowError:  # a size or symbol beyond int64 (checked after the fact: free)
+            raise ExecutionError(f"'{self.program.name}': {INT64_OVERFLOW}",
+                                 hint=INT64_HINT) from None
 
     def _run(self, ptr: dict[int, Any], env: dict[str, int]) -> Any:
         rets = []

@@ -206,8 +206,13 @@ def binary(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
             and weak_of(a) and weak_of(b):
         raise SluiceTypeError("division or modulo of Python numbers by zero (Python raises "
                               "ZeroDivisionError here; NumPy scalars would give inf or nan)")
+    if weak_of(a) and weak_of(b) and not ufunc_call \
+            and None in (getattr(a, "constant", None), getattr(b, "constant", None)):
+        _check_python_operands(op, a, b)
     if all(weak_of(o) for o in (a, b)):
         dtype = result_type(op, [a, b])
+        if op is ast.Pow and dtype.is_float:  # Python's int ** -1 computes in floats
+            a, b = (cast(v, dtype) if v.dtype.is_integer else v for v in (a, b))
     else:
         ufunc = UFUNCS[op]
         if op is ast.Pow:
@@ -220,6 +225,11 @@ def binary(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
         a, b = loop_cast([a, b], ins)
         if op is ast.Pow and dtype.is_integer:
             _check_integer_exponent(b)
+        if op is ast.Pow and dtype in (DType.float32, DType.float64) \
+                and (ufunc_call or not _scalars(a, b)):
+            uniform = _one_broadcast_element(b, [a, b])
+            if uniform is not sympy.false:
+                return elementwise(lambda x, y: _loop_power(x, y, uniform), [a, b], dtype)
     if dtype == DType.bool and op in _LOGICAL_BOOL:
         return elementwise(lambda x, y: _LOGICAL_BOOL[op](as_boolean(x, DType.bool),
                                                           as_boolean(y, DType.bool)),
@@ -227,6 +237,78 @@ def binary(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
     if op is ast.Mult and dtype.is_complex and not ufunc_call and _scalars(a, b):
         return elementwise(_scalar_cmul, [a, b], dtype)
     return elementwise(fn, [a, b], dtype)
+
+
+_ZERO_DIVISION = "division or modulo of Python numbers by zero (Python raises ZeroDivisionError)"
+_FLOAT_POWER = ("Python's float ** float raises here (ZeroDivisionError for 0.0 to a negative "
+                "power, OverflowError for an infinite result) or gives a complex number "
+                "(a negative base to a fractional power), where NumPy gives inf or nan")
+
+
+def _check_python_operands(op: type, a: Any, b: Any) -> None:
+    """Two Python numbers known only at run time follow Python's rules, which raise (or
+    change type) where NumPy scalars give inf or nan: stop there, where the operation runs."""
+    exponent = getattr(b, "constant", None)
+    if op in (ast.Div, ast.Mod, ast.FloorDiv):
+        if isinstance(b, Sym) and b.constant is None:
+            _require(sympy.Ne(b.expr, 0), _ZERO_DIVISION)
+        elif not isinstance(b, Sym):
+            _require(compare(ast.NotEq, b, const(0)), _ZERO_DIVISION)
+        if op is ast.Div and a.dtype.is_integer and b.dtype.is_integer:
+            # Python rounds int / int once; a double holds either int exactly up to 2**53
+            _require(sympy.And(*(r for v in (a, b) for r in (v.expr >= -2**53,
+                                                             v.expr <= 2**53))),
+                     "Python's int / int rounds the exact quotient once; compiled code "
+                     "divides doubles, which differ for ints beyond 2**53 (write "
+                     "float(x) / y for that)")
+    elif op is ast.Pow and a.dtype.is_integer and b.dtype.is_integer \
+            and (exponent is None or exponent >= 0):
+        # int ** int is an int only for a non-negative exponent (2 ** -1 is 0.5)
+        _require(b.expr >= 0 if isinstance(b, Sym) else compare(ast.GtE, b, const(0)),
+                 "a negative exponent makes Python's int ** int a float, while the "
+                 "compiled code computes an int (write float(x) ** y)")
+    elif op is ast.Pow:
+        _require(elementwise(_python_power_ok, [cast(a, DType.float64), cast(b, DType.float64)],
+                             DType.bool, numeric=False),
+                 _FLOAT_POWER)
+
+
+def _python_power_ok(x: Any, y: Any) -> Any:
+    """Whether Python's float `x ** y` is C's pow(x, y), as a value expression."""
+    inf, zero = X.literal(float("inf")), X.literal(0.0)
+
+    def finite(v: Any) -> Any:
+        return X.compare(X.Eq2, X.sub(v, v), zero)  # inf - inf and nan - nan are nan
+
+    pole = X.and_(X.and_(X.compare(X.Eq2, x, zero), X.compare(X.Lt2, y, zero)), finite(y))
+    both = X.and_(finite(x), finite(y))
+    complex_ = X.and_(X.and_(X.compare(X.Lt2, x, zero), both),
+                      X.compare(X.Ne2, X.call("floor", y), y))
+    overflow = X.and_(both, X.compare(X.Eq2, X.call("abs", X.power(x, y)), inf))
+    return X.not_(X.or_(X.or_(pole, complex_), overflow))
+
+
+def _require(ok: Any, why: str) -> None:
+    """Stop with `why` unless `ok` holds when the operation runs: a condition over integer
+    symbols, or a traced boolean value (computed into a symbol first)."""
+    from sluice.frontend.python import emit
+    from sluice.ir.symbolic import value as value_symbol
+
+    em = emit.active()
+    if em is None:
+        return
+    if not isinstance(ok, Elem | Sym):
+        em.require_here(ok, why)
+        return
+    if not em.can_add_block():
+        raise SluiceTypeError("this operation on two Python numbers is not supported inside "
+                              f"a sluice.map: {why}",
+                              hint="make one of them a NumPy scalar, e.g. np.float64(y)")
+    cell = em.temp(DType.int64, (), "ok")
+    em.store(to_elem(cast(ok, DType.int64)), cell)
+    flag = em.symbol("ok")
+    em.b.assign(**{flag.name: value_symbol(cell.data)})
+    em.require_here(sympy.Ne(flag, 0), why)
 
 
 def _scalars(*operands: Any) -> bool:
@@ -265,6 +347,32 @@ _POWER_AS_UNARY: dict[np.ufunc, Callable[[Any], Any]] = {
     np.square: lambda x: X.mul(x, x), np.sqrt: lambda x: X.call("sqrt", x),
     np.reciprocal: _reciprocal,
 }
+
+
+def _one_broadcast_element(b: Any, operands: list[Any]) -> Any:
+    """When NumPy's array loop sees the exponent with stride 0: a 0-d exponent, or a
+    one-element one broadcast to a shape other than its own (`(n,) ** (1,)` for n != 1)."""
+    own = tuple(b.shape)
+    if not own:
+        return sympy.true
+    shape = broadcast([tuple(o.shape) for o in operands], check=False) or own
+    single = sympy.And(*(sympy.Eq(d, 1) for d in own))
+    differs = sympy.true if len(own) < len(shape) else sympy.Or(*(sympy.Ne(d, 1)
+                                                                  for d in shape))
+    return sympy.And(single, differs)
+
+
+def _loop_power(x: Any, y: Any, uniform: Any) -> Any:
+    """NumPy's float power loop: sqrt(x) for an exponent of 0.5 that it sees with stride 0
+    (which differs from pow at -inf and -0.0, and in float32 rounding), pow(x, y) otherwise."""
+    half = X.literal(0.5)
+    if X.const_value(y) is not None:
+        return X.call("sqrt", x) if X.const_value(y) == 0.5 and uniform is sympy.true \
+            else X.power(x, y)
+    take_sqrt = X.compare(X.Eq2, y, half)
+    if uniform is not sympy.true:
+        take_sqrt = X.and_(uniform, take_sqrt)
+    return Select(take_sqrt, X.call("sqrt", x), X.power(x, y))
 
 
 def _power_ufunc(a: Any, b: Any, ufunc_call: bool = False) -> np.ufunc:

@@ -90,8 +90,14 @@ def python_result(op: Any, operands: list[Any]) -> DType:
     samples = [_PY_TYPE[v.dtype.numpy.kind](1) for v in operands]
     try:
         r = op(*samples)
+        # a known operand may decide the type: `n ** -1` is a float
+        known = [c if c is not None else x for c, x in
+                 zip((_constant(v) for v in operands), samples, strict=True)]
+        r = op(*known)
     except TypeError as e:
         raise SluiceTypeError(str(e)) from None
+    except ArithmeticError:  # a known zero divisor, refused by the caller
+        pass
     return DType.of(type(r))
 
 

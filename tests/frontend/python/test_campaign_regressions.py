@@ -130,3 +130,41 @@ def test_a_python_int_cast_to_an_unsigned_type_wraps_on_the_interpreter():
     # np.where(c, u32, -1) is uint32 4294967295 in NumPy; np.uint32(-1) raises in NumPy 2
     c = np.array([1, 5, 3], np.uint32)
     agree(where_python_int, (c, c, -1), (c, c, 7))
+
+
+def empty_slice_times_whole(a, x, y):
+    return a[3:x, y::-2] * a
+
+
+def test_an_empty_slice_past_the_end_is_not_an_out_of_bounds_access():
+    # the empty row range 3:3 merged with row 0 into rows 0:3 of a one-row array, and the
+    # CPU verifier refused the program the interpreter ran
+    a = np.array([[1.5, -2.0]])
+    agree(empty_slice_times_whole, (a, 3, 3), (a, -1, 0), (np.ones((4, 2)), 3, 1))
+
+
+def power(a, b):
+    return a ** b
+
+
+def power_ufunc(a, b):
+    return np.power(a, b)
+
+
+def power_of_element(a, h):
+    return a ** h[0]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_half_exponent_seen_with_stride_zero_is_numpys_sqrt(dtype):
+    # NumPy's float power loop takes sqrt for a stride-0 exponent of 0.5 (a scalar, or one
+    # element broadcast): -inf ** 0.5 is nan there, inf for pow; -0.0 ** 0.5 is -0.0 there
+    # (powers are held to ulps elsewhere: these results are exact)
+    v = np.array([-np.inf, -0.0, -4.0, np.inf, 0.0, 4.0, 0.25, 2.25], dtype)
+    half, other = np.full(1, 0.5, dtype), np.full(1, 1.5, dtype)
+    for fn in (power, power_ufunc):
+        agree(fn, (v, half), (v[:1], half), (v, dtype(0.5)), (v, 0.5), (v, other),
+              (v.reshape(2, 4), half.reshape(1, 1)), (v.reshape(8, 1), half),
+              (v, np.full(8, 0.5, dtype)), (v[:1].reshape(1, 1), half.reshape(1, 1)))
+    agree(power_of_element, (v, half), (v, other))
+    agree(power, (dtype(-np.inf), dtype(0.5)))  # two NumPy scalars: scalar math, pow

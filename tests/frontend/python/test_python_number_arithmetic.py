@@ -1,0 +1,107 @@
+"""Arithmetic between two Python numbers known only at run time follows Python's rules,
+which raise (ZeroDivisionError, OverflowError) or change type (`2 ** -1` is 0.5, `(-8.0) **
+0.5` is complex) where NumPy scalars would give inf, nan or an int: compiled code gives
+Python's answer or stops with a SluiceError, never NumPy's inf in Python's place."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sluice
+from sluice.errors import ExecutionError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from python_rules import agree  # noqa: E402
+
+TARGETS = ("interpret", "cpu")
+
+
+def scaled_quotient(a, x, y):
+    return a * (x / y)
+
+
+def stored_floor_quotient(a, x, y):
+    a[:] = x // y
+
+
+def scaled_remainder(a, x, y):
+    return a + x % y
+
+
+def scaled_power(a, x, y):
+    return a * (x ** y)
+
+
+def reciprocal(a, x):
+    return a * x ** -1
+
+
+def squared(a, x):
+    return a + x ** 2
+
+
+def test_division_by_a_zero_python_number_raises_as_python_does():
+    a = np.ones(2)
+    for fn in (scaled_quotient, stored_floor_quotient, scaled_remainder):
+        agree(fn, (a.copy(), 1.0, 0.0), (a.copy(), 0.0, -0.0), (a.copy(), 3, 0),
+              (a.copy(), 2.0, 0), (a.copy(), 7, -2), (a.copy(), -7.5, 2.0),
+              (a.copy(), float("inf"), 2.0), (a.copy(), 1.0, float("nan")))
+
+
+def test_int_power_with_a_negative_exponent():
+    a = np.ones(2)
+    # a constant negative exponent makes the result a float, as in Python
+    agree(reciprocal, (a, 2), (a, -3), (a, 0), (a, 2.0), (a, 0.0))
+    # a run-time one cannot change the compiled type: refused where it is negative
+    agree(scaled_power, (a, 3, 2), (a, -2, 0), (a, 0, 0))
+    for target in TARGETS:
+        with pytest.raises(ExecutionError, match="negative exponent"):
+            sluice.jit(scaled_power).compile(target, a, 2, -1)(a, 2, -1)
+
+
+def test_float_power_raises_where_python_raises():
+    a = np.ones(2)
+    agree(scaled_power, (a, 2.0, 3), (a, -2.0, 3.0), (a, float("nan"), 0.0),
+          (a, -1.5, float("inf")), (a, 2, 0.5), (a, 0.0, -1.0), (a, 1e200, 2.0),
+          (a, 5e-324, -1.5), (a, float("-inf"), 0.5))
+    agree(squared, (a, 1e200), (a, -3.0), (a, float("inf")))
+
+
+def test_a_negative_base_to_a_fractional_power_is_refused_not_nan():
+    # Python gives a complex number; NumPy scalars (and C's pow) give nan
+    a = np.ones(2)
+    assert np.iscomplexobj(scaled_power(a, -8.0, 1 / 3))
+    for target in TARGETS:
+        with pytest.raises(ExecutionError, match="complex number"):
+            sluice.jit(scaled_power).compile(target, a, -8.0, 1 / 3)(a, -8.0, 1 / 3)
+
+
+def test_np_divide_of_python_numbers_keeps_numpy_semantics():
+    def divided(a, x, y):
+        return a * np.divide(x, y)
+
+    with np.errstate(divide="ignore"):
+        agree(divided, (np.ones(2), 1.0, 0.0), (np.ones(2), 3, 0))
+
+
+def test_int_true_division_beyond_two_to_the_53_is_refused():
+    # Python rounds (2**53 + 1) / 3 once; dividing two doubles rounds the numerator first
+    a = np.ones(1)
+    agree(scaled_quotient, (a, 2**53, 3), (a, -2**53, 7))
+    for target in TARGETS:
+        with pytest.raises(ExecutionError, match="2\\*\\*53"):
+            sluice.jit(scaled_quotient).compile(target, a, 2**53 + 1, 3)(a, 2**53 + 1, 3)
+
+
+def sliced_by_product(a, x, y):
+    return a[x * y:x * y + 2]
+
+
+def test_an_index_beyond_int64_is_an_error_not_a_traceback():
+    for target in TARGETS:
+        with pytest.raises(ExecutionError, match="does not fit int64"):
+            a = np.ones(3)
+            sluice.jit(sliced_by_product).compile(target, a, 2**40, 2**40)(a, 2**40, 2**40)
