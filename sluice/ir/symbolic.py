@@ -41,6 +41,7 @@ from sluice.ir.exact import (
     Const,
 )
 from sluice.ir.exact import Op as _Op
+from sluice.ir.wideint import INT64_MAX, INT64_MIN, fits_int64
 
 Expr = sympy.Basic
 
@@ -146,6 +147,26 @@ class BitNot(_Op):
         return None
 
 
+class FitsInt64(_Op):
+    """`fits_int64(e)`: 1 when the integer `e`, computed exactly (as Python computes it),
+    lies in int64, else 0. Python ints are int64 in compiled code; a frontend requires this
+    of each integer result that may leave int64, and every backend evaluates it without
+    wrapping (the CPU backend in saturating 128-bit arithmetic)."""
+
+    nargs = 1
+    name = "fits_int64"
+    numpy = "_fits_int64"
+
+    @classmethod
+    def eval(cls, e):
+        if e.is_Integer:
+            return sympy.Integer(int(INT64_MIN <= int(e) <= INT64_MAX))
+        return None
+
+    def _eval_is_integer(self):
+        return True
+
+
 class Select(_Op):
     """`select(cond, a, b)`: a where cond holds, b elsewhere (np.where)."""
 
@@ -201,6 +222,7 @@ CASTS["bool"].numpy = "np.bool_"
 
 OPS: dict[str, type[_Op]] = {
     "floordiv": FloorDiv,
+    "fits_int64": FitsInt64,
     "bitnot": BitNot,
     "select": Select,
     **CASTS,
@@ -567,6 +589,10 @@ class _NumpyPrinter(_Printer):
         return f"np.invert({a})"
 
     def p(self, e: Expr) -> tuple[str, int]:
+        if isinstance(e, FitsInt64):
+            # evaluated exactly on Python ints from its IR text (see `_fits_int64`)
+            names = ", ".join(f"{n!r}: {self.name(n)}" for n in sorted(free_names(e)))
+            return f"_fits_int64({to_text(e.args[0])!r}, {{{names}}})", PREC_ATOM
         if isinstance(e, sympy.Mod):
             return f"np.mod({self.p(e.args[0])[0]}, {self.p(e.args[1])[0]})", PREC_ATOM
         if isinstance(e, _Op) and e.infix and not isinstance(e, X.Exact):
@@ -625,11 +651,15 @@ def _complex(re, im):
     return out[()] if out.ndim == 0 else out
 
 
+# Names printed expressions use besides `np` (the CPU fast path adds them to its scope too).
+HELPERS: dict[str, Any] = {"_erf": _erf, "_complex": _complex, "_fits_int64": fits_int64}
+
+
 @functools.lru_cache(maxsize=4096)
 def _compile(expr: Expr, names: tuple[str, ...]) -> Callable[..., Any]:
     src = _NUMPY(expr)
     code = f"lambda {', '.join(names)}: {src}" if names else f"lambda: {src}"
-    return eval(code, {"np": _NP, "_erf": _erf, "_complex": _complex})  # noqa: S307 - our own printed source
+    return eval(code, {"np": _NP, **HELPERS})  # noqa: S307 - our own printed source
 
 
 class _NumPyWithWrappingCasts:

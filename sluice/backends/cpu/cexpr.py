@@ -31,6 +31,7 @@ from sluice.backends.cpu.ctypes_map import (
     ctype,
     python_result,
 )
+from sluice.backends.cpu.wide import fits_int64
 from sluice.errors import UnsupportedError
 from sluice.ir.symbolic import Expr, _NumpyPrinter, _Op, as_expr
 
@@ -317,6 +318,8 @@ class _Lower:
 
     def visit_Call(self, n: ast.Call) -> CVal:  # noqa: N802
         f = n.func
+        if isinstance(f, ast.Name) and f.id == "_fits_int64":
+            return self.fits_int64(n)
         args = [self.visit(a) for a in n.args]
         if isinstance(f, ast.Name) and f.id == "_erf":
             return self.unary_ufunc(None, "std::erf", args[0])
@@ -348,6 +351,13 @@ class _Lower:
         if name in ("real", "imag"):
             return self.real_imag(name, args[0])
         raise self.fail(f"function np.{name}")
+
+    def fits_int64(self, n: ast.Call) -> CVal:
+        """`_fits_int64('<IR text>', {name: value, ...})`, as the NumPy printer spells it."""
+        text, env = n.args
+        names = {k.value: self.visit(v).text for k, v in zip(env.keys, env.values,
+                                                              strict=True)}
+        return CVal(fits_int64(text.value, names), VType(np.dtype("int64")))
 
     # --- typing helpers -------------------------------------------------------------
     def binary(self, op: str, ufunc: np.ufunc, a: CVal, b: CVal) -> CVal:

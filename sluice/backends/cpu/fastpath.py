@@ -18,7 +18,7 @@ import sympy
 from sluice.backends.cpu.signature import Param
 from sluice.ir.data import CSR, Array, Scalar
 from sluice.ir.program import Program
-from sluice.ir.symbolic import _NumpyPrinter
+from sluice.ir.symbolic import HELPERS, _NumpyPrinter
 
 MISS = object()
 _INT_RANGE = {k: (int(np.iinfo(k).min), int(np.iinfo(k).max))
@@ -157,7 +157,7 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
     else:
         lines.append(f"return {rets[0]}" if len(rets) == 1 else f"return ({', '.join(rets)})")
     src = f"def fast({', '.join(names)}):\n" + "\n".join("    " + ln for ln in lines) + "\n"
-    scope: dict[str, Any] = dict(consts)
+    scope: dict[str, Any] = {**HELPERS, **consts}
     exec(compile(src, f"<sluice fast path of {p.name}>", "exec"), scope)  # noqa: S102
     fast = scope["fast"]
     fast.source = src

@@ -81,6 +81,52 @@ template <class T, class U> inline T mod(T a, U b_) {
   }
 }
 
+// Python-int arithmetic checked against int64 (fits_int64 in the IR): exact in __int128,
+// saturated at +-2**100 so that no step wraps whatever the operands.
+using wide = __int128;
+constexpr wide WIDE_MAX = static_cast<wide>(1) << 100;
+inline wide wclamp(wide v) { return v > WIDE_MAX ? WIDE_MAX : v < -WIDE_MAX ? -WIDE_MAX : v; }
+inline wide wadd(wide a, wide b) { return wclamp(a + b); }
+inline wide wsub(wide a, wide b) { return wclamp(a - b); }
+inline wide wneg(wide a) { return -a; }
+inline wide wabs(wide a) { return a < 0 ? -a : a; }
+inline wide wmul(wide a, wide b) {
+  if (a == 0 || b == 0) return 0;
+  if (wabs(a) > WIDE_MAX / wabs(b)) return (a < 0) != (b < 0) ? -WIDE_MAX : WIDE_MAX;
+  return a * b;
+}
+inline wide wpow(wide a, wide b) {  // b >= 0 (a negative exponent is refused before)
+  if (b < 0) return 0;
+  if (a == 0) return b == 0 ? 1 : 0;
+  if (a == 1) return 1;
+  if (a == -1) return b % 2 ? -1 : 1;
+  wide r = 1;
+  for (; b > 0 && wabs(r) < WIDE_MAX; --b) r = wmul(r, a);  // |a| >= 2: <= 101 steps
+  return r;
+}
+inline wide wfloordiv(wide a, wide b) {  // Python's //; b == 0 is refused before
+  if (b == 0) return 0;
+  wide q = a / b;
+  if (a % b != 0 && ((a < 0) != (b < 0))) q -= 1;
+  return q;
+}
+inline wide wmod(wide a, wide b) {  // Python's %
+  if (b == 0) return 0;
+  wide r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
+inline wide wshl(wide a, wide b) {
+  if (a == 0 || b < 0) return 0;
+  return b > 100 ? (a < 0 ? -WIDE_MAX : WIDE_MAX) : wmul(a, static_cast<wide>(1) << b);
+}
+inline wide wshr(wide a, wide b) { return b < 0 ? 0 : b > 126 ? (a < 0 ? -1 : 0) : a >> b; }
+inline wide wmax(wide a, wide b) { return a < b ? b : a; }
+inline wide wmin(wide a, wide b) { return b < a ? b : a; }
+inline int64_t fits_int64(wide v) {
+  return v >= static_cast<wide>(INT64_MIN) && v <= static_cast<wide>(INT64_MAX);
+}
+
 // Integer power by squaring, wrapping like NumPy; negative exponents give 0.
 template <class T, class U> inline T ipow(T base, U exp_) {
   const T exp = static_cast<T>(exp_);

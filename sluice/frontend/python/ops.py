@@ -191,9 +191,37 @@ def elementwise(fn: Callable[..., Any], operands: list[Any], dtype: DType,
                 weak=all(weak_of(o) for o in operands))
 
 
+# Operations of Python ints whose result may leave int64 (`%`, `>>` and bitwise ones cannot).
+_GROWING = (ast.Add, ast.Sub, ast.Mult, ast.Pow, ast.FloorDiv, ast.LShift)
+
+
 def binary(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
     """`a op b`; `ufunc_call`: spelled as the ufunc (`np.multiply(a, b)`), which NumPy
     computes with its array loops even for two scalars."""
+    out = _binary(op, a, b, ufunc_call)
+    if op in _GROWING and not ufunc_call:
+        _require_int64(out)
+    return out
+
+
+def _require_int64(v: Any) -> None:
+    """Python ints are int64 in compiled code: a Python int result known only at run time
+    must fit it where it is computed, unless that is provable (see `int64.py`)."""
+    from sluice.frontend.python import emit
+    from sluice.frontend.python.int64 import provably_fits
+    from sluice.ir.symbolic import FitsInt64
+
+    em = emit.active()
+    if em is None or not isinstance(v, Sym) or not v.weak or v.dtype != DType.int64 \
+            or v.constant is not None or narrow_symbol(v):
+        return
+    if not provably_fits(v.expr, em.b.program):
+        em.require_here(sympy.Eq(FitsInt64(v.expr), 1),
+                        "Python int result beyond int64 (Python's ints are unbounded; "
+                        "compiled code holds them in int64)")
+
+
+def _binary(op: type, a: Any, b: Any, ufunc_call: bool) -> Any:
     fn = BINARY[op][1]
     folded = fold_constants(op, a, b)
     if folded is not None:
@@ -261,6 +289,8 @@ def _check_python_operands(op: type, a: Any, b: Any) -> None:
                      "Python's int / int rounds the exact quotient once; compiled code "
                      "divides doubles, which differ for ints beyond 2**53 (write "
                      "float(x) / y for that)")
+    elif op in (ast.LShift, ast.RShift) and isinstance(b, Sym) and b.constant is None:
+        _require(b.expr >= 0, "negative shift count (Python raises ValueError)")
     elif op is ast.Pow and a.dtype.is_integer and b.dtype.is_integer \
             and (exponent is None or exponent >= 0):
         # int ** int is an int only for a non-negative exponent (2 ** -1 is 0.5)
@@ -484,7 +514,9 @@ def unary(op: type, a: Any) -> Any:
             dtype = ufunc_types.python_result(operator.neg, [a])
         else:
             dtype = ufunc_types.loop_types(np.negative, [a])[1]  # -bool raises, as in NumPy
-        return elementwise(X.neg, [a], dtype)
+        out = elementwise(X.neg, [a], dtype)
+        _require_int64(out)  # -(-2**63)
+        return out
     if op is ast.Not:
         return elementwise(lambda x: X.not_(as_boolean(x, a.dtype)), [a], DType.bool,
                            numeric=False)

@@ -168,3 +168,27 @@ def test_a_half_exponent_seen_with_stride_zero_is_numpys_sqrt(dtype):
               (v, np.full(8, 0.5, dtype)), (v[:1].reshape(1, 1), half.reshape(1, 1)))
     agree(power_of_element, (v, half), (v, other))
     agree(power, (dtype(-np.inf), dtype(0.5)))  # two NumPy scalars: scalar math, pow
+
+
+def clip_bounds(a, lo, hi):
+    return np.clip(a, lo, hi)
+
+
+def test_clip_drops_a_python_int_bound_beyond_the_array_type():
+    # NumPy 2's clip of an integer array ignores a Python int bound that clips nothing
+    # (-4 below every uint32); one beyond the other side overflows, as in any ufunc
+    u = np.array([4, 0, 18, 255], np.uint32)
+    i8 = np.array([-100, 0, 100], np.int8)
+    agree(clip_bounds, (u, -4, u), (u, -4, 2**40), (u, 3, 2**40), (u, 3, 10), (u, -1, -2),
+          (u, 2**33, 5))
+    agree(clip_bounds, (i8, -1000, 50), (i8, -300, -200), (i8, 200, 300), (i8, -5, 5))
+    agree(clip_bounds, (u, np.uint32(3), 2**40), (u, 2.5, 300))
+
+
+def clip_constants(a):
+    return np.clip(a, -4, 300), np.clip(a, 0, 2**40)
+
+
+def test_clip_drops_constant_python_int_bounds_beyond_the_array_type():
+    agree(clip_constants, (np.array([4, 0, 18, 255], np.uint8),),
+          (np.array([-4, 0, 127], np.int8),))

@@ -102,6 +102,80 @@ def sliced_by_product(a, x, y):
 
 def test_an_index_beyond_int64_is_an_error_not_a_traceback():
     for target in TARGETS:
-        with pytest.raises(ExecutionError, match="does not fit int64"):
+        with pytest.raises(ExecutionError, match="int64"):
             a = np.ones(3)
             sluice.jit(sliced_by_product).compile(target, a, 2**40, 2**40)(a, 2**40, 2**40)
+
+
+def power_by_loop(a, k, n):
+    s = 1
+    for _ in range(n):
+        s = s * k
+    return a * s
+
+
+def sum_difference(a, x, y):
+    return a * (x + y), a * (x - y)
+
+
+def negated(a, x):
+    return a * -x
+
+
+def floor_quotient(a, x, y):
+    return a * (x // y)
+
+
+def shifted(a, x, y):
+    return a * (x << y)
+
+
+def test_python_int_results_beyond_int64_are_errors_not_wrapped_values():
+    # Python's ints are unbounded; compiled code holds them in int64 and must not wrap:
+    # NumPy turns the exact big int into a float, sluice stops (checked where it is
+    # computed: in the loop for the carried product, in 128-bit arithmetic on the CPU)
+    a = np.ones(2)
+    agree(power_by_loop, (a, 3, 5), (a, -2, 63), (a, -2**31, 2), (a, 7, 0))
+    for args in ((a, 2, 63), (a, -2, 64), (a, 2**10, 10), (a, -2**31, 3), (a, 2**62, 2),
+                 (a, 3, 10**6)):
+        for target in TARGETS:
+            with pytest.raises(ExecutionError, match="beyond int64"):
+                sluice.jit(power_by_loop).compile(target, *args)(*args)
+    agree(sum_difference, (a, 2**62, 2**62 - 1), (a, -2**62, 2**62))
+    agree(negated, (a, 2**63 - 1), (a, -5))
+    agree(floor_quotient, (a, -2**63, 1), (a, 7, -2))
+    agree(shifted, (a, 1, 62), (a, -1, 63), (a, 3, 0))
+    for fn, args in ((sum_difference, (a, 2**62, 2**62)), (sum_difference, (a, -2**63, 1)),
+                     (negated, (a, -2**63)), (floor_quotient, (a, -2**63, -1)),
+                     (shifted, (a, 1, 63)), (shifted, (a, 3, 200))):
+        for target in TARGETS:
+            with pytest.raises(ExecutionError, match="beyond int64"):
+                sluice.jit(fn).compile(target, *args)(*args)
+
+
+def test_a_negative_shift_count_raises_as_python_does():
+    a = np.ones(2)
+    for target in TARGETS:
+        with pytest.raises(ExecutionError, match="negative shift count"):
+            sluice.jit(shifted).compile(target, a, 1, -1)(a, 1, -1)
+
+
+def indexed_by_loop(a, n):
+    for i in range(n):
+        a[i % 3] = a[i % 3] + (i + 1) - 1
+
+
+def test_sizes_and_loop_variables_need_no_int64_checks():
+    # i + 1 with i < n: provably int64 (sluice/frontend/python/int64.py)
+    text = sluice.jit(indexed_by_loop).trace(np.zeros(3), 5).to_text()
+    assert "fits_int64" not in text
+    agree(indexed_by_loop, (np.zeros(3), 5))
+
+
+def test_fits_int64_round_trips_through_ir_text():
+    from sluice.ir.text import parse
+
+    p = sluice.jit(power_by_loop).trace(np.ones(2), 3, 5)
+    assert "fits_int64(k * s)" in p.to_text()
+    again = parse(p.to_text())
+    assert again.to_text() == p.to_text()

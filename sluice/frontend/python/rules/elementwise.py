@@ -173,9 +173,36 @@ def _clip(tr, node, a, lo, hi):
     dtype = ops.promote([a, lo, hi])
     if dtype.is_complex:
         raise UnsupportedError("np.clip of complex numbers is not supported", tr.loc(node))
-    a, lo, hi = ops.loop_cast([a, lo, hi], [dtype] * 3)
-    return ops.elementwise(lambda x, y, z: X.call("min", X.call("max", x, y), z), [a, lo, hi],
-                           dtype)
+    if a.dtype.is_integer:
+        lo, hi = _int_bound(a.dtype, lo, True), _int_bound(a.dtype, hi, False)
+    bounds = [(b, name) for b, name in ((lo, "max"), (hi, "min")) if b is not None]
+    operands = ops.loop_cast([a, *(b for b, _ in bounds)], [dtype] * (1 + len(bounds)))
+
+    def clipped(x, *limits):
+        for limit, (_, name) in zip(limits, bounds, strict=True):
+            x = X.call(name, x, limit)
+        return x
+
+    return ops.elementwise(clipped, operands, dtype)
+
+
+def _int_bound(dtype: DType, v, lower: bool):
+    """NumPy 2's clip of an integer array drops a Python int bound beyond the type's range
+    on the side that clips nothing (`np.clip(u8, -4, 300)` is `u8`); one beyond the other
+    side is an OverflowError, as in any ufunc. A bound known only at run time is clamped to
+    the type's edge, where clipping changes nothing."""
+    if not (isinstance(v, Sym) and v.weak and v.dtype == DType.int64):
+        return v
+    info = np.iinfo(dtype.numpy)
+    edge = info.min if lower else info.max
+    if v.constant is not None:
+        if (v.constant <= edge) if lower else (v.constant >= edge):
+            return None
+    elif -2**63 <= edge < 2**63:
+        beyond = v.expr <= edge if lower else v.expr >= edge
+        v = Sym(Select(beyond, sympy.Integer(edge), v.expr), DType.int64, weak=True)
+    ufunc_types.check_weak_int(v, dtype)
+    return v
 
 
 @register(FUNCTIONS, np.triu, np.tril)
