@@ -12,6 +12,12 @@ import numpy as np
 from tests.fuzz import values as V
 from tests.fuzz.program import Arg
 
+# Python numbers for `python_arith`: zeros, signs, the edges of int64 and of doubles.
+_PY_INTS = [0, 1, -1, 2, -3, 7, 2**31, -2**31, 2**62, -2**62, 2**63 - 1, -2**63, 3037000500]
+_PY_FLOATS = [0.0, -0.0, 1.5, -2.0, 1e308, -1e308, float("inf"), float("nan"), 5e-324, -8.0]
+_PY_EXPONENTS = [0, 1, 2, 3, -1, -2, 31, 62, 63, 64]  # small: Python computes them exactly
+_PY_SHIFTS = [0, 1, 8, 62, 63, 64, 100, -1]
+
 
 class Builder:
     """Builds one statement: its arguments, its families and expressions over them."""
@@ -193,6 +199,8 @@ class Builder:
             options.append("astype")
         if k in "iu" and self.on("power") and nested_ok:
             options.append("ipow")
+        if self.on("python_arith") and k != "c":
+            options.append("pyarith")
         return options
 
     def _expr(self, depth: int, outer: bool) -> str:
@@ -304,6 +312,22 @@ class Builder:
     def _node_ipow(self, a: str, depth: int, nested_ok: bool) -> str:
         self.use("power")
         return f"({a} ** {self.rng.choice(['2', '3', '0', '1'])})"
+
+    def _node_pyarith(self, a: str, depth: int, nested_ok: bool) -> str:
+        """`a + (x op y)` for Python numbers x, y: Python raises (ZeroDivisionError,
+        OverflowError), changes type (2 ** -1) or leaves int64 where compiled code must
+        stop rather than give NumPy's inf or a wrapped int."""
+        self.use("python_arith")
+        rng = self.rng
+        ints = V.kind(self.dtype) in "iub" or rng.random() < 0.5
+        op = rng.choice(["+", "-", "*", "/", "//", "%", "**"] + (["<<", ">>"] if ints else []))
+        pool = _PY_INTS if ints else _PY_FLOATS
+        x = self.new_scalar(rng.choice(pool))
+        right = {"**": _PY_EXPONENTS, "<<": _PY_SHIFTS, ">>": _PY_SHIFTS}.get(op, pool)
+        if op == "**" and not ints:
+            right = _PY_FLOATS[:8] + [0.5, 1 / 3, -1.5, 2.0]
+        y = self.new_scalar(rng.choice(right))
+        return f"({a} + ({x} {op} {y}))"
 
     def typed(self, e: str) -> str:
         """`e` as an operand of arithmetic, a ufunc or maximum/minimum: a boolean there

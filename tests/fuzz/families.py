@@ -25,6 +25,8 @@ FAMILIES: dict[str, str] = {
     "fminmax": "np.fmax/fmin (NaN-ignoring)",
     "promotion": "operands of different dtypes in one expression",
     "scalars": "Python and NumPy scalar arguments in expressions",
+    "python_arith": ("Python's arithmetic on two Python-number arguments: zero divisors, "
+                     "negative exponents, results beyond int64, float overflow"),
     "complex": "complex64/complex128 arrays",
     "float32": "float32 arrays",
     "small_int": "int8/int16/int32/uint* arrays",
