@@ -207,16 +207,21 @@ def binary(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
 def _require_int64(v: Any) -> None:
     """Python ints are int64 in compiled code: a Python int result known only at run time
     must fit it where it is computed, unless that is provable (see `int64.py`)."""
+    if isinstance(v, Sym) and v.weak and v.dtype == DType.int64 and v.constant is None \
+            and not narrow_symbol(v):
+        require_fits_int64(v.expr)
+
+
+def require_fits_int64(e: sympy.Basic) -> None:
+    """Stop where `e` (Python int arithmetic over symbols) runs if its exact value leaves
+    int64, unless interval arithmetic proves that it cannot."""
     from sluice.frontend.python import emit
     from sluice.frontend.python.int64 import provably_fits
     from sluice.ir.symbolic import FitsInt64
 
     em = emit.active()
-    if em is None or not isinstance(v, Sym) or not v.weak or v.dtype != DType.int64 \
-            or v.constant is not None or narrow_symbol(v):
-        return
-    if not provably_fits(v.expr, em.b.program):
-        em.require_here(sympy.Eq(FitsInt64(v.expr), 1),
+    if em is not None and not provably_fits(e, em.b.program):
+        em.require_here(sympy.Eq(FitsInt64(e), 1),
                         "Python int result beyond int64 (Python's ints are unbounded; "
                         "compiled code holds them in int64)")
 
@@ -279,28 +284,28 @@ def _check_python_operands(op: type, a: Any, b: Any) -> None:
     exponent = getattr(b, "constant", None)
     if op in (ast.Div, ast.Mod, ast.FloorDiv):
         if isinstance(b, Sym) and b.constant is None:
-            _require(sympy.Ne(b.expr, 0), _ZERO_DIVISION)
+            require_value(sympy.Ne(b.expr, 0), _ZERO_DIVISION)
         elif not isinstance(b, Sym):
-            _require(compare(ast.NotEq, b, const(0)), _ZERO_DIVISION)
+            require_value(compare(ast.NotEq, b, const(0)), _ZERO_DIVISION)
         if op is ast.Div and a.dtype.is_integer and b.dtype.is_integer:
             # Python rounds int / int once; a double holds either int exactly up to 2**53
-            _require(sympy.And(*(r for v in (a, b) for r in (v.expr >= -2**53,
-                                                             v.expr <= 2**53))),
-                     "Python's int / int rounds the exact quotient once; compiled code "
-                     "divides doubles, which differ for ints beyond 2**53 (write "
-                     "float(x) / y for that)")
+            exact = sympy.And(*(r for v in (a, b) for r in (v.expr >= -2**53,
+                                                            v.expr <= 2**53)))
+            require_value(exact, "Python's int / int rounds the exact quotient once; "
+                          "compiled code divides doubles, which differ for ints beyond "
+                          "2**53 (write float(x) / y for that)")
     elif op in (ast.LShift, ast.RShift) and isinstance(b, Sym) and b.constant is None:
-        _require(b.expr >= 0, "negative shift count (Python raises ValueError)")
+        require_value(b.expr >= 0, "negative shift count (Python raises ValueError)")
     elif op is ast.Pow and a.dtype.is_integer and b.dtype.is_integer \
             and (exponent is None or exponent >= 0):
         # int ** int is an int only for a non-negative exponent (2 ** -1 is 0.5)
-        _require(b.expr >= 0 if isinstance(b, Sym) else compare(ast.GtE, b, const(0)),
-                 "a negative exponent makes Python's int ** int a float, while the "
-                 "compiled code computes an int (write float(x) ** y)")
+        require_value(b.expr >= 0 if isinstance(b, Sym) else compare(ast.GtE, b, const(0)),
+                      "a negative exponent makes Python's int ** int a float, while the "
+                      "compiled code computes an int (write float(x) ** y)")
     elif op is ast.Pow:
-        _require(elementwise(_python_power_ok, [cast(a, DType.float64), cast(b, DType.float64)],
-                             DType.bool, numeric=False),
-                 _FLOAT_POWER)
+        ok = elementwise(_python_power_ok, [cast(a, DType.float64), cast(b, DType.float64)],
+                         DType.bool, numeric=False)
+        require_value(ok, _FLOAT_POWER)
 
 
 def _python_power_ok(x: Any, y: Any) -> Any:
@@ -318,7 +323,7 @@ def _python_power_ok(x: Any, y: Any) -> Any:
     return X.not_(X.or_(X.or_(pole, complex_), overflow))
 
 
-def _require(ok: Any, why: str) -> None:
+def require_value(ok: Any, why: str) -> None:
     """Stop with `why` unless `ok` holds when the operation runs: a condition over integer
     symbols, or a traced boolean value (computed into a symbol first)."""
     from sluice.frontend.python import emit
@@ -331,9 +336,10 @@ def _require(ok: Any, why: str) -> None:
         em.require_here(ok, why)
         return
     if not em.can_add_block():
-        raise SluiceTypeError("this operation on two Python numbers is not supported inside "
-                              f"a sluice.map: {why}",
-                              hint="make one of them a NumPy scalar, e.g. np.float64(y)")
+        raise SluiceTypeError(f"not supported inside a sluice.map, which cannot stop "
+                              f"where a value is wrong: {why}",
+                              hint="compute it before the map, or make the Python numbers "
+                                   "NumPy scalars (np.float64(y)), whose rules need no check")
     cell = em.temp(DType.int64, (), "ok")
     em.store(to_elem(cast(ok, DType.int64)), cell)
     flag = em.symbol("ok")

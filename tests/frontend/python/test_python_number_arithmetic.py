@@ -179,3 +179,30 @@ def test_fits_int64_round_trips_through_ir_text():
     assert "fits_int64(k * s)" in p.to_text()
     again = parse(p.to_text())
     assert again.to_text() == p.to_text()
+
+
+def absolute(a, x):
+    return a * abs(x)
+
+
+def truncated(a, x):
+    return a * int(x)
+
+
+def test_abs_of_the_smallest_int64_is_beyond_int64():
+    a = np.ones(2)
+    agree(absolute, (a, -5), (a, 2**63 - 1), (a, -2**63 + 1))
+    for target in TARGETS:
+        with pytest.raises(ExecutionError, match="beyond int64"):
+            sluice.jit(absolute).compile(target, a, -2**63)(a, -2**63)
+
+
+def test_int_of_a_float_is_checked_against_int64():
+    # Python's int(1e300) is exact and int(nan) raises: compiled code stops for both
+    a = np.ones(2)
+    agree(truncated, (a, 2.5), (a, -2.5), (a, -0.0), (a, 9.2e18), (a, -2.0**63),
+          (a, float("nan")), (a, float("inf")))
+    for x in (1e300, 2.0**63, -1e19):
+        for target in TARGETS:
+            with pytest.raises(ExecutionError, match="int64"):
+                sluice.jit(truncated).compile(target, a, x)(a, x)

@@ -6,6 +6,7 @@ import builtins
 import dataclasses
 
 import numpy as np
+import sympy
 
 from sluice.errors import SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops
@@ -45,6 +46,8 @@ def _abs(tr, node, a):
         part = DType.float32 if v.dtype == DType.complex64 else DType.float64
         return ops.elementwise(lambda x: X.call("hypot", X.call("real", x),
                                                 X.call("imag", x)), [v], part, numeric=False)
+    if isinstance(v, Sym) and v.weak and v.dtype == DType.int64 and v.constant is None:
+        ops.require_fits_int64(sympy.Abs(v.expr))  # abs(-2**63) is 2**63 in Python
     return FUNCTIONS[np.abs](tr, node, a)
 
 
@@ -54,10 +57,25 @@ def _scalar_cast(tr, node, a=None):
     a = const(0) if a is None else value(tr, node, a)
     if is_array(a):
         raise SluiceTypeError(f"{tr.callee_name(node)}() of an array", tr.loc(node))
+    if to == DType.int64 and a.dtype.is_complex:
+        raise SluiceTypeError("int() of a complex number (Python raises TypeError)",
+                              tr.loc(node), hint="take .real first")
+    if to == DType.int64 and a.dtype.is_float and getattr(a, "constant", None) is None:
+        _require_int64_float(a)
     res = ops.cast(a, to)
     if isinstance(res, Sym):
         return Sym(res.expr, to, weak=True)
     return dataclasses.replace(res, weak=True)  # a Python number: weak in NumPy 2
+
+
+def _require_int64_float(a) -> None:
+    """int() of a float is exact in Python, however large, and raises for NaN and inf; in
+    compiled code it is an int64, so a value outside [-2**63, 2**63) stops the program."""
+    lo, hi = X.literal(-2.0**63), X.literal(2.0**63)  # (both exact doubles)
+    ok = ops.elementwise(lambda x: X.and_(X.compare(X.Ge2, x, lo), X.compare(X.Lt2, x, hi)),
+                         [a], DType.bool, numeric=False)
+    ops.require_value(ok, "int() of a float that is NaN, infinite or beyond int64 (Python "
+                      "raises, or gives an int that compiled code cannot hold)")
 
 
 @register(BUILTINS, builtins.min, builtins.max)
