@@ -28,10 +28,10 @@ _ANY: Interval = (-_UNBOUNDED, _UNBOUNDED)
 _INT64: Interval = (INT64_MIN, INT64_MAX)
 
 
-def provably_fits(e: sympy.Basic, p: Program) -> bool:
-    """Whether the integer expression `e` lies in int64 for every run of `p`."""
-    lo, hi = _interval(e, _symbol_ranges(p), depth=0)
-    return INT64_MIN <= lo and hi <= INT64_MAX
+def provably_fits(e: sympy.Basic, p: Program, lo: int = INT64_MIN, hi: int = INT64_MAX) -> bool:
+    """Whether the integer expression `e` lies in [lo, hi] (int64) for every run of `p`."""
+    e_lo, e_hi = _interval(e, _symbol_ranges(p), depth=0)
+    return lo <= e_lo and e_hi <= hi
 
 
 def _symbol_ranges(p: Program) -> dict[str, tuple[sympy.Basic, sympy.Basic] | Interval]:

@@ -441,6 +441,8 @@ def compare(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
     folded = fold_constants(op, a, b)
     if folded is not None:
         return folded
+    if weak_of(a) and weak_of(b) and not ufunc_call:
+        _check_int_against_float(a, b)
     ins, _ = ufunc_types.loop_types(UFUNCS[op], [a, b])
     if ins[0].is_complex and op in _ORDER and not ufunc_call and _scalars(a, b):
         a, b = loop_cast([a, b], ins)
@@ -454,6 +456,25 @@ def compare(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
     if _mixed_sign(ins) and not (weak_of(a) or weak_of(b)):
         return _compare_mixed_sign(op, a, b)
     return elementwise(lambda x, y: X.compare(COMPARE[op], x, y), [a, b], DType.bool)
+
+
+def _check_int_against_float(a: Any, b: Any) -> None:
+    """Python compares an int with a float exactly; compiled code converts the int to a
+    double, which is exact only up to 2**53: beyond, stop rather than answer otherwise."""
+    for i, f in ((a, b), (b, a)):
+        if isinstance(i, Sym) and i.dtype.is_integer and i.constant is None \
+                and f.dtype.is_float and not _provably_within(i.expr, 2**53):
+            require_value(sympy.And(i.expr >= -2**53, i.expr <= 2**53),
+                          "Python compares an int beyond 2**53 with a float exactly; "
+                          "compiled code would round the int to a double first")
+
+
+def _provably_within(e: sympy.Basic, bound: int) -> bool:
+    from sluice.frontend.python import emit
+    from sluice.frontend.python.int64 import provably_fits
+
+    em = emit.active()
+    return em is not None and provably_fits(e, em.b.program, -bound, bound)
 
 
 def _scalar_order(strict: type, tie: type) -> Callable[[Any, Any], Any]:

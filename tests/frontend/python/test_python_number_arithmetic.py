@@ -206,3 +206,18 @@ def test_int_of_a_float_is_checked_against_int64():
         for target in TARGETS:
             with pytest.raises(ExecutionError, match="int64"):
                 sluice.jit(truncated).compile(target, a, x)(a, x)
+
+
+def greater(a, x, y):
+    return a * (x > y), a * (x == y)
+
+
+def test_an_int_beyond_two_to_the_53_against_a_float_is_refused_not_rounded():
+    # Python compares 2**53 + 1 > 2.0**53 exactly (True); as doubles both are 2**53
+    a = np.ones(2)
+    agree(greater, (a, 2**53, 2.0**53), (a, -3, -2.5), (a, 7, float("nan")),
+          (a, -2**53, float("-inf")))
+    for x in (2**53 + 1, 2**63 - 1, -2**53 - 1):
+        for target in TARGETS:
+            with pytest.raises(ExecutionError, match="2\\*\\*53"):
+                sluice.jit(greater).compile(target, a, x, 2.0**53)(a, x, 2.0**53)
