@@ -73,13 +73,15 @@ class Requirement:
         sub = {s: env[s.name] for s in (self.lhs - self.rhs).free_symbols}
         try:
             rel = RELATIONS[self.op](self.lhs.xreplace(sub), self.rhs.xreplace(sub))
+        except ZeroDivisionError:  # `a_0 % n` at n = 0: no size relation holds there
+            return False
         except TypeError:
             rel = None
         if rel is sympy.true or rel is sympy.false:
             return bool(rel)
         try:
             return bool(_COMPARE[self.op](evaluate(self.lhs, env), evaluate(self.rhs, env)))
-        except OverflowError:  # beyond int64: no program can run with such sizes
+        except (OverflowError, ZeroDivisionError):  # beyond int64, or `% 0`: cannot hold
             return False
 
     def location(self) -> SourceLocation | None:

@@ -668,12 +668,27 @@ def _dtype(tok: Token) -> DType:
 
 def _requirement(item) -> Requirement:
     _, cond, why, where = item
-    rel = cond.build(frozenset())
+    rel = _as_index(cond.build(frozenset()))
     if not isinstance(rel, sympy.Rel):
         raise _Located("a 'require' declaration needs one comparison of sizes, such as "
                        "'require N == M \"why\"'", why)
     return Requirement(rel.lhs, rel.rel_op, rel.rhs, json.loads(why),
                        json.loads(where) if where else None)
+
+
+def _as_index(e: Any) -> Any:
+    """A requirement relates sizes: `a % n` there is SymPy's integer Mod, which the exact
+    constructors leave as a value operation (`n` may be 0), and so is its comparison."""
+    if not isinstance(e, sympy.Basic) or e.is_Atom:
+        return e
+    args = [_as_index(a) for a in e.args]
+    if isinstance(e, X.Mod2) and all(X.is_index(a) for a in args):
+        return sympy.Mod(*args)
+    cmp = {X.Eq2: sympy.Eq, X.Ne2: sympy.Ne, X.Lt2: sympy.Lt, X.Le2: sympy.Le,
+           X.Gt2: sympy.Gt, X.Ge2: sympy.Ge}.get(type(e))
+    if cmp is not None:
+        return cmp(*args)
+    return e.func(*args) if args != list(e.args) else e
 
 
 def _dim_from(raw) -> Index | Range:

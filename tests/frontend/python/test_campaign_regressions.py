@@ -192,3 +192,32 @@ def clip_constants(a):
 def test_clip_drops_constant_python_int_bounds_beyond_the_array_type():
     agree(clip_constants, (np.array([4, 0, 18, 255], np.uint8),),
           (np.array([-4, 0, 127], np.int8),))
+
+
+def reshaped(a, n):
+    return a.reshape(n, -1)
+
+
+def test_reshape_with_a_run_time_size_and_minus_one():
+    # the requirement `a_0 % n == 0` did not survive the IR text round trip (a syntax
+    # error for a valid program), and n = 0 raised ZeroDivisionError on the interpreter
+    agree(reshaped, (np.arange(6.0), 2), (np.arange(6.0), 4), (np.arange(6.0), 0),
+          (np.zeros(0), 0), (np.zeros(0), 3), (np.arange(6.0), -1))
+
+
+def ranges(a, n, m):
+    return np.arange(n, m) * a[0], np.arange(n, m, 3) * a[0], np.arange(m, n, -2) * a[0]
+
+
+def test_arange_with_run_time_bounds_is_empty_when_the_range_is():
+    a = np.ones(1)
+    agree(ranges, (a, 5, 2), (a, 0, 7), (a, -3, 4), (a, 2, 2))
+
+
+def zero_step(a):
+    return np.arange(0, 5, 0) * a[0]
+
+
+def test_arange_with_a_zero_step_is_refused():
+    with pytest.raises(sluice.SluiceError, match="step of 0"):
+        sluice.jit(zero_step).trace(np.ones(1))

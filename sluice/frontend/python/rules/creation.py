@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from sluice.errors import UnsupportedError
+from sluice.errors import SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops
 from sluice.frontend.python.rules.table import (
     FUNCTIONS,
@@ -28,7 +28,7 @@ from sluice.frontend.python.values import (
 )
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
-from sluice.ir.symbolic import Select
+from sluice.ir.symbolic import FloorDiv, Select
 
 
 def _filled(tr, node, shape: tuple, dtype: DType, fill: Any | None) -> View:
@@ -91,12 +91,16 @@ def _arange(tr, node, *args, dtype=None):
     if not all(isinstance(v, Sym) for v in (start, stop, step)):
         raise UnsupportedError("np.arange needs bounds known before the call", tr.loc(node))
     kind = ops.promote([start, stop, step])
+    if step.constant is not None and step.constant == 0:
+        raise SluiceTypeError("np.arange with a step of 0 (NumPy raises ZeroDivisionError)",
+                              tr.loc(node))
     if all(v.constant is not None for v in (start, stop, step)):
         n = sympy.Integer(len(np.arange(start.constant, stop.constant, step.constant)))
     elif kind.is_integer and step.constant is not None:
-        n = -sympy.floor(-(stop.expr - start.expr) / step.expr) if step.constant != 1 \
+        # ceil((stop - start) / step), in integer division
+        n = -FloorDiv(start.expr - stop.expr, step.expr) if step.constant != 1 \
             else stop.expr - start.expr
-        n = sympy.expand(n)
+        n = sympy.Max(0, sympy.expand(n))  # an empty range is empty, not negative
     else:
         raise UnsupportedError("np.arange with symbolic float bounds is not supported",
                                tr.loc(node), hint="use integer bounds or np.linspace")

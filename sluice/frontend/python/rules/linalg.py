@@ -178,7 +178,10 @@ def _reshape(tr, node, a, *shape):
 
             raise ShapeError(f"cannot reshape an array of {total} elements into shape "
                              f"{tuple(dims)}", tr.loc(node))
-        # The size for -1 is exact only when `known` divides the element count.
+        # The size for -1 is exact only when `known` divides the element count (and
+        # NumPy refuses -1 beside a zero-size dimension even for an empty array).
+        tr.em.require(known, "!=", 0, "cannot reshape the array: -1 beside dimensions "
+                      "of zero elements")
         tr.em.require(sympy.Mod(total, known), "==", 0, "cannot reshape the array: the "
                       f"other dimensions ({known} elements) do not divide its size")
     vol = sympy.Integer(1)
