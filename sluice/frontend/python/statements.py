@@ -253,8 +253,9 @@ class StatementLowering:
         st = self.frame.mutable[name]
         carried.check_write(self, name, st, val)
         if isinstance(st, sympy.Symbol):
-            if isinstance(val, Sym | View | Elem) and not val.shape and (
-                    val.dtype.is_integer or val.dtype == DType.bool):
+            # (a bool stays a bool in Python: `s = True` where `s` held an int would
+            # come back as 1, so it is refused below)
+            if isinstance(val, Sym | View | Elem) and not val.shape and val.dtype.is_integer:
                 if isinstance(val, Sym):
                     self.em.b.assign(**{st.name: ops.as_number(val.expr, val.dtype,
                                                                DType.int64)})
@@ -262,8 +263,13 @@ class StatementLowering:
                     cell = self.em.cell(val, name)
                     self.em.b.assign(**{st.name: value_symbol(cell.data)})
                 return
+            if self.branches:
+                raise SluiceTypeError(
+                    f"'{name}' is an integer on one path through this run-time 'if' and "
+                    f"{self.describe(val)} here", self.loc(node),
+                    hint=f"give '{name}' one type on every path, e.g. with int(...)")
             raise SluiceTypeError(
-                f"'{name}' is an integer before this loop or branch but is assigned "
+                f"'{name}' is an integer before this loop but is assigned "
                 f"{self.describe(val)} inside it", self.loc(node),
                 hint=f"initialise it with the final type, e.g. {name} = 0.0")
         if isinstance(val, tuple | Py):

@@ -221,3 +221,17 @@ def zero_step(a):
 def test_arange_with_a_zero_step_is_refused():
     with pytest.raises(sluice.SluiceError, match="step of 0"):
         sluice.jit(zero_step).trace(np.ones(1))
+
+
+def bool_or_int(a, x):
+    if x > 1.0:
+        o = -True
+    else:
+        o = True
+    return o
+
+
+def test_a_bool_on_one_path_and_an_int_on_the_other_is_refused_too():
+    # Python returns True on one path; int storage returned 1 (campaign seed 200384)
+    with pytest.raises(sluice.SluiceError, match="one path"):
+        sluice.jit(bool_or_int).trace(np.ones(3), 0.5)
