@@ -36,7 +36,8 @@ from sluice.ir.memlet import WCR_OPS, Index, Memlet, Range, subset_shape
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.propagate import propagate_subset
-from sluice.ir.symbolic import free_names
+from sluice.ir.symbolic import FitsInt64, free_names, to_text
+from sluice.ir.wideint import unsupported
 
 
 def _num(e) -> float | None:
@@ -132,9 +133,18 @@ class _Verifier:
             if isinstance(c, Stream) and not 0 <= c.depth <= INT64_MAX:
                 self.fail("stream", f"stream '{name}' has depth {c.depth}, outside 0..2**63-1")
         for r in p.requires:
+            self.wide_checks(r, "require")
             for s in sorted(r.names - set(p.symbols)):
                 self.fail("undefined-symbol", f"'require {r.lhs} {r.op} {r.rhs}' uses undeclared "
                           f"symbol '{s}'", hint=f"declare it: symbol {s}: int64")
+
+    def wide_checks(self, r, node: str) -> None:
+        """`fits_int64(e)` computes `e` as Python ints: `e` must be integer arithmetic."""
+        for side in (r.lhs, r.rhs):
+            for f in side.atoms(FitsInt64):
+                why = unsupported(to_text(f.args[0]))
+                if why is not None:
+                    self.fail("type", why, node)
 
     # --- helpers ----------------------------------------------------------------------
     def container(self, name: str, node: str) -> Container:
@@ -220,6 +230,7 @@ class _Verifier:
                 self.symbols_defined(free_names(v), set(), "assign", "assignment", True)
         elif isinstance(b, Check):
             self.symbols_defined(b.reads(), set(), "check", "check")
+            self.wide_checks(b.requirement, "check")
         elif isinstance(b, Break | Continue):
             if not in_loop:
                 self.fail("control", f"'{type(b).__name__.lower()}' outside of a loop",

@@ -8,8 +8,14 @@ import ast
 import functools
 from collections.abc import Callable, Mapping
 
+from sluice.errors import ExecutionError
+
 WIDE_MAX = 2**100
 INT64_MIN, INT64_MAX = -2**63, 2**63 - 1
+
+
+class _NotInteger(Exception):
+    """An expression `fits_int64` cannot compute as Python ints."""
 
 
 def _clamp(v: int) -> int:
@@ -54,13 +60,38 @@ def _parse(text: str) -> ast.AST:
     return ast.parse(text, mode="eval").body
 
 
+def unsupported(text: str) -> str | None:
+    """Why `text` is not an integer expression `fits_int64` can evaluate, or None."""
+    try:
+        _eval(_parse(text), _ANY_VALUE)
+    except SyntaxError as err:
+        return f"fits_int64 of {text!r}: {err.msg}"
+    except _NotInteger as err:
+        return str(err)
+    return None
+
+
+
+class _AnyValue(dict):
+    """Every name is 1: enough to walk an expression and see that it is evaluable."""
+
+    def __missing__(self, key: str) -> int:
+        return 1
+
+
+_ANY_VALUE = _AnyValue()
+
+
 def fits_int64(text: str, env: Mapping[str, int]) -> int:
     """1 when the IR integer expression `text` lies in int64 for symbol values `env`."""
-    v = _eval(_parse(text), {k: int(x) for k, x in env.items()})
+    try:
+        v = _eval(_parse(text), {k: int(x) for k, x in env.items()})
+    except _NotInteger as err:  # (the verifier refuses such programs first)
+        raise ExecutionError(str(err)) from None
     return int(INT64_MIN <= v <= INT64_MAX)
 
 
-def _eval(n: ast.AST, env: dict[str, int]) -> int:  # noqa: C901 - one case per syntax
+def _eval(n: ast.AST, env: Mapping[str, int]) -> int:  # noqa: C901 - one case per syntax
     if isinstance(n, ast.Name):
         if n.id in ("True", "False"):
             return int(n.id == "True")
@@ -95,4 +126,5 @@ def _eval(n: ast.AST, env: dict[str, int]) -> int:  # noqa: C901 - one case per 
             return _floordiv(*args)
         if name == "int64" and len(args) == 1:
             return (args[0] + 2**63) % 2**64 - 2**63
-    raise TypeError(f"fits_int64 cannot evaluate {ast.unparse(n)}")
+    raise _NotInteger(f"fits_int64 takes integer arithmetic over int symbols, not "
+                      f"{ast.unparse(n)}")

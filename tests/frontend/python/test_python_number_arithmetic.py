@@ -221,3 +221,46 @@ def test_an_int_beyond_two_to_the_53_against_a_float_is_refused_not_rounded():
         for target in TARGETS:
             with pytest.raises(ExecutionError, match="2\\*\\*53"):
                 sluice.jit(greater).compile(target, a, x, 2.0**53)(a, x, 2.0**53)
+
+
+WIDE = """program p(a, x, y) {
+  symbol x: int64
+  symbol y: int64
+  symbol a_0: int64
+  data a: float64[a_0]
+  check select(fits_int64(%s) == 1, 1, 0) == 1 "beyond int64" "here"
+}
+"""
+
+
+@pytest.mark.parametrize("expr,x,y,fits", [
+    ("x * y", 2**31, 2**31, True), ("x * y", 2**32, 2**31, False),
+    ("x + y", 2**62, 2**62 - 1, True), ("x + y", 2**62, 2**62, False),
+    ("x - y", -2**62, 2**62, True), ("x - y", -2**62, 2**62 + 1, False),
+    ("x ** y", -2, 63, True), ("x ** y", 2, 63, False), ("x ** y", 3, 2**62, False),
+    ("x ** y", -1, 2**62 + 1, True), ("x << y", 1, 62, True), ("x << y", 1, 200, False),
+    ("x // y", -2**63, -1, False), ("x // y", -2**63, 2, True), ("-x", -2**63, 0, False),
+    ("max(x, y) * 4 + x % y", 2**60, 3, True), ("max(x, y) * 4", 2**61, 3, False),
+    ("abs(x) * y", -2**62, 2, False),
+])
+def test_fits_int64_is_exact_on_every_target(expr, x, y, fits):
+    # the interpreter computes Python ints; the CPU backend saturating 128-bit ones
+    from sluice.backends.cpu import build
+    from sluice.ir.interpreter import interpret
+    from sluice.ir.text import parse
+
+    p = parse(WIDE % expr)
+    for run in (lambda *a: interpret(p, *a), build(p)):
+        if fits:
+            run(np.zeros(2), x, y)
+        else:
+            with pytest.raises(ExecutionError, match="beyond int64"):
+                run(np.zeros(2), x, y)
+
+
+def test_fits_int64_of_a_non_integer_expression_is_invalid_ir():
+    from sluice.errors import VerificationError
+    from sluice.ir.text import parse
+
+    with pytest.raises(VerificationError, match="integer arithmetic"):
+        parse(WIDE % "x / 3").verify()
