@@ -43,6 +43,8 @@ FAMILIES: dict[str, str] = {
     "loop": "for loops over range with constant and run-time trip counts",
     "loop_runtime_index": "o[i] = o[i - 1] ... for i up to a run-time bound (may pass the end)",
     "inplace": "+= and slice assignment into an argument",
+    "shaping": ("reshape (-1, run-time sizes that may not divide), transpose, triu/tril, "
+                "arange with run-time bounds, argmax/argmin"),
     "alias": "the same array passed twice, overlapping slices",
     "shape_mismatch": "operands whose shapes NumPy rejects at call time",
     "unsupported": "constructs sluice does not support (must be a SluiceError)",

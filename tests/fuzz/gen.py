@@ -177,6 +177,44 @@ def _alias(b: Builder, out: str) -> Stmt:
     return Stmt(frozenset(), lines, [], [], EXACT)
 
 
+def _divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0] or [1]
+
+
+def _shaping(b: Builder, out: str) -> Stmt:
+    """Reshapes (-1, run-time sizes that may not divide), transposes, triu/tril with
+    run-time offsets, arange with run-time bounds, argmax/argmin along axes."""
+    rng = b.rng
+    b.use("shaping")
+    a = b.new_array()
+    total = 1
+    for d in b.shape:
+        total *= d
+    r = rng.random()
+    if r < 0.3:
+        n = rng.choice(_divisors(total) + [0, total + 1, 2, -1])
+        size = b.new_scalar(n) if rng.random() < 0.6 else str(n)
+        shape = rng.choice([f"{size}, -1", f"-1, {size}", f"({size}, -1)", "-1"])
+        e = f"{a}.reshape({shape})" if rng.random() < 0.5 else f"np.reshape({a}, ({shape}))"
+        line = f"{out} = {e} {rng.choice(['+', '*'])} {b.const_leaf()}"
+    elif r < 0.45:
+        e = rng.choice([f"{a}.T", f"np.transpose({a})", f"{a}.transpose()"])
+        line = f"{out} = {e} - {b.expr(0)}.T" if len(b.shape) > 1 else f"{out} = {e} * 2"
+    elif r < 0.6 and len(b.shape) == 2:
+        k = b.new_scalar(rng.randint(-4, 4)) if rng.random() < 0.5 else str(rng.randint(-3, 3))
+        line = f"{out} = np.{rng.choice(['triu', 'tril'])}({a}, {k})"
+    elif r < 0.8:
+        lo, hi = b.new_scalar(rng.randint(-4, 6)), b.new_scalar(rng.randint(-4, 9))
+        step = rng.choice(["", ", 2", ", -1", ", 3", ", -2"])
+        line = f"{out} = np.arange({lo}, {hi}{step}) * {a}.sum()"
+    else:
+        fn = rng.choice(["argmax", "argmin"])
+        axis = rng.choice(["", ", axis=0", ", axis=-1"]) if len(b.shape) > 1 else \
+            rng.choice(["", ", axis=0"])
+        line = f"{out} = np.{fn}({a}{axis})"
+    return Stmt(frozenset(), [line], [], [out], EXACT)
+
+
 _UNSUPPORTED = [
     "{o} = np.cumsum({a})", "{o} = np.sort({a})", "{o} = {a}[{a} > 0]",
     "{o} = {a}[[0, 0]]", "{o} = np.linalg.norm({a})", "{o} = np.fft.fft({a})",
@@ -196,7 +234,7 @@ _KINDS = [  # (maker, weight, family it needs)
     (_elementwise, 6, None), (_reduction, 3, "reduction"), (_reduction, 2, "reduce_minmax"),
     (_slicing, 3, "slice_const"), (_slicing, 2, "slice_runtime"), (_branch, 2, "branch"),
     (_loop, 2, "loop"), (_inplace, 2, "inplace"), (_alias, 2, "alias"),
-    (_unsupported, 0.3, "unsupported"),
+    (_unsupported, 0.3, "unsupported"), (_shaping, 1.5, "shaping"),
 ]
 
 

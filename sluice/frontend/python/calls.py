@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from sluice.errors import SluiceError, UnsupportedError
+from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python.source import load
-from sluice.frontend.python.values import Elem, Py, Sym, View
+from sluice.frontend.python.values import Elem, Py, Sym, View, python_lacks
 
 
 def unwrap(obj: Any) -> Any:
@@ -67,6 +67,11 @@ class CallLowering:
         if isinstance(func, ast.Attribute):
             base = self.ev(func.value)
             if isinstance(base, View | Elem | Sym):
+                lacks = python_lacks(base, func.attr)
+                if lacks is not None:
+                    raise SluiceTypeError(lacks, self.loc(node),
+                                          hint="Python numbers are not NumPy scalars: "
+                                               "np.float64(x) has the array methods")
                 rule = METHODS.get(func.attr)
                 if rule is None:
                     raise UnsupportedError(f"array method '.{func.attr}()' is not supported",

@@ -13,7 +13,7 @@ import sympy
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError, did_you_mean
 from sluice.frontend.python import ops
 from sluice.frontend.python.indexing import apply_index
-from sluice.frontend.python.values import Elem, Py, Sym, View, const, is_array
+from sluice.frontend.python.values import Elem, Py, Sym, View, const, is_array, python_lacks
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import value as value_symbol
 
@@ -179,6 +179,11 @@ class ExpressionLowering:
     def array_attribute(self, v: Any, attr: str, node: ast.AST) -> Any:
         from sluice.frontend.python.rules import ATTRIBUTES
 
+        lacks = python_lacks(v, attr)
+        if lacks is not None:
+            raise SluiceTypeError(lacks, self.loc(node),
+                                  hint="Python numbers are not NumPy scalars: np.float64(x) "
+                                       "has the array attributes")
         rule = ATTRIBUTES.get(attr)
         if rule is None:
             raise UnsupportedError(f"array attribute '.{attr}' is not supported", self.loc(node),

@@ -163,3 +163,14 @@ def narrow_symbol(v: Any) -> bool:
     so it is computed element-wise, never folded symbolically."""
     return (isinstance(v, Sym) and v.dtype.is_integer and v.dtype != DType.int64
             and not v.expr.is_number)
+
+
+def python_lacks(v: Any, attr: str) -> str | None:
+    """For a Python number (a weak scalar), Python's error for an attribute its type lacks
+    (`x.T` of a float raises AttributeError; an np.float64 has it), else None."""
+    if not getattr(v, "weak", False) or getattr(v, "shape", ()) != ():
+        return None
+    kind = {"b": bool, "i": int, "u": int, "f": float, "c": complex}[v.dtype.numpy.kind]
+    if hasattr(kind(1), attr):
+        return None
+    return f"'{kind.__name__}' object has no attribute '{attr}'"

@@ -235,3 +235,33 @@ def test_a_bool_on_one_path_and_an_int_on_the_other_is_refused_too():
     # Python returns True on one path; int storage returned 1 (campaign seed 200384)
     with pytest.raises(sluice.SluiceError, match="one path"):
         sluice.jit(bool_or_int).trace(np.ones(3), 0.5)
+
+
+def python_float_transposed(a, x):
+    return a + x.T
+
+
+def python_int_summed(a, n):
+    return a + n.sum()
+
+
+def numpy_scalar_transposed(a):
+    return a + a[0].T + a.sum().T
+
+
+def test_python_numbers_have_only_python_attributes():
+    # x.T of a Python float raises AttributeError in Python (an np.float64 has .T)
+    for fn, args in ((python_float_transposed, (np.ones(2), -0.7)),
+                     (python_int_summed, (np.ones(2), 3))):
+        with pytest.raises(sluice.SluiceError, match="object has no attribute"):
+            sluice.jit(fn).trace(*args)
+    agree(numpy_scalar_transposed, (np.arange(3.0),))
+
+
+def two_unknowns(a):
+    return a.reshape((-1, -1))
+
+
+def test_reshape_with_two_unknown_dimensions_is_refused():
+    with pytest.raises(sluice.SluiceError, match="one unknown dimension"):
+        sluice.jit(two_unknowns).trace(np.zeros(4))

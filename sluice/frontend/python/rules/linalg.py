@@ -163,6 +163,11 @@ def _reshape(tr, node, a, *shape):
     if len(shape) == 1 and isinstance(shape[0], tuple):
         shape = shape[0]
     dims = list(shape_arg(tr, node, tuple(shape)))
+    if sum(1 for d in dims if d == -1) > 1:
+        from sluice.errors import ShapeError
+
+        raise ShapeError("can only specify one unknown dimension (-1) in a reshape",
+                         tr.loc(node))
     total = sympy.Integer(1)
     for d in a.shape:
         total = total * d
