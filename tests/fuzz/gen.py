@@ -199,7 +199,7 @@ def _shaping(b: Builder, out: str) -> Stmt:
         line = f"{out} = {e} {rng.choice(['+', '*'])} {b.const_leaf()}"
     elif r < 0.45:
         e = rng.choice([f"{a}.T", f"np.transpose({a})", f"{a}.transpose()"])
-        line = f"{out} = {e} - {b.expr(0)}.T" if len(b.shape) > 1 else f"{out} = {e} * 2"
+        line = f"{out} = {e} - {b.array_leaf()}.T" if len(b.shape) > 1 else f"{out} = {e} * 2"
     elif r < 0.6 and len(b.shape) == 2:
         k = b.new_scalar(rng.randint(-4, 4)) if rng.random() < 0.5 else str(rng.randint(-3, 3))
         line = f"{out} = np.{rng.choice(['triu', 'tril'])}({a}, {k})"
