@@ -548,6 +548,8 @@ def unary(op: type, a: Any) -> Any:
         return elementwise(lambda x: X.not_(as_boolean(x, a.dtype)), [a], DType.bool,
                            numeric=False)
     if op is ast.Invert:
+        if a.dtype == DType.bool and weak_of(a):  # Python's ~True is the int's: -2
+            a = cast(a, DType.int64)
         if a.dtype == DType.bool:
             return elementwise(lambda x: X.not_(as_boolean(x, DType.bool)), [a],
                                DType.bool, numeric=False)

@@ -265,3 +265,13 @@ def two_unknowns(a):
 def test_reshape_with_two_unknown_dimensions_is_refused():
     with pytest.raises(sluice.SluiceError, match="one unknown dimension"):
         sluice.jit(two_unknowns).trace(np.zeros(4))
+
+
+def inverted_bools(a, c):
+    return a * ~(c > 0), a * ~True, a * ~np.True_
+
+
+def test_invert_of_a_python_bool_is_the_ints():
+    # Python's ~True is -2 (NumPy's ~np.True_ is False); campaign seed 200703
+    a = np.arange(3)
+    agree(inverted_bools, (a, -1), (a, 1))
