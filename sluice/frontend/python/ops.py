@@ -535,6 +535,8 @@ def unary(op: type, a: Any) -> Any:
     if isinstance(op, type) and op is ast.UAdd:
         if not weak_of(a):
             ufunc_types.loop_types(np.positive, [a])  # +bool raises, as in NumPy
+        elif a.dtype == DType.bool:
+            return cast(a, DType.int64)  # Python's +True is the int 1
         return a
     if op is ast.USub:
         if weak_of(a):

@@ -275,3 +275,13 @@ def test_invert_of_a_python_bool_is_the_ints():
     # Python's ~True is -2 (NumPy's ~np.True_ is False); campaign seed 200703
     a = np.arange(3)
     agree(inverted_bools, (a, -1), (a, 1))
+
+
+def plus_and_abs_of_bools(a, c):
+    return a * +(c > 0), a * abs(c > 0), a * abs(c), a * +c
+
+
+def test_plus_and_abs_of_a_python_bool_are_ints():
+    # Python's +True and abs(True) are the int 1: a bool array times them is int64
+    a = np.array([True, False, True])
+    agree(plus_and_abs_of_bools, (a, -1), (a, 1))

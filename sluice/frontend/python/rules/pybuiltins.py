@@ -48,6 +48,9 @@ def _abs(tr, node, a):
                                                 X.call("imag", x)), [v], part, numeric=False)
     if isinstance(v, Sym) and v.weak and v.dtype == DType.int64 and v.constant is None:
         ops.require_fits_int64(sympy.Abs(v.expr))  # abs(-2**63) is 2**63 in Python
+    if v.weak and v.dtype == DType.bool:  # Python's abs(True) is the int 1
+        v = ops.cast(v, DType.int64)
+        return ops.elementwise(lambda x: X.call("abs", x), [v], DType.int64)
     return FUNCTIONS[np.abs](tr, node, a)
 
 
