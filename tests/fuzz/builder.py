@@ -319,6 +319,10 @@ class Builder:
         stop rather than give NumPy's inf or a wrapped int."""
         self.use("python_arith")
         rng = self.rng
+        if rng.random() < 0.25:  # unary operators and abs() of Python bools and ints
+            x = self.new_scalar(rng.choice([True, False, 0, -1, 7, -2**63, 2**63 - 1]))
+            fn = rng.choice(["~{}", "+{}", "-{}", "abs({})", "int({})", "bool({})"])
+            return f"({a} * {fn.format(x)})"
         ints = V.kind(self.dtype) in "iub" or rng.random() < 0.5
         op = rng.choice(["+", "-", "*", "/", "//", "%", "**"] + (["<<", ">>"] if ints else []))
         pool = _PY_INTS if ints else _PY_FLOATS
