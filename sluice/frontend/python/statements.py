@@ -282,11 +282,11 @@ class StatementLowering:
             raise UnsupportedError(
                 f"'{name}' changes shape from {tuple(st.shape)} to {tuple(val.shape)} inside a "
                 "loop or branch", self.loc(node), hint="use a new variable name")
-        if self.branches and val.dtype != st.dtype and not (
-                getattr(val, "weak", False) and getattr(st, "weak", False)
-                and np.can_cast(val.dtype.numpy, st.dtype.numpy, "same_kind")):
-            # A Python number where another path stores a NumPy scalar is refused too: on
-            # its path NumPy keeps the Python number (1e-310 is no float32).
+        if self.branches and val.dtype != st.dtype:
+            # Every path must give one type: a Python int on one path and a Python float on
+            # the other would come back as 1.0 where Python returns 1, and a Python number
+            # where another path stores a NumPy scalar keeps its own type (1e-310 is no
+            # float32).
             raise SluiceTypeError(
                 f"'{name}' is {st.dtype} on one path through this run-time 'if' and "
                 f"{val.dtype} here", self.loc(node),

@@ -99,8 +99,26 @@ def values_in_branches(x, c):
     return y * s
 
 
+def test_a_python_int_and_float_on_two_paths_are_refused_at_the_second():
+    # Python keeps 2 an int on its path (returned or used with an int array it differs
+    # from 2.0): no single compiled type, so the second assignment is reported
+    with pytest.raises(SluiceTypeError, match="'s' is float64 on one path") as info:
+        sluice.jit(values_in_branches).trace(x6, 1)
+    assert info.value.loc.line == values_in_branches.__code__.co_firstlineno + 6
+
+
+def values_of_one_type(x, c):
+    if c > 0:
+        y = x * 2.0
+        s = 1.5
+    else:
+        y = x + 1.0
+        s = float(2)
+    return y * s
+
+
 def test_values_of_one_type_on_both_paths():
-    agree(values_in_branches, (x6, 1), (x6, 0))
+    agree(values_of_one_type, (x6, 1), (x6, 0))
 
 
 def dtype_differs(x, c):
