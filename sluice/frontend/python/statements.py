@@ -290,7 +290,9 @@ class StatementLowering:
             raise SluiceTypeError(
                 f"'{name}' is {st.dtype} on one path through this run-time 'if' and "
                 f"{val.dtype} here", self.loc(node),
-                hint=f"give '{name}' one type on every path, e.g. with .astype(...)")
+                hint=f"give '{name}' one type on every path, e.g. with "
+                     + ("float(...) or int(...)" if getattr(val, "weak", False)
+                        else ".astype(...)"))
         if not np.can_cast(val.dtype.numpy, st.dtype.numpy, "same_kind"):
             raise SluiceTypeError(
                 f"'{name}' is {st.dtype} before this loop or branch but is assigned "
