@@ -77,6 +77,11 @@ class ExpressionLowering:
             return st
         if name in f.env:
             return f.env[name]
+        if name in f.fs.local_names:
+            raise SluiceError(f"local variable '{name}' is read before it is assigned",
+                              self.loc(node),
+                              hint="Python raises UnboundLocalError here: a name assigned "
+                                   "anywhere in a function is local to all of it")
         g = f.globals
         if name in g:
             return self.global_value(name, g[name], node)

@@ -30,6 +30,33 @@ class FunctionSource:
         return self.tree.name
 
     @functools.cached_property
+    def local_names(self) -> frozenset[str]:
+        """Names Python makes local to the function: every name it binds anywhere (so a
+        read before the binding raises UnboundLocalError rather than reading a global)."""
+        declared: set[str] = set()
+        bound: set[str] = {a.arg for a in ast.walk(self.tree.args) if isinstance(a, ast.arg)}
+        stack: list[ast.AST] = list(self.tree.body)
+        while stack:
+            n = stack.pop()
+            if isinstance(n, ast.Global | ast.Nonlocal):
+                declared.update(n.names)
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del):
+                bound.add(n.id)
+            elif isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                bound.add(n.name)
+                stack.extend(n.decorator_list)  # the body is a scope of its own
+                continue
+            elif isinstance(n, ast.Import | ast.ImportFrom):
+                bound.update((a.asname or a.name).partition(".")[0] for a in n.names)
+            elif isinstance(n, ast.ExceptHandler) and n.name:
+                bound.add(n.name)
+            if isinstance(n, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp
+                          | ast.GeneratorExp):
+                continue  # scopes of their own (a walrus inside one is ignored: rare)
+            stack.extend(ast.iter_child_nodes(n))
+        return frozenset(bound - declared)
+
+    @functools.cached_property
     def digest(self) -> str:  # read on every warm call (the JIT cache key): compute once
         return hashlib.sha256(self.text.encode()).hexdigest()
 

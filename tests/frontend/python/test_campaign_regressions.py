@@ -285,3 +285,18 @@ def test_plus_and_abs_of_a_python_bool_are_ints():
     # Python's +True and abs(True) are the int 1: a bool array times them is int64
     a = np.array([True, False, True])
     agree(plus_and_abs_of_bools, (a, -1), (a, 1))
+
+
+def shadowed_module(x, tol):
+    count = 0
+    while np.max(np.abs(x)) > tol:  # noqa: F823 - the point of the test
+        np = x / 2.0  # noqa: F841 - the mutation fuzzer's rename (seed 210319)
+        count += 1
+    return x, count
+
+
+def test_a_name_assigned_later_in_the_function_is_local_everywhere():
+    # Python raises UnboundLocalError at np.max; sluice read the global module and the
+    # loop, which never changes x, ran forever
+    with pytest.raises(sluice.SluiceError, match="read before it is assigned"):
+        sluice.jit(shadowed_module).trace(np.ones(3), 0.5)
