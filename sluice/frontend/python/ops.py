@@ -15,8 +15,9 @@ import numpy as np
 import sympy
 
 from sluice.errors import ShapeError, SluiceTypeError
-from sluice.frontend.python import ufunc_types
+from sluice.frontend.python import emit, ufunc_types
 from sluice.frontend.python.emit import align, broadcast
+from sluice.frontend.python.int64 import provably_fits
 from sluice.frontend.python.values import Elem, Sym, const, narrow_symbol, to_elem
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
@@ -26,11 +27,13 @@ from sluice.ir.symbolic import (
     BitNot,
     BitOr,
     BitXor,
+    FitsInt64,
     FloorDiv,
     LShift,
     RShift,
     Select,
 )
+from sluice.ir.symbolic import value as value_symbol
 
 _WEAK_SAMPLE = {"bool": False, "int": 0, "float": 0.0, "complex": 0j}
 
@@ -215,9 +218,6 @@ def _require_int64(v: Any) -> None:
 def require_fits_int64(e: sympy.Basic) -> None:
     """Stop where `e` (Python int arithmetic over symbols) runs if its exact value leaves
     int64, unless interval arithmetic proves that it cannot."""
-    from sluice.frontend.python import emit
-    from sluice.frontend.python.int64 import provably_fits
-    from sluice.ir.symbolic import FitsInt64
 
     em = emit.active()
     if em is not None and not provably_fits(e, em.b.program):
@@ -326,8 +326,6 @@ def _python_power_ok(x: Any, y: Any) -> Any:
 def require_value(ok: Any, why: str) -> None:
     """Stop with `why` unless `ok` holds when the operation runs: a condition over integer
     symbols, or a traced boolean value (computed into a symbol first)."""
-    from sluice.frontend.python import emit
-    from sluice.ir.symbolic import value as value_symbol
 
     em = emit.active()
     if em is None:
@@ -470,8 +468,6 @@ def _check_int_against_float(a: Any, b: Any) -> None:
 
 
 def _provably_within(e: sympy.Basic, bound: int) -> bool:
-    from sluice.frontend.python import emit
-    from sluice.frontend.python.int64 import provably_fits
 
     em = emit.active()
     return em is not None and provably_fits(e, em.b.program, -bound, bound)

@@ -15,10 +15,8 @@ import sympy
 
 from sluice.errors import SluiceTypeError
 from sluice.frontend.python import emit
-from sluice.frontend.python.values import Sym
+from sluice.frontend.python.values import PYTHON_TYPE, Sym
 from sluice.ir.dtypes import DType
-
-_PY_TYPE = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
 
 
 def _weak(v: Any) -> bool:
@@ -32,7 +30,7 @@ def _constant(v: Any) -> Any:
 def _spec(v: Any, allow_weak: bool) -> Any:
     """The operand as `resolve_dtypes` takes it: a dtype, or a Python type for a weak scalar."""
     if allow_weak and _weak(v) and v.dtype != DType.bool:  # Python's bool is NumPy's
-        return _PY_TYPE[v.dtype.numpy.kind]
+        return PYTHON_TYPE[v.dtype.numpy.kind]
     return v.dtype.numpy
 
 
@@ -87,7 +85,7 @@ def _check_weak_int_at_run_time(v: Sym, d: DType) -> None:
 def python_result(op: Any, operands: list[Any]) -> DType:
     """The dtype of a Python operator applied to Python scalars only (Python's rules:
     `True + True` is the int 2, `1 / 2` a float)."""
-    samples = [_PY_TYPE[v.dtype.numpy.kind](1) for v in operands]
+    samples = [PYTHON_TYPE[v.dtype.numpy.kind](1) for v in operands]
     try:
         r = op(*samples)
         # a known operand may decide the type: `n ** -1` is a float

@@ -165,12 +165,16 @@ def narrow_symbol(v: Any) -> bool:
             and not v.expr.is_number)
 
 
+# The Python type of a Python number of each NumPy kind.
+PYTHON_TYPE = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
+
+
 def python_lacks(v: Any, attr: str) -> str | None:
     """For a Python number (a weak scalar), Python's error for an attribute its type lacks
     (`x.T` of a float raises AttributeError; an np.float64 has it), else None."""
     if not getattr(v, "weak", False) or getattr(v, "shape", ()) != ():
         return None
-    kind = {"b": bool, "i": int, "u": int, "f": float, "c": complex}[v.dtype.numpy.kind]
+    kind = PYTHON_TYPE[v.dtype.numpy.kind]
     if hasattr(kind(1), attr):
         return None
     return f"'{kind.__name__}' object has no attribute '{attr}'"
