@@ -267,7 +267,8 @@ def neg(a: Any) -> sympy.Basic:
     return Neg(x)
 
 
-_SYMPY_CMP = {Lt2: sympy.Lt, Le2: sympy.Le, Gt2: sympy.Gt, Ge2: sympy.Ge,
+# The SymPy relation of each exact comparison (integer index operands compare in SymPy).
+SYMPY_COMPARE = {Lt2: sympy.Lt, Le2: sympy.Le, Gt2: sympy.Gt, Ge2: sympy.Ge,
               Eq2: lambda a, b: sympy.Eq(a, b, evaluate=True),
               Ne2: lambda a, b: sympy.Ne(a, b, evaluate=True)}
 
@@ -275,7 +276,7 @@ _SYMPY_CMP = {Lt2: sympy.Lt, Le2: sympy.Le, Gt2: sympy.Gt, Ge2: sympy.Ge,
 def compare(cls: type[Binary], a: Any, b: Any) -> sympy.Basic:
     xs = [literal(a), literal(b)]
     if all(is_index(x) for x in xs):
-        return _SYMPY_CMP[cls](*xs)
+        return SYMPY_COMPARE[cls](*xs)
     return cls(*xs)
 
 

@@ -684,8 +684,7 @@ def _as_index(e: Any) -> Any:
     args = [_as_index(a) for a in e.args]
     if isinstance(e, X.Mod2) and all(X.is_index(a) for a in args):
         return sympy.Mod(*args)
-    cmp = {X.Eq2: sympy.Eq, X.Ne2: sympy.Ne, X.Lt2: sympy.Lt, X.Le2: sympy.Le,
-           X.Gt2: sympy.Gt, X.Ge2: sympy.Ge}.get(type(e))
+    cmp = X.SYMPY_COMPARE.get(type(e))
     if cmp is not None:
         return cmp(*args)
     return e.func(*args) if args != list(e.args) else e

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from sluice.errors import SluiceError, UnsupportedError
+from sluice.errors import ShapeError, SluiceError, UnsupportedError
 from sluice.frontend.python import ops
 from sluice.frontend.python.emit import provably_differ
 from sluice.frontend.python.rules.creation import copy_array
@@ -49,8 +49,6 @@ def _matmul(tr, node, a, b):
     ka = a.shape[-1]
     kb = b.shape[0] if rb == 1 else b.shape[-2]
     if provably_differ(ka, kb):
-        from sluice.errors import ShapeError
-
         raise ShapeError(f"matmul: inner dimensions differ ({ka} vs {kb})", tr.loc(node))
     tr.em.require(ka, "==", kb, "matmul: the operands' inner dimensions differ")
     if ra == rb == 3:
@@ -85,8 +83,6 @@ def contract(tr, operands: list, subs: list[str], out: str, dtype: DType) -> Vie
                               f"'{s}' name {len(s)}", tr.loc(tr.node))
         for c, d in zip(s, e.shape, strict=True):
             if c in sizes and provably_differ(sizes[c], d):
-                from sluice.errors import ShapeError
-
                 raise ShapeError(f"einsum: index '{c}' has sizes {sizes[c]} and {d}",
                                  tr.loc(tr.node))
             if c in sizes and sizes[c] != 1 and d != 1:
@@ -164,8 +160,6 @@ def _reshape(tr, node, a, *shape):
         shape = shape[0]
     dims = list(shape_arg(tr, node, tuple(shape)))
     if sum(1 for d in dims if d == -1) > 1:
-        from sluice.errors import ShapeError
-
         raise ShapeError("can only specify one unknown dimension (-1) in a reshape",
                          tr.loc(node))
     total = sympy.Integer(1)
@@ -179,8 +173,6 @@ def _reshape(tr, node, a, *shape):
         # Floor division: exact where the requirement below holds, and index arithmetic.
         dims = [FloorDiv(total, known) if d == -1 else d for d in dims]
         if provably_differ(sympy.Mod(total, known), 0):
-            from sluice.errors import ShapeError
-
             raise ShapeError(f"cannot reshape an array of {total} elements into shape "
                              f"{tuple(dims)}", tr.loc(node))
         # The size for -1 is exact only when `known` divides the element count (and
@@ -193,8 +185,6 @@ def _reshape(tr, node, a, *shape):
     for d in dims:
         vol = vol * d
     if provably_differ(vol, total):
-        from sluice.errors import ShapeError
-
         raise ShapeError(f"cannot reshape an array of {total} elements into shape "
                          f"{tuple(dims)}", tr.loc(node))
     tr.em.require(total, "==", vol, f"cannot reshape the array into shape {tuple(dims)}")
