@@ -536,6 +536,8 @@ def unary(op: type, a: Any) -> Any:
         return a
     if op is ast.USub:
         if weak_of(a):
+            if a.dtype == DType.bool:  # Python's -True is the int -1
+                a = cast(a, DType.int64)
             dtype = ufunc_types.python_result(operator.neg, [a])
         else:
             dtype = ufunc_types.loop_types(np.negative, [a])[1]  # -bool raises, as in NumPy

@@ -300,3 +300,14 @@ def test_a_name_assigned_later_in_the_function_is_local_everywhere():
     # loop, which never changes x, ran forever
     with pytest.raises(sluice.SluiceError, match="read before it is assigned"):
         sluice.jit(shadowed_module).trace(np.ones(3), 0.5)
+
+
+def negated_python_bool(a, c):
+    a[:2] = -c
+    return a * -c
+
+
+def test_minus_of_a_python_bool_argument_is_the_int_on_both_targets():
+    # the CPU backend refused NumPy's negative of a bool the interpreter computed as
+    # Python's -False (campaign seed 230036)
+    agree(negated_python_bool, (np.ones(3, np.float32), False), (np.ones(3), True))
