@@ -142,7 +142,8 @@ def _spec_of_value(name: str, v: Any) -> tuple[ArgSpec, Any]:
         return ArgSpec.array(dt, shape), ("array", dt.value, tuple(n == 1 for n in v.shape),
                                           layout)
     if isinstance(v, bool | np.bool_):
-        return ArgSpec.scalar(DType.bool, isinstance(v, bool)), ("scalar", "bool")
+        weak = isinstance(v, bool)  # a Python bool is weak (True + True is 2), np.True_ not
+        return ArgSpec.scalar(DType.bool, weak), ("scalar", "bool", "weak" if weak else "")
     if isinstance(v, np.generic):  # first: np.float64 and np.complex128 are Python's too
         dt = DType.of(v.dtype)
         return ArgSpec.scalar(dt), ("scalar", dt.value)

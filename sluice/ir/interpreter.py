@@ -163,6 +163,10 @@ def write_memlet(frame: Frame, m: Memlet, value: Any, subset: Subset | None = No
     v = _container_value(frame, name)
     sub = m.subset if subset is None else subset
     idx = _index(sub, frame.symbols, v.shape, name) if sub else ()
+    if not isinstance(value, np.ndarray):
+        # a store casts as C does; NumPy's __setitem__ would convert a scalar with int()
+        # and raise where the IR's cast wraps (the frontend checks where NumPy raises)
+        value = np.asarray(value)
     if m.wcr is None:
         v[idx] = value
     else:

@@ -325,7 +325,7 @@ class Builder:
             return f"({a} * {fn.format(x)})"
         ints = V.kind(self.dtype) in "iub" or rng.random() < 0.5
         op = rng.choice(["+", "-", "*", "/", "//", "%", "**"] + (["<<", ">>"] if ints else []))
-        pool = _PY_INTS if ints else _PY_FLOATS
+        pool = _PY_INTS + [True, False] if ints else _PY_FLOATS  # (bools are ints here)
         x = self.new_scalar(rng.choice(pool))
         right = {"**": _PY_EXPONENTS, "<<": _PY_SHIFTS, ">>": _PY_SHIFTS}.get(op, pool)
         if op == "**" and not ints:

@@ -198,6 +198,7 @@ class Emitter:
         self.can_add_block: Callable[[], bool] = lambda: True  # (not inside a map body)
         self.facts = Facts()
         self.pending: list[Expr] = []  # conditions `broadcast` needs at run time
+        self.arrays0d: set[str] = set()  # 0-d containers that are arrays, not NumPy scalars
 
     def activate(self) -> Any:
         """Make this the Emitter `broadcast` records into; returns the token to `reset`."""
@@ -251,13 +252,18 @@ class Emitter:
             self.require_that(sympy.And(*pending), "operands_could_not_be_broadcast")
 
     # --- containers ----------------------------------------------------------------------
-    def temp(self, dtype: DType, shape: tuple[Expr, ...], hint: str = "tmp") -> View:
+    def temp(self, dtype: DType, shape: tuple[Expr, ...], hint: str = "tmp",
+             array: bool = False) -> View:
+        """A new transient; `array`: one the user made as an array (`np.zeros(())`), which
+        NumPy treats as a 0-d array where a reduction's result would be a NumPy scalar."""
         name = self.names.fresh(hint)
         if shape:
             self.b.transient(name, dtype, list(shape))
             dims = tuple(Rng(sympy.Integer(0), sympy.Integer(1), d) for d in shape)
             return View(name, dtype, dims, tuple(range(len(shape))), owned=True)
         self.b.transient(name, dtype)
+        if array:
+            self.arrays0d.add(name)
         return View(name, dtype, (), (), owned=True)
 
     def symbol(self, hint: str) -> sympy.Symbol:

@@ -10,6 +10,7 @@ from typing import Any
 import sympy
 
 from sluice.errors import SluiceTypeError, UnsupportedError
+from sluice.frontend.python import setitem
 from sluice.frontend.python.values import View, to_elem
 from sluice.ir.memlet import Index, Memlet
 from sluice.ir.nodes import Tasklet
@@ -79,6 +80,10 @@ class GatherLowering:
         iv = self._index_array(v, gathers, node)
         n = iv.shape[0]
         em = self.em
+        try:  # the value becomes an array first: only a Python number is checked
+            setitem.check_scalar_store(val, v.dtype, em.arrays0d, numpy_scalars=False)
+        except SluiceTypeError as e:
+            raise SluiceTypeError(e.message, self.loc(node), hint=e.hint) from None
         vals = em.temp(v.dtype, (n,), "scattered")
         em.store(to_elem(val), vals)
         cell = em.temp(iv.dtype, (), "index")

@@ -244,6 +244,8 @@ def _binary(op: type, a: Any, b: Any, ufunc_call: bool) -> Any:
         _check_python_operands(op, a, b)
     if all(weak_of(o) for o in (a, b)):
         dtype = result_type(op, [a, b])
+        if dtype != DType.bool:  # Python's bools are the ints 0 and 1 (True + True is 2)
+            a, b = (cast(v, dtype) if v.dtype == DType.bool else v for v in (a, b))
         if op is ast.Pow and dtype.is_float:  # Python's int ** -1 computes in floats
             a, b = (cast(v, dtype) if v.dtype.is_integer else v for v in (a, b))
     else:

@@ -15,7 +15,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
-from sluice.frontend.python import carried, ops, ufunc_types
+from sluice.frontend.python import carried, ops, setitem
 from sluice.frontend.python.branches import BranchLowering
 from sluice.frontend.python.emit import clipped_size, differ, runtime_size
 from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, to_elem
@@ -151,8 +151,8 @@ class StatementLowering:
         if isinstance(val, tuple | Py):
             raise SluiceTypeError("only numbers and arrays can be stored in arrays",
                                   self.loc(node))
-        try:  # NumPy 2 refuses to store a Python int the array's type cannot hold
-            ufunc_types.check_weak_int(val, view.dtype)
+        try:  # NumPy converts a scalar stored in an integer array with int()
+            setitem.check_scalar_store(val, view.dtype, self.em.arrays0d)
         except SluiceTypeError as e:
             raise SluiceTypeError(e.message, self.loc(node), hint=e.hint) from None
         self.em.store(to_elem(val), view)
@@ -344,7 +344,8 @@ class StatementLowering:
             if self.in_map:
                 return self.map_augwrite(view, type(node.op), rhs, node)
             new = self.apply_op(node, view, rhs)
-            self.check_inplace(view, new, node)
+            if view.shape or setitem.is_array0d(view, self.em.arrays0d):
+                self.check_inplace(view, new, node)  # (an element is stored like `x[i] = v`)
             self.write(view, new, t)
         else:
             raise UnsupportedError(f"cannot assign to {type(t).__name__}", self.loc(t))

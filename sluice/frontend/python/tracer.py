@@ -244,7 +244,9 @@ def _declare(tr: Tracer, pname: str, spec: ArgSpec) -> Any:
         b.arg(name, spec.dtype)
         return View(name, spec.dtype, (), (), weak=spec.weak)
     shape = tuple(sympy.sympify(d) for d in spec.shape)
-    b.arg(name, spec.dtype, list(shape))
+    b.arg(name, spec.dtype, list(shape) or None)  # (a 0-d array is a scalar container)
+    if not shape:
+        em.arrays0d.add(name)
     dims = tuple(Rng(sympy.Integer(0), sympy.Integer(1), d) for d in shape)
     return View(name, spec.dtype, dims, tuple(range(len(shape))))
 

@@ -32,7 +32,7 @@ from sluice.ir.symbolic import FloorDiv, Select
 
 
 def _filled(tr, node, shape: tuple, dtype: DType, fill: Any | None) -> View:
-    t = tr.em.temp(dtype, shape, tr.name_hint())
+    t = tr.em.temp(dtype, shape, tr.name_hint(), array=True)
     if fill is not None and not (tr.fresh_zeroed() and isinstance(fill, Sym)
                                  and fill.constant == 0):
         tr.em.store(to_elem(fill), t, "fill")
@@ -69,14 +69,23 @@ def _like(tr, node, a, *rest, dtype=None):
 
 
 @register(FUNCTIONS, np.copy, np.array, np.asarray, np.ascontiguousarray)
-def copy_array(tr, node, a, dtype=None):
+def _copy_function(tr, node, a, dtype=None):
+    return copy_array(tr, node, a, dtype)
+
+
+def copy_array(tr, node, a, dtype=None, method: bool = False):
+    """np.array and its kin make an array, 0-d for a scalar (1-d for ascontiguousarray);
+    the `.copy()` and `.astype()` methods of a NumPy scalar give a NumPy scalar."""
     a = value(tr, node, a)
     d = dtype_arg(tr, node, dtype)
     if d is not None:
         a = ops.cast(a, d)
-    if isinstance(a, Sym):
+    if method and isinstance(a, Sym):
         return a
-    t = tr.em.temp(a.dtype, a.shape, tr.name_hint())
+    shape = a.shape
+    if not shape and not method and tr.callee_name(node) == "ascontiguousarray":
+        shape = (sympy.Integer(1),)
+    t = tr.em.temp(a.dtype, shape, tr.name_hint(), array=not method)
     tr.em.store(to_elem(a), t, "copy")
     return t
 

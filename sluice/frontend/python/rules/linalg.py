@@ -195,8 +195,9 @@ def _reshape(tr, node, a, *shape):
 
 
 METHODS["reshape"] = lambda tr, node, self, *shape: _reshape(tr, node, self, *shape)
-METHODS["copy"] = lambda tr, node, self: copy_array(tr, node, self)
-METHODS["astype"] = lambda tr, node, self, dtype: copy_array(tr, node, self, dtype=dtype)
+METHODS["copy"] = lambda tr, node, self: copy_array(tr, node, self, method=True)
+METHODS["astype"] = lambda tr, node, self, dtype: copy_array(tr, node, self, dtype=dtype,
+                                                             method=True)
 
 
 def _shape_of(tr, v):
