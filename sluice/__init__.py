@@ -1,6 +1,7 @@
 """sluice: a compiler toolkit for data-centric programs."""
 
 from sluice.api import jit, program
+from sluice.autodiff import check_grads, grad, value_and_grad, vjp
 from sluice.errors import SluiceError
 from sluice.frontend.python.pmap import pmap as map  # noqa: A001 - `sluice.map[0:N]`
 from sluice.types import (
@@ -33,7 +34,8 @@ def load(path, params=None):
 
 
 __all__ = [
-    "SluiceError", "__version__", "bool_", "complex64", "complex128", "float16", "float32",
-    "float64", "int8", "int16", "int32", "int64", "jit", "load", "map", "program", "symbol",
-    "uint8", "uint16", "uint32", "uint64",
+    "SluiceError", "__version__", "bool_", "check_grads", "complex64", "complex128",
+    "float16", "float32", "float64", "grad", "int8", "int16", "int32", "int64", "jit",
+    "load", "map", "program", "symbol", "uint8", "uint16", "uint32", "uint64",
+    "value_and_grad", "vjp",
 ]

@@ -1,0 +1,203 @@
+"""Gradients of compiled functions, shaped like JAX's API: `grad`, `value_and_grad`, `vjp`,
+`check_grads`.
+
+    g = sluice.grad(loss)            # d loss / d (first argument)
+    dA, dx = sluice.grad(loss, argnums=(0, 1))(A, x)
+    g.trace(A, x)                    # the joint forward + backward IR
+
+The function is traced as `@sluice.jit` traces it (a `@sluice.jit` or `@sluice.program`
+function is used as it is), differentiated on the IR (`sluice.passes.autodiff`) and the
+joint program is compiled like any other, once per argument signature. Arguments are
+copied before the call, so a function that updates its arguments in place (plain NumPy
+code does) leaves the caller's arrays as they were, as a JAX function would.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from sluice.api import DEFAULT_TARGET, INTERPRET, SluiceFunction, _backend, jit
+from sluice.errors import SluiceError
+from sluice.ir import interpret
+from sluice.ir.data import Array
+from sluice.ir.program import Program
+from sluice.passes.autodiff.reverse import differentiate
+
+
+class GradFunction:
+    """The gradient (with `value=True`, also the value) of a function's first result with
+    respect to the arguments `argnums`."""
+
+    def __init__(self, fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
+                 has_aux: bool = False, value: bool = False,
+                 target: str = DEFAULT_TARGET) -> None:
+        self.function = fn if isinstance(fn, SluiceFunction) else jit(fn)
+        self.single = isinstance(argnums, int)
+        self.argnums = (argnums,) if self.single else tuple(argnums)
+        if not self.argnums or not all(isinstance(k, int) for k in self.argnums):
+            raise SluiceError(f"argnums must be an int or a tuple of ints, not {argnums!r}")
+        self.has_aux, self.value, self.target = has_aux, value, target
+        functools.update_wrapper(self, self.function.__sluice_function__)
+
+    # --- the joint program ------------------------------------------------------------------
+    def _joint(self, args: tuple, kwargs: dict) -> tuple[Any, Program, list[Any]]:
+        f = self.function
+        values = f._bind(args, kwargs)
+        entry = f._entry(values)
+        forward = entry.traced.program
+        call_args = f._call_args(entry.traced, values)
+        key = ("grad", self.argnums, self.has_aux)
+        joint = entry.runners.get(key)
+        if joint is None:
+            joint = differentiate(forward, self._output(forward), self._wrt(forward, values))
+            entry.runners[key] = joint
+        return entry, joint, call_args
+
+    def _output(self, forward: Program) -> str:
+        returns = forward.returns
+        name = self.function.__name__
+        if not returns:
+            raise SluiceError(f"{name}() returns nothing: a gradient needs a result")
+        if self.has_aux and len(returns) < 2:
+            raise SluiceError(f"has_aux=True, but {name}() returns one value",
+                              hint="return (loss, aux)")
+        if len(returns) > 1 and not self.has_aux:
+            raise SluiceError(f"{name}() returns {len(returns)} values; grad differentiates "
+                              "one", hint="return one scalar, or (loss, aux) with "
+                                          "has_aux=True")
+        out = forward.data[returns[0]]
+        if isinstance(out, Array) and out.shape:
+            raise SluiceError(f"grad needs a scalar result, but {name}() returns an array",
+                              hint="reduce it (np.sum), or use sluice.vjp")
+        return returns[0]
+
+    def _wrt(self, forward: Program, values: dict[str, Any]) -> list[str]:
+        params = list(values)
+        runtime = [n for n in params if self.function._is_runtime(values[n])]
+        names = dict(zip(runtime, forward.args, strict=False))
+        out = []
+        for k in self.argnums:
+            if not -len(params) <= k < len(params):
+                raise SluiceError(f"argnums {k} is out of range for {len(params)} arguments")
+            param = params[k]
+            if not _differentiable(values[param]):
+                raise SluiceError(f"cannot differentiate with respect to argument '{param}', "
+                                  f"a {type(values[param]).__name__}"
+                                  + (f" of {values[param].dtype}"
+                                     if isinstance(values[param], np.ndarray) else "")
+                                  + ": only floating-point arguments have gradients",
+                                  hint="integer and boolean data is not differentiated")
+            if param not in names:
+                raise SluiceError(f"cannot differentiate with respect to argument '{param}': "
+                                  "it is a compile-time constant, not an array or a number")
+            out.append(names[param])
+        return out
+
+    def _runner(self, entry: Any, joint: Program) -> Callable[..., Any]:
+        key = ("grad-runner", self.argnums, self.has_aux, self.target)
+        run = entry.runners.get(key)
+        if run is None:
+            mod = _backend(self.target) if self.target != INTERPRET else None
+            build = getattr(mod, "build", None) if mod is not None else None
+            run = build(joint) if build is not None else functools.partial(interpret, joint)
+            entry.runners[key] = run
+        return run
+
+    # --- calls ------------------------------------------------------------------------------
+    def trace(self, *args: Any, **kwargs: Any) -> Program:
+        """The joint forward + backward program for these arguments."""
+        return self._joint(args, kwargs)[1]
+
+    def run(self, args: tuple, kwargs: dict, seed: Any) -> tuple[list[Any], list[Any]]:
+        """(forward results, gradients) for a cotangent `seed` of the first result."""
+        entry, joint, call_args = self._joint(args, kwargs)
+        call_args = [a.copy() if isinstance(a, np.ndarray) else a for a in call_args]
+        out = self._runner(entry, joint)(*call_args, seed)
+        out = out if isinstance(out, tuple) else (out,)
+        n = len(out) - len(self.argnums)
+        return list(out[:n]), list(out[n:])
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        results, grads = self.run(args, kwargs, 1.0)
+        g = grads[0] if self.single else tuple(grads)
+        value = results[0]
+        if self.has_aux:
+            aux = results[1] if len(results) == 2 else tuple(results[1:])
+            return ((value, aux), g) if self.value else (g, aux)
+        return (value, g) if self.value else g
+
+    def __repr__(self) -> str:
+        kind = "value_and_grad" if self.value else "grad"
+        return f"<sluice.{kind} of {self.function.__qualname__}, argnums={self.argnums}>"
+
+
+def grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
+         target: str = DEFAULT_TARGET) -> GradFunction:
+    """The gradient of `fn`'s scalar result with respect to the arguments `argnums`."""
+    return GradFunction(fn, argnums, has_aux, value=False, target=target)
+
+
+def value_and_grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False, target: str = DEFAULT_TARGET) -> GradFunction:
+    """`(value, gradient)` of `fn`, computed in one run."""
+    return GradFunction(fn, argnums, has_aux, value=True, target=target)
+
+
+def vjp(fn: Callable[..., Any], *args: Any, target: str = DEFAULT_TARGET
+        ) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
+    """`(fn(*args), vjp_fn)`: `vjp_fn(cotangent)` is the tuple of the cotangent's
+    products with the Jacobians of `fn` with respect to each array or number argument."""
+    nums = tuple(k for k, a in enumerate(args) if _differentiable(a))
+    if not nums:
+        raise SluiceError("vjp needs at least one floating-point argument")
+    g = GradFunction(fn, nums, target=target)
+    primal = g.function(*_copies(list(args)))
+    g._output = lambda forward: forward.returns[0]  # (any shape: the cotangent has it)
+
+    def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        first = primal[0] if isinstance(primal, tuple) else primal
+        if np.shape(cotangent) != np.shape(first):
+            raise SluiceError(f"the cotangent has shape {np.shape(cotangent)}, but the "
+                              f"result has shape {np.shape(first)}")
+        return tuple(g.run(args, {}, cotangent)[1])
+    return primal, vjp_fn
+
+
+def _differentiable(a: Any) -> bool:
+    return isinstance(a, float | np.floating) or (isinstance(a, np.ndarray)
+                                                   and a.dtype.kind == "f")
+
+
+def check_grads(fn: Callable[..., Any], args: Sequence[Any], eps: float = 1e-6,
+                rtol: float = 1e-5, atol: float = 1e-8, seed: int = 0,
+                target: str = DEFAULT_TARGET) -> None:
+    """Compare `grad(fn)` with central finite differences (in float64) along a random
+    direction per floating-point argument; raise AssertionError where they differ."""
+    args = list(args)
+    nums = [k for k, a in enumerate(args) if _differentiable(a)]
+    if not nums:
+        raise SluiceError("check_grads needs at least one floating-point argument")
+    grads = grad(fn, tuple(nums), target=target)(*args)
+    f = fn.__sluice_function__ if isinstance(fn, SluiceFunction) else fn
+    rng = np.random.default_rng(seed)
+    for k, gk in zip(nums, grads, strict=True):
+        direction = rng.standard_normal(np.shape(args[k]))
+        hi, lo = list(args), list(args)
+        hi[k] = args[k] + eps * direction
+        lo[k] = args[k] - eps * direction
+        numeric = (float(f(*_copies(hi))) - float(f(*_copies(lo)))) / (2 * eps)
+        analytic = float(np.sum(np.asarray(gk) * direction))
+        if not np.isclose(analytic, numeric, rtol=rtol, atol=atol):
+            raise AssertionError(f"gradient of argument {k}: {analytic!r} along a random "
+                                 f"direction, finite differences give {numeric!r}")
+
+
+def _copies(args: list[Any]) -> list[Any]:
+    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+
+__all__ = ["GradFunction", "check_grads", "grad", "value_and_grad", "vjp"]

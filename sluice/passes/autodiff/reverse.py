@@ -1,0 +1,464 @@
+"""Reverse mode on the IR: the joint forward + backward program of one output.
+
+`differentiate(program, output, wrt)` returns a program that takes the forward arguments
+and a seed (the adjoint of `output`, 1.0 for a gradient), runs the forward body, then the
+reverse sweep, and returns the forward program's return values (as they were when the
+forward body ended) and then the gradient of each `wrt` argument.
+
+The sweep visits the forward blocks backwards: a state's operations in reverse dataflow
+order (each through its rule in `rules.py`), a loop as a loop over the same values in
+reverse order. Forward values that the backward rules read stay where the forward program
+left them, except those a later state overwrites: before such a state the forward pass
+saves the container into a tape (one slot per iteration of the enclosing loops), and the
+sweep copies it back when it reaches the state — an undo log, so every rule sees the
+values its operation saw. The gradient of an overwritten value is cleared where the
+overwrite is mirrored, so contributions of a later version never leak into an earlier one.
+This is DaCe AD's store-all strategy; recomputation and a memory budget come later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import sympy
+
+from sluice.errors import SluiceError, UnsupportedError
+from sluice.ir.builder import ProgramBuilder
+from sluice.ir.control import Assign, Check, Loop, Region, Return, State
+from sluice.ir.data import Array, Scalar
+from sluice.ir.dtypes import DType
+from sluice.ir.graph import DataflowGraph
+from sluice.ir.memlet import Index, Memlet, Range, full_subset
+from sluice.ir.nodes import Access, Map
+from sluice.ir.program import Program
+from sluice.ir.serialize import from_json, to_json
+from sluice.ir.symbolic import Expr, FloorDiv, free_names
+from sluice.passes.autodiff.activity import active_containers
+from sluice.passes.autodiff.ops import Op, state_ops
+from sluice.passes.autodiff.rules import backward_rule, clear, view_shape
+
+
+@dataclass
+class _Tape:
+    saved: Memlet  # the part of a forward container that a state overwrites
+    slot: Memlet  # where it is kept: a tape with one slot per iteration of enclosing loops
+    after: bool  # restored after the state's operations (the state reads its own write)
+
+
+@dataclass
+class _LoopInfo:
+    var: str
+    start: Expr
+    step: Expr
+    trips: Expr
+
+
+@dataclass
+class Sweep:
+    """What the rules need while the backward pass is built."""
+
+    program: Program
+    b: ProgramBuilder
+    active: set[str]
+    grads: dict[str, str] = field(default_factory=dict)
+
+    def grad(self, data: str) -> str:
+        return self.grads[data]
+
+    def fresh(self, base: str) -> str:
+        """`base`, or `base_1`, `base_2`, ... if a container or symbol has the name."""
+        taken = set(self.program.data) | set(self.program.symbols) | set(self.program.args)
+        name, k = base, 0
+        while name in taken:
+            k += 1
+            name = f"{base}_{k}"
+        return name
+
+    def fresh_params(self, n: int) -> list[str]:
+        """Names for the parameters of a new map (scoped to it: not program symbols)."""
+        taken = set(self.program.data) | set(self.program.symbols)
+        out, k = [], 0
+        while len(out) < n:
+            if f"_j{k}" not in taken:
+                out.append(f"_j{k}")
+            k += 1
+        return out
+
+    def temp(self, prefix: str, dtype: DType, shape: Sequence[Expr]) -> str:
+        name = self.fresh(prefix)
+        self.b.transient(name, dtype, list(shape) if shape else None)
+        return name
+
+
+def differentiate(program: Program, output: str, wrt: Sequence[str],
+                  name: str | None = None) -> Program:
+    """The joint program `(args..., seed) -> (*forward returns, *grads of wrt)`."""
+    p = from_json(to_json(program))
+    p.name = name or f"{program.name}_grad"
+    _check_request(p, output, wrt)
+    for ret in p.returns:  # the joint program returns values of its own
+        p.data[ret] = dataclasses.replace(p.data[ret], transient=True)
+    ops = {id(s): state_ops(s) for s in p.body.states()}
+    active = active_containers(p, (op for v in ops.values() for op in v), wrt, output)
+    b = ProgramBuilder(p.name)
+    b.program = p
+    b._regions = [p.body]
+    sweep = Sweep(p, b, active)
+    for d in sorted(active | set(wrt), key=list(p.data).index):
+        c = p.data[d]
+        gname = sweep.fresh(f"grad_{d}")
+        sweep.grads[d] = gname
+        shape = list(c.shape) if isinstance(c, Array) else None
+        if d in wrt:
+            b.add_data(gname, c.dtype, shape)
+        else:
+            b.transient(gname, c.dtype, shape)
+    needed = _needed(ops, active)
+    planner = _TapePlanner(sweep, ops, needed)
+    forward = planner.forward(p.body, [])
+    forward_blocks = Region(list(forward.blocks))
+    values = [_like(b, sweep.fresh(f"value_{r}"), p.data[r]) for r in p.returns]
+    seed_name = _like(b, sweep.fresh("seed"), p.data[output])
+    p.args.append(seed_name)
+    p.body = forward
+    with _into(b, p.body):
+        for r, v in zip(p.returns, values, strict=True):
+            with b.state(f"forward_{r}") as s:
+                s.copy(_whole(p, r), _whole(p, v))
+        if output in active:
+            with b.state("seed") as s:
+                s.copy(_whole(p, seed_name), dataclasses.replace(
+                    _whole(p, sweep.grad(output)), wcr="+"))
+        _Reverser(sweep, ops, planner).region(forward_blocks, [])
+    p.returns = values + [sweep.grads[w] for w in wrt]
+    p.verify()
+    return p
+
+
+def _check_request(p: Program, output: str, wrt: Sequence[str]) -> None:
+    if output not in p.data:
+        raise SluiceError(f"autodiff: the program has no container '{output}' to "
+                          "differentiate")
+    if not p.data[output].dtype.is_float:
+        raise SluiceError(f"autodiff: the output '{output}' is {p.data[output].dtype}; only "
+                          "floating-point outputs have gradients")
+    for w in wrt:
+        c = p.data.get(w)
+        if c is None or w not in p.args:
+            raise SluiceError(f"autodiff: '{w}' is not an argument of the program")
+        if not c.dtype.is_float or not isinstance(c, Array | Scalar):
+            raise SluiceError(f"autodiff: cannot differentiate with respect to '{w}' of type "
+                              f"{c.dtype}: only floating-point arguments have gradients",
+                              hint="integer and boolean data is not differentiated")
+
+
+def _needed(ops: dict[int, list[Op]], active: set[str]) -> set[str]:
+    """Containers whose forward values backward rules read: the inputs of operations that
+    write a gradient-carrying container."""
+    out: set[str] = set()
+    for v in ops.values():
+        for op in v:
+            if op.written_names & active:
+                out |= op.read_names
+    return out
+
+
+def _like(b: ProgramBuilder, name: str, c: Array | Scalar) -> str:
+    """Declare `name` (not transient) with the type and shape of `c`."""
+    b.add_data(name, c.dtype, list(c.shape) if isinstance(c, Array) else None)
+    return name
+
+
+def _whole(p: Program, data: str) -> Memlet:
+    c = p.data[data]
+    return Memlet(data, full_subset(c.shape) if isinstance(c, Array) else ())
+
+
+@contextmanager
+def _into(b: ProgramBuilder, region: Region) -> Iterator[None]:
+    b._regions.append(region)
+    try:
+        yield
+    finally:
+        b._regions.pop()
+
+
+# --- the forward pass with tapes ----------------------------------------------------------------
+class _TapePlanner:
+    """Rebuilds the forward blocks, saving each needed container before a state that
+    overwrites it; remembers the tapes per state for the sweep."""
+
+    def __init__(self, sweep: Sweep, ops: dict[int, list[Op]], needed: set[str]) -> None:
+        self.sweep, self.ops, self.needed = sweep, ops, needed
+        self.tapes: dict[int, list[_Tape]] = {}
+        self.loops: dict[int, _LoopInfo] = {}  # by the rebuilt loop block
+        self._writers = _write_counts(ops)
+        self._assigned = _assigned_symbols(sweep.program.body)
+        self._read_so_far: set[str] = set()
+        # containers whose backward readers read a per-iteration copy instead (see _snapshot)
+        self.snapshots: dict[str, tuple[str, tuple[Expr, ...]]] = {}
+
+    def forward(self, region: Region, loops: list[_LoopInfo]) -> Region:
+        """`region`'s blocks with the saves before them (loops rebuilt around theirs)."""
+        out = Region()
+        for blk in region.blocks:
+            if isinstance(blk, State):
+                self._save(blk, loops, out)
+                out.blocks.append(blk)
+                self._snapshot(blk, loops, out)
+                for op in self.ops[id(blk)]:
+                    self._read_so_far |= op.read_names
+            elif isinstance(blk, Loop):
+                info = self._loop_info(blk, loops)
+                body = self.forward(blk.body, loops + [info])
+                out.blocks.append(dataclasses.replace(blk, body=body))
+                self.loops[id(out.blocks[-1])] = info
+            elif isinstance(blk, Assign):
+                if loops:
+                    raise UnsupportedError("autodiff: a symbol assigned inside a loop is not "
+                                           "supported yet")
+                out.blocks.append(blk)
+            elif isinstance(blk, Check):
+                out.blocks.append(blk)
+            elif isinstance(blk, Return) and not loops and blk is region.blocks[-1]:
+                continue  # the sweep runs after the forward body
+            else:
+                raise UnsupportedError(f"autodiff: {blk.describe()} is not supported yet "
+                                       "(loops with fixed bounds and straight-line code are)")
+        return out
+
+    def _loop_info(self, blk: Loop, loops: list[_LoopInfo]) -> _LoopInfo:
+        p = self.sweep.program
+        bounds = (blk.start, blk.stop, blk.step)
+        names = set().union(*(free_names(e) for e in bounds))
+        if names - set(p.symbols) or names & self._assigned:
+            raise UnsupportedError(f"autodiff: {blk.describe()} has bounds computed while "
+                                   "the program runs; only loops over sizes, constants and "
+                                   "enclosing loop variables are reversed yet")
+        step = blk.step
+        if not step.is_number or step == 0:
+            raise UnsupportedError(f"autodiff: {blk.describe()} has a step that is not a "
+                                   "nonzero constant")
+        rng = Range(blk.start, blk.stop, step) if step > 0 else Range(-blk.start, -blk.stop,
+                                                                        -step)
+        trips = rng.size()
+        if not trips.is_number:
+            trips = sympy.Max(trips, 0)
+        return _LoopInfo(blk.var, blk.start, step, trips)
+
+    def _save(self, st: State, loops: list[_LoopInfo], out: Region) -> None:
+        ops = self.ops[id(st)]
+        writers: dict[str, Op] = {}
+        for op in ops:
+            for d in op.written_names:
+                if d in writers:
+                    raise UnsupportedError(f"autodiff: state '{st.name}' writes '{d}' twice; "
+                                           "not supported yet")
+                writers[d] = op
+        tapes = []
+        for d, w in writers.items():
+            if d not in self.needed or self._varies(d, loops):
+                continue
+            old, new = _reads_of(ops, w, d)
+            if old and new:
+                raise UnsupportedError(f"autodiff: state '{st.name}' reads '{d}' both before "
+                                       "and after overwriting it; not supported yet")
+            c = self.sweep.program.data[d]
+            first_write = (c.transient and self._writers.get(d, 0) == 1 and not loops
+                           and not old and d not in self._read_so_far)
+            if first_write:
+                continue
+            saved = next(Memlet(m.data, m.subset) for _, m, _ in w.writes if m.data == d)
+            tape = _Tape(saved, self._tape(d, loops, saved.subset), after=new)
+            tapes.append(tape)
+            with _into(self.sweep.b, out), self.sweep.b.state(f"save_{d}") as s:
+                s.copy(tape.saved, tape.slot)
+        self.tapes[id(st)] = tapes
+
+    def _tape(self, d: str, loops: list[_LoopInfo], subset: tuple) -> Memlet:
+        """A new tape for the part `subset` of `d`, as large as its largest version in any
+        iteration, and its slot for the current iteration."""
+        c = self.sweep.program.data[d]
+        sizes = view_shape(subset)
+        shape = [_widest(lp.trips, loops[:k]) for k, lp in enumerate(loops)] + \
+            [_widest(n, loops) for n in sizes]
+        tape = self.sweep.fresh(f"tape_{d}")
+        self.sweep.b.transient(tape, c.dtype, shape or None)
+        return Memlet(tape, tuple(Index(_iteration(lp)) for lp in loops)
+                      + tuple(Range(0, n) for n in sizes))
+
+    def _varies(self, d: str, loops: list[_LoopInfo]) -> bool:
+        """`d`'s size depends on an enclosing loop variable: each iteration has a container
+        of its own size, whose contents the next iteration does not keep."""
+        c = self.sweep.program.data[d]
+        names = set().union(*(free_names(n) for n in c.shape)) if c.shape else set()
+        return bool(names & {lp.var for lp in loops})
+
+    def _snapshot(self, st: State, loops: list[_LoopInfo], out: Region) -> None:
+        """Copy each needed container whose size varies with the loop, right after the state
+        that computes it, into a slot per iteration; backward readers read that slot. It
+        must be computed once per iteration before anything reads it (as the temporaries
+        of an expression are)."""
+        for op in self.ops[id(st)]:
+            for d in op.written_names & self.needed:
+                if not self._varies(d, loops):
+                    continue
+                if self._writers.get(d, 0) != 1 or d in self._read_so_far \
+                        or _reads_of(self.ops[id(st)], op, d)[0]:
+                    raise UnsupportedError(f"autodiff: '{d}', whose size changes from one "
+                                           "iteration to the next, is written more than once "
+                                           "or read before it is written; not supported yet")
+                whole = _whole(self.sweep.program, d)
+                slot = self._tape(d, loops, whole.subset)
+                self.snapshots[d] = (slot.data, tuple(i.index for i in slot.subset[:len(loops)]))
+                with _into(self.sweep.b, out), self.sweep.b.state(f"save_{d}") as s:
+                    s.copy(whole, slot)
+
+
+def _widest(d: Expr, loops: list[_LoopInfo]) -> Expr:
+    """The largest value of the size `d` over the enclosing loops (a container whose size
+    depends on a loop variable gets a tape slot as large as its largest version)."""
+    if isinstance(d, sympy.Min | sympy.Max):  # (an upper bound is enough for a tape)
+        return type(d)(*(_widest(a, loops) for a in d.args))
+    for lp in reversed(loops):
+        v = sympy.Symbol(lp.var, integer=True)
+        if v not in d.free_symbols:
+            continue
+        poly = sympy.Poly(d, v) if d.is_polynomial(v) else None
+        if poly is None or poly.degree() > 1:
+            raise UnsupportedError(f"autodiff: a container of size {d}, which is not affine "
+                                   f"in the loop variable '{lp.var}', cannot be taped yet")
+        last = lp.start + (lp.trips - 1) * lp.step
+        d = sympy.Max(d.subs(v, lp.start), d.subs(v, last))
+    return d
+
+
+def _iteration(lp: _LoopInfo) -> Expr:
+    """The iteration number of the loop's current value."""
+    v = sympy.Symbol(lp.var, integer=True)
+    if lp.step == 1:
+        return v - lp.start
+    if lp.step > 0:
+        return FloorDiv(v - lp.start, lp.step)
+    return FloorDiv(lp.start - v, -lp.step)
+
+
+def _reads_of(ops: list[Op], writer: Op, data: str) -> tuple[bool, bool]:
+    """Whether operations of the state read `data` before `writer` overwrites it (old)
+    and after (new, from an access node the writer wrote)."""
+    written = {a for _, m, a in writer.writes if m.data == data}
+    old = new = False
+    for op in ops:
+        for _, m, a in op.reads:
+            if m.data != data:
+                continue
+            if a in written:
+                new = True
+            else:
+                old = True
+    return old, new
+
+
+def _write_counts(ops: dict[int, list[Op]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for v in ops.values():
+        for op in v:
+            for d in op.written_names:
+                counts[d] = counts.get(d, 0) + 1
+    return counts
+
+
+def _assigned_symbols(region: Region) -> set[str]:
+    out: set[str] = set()
+    for blk in region.walk():
+        if isinstance(blk, Assign):
+            out |= set(blk.assignments)
+    return out
+
+
+# --- the reverse sweep --------------------------------------------------------------------------
+class _Reverser:
+    def __init__(self, sweep: Sweep, ops: dict[int, list[Op]], planner: _TapePlanner) -> None:
+        self.sweep, self.ops, self.planner = sweep, ops, planner
+
+    def region(self, region: Region, loops: list[_LoopInfo]) -> None:
+        b = self.sweep.b
+        for blk in reversed(region.blocks):
+            if isinstance(blk, State) and id(blk) in self.ops:  # (not a save of a tape)
+                self.state(blk)
+            elif isinstance(blk, Loop):
+                lp = self.planner.loops[id(blk)]
+                last = lp.start + (lp.trips - 1) * lp.step
+                with b.loop(lp.var, last, lp.start - lp.step, -lp.step):
+                    self.region(blk.body, loops + [lp])
+
+    def state(self, st: State) -> None:
+        tapes = self.planner.tapes.get(id(st), [])
+        for t in tapes:
+            if not t.after:
+                self._restore(t)
+        for op in reversed(self.ops[id(st)]):
+            self.operation(op)
+        for t in tapes:
+            if t.after:
+                self._restore(t)
+
+    def _restore(self, t: _Tape) -> None:
+        with self.sweep.b.state(f"restore_{t.saved.data}") as s:
+            s.copy(t.slot, t.saved)
+
+    def operation(self, op: Op) -> None:
+        sweep = self.sweep
+        outs = [(m, a) for _, m, a in op.writes if m.data in sweep.active]
+        if not outs:
+            return
+        for m, _ in outs:
+            if m.wcr not in (None, "+"):
+                raise UnsupportedError(f"autodiff: {op.describe()} combines into "
+                                       f"'{m.data}' with '{m.wcr}'; only '+' has a backward "
+                                       "rule yet")
+        in_place = {m.data for m, _ in outs} & op.read_names
+        seeds: dict[str, str] = {}
+        for m, _ in outs:
+            if m.data in in_place:  # the rule adds into the gradient it reads: copy it first
+                c = sweep.program.data[m.data]
+                copy = sweep.temp(f"seed_{m.data}", c.dtype,
+                                  list(c.shape) if isinstance(c, Array) else [])
+                with sweep.b.state() as s:
+                    s.copy(_whole(sweep.program, sweep.grad(m.data)),
+                           _whole(sweep.program, copy))
+                if m.wcr is None:
+                    clear(sweep, Memlet(sweep.grad(m.data), m.subset))
+                seeds[m.data] = copy
+            else:
+                seeds[m.data] = sweep.grad(m.data)
+        emitted = len(sweep.b.region.blocks)
+        backward_rule(op)(sweep, op, seeds)
+        if self.planner.snapshots:
+            for blk in sweep.b.region.blocks[emitted:]:
+                _redirect(blk.graph, self.planner.snapshots)
+        for m, _ in outs:
+            if m.data not in in_place and m.wcr is None:
+                clear(sweep, Memlet(sweep.grad(m.data), m.subset))
+
+
+def _redirect(g: DataflowGraph, snapshots: dict[str, tuple[str, tuple[Expr, ...]]]) -> None:
+    """Make the reads of snapshotted containers in `g` (and its map bodies) read the
+    current iteration's copy."""
+    for node in g.nodes:
+        if isinstance(node, Access) and node.data in snapshots:
+            node.data = snapshots[node.data][0]
+        if isinstance(node, Map):
+            _redirect(node.body, snapshots)
+    for e in g.edges:
+        m = e.memlet
+        if m is not None and m.data in snapshots:
+            tape, slot = snapshots[m.data]
+            e.memlet = dataclasses.replace(m, data=tape, subset=tuple(Index(i) for i in slot)
+                                           + tuple(m.subset))
+
+
+__all__ = ["Sweep", "differentiate"]

@@ -1,0 +1,328 @@
+"""Backward rules, one per kind of forward operation, in a table keyed by node kind.
+
+A rule receives the operation and, for each container it writes that carries a gradient,
+the container that holds the incoming adjoint (the seed; read at the subsets the operation
+wrote). It adds (WCR `+`) the adjoints of the operation's floating-point inputs into their
+gradient containers, reading the forward values it needs from the forward containers, which
+the sweep keeps at the values they had when the operation ran. Clearing the gradient of
+what the operation overwrote is the sweep's job, not the rule's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import sympy
+
+from sluice.errors import UnsupportedError
+from sluice.ir import exact as X
+from sluice.ir.library import MatMul, Reduce, Transpose
+from sluice.ir.memlet import Index, Memlet, Range
+from sluice.ir.nodes import Access, Map, Tasklet
+from sluice.ir.symbolic import CASTS, Expr, Select, free_names, value
+from sluice.passes.autodiff.expressions import vjp
+from sluice.passes.autodiff.ops import Op
+
+if TYPE_CHECKING:
+    from sluice.passes.autodiff.reverse import Sweep
+
+Seeds = dict[str, str]  # written container -> container holding its adjoint
+Rule = Callable[["Sweep", Op, Seeds], None]
+
+
+# --- subsets as arrays ----------------------------------------------------------------------
+def view_shape(subset: Sequence[Index | Range], squeeze: bool = False) -> list[Expr]:
+    """The shape a library node or a copy sees through `subset` (index dimensions
+    dropped; `squeeze`: dimensions of one element too)."""
+    return [d.size() for d in subset
+            if isinstance(d, Range) and not (squeeze and d.size() == 1)]
+
+
+def element(subset: Sequence[Index | Range], params: Sequence[Expr],
+            squeeze: bool = False) -> tuple[Index, ...]:
+    """The element of `subset` at view position `params` (one per range dimension; with
+    `squeeze`, dimensions of one element take their start)."""
+    out, k = [], 0
+    for d in subset:
+        if isinstance(d, Index):
+            out.append(d)
+        elif squeeze and d.size() == 1:
+            out.append(Index(d.start))
+        else:
+            out.append(Index(d.start + d.step * params[k]))
+            k += 1
+    return tuple(out)
+
+
+def _ranges(sweep: Sweep, shape: Sequence[Expr]) -> tuple[dict[str, Range], list[Expr]]:
+    names = sweep.fresh_params(len(shape))
+    return ({n: Range(0, d) for n, d in zip(names, shape, strict=True)},
+            [sympy.Symbol(n, integer=True) for n in names])
+
+
+def elementwise(sweep: Sweep, shape: Sequence[Expr], code: list[tuple[str, Expr]],
+                inputs: Callable[[list[Expr]], dict[str, Memlet]],
+                outputs: Callable[[list[Expr]], dict[str, Memlet]], label: str) -> None:
+    """A state with one map over `shape` (a tasklet when it is empty) whose memlets the
+    callbacks give for the map's parameters."""
+    with sweep.b.state() as s:
+        if not shape:
+            s.tasklet(code, inputs([]), outputs([]), label=label)
+            return
+        ranges, ps = _ranges(sweep, shape)
+        s.map(ranges, code, inputs(ps), outputs(ps), label=label)
+
+
+def accumulate(sweep: Sweep, dst: Memlet, src: Memlet, squeeze: bool = False) -> None:
+    """dst += src, element by element (their views have one shape)."""
+    shape = view_shape(src.subset, squeeze)
+    if len(view_shape(dst.subset, squeeze)) != len(shape):
+        raise UnsupportedError(f"autodiff: a copy from {src.data} to {dst.data} changes the "
+                               "rank of the data; its gradient is not supported yet")
+    elementwise(sweep, shape, [("o", value("v"))],
+                lambda ps: {"v": Memlet(src.data, element(src.subset, ps, squeeze))},
+                lambda ps: {"o": Memlet(dst.data, element(dst.subset, ps, squeeze), "+")},
+                "grad_accumulate")
+
+
+def clear(sweep: Sweep, m: Memlet) -> None:
+    """m = 0: the gradient of an overwritten value."""
+    elementwise(sweep, view_shape(m.subset), [("o", X.literal(0.0))], lambda ps: {},
+                lambda ps: {"o": Memlet(m.data, element(m.subset, ps))}, "grad_clear")
+
+
+# --- tasklets and maps ------------------------------------------------------------------------
+def _outputs_of(t: Tasklet) -> dict[str, Expr]:
+    """Each output's expression over the inputs, with the tasklet's locals substituted."""
+    env: dict[str, Expr] = {}
+    for target, e in t.code:
+        env[target] = e.xreplace({value(k): v for k, v in env.items()}) if env else e
+    return {o: env[o] for o in t.outputs}
+
+
+def _tasklet_adjoints(sweep: Sweep, t: Tasklet, reads: dict[str, Memlet],
+                      writes: dict[str, Memlet], seeds: Seeds
+                      ) -> tuple[list[tuple[str, Expr]], dict[str, Memlet], dict[str, Memlet]]:
+    """The backward tasklet's code, inputs and outputs (memlets inside the same scope)."""
+    exprs = _outputs_of(t)
+    wrt = [c for c, m in reads.items() if m.data in sweep.active]
+    adj: dict[str, Expr] = {}
+    for o, m in writes.items():
+        if m.data not in seeds:
+            continue
+        if m.wcr not in (None, "+"):
+            raise UnsupportedError(f"autodiff: a '{m.wcr}' accumulation into {m.data} has "
+                                   "no backward rule yet")
+        for c, d in vjp(exprs[o], [value(c) for c in wrt], value(f"_g_{o}")).items():
+            if X.const_value(d) == 0:
+                continue
+            adj[c.name] = d if c.name not in adj else X.add(adj[c.name], d)
+    code = [(f"_d_{c}", d) for c, d in adj.items()]
+    used = set().union(*(free_names(d) for d in adj.values())) if adj else set()
+    inputs = {c: m for c, m in reads.items() if c in used}
+    inputs.update({f"_g_{o}": Memlet(seeds[m.data], m.subset) for o, m in writes.items()
+                   if f"_g_{o}" in used})
+    outputs = {f"_d_{c}": Memlet(sweep.grad(reads[c].data), reads[c].subset, "+")
+               for c in adj}
+    return code, inputs, outputs
+
+
+def _tasklet_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
+    t = op.node
+    reads = {c: m for c, m, _ in op.reads}
+    writes = {c: m for c, m, _ in op.writes}
+    code, inputs, outputs = _tasklet_adjoints(sweep, t, reads, writes, seeds)
+    if code:
+        with sweep.b.state() as s:
+            s.tasklet(code, inputs, outputs, label=f"grad_{t.label}")
+
+
+def _map_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
+    m: Map = op.node
+    tasklets = [n for n in m.body.nodes if not isinstance(n, Access)]
+    if len(tasklets) != 1 or not isinstance(tasklets[0], Tasklet):
+        raise UnsupportedError(f"autodiff: {m.describe()} has a body of "
+                               f"{len(tasklets)} nodes; only maps of one tasklet have a "
+                               "backward rule yet", m.loc)
+    t = tasklets[0]
+    reads = {e.dst_conn: e.memlet for e in m.body.in_edges(t) if e.memlet is not None}
+    writes = {e.src_conn: e.memlet for e in m.body.out_edges(t) if e.memlet is not None}
+    code, inputs, outputs = _tasklet_adjoints(sweep, t, reads, writes, seeds)
+    if code:
+        with sweep.b.state() as s:
+            s.map(dict(zip(m.params, m.ranges, strict=True)), code, inputs, outputs,
+                  label=f"grad_{m.label}")
+
+
+# --- library nodes and copies ---------------------------------------------------------------
+def _copy_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
+    (_, src, _), = op.reads
+    (_, dst, _), = op.writes
+    if src.data in sweep.active and dst.data in seeds:
+        seed = Memlet(seeds[dst.data], dst.subset)
+        target = Memlet(sweep.grad(src.data), src.subset)
+        if [d for d in view_shape(src.subset, True)] == view_shape(dst.subset, True):
+            accumulate(sweep, target, seed, squeeze=True)
+        else:  # a reshape: the adjoint goes back in the same (row-major) element order
+            with sweep.b.state() as s:
+                s.copy(seed, Memlet(target.data, target.subset, "+"))
+
+
+def _operand(op: Op, conn: str) -> Memlet:
+    return next(m for c, m, _ in op.reads if c == conn)
+
+
+def _seed(op: Op, conn: str, seeds: Seeds) -> Memlet | None:
+    """The adjoint of the output `conn`, at the subset it was written, if it has one."""
+    m = next(m for c, m, _ in op.writes if c == conn)
+    return Memlet(seeds[m.data], m.subset) if m.data in seeds else None
+
+
+def _matmul_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
+    node: MatMul = op.node
+    if node.scaled or node.accumulate:
+        raise UnsupportedError("autodiff: a MatMul with gemm's alpha/beta has no backward "
+                               "rule yet (differentiate before gemm folding)", node.loc)
+    a, b, g = _operand(op, "a"), _operand(op, "b"), _seed(op, "c", seeds)
+    if g is None:
+        return
+    ta, tb = node.transpose_a, node.transpose_b
+    ra, rb = len(view_shape(a.subset)), len(view_shape(b.subset))
+    if ra > 2 or rb > 2:
+        raise UnsupportedError("autodiff: batched matrix products have no backward rule yet",
+                               node.loc)
+    da, db = a.data in sweep.active, b.data in sweep.active
+    if ra == 2 and rb == 2:
+        if da:  # d op(a) = g @ op(b)^T
+            _product(sweep, a, (g, b, False, not tb) if not ta else (b, g, tb, True))
+        if db:  # d op(b) = op(a)^T @ g
+            _product(sweep, b, (a, g, not ta, False) if not tb else (g, a, True, ta))
+    elif ra == 2:  # matrix @ vector: d a = outer(g, b), d b = op(a)^T @ g
+        if da:
+            _outer(sweep, a, (b, g) if ta else (g, b))
+        if db:
+            _product(sweep, b, (a, g, not ta, False))
+    elif rb == 2:  # vector @ matrix: d a = op(b) @ g, d b = outer(a, g)
+        if da:
+            _product(sweep, a, (b, g, tb, False))
+        if db:
+            _outer(sweep, b, (g, a) if tb else (a, g))
+    else:  # dot product
+        if da:
+            _scaled(sweep, a, b, g)
+        if db:
+            _scaled(sweep, b, a, g)
+
+
+def _product(sweep: Sweep, target: Memlet, spec: tuple[Memlet, Memlet, bool, bool]) -> None:
+    """grad(target) += x @ y with the given transposes, through a temporary."""
+    x, y, tx, ty = spec
+    shape = view_shape(target.subset)
+    tmp = sweep.temp("grad_mm", sweep.program.container(target.data).dtype, shape)
+    with sweep.b.state() as s:
+        s.library(MatMul(transpose_a=tx, transpose_b=ty), {"a": x, "b": y},
+                  {"c": Memlet(tmp, tuple(Range(0, d) for d in shape))})
+    accumulate(sweep, Memlet(sweep.grad(target.data), target.subset),
+               Memlet(tmp, tuple(Range(0, d) for d in shape)))
+
+
+def _outer(sweep: Sweep, target: Memlet, vectors: tuple[Memlet, Memlet]) -> None:
+    """grad(target)[i, j] += u[i] * v[j]."""
+    u, v = vectors
+    elementwise(sweep, view_shape(target.subset), [("o", X.mul(value("u"), value("v")))],
+                lambda ps: {"u": Memlet(u.data, element(u.subset, ps[:1])),
+                            "v": Memlet(v.data, element(v.subset, ps[1:]))},
+                lambda ps: {"o": Memlet(sweep.grad(target.data), element(target.subset, ps),
+                                        "+")}, "grad_outer")
+
+
+def _scaled(sweep: Sweep, target: Memlet, other: Memlet, g: Memlet) -> None:
+    """grad(target)[i] += g * other[i] (a dot product's adjoint)."""
+    elementwise(sweep, view_shape(target.subset), [("o", X.mul(value("g"), value("v")))],
+                lambda ps: {"g": g, "v": Memlet(other.data, element(other.subset, ps))},
+                lambda ps: {"o": Memlet(sweep.grad(target.data), element(target.subset, ps),
+                                        "+")}, "grad_dot")
+
+
+def _reduce_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
+    node: Reduce = op.node
+    if node.op not in ("+", "max", "min"):
+        raise UnsupportedError(f"autodiff: the '{node.op}' reduction has no backward rule "
+                               "yet", node.loc)
+    inp, g = _operand(op, "inp"), _seed(op, "out", seeds)
+    if g is None or inp.data not in sweep.active:
+        return
+    shape = view_shape(inp.subset)
+    axes = set(node._axes(len(shape)))
+
+    def reduced(data: str, subset: tuple, ps: list[Expr]) -> Memlet:
+        """The output element that the input element at `ps` reduces into."""
+        kept = [sympy.Integer(0) if k in axes else p for k, p in enumerate(ps)
+                if node.keepdims or k not in axes]
+        return Memlet(data, element(subset, kept))
+    grad_in = lambda ps: {"o": Memlet(sweep.grad(inp.data), element(inp.subset, ps), "+")}  # noqa: E731
+    if node.op == "+":
+        elementwise(sweep, shape, [("o", value("v"))],
+                    lambda ps: {"v": reduced(g.data, g.subset, ps)}, grad_in, "grad_sum")
+        return
+    # max / min: the adjoint is shared equally by the elements equal to the extremum (as
+    # JAX shares it); the extremum is computed again, since the forward output may have
+    # been overwritten since
+    out_shape = view_shape(g.subset)
+    whole = tuple(Range(0, d) for d in out_shape)
+    dtype = sweep.program.container(inp.data).dtype
+    best = sweep.temp("grad_extremum", dtype, out_shape)
+    count = sweep.temp("grad_ties", dtype, out_shape)
+    with sweep.b.state() as s:
+        s.library(Reduce(op=node.op, axes=node.axes, keepdims=node.keepdims),
+                  {"inp": inp}, {"out": Memlet(best, whole)})
+    tie = X.compare(X.Eq2, value("x"), value("m"))
+    elementwise(sweep, shape, [("o", CASTS[dtype.value](tie))],
+                lambda ps: {"x": Memlet(inp.data, element(inp.subset, ps)),
+                            "m": reduced(best, whole, ps)},
+                lambda ps: {"o": dataclasses.replace(reduced(count, whole, ps), wcr="+")},
+                "grad_ties")
+    share = Select(tie, X.truediv(value("v"), value("n")), X.literal(0.0))
+    elementwise(sweep, shape, [("o", share)],
+                lambda ps: {"x": Memlet(inp.data, element(inp.subset, ps)),
+                            "m": reduced(best, whole, ps), "n": reduced(count, whole, ps),
+                            "v": reduced(g.data, g.subset, ps)}, grad_in, "grad_extremum")
+
+
+def _transpose_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
+    node: Transpose = op.node
+    inp, g = _operand(op, "inp"), _seed(op, "out", seeds)
+    if g is None or inp.data not in sweep.active:
+        return
+    out_shape = view_shape(g.subset)
+    perm = node._perm(len(out_shape))
+
+    def target(ps: list[Expr]) -> dict[str, Memlet]:
+        k: list[Any] = [None] * len(ps)
+        for i, a in enumerate(perm):  # out[j] = inp[k] with k[perm[i]] = j[i]
+            k[a] = ps[i]
+        return {"o": Memlet(sweep.grad(inp.data), element(inp.subset, k), "+")}
+    elementwise(sweep, out_shape, [("o", value("v"))],
+                lambda ps: {"v": Memlet(g.data, element(g.subset, ps))}, target,
+                "grad_transpose")
+
+
+RULES: dict[type, Rule] = {Tasklet: _tasklet_rule, Map: _map_rule, MatMul: _matmul_rule,
+                           Reduce: _reduce_rule, Transpose: _transpose_rule}
+
+
+def backward_rule(op: Op) -> Rule:
+    """The rule for `op`, or an UnsupportedError naming the node."""
+    if op.node is None:
+        return _copy_rule
+    rule = RULES.get(type(op.node))
+    if rule is None:
+        raise UnsupportedError(f"autodiff: {op.describe()} has no backward rule yet",
+                               op.node.loc, hint="differentiate a program without it, or "
+                               "write the computation with NumPy operations that have one")
+    return rule
+
+
+__all__ = ["RULES", "accumulate", "backward_rule", "clear", "element", "view_shape"]
