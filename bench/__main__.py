@@ -34,6 +34,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--no-overhead", action="store_true",
                     help="skip the warm-call overhead measurement")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    ap.add_argument("--grad", action="store_true",
+                    help="time gradients (sluice.grad against jax.jit(jax.grad)) instead of "
+                         "the kernels; --kernels picks among the AD kernels")
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
@@ -44,6 +47,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.grad:
+        return _main_grad(args)
     try:
         peers = make_peers(args.peers)
         modules, warnings = load_kernels(args.kernels_dir, args.kernels)
@@ -69,6 +74,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         record = to_json(results, size=args.size, repeat=args.repeat, overheads=overheads,
                          startup=startup)
         args.json.write_text(json.dumps(record, indent=1))
+    return 0
+
+
+def _main_grad(args: argparse.Namespace) -> int:
+    from bench.grad import AD_KERNELS, render_grad, run_grad
+
+    names = args.kernels or list(AD_KERNELS)
+    unknown = [n for n in names if n not in AD_KERNELS]
+    if unknown:
+        print(f"error: not AD kernels: {', '.join(unknown)} (choose from "
+              f"{', '.join(AD_KERNELS)})", file=sys.stderr)
+        return 2
+
+    def progress(msg: str) -> None:
+        if not args.quiet:
+            print(msg, file=sys.stderr, flush=True)
+    results = run_grad(names, args.size, args.repeat, progress)
+    print(render_grad(results, args.size, args.repeat), end="")
     return 0
 
 
