@@ -31,6 +31,18 @@ def test_clip_makes_an_array_of_a_python_scalar_first():
     agree(clip_float, (f, f + 1.0))
 
 
+def clip_argument(x, a, b):
+    return np.clip(x, a, b)
+
+
+def test_clip_makes_an_array_of_a_python_number_argument_too():
+    # campaign seed 220183: a Python float argument stayed weak, so the result was float32
+    f = np.array([-4.0, 0.0], np.float32)
+    agree(clip_argument, (0.5, f, f + 1.0), (np.inf, f, f + 1.0))
+    u = np.array([3], np.uint32)
+    agree(clip_argument, (7, u, u + 10))
+
+
 def retyped_in_loop(n, a, b):
     o = a
     for _ in range(n):

@@ -168,7 +168,7 @@ for _name in ("conj", "conjugate"):
 @register(FUNCTIONS, np.clip)
 def _clip(tr, node, a, lo, hi):
     a, lo, hi = (value(tr, node, v) for v in (a, lo, hi))
-    if isinstance(a, Sym) and a.weak:  # np.clip makes an array of `a` first: not weak
+    if ops.weak_of(a):  # np.clip makes an array of `a` first (a constant or an argument)
         a = dataclasses.replace(a, weak=False)
     dtype = ops.promote([a, lo, hi])
     if dtype.is_complex:
