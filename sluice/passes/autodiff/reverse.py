@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 import sympy
 
 from sluice.errors import SluiceError, UnsupportedError
+from sluice.ir import exact as X
 from sluice.ir.builder import ProgramBuilder
-from sluice.ir.control import Assign, Check, Loop, Region, Return, State
+from sluice.ir.control import Assign, Branch, Check, Loop, Region, Return, State
 from sluice.ir.data import Array, Scalar
 from sluice.ir.dtypes import DType
 from sluice.ir.graph import DataflowGraph
@@ -35,7 +36,7 @@ from sluice.ir.memlet import Index, Memlet, Range, full_subset
 from sluice.ir.nodes import Access, Map
 from sluice.ir.program import Program
 from sluice.ir.serialize import from_json, to_json
-from sluice.ir.symbolic import Expr, FloorDiv, free_names
+from sluice.ir.symbolic import Expr, FloorDiv, Select, free_names, value
 from sluice.passes.autodiff.activity import active_containers
 from sluice.passes.autodiff.ops import Op, state_ops
 from sluice.passes.autodiff.rules import backward_rule, clear, view_shape
@@ -195,6 +196,7 @@ class _TapePlanner:
         self.sweep, self.ops, self.needed = sweep, ops, needed
         self.tapes: dict[int, list[_Tape]] = {}
         self.loops: dict[int, _LoopInfo] = {}  # by the rebuilt loop block
+        self.decisions: dict[int, Memlet] = {}  # by the rebuilt branch: its recorded case
         self._writers = _write_counts(ops)
         self._assigned = _assigned_symbols(sweep.program.body)
         self._read_so_far: set[str] = set()
@@ -216,6 +218,12 @@ class _TapePlanner:
                 body = self.forward(blk.body, loops + [info])
                 out.blocks.append(dataclasses.replace(blk, body=body))
                 self.loops[id(out.blocks[-1])] = info
+            elif isinstance(blk, Branch):
+                record = self._record(blk, loops, out)
+                new = Branch([(c, self.forward(r, loops)) for c, r in blk.cases],
+                             self.forward(blk.orelse, loops) if blk.orelse else None)
+                out.blocks.append(new)
+                self.decisions[id(new)] = record
             elif isinstance(blk, Assign):
                 if loops:
                     raise UnsupportedError("autodiff: a symbol assigned inside a loop is not "
@@ -229,6 +237,20 @@ class _TapePlanner:
                 raise UnsupportedError(f"autodiff: {blk.describe()} is not supported yet "
                                        "(loops with fixed bounds and straight-line code are)")
         return out
+
+    def _record(self, blk: Branch, loops: list[_LoopInfo], out: Region) -> Memlet:
+        """Before a branch, record which case it takes (its conditions may read data that
+        changes before the sweep comes back): 0, 1, ... or len(cases) for none."""
+        p = self.sweep.program
+        slot = self._tape("case", loops, (), DType.int64)
+        which: Expr = X.literal(len(blk.cases))
+        for k in reversed(range(len(blk.cases))):
+            which = Select(blk.cases[k][0], X.literal(k), which)
+        names = sorted(n for n in free_names(which) if n in p.data)
+        with _into(self.sweep.b, out), self.sweep.b.state("record_case") as s:
+            s.tasklet([("o", which)], {n: _whole(p, n) for n in names}, {"o": slot},
+                      label="record_case")
+        return slot
 
     def _loop_info(self, blk: Loop, loops: list[_LoopInfo]) -> _LoopInfo:
         p = self.sweep.program
@@ -278,15 +300,16 @@ class _TapePlanner:
                 s.copy(tape.saved, tape.slot)
         self.tapes[id(st)] = tapes
 
-    def _tape(self, d: str, loops: list[_LoopInfo], subset: tuple) -> Memlet:
+    def _tape(self, d: str, loops: list[_LoopInfo], subset: tuple,
+              dtype: DType | None = None) -> Memlet:
         """A new tape for the part `subset` of `d`, as large as its largest version in any
         iteration, and its slot for the current iteration."""
-        c = self.sweep.program.data[d]
+        dtype = dtype or self.sweep.program.data[d].dtype
         sizes = view_shape(subset)
         shape = [_widest(lp.trips, loops[:k]) for k, lp in enumerate(loops)] + \
             [_widest(n, loops) for n in sizes]
         tape = self.sweep.fresh(f"tape_{d}")
-        self.sweep.b.transient(tape, c.dtype, shape or None)
+        self.sweep.b.transient(tape, dtype, shape or None)
         return Memlet(tape, tuple(Index(_iteration(lp)) for lp in loops)
                       + tuple(Range(0, n) for n in sizes))
 
@@ -394,6 +417,20 @@ class _Reverser:
                 last = lp.start + (lp.trips - 1) * lp.step
                 with b.loop(lp.var, last, lp.start - lp.step, -lp.step):
                     self.region(blk.body, loops + [lp])
+            elif isinstance(blk, Branch):
+                self.branch(blk, loops)
+
+    def branch(self, blk: Branch, loops: list[_LoopInfo]) -> None:
+        """The recorded case's region, reversed."""
+        b, p = self.sweep.b, self.sweep.program
+        which = self.sweep.fresh("case")
+        b.transient(which, DType.int64)
+        with b.state("replay_case") as s:
+            s.copy(self.planner.decisions[id(blk)], _whole(p, which))
+        regions = [r for _, r in blk.cases] + ([blk.orelse] if blk.orelse else [])
+        for k, r in enumerate(regions):
+            with (b.if_ if k == 0 else b.elif_)(X.compare(X.Eq2, value(which), X.literal(k))):
+                self.region(r, loops)
 
     def state(self, st: State) -> None:
         tapes = self.planner.tapes.get(id(st), [])

@@ -117,6 +117,25 @@ def softmax(x):
     return np.sum(e / np.sum(e, axis=-1, keepdims=True) * np.arange(4.0))
 
 
+def branchy(x, y):
+    s = np.sum(x)
+    if s > 1.0:
+        y[:] = y * x
+    else:
+        y[:] = y + x
+    x[:] = -x  # (the condition's data changes before the sweep comes back)
+    return np.sum(y * y) + np.sum(x)
+
+
+def branch_in_loop(x):
+    for i in range(x.shape[0]):
+        if x[i] > 0.5:
+            x[i] = x[i] * x[i]
+        elif x[i] > 0.2:
+            x[i] = np.sin(x[i])
+    return np.sum(x * x)
+
+
 CASES = [
     (chain, lambda: (rng.random((4, 3)), rng.random(3))),
     (in_place, lambda: (rng.random(5), rng.random(5))),
@@ -130,6 +149,9 @@ CASES = [
     (growing, lambda: (1.5, rng.random((4, 4)), rng.random((4, 3)))),
     (transposed, lambda: (rng.random((2, 3, 4)),)),
     (softmax, lambda: (rng.random((2, 3, 4)),)),
+    (branchy, lambda: (rng.random(3) * 0.3, rng.random(3))),
+    (branchy, lambda: (rng.random(3) + 1.0, rng.random(3))),
+    (branch_in_loop, lambda: (np.array([0.9, 0.3, 0.1, 0.7]),)),
 ]
 
 
