@@ -26,6 +26,7 @@ from sluice.ir import interpret
 from sluice.ir.data import Array
 from sluice.ir.program import Program
 from sluice.passes.autodiff.reverse import differentiate
+from sluice.passes.autodiff.whiles import counting_program, has_whiles
 
 
 class GradFunction:
@@ -97,15 +98,28 @@ class GradFunction:
             out.append(names[param])
         return out
 
-    def _runner(self, entry: Any, joint: Program) -> Callable[..., Any]:
-        key = ("grad-runner", self.argnums, self.has_aux, self.target)
+    def _runner(self, entry: Any, key: tuple, program: Program) -> Callable[..., Any]:
+        """`program` compiled for the target, once per trace."""
+        key = (*key, self.target)
         run = entry.runners.get(key)
         if run is None:
             mod = _backend(self.target) if self.target != INTERPRET else None
             build = getattr(mod, "build", None) if mod is not None else None
-            run = build(joint) if build is not None else functools.partial(interpret, joint)
+            run = build(program) if build is not None else functools.partial(interpret,
+                                                                              program)
             entry.runners[key] = run
         return run
+
+    def _trip_counts(self, entry: Any, call_args: list[Any]) -> list[int]:
+        """How often each while loop runs, from a counting run (see whiles.py)."""
+        forward = entry.traced.program
+        if not has_whiles(forward):
+            return []
+        counting = entry.runners.get("grad-trips-program")
+        if counting is None:
+            counting = entry.runners["grad-trips-program"] = counting_program(forward)
+        out = self._runner(entry, ("grad-trips",), counting)(*_copies(call_args))
+        return [int(n) for n in (out if isinstance(out, tuple) else (out,))]
 
     # --- calls ------------------------------------------------------------------------------
     def trace(self, *args: Any, **kwargs: Any) -> Program:
@@ -115,8 +129,10 @@ class GradFunction:
     def run(self, args: tuple, kwargs: dict, seed: Any) -> tuple[list[Any], list[Any]]:
         """(forward results, gradients) for a cotangent `seed` of the first result."""
         entry, joint, call_args = self._joint(args, kwargs)
-        call_args = [a.copy() if isinstance(a, np.ndarray) else a for a in call_args]
-        out = self._runner(entry, joint)(*call_args, seed)
+        trips = self._trip_counts(entry, call_args)
+        call_args = _copies(call_args)
+        key = ("grad-runner", self.argnums, self.has_aux)
+        out = self._runner(entry, key, joint)(*call_args, *trips, seed)
         out = out if isinstance(out, tuple) else (out,)
         n = len(out) - len(self.argnums)
         return list(out[:n]), list(out[n:])
@@ -196,7 +212,7 @@ def check_grads(fn: Callable[..., Any], args: Sequence[Any], eps: float = 1e-6,
                                  f"direction, finite differences give {numeric!r}")
 
 
-def _copies(args: list[Any]) -> list[Any]:
+def _copies(args: Sequence[Any]) -> list[Any]:
     return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
 
 

@@ -1,9 +1,13 @@
 """Reverse mode on the IR: the joint forward + backward program of one output.
 
-`differentiate(program, output, wrt)` returns a program that takes the forward arguments
-and a seed (the adjoint of `output`, 1.0 for a gradient), runs the forward body, then the
-reverse sweep, and returns the forward program's return values (as they were when the
-forward body ended) and then the gradient of each `wrt` argument.
+`differentiate(program, output, wrt)` returns a program that takes the forward arguments,
+the trip count of each `while` loop (see `whiles.py`) and a seed (the adjoint of `output`,
+1.0 for a gradient), runs the forward body, then the reverse sweep, and returns the forward
+program's return values (as they were when the forward body ended) and then the gradient of
+each `wrt` argument.
+
+Branches replay the case the forward pass recorded; assigned symbols get their earlier
+values back where the sweep passes their assignment (both kept per loop iteration).
 
 The sweep visits the forward blocks backwards: a state's operations in reverse dataflow
 order (each through its rule in `rules.py`), a loop as a loop over the same values in
@@ -40,6 +44,7 @@ from sluice.ir.symbolic import Expr, FloorDiv, Select, free_names, value
 from sluice.passes.autodiff.activity import active_containers
 from sluice.passes.autodiff.ops import Op, state_ops
 from sluice.passes.autodiff.rules import backward_rule, clear, view_shape
+from sluice.passes.autodiff.whiles import as_counted_loops
 
 
 @dataclass
@@ -100,6 +105,7 @@ def differentiate(program: Program, output: str, wrt: Sequence[str],
     p = from_json(to_json(program))
     p.name = name or f"{program.name}_grad"
     _check_request(p, output, wrt)
+    as_counted_loops(p)  # (while loops take their trip counts as arguments)
     for ret in p.returns:  # the joint program returns values of its own
         p.data[ret] = dataclasses.replace(p.data[ret], transient=True)
     ops = {id(s): state_ops(s) for s in p.body.states()}
@@ -120,6 +126,9 @@ def differentiate(program: Program, output: str, wrt: Sequence[str],
     needed = _needed(ops, active)
     planner = _TapePlanner(sweep, ops, needed)
     forward = planner.forward(p.body, [])
+    if planner.symbol_tapes:  # (an assigned symbol has a value to save before its first one)
+        forward.blocks.insert(0, Assign({n: sympy.Integer(0) for n in
+                                         sorted(_assigned_symbols(p.body))}))
     forward_blocks = Region(list(forward.blocks))
     values = [_like(b, sweep.fresh(f"value_{r}"), p.data[r]) for r in p.returns]
     seed_name = _like(b, sweep.fresh("seed"), p.data[output])
@@ -197,6 +206,7 @@ class _TapePlanner:
         self.tapes: dict[int, list[_Tape]] = {}
         self.loops: dict[int, _LoopInfo] = {}  # by the rebuilt loop block
         self.decisions: dict[int, Memlet] = {}  # by the rebuilt branch: its recorded case
+        self.symbol_tapes: dict[int, list[tuple[str, Memlet]]] = {}  # by assignment block
         self._writers = _write_counts(ops)
         self._assigned = _assigned_symbols(sweep.program.body)
         self._read_so_far: set[str] = set()
@@ -225,9 +235,7 @@ class _TapePlanner:
                 out.blocks.append(new)
                 self.decisions[id(new)] = record
             elif isinstance(blk, Assign):
-                if loops:
-                    raise UnsupportedError("autodiff: a symbol assigned inside a loop is not "
-                                           "supported yet")
+                self.symbol_tapes[id(blk)] = self._save_symbols(blk, loops, out)
                 out.blocks.append(blk)
             elif isinstance(blk, Check):
                 out.blocks.append(blk)
@@ -237,6 +245,19 @@ class _TapePlanner:
                 raise UnsupportedError(f"autodiff: {blk.describe()} is not supported yet "
                                        "(loops with fixed bounds and straight-line code are)")
         return out
+
+    def _save_symbols(self, blk: Assign, loops: list[_LoopInfo], out: Region
+                      ) -> list[tuple[str, Memlet]]:
+        """Before symbols are assigned, keep their old values (the sweep gives them back
+        where it passes the assignment, for the blocks before it)."""
+        saved = []
+        with _into(self.sweep.b, out), self.sweep.b.state("save_symbols") as s:
+            for n in blk.assignments:
+                slot = self._tape(n, loops, (), DType.int64)
+                s.tasklet([("o", sympy.Symbol(n, integer=True))], {}, {"o": slot},
+                          label="save_symbol")
+                saved.append((n, slot))
+        return saved
 
     def _record(self, blk: Branch, loops: list[_LoopInfo], out: Region) -> Memlet:
         """Before a branch, record which case it takes (its conditions may read data that
@@ -419,6 +440,20 @@ class _Reverser:
                     self.region(blk.body, loops + [lp])
             elif isinstance(blk, Branch):
                 self.branch(blk, loops)
+            elif isinstance(blk, Assign) and id(blk) in self.planner.symbol_tapes:
+                self.unassign(blk)
+
+    def unassign(self, blk: Assign) -> None:
+        """Give the symbols of an assignment their values from before it."""
+        b, p = self.sweep.b, self.sweep.program
+        values = {}
+        for n, slot in self.planner.symbol_tapes[id(blk)]:
+            cell = self.sweep.fresh(f"old_{n}")
+            b.transient(cell, DType.int64)
+            with b.state(f"restore_{n}") as s:
+                s.copy(slot, _whole(p, cell))
+            values[n] = value(cell)
+        b.assign(**values)
 
     def branch(self, blk: Branch, loops: list[_LoopInfo]) -> None:
         """The recorded case's region, reversed."""
