@@ -1,6 +1,7 @@
 """The `sluice` command line: parses options and calls the library; no logic of its own.
 
     sluice show FILE [--param K=V ...] [--after PASS|PIPELINE] [--svg OUT] [--json]
+                [--grad [--wrt A,x]]
     sluice check FILE [--param K=V ...]
     sluice run FILE [--param K=V ...] [--inputs random|zeros|ones] [--seed N]
                     [--target interpret|csl]
@@ -154,8 +155,25 @@ def _after(prog: Any, name: str) -> Any:
     return prog
 
 
+def _gradient(prog: Any, wrt: str | None) -> Any:
+    """The joint forward + backward program of `prog`'s first result, with respect to the
+    named arguments (default: every floating-point one)."""
+    from sluice.passes.autodiff.reverse import differentiate
+
+    if not prog.returns:
+        raise SluiceError(f"program '{prog.name}' returns nothing to differentiate")
+    floats = [a for a in prog.args if a in prog.data and prog.data[a].dtype.is_float]
+    names = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else floats
+    if not names:
+        raise SluiceError(f"program '{prog.name}' has no floating-point argument",
+                          hint="only floating-point data has gradients")
+    return differentiate(prog, prog.returns[0], names)
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     prog = _program(load(args.file, _parse_params(args.param)))
+    if args.grad or args.wrt:
+        prog = _gradient(prog, args.wrt)
     if args.after:
         prog = _after(prog, args.after)
     if args.svg:
@@ -452,6 +470,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="apply a pipeline (O0, O1, O2) or the O2 passes up to this one first")
     p.add_argument("--svg", metavar="OUT", help="also write a picture (Graphviz)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--grad", action="store_true",
+                   help="show the joint forward + backward program of the first result")
+    p.add_argument("--wrt", metavar="ARGS",
+                   help="with --grad: the arguments to differentiate by (comma-separated; "
+                        "default: every floating-point one)")
     p.set_defaults(func=cmd_show)
     p = with_file("check", "parse and verify a program")
     p.set_defaults(func=cmd_check)
