@@ -25,6 +25,7 @@ from sluice.errors import SluiceError
 from sluice.ir import interpret
 from sluice.ir.data import Array
 from sluice.ir.program import Program
+from sluice.passes.autodiff.plan import Plan, check_budget, parse_budget, plan
 from sluice.passes.autodiff.reverse import differentiate
 from sluice.passes.autodiff.whiles import counting_program, has_whiles
 
@@ -35,13 +36,16 @@ class GradFunction:
 
     def __init__(self, fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
                  has_aux: bool = False, value: bool = False,
-                 target: str = DEFAULT_TARGET) -> None:
+                 target: str = DEFAULT_TARGET,
+                 memory_budget: int | float | str | None = None) -> None:
         self.function = fn if isinstance(fn, SluiceFunction) else jit(fn)
         self.single = isinstance(argnums, int)
         self.argnums = (argnums,) if self.single else tuple(argnums)
         if not self.argnums or not all(isinstance(k, int) for k in self.argnums):
             raise SluiceError(f"argnums must be an int or a tuple of ints, not {argnums!r}")
         self.has_aux, self.value, self.target = has_aux, value, target
+        self.memory_budget = None if memory_budget is None else parse_budget(memory_budget)
+        self._checked_shapes: set[tuple] = set()  # argument shapes that fit the budget
         functools.update_wrapper(self, self.function.__sluice_function__)
 
     # --- the joint program ------------------------------------------------------------------
@@ -126,10 +130,21 @@ class GradFunction:
         """The joint forward + backward program for these arguments."""
         return self._joint(args, kwargs)[1]
 
+    def plan(self, *args: Any, **kwargs: Any) -> Plan:
+        """What the gradient stores for these arguments and the memory it needs."""
+        entry, joint, call_args = self._joint(args, kwargs)
+        trips = self._trip_counts(entry, call_args)
+        return plan(joint, [*call_args, *trips, 0.0])
+
     def run(self, args: tuple, kwargs: dict, seed: Any) -> tuple[list[Any], list[Any]]:
         """(forward results, gradients) for a cotangent `seed` of the first result."""
         entry, joint, call_args = self._joint(args, kwargs)
         trips = self._trip_counts(entry, call_args)
+        if self.memory_budget is not None:
+            key = (id(joint), tuple(np.shape(a) for a in call_args), tuple(trips))
+            if key not in self._checked_shapes:
+                check_budget(plan(joint, [*call_args, *trips, 0.0]), self.memory_budget)
+                self._checked_shapes.add(key)
         call_args = _copies(call_args)
         key = ("grad-runner", self.argnums, self.has_aux)
         out = self._runner(entry, key, joint)(*call_args, *trips, seed)
@@ -152,15 +167,21 @@ class GradFunction:
 
 
 def grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
-         target: str = DEFAULT_TARGET) -> GradFunction:
-    """The gradient of `fn`'s scalar result with respect to the arguments `argnums`."""
-    return GradFunction(fn, argnums, has_aux, value=False, target=target)
+         target: str = DEFAULT_TARGET,
+         memory_budget: int | float | str | None = None) -> GradFunction:
+    """The gradient of `fn`'s scalar result with respect to the arguments `argnums`.
+    `memory_budget` (bytes, or a size such as "256MB"): refuse a call whose gradient would
+    need more (see `.plan(*args)`)."""
+    return GradFunction(fn, argnums, has_aux, value=False, target=target,
+                        memory_budget=memory_budget)
 
 
 def value_and_grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False, target: str = DEFAULT_TARGET) -> GradFunction:
+                   has_aux: bool = False, target: str = DEFAULT_TARGET,
+                   memory_budget: int | float | str | None = None) -> GradFunction:
     """`(value, gradient)` of `fn`, computed in one run."""
-    return GradFunction(fn, argnums, has_aux, value=True, target=target)
+    return GradFunction(fn, argnums, has_aux, value=True, target=target,
+                        memory_budget=memory_budget)
 
 
 def vjp(fn: Callable[..., Any], *args: Any, target: str = DEFAULT_TARGET

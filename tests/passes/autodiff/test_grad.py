@@ -237,3 +237,20 @@ def test_refusals_are_sluice_errors():
         sluice.grad(jacobi)(3, x, x.copy())
     with pytest.raises(SluiceError, match="out of range"):
         sluice.grad(chain, argnums=5)(np.eye(3), x)
+
+
+def test_plan_counts_the_tapes_and_the_budget_refuses_less():
+    g = sluice.grad(jacobi, argnums=(1, 2))
+    A, B = rng.random(50), rng.random(50)
+    p = g.plan(11, A, B)
+    # each of the 10 steps overwrites A[1:-1] and B[1:-1]: 48 doubles each, kept per step
+    assert sorted(r.value for r in p.rows) == ["A", "B"]
+    assert p.tape_bytes == 2 * 10 * 48 * 8
+    assert p.peak_bytes > p.tape_bytes
+    assert "peak" in str(p)
+    fits = sluice.grad(jacobi, argnums=(1, 2), memory_budget=p.peak_bytes)
+    np.testing.assert_allclose(fits(11, A, B)[0], g(11, A, B)[0])
+    with pytest.raises(SluiceError, match=f"smallest feasible budget is {p.peak_bytes:,d}"):
+        sluice.grad(jacobi, argnums=(1, 2), memory_budget=p.peak_bytes - 1)(11, A, B)
+    with pytest.raises(SluiceError, match="not a size"):
+        sluice.grad(jacobi, memory_budget="lots")
