@@ -25,7 +25,13 @@ from sluice.errors import SluiceError
 from sluice.ir import interpret
 from sluice.ir.data import Array
 from sluice.ir.program import Program
-from sluice.passes.autodiff.plan import Plan, check_budget, parse_budget, plan
+from sluice.passes.autodiff.plan import (
+    Plan,
+    check_budget,
+    checkpoint_lengths,
+    parse_budget,
+    plan,
+)
 from sluice.passes.autodiff.reverse import differentiate
 from sluice.passes.autodiff.whiles import counting_program, has_whiles
 
@@ -45,7 +51,7 @@ class GradFunction:
             raise SluiceError(f"argnums must be an int or a tuple of ints, not {argnums!r}")
         self.has_aux, self.value, self.target = has_aux, value, target
         self.memory_budget = None if memory_budget is None else parse_budget(memory_budget)
-        self._checked_shapes: set[tuple] = set()  # argument shapes that fit the budget
+        self._checked_shapes: dict[tuple, tuple] = {}  # shapes -> (joint, lengths, plan)
         functools.update_wrapper(self, self.function.__sluice_function__)
 
     # --- the joint program ------------------------------------------------------------------
@@ -58,7 +64,8 @@ class GradFunction:
         key = ("grad", self.argnums, self.has_aux)
         joint = entry.runners.get(key)
         if joint is None:
-            joint = differentiate(forward, self._output(forward), self._wrt(forward, values))
+            wrt = entry.runners[("grad-wrt", self.argnums)] = self._wrt(forward, values)
+            joint = differentiate(forward, self._output(forward), wrt)
             entry.runners[key] = joint
         return entry, joint, call_args
 
@@ -131,23 +138,49 @@ class GradFunction:
         return self._joint(args, kwargs)[1]
 
     def plan(self, *args: Any, **kwargs: Any) -> Plan:
-        """What the gradient stores for these arguments and the memory it needs."""
+        """What the gradient stores (or checkpoints) for these arguments and the memory it
+        needs: a table, `print(g.plan(A, x))`."""
         entry, joint, call_args = self._joint(args, kwargs)
         trips = self._trip_counts(entry, call_args)
-        return plan(joint, [*call_args, *trips, 0.0])
+        return self._choose(entry, joint, call_args, trips)[2]
+
+    def _choose(self, entry: Any, joint: Program, call_args: list[Any], trips: list[int]
+                ) -> tuple[Program, list[int], Plan]:
+        """The joint program for this call: store everything if that fits the budget (or
+        there is none), else checkpoint the outermost loops (the segment lengths that use
+        the least memory); a budget below even that is refused."""
+        key = (id(joint), tuple(np.shape(a) for a in call_args), tuple(trips))
+        chosen = self._checked_shapes.get(key)
+        if chosen is not None:
+            return chosen
+        stored = plan(joint, [*call_args, *trips, 0.0])
+        chosen = (joint, [], stored)
+        if self.memory_budget is not None and stored.peak_bytes > self.memory_budget:
+            ck_key = ("grad-checkpointed", self.argnums, self.has_aux)
+            ck = entry.runners.get(ck_key)
+            if ck is None:
+                forward = entry.traced.program
+                ck = entry.runners[ck_key] = differentiate(
+                    forward, self._output(forward), entry.runners[("grad-wrt", self.argnums)],
+                    checkpoint=True)
+            every, ck_plan = checkpoint_lengths(ck, [*call_args, *trips], 0.0)
+            best = min((stored, ck_plan), key=lambda q: q.peak_bytes)
+            check_budget(best, self.memory_budget)
+            chosen = (ck, every, ck_plan)
+        self._checked_shapes[key] = chosen
+        return chosen
 
     def run(self, args: tuple, kwargs: dict, seed: Any) -> tuple[list[Any], list[Any]]:
         """(forward results, gradients) for a cotangent `seed` of the first result."""
         entry, joint, call_args = self._joint(args, kwargs)
         trips = self._trip_counts(entry, call_args)
         if self.memory_budget is not None:
-            key = (id(joint), tuple(np.shape(a) for a in call_args), tuple(trips))
-            if key not in self._checked_shapes:
-                check_budget(plan(joint, [*call_args, *trips, 0.0]), self.memory_budget)
-                self._checked_shapes.add(key)
+            joint, every, _ = self._choose(entry, joint, call_args, trips)
+        else:
+            every = []
         call_args = _copies(call_args)
-        key = ("grad-runner", self.argnums, self.has_aux)
-        out = self._runner(entry, key, joint)(*call_args, *trips, seed)
+        key = ("grad-runner", self.argnums, self.has_aux, id(joint))
+        out = self._runner(entry, key, joint)(*call_args, *trips, *every, seed)
         out = out if isinstance(out, tuple) else (out,)
         n = len(out) - len(self.argnums)
         return list(out[:n]), list(out[n:])

@@ -64,7 +64,8 @@ def plan(joint: Program, args: Sequence[Any]) -> Plan:
     env = bind_symbols(joint, shapes, given)
     size = {n: _bytes(joint, n, env) for n in joint.data}
     tapes = _tapes(joint)
-    rows = [TapeRow(value, tape, size[tape]) for tape, value in tapes.items()]
+    rows = [TapeRow(value, tape, size[tape], "checkpoint" if tape.startswith("ckpt_") else
+                    "store") for tape, value in tapes.items()]
     grads = sum(size[n] for n in joint.data if n.startswith("grad_"))
     tape_bytes = sum(r.bytes for r in rows)
     other = sum(size.values()) - tape_bytes - grads
@@ -118,14 +119,41 @@ def parse_budget(budget: int | float | str) -> int:
     return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 
+def checkpoint_lengths(joint: Program, args: Sequence[Any], seed: Any
+                       ) -> tuple[list[int], Plan]:
+    """For a checkpointed joint program: the segment length of each loop (its `ckpt_every`
+    argument) that makes the peak memory smallest, and the plan with them. `args` are the
+    arguments before those lengths. (Every length costs the same: each iteration runs once
+    more; the peak is a sum over loops, so each loop's length is chosen alone.)"""
+    names = [a for a in joint.args if a.startswith("ckpt_every")]
+    every = [1] * len(names)
+
+    def at(lengths: list[int]) -> Plan:
+        return plan(joint, [*args, *lengths, seed])
+    for k in range(len(names)):
+        best = None
+        for length in _CANDIDATES:
+            trial = every[:k] + [length] + every[k + 1:]
+            peak = at(trial).peak_bytes
+            if best is None or peak < best[0]:
+                best = (peak, length)
+        every[k] = best[1]
+    return every, at(every)
+
+
+# segment lengths tried: about 12% apart, up to 2**22 iterations
+_CANDIDATES = sorted({max(1, round(1.12 ** e)) for e in range(0, 135)})
+
+
 def check_budget(p: Plan, budget: int) -> None:
     """Refuse a budget below what storing every needed value takes."""
     if p.peak_bytes > budget:
         raise SluiceError(
             f"the gradient needs {p.peak_bytes:,d} bytes ({p.tape_bytes:,d} of them tapes "
             f"of overwritten values), more than memory_budget = {budget:,d}",
-            hint=f"the smallest feasible budget is {p.peak_bytes:,d} bytes: every needed "
-                 "value is stored; recomputing instead is not implemented yet")
+            hint=f"the smallest feasible budget is {p.peak_bytes:,d} bytes, with "
+                 + ("its loops checkpointed" if any(r.decision == "checkpoint" for r in p.rows)
+                    else "every needed value stored"))
 
 
-__all__ = ["Plan", "TapeRow", "check_budget", "parse_budget", "plan"]
+__all__ = ["Plan", "TapeRow", "check_budget", "checkpoint_lengths", "parse_budget", "plan"]

@@ -22,6 +22,7 @@ This is DaCe AD's store-all strategy; recomputation and a memory budget come lat
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -57,9 +58,30 @@ class _Tape:
 @dataclass
 class _LoopInfo:
     var: str
-    start: Expr
+    start: Expr  # the first value of the iterations that have tape slots
     step: Expr
-    trips: Expr
+    trips: Expr  # how many there are
+    span: tuple[Expr, Expr] | None = None  # (first value, trips) of all iterations, if more
+
+    def values(self) -> tuple[Expr, Expr]:
+        """First and last value the loop variable takes (for sizes that depend on it)."""
+        start, trips = self.span or (self.start, self.trips)
+        return start, start + (trips - 1) * self.step
+
+
+@dataclass
+class _Checkpoint:
+    """A loop run in segments of `every` iterations: the forward pass saves the data the
+    loop writes before each segment; the sweep restores it, runs the segment again with its
+    tapes (`taped`) and reverses it. Tapes then hold one segment, not the whole loop."""
+
+    loop: _LoopInfo  # with tape slots for one segment
+    segment: str  # the segment loop's variable
+    count: Expr  # segments
+    length: Expr  # iterations in the current segment
+    saves: list[tuple[Memlet, Memlet]]  # (data, its slot in the checkpoint tape)
+    symbols: list[tuple[str, Memlet]]
+    taped: Region
 
 
 @dataclass
@@ -100,8 +122,10 @@ class Sweep:
 
 
 def differentiate(program: Program, output: str, wrt: Sequence[str],
-                  name: str | None = None) -> Program:
-    """The joint program `(args..., seed) -> (*forward returns, *grads of wrt)`."""
+                  name: str | None = None, checkpoint: bool = False) -> Program:
+    """The joint program `(args..., seed) -> (*forward returns, *grads of wrt)`. With
+    `checkpoint`, each outermost loop runs in segments whose length is an argument
+    `ckpt_every...` (before the seed), and only one segment's tapes are kept at a time."""
     p = from_json(to_json(program))
     p.name = name or f"{program.name}_grad"
     _check_request(p, output, wrt)
@@ -124,7 +148,7 @@ def differentiate(program: Program, output: str, wrt: Sequence[str],
         else:
             b.transient(gname, c.dtype, shape)
     needed = _needed(ops, active)
-    planner = _TapePlanner(sweep, ops, needed)
+    planner = _TapePlanner(sweep, ops, needed, checkpoint)
     forward = planner.forward(p.body, [])
     if planner.symbol_tapes:  # (an assigned symbol has a value to save before its first one)
         forward.blocks.insert(0, Assign({n: sympy.Integer(0) for n in
@@ -201,8 +225,11 @@ class _TapePlanner:
     """Rebuilds the forward blocks, saving each needed container before a state that
     overwrites it; remembers the tapes per state for the sweep."""
 
-    def __init__(self, sweep: Sweep, ops: dict[int, list[Op]], needed: set[str]) -> None:
+    def __init__(self, sweep: Sweep, ops: dict[int, list[Op]], needed: set[str],
+                 checkpoint: bool = False) -> None:
         self.sweep, self.ops, self.needed = sweep, ops, needed
+        self.checkpoint = checkpoint
+        self.checkpoints: dict[int, _Checkpoint] = {}  # by the segment loop
         self.tapes: dict[int, list[_Tape]] = {}
         self.loops: dict[int, _LoopInfo] = {}  # by the rebuilt loop block
         self.decisions: dict[int, Memlet] = {}  # by the rebuilt branch: its recorded case
@@ -223,6 +250,8 @@ class _TapePlanner:
                 self._snapshot(blk, loops, out)
                 for op in self.ops[id(blk)]:
                     self._read_so_far |= op.read_names
+            elif isinstance(blk, Loop) and self.checkpoint and not loops:
+                self._checkpointed(blk, out)
             elif isinstance(blk, Loop):
                 info = self._loop_info(blk, loops)
                 body = self.forward(blk.body, loops + [info])
@@ -245,6 +274,51 @@ class _TapePlanner:
                 raise UnsupportedError(f"autodiff: {blk.describe()} is not supported yet "
                                        "(loops with fixed bounds and straight-line code are)")
         return out
+
+    def _checkpointed(self, blk: Loop, out: Region) -> None:
+        """The loop as segments, with a checkpoint of what it writes before each."""
+        sw, p = self.sweep, self.sweep.program
+        full = self._loop_info(blk, [])
+        every = sw.fresh("ckpt_every")
+        p.symbols[every] = DType.int64
+        p.args.append(every)
+        seg = sw.fresh(f"segment_{blk.var}")
+        p.symbols[seg] = DType.int64
+        k, j = sympy.Symbol(every, integer=True), sympy.Symbol(seg, integer=True)
+        count = FloorDiv(full.trips + k - 1, k)
+        length = sympy.Min(k, full.trips - k * j)
+        info = _LoopInfo(blk.var, blk.start + blk.step * k * j, blk.step, k,
+                         span=(full.start, full.trips))
+        plain = copy.deepcopy(blk.body)  # the first run keeps no tapes
+        taped = self.forward(blk.body, [info])
+        saves, symbols = [], []
+        for d in sorted({n for st in blk.body.states() for op in self.ops[id(st)]
+                         for n in op.written_names}):
+            c = p.data[d]
+            if any(blk.var in free_names(n) for n in c.shape):
+                raise UnsupportedError(f"autodiff: '{d}' changes size with the loop variable "
+                                       f"'{blk.var}'; its loop cannot be checkpointed yet")
+            tape = sw.fresh(f"ckpt_{d}")
+            sw.b.transient(tape, c.dtype, [count, *c.shape])
+            whole = _whole(p, d)
+            saves.append((whole, Memlet(tape, (Index(j),) + tuple(whole.subset))))
+        for n in sorted(_assigned_symbols(blk.body)):
+            tape = sw.fresh(f"ckpt_{n}")
+            sw.b.transient(tape, DType.int64, [count])
+            symbols.append((n, Memlet(tape, (Index(j),))))
+        body = Region()
+        with _into(sw.b, body), sw.b.state("save_checkpoint") as s:
+            for whole, slot in saves:
+                s.copy(whole, slot)
+            for n, slot in symbols:
+                s.tasklet([("o", sympy.Symbol(n, integer=True))], {}, {"o": slot},
+                          label="save_symbol")
+        body.blocks.append(Loop(blk.var, info.start, info.start + blk.step * length, blk.step,
+                                plain))
+        outer = Loop(seg, sympy.Integer(0), count, sympy.Integer(1), body)
+        out.blocks.append(outer)
+        self.checkpoints[id(outer)] = _Checkpoint(info, seg, count, length, saves, symbols,
+                                                  taped)
 
     def _save_symbols(self, blk: Assign, loops: list[_LoopInfo], out: Region
                       ) -> list[tuple[str, Memlet]]:
@@ -375,8 +449,8 @@ def _widest(d: Expr, loops: list[_LoopInfo]) -> Expr:
         if poly is None or poly.degree() > 1:
             raise UnsupportedError(f"autodiff: a container of size {d}, which is not affine "
                                    f"in the loop variable '{lp.var}', cannot be taped yet")
-        last = lp.start + (lp.trips - 1) * lp.step
-        d = sympy.Max(d.subs(v, lp.start), d.subs(v, last))
+        first, last = lp.values()
+        d = sympy.Max(d.subs(v, first), d.subs(v, last))
     return d
 
 
@@ -433,6 +507,8 @@ class _Reverser:
         for blk in reversed(region.blocks):
             if isinstance(blk, State) and id(blk) in self.ops:  # (not a save of a tape)
                 self.state(blk)
+            elif isinstance(blk, Loop) and id(blk) in self.planner.checkpoints:
+                self.checkpointed(self.planner.checkpoints[id(blk)])
             elif isinstance(blk, Loop):
                 lp = self.planner.loops[id(blk)]
                 last = lp.start + (lp.trips - 1) * lp.step
@@ -454,6 +530,29 @@ class _Reverser:
                 s.copy(slot, _whole(p, cell))
             values[n] = value(cell)
         b.assign(**values)
+
+    def checkpointed(self, cp: _Checkpoint) -> None:
+        """Per segment, last first: restore its checkpoint, run it again keeping tapes,
+        reverse it."""
+        b, p, lp = self.sweep.b, self.sweep.program, cp.loop
+        with b.loop(cp.segment, cp.count - 1, -1, -1):
+            with b.state("restore_checkpoint") as s:
+                for whole, slot in cp.saves:
+                    s.copy(slot, whole)
+            if cp.symbols:
+                values = {}
+                for n, slot in cp.symbols:
+                    cell = self.sweep.fresh(f"old_{n}")
+                    b.transient(cell, DType.int64)
+                    with b.state(f"restore_{n}") as s:
+                        s.copy(slot, _whole(p, cell))
+                    values[n] = value(cell)
+                b.assign(**values)
+            with b.loop(lp.var, lp.start, lp.start + lp.step * cp.length, lp.step):
+                b.region.blocks.extend(cp.taped.blocks)
+            last = lp.start + (cp.length - 1) * lp.step
+            with b.loop(lp.var, last, lp.start - lp.step, -lp.step):
+                self.region(cp.taped, [lp])
 
     def branch(self, blk: Branch, loops: list[_LoopInfo]) -> None:
         """The recorded case's region, reversed."""
