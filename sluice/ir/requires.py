@@ -113,7 +113,7 @@ def requirement(lhs: Any, op: str, rhs: Any, why: str, where: str | None = None
 
 
 def _provably_zero(e: sympy.Expr) -> bool:
-    return simplified(e) == 0
+    return sympy.expand(e) == 0 or simplified(e) == 0
 
 
 def bound_by_arguments(p: Program) -> set[str]:

@@ -316,11 +316,19 @@ def provably_differ(a: Any, b: Any) -> bool:
 
 def simplified(e: Any) -> Expr:
     """`sympy.simplify(e)` of an integer expression, or `e` itself where SymPy cannot order
-    the min/max/select inside it (it raises then): callers get no proof, not an error."""
+    the min/max/select inside it (it raises then) or where `e` is large: on a big nest of
+    min/max/select (slices with huge bounds) `simplify` can run for minutes. Callers get no
+    proof then, not an error and not a wait."""
+    e = sympy.sympify(e)
+    if sympy.count_ops(e) > SIMPLIFY_OPS:
+        return e
     try:
         return sympy.simplify(e)
     except (TypeError, ValueError):
-        return sympy.sympify(e)
+        return e
+
+
+SIMPLIFY_OPS = 40  # (compile-time sizes and conditions are far smaller)
 
 
 def free_names(expr: Any) -> set[str]:

@@ -323,3 +323,23 @@ def test_minus_of_a_python_bool_argument_is_the_int_on_both_targets():
     # the CPU backend refused NumPy's negative of a bool the interpreter computed as
     # Python's -False (campaign seed 230036)
     agree(negated_python_bool, (np.ones(3, np.float32), False), (np.ones(3), True))
+
+
+def huge_slice_stencil(A):
+    return A[1:-1, 1:-1] - 0.25 * (A[:-2, 1:-1] + A[2:, 1:-1:2] + A[1:-1, 2147483648:])
+
+
+def test_a_broadcast_check_over_huge_slice_bounds_compiles_quickly():
+    # mutation seed 241354: SymPy's simplify of the broadcast condition (a nest of
+    # min/max/select) ran for minutes; large expressions are now left unsimplified (no
+    # proof, so the condition is checked at the call), and NumPy's error comes back
+    from tests.fuzz import sandbox
+
+    def run() -> str:
+        try:
+            sluice.jit(huge_slice_stencil).compile("interpret", np.ones((4, 4)))(np.ones((4, 4)))
+        except sluice.SluiceError as err:
+            return type(err).__name__
+        return "no error"
+    status, value = sandbox.call(run, 20.0)  # (it took 45 s or more before)
+    assert (status, value) == ("ok", "ArgumentError")
