@@ -16,6 +16,7 @@ import sympy
 from sluice.errors import SluiceTypeError
 from sluice.frontend.python import emit
 from sluice.frontend.python.values import PYTHON_TYPE, Sym
+from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 
 
@@ -58,9 +59,11 @@ def loop_types(ufunc: np.ufunc, operands: list[Any]) -> tuple[list[DType], DType
 def check_weak_int(v: Any, d: DType) -> None:
     """NumPy 2 refuses a Python integer that the array's integer type cannot hold."""
     c = _constant(v)
-    if c is None and _weak(v) and d.is_integer and isinstance(v, Sym) \
-            and v.dtype == DType.int64:
-        _check_weak_int_at_run_time(v, d)
+    if c is None and _weak(v) and d.is_integer and v.dtype == DType.int64:
+        if isinstance(v, Sym):
+            _check_weak_int_at_run_time(v, d)
+        else:  # a Python int computed from a value (`n + flag` with a Python bool flag)
+            _check_weak_value_at_run_time(v, d)
     if not (_weak(v) and d.is_integer and isinstance(c, int) and not isinstance(c, bool)):
         return
     info = np.iinfo(d.numpy)
@@ -80,6 +83,23 @@ def _check_weak_int_at_run_time(v: Sym, d: DType) -> None:
         if info.max < 2**63 - 1:
             ok = sympy.And(ok, v.expr <= info.max)
         em.require_here(ok, f"Python integer out of bounds for {d}")
+
+
+def _check_weak_value_at_run_time(v: Any, d: DType) -> None:
+    """As `_check_weak_int_at_run_time`, for a Python int that is a computed value."""
+    from sluice.frontend.python import ops  # (ops builds on this module)
+
+    if d == DType.int64:
+        return
+    info = np.iinfo(d.numpy)
+
+    def fits(x: Any) -> Any:
+        ok = X.compare(X.Ge2, x, X.literal(int(info.min)))
+        if info.max < 2**63 - 1:
+            ok = X.and_(ok, X.compare(X.Le2, x, X.literal(int(info.max))))
+        return ok
+    ops.require_value(ops.elementwise(fits, [v], DType.bool, numeric=False),
+                      f"Python integer out of bounds for {d}")
 
 
 def python_result(op: Any, operands: list[Any]) -> DType:

@@ -343,3 +343,15 @@ def test_a_broadcast_check_over_huge_slice_bounds_compiles_quickly():
         return "no error"
     status, value = sandbox.call(run, 20.0)  # (it took 45 s or more before)
     assert (status, value) == ("ok", "ArgumentError")
+
+
+def plus_python_sum(a, n, flag):
+    return a + (n + flag)
+
+
+def test_a_python_int_computed_from_a_bool_argument_is_range_checked():
+    # campaign seed 220359: 2147483648 + True is a Python int, which uint16 arithmetic
+    # refuses (OverflowError); the sum of a Python int and a Python bool argument wrapped
+    a = np.array([1, 13], np.uint16)
+    agree(plus_python_sum, (a, 2147483648, True), (a, 7, True), (a, 65534, True),
+          (a, 65535, True), (a, -1, True), (a, -2, True))
