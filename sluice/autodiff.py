@@ -25,13 +25,8 @@ from sluice.errors import SluiceError
 from sluice.ir import interpret
 from sluice.ir.data import Array
 from sluice.ir.program import Program
-from sluice.passes.autodiff.plan import (
-    Plan,
-    check_budget,
-    checkpoint_lengths,
-    parse_budget,
-    plan,
-)
+from sluice.passes.autodiff.budget import choose, loop_options
+from sluice.passes.autodiff.plan import Plan, check_budget, loop_bytes, parse_budget, plan
 from sluice.passes.autodiff.reverse import differentiate
 from sluice.passes.autodiff.whiles import counting_program, has_whiles
 
@@ -147,8 +142,9 @@ class GradFunction:
     def _choose(self, entry: Any, joint: Program, call_args: list[Any], trips: list[int]
                 ) -> tuple[Program, list[int], Plan]:
         """The joint program for this call: store everything if that fits the budget (or
-        there is none), else checkpoint the outermost loops (the segment lengths that use
-        the least memory); a budget below even that is refused."""
+        there is none); else, per outermost loop, store or checkpoint it (and with which
+        segment length), as the integer program of `budget.py` decides; a budget below
+        every choice is refused."""
         key = (id(joint), tuple(np.shape(a) for a in call_args), tuple(trips))
         chosen = self._checked_shapes.get(key)
         if chosen is not None:
@@ -156,19 +152,40 @@ class GradFunction:
         stored = plan(joint, [*call_args, *trips, 0.0])
         chosen = (joint, [], stored)
         if self.memory_budget is not None and stored.peak_bytes > self.memory_budget:
-            ck_key = ("grad-checkpointed", self.argnums, self.has_aux)
-            ck = entry.runners.get(ck_key)
-            if ck is None:
-                forward = entry.traced.program
-                ck = entry.runners[ck_key] = differentiate(
-                    forward, self._output(forward), entry.runners[("grad-wrt", self.argnums)],
-                    checkpoint=True)
-            every, ck_plan = checkpoint_lengths(ck, [*call_args, *trips], 0.0)
-            best = min((stored, ck_plan), key=lambda q: q.peak_bytes)
-            check_budget(best, self.memory_budget)
-            chosen = (ck, every, ck_plan)
+            chosen = self._checkpointed(entry, stored, [*call_args, *trips])
         self._checked_shapes[key] = chosen
         return chosen
+
+    def _checkpointed(self, entry: Any, stored: Plan, args: list[Any]
+                      ) -> tuple[Program, list[int], Plan]:
+        per_loop = loop_bytes(stored)
+        if not per_loop:
+            check_budget(stored, self.memory_budget)
+        every_loop = self._differentiated(entry, True)
+        n = sum(1 for a in every_loop.args if a.startswith("ckpt_every"))
+
+        def memory(loop: int, length: int) -> int:
+            lengths = [length if k == loop else 1 for k in range(n)]
+            return loop_bytes(plan(every_loop, [*args, *lengths, 0.0])).get(loop, 0)
+        base = stored.peak_bytes - sum(per_loop.values())
+        picked = choose(base, loop_options(per_loop, memory), self.memory_budget)
+        lengths = {loop: c.length for loop, c in picked.items() if c.length is not None}
+        joint = self._differentiated(entry, frozenset(lengths))
+        every = [lengths[k] for k in sorted(lengths)]
+        final = plan(joint, [*args, *every, 0.0])
+        check_budget(final, self.memory_budget)
+        return joint, every, final
+
+    def _differentiated(self, entry: Any, checkpoint: bool | frozenset[int]) -> Program:
+        """The joint program with these outermost loops checkpointed (cached per trace)."""
+        key = ("grad-checkpointed", self.argnums, self.has_aux, checkpoint)
+        joint = entry.runners.get(key)
+        if joint is None:
+            forward = entry.traced.program
+            joint = entry.runners[key] = differentiate(
+                forward, self._output(forward), entry.runners[("grad-wrt", self.argnums)],
+                checkpoint=checkpoint)
+        return joint
 
     def run(self, args: tuple, kwargs: dict, seed: Any) -> tuple[list[Any], list[Any]]:
         """(forward results, gradients) for a cotangent `seed` of the first result."""

@@ -32,7 +32,8 @@ class TapeRow:
     value: str  # the forward container (or symbol, or branch) the tape keeps
     tape: str
     bytes: int
-    decision: str = "store"  # (recomputation and checkpointing are not built yet)
+    decision: str = "store"  # or "checkpoint"
+    loop: int | None = None  # the outermost loop the tape belongs to
 
 
 @dataclass
@@ -48,7 +49,8 @@ class Plan:
 
     def __str__(self) -> str:
         lines = [f"{'value':24s} {'bytes':>12s}  decision"]
-        lines += [f"{r.value:24s} {r.bytes:12,d}  {r.decision}" for r in self.rows]
+        lines += [f"{r.value:24s} {r.bytes:12,d}  {r.decision}"
+                  + (f" (loop {r.loop})" if r.loop is not None else "") for r in self.rows]
         lines.append(f"tapes {self.tape_bytes:,d} B, gradients {self.gradient_bytes:,d} B, "
                      f"other {self.other_bytes:,d} B: peak {self.peak_bytes:,d} B")
         return "\n".join(lines)
@@ -64,8 +66,9 @@ def plan(joint: Program, args: Sequence[Any]) -> Plan:
     env = bind_symbols(joint, shapes, given)
     size = {n: _bytes(joint, n, env) for n in joint.data}
     tapes = _tapes(joint)
+    loops = getattr(joint, "tape_loops", {})
     rows = [TapeRow(value, tape, size[tape], "checkpoint" if tape.startswith("ckpt_") else
-                    "store") for tape, value in tapes.items()]
+                    "store", loops.get(tape)) for tape, value in tapes.items()]
     grads = sum(size[n] for n in joint.data if n.startswith("grad_"))
     tape_bytes = sum(r.bytes for r in rows)
     other = sum(size.values()) - tape_bytes - grads
@@ -119,30 +122,13 @@ def parse_budget(budget: int | float | str) -> int:
     return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 
-def checkpoint_lengths(joint: Program, args: Sequence[Any], seed: Any
-                       ) -> tuple[list[int], Plan]:
-    """For a checkpointed joint program: the segment length of each loop (its `ckpt_every`
-    argument) that makes the peak memory smallest, and the plan with them. `args` are the
-    arguments before those lengths. (Every length costs the same: each iteration runs once
-    more; the peak is a sum over loops, so each loop's length is chosen alone.)"""
-    names = [a for a in joint.args if a.startswith("ckpt_every")]
-    every = [1] * len(names)
-
-    def at(lengths: list[int]) -> Plan:
-        return plan(joint, [*args, *lengths, seed])
-    for k in range(len(names)):
-        best = None
-        for length in _CANDIDATES:
-            trial = every[:k] + [length] + every[k + 1:]
-            peak = at(trial).peak_bytes
-            if best is None or peak < best[0]:
-                best = (peak, length)
-        every[k] = best[1]
-    return every, at(every)
-
-
-# segment lengths tried: about 12% apart, up to 2**22 iterations
-_CANDIDATES = sorted({max(1, round(1.12 ** e)) for e in range(0, 135)})
+def loop_bytes(p: Plan) -> dict[int, int]:
+    """Tape bytes per outermost loop."""
+    out: dict[int, int] = {}
+    for r in p.rows:
+        if r.loop is not None:
+            out[r.loop] = out.get(r.loop, 0) + r.bytes
+    return out
 
 
 def check_budget(p: Plan, budget: int) -> None:
@@ -156,4 +142,4 @@ def check_budget(p: Plan, budget: int) -> None:
                     else "every needed value stored"))
 
 
-__all__ = ["Plan", "TapeRow", "check_budget", "checkpoint_lengths", "parse_budget", "plan"]
+__all__ = ["Plan", "TapeRow", "check_budget", "loop_bytes", "parse_budget", "plan"]

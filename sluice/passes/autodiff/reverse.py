@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -122,10 +122,14 @@ class Sweep:
 
 
 def differentiate(program: Program, output: str, wrt: Sequence[str],
-                  name: str | None = None, checkpoint: bool = False) -> Program:
-    """The joint program `(args..., seed) -> (*forward returns, *grads of wrt)`. With
-    `checkpoint`, each outermost loop runs in segments whose length is an argument
-    `ckpt_every...` (before the seed), and only one segment's tapes are kept at a time."""
+                  name: str | None = None,
+                  checkpoint: bool | Collection[int] = False) -> Program:
+    """The joint program `(args..., seed) -> (*forward returns, *grads of wrt)`.
+
+    `checkpoint` (True: all, or the indices among the outermost loops, in program order):
+    those loops run in segments whose length is an argument `ckpt_every...` (before the
+    seed), and only one segment's tapes are kept at a time. The result's `tape_loops`
+    (metadata, not printed) maps each tape to the index of its outermost loop."""
     p = from_json(to_json(program))
     p.name = name or f"{program.name}_grad"
     _check_request(p, output, wrt)
@@ -149,6 +153,7 @@ def differentiate(program: Program, output: str, wrt: Sequence[str],
             b.transient(gname, c.dtype, shape)
     needed = _needed(ops, active)
     planner = _TapePlanner(sweep, ops, needed, checkpoint)
+    p.tape_loops = planner.tape_loops  # type: ignore[attr-defined]
     forward = planner.forward(p.body, [])
     if planner.symbol_tapes:  # (an assigned symbol has a value to save before its first one)
         forward.blocks.insert(0, Assign({n: sympy.Integer(0) for n in
@@ -226,9 +231,11 @@ class _TapePlanner:
     overwrites it; remembers the tapes per state for the sweep."""
 
     def __init__(self, sweep: Sweep, ops: dict[int, list[Op]], needed: set[str],
-                 checkpoint: bool = False) -> None:
+                 checkpoint: bool | Collection[int] = False) -> None:
         self.sweep, self.ops, self.needed = sweep, ops, needed
         self.checkpoint = checkpoint
+        self.outermost = -1  # index of the latest outermost loop (tapes inside belong to it)
+        self.tape_loops: dict[str, int] = {}
         self.checkpoints: dict[int, _Checkpoint] = {}  # by the segment loop
         self.tapes: dict[int, list[_Tape]] = {}
         self.loops: dict[int, _LoopInfo] = {}  # by the rebuilt loop block
@@ -250,13 +257,15 @@ class _TapePlanner:
                 self._snapshot(blk, loops, out)
                 for op in self.ops[id(blk)]:
                     self._read_so_far |= op.read_names
-            elif isinstance(blk, Loop) and self.checkpoint and not loops:
-                self._checkpointed(blk, out)
+            elif isinstance(blk, Loop) and not loops:
+                self.outermost += 1
+                if self.checkpoint is True or (self.checkpoint is not False
+                                               and self.outermost in self.checkpoint):
+                    self._checkpointed(blk, out)
+                else:
+                    self._loop(blk, loops, out)
             elif isinstance(blk, Loop):
-                info = self._loop_info(blk, loops)
-                body = self.forward(blk.body, loops + [info])
-                out.blocks.append(dataclasses.replace(blk, body=body))
-                self.loops[id(out.blocks[-1])] = info
+                self._loop(blk, loops, out)
             elif isinstance(blk, Branch):
                 record = self._record(blk, loops, out)
                 new = Branch([(c, self.forward(r, loops)) for c, r in blk.cases],
@@ -274,6 +283,12 @@ class _TapePlanner:
                 raise UnsupportedError(f"autodiff: {blk.describe()} is not supported yet "
                                        "(loops with fixed bounds and straight-line code are)")
         return out
+
+    def _loop(self, blk: Loop, loops: list[_LoopInfo], out: Region) -> None:
+        info = self._loop_info(blk, loops)
+        body = self.forward(blk.body, loops + [info])
+        out.blocks.append(dataclasses.replace(blk, body=body))
+        self.loops[id(out.blocks[-1])] = info
 
     def _checkpointed(self, blk: Loop, out: Region) -> None:
         """The loop as segments, with a checkpoint of what it writes before each."""
@@ -300,11 +315,13 @@ class _TapePlanner:
                                        f"'{blk.var}'; its loop cannot be checkpointed yet")
             tape = sw.fresh(f"ckpt_{d}")
             sw.b.transient(tape, c.dtype, [count, *c.shape])
+            self.tape_loops[tape] = self.outermost
             whole = _whole(p, d)
             saves.append((whole, Memlet(tape, (Index(j),) + tuple(whole.subset))))
         for n in sorted(_assigned_symbols(blk.body)):
             tape = sw.fresh(f"ckpt_{n}")
             sw.b.transient(tape, DType.int64, [count])
+            self.tape_loops[tape] = self.outermost
             symbols.append((n, Memlet(tape, (Index(j),))))
         body = Region()
         with _into(sw.b, body), sw.b.state("save_checkpoint") as s:
@@ -405,6 +422,8 @@ class _TapePlanner:
             [_widest(n, loops) for n in sizes]
         tape = self.sweep.fresh(f"tape_{d}")
         self.sweep.b.transient(tape, dtype, shape or None)
+        if loops:
+            self.tape_loops[tape] = self.outermost
         return Memlet(tape, tuple(Index(_iteration(lp)) for lp in loops)
                       + tuple(Range(0, n) for n in sizes))
 

@@ -249,9 +249,13 @@ def test_plan_counts_the_tapes_and_the_budget_refuses_less():
     assert p.peak_bytes > p.tape_bytes
     assert "peak" in str(p)
     fits = sluice.grad(jacobi, argnums=(1, 2), memory_budget=p.peak_bytes)
+    assert {r.decision for r in fits.plan(11, A, B).rows} == {"store"}
     np.testing.assert_allclose(fits(11, A, B)[0], g(11, A, B)[0])
-    with pytest.raises(SluiceError, match=f"smallest feasible budget is {p.peak_bytes:,d}"):
-        sluice.grad(jacobi, argnums=(1, 2), memory_budget=p.peak_bytes - 1)(11, A, B)
+    tighter = sluice.grad(jacobi, argnums=(1, 2), memory_budget=p.peak_bytes - 1)
+    assert "checkpoint" in {r.decision for r in tighter.plan(11, A, B).rows}
+    np.testing.assert_allclose(tighter(11, A, B)[0], g(11, A, B)[0])
+    with pytest.raises(SluiceError, match="smallest feasible budget is"):
+        sluice.grad(jacobi, argnums=(1, 2), memory_budget=1000)(11, A, B)
     with pytest.raises(SluiceError, match="not a size"):
         sluice.grad(jacobi, memory_budget="lots")
 
@@ -270,7 +274,7 @@ def mixed_loop(x, y):
 @pytest.mark.parametrize("target", TARGETS)
 def test_checkpointed_loops_give_the_stored_gradient(target):
     """Segments of every length (1, uneven, the whole loop, longer) give the gradient that
-    storing everything gives, bit for bit."""
+    storing everything gives (bit for bit on the interpreter)."""
     from sluice.ir import interpret
     from sluice.passes.autodiff.reverse import differentiate
 
@@ -288,8 +292,8 @@ def test_checkpointed_loops_give_the_stored_gradient(target):
     want = run_stored(x.copy(), y.copy(), 1.0)
     for every in (1, 4, 6, 9):
         got = run_checkpointed(x.copy(), y.copy(), every, 1.0)
-        for w, g in zip(want, got, strict=True):
-            np.testing.assert_array_equal(g, w)
+        for w, g in zip(want, got, strict=True):  # (the CPU's sums may be reassociated)
+            np.testing.assert_allclose(g, w, rtol=1e-13 if target == "cpu" else 0)
 
 
 def test_a_budget_below_storing_everything_checkpoints():
