@@ -177,6 +177,8 @@ def plan_parallel(p: Program, m: Map, batched: bool, outer_params: set[str],
             plain.append(mm.subset)
         else:
             array_wcr.append(mm.subset)
+    if _writes_may_meet(p, facts.writes, private, all_params):
+        return seq
     writes = plain + array_wcr
     par = [prm for prm in independent if all(_pins(s, prm, all_params) for s in writes)]
     if par and all(pinned(s, set(par), all_params - set(par)) for s in writes):
@@ -198,6 +200,37 @@ def plan_parallel(p: Program, m: Map, batched: bool, outer_params: set[str],
     if not prefix:
         return seq
     return ParallelPlan(prefix, list(m.params), reductions, bool(array_wcr))
+
+
+def _writes_may_meet(p: Program, writes: list[Edge], private: frozenset[str],
+                     params: set[str]) -> bool:
+    """Whether two different write subsets of one array may address one element from two
+    iterations (`B[i] += u; B[i + 1] += v`, as the adjoint of a stencil writes): each subset
+    alone being injective says nothing about the pair, so such a map runs in order. Two
+    subsets are apart when a dimension indexes both with different constants."""
+    subsets: dict[str, set[tuple]] = {}
+    for e in writes:
+        mm = e.memlet
+        if mm.data in private or not isinstance(p.data.get(mm.data.partition(".")[0]), Array):
+            continue
+        subsets.setdefault(mm.data, set()).add(mm.subset)
+    for subs in subsets.values():
+        subs = list(subs)
+        for a in range(len(subs)):
+            for b in range(a + 1, len(subs)):
+                if not _apart(subs[a], subs[b], params):
+                    return True
+    return False
+
+
+def _apart(s: tuple, t: tuple, params: set[str]) -> bool:
+    for d, e in zip(s, t, strict=False):
+        if isinstance(d, Index) and isinstance(e, Index) and \
+                not (free_names(d.index) | free_names(e.index)) & params:
+            diff = sympy.expand(d.index - e.index)
+            if diff.is_number and diff != 0:
+                return True
+    return False
 
 
 def _unit_stride_inside(p: Program, m: Map, par: list[str], order: list[str],
