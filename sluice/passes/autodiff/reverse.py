@@ -45,6 +45,7 @@ from sluice.ir.symbolic import Expr, FloorDiv, Select, free_names, value
 from sluice.passes.autodiff.activity import active_containers
 from sluice.passes.autodiff.ops import Op, state_ops
 from sluice.passes.autodiff.rules import backward_rule, clear, view_shape
+from sluice.passes.autodiff.structure import without_continue
 from sluice.passes.autodiff.whiles import as_counted_loops
 
 
@@ -134,6 +135,7 @@ def differentiate(program: Program, output: str, wrt: Sequence[str],
     p.name = name or f"{program.name}_grad"
     _check_request(p, output, wrt)
     as_counted_loops(p)  # (while loops take their trip counts as arguments)
+    without_continue(p.body)
     for ret in p.returns:  # the joint program returns values of its own
         p.data[ret] = dataclasses.replace(p.data[ret], transient=True)
     ops = {id(s): state_ops(s) for s in p.body.states()}

@@ -151,6 +151,19 @@ def while_in_place(x, y):
     return np.sum(y * y) * k
 
 
+def skipping(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        if x[i] < 0.3:
+            continue
+        s = s + x[i] * x[i]
+        if x[i] > 0.8:
+            s = s * 2.0
+            continue
+        s = s + np.sin(x[i])
+    return s
+
+
 CASES = [
     (chain, lambda: (rng.random((4, 3)), rng.random(3))),
     (in_place, lambda: (rng.random(5), rng.random(5))),
@@ -168,6 +181,7 @@ CASES = [
     (branchy, lambda: (rng.random(3) + 1.0, rng.random(3))),
     (branch_in_loop, lambda: (np.array([0.9, 0.3, 0.1, 0.7]),)),
     (looped_while, lambda: (np.full(3, 1.1),)),
+    (skipping, lambda: (np.array([0.1, 0.5, 0.9, 0.2, 0.85, 0.6]),)),
     (while_in_place, lambda: (np.array([1.2, 1.1, 1.3]), np.array([0.5, 0.2, 0.1]))),
 ]
 

@@ -1,0 +1,53 @@
+"""`continue` removed from loop bodies before the sweep, which reverses structured blocks.
+
+`for ...: A; if c: B; continue; C` is `for ...: A; if c: B else: C`: the blocks after a
+branch that may continue move into each of its cases that does not (the others drop their
+`continue`), recursively, so a continue nested in branches is handled too. The blocks are
+copied into each case: the result is larger, never different.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from sluice.ir.control import Block, Branch, Continue, Loop, Region, While
+
+
+def without_continue(region: Region) -> None:
+    """Rewrite every loop body in `region` (in place) so that no `continue` remains."""
+    for blk in region.blocks:
+        if isinstance(blk, Loop | While):
+            _tail(blk.body)
+            without_continue(blk.body)
+        else:
+            for r in blk.regions():
+                without_continue(r)
+
+
+def _continues(blk: Block) -> bool:
+    """A `continue` of the enclosing loop inside `blk` (not one of a nested loop's)."""
+    if isinstance(blk, Continue):
+        return True
+    if isinstance(blk, Loop | While):
+        return False
+    return any(_continues(b) for r in blk.regions() for b in r.blocks)
+
+
+def _tail(region: Region) -> None:
+    """`region` ends a loop body: what follows a continue in it never runs after it."""
+    for k, blk in enumerate(region.blocks):
+        if isinstance(blk, Continue):
+            del region.blocks[k:]
+            return
+        if isinstance(blk, Branch) and _continues(blk):
+            rest = region.blocks[k + 1:]
+            del region.blocks[k + 1:]
+            if blk.orelse is None:
+                blk.orelse = Region()
+            for r in blk.regions():
+                r.blocks.extend(copy.deepcopy(rest))
+                _tail(r)
+            return
+
+
+__all__ = ["without_continue"]
