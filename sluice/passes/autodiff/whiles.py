@@ -1,12 +1,15 @@
-"""`while` loops with data-dependent trip counts, made countable for the reverse sweep.
+"""Loops that end on a test of the data — `while` loops, `for` loops with a `break` — made
+countable for the reverse sweep.
 
-The Python frontend writes `while c:` as `while True { pre; if not c { break }; post }`.
-Once the number `n` of iterations that reach `post` is known, that loop is exactly
-`for it in range(n) { pre; post }` followed by one more `pre` (the test that ends it), which
-the sweep reverses like any loop. sluice learns `n` from a counting run: a copy of the
-program that counts the iterations of each such loop and returns the counts
-(`counting_program`), run before the joint program, which takes them as symbols.
-Only loops outside other loops are counted (one count each).
+The Python frontend writes `while c:` as `while True { pre; if not c { break }; post }`, and
+a `for` loop with a `break` has the same shape: `for i in r { pre; if c { A; break }; post }`.
+Once the number `m` of iterations that reach `post` is known, such a loop is exactly
+`for it in range(m) { pre; post }` followed by the iteration that leaves it, `pre; A`
+(always for a `while`; for a `for` loop only if it left early, `m` < its length, with the
+loop variable at that iteration's value). The sweep reverses that like any loop. sluice
+learns `m` from a counting run: a copy of the program that counts these iterations of each
+such loop and returns the counts (`counting_program`), run before the joint program, which
+takes them as symbols. Only loops outside other loops are counted (one count each).
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ import sympy
 from sluice.errors import UnsupportedError
 from sluice.ir import exact as X
 from sluice.ir.builder import GraphBuilder, ProgramBuilder
-from sluice.ir.control import Block, Branch, Break, Loop, Region, State, While
+from sluice.ir.control import Assign, Block, Branch, Break, Loop, Region, State, While
 from sluice.ir.data import Scalar
 from sluice.ir.dtypes import DType
-from sluice.ir.memlet import Memlet
+from sluice.ir.memlet import Memlet, Range
 from sluice.ir.program import Program
 from sluice.ir.serialize import from_json, to_json
 from sluice.ir.symbolic import value
@@ -31,73 +34,82 @@ from sluice.ir.symbolic import value
 @dataclass
 class _Split:
     pre: list[Block]
+    exit: Branch
+    leaving: list[Block]  # what the exit runs before it breaks
     post: list[Block]
 
 
-def _split(blk: While) -> _Split:
-    """`pre`, then the `if not c: break`, then `post`; anything else is refused."""
-    if X.const_value(blk.cond) is not True and blk.cond != sympy.true:
+def _split(blk: While | Loop) -> _Split:
+    """`pre`, the one branch that breaks (last, after `leaving`), `post`; else refused."""
+    if isinstance(blk, While) and X.const_value(blk.cond) is not True \
+            and blk.cond != sympy.true:
         raise UnsupportedError("autodiff: a while loop must be `while True` with one test "
                                "that breaks (as the Python frontend writes `while c:`)")
     blocks = blk.body.blocks
     exits = [k for k, b in enumerate(blocks) if isinstance(b, Branch) and len(b.cases) == 1
-             and b.orelse is None and [type(x) for x in b.cases[0][1].blocks] == [Break]]
-    if len(exits) != 1 or any(isinstance(b, Break) or _breaks(b) for k, b in
-                              enumerate(blocks) if k != exits[0]):
-        raise UnsupportedError("autodiff: a while loop with a `break` of its own or more than "
-                               "one exit is not supported yet")
+             and b.orelse is None and b.cases[0][1].blocks
+             and isinstance(b.cases[0][1].blocks[-1], Break)
+             and not any(_breaks(x) for x in b.cases[0][1].blocks[:-1])]
+    if len(exits) != 1 or any(_breaks(b) for k, b in enumerate(blocks) if k != exits[0]):
+        raise UnsupportedError("autodiff: a loop that can end in more than one place (several "
+                               "`break`s, or one inside nested branches) is not supported yet")
     k = exits[0]
-    return _Split(blocks[:k], blocks[k + 1:])
+    return _Split(blocks[:k], blocks[k], blocks[k].cases[0][1].blocks[:-1], blocks[k + 1:])
 
 
 def _breaks(b: Block) -> bool:
-    return any(isinstance(x, Break) for r in b.regions() for x in r.walk()
-               if not isinstance(b, Loop | While))
+    """A `break` of the enclosing loop in `b` (not one of a nested loop's)."""
+    if isinstance(b, Break):
+        return True
+    if isinstance(b, Loop | While):
+        return False
+    return any(_breaks(x) for r in b.regions() for x in r.blocks)
 
 
-def _whiles(region: Region) -> list[While]:
-    """The while loops outside other loops, in program order."""
-    out: list[While] = []
+def _counted(region: Region) -> list[While | Loop]:
+    """The loops outside other loops that end on a test, in program order."""
+    out: list[While | Loop] = []
     for b in region.blocks:
-        if isinstance(b, While):
+        if isinstance(b, While) or (isinstance(b, Loop) and any(_breaks(x)
+                                                                 for x in b.body.blocks)):
             out.append(b)
         elif isinstance(b, Branch):
             for r in b.regions():
-                out += _whiles(r)
+                out += _counted(r)
     return out
 
 
 def has_whiles(program: Program) -> bool:
-    return any(isinstance(b, While) for b in program.body.walk())
+    """Whether the program has loops that `counting_program` counts."""
+    return bool(_counted(program.body))
 
 
 def counting_program(program: Program) -> Program:
     """A copy of `program` that returns, instead of its results, how many iterations each
-    while loop runs to its end (int64 scalars, in program order)."""
+    loop that ends on a test runs to its end (int64 scalars, in program order)."""
     p = from_json(to_json(program))
     p.name = f"{program.name}_trips"
     b = ProgramBuilder(p.name)
     b.program = p
     counters = []
-    for k, blk in enumerate(_whiles(p.body)):
+    for k, blk in enumerate(_counted(p.body)):
         split = _split(blk)
         name = _fresh(p, f"trips_{k}")
         b.add_data(name, DType.int64)
         counters.append(name)
-        step = State(f"count_{name}")
-        _increment(b, step, name)
-        blk.body.blocks = split.pre + [blk.body.blocks[len(split.pre)]] + [step] + split.post
+        zero, step = State(f"start_{name}"), State(f"count_{name}")
+        GraphBuilder(b, zero.graph).tasklet([("o", X.literal(0))], {},
+                                            {"o": Memlet(name, ())}, label="count")
+        GraphBuilder(b, step.graph).tasklet([("o", X.add(value("n"), X.literal(1)))],
+                                            {"n": Memlet(name, ())}, {"o": Memlet(name, ())},
+                                            label="count")
+        blk.body.blocks = split.pre + [split.exit, step] + split.post
+        _insert_before(p.body, blk, zero)
     for ret in p.returns:
         p.data[ret] = _transient(p.data[ret])
     p.returns = counters
     p.verify()
     return p
-
-
-def _increment(b: ProgramBuilder, st: State, name: str) -> None:
-    gb = GraphBuilder(b, st.graph)
-    gb.tasklet([("o", X.add(value("n"), X.literal(1)))], {"n": Memlet(name, ())},
-               {"o": Memlet(name, ())}, label="count")
 
 
 def _transient(c: Scalar) -> Scalar:
@@ -115,21 +127,42 @@ def _fresh(p: Program, base: str) -> str:
 
 
 def as_counted_loops(p: Program) -> list[str]:
-    """Rewrite each counted while loop of `p` (in place) as a `for` loop over a new symbol
-    argument, followed by its last test; the symbols' names, in the order of the counts."""
+    """Rewrite each loop of `p` that ends on a test (in place) as a `for` loop over a new
+    symbol argument, followed by the iteration that leaves it; the symbols' names, in the
+    order of the counts."""
     names = []
-    for k, blk in enumerate(_whiles(p.body)):
+    for k, blk in enumerate(_counted(p.body)):
         split = _split(blk)
         n = _fresh(p, f"trips_{k}")
         p.symbols[n] = DType.int64
         p.args.append(n)
         names.append(n)
-        it = _fresh(p, f"it_{k}")
-        p.symbols[it] = DType.int64
-        loop = Loop(it, sympy.Integer(0), sympy.Symbol(n, integer=True), sympy.Integer(1),
-                    Region(split.pre + split.post))
-        _replace(p.body, blk, [loop] + copy.deepcopy(split.pre))
+        m = sympy.Symbol(n, integer=True)
+        body = Region(split.pre + split.post)
+        last = copy.deepcopy(split.pre) + copy.deepcopy(split.leaving)
+        if isinstance(blk, While):
+            it = _fresh(p, f"it_{k}")
+            p.symbols[it] = DType.int64
+            new: list[Block] = [Loop(it, sympy.Integer(0), m, sympy.Integer(1), body), *last]
+        else:
+            start, step = blk.start, blk.step
+            length = (Range(start, blk.stop, step) if step > 0
+                      else Range(-start, -blk.stop, -step)).size()
+            left = sympy.Lt(m, length)
+            new = [Loop(blk.var, start, start + m * step, step, body),
+                   Branch([(left, Region([Assign({blk.var: start + m * step}), *last]))])]
+        _replace(p.body, blk, new)
     return names
+
+
+def _insert_before(region: Region, old: Block, new: Block) -> bool:
+    for k, b in enumerate(region.blocks):
+        if b is old:
+            region.blocks.insert(k, new)
+            return True
+        if isinstance(b, Branch) and any(_insert_before(r, old, new) for r in b.regions()):
+            return True
+    return False
 
 
 def _replace(region: Region, old: Block, new: list[Block]) -> bool:

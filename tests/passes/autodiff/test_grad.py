@@ -164,6 +164,17 @@ def skipping(x):
     return s
 
 
+def early_exit(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = s + x[i]
+        if x[i] > 0.8:
+            s = s * x[i]
+            break
+        s = s + x[i] * x[i]
+    return s
+
+
 CASES = [
     (chain, lambda: (rng.random((4, 3)), rng.random(3))),
     (in_place, lambda: (rng.random(5), rng.random(5))),
@@ -182,6 +193,8 @@ CASES = [
     (branch_in_loop, lambda: (np.array([0.9, 0.3, 0.1, 0.7]),)),
     (looped_while, lambda: (np.full(3, 1.1),)),
     (skipping, lambda: (np.array([0.1, 0.5, 0.9, 0.2, 0.85, 0.6]),)),
+    (early_exit, lambda: (np.array([0.1, 0.5, 0.9, 0.2]),)),
+    (early_exit, lambda: (np.array([0.1, 0.5, 0.3, 0.2]),)),
     (while_in_place, lambda: (np.array([1.2, 1.1, 1.3]), np.array([0.5, 0.2, 0.1]))),
 ]
 
@@ -230,19 +243,20 @@ def test_api_forms():
     sluice.check_grads(chain, (rng.random((4, 3)), rng.random(3)))
 
 
-def early_exit(x):
+def nested_while(x):
     s = 0.0
     for i in range(x.shape[0]):
-        if x[i] > 0.5:
-            break
-        s = s + x[i]
+        t = x[i]
+        while t < 1.0:
+            t = t * 2.0
+        s = s + t
     return s
 
 
 def test_refusals_are_sluice_errors():
     x = rng.random(3)
     with pytest.raises(SluiceError, match="not supported"):
-        sluice.grad(early_exit)(x)
+        sluice.grad(nested_while)(x)
     with pytest.raises(SluiceError, match="scalar result"):
         sluice.grad(vector_valued)(x, x)
     with pytest.raises(SluiceError, match="returns 2 values"):
