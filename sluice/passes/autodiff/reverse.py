@@ -542,9 +542,14 @@ class _Reverser:
 
     def unassign(self, blk: Assign) -> None:
         """Give the symbols of an assignment their values from before it."""
+        self._restore_symbols(self.planner.symbol_tapes[id(blk)])
+
+    def _restore_symbols(self, saved: list[tuple[str, Memlet]]) -> None:
+        """Assign symbols the values kept in tape slots (read into cells first: an
+        assignment reads scalar containers, not tapes)."""
         b, p = self.sweep.b, self.sweep.program
         values = {}
-        for n, slot in self.planner.symbol_tapes[id(blk)]:
+        for n, slot in saved:
             cell = self.sweep.fresh(f"old_{n}")
             b.transient(cell, DType.int64)
             with b.state(f"restore_{n}") as s:
@@ -555,20 +560,13 @@ class _Reverser:
     def checkpointed(self, cp: _Checkpoint) -> None:
         """Per segment, last first: restore its checkpoint, run it again keeping tapes,
         reverse it."""
-        b, p, lp = self.sweep.b, self.sweep.program, cp.loop
+        b, lp = self.sweep.b, cp.loop
         with b.loop(cp.segment, cp.count - 1, -1, -1):
             with b.state("restore_checkpoint") as s:
                 for whole, slot in cp.saves:
                     s.copy(slot, whole)
             if cp.symbols:
-                values = {}
-                for n, slot in cp.symbols:
-                    cell = self.sweep.fresh(f"old_{n}")
-                    b.transient(cell, DType.int64)
-                    with b.state(f"restore_{n}") as s:
-                        s.copy(slot, _whole(p, cell))
-                    values[n] = value(cell)
-                b.assign(**values)
+                self._restore_symbols(cp.symbols)
             with b.loop(lp.var, lp.start, lp.start + lp.step * cp.length, lp.step):
                 b.region.blocks.extend(cp.taped.blocks)
             last = lp.start + (cp.length - 1) * lp.step

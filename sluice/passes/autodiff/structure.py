@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 
-from sluice.ir.control import Block, Branch, Continue, Loop, Region, While
+from sluice.ir.control import Block, Branch, Break, Continue, Loop, Region, While
 
 
 def without_continue(region: Region) -> None:
@@ -24,13 +24,14 @@ def without_continue(region: Region) -> None:
                 without_continue(r)
 
 
-def _continues(blk: Block) -> bool:
-    """A `continue` of the enclosing loop inside `blk` (not one of a nested loop's)."""
-    if isinstance(blk, Continue):
+def jumps(blk: Block, kind: type[Break | Continue]) -> bool:
+    """A `break` or `continue` (`kind`) of the enclosing loop in `blk`, not of a nested
+    loop."""
+    if isinstance(blk, kind):
         return True
     if isinstance(blk, Loop | While):
         return False
-    return any(_continues(b) for r in blk.regions() for b in r.blocks)
+    return any(jumps(b, kind) for r in blk.regions() for b in r.blocks)
 
 
 def _tail(region: Region) -> None:
@@ -39,7 +40,7 @@ def _tail(region: Region) -> None:
         if isinstance(blk, Continue):
             del region.blocks[k:]
             return
-        if isinstance(blk, Branch) and _continues(blk):
+        if isinstance(blk, Branch) and jumps(blk, Continue):
             rest = region.blocks[k + 1:]
             del region.blocks[k + 1:]
             if blk.orelse is None:
@@ -50,4 +51,4 @@ def _tail(region: Region) -> None:
             return
 
 
-__all__ = ["without_continue"]
+__all__ = ["jumps", "without_continue"]

@@ -29,6 +29,7 @@ from sluice.ir.memlet import Memlet, Range
 from sluice.ir.program import Program
 from sluice.ir.serialize import from_json, to_json
 from sluice.ir.symbolic import value
+from sluice.passes.autodiff.structure import jumps
 
 
 @dataclass
@@ -58,12 +59,7 @@ def _split(blk: While | Loop) -> _Split:
 
 
 def _breaks(b: Block) -> bool:
-    """A `break` of the enclosing loop in `b` (not one of a nested loop's)."""
-    if isinstance(b, Break):
-        return True
-    if isinstance(b, Loop | While):
-        return False
-    return any(_breaks(x) for r in b.regions() for x in r.blocks)
+    return jumps(b, Break)
 
 
 def _counted(region: Region) -> list[While | Loop]:
