@@ -414,6 +414,10 @@ class _TapePlanner:
                 s.copy(tape.saved, tape.slot)
         self.tapes[id(st)] = tapes
 
+    def writers(self, data: str) -> int:
+        """How many operations of the program write `data`."""
+        return self._writers.get(data, 0)
+
     def _tape(self, d: str, loops: list[_LoopInfo], subset: tuple,
               dtype: DType | None = None) -> Memlet:
         """A new tape for the part `subset` of `d`, as large as its largest version in any
@@ -527,7 +531,7 @@ class _Reverser:
         b = self.sweep.b
         for blk in reversed(region.blocks):
             if isinstance(blk, State) and id(blk) in self.ops:  # (not a save of a tape)
-                self.state(blk)
+                self.state(blk, bool(loops))
             elif isinstance(blk, Loop) and id(blk) in self.planner.checkpoints:
                 self.checkpointed(self.planner.checkpoints[id(blk)])
             elif isinstance(blk, Loop):
@@ -585,13 +589,13 @@ class _Reverser:
             with (b.if_ if k == 0 else b.elif_)(X.compare(X.Eq2, value(which), X.literal(k))):
                 self.region(r, loops)
 
-    def state(self, st: State) -> None:
+    def state(self, st: State, in_loop: bool) -> None:
         tapes = self.planner.tapes.get(id(st), [])
         for t in tapes:
             if not t.after:
                 self._restore(t)
         for op in reversed(self.ops[id(st)]):
-            self.operation(op)
+            self.operation(op, in_loop)
         for t in tapes:
             if t.after:
                 self._restore(t)
@@ -600,7 +604,7 @@ class _Reverser:
         with self.sweep.b.state(f"restore_{t.saved.data}") as s:
             s.copy(t.slot, t.saved)
 
-    def operation(self, op: Op) -> None:
+    def operation(self, op: Op, in_loop: bool) -> None:
         sweep = self.sweep
         outs = [(m, a) for _, m, a in op.writes if m.data in sweep.active]
         if not outs:
@@ -631,8 +635,16 @@ class _Reverser:
             for blk in sweep.b.region.blocks[emitted:]:
                 _redirect(blk.graph, self.planner.snapshots)
         for m, _ in outs:
-            if m.data not in in_place and m.wcr is None:
+            if m.data not in in_place and m.wcr is None and not self._only_write(m.data,
+                                                                                 in_loop):
                 clear(sweep, Memlet(sweep.grad(m.data), m.subset))
+
+    def _only_write(self, data: str, in_loop: bool) -> bool:
+        """The one write of a temporary, outside loops: no earlier version of it has a
+        gradient to keep apart (what earlier readers add to its gradient reaches nothing),
+        so clearing it would be wasted work."""
+        c = self.sweep.program.data[data]
+        return c.transient and not in_loop and self.planner.writers(data) == 1
 
 
 def _redirect(g: DataflowGraph, snapshots: dict[str, tuple[str, tuple[Expr, ...]]]) -> None:
