@@ -340,3 +340,27 @@ def test_a_budget_below_storing_everything_checkpoints():
         np.testing.assert_array_equal(h, w)
     with pytest.raises(SluiceError, match="with its loops checkpointed"):
         sluice.grad(jacobi, argnums=(1, 2), memory_budget=everything // 50)(101, A, B)
+
+
+def _status(key: str) -> int:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
+
+
+@pytest.mark.skipif(not __import__("os").access("/proc/self/clear_refs", __import__("os").W_OK),
+                    reason="needs Linux's /proc/self/clear_refs to reset the peak RSS")
+def test_measured_peak_of_a_checkpointed_cpu_gradient_is_under_the_budget():
+    A, B = rng.random(200_000), rng.random(200_000)
+    everything = sluice.grad(jacobi, argnums=(1, 2)).plan(101, A, B).peak_bytes
+    budget = everything // 4
+    g = sluice.grad(jacobi, argnums=(1, 2), memory_budget=budget)
+    entry, joint, call_args = g._joint((101, A, B), {})
+    joint, every, _ = g._choose(entry, joint, call_args, [])
+    run = g._runner(entry, ("grad-runner", g.argnums, g.has_aux, id(joint)), joint)
+    args = [a.copy() if isinstance(a, np.ndarray) else a for a in call_args]
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # the peak RSS starts again from here
+    before = _status("VmRSS:")
+    run(*args, *every, 1.0)
+    grown = _status("VmHWM:") - before
+    assert grown <= budget, f"the call grew by {grown:,d} B, budget {budget:,d} B"
