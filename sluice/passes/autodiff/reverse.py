@@ -621,9 +621,8 @@ class _Reverser:
                 c = sweep.program.data[m.data]
                 copy = sweep.temp(f"seed_{m.data}", c.dtype,
                                   list(c.shape) if isinstance(c, Array) else [])
-                with sweep.b.state() as s:
-                    s.copy(_whole(sweep.program, sweep.grad(m.data)),
-                           _whole(sweep.program, copy))
+                with sweep.b.state() as s:  # (only the part written: rules read no more)
+                    s.copy(Memlet(sweep.grad(m.data), m.subset), Memlet(copy, m.subset))
                 if m.wcr is None:
                     clear(sweep, Memlet(sweep.grad(m.data), m.subset))
                 seeds[m.data] = copy
