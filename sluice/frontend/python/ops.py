@@ -207,6 +207,38 @@ def binary(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
     return out
 
 
+_INT64_MIN, _INT64_MAX = -2**63, 2**63 - 1
+
+
+def _require_int64_values(op: type, a: Any, b: Any, bools: tuple[bool, bool]) -> None:
+    """Python ints computed from values (a Python bool argument, `n - flag`) are int64
+    in compiled code: where the exact result may leave int64, stop there, as for symbols
+    (`require_fits_int64`). The conditions compare the operands, so they cannot overflow."""
+    lo, hi = X.literal(_INT64_MIN), X.literal(_INT64_MAX)
+    if op is ast.Add:
+        def ok(x, y):
+            return Select(X.compare(X.Ge2, y, X.literal(0)), X.compare(X.Le2, x, X.sub(hi, y)),
+                          X.compare(X.Ge2, x, X.sub(lo, y)))
+    elif op is ast.Sub:
+        def ok(x, y):
+            return Select(X.compare(X.Le2, y, X.literal(0)), X.compare(X.Le2, x, X.add(hi, y)),
+                          X.compare(X.Ge2, x, X.add(lo, y)))
+    elif op is ast.FloorDiv:
+        def ok(x, y):
+            return X.or_(X.compare(X.Ne2, x, lo), X.compare(X.Ne2, y, X.literal(-1)))
+    elif any(bools) and op in (ast.Mult, ast.Pow):
+        return  # times 0 or 1, to the power 0 or 1, or 0 or 1 to a power: no growth
+    else:
+        raise SluiceTypeError(
+            f"Python int {'**' if op is ast.Pow else BINARY[op][0]} of values known only at "
+            "run time (computed from a Python bool argument) may leave int64, where "
+            "compiled code keeps Python's ints, and cannot be checked",
+            hint="pass an int (or np.int64) instead of the bool")
+    require_value(elementwise(ok, [a, b], DType.bool, numeric=False),
+                  "Python int result beyond int64 (Python's ints are unbounded; compiled "
+                  "code holds them in int64)")
+
+
 def _require_int64(v: Any) -> None:
     """Python ints are int64 in compiled code: a Python int result known only at run time
     must fit it where it is computed, unless that is provable (see `int64.py`)."""
@@ -244,8 +276,12 @@ def _binary(op: type, a: Any, b: Any, ufunc_call: bool) -> Any:
         _check_python_operands(op, a, b)
     if all(weak_of(o) for o in (a, b)):
         dtype = result_type(op, [a, b])
+        bools = (a.dtype == DType.bool, b.dtype == DType.bool)
         if dtype != DType.bool:  # Python's bools are the ints 0 and 1 (True + True is 2)
             a, b = (cast(v, dtype) if v.dtype == DType.bool else v for v in (a, b))
+        if dtype == DType.int64 and not ufunc_call and op in _GROWING \
+                and not all(isinstance(o, Sym) for o in (a, b)):
+            _require_int64_values(op, a, b, bools)
         if op is ast.Pow and dtype.is_float:  # Python's int ** -1 computes in floats
             a, b = (cast(v, dtype) if v.dtype.is_integer else v for v in (a, b))
     else:

@@ -355,3 +355,32 @@ def test_a_python_int_computed_from_a_bool_argument_is_range_checked():
     a = np.array([1, 13], np.uint16)
     agree(plus_python_sum, (a, 2147483648, True), (a, 7, True), (a, 65534, True),
           (a, 65535, True), (a, -1, True), (a, -2, True))
+
+
+def int_minus_bool(a, n, flag):
+    return a + (n - flag) // 4611686018427387904
+
+
+def int_plus_bool(a, n, flag):
+    return a + (n + flag) // 4611686018427387904 + n * flag + flag ** 3
+
+
+def test_python_ints_computed_from_a_bool_argument_stay_in_int64():
+    # campaign seed 220781: -2**63 - True is exact in Python; compiled code wrapped it to
+    # 2**63 - 1, so a result beyond int64 stops the program (an error, never a wrapped value)
+    a = np.array([1, 2], np.int64)
+    agree(int_minus_bool, (a, -2**63, False), (a, 2**63 - 1, True), (a, 12345, True))
+    agree(int_plus_bool, (a, 2**63 - 1, False), (a, -2**63, True), (a, 77, True))
+    for fn, n in ((int_minus_bool, -2**63), (int_plus_bool, 2**63 - 1)):
+        for target in ("interpret", "cpu"):
+            with pytest.raises(ExecutionError, match="beyond int64"):
+                sluice.jit(fn).compile(target, a, n, True)(a, n, True)
+
+
+def shifted_by_bool(n, flag):
+    return n << flag
+
+
+def test_python_int_growth_that_cannot_be_checked_is_refused():
+    with pytest.raises(sluice.SluiceError, match="may leave int64"):
+        sluice.jit(shifted_by_bool)(5, True)
