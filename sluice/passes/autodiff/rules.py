@@ -163,7 +163,7 @@ def _copy_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
     if src.data in sweep.active and dst.data in seeds:
         seed = Memlet(seeds[dst.data], dst.subset)
         target = Memlet(sweep.grad(src.data), src.subset)
-        if [d for d in view_shape(src.subset, True)] == view_shape(dst.subset, True):
+        if view_shape(src.subset, True) == view_shape(dst.subset, True):
             accumulate(sweep, target, seed, squeeze=True)
         else:  # a reshape: the adjoint goes back in the same (row-major) element order
             with sweep.b.state() as s:
