@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy
 
 from sluice.errors import SluiceError
-from sluice.ir.control import State
+from sluice.ir.control import Loop, State
 from sluice.ir.data import Array, Scalar
 from sluice.ir.interpreter import bind_symbols
+from sluice.ir.memlet import Range
 from sluice.ir.nodes import Access, Tasklet
 from sluice.ir.program import Program
-from sluice.ir.symbolic import evaluate
+from sluice.ir.symbolic import Expr, evaluate, free_names
 
 _SAVES = ("save_", "record_case")  # the states of the forward pass that fill tapes
 
@@ -64,7 +66,8 @@ def plan(joint: Program, args: Sequence[Any]) -> Plan:
     given = {n: int(a) for n, a in zip(joint.args, args, strict=False)
              if n in joint.symbols and not isinstance(a, np.ndarray)}
     env = bind_symbols(joint, shapes, given)
-    size = {n: _bytes(joint, n, env) for n in joint.data}
+    ends = _loop_ends(joint)
+    size = {n: _bytes(joint, n, env, ends) for n in joint.data}
     tapes = _tapes(joint)
     loops = getattr(joint, "tape_loops", {})
     rows = [TapeRow(value, tape, size[tape], "checkpoint" if tape.startswith("ckpt_") else
@@ -75,14 +78,34 @@ def plan(joint: Program, args: Sequence[Any]) -> Plan:
     return Plan(rows, tape_bytes, grads, other)
 
 
-def _bytes(p: Program, name: str, env: dict[str, Any]) -> int:
+def _bytes(p: Program, name: str, env: dict[str, Any],
+           ends: list[tuple[str, Expr, Expr]]) -> int:
+    """The container's size; for one sized by loop variables (allocated again when its
+    shape changes), its largest, taking each variable at its loop's first and last value
+    (sizes are affine in them, as tapes' are)."""
     c = p.data[name]
     if isinstance(c, Scalar):
         return c.dtype.itemsize
-    n = 1
-    for d in c.shape:
-        n *= max(0, int(evaluate(d, env)))
-    return n * c.dtype.itemsize
+    size = sympy.Mul(*c.shape)
+    envs = [env]
+    for var, first, last in ends:
+        if var in free_names(size) and var not in env:
+            envs = [e | {var: int(evaluate(v, e))} for e in envs for v in (first, last)
+                    if free_names(v) <= set(e)] or envs
+    return max((max(0, int(evaluate(size, e))) for e in envs), default=0) \
+        * c.dtype.itemsize
+
+
+def _loop_ends(p: Program) -> list[tuple[str, Expr, Expr]]:
+    """(variable, first value, last value) of every loop, outer loops first."""
+    out = []
+    for blk in p.body.walk():
+        if isinstance(blk, Loop):
+            step = blk.step
+            rng = Range(blk.start, blk.stop, step) if step > 0 else \
+                Range(-blk.start, -blk.stop, -step)
+            out.append((blk.var, blk.start, blk.start + (rng.size() - 1) * step))
+    return out
 
 
 def _tapes(joint: Program) -> dict[str, str]:

@@ -44,7 +44,7 @@ from sluice.ir.serialize import from_json, to_json
 from sluice.ir.symbolic import Expr, FloorDiv, Select, free_names, value
 from sluice.passes.autodiff.activity import active_containers
 from sluice.passes.autodiff.ops import Op, state_ops
-from sluice.passes.autodiff.rules import backward_rule, clear, view_shape
+from sluice.passes.autodiff.rules import backward_reads, backward_rule, clear, view_shape
 from sluice.passes.autodiff.structure import without_continue
 from sluice.passes.autodiff.whiles import as_counted_loops
 
@@ -153,8 +153,7 @@ def differentiate(program: Program, output: str, wrt: Sequence[str],
             b.add_data(gname, c.dtype, shape)
         else:
             b.transient(gname, c.dtype, shape)
-    needed = _needed(ops, active)
-    planner = _TapePlanner(sweep, ops, needed, checkpoint)
+    planner = _TapePlanner(sweep, ops, _backward_readers(p, ops, active), checkpoint)
     p.tape_loops = planner.tape_loops  # type: ignore[attr-defined]
     forward = planner.forward(p.body, [])
     if planner.symbol_tapes:  # (an assigned symbol has a value to save before its first one)
@@ -196,14 +195,37 @@ def _check_request(p: Program, output: str, wrt: Sequence[str]) -> None:
                               hint="integer and boolean data is not differentiated")
 
 
-def _needed(ops: dict[int, list[Op]], active: set[str]) -> set[str]:
-    """Containers whose forward values backward rules read: the inputs of operations that
-    write a gradient-carrying container."""
-    out: set[str] = set()
-    for v in ops.values():
+@dataclass(frozen=True)
+class _Place:
+    """Where a state is: its position in program order and its enclosing loops."""
+
+    order: int
+    loops: frozenset[int]
+
+
+def _places(region: Region, loops: frozenset[int] = frozenset(),
+            out: dict[int, _Place] | None = None) -> dict[int, _Place]:
+    out = {} if out is None else out
+    for blk in region.blocks:
+        if isinstance(blk, State):
+            out[id(blk)] = _Place(len(out), loops)
+        inner = loops | {id(blk)} if isinstance(blk, Loop) else loops
+        for r in blk.regions():
+            _places(r, inner, out)
+    return out
+
+
+def _backward_readers(p: Program, ops: dict[int, list[Op]], active: set[str]
+                      ) -> dict[str, list[_Place]]:
+    """Per container, the places of the states whose backward rules read its forward
+    values (only operations that write a gradient-carrying container have rules to run)."""
+    places = _places(p.body)
+    out: dict[str, list[_Place]] = {}
+    for sid, v in ops.items():
         for op in v:
             if op.written_names & active:
-                out |= op.read_names
+                for d in backward_reads(op, active, p.data):
+                    out.setdefault(d, []).append(places[sid])
     return out
 
 
@@ -229,12 +251,16 @@ def _into(b: ProgramBuilder, region: Region) -> Iterator[None]:
 
 # --- the forward pass with tapes ----------------------------------------------------------------
 class _TapePlanner:
-    """Rebuilds the forward blocks, saving each needed container before a state that
-    overwrites it; remembers the tapes per state for the sweep."""
+    """Rebuilds the forward blocks, saving a container before a state that overwrites it
+    where a backward rule that runs after that state's reversal reads it; remembers the
+    tapes per state for the sweep."""
 
-    def __init__(self, sweep: Sweep, ops: dict[int, list[Op]], needed: set[str],
+    def __init__(self, sweep: Sweep, ops: dict[int, list[Op]],
+                 readers: dict[str, list[_Place]],
                  checkpoint: bool | Collection[int] = False) -> None:
-        self.sweep, self.ops, self.needed = sweep, ops, needed
+        self.sweep, self.ops, self.readers = sweep, ops, readers
+        self.needed = set(readers)
+        self.places = _places(sweep.program.body)
         self.checkpoint = checkpoint
         self.outermost = -1  # index of the latest outermost loop (tapes inside belong to it)
         self.tape_loops: dict[str, int] = {}
@@ -396,7 +422,7 @@ class _TapePlanner:
                 writers[d] = op
         tapes = []
         for d, w in writers.items():
-            if d not in self.needed or self._varies(d, loops):
+            if not self._read_back_before(d, st) or self._varies(d, loops):
                 continue
             old, new = _reads_of(ops, w, d)
             if old and new:
@@ -413,6 +439,16 @@ class _TapePlanner:
             with _into(self.sweep.b, out), self.sweep.b.state(f"save_{d}") as s:
                 s.copy(tape.saved, tape.slot)
         self.tapes[id(st)] = tapes
+
+    def _read_back_before(self, d: str, st: State) -> bool:
+        """Whether a backward rule that runs after the sweep passes `st` reads `d`: the
+        rule of an operation before `st` in program order, of `st` itself, or of one that
+        shares a loop with it (its earlier iterations come before). Rules of the
+        operations after `st` outside its loops run earlier in the sweep, when `d` still
+        holds what they read, so a write that only they read needs no tape."""
+        here = self.places[id(st)]
+        return any(r.order <= here.order or r.loops & here.loops
+                   for r in self.readers.get(d, ()))
 
     def writers(self, data: str) -> int:
         """How many operations of the program write `data`."""

@@ -11,7 +11,7 @@ what the operation overwrote is the sweep's job, not the rule's.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sympy
@@ -102,15 +102,16 @@ def _outputs_of(t: Tasklet) -> dict[str, Expr]:
     return {o: env[o] for o in t.outputs}
 
 
-def _tasklet_adjoints(sweep: Sweep, t: Tasklet, reads: dict[str, Memlet],
-                      writes: dict[str, Memlet], seeds: Seeds
-                      ) -> tuple[list[tuple[str, Expr]], dict[str, Memlet], dict[str, Memlet]]:
-    """The backward tasklet's code, inputs and outputs (memlets inside the same scope)."""
+def _adjoints(t: Tasklet, reads: dict[str, Memlet], writes: dict[str, Memlet],
+              active: Collection[str], seeded: Collection[str]) -> dict[str, Expr]:
+    """Per input connector that reads a gradient-carrying container, its adjoint as an
+    expression over the inputs and the outputs' adjoints `_g_<output>` (of the outputs
+    that write a container in `seeded`); connectors whose adjoint is 0 are left out."""
     exprs = _outputs_of(t)
-    wrt = [c for c, m in reads.items() if m.data in sweep.active]
+    wrt = [c for c, m in reads.items() if m.data in active]
     adj: dict[str, Expr] = {}
     for o, m in writes.items():
-        if m.data not in seeds:
+        if m.data not in seeded:
             continue
         if m.wcr not in (None, "+"):
             raise UnsupportedError(f"autodiff: a '{m.wcr}' accumulation into {m.data} has "
@@ -119,28 +120,48 @@ def _tasklet_adjoints(sweep: Sweep, t: Tasklet, reads: dict[str, Memlet],
             if X.const_value(d) == 0:
                 continue
             adj[c.name] = d if c.name not in adj else X.add(adj[c.name], d)
-    code = [(f"_d_{c}", d) for c, d in adj.items()]
-    used = set().union(*(free_names(d) for d in adj.values())) if adj else set()
-    inputs = {c: m for c, m in reads.items() if c in used}
-    inputs.update({f"_g_{o}": Memlet(seeds[m.data], m.subset) for o, m in writes.items()
-                   if f"_g_{o}" in used})
-    outputs = {f"_d_{c}": Memlet(sweep.grad(reads[c].data), reads[c].subset, "+")
-               for c in adj}
-    return code, inputs, outputs
+    return adj
+
+
+def _tasklet_adjoints(sweep: Sweep, t: Tasklet, reads: dict[str, Memlet],
+                      writes: dict[str, Memlet], seeds: Seeds, split: bool = False
+                      ) -> list[tuple[list[tuple[str, Expr]], dict[str, Memlet],
+                                      dict[str, Memlet]]]:
+    """The backward tasklets' code, inputs and outputs (memlets inside the same scope):
+    one tasklet, or one per adjoint output where two outputs add into different parts
+    of one gradient (in a map, `grad_B[i] += u; grad_B[i + 1] += v` would make every
+    iteration depend on the one before; apart, each is an independent parallel map)."""
+    adj = _adjoints(t, reads, writes, sweep.active, seeds)
+    targets: dict[str, set[tuple]] = {}
+    for c in adj:
+        targets.setdefault(reads[c].data, set()).add(reads[c].subset)
+    apart = [c for c in adj if split and len(targets[reads[c].data]) > 1]
+    groups = [[c] for c in apart]
+    rest = [c for c in adj if c not in apart]
+    out = []
+    for group in ([rest] if rest else []) + groups:
+        code = [(f"_d_{c}", adj[c]) for c in group]
+        used = set().union(*(free_names(adj[c]) for c in group))
+        inputs = {c: m for c, m in reads.items() if c in used}
+        inputs.update({f"_g_{o}": Memlet(seeds[m.data], m.subset)
+                       for o, m in writes.items() if f"_g_{o}" in used})
+        outputs = {f"_d_{c}": Memlet(sweep.grad(reads[c].data), reads[c].subset, "+")
+                   for c in group}
+        out.append((code, inputs, outputs))
+    return out
 
 
 def _tasklet_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
     t = op.node
     reads = {c: m for c, m, _ in op.reads}
     writes = {c: m for c, m, _ in op.writes}
-    code, inputs, outputs = _tasklet_adjoints(sweep, t, reads, writes, seeds)
-    if code:
+    for code, inputs, outputs in _tasklet_adjoints(sweep, t, reads, writes, seeds):
         with sweep.b.state() as s:
             s.tasklet(code, inputs, outputs, label=f"grad_{t.label}")
 
 
-def _map_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
-    m: Map = op.node
+def _map_tasklet(m: Map) -> tuple[Tasklet, dict[str, Memlet], dict[str, Memlet]]:
+    """The one tasklet of a map's body, with its input and output memlets by connector."""
     tasklets = [n for n in m.body.nodes if not isinstance(n, Access)]
     if len(tasklets) != 1 or not isinstance(tasklets[0], Tasklet):
         raise UnsupportedError(f"autodiff: {m.describe()} has a body of "
@@ -149,8 +170,13 @@ def _map_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
     t = tasklets[0]
     reads = {e.dst_conn: e.memlet for e in m.body.in_edges(t) if e.memlet is not None}
     writes = {e.src_conn: e.memlet for e in m.body.out_edges(t) if e.memlet is not None}
-    code, inputs, outputs = _tasklet_adjoints(sweep, t, reads, writes, seeds)
-    if code:
+    return t, reads, writes
+
+
+def _map_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
+    m: Map = op.node
+    t, reads, writes = _map_tasklet(m)
+    for code, inputs, outputs in _tasklet_adjoints(sweep, t, reads, writes, seeds, True):
         with sweep.b.state() as s:
             s.map(dict(zip(m.params, m.ranges, strict=True)), code, inputs, outputs,
                   label=f"grad_{m.label}")
@@ -313,6 +339,49 @@ RULES: dict[type, Rule] = {Tasklet: _tasklet_rule, Map: _map_rule, MatMul: _matm
                            Reduce: _reduce_rule, Transpose: _transpose_rule}
 
 
+def backward_reads(op: Op, active: Collection[str], data: Collection[str]) -> set[str]:
+    """The forward containers (of `data`) whose values the backward rule of `op` reads,
+    adjoints aside: the sweep keeps only those at the values the operation saw (a linear
+    stencil's rule reads none, so its loop needs no tapes)."""
+    node = op.node
+    if isinstance(node, Tasklet | Map):
+        t, reads, writes = (node, {c: m for c, m, _ in op.reads},
+                            {c: m for c, m, _ in op.writes}) if isinstance(node, Tasklet) \
+            else _map_tasklet(node)
+        seeded = {m.data for m in writes.values()} & set(active)
+        adj = _adjoints(t, reads, writes, active, seeded)
+        used = set().union(*(free_names(d) for d in adj.values())) if adj else set()
+        out = {m.data for c, m in reads.items() if c in used}
+    elif node is None or isinstance(node, Transpose) or (isinstance(node, Reduce)
+                                                         and node.op == "+"):
+        out = set()
+    elif isinstance(node, MatMul):  # d a reads b, d b reads a
+        a, b = _operand(op, "a").data, _operand(op, "b").data
+        out = ({b} if a in active else set()) | ({a} if b in active else set())
+    else:
+        out = set(op.read_names)
+    # subsets and ranges that name containers (indirect indices) are read by the rule too
+    names: set[str] = set()
+    for _, m, _ in op.reads + op.writes:
+        names |= _subset_names(m.subset)
+    if isinstance(node, Map):
+        for r in node.ranges:
+            names |= free_names(r.start) | free_names(r.stop) | free_names(r.step)
+        for e in node.body.edges:
+            if e.memlet is not None:
+                names |= _subset_names(e.memlet.subset)
+    return out | (names & set(data))
+
+
+def _subset_names(subset: Sequence[Index | Range]) -> set[str]:
+    out: set[str] = set()
+    for d in subset:
+        parts = (d.index,) if isinstance(d, Index) else (d.start, d.stop, d.step)
+        for e in parts:
+            out |= free_names(e)
+    return out
+
+
 def backward_rule(op: Op) -> Rule:
     """The rule for `op`, or an UnsupportedError naming the node."""
     if op.node is None:
@@ -325,4 +394,5 @@ def backward_rule(op: Op) -> Rule:
     return rule
 
 
-__all__ = ["RULES", "accumulate", "backward_rule", "clear", "element", "view_shape"]
+__all__ = ["RULES", "accumulate", "backward_reads", "backward_rule", "clear", "element",
+           "view_shape"]

@@ -59,7 +59,14 @@ def in_place(x, y):
     return np.sum(z * z)
 
 
-def jacobi(tsteps, A, B):
+def jacobi(tsteps, A, B):  # (nonlinear: each step's rule reads what the next overwrites)
+    for _t in range(1, tsteps):
+        B[1:-1] = 0.33333 * (A[:-2] + A[1:-1] * A[1:-1] + A[2:])
+        A[1:-1] = 0.33333 * (B[:-2] + B[1:-1] * B[1:-1] + B[2:])
+    return np.sum(A * A)
+
+
+def linear_jacobi(tsteps, A, B):
     for _t in range(1, tsteps):
         B[1:-1] = 0.33333 * (A[:-2] + A[1:-1] + A[2:])
         A[1:-1] = 0.33333 * (B[:-2] + B[1:-1] + B[2:])
@@ -175,6 +182,7 @@ CASES = [
     (chain, lambda: (rng.random((4, 3)), rng.random(3))),
     (in_place, lambda: (rng.random(5), rng.random(5))),
     (jacobi, lambda: (4, rng.random(6), rng.random(6))),
+    (linear_jacobi, lambda: (4, rng.random(6), rng.random(6))),
     (carried, lambda: (rng.random(4),)),
     (triangular, lambda: (rng.random((4, 4)) + 4 * np.eye(4),)),
     (products, lambda: (rng.random((3, 3)), rng.random((3, 3)), rng.random(3))),
@@ -318,6 +326,27 @@ def test_checkpointed_loops_give_the_stored_gradient(target):
         got = run_checkpointed(x.copy(), y.copy(), every, 1.0)
         for w, g in zip(want, got, strict=True):  # (the CPU's sums may be reassociated)
             np.testing.assert_allclose(g, w, rtol=1e-13 if target == "cpu" else 0)
+
+
+def test_rules_that_read_no_forward_values_need_no_tapes():
+    """A linear stencil's rule reads only adjoints, and the final A * A reads the last A,
+    which the sweep has before it reverses the loop: nothing is kept per step."""
+    A, B = rng.random(50), rng.random(50)
+    g = sluice.grad(linear_jacobi, argnums=(1, 2))
+    assert g.plan(11, A, B).rows == []
+    want = sluice.grad(linear_jacobi, argnums=(1, 2), target="interpret")(11, A, B)
+    for w, h in zip(want, g(11, A, B), strict=True):
+        np.testing.assert_allclose(h, w, rtol=1e-13)
+    sluice.check_grads(linear_jacobi, (11, A, B))
+
+
+def test_plan_sizes_temporaries_by_their_largest_version():
+    """lu's temporaries are sized by the loop variable: the plan takes their largest size
+    (the backend allocates each version as its shape changes)."""
+    n = 6
+    p = sluice.grad(triangular).plan(rng.random((n, n)) + n * np.eye(n))
+    assert p.rows and all(r.bytes > 0 for r in p.rows)
+    assert max(r.bytes for r in p.rows) <= n * n * n * 8  # (one slot per step, at most n x n)
 
 
 def test_a_budget_below_storing_everything_checkpoints():
