@@ -36,16 +36,24 @@ from sluice.ir.builder import ProgramBuilder
 from sluice.ir.control import Assign, Branch, Check, Loop, Region, Return, State
 from sluice.ir.data import Array, Scalar
 from sluice.ir.dtypes import DType
-from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import Index, Memlet, Range, full_subset
-from sluice.ir.nodes import Access, Map
 from sluice.ir.program import Program
 from sluice.ir.serialize import from_json, to_json
 from sluice.ir.symbolic import Expr, FloorDiv, Select, free_names, value
 from sluice.passes.autodiff.activity import active_containers
 from sluice.passes.autodiff.ops import Op, state_ops
-from sluice.passes.autodiff.rules import backward_reads, backward_rule, clear, view_shape
+from sluice.passes.autodiff.rules import backward_rule, clear, view_shape
 from sluice.passes.autodiff.structure import without_continue
+from sluice.passes.autodiff.tapes import (
+    Reader,
+    Slot,
+    at_reads,
+    backward_readers,
+    places,
+    read_later,
+    redirect,
+    whole_slot,
+)
 from sluice.passes.autodiff.whiles import as_counted_loops
 
 
@@ -153,7 +161,7 @@ def differentiate(program: Program, output: str, wrt: Sequence[str],
             b.add_data(gname, c.dtype, shape)
         else:
             b.transient(gname, c.dtype, shape)
-    planner = _TapePlanner(sweep, ops, _backward_readers(p, ops, active), checkpoint)
+    planner = _TapePlanner(sweep, ops, backward_readers(p, ops, active), checkpoint)
     p.tape_loops = planner.tape_loops  # type: ignore[attr-defined]
     forward = planner.forward(p.body, [])
     if planner.symbol_tapes:  # (an assigned symbol has a value to save before its first one)
@@ -195,40 +203,6 @@ def _check_request(p: Program, output: str, wrt: Sequence[str]) -> None:
                               hint="integer and boolean data is not differentiated")
 
 
-@dataclass(frozen=True)
-class _Place:
-    """Where a state is: its position in program order and its enclosing loops."""
-
-    order: int
-    loops: frozenset[int]
-
-
-def _places(region: Region, loops: frozenset[int] = frozenset(),
-            out: dict[int, _Place] | None = None) -> dict[int, _Place]:
-    out = {} if out is None else out
-    for blk in region.blocks:
-        if isinstance(blk, State):
-            out[id(blk)] = _Place(len(out), loops)
-        inner = loops | {id(blk)} if isinstance(blk, Loop) else loops
-        for r in blk.regions():
-            _places(r, inner, out)
-    return out
-
-
-def _backward_readers(p: Program, ops: dict[int, list[Op]], active: set[str]
-                      ) -> dict[str, list[_Place]]:
-    """Per container, the places of the states whose backward rules read its forward
-    values (only operations that write a gradient-carrying container have rules to run)."""
-    places = _places(p.body)
-    out: dict[str, list[_Place]] = {}
-    for sid, v in ops.items():
-        for op in v:
-            if op.written_names & active:
-                for d in backward_reads(op, active, p.data):
-                    out.setdefault(d, []).append(places[sid])
-    return out
-
-
 def _like(b: ProgramBuilder, name: str, c: Array | Scalar) -> str:
     """Declare `name` (not transient) with the type and shape of `c`."""
     b.add_data(name, c.dtype, list(c.shape) if isinstance(c, Array) else None)
@@ -256,11 +230,14 @@ class _TapePlanner:
     tapes per state for the sweep."""
 
     def __init__(self, sweep: Sweep, ops: dict[int, list[Op]],
-                 readers: dict[str, list[_Place]],
+                 readers: dict[str, list[Reader]],
                  checkpoint: bool | Collection[int] = False) -> None:
         self.sweep, self.ops, self.readers = sweep, ops, readers
         self.needed = set(readers)
-        self.places = _places(sweep.program.body)
+        self.places = places(sweep.program.body)
+        self.at_reads = at_reads(sweep.program, ops, readers,
+                                 lambda state_ops, w, d: _reads_of(state_ops, w, d)[1])
+        self.read_slots: dict[int, dict[str, Slot]] = {}  # by state: the snapshots it reads
         self.checkpoint = checkpoint
         self.outermost = -1  # index of the latest outermost loop (tapes inside belong to it)
         self.tape_loops: dict[str, int] = {}
@@ -273,13 +250,14 @@ class _TapePlanner:
         self._assigned = _assigned_symbols(sweep.program.body)
         self._read_so_far: set[str] = set()
         # containers whose backward readers read a per-iteration copy instead (see _snapshot)
-        self.snapshots: dict[str, tuple[str, tuple[Expr, ...]]] = {}
+        self.snapshots: dict[str, Slot] = {}
 
     def forward(self, region: Region, loops: list[_LoopInfo]) -> Region:
         """`region`'s blocks with the saves before them (loops rebuilt around theirs)."""
         out = Region()
         for blk in region.blocks:
             if isinstance(blk, State):
+                self._save_reads(blk, loops, out)
                 self._save(blk, loops, out)
                 out.blocks.append(blk)
                 self._snapshot(blk, loops, out)
@@ -422,7 +400,8 @@ class _TapePlanner:
                 writers[d] = op
         tapes = []
         for d, w in writers.items():
-            if not self._read_back_before(d, st) or self._varies(d, loops):
+            if d in self.at_reads or self._varies(d, loops) or \
+                    not read_later(self.readers.get(d, []), self.places[id(st)]):
                 continue
             old, new = _reads_of(ops, w, d)
             if old and new:
@@ -440,15 +419,20 @@ class _TapePlanner:
                 s.copy(tape.saved, tape.slot)
         self.tapes[id(st)] = tapes
 
-    def _read_back_before(self, d: str, st: State) -> bool:
-        """Whether a backward rule that runs after the sweep passes `st` reads `d`: the
-        rule of an operation before `st` in program order, of `st` itself, or of one that
-        shares a loop with it (its earlier iterations come before). Rules of the
-        operations after `st` outside its loops run earlier in the sweep, when `d` still
-        holds what they read, so a write that only they read needs no tape."""
-        here = self.places[id(st)]
-        return any(r.order <= here.order or r.loops & here.loops
-                   for r in self.readers.get(d, ()))
+    def _save_reads(self, st: State, loops: list[_LoopInfo], out: Region) -> None:
+        """Before a state whose rules read containers kept at their reads, copy what they
+        read into this iteration's slot (see tapes.py)."""
+        slots = {}
+        for d in sorted(self.at_reads):
+            r = next((r for r in self.readers[d] if r.state == id(st)), None)
+            if r is None or r.state not in self.at_reads[d]:
+                continue
+            saved, = r.subsets
+            slots[d] = Slot(saved, self._tape(d, loops, saved))
+            with _into(self.sweep.b, out), self.sweep.b.state(f"save_{d}") as s:
+                s.copy(Memlet(d, saved), slots[d].slot)
+        if slots:
+            self.read_slots[id(st)] = slots
 
     def writers(self, data: str) -> int:
         """How many operations of the program write `data`."""
@@ -491,10 +475,10 @@ class _TapePlanner:
                                            "iteration to the next, is written more than once "
                                            "or read before it is written; not supported yet")
                 whole = _whole(self.sweep.program, d)
-                slot = self._tape(d, loops, whole.subset)
-                self.snapshots[d] = (slot.data, tuple(i.index for i in slot.subset[:len(loops)]))
+                self.snapshots[d] = whole_slot(self._tape(d, loops, whole.subset),
+                                               self.sweep.program.data[d].shape)
                 with _into(self.sweep.b, out), self.sweep.b.state(f"save_{d}") as s:
-                    s.copy(whole, slot)
+                    s.copy(whole, self.snapshots[d].slot)
 
 
 def _widest(d: Expr, loops: list[_LoopInfo]) -> Expr:
@@ -630,8 +614,9 @@ class _Reverser:
         for t in tapes:
             if not t.after:
                 self._restore(t)
+        slots = {**self.planner.snapshots, **self.planner.read_slots.get(id(st), {})}
         for op in reversed(self.ops[id(st)]):
-            self.operation(op, in_loop)
+            self.operation(op, in_loop, slots)
         for t in tapes:
             if t.after:
                 self._restore(t)
@@ -640,7 +625,7 @@ class _Reverser:
         with self.sweep.b.state(f"restore_{t.saved.data}") as s:
             s.copy(t.slot, t.saved)
 
-    def operation(self, op: Op, in_loop: bool) -> None:
+    def operation(self, op: Op, in_loop: bool, slots: dict[str, Slot]) -> None:
         sweep = self.sweep
         outs = [(m, a) for _, m, a in op.writes if m.data in sweep.active]
         if not outs:
@@ -666,9 +651,9 @@ class _Reverser:
                 seeds[m.data] = sweep.grad(m.data)
         emitted = len(sweep.b.region.blocks)
         backward_rule(op)(sweep, op, seeds)
-        if self.planner.snapshots:
+        if slots:  # (the rule reads kept copies of what the sweep does not restore)
             for blk in sweep.b.region.blocks[emitted:]:
-                _redirect(blk.graph, self.planner.snapshots)
+                redirect(blk.graph, slots)
         for m, _ in outs:
             if m.data not in in_place and m.wcr is None and not self._only_write(m.data,
                                                                                  in_loop):
@@ -680,22 +665,6 @@ class _Reverser:
         so clearing it would be wasted work."""
         c = self.sweep.program.data[data]
         return c.transient and not in_loop and self.planner.writers(data) == 1
-
-
-def _redirect(g: DataflowGraph, snapshots: dict[str, tuple[str, tuple[Expr, ...]]]) -> None:
-    """Make the reads of snapshotted containers in `g` (and its map bodies) read the
-    current iteration's copy."""
-    for node in g.nodes:
-        if isinstance(node, Access) and node.data in snapshots:
-            node.data = snapshots[node.data][0]
-        if isinstance(node, Map):
-            _redirect(node.body, snapshots)
-    for e in g.edges:
-        m = e.memlet
-        if m is not None and m.data in snapshots:
-            tape, slot = snapshots[m.data]
-            e.memlet = dataclasses.replace(m, data=tape, subset=tuple(Index(i) for i in slot)
-                                           + tuple(m.subset))
 
 
 __all__ = ["Sweep", "differentiate"]
