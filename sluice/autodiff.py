@@ -7,9 +7,10 @@
 
 The function is traced as `@sluice.jit` traces it (a `@sluice.jit` or `@sluice.program`
 function is used as it is), differentiated on the IR (`sluice.passes.autodiff`) and the
-joint program is compiled like any other, once per argument signature. Arguments are
-copied before the call, so a function that updates its arguments in place (plain NumPy
-code does) leaves the caller's arrays as they were, as a JAX function would.
+joint program is compiled like any other, once per argument signature. Arguments the
+program writes are copied before the call, so a function that updates its arguments in
+place (plain NumPy code does) leaves the caller's arrays as they were, as a JAX function
+would.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sluice.passes.autodiff.budget import choose, loop_options
 from sluice.passes.autodiff.plan import Plan, check_budget, loop_bytes, parse_budget, plan
 from sluice.passes.autodiff.reverse import differentiate
 from sluice.passes.autodiff.whiles import counting_program, has_whiles
+from sluice.passes.util import written_containers
 
 
 class GradFunction:
@@ -195,7 +197,9 @@ class GradFunction:
             joint, every, _ = self._choose(entry, joint, call_args, trips)
         else:
             every = []
-        call_args = _copies(call_args)
+        written = _written_args(entry, joint)
+        call_args = [a.copy() if k in written and isinstance(a, np.ndarray) else a
+                     for k, a in enumerate(call_args)]
         key = ("grad-runner", self.argnums, self.has_aux, id(joint))
         out = self._runner(entry, key, joint)(*call_args, *trips, *every, seed)
         out = out if isinstance(out, tuple) else (out,)
@@ -281,6 +285,20 @@ def check_grads(fn: Callable[..., Any], args: Sequence[Any], eps: float = 1e-6,
         if not np.isclose(analytic, numeric, rtol=rtol, atol=atol):
             raise AssertionError(f"gradient of argument {k}: {analytic!r} along a random "
                                  f"direction, finite differences give {numeric!r}")
+
+
+def _written_args(entry: Any, joint: Program) -> frozenset[int]:
+    """Positions of the arguments that `joint` writes (updated in place, as plain NumPy code
+    does): those are copied before the call, so the caller's arrays stay as they were."""
+    key = ("grad-written-args", id(joint))
+    out = entry.runners.get(key)
+    if out is None:
+        written = set()
+        for st in joint.body.states():
+            written |= written_containers(joint, st.graph)
+        out = entry.runners[key] = frozenset(k for k, n in enumerate(joint.args)
+                                             if n in written)
+    return out
 
 
 def _copies(args: Sequence[Any]) -> list[Any]:
