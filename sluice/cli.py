@@ -214,6 +214,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seed(text: str) -> int:
+    """A random generator's seed: NumPy takes non-negative integers only."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative integer")
+    return n
+
+
 def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict[str, Any]:
     """Arguments for `prog` from symbol values: random, zeros or ones."""
     from sluice.ir import CSR, Stream
@@ -480,7 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
     p = with_file("run", "run a program on generated inputs and print its outputs")
     p.add_argument("--inputs", choices=["random", "zeros", "ones"], default="random")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_seed, default=0,
+                   help="seed of the random inputs (a non-negative integer)")
     p.add_argument("--target", default="interpret", choices=["interpret", "cpu", "csl"],
                    help="the reference interpreter (default); cpu: compiled C++ (programs); "
                    "csl: the printed CSL on the wafer simulator (spatial kernels)")

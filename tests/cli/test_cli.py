@@ -114,6 +114,14 @@ def test_run_on_the_wafer_simulator_with_and_without_an_optimisation(capsys):
     assert cycles(fast) < cycles(slow)
 
 
+@pytest.mark.parametrize("seed", ["-5", "x"])
+def test_run_refuses_a_seed_numpy_cannot_take(seed, capsys):
+    with pytest.raises(SystemExit) as info:  # (argparse's usage error, not a traceback)
+        main(["run", str(CORPUS / "sum_wcr.sir"), "--seed", seed])
+    assert info.value.code == 2
+    assert "is not a non-negative integer" in capsys.readouterr().err
+
+
 def test_compile_rejects_wrong_targets(capsys):
     assert main(["compile", str(CORPUS / "sum_wcr.sir"), "--target", "csl", "-o", "x"]) == 1
     assert "not a spatial kernel" in capsys.readouterr().err

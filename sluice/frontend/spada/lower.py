@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from sluice.errors import SluiceError, UnsupportedError
+from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.spada import ast
 from sluice.frontend.spada.expand import Block, BoundKernel, BoundPhase
 from sluice.ir import (
@@ -503,6 +503,11 @@ class _Phase:
         if v.reads:
             raise UnsupportedError("an index that reads data is not supported",
                                    self.low.loc(e), "index with coordinates and loop variables")
+        if v.is_float or v.expr.is_Relational or isinstance(
+                v.expr, sympy.logic.boolalg.BooleanAtom | sympy.logic.boolalg.BooleanFunction):
+            raise SluiceTypeError("an index or a loop bound must be an integer, not a "
+                                  + ("float" if v.is_float else "condition"),
+                                  self.low.loc(e), "write a range as [start:stop]")
         return v.expr
 
     def condition(self, e: ast.Expr) -> sympy.Basic:

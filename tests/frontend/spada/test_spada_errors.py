@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from spada_error_cases import CASES, Case
+from spada_error_cases import CASES, Case, body
 
-from sluice.errors import SluiceError
+from sluice.errors import SluiceError, SluiceTypeError
 from sluice.frontend.spada import bind, check, parse_source
 
 
@@ -48,3 +48,18 @@ def test_unclosed_bracket_is_blamed() -> None:
     with pytest.raises(SluiceError) as info:
         parse_source(case.source, "case.sptl")
     assert info.value.hint == "add the missing ')'"
+
+
+def test_type_errors_in_code_no_pe_runs_are_still_errors(tmp_path) -> None:
+    """The checker walks each PE's reachable code; the lowering sees every branch, so a
+    condition written as a range (`[0<N]`) under `if x > 0` with W = 1 is reported there
+    (a mutation fuzzer crash: sympy's BooleanAtom reached loop bounds)."""
+    import sluice
+
+    src = tmp_path / "dead.sptl"
+    src.write_text(body("if x > 0 {",
+                        "    foreach i16 k, f32 w in [0<N], receive(east) { acc = w }",
+                        "}"))
+    with pytest.raises(SluiceTypeError, match="must be an integer, not a condition") as info:
+        sluice.load(str(src), params={"W": 1, "N": 4})
+    assert (info.value.loc.line, info.value.loc.col) == (12, 38)
