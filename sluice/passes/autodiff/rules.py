@@ -235,11 +235,8 @@ def _matmul_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
             _product(sweep, a, (b, g, tb, False))
         if db:
             _outer(sweep, b, (g, a) if tb else (a, g))
-    else:  # dot product
-        if da:
-            _scaled(sweep, a, b, g)
-        if db:
-            _scaled(sweep, b, a, g)
+    else:  # dot product: d a = g * b, d b = g * a, in one map (one loop, not two)
+        _dot(sweep, a, b, g, da, db)
 
 
 def _product(sweep: Sweep, target: Memlet, spec: tuple[Memlet, Memlet, bool, bool]) -> None:
@@ -264,12 +261,21 @@ def _outer(sweep: Sweep, target: Memlet, vectors: tuple[Memlet, Memlet]) -> None
                                         "+")}, "grad_outer")
 
 
-def _scaled(sweep: Sweep, target: Memlet, other: Memlet, g: Memlet) -> None:
-    """grad(target)[i] += g * other[i] (a dot product's adjoint)."""
-    elementwise(sweep, view_shape(target.subset), [("o", X.mul(value("g"), value("v")))],
-                lambda ps: {"g": g, "v": Memlet(other.data, element(other.subset, ps))},
-                lambda ps: {"o": Memlet(sweep.grad(target.data), element(target.subset, ps),
-                                        "+")}, "grad_dot")
+def _dot(sweep: Sweep, a: Memlet, b: Memlet, g: Memlet, da: bool, db: bool) -> None:
+    """The adjoints of a dot product: grad(a)[i] += g * b[i], grad(b)[i] += g * a[i]."""
+    code, outs = [], {}
+    if da:
+        code.append(("oa", X.mul(value("g"), value("vb"))))
+        outs["oa"] = a
+    if db:
+        code.append(("ob", X.mul(value("g"), value("va"))))
+        outs["ob"] = b
+    elementwise(sweep, view_shape(a.subset), code,
+                lambda ps: {"g": g, **({"vb": Memlet(b.data, element(b.subset, ps))} if da
+                                       else {}),
+                            **({"va": Memlet(a.data, element(a.subset, ps))} if db else {})},
+                lambda ps: {o: Memlet(sweep.grad(m.data), element(m.subset, ps), "+")
+                            for o, m in outs.items()}, "grad_dot")
 
 
 def _reduce_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
