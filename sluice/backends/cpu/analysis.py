@@ -97,8 +97,9 @@ def _uses_streams(p: Program | None) -> bool:
 def pinned(subset: tuple, params: frozenset[str] | set[str], others: set[str]) -> bool:
     """True if the element `subset` addresses differs for any two values of `params`.
 
-    Each parameter must appear in its own dimension as `param + c`, where `c` reads no
-    parameter at all (`others` are the remaining parameters in scope).
+    Each parameter must appear in its own dimension as `param + c` or `c - param` (a
+    reversed view), where `c` reads no parameter at all (`others` are the remaining
+    parameters in scope).
     """
     used: set[int] = set()
     allp = set(params) | others
@@ -106,10 +107,10 @@ def pinned(subset: tuple, params: frozenset[str] | set[str], others: set[str]) -
         sym = sympy.Symbol(prm, integer=True)
         ok = False
         for k, d in enumerate(subset):
-            if k in used or not isinstance(d, Index):
+            if k in used or not isinstance(d, Index) or prm not in free_names(d.index):
                 continue
-            rest = sympy.expand(d.index - sym)
-            if prm in free_names(d.index) and not (free_names(rest) & allp):
+            if any(not (free_names(sympy.expand(d.index + sign * sym)) & allp)
+                   for sign in (-1, 1)):
                 used.add(k)
                 ok = True
                 break

@@ -158,15 +158,16 @@ def emit_block(fn: FnCtx, b: Block, scope: Scope) -> None:
                     for c in hoisted:
                         if b.var in c.requirement.names:
                             emit_block(fn, c, scope)
+            body = scope.child(repeated=True)
             with w.block(f"for (uint64_t {k} = 0; {k} < {n}; ++{k})"):
                 w(f"{ident(b.var)} = int64_t(uint64_t({lo}) {sign} {k} * {mag});")
                 for inner in b.body.blocks:
                     if not any(inner is c for c in hoisted):
-                        emit_block(fn, inner, scope)
+                        emit_block(fn, inner, body)
     elif isinstance(b, While):
         c = convert(cond_value(fn, b.cond, scope), BOOL)
         with w.block(f"while ({strip_parens(c)})"):
-            emit_region(fn, b.body, scope)
+            emit_region(fn, b.body, scope.child(repeated=True))
     elif isinstance(b, Branch):
         for k, (cnd, region) in enumerate(b.cases):
             c = strip_parens(convert(cond_value(fn, cnd, scope), BOOL))

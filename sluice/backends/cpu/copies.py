@@ -13,7 +13,7 @@ import sympy
 from sluice.backends.cpu.analysis import is_stream
 from sluice.backends.cpu.cexpr import CVal, IndexDiv, IndexMod, convert, strip_parens
 from sluice.backends.cpu.ctypes_map import ctype, strong
-from sluice.backends.cpu.emit import FnCtx, Scope, ident
+from sluice.backends.cpu.emit import FnCtx, Scope, ident, omp_nest
 from sluice.backends.cpu.views import (
     View,
     element,
@@ -100,9 +100,8 @@ def _copy(fn: FnCtx, m: Memlet, dst_name: str, dst_sub, scope: Scope) -> None:
             flat = syms(names)
             value = CVal(f"{ps}[{names[0]}]", strong(sdt))
             flat_dst = View(dst.name, dst.offset, [src.size()], [sympy.Integer(1)], False)
-            if parallel:
-                w(f"#pragma omp parallel for if({n} > {PARALLEL_MIN_ELEMENTS})")
-            _nest(fn, heads, lambda: _store(fn, flat_dst, flat, value, m.wcr, inner))
+            _parallel_nest(fn, scope, parallel, n, heads,
+                           lambda: _store(fn, flat_dst, flat, value, m.wcr, inner))
             return
         if same_shape(src.sizes, dst.sizes):
             heads, names = loops(fn, src.sizes, scope)
@@ -113,15 +112,13 @@ def _copy(fn: FnCtx, m: Memlet, dst_name: str, dst_sub, scope: Scope) -> None:
             inner = scope.with_temps(names)
             flat = syms(names)[0]
             s_idx, d_idx = _unravel(flat, src.sizes), _unravel(flat, dst.sizes)
-        if parallel and heads:
-            w(f"#pragma omp parallel for if({fn.idx(src.size(), scope)} > "
-              f"{PARALLEL_MIN_ELEMENTS})")
 
         def body() -> None:
             value = CVal(element(fn, src, s_idx, inner), strong(sdt))
             _store(fn, dst, d_idx, value, m.wcr, inner)
 
-        _nest(fn, heads, body)
+        _parallel_nest(fn, scope, parallel and bool(heads), fn.idx(src.size(), scope), heads,
+                       body)
         del ddt
 
 
@@ -133,6 +130,20 @@ def _store(fn: FnCtx, dst: View, idx: list, value: CVal, wcr: str | None, scope:
     else:
         new = combine(wcr, CVal(lhs, strong(ddt)), value)
         fn.w(f"{lhs} = {strip_parens(convert(new, ddt))};")
+
+
+def _parallel_nest(fn: FnCtx, scope: Scope, parallel: bool, size: str, heads: list[str],
+                   body) -> None:
+    """The copy's loops, shared by OpenMP threads when `parallel` and large enough."""
+    if not parallel:
+        _nest(fn, heads, body)
+        return
+
+    def nest(pragma: str | None) -> None:
+        if pragma:
+            fn.w(pragma)
+        _nest(fn, heads, body)
+    omp_nest(fn.w, scope, "#pragma omp parallel for", size, PARALLEL_MIN_ELEMENTS, nest)
 
 
 def _nest(fn: FnCtx, heads: list[str], body) -> None:

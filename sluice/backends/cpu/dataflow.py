@@ -16,7 +16,7 @@ from sluice.backends.cpu import bounds, calls, copies, library
 from sluice.backends.cpu.analysis import batchable, is_stream, plan_parallel, private_scalars
 from sluice.backends.cpu.cexpr import PRINTER, CVal, strip_parens
 from sluice.backends.cpu.ctypes_map import WEAK_INT, ctype, strong
-from sluice.backends.cpu.emit import FnCtx, Scope, ident
+from sluice.backends.cpu.emit import FnCtx, Scope, ident, omp_nest
 from sluice.backends.cpu.writes import (
     combine,
     conflicts,
@@ -154,42 +154,55 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         in_parallel=scope.in_parallel or bool(plan_params),
         batched=batched, redirect=redirect,
         cnames={k: v for k, v in scope.cnames.items() if k not in m.params})
-    opened = 0
     rng = dict(zip(m.params, m.ranges, strict=True))
     acc = _accumulator(fn, m, order, plan_params, inner)
-    for k, prm in enumerate(order):
-        r = rng[prm]
-        if acc is not None and k == acc.depth:
-            w(f"{acc.ctype} {acc.var} = {acc.lhs};")
-            inner.redirect = {**inner.redirect, acc.data: acc.var}
-        if k == 0 and plan_params:
-            n = len(plan_params)
-            if n > 1 and n == len(order):
-                # keep the innermost loop out of `collapse`: as a plain counted loop it
-                # vectorises (collapsed loops recompute their indices every iteration)
-                n -= 1
-            size = sympy.Integer(1)
-            for pp in m.params:  # the whole nest's iterations (where they are known)
-                if not (rng[pp].free_symbols() & set(m.params)):
-                    size = size * rng[pp].size()
-            coll = f" collapse({n})" if n > 1 else ""
-            extra = "".join(" " + c for c in clauses)
-            cond = fn.idx(size, scope)
-            w(f"#pragma omp parallel for{coll}{extra} if({cond} > {PARALLEL_MIN_ITERATIONS})")
-        v = ident(prm)
-        w(f"for (int64_t {v} = {fn.idx(r.start, inner)}; {v} < {fn.idx(r.stop, inner)}; "
-          f"{v} += {fn.idx(r.step, inner)}) {{")
-        w.depth += 1
-        opened += 1
-    for name in sorted(private):  # per-iteration locals shadow the function-level ones
-        w(f"{ctype(p.container(name).dtype)} {ident(name)}{{}};")
+    if not plan_params:  # (the maps in its body run once per iteration of its loops)
+        inner.repeated = True
     inner.redirect = {k: v for k, v in inner.redirect.items() if k not in private}
-    emit_graph(fn, m.body, inner)
-    for k in range(opened, 0, -1):
-        w.depth -= 1
-        w("}")
-        if acc is not None and k - 1 == acc.depth:
-            w(f"{acc.lhs} = {acc.var};")
+
+    def nest(pragma: str | None) -> None:
+        body_scope = inner.child()
+        if plan_params and pragma is None:  # the sequential copy: no atomics, no team
+            body_scope = inner.child(parallel=scope.parallel, in_parallel=scope.in_parallel,
+                                     repeated=True)
+        opened = 0
+        for k, prm in enumerate(order):
+            r = rng[prm]
+            if acc is not None and k == acc.depth:
+                w(f"{acc.ctype} {acc.var} = {acc.lhs};")
+                body_scope.redirect = {**body_scope.redirect, acc.data: acc.var}
+            if k == 0 and pragma:
+                w(pragma)
+            v = ident(prm)
+            w(f"for (int64_t {v} = {fn.idx(r.start, inner)}; {v} < "
+              f"{fn.idx(r.stop, inner)}; {v} += {fn.idx(r.step, inner)}) {{")
+            w.depth += 1
+            opened += 1
+        for name in sorted(private):  # per-iteration locals shadow the function-level ones
+            w(f"{ctype(p.container(name).dtype)} {ident(name)}{{}};")
+        emit_graph(fn, m.body, body_scope)
+        for k in range(opened, 0, -1):
+            w.depth -= 1
+            w("}")
+            if acc is not None and k - 1 == acc.depth:
+                w(f"{acc.lhs} = {acc.var};")
+
+    if not plan_params:
+        nest(None)
+    else:
+        n = len(plan_params)
+        if n > 1 and n == len(order):
+            # keep the innermost loop out of `collapse`: as a plain counted loop it
+            # vectorises (collapsed loops recompute their indices every iteration)
+            n -= 1
+        size = sympy.Integer(1)
+        for pp in m.params:  # the whole nest's iterations (where they are known)
+            if not (rng[pp].free_symbols() & set(m.params)):
+                size = size * rng[pp].size()
+        coll = f" collapse({n})" if n > 1 else ""
+        extra = "".join(" " + c for c in clauses)
+        omp_nest(w, scope, f"#pragma omp parallel for{coll}{extra}", fn.idx(size, scope),
+                 PARALLEL_MIN_ITERATIONS, nest)
     for name, op in reductions.items():
         dt = p.container(name).dtype.numpy
         target = scope.redirect.get(name, ident(name))

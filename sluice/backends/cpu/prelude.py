@@ -837,9 +837,10 @@ __attribute__((optimize("fp-contract=fast"))) void matmul(
   if (blas_matmul<T>(M, N, K, A, sam, sak, B, sbk, sbn, C, parallel, overwrite)) return;
 #endif
   if (overwrite) std::fill(C, C + M * N, T(0));
+  // (a region whose `if` keeps it on one thread still costs ~0.5 us to enter: small
+  // products, dot products in loops above all, call the loops directly)
   if (N == 1) {  // matrix-vector: one dot product per row
-    #pragma omp parallel for schedule(static) if(parallel)
-    for (int64_t i = 0; i < M; ++i) {
+    auto row = [&](int64_t i) __attribute__((optimize("fp-contract=fast"))) {
       T s = T(0);
       const TA* arow = A + i * sam;
       if (sak == 1 && sbk == 1) {  // unit strides, spelled out so the loop vectorises
@@ -851,27 +852,39 @@ __attribute__((optimize("fp-contract=fast"))) void matmul(
           s += static_cast<T>(arow[k * sak]) * static_cast<T>(B[k * sbk]);
       }
       C[i] += s;
+    };
+    if (parallel) {
+      #pragma omp parallel for schedule(static)
+      for (int64_t i = 0; i < M; ++i) row(i);
+    } else {
+      for (int64_t i = 0; i < M; ++i) row(i);
     }
     return;
   }
   if (M == 1 || M * N * K <= (int64_t(1) << 17)) {  // vector-matrix, or too small to pack
     const int64_t JB = M == 1 ? 256 : N;
-    #pragma omp parallel for collapse(2) schedule(static) if(parallel)
-    for (int64_t i = 0; i < M; ++i)
-      for (int64_t j0 = 0; j0 < N; j0 += JB) {
-        T* crow = C + i * N;
-        const int64_t j1 = std::min(N, j0 + JB);
-        for (int64_t k = 0; k < K; ++k) {
-          const T aik = static_cast<T>(A[i * sam + k * sak]);
-          const TB* brow = B + k * sbk;
-          if (sbn == 1) {
-            #pragma omp simd
-            for (int64_t j = j0; j < j1; ++j) crow[j] += aik * static_cast<T>(brow[j]);
-          } else {
-            for (int64_t j = j0; j < j1; ++j) crow[j] += aik * static_cast<T>(brow[j * sbn]);
-          }
+    auto block = [&](int64_t i, int64_t j0) __attribute__((optimize("fp-contract=fast"))) {
+      T* crow = C + i * N;
+      const int64_t j1 = std::min(N, j0 + JB);
+      for (int64_t k = 0; k < K; ++k) {
+        const T aik = static_cast<T>(A[i * sam + k * sak]);
+        const TB* brow = B + k * sbk;
+        if (sbn == 1) {
+          #pragma omp simd
+          for (int64_t j = j0; j < j1; ++j) crow[j] += aik * static_cast<T>(brow[j]);
+        } else {
+          for (int64_t j = j0; j < j1; ++j) crow[j] += aik * static_cast<T>(brow[j * sbn]);
         }
       }
+    };
+    if (parallel) {
+      #pragma omp parallel for collapse(2) schedule(static)
+      for (int64_t i = 0; i < M; ++i)
+        for (int64_t j0 = 0; j0 < N; j0 += JB) block(i, j0);
+    } else {
+      for (int64_t i = 0; i < M; ++i)
+        for (int64_t j0 = 0; j0 < N; j0 += JB) block(i, j0);
+    }
     return;
   }
   constexpr int64_t MR = 6, NR = 64 / sizeof(T);
