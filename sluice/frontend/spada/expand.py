@@ -18,6 +18,7 @@ from sluice.frontend.spada import ast, consteval
 from sluice.frontend.spada.consteval import Const
 from sluice.frontend.spada.diagnostics import ParameterError, PlacementError, Reporter, suggest
 from sluice.frontend.spada.fold import Folder
+from sluice.frontend.spada.ranges import extent, length
 
 PE = tuple[int, int]
 # Guards against runaway unrolling (a fuzzed `[0:1000000000]`): real kernels stay far below.
@@ -219,7 +220,7 @@ class _Binder:
         axes = [self.axis(r, allow_empty=True) for r in ranges]
         total = 1
         for a in axes:
-            total *= len(a)
+            total *= length(a)
         if total > MAX_UNROLL:
             raise self.err(SluiceError, f"compile-time loop has {total} iterations", node,
                            f"keep kernel-level for loops below {MAX_UNROLL} iterations")
@@ -235,7 +236,7 @@ class _Binder:
         if step == 0:
             raise self.err(SluiceError, "range step is zero", r.step, "use a positive step")
         out = range(start, stop, step)
-        if len(out) == 0 and not allow_empty:  # an empty subgrid is a mistake, a loop is not
+        if length(out) == 0 and not allow_empty:  # an empty subgrid is a mistake, a loop is not
             raise self.err(PlacementError, f"empty range {start}:{stop}" +
                            (f":{step}" if r.step is not None else ""), r,
                            "the end is exclusive: make it larger than the start "
@@ -247,12 +248,13 @@ class _Binder:
             raise self.err(SluiceError, "a subgrid names two coordinates", g,
                            "write i16 x, i16 y in [xrange, yrange]")
         xs, ys = self.axis(g.ranges[0]), self.axis(g.ranges[1])
-        if len(xs) * len(ys) > MAX_PES:
-            raise self.err(PlacementError, f"subgrid has {len(xs) * len(ys)} PEs", g,
+        if length(xs) * length(ys) > MAX_PES:
+            raise self.err(PlacementError, f"subgrid has {length(xs) * length(ys)} PEs", g,
                            f"a wafer holds fewer than {MAX_PES} PEs")
         for r, axis, name in ((g.ranges[0], xs, "x"), (g.ranges[1], ys, "y")):
-            if min(axis) < 0:
-                raise self.err(PlacementError, f"subgrid is outside the grid: {name} = {min(axis)}",
+            if extent(axis)[0] < 0:
+                raise self.err(PlacementError,
+                               f"subgrid is outside the grid: {name} = {extent(axis)[0]}",
                                r, "PE coordinates start at 0 (the north-west corner)")
         return tuple(itertools.product(xs, ys))
 

@@ -19,6 +19,7 @@ from sluice.frontend.spada import types as T
 from sluice.frontend.spada.diagnostics import Reporter, SpadaNameError, suggest
 from sluice.frontend.spada.exprcheck import ExprChecker
 from sluice.frontend.spada.pe_scope import Access, Count, KernelNames, Key, PEScope
+from sluice.frontend.spada.ranges import extent, length
 from sluice.frontend.spada.types import Ty
 
 
@@ -293,14 +294,26 @@ class PEWalker(ExprChecker):
                 raise self.err(SluiceTypeError, f"loop variable '{v.name}' must be an integer",
                                v, "declare it i16 or i32")
             rng = self.range_of(r, reads)
-            trip = None if trip is None or rng is None else trip * len(rng)
-            self.pending_bounds[v.name] = (min(rng), max(rng)) if rng else None
+            self.fits(v, rng, r)
+            trip = None if trip is None or rng is None else trip * length(rng)
+            self.pending_bounds[v.name] = extent(rng) if rng is not None else None
         self.touch(ctx, reads, [], node)
         return trip
 
+    def fits(self, v: ast.LoopVar, rng: range | None, where: ast.Node) -> None:
+        """A loop variable's type must hold every value of its range."""
+        span = extent(rng) if rng is not None and v.type.name in T.INTS else None
+        if span is None:
+            return
+        lo, hi = T.int_limits(v.type.name)
+        if span[0] < lo or span[1] > hi:
+            bad = span[1] if span[1] > hi else span[0]
+            raise self.err(SluiceTypeError, f"loop variable '{v.name}' ({v.type.name}) cannot "
+                           f"hold {bad}", where, "use a wider type (i32) or a smaller range")
+
     def range_len(self, r: ast.RangeItem, reads: set[Access]) -> int | None:
         rng = self.range_of(r, reads)
-        return None if rng is None else len(rng)
+        return None if rng is None else length(rng)
 
     def range_of(self, r: ast.RangeItem, reads: set[Access]) -> range | None:
         parts = [r.start, r.stop] + ([r.step] if r.step else []) if isinstance(r, ast.Range) \
@@ -426,7 +439,7 @@ class PEWalker(ExprChecker):
         trip: int | None = 1
         rngs = [self.range_of(r, reads) for r in ranges]
         for rng in rngs:
-            trip = None if trip is None or rng is None else trip * len(rng)
+            trip = None if trip is None or rng is None else trip * length(rng)
         if not ranges:
             trip = None  # runs until the sender closes the stream
         self.touch(ctx, reads, [], s)
@@ -444,7 +457,8 @@ class PEWalker(ExprChecker):
                         raise self.err(SluiceTypeError,
                                        f"index variable '{v.name}' must be an integer", v,
                                        "declare it i16 or i32")
-                    self.pending_bounds[v.name] = (min(rng), max(rng)) if rng else None
+                    self.fits(v, rng, v)
+                    self.pending_bounds[v.name] = extent(rng) if rng is not None else None
                 vs = vs[len(g):]
         if value_var.type.name != stt.elem:
             raise self.err(SluiceTypeError,

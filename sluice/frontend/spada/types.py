@@ -55,6 +55,12 @@ def is_int(elem: str) -> bool:
     return elem in INTS or elem == "int"
 
 
+def int_limits(elem: str) -> tuple[int, int]:
+    """The smallest and largest value of an integer type."""
+    bits = _WIDTH[elem]
+    return (0, 2**bits - 1) if elem.startswith("u") else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+
+
 def is_numeric_scalar(t: Ty) -> bool:
     return t.kind == "scalar" and (is_float(t.elem) or is_int(t.elem))
 

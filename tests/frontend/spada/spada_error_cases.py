@@ -128,6 +128,12 @@ CASES = [
     Case("negative_subgrid",
          edit("place i16 x, i16 y in [0:W, 0]", "place i16 x, i16 y in [-1:W, 0]"),
          PlacementError, "subgrid is outside the grid: x = -1", 2, 28),
+    Case("huge_subgrid",  # (more PEs than len() can count: an OverflowError once)
+         edit("place i16 x, i16 y in [0:W, 0]",
+              "place i16 x, i16 y in [0:9223372036854775808 << W, 0]"),
+         PlacementError, "subgrid has 73786976294838206464 PEs", 2, 11),
+    Case("loop_beyond_its_type", body("for i16 k in [0:9223372036854775808 << 3] { acc = 1.0 }"),
+         SluiceTypeError, "loop variable 'k' (i16) cannot hold 73786976294838206463", 11, 23),
     Case("empty_subgrid", edit("dataflow i16 x, i16 y in [0:W, 0]",
                                "dataflow i16 x, i16 y in [W:0, 0]"),
          PlacementError, "empty range 3:0", 6, 31),

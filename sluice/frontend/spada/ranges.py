@@ -1,0 +1,21 @@
+"""Counting Python ranges built from kernel parameters, which may be huge: `len()` stops at
+sys.maxsize (an OverflowError) and `min()`/`max()` walk every value."""
+
+from __future__ import annotations
+
+
+def length(r: range) -> int:
+    """How many values `r` has."""
+    return max(0, -(-(r.stop - r.start) // r.step))
+
+
+def extent(r: range) -> tuple[int, int] | None:
+    """The smallest and largest value of `r` (None if it is empty)."""
+    n = length(r)
+    if n == 0:
+        return None
+    last = r.start + (n - 1) * r.step
+    return min(r.start, last), max(r.start, last)
+
+
+__all__ = ["extent", "length"]
