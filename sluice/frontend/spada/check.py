@@ -21,9 +21,10 @@ from sluice.frontend.spada.diagnostics import (
     StreamMatchError,
     suggest,
 )
-from sluice.frontend.spada.expand import Block, BoundKernel, BoundPhase, bind
+from sluice.frontend.spada.expand import MAX_PES, Block, BoundKernel, BoundPhase, bind
 from sluice.frontend.spada.pe_scope import PE, Count, KernelNames, Key, PEScope, StreamInfo
 from sluice.frontend.spada.pe_walk import Counts, PEWalker
+from sluice.frontend.spada.ranges import length
 
 
 @dataclass
@@ -139,6 +140,10 @@ class _Checker:
         step = 1 if r.step is None else self.pe_value(r.step, b, pe, "a multicast step")
         if step == 0:
             raise self.err(SluiceError, "multicast step is zero", r, "use a non-zero step")
+        if length(range(start, stop, step)) > MAX_PES:  # (listing them would never end)
+            raise self.err(PlacementError, f"multicast range {start}:{stop} reaches "
+                           f"{length(range(start, stop, step))} PEs", r,
+                           f"a wafer holds fewer than {MAX_PES} PEs")
         vals = list(range(start, stop, step))
         if not vals:
             raise self.err(PlacementError, f"empty multicast range {start}:{stop}", r,

@@ -134,6 +134,8 @@ CASES = [
          PlacementError, "subgrid has 73786976294838206464 PEs", 2, 11),
     Case("loop_beyond_its_type", body("for i16 k in [0:9223372036854775808 << 3] { acc = 1.0 }"),
          SluiceTypeError, "loop variable 'k' (i16) cannot hold 73786976294838206463", 11, 23),
+    Case("huge_multicast", edit("relative_stream(1, 0)", "relative_stream([1:1 << 62], 0)"),
+         PlacementError, "multicast range 1:4611686018427387904 reaches", 7, 45),
     Case("empty_subgrid", edit("dataflow i16 x, i16 y in [0:W, 0]",
                                "dataflow i16 x, i16 y in [W:0, 0]"),
          PlacementError, "empty range 3:0", 6, 31),
