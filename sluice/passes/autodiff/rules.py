@@ -18,7 +18,7 @@ import sympy
 
 from sluice.errors import UnsupportedError
 from sluice.ir import exact as X
-from sluice.ir.library import MatMul, Reduce, Transpose
+from sluice.ir.library import MatMul, Reduce, Softmax, Transpose
 from sluice.ir.memlet import Index, Memlet, Range
 from sluice.ir.nodes import Access, Map, Tasklet
 from sluice.ir.symbolic import CASTS, Expr, Select, free_names, value
@@ -341,8 +341,44 @@ def _transpose_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
                 "grad_transpose")
 
 
+def _softmax_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
+    """d inp = s * (g - sum(g * s, axis)), s = softmax(inp) computed again (the forward
+    output may have been overwritten since)."""
+    node: Softmax = op.node
+    inp, g = _operand(op, "inp"), _seed(op, "out", seeds)
+    if g is None or inp.data not in sweep.active:
+        return
+    shape = view_shape(inp.subset)
+    axis = node.axis % len(shape)
+    whole = tuple(Range(0, d) for d in shape)
+    dtype = sweep.program.container(inp.data).dtype
+    s_ = sweep.temp("grad_softmax", dtype, shape)
+    gs = sweep.temp("grad_softmax_gs", dtype, shape)
+    kept = [sympy.Integer(1) if k == axis else d for k, d in enumerate(shape)]
+    dot = sweep.temp("grad_softmax_dot", dtype, kept)
+    with sweep.b.state() as st:
+        st.library(Softmax(axis=axis), {"inp": inp}, {"out": Memlet(s_, whole)})
+    elementwise(sweep, shape, [("o", X.mul(value("v"), value("s")))],
+                lambda ps: {"v": Memlet(g.data, element(g.subset, ps)),
+                            "s": Memlet(s_, tuple(Index(q) for q in ps))},
+                lambda ps: {"o": Memlet(gs, tuple(Index(q) for q in ps))}, "grad_softmax_gs")
+    with sweep.b.state() as st:
+        st.library(Reduce(op="+", axes=(axis,), keepdims=True), {"inp": Memlet(gs, whole)},
+                   {"out": Memlet(dot, tuple(Range(0, d) for d in kept))})
+
+    def reduced(ps: list[Expr]) -> Memlet:
+        return Memlet(dot, tuple(Index(sympy.Integer(0) if k == axis else q)
+                                 for k, q in enumerate(ps)))
+    elementwise(sweep, shape, [("o", X.mul(value("s"), X.sub(value("v"), value("d"))))],
+                lambda ps: {"s": Memlet(s_, tuple(Index(q) for q in ps)),
+                            "v": Memlet(g.data, element(g.subset, ps)), "d": reduced(ps)},
+                lambda ps: {"o": Memlet(sweep.grad(inp.data), element(inp.subset, ps), "+")},
+                "grad_softmax")
+
+
 RULES: dict[type, Rule] = {Tasklet: _tasklet_rule, Map: _map_rule, MatMul: _matmul_rule,
-                           Reduce: _reduce_rule, Transpose: _transpose_rule}
+                           Reduce: _reduce_rule, Transpose: _transpose_rule,
+                           Softmax: _softmax_rule}
 
 
 def backward_reads(op: Op, active: Collection[str], data: Collection[str]) -> set[str]:

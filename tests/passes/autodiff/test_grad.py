@@ -413,3 +413,36 @@ def test_measured_peak_of_a_checkpointed_cpu_gradient_is_under_the_budget():
     run(*args, *every, 1.0)
     grown = _status("VmHWM:") - before
     assert grown <= budget, f"the call grew by {grown:,d} B, budget {budget:,d} B"
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+@pytest.mark.parametrize("target", TARGETS)
+def test_softmax_node_rule(axis, target):
+    """A Softmax library node (written in .sir text or by a builder): its rule against
+    central differences of the interpreter's forward value."""
+    import sluice.ir as ir
+    from sluice.ir import interpret
+    from sluice.passes.autodiff.reverse import differentiate
+
+    b = ir.ProgramBuilder("weighted_softmax")
+    b.arg("x", "float64", [3, 4])
+    b.arg("w", "float64", [3, 4])
+    b.transient("s", "float64", [3, 4])
+    b.transient("sw", "float64", [3, 4])
+    b.returns("r", "float64")
+    with b.state() as st:
+        st.library(ir.Softmax(axis=axis), {"inp": "x"}, {"out": "s"})
+    with b.state() as st:
+        st.map({"i": "0:3", "j": "0:4"}, "o = a * c", inputs={"a": "s[i, j]", "c": "w[i, j]"},
+               outputs={"o": "sw[i, j]"})
+    with b.state() as st:
+        st.library(ir.Reduce(op="+"), {"inp": "sw"}, {"out": "r"})
+    forward = b.build()
+    joint = differentiate(forward, "r", ["x", "w"])
+    run = (lambda *a: interpret(joint, *a)) if target == "interpret" else \
+        __import__("sluice.backends.cpu", fromlist=["build"]).build(joint)
+    x, w = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    _, gx, gw = run(x.copy(), w.copy(), 1.0)
+    f = lambda x_, w_: float(interpret(forward, x_, w_))  # noqa: E731
+    np.testing.assert_allclose(gx, numeric_grad(f, [x, w], 0), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(gw, numeric_grad(f, [x, w], 1), rtol=1e-6, atol=1e-9)
