@@ -216,11 +216,10 @@ def _matmul_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
         return
     ta, tb = node.transpose_a, node.transpose_b
     ra, rb = len(view_shape(a.subset)), len(view_shape(b.subset))
-    if ra > 2 or rb > 2:
-        raise UnsupportedError("autodiff: batched matrix products have no backward rule yet",
-                               node.loc)
     da, db = a.data in sweep.active, b.data in sweep.active
-    if ra == 2 and rb == 2:
+    if ra == 3 or rb == 3:
+        _batched(sweep, node, a, b, g, da, db)
+    elif ra == 2 and rb == 2:
         if da:  # d op(a) = g @ op(b)^T
             _product(sweep, a, (g, b, False, not tb) if not ta else (b, g, tb, True))
         if db:  # d op(b) = op(a)^T @ g
@@ -237,6 +236,23 @@ def _matmul_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
             _outer(sweep, b, (g, a) if tb else (a, g))
     else:  # dot product: d a = g * b, d b = g * a, in one map (one loop, not two)
         _dot(sweep, a, b, g, da, db)
+
+
+def _batched(sweep: Sweep, node: MatMul, a: Memlet, b: Memlet, g: Memlet, da: bool,
+             db: bool) -> None:
+    """Batched products: per batch, the matrix formulas (MatMul's transposes swap the last
+    two axes; the node itself refuses different batch sizes). A matrix shared by every
+    batch would need its adjoint summed over the batches: refused."""
+    ta, tb = node.transpose_a, node.transpose_b
+    sa, sb = view_shape(a.subset), view_shape(b.subset)
+    same = len(sa) == len(sb) == 3
+    if (db and not same) or (da and not (same or (len(sa) == 3 and len(sb) == 2 and not ta))):
+        raise UnsupportedError("autodiff: the adjoint of a matrix that a batched product "
+                               "shares among its batches is not supported yet", node.loc)
+    if da:
+        _product(sweep, a, (g, b, False, not tb) if not ta else (b, g, tb, True))
+    if db:
+        _product(sweep, b, (a, g, not ta, False) if not tb else (g, a, True, ta))
 
 
 def _product(sweep: Sweep, target: Memlet, spec: tuple[Memlet, Memlet, bool, bool]) -> None:
