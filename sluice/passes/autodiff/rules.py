@@ -241,18 +241,36 @@ def _matmul_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
 def _batched(sweep: Sweep, node: MatMul, a: Memlet, b: Memlet, g: Memlet, da: bool,
              db: bool) -> None:
     """Batched products: per batch, the matrix formulas (MatMul's transposes swap the last
-    two axes; the node itself refuses different batch sizes). A matrix shared by every
-    batch would need its adjoint summed over the batches: refused."""
+    two axes; the node refuses different batch sizes). The adjoint of a matrix that every
+    batch shares is the sum over the batches of theirs."""
     ta, tb = node.transpose_a, node.transpose_b
-    sa, sb = view_shape(a.subset), view_shape(b.subset)
-    same = len(sa) == len(sb) == 3
-    if (db and not same) or (da and not (same or (len(sa) == 3 and len(sb) == 2 and not ta))):
-        raise UnsupportedError("autodiff: the adjoint of a matrix that a batched product "
-                               "shares among its batches is not supported yet", node.loc)
+    batch = view_shape(g.subset)[0]
     if da:
-        _product(sweep, a, (g, b, False, not tb) if not ta else (b, g, tb, True))
+        _batch_product(sweep, a, (g, b, False, not tb) if not ta else (b, g, tb, True), batch)
     if db:
-        _product(sweep, b, (a, g, not ta, False) if not tb else (g, a, True, ta))
+        _batch_product(sweep, b, (a, g, not ta, False) if not tb else (g, a, True, ta), batch)
+
+
+def _batch_product(sweep: Sweep, target: Memlet, spec: tuple[Memlet, Memlet, bool, bool],
+                   batch: Expr) -> None:
+    """grad(target) += x @ y (batched), summed over the batches if `target` is a matrix."""
+    shape = view_shape(target.subset)
+    if len(shape) == 3:
+        _product(sweep, target, spec)
+        return
+    x, y, tx, ty = spec
+    dtype = sweep.program.container(target.data).dtype
+    per_batch = sweep.temp("grad_mm", dtype, [batch, *shape])
+    total = sweep.temp("grad_mm_sum", dtype, shape)
+    with sweep.b.state() as s:
+        s.library(MatMul(transpose_a=tx, transpose_b=ty), {"a": x, "b": y},
+                  {"c": Memlet(per_batch, (Range(0, batch), *(Range(0, d) for d in shape)))})
+    with sweep.b.state() as s:
+        s.library(Reduce(op="+", axes=(0,)),
+                  {"inp": Memlet(per_batch, (Range(0, batch), *(Range(0, d) for d in shape)))},
+                  {"out": Memlet(total, tuple(Range(0, d) for d in shape))})
+    accumulate(sweep, Memlet(sweep.grad(target.data), target.subset),
+               Memlet(total, tuple(Range(0, d) for d in shape)))
 
 
 def _product(sweep: Sweep, target: Memlet, spec: tuple[Memlet, Memlet, bool, bool]) -> None:
