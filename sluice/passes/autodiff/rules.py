@@ -344,6 +344,7 @@ def _reduce_rule(sweep: Sweep, op: Op, seeds: Seeds) -> None:
     with sweep.b.state() as s:
         s.library(Reduce(op=node.op, axes=node.axes, keepdims=node.keepdims),
                   {"inp": inp}, {"out": Memlet(best, whole)})
+    clear(sweep, Memlet(count, whole))  # (in a loop, it holds the last iteration's count)
     tie = X.compare(X.Eq2, value("x"), value("m"))
     elementwise(sweep, shape, [("o", CASTS[dtype.value](tie))],
                 lambda ps: {"x": Memlet(inp.data, element(inp.subset, ps)),

@@ -97,6 +97,13 @@ def extrema(A):
     return np.sum(np.max(A, axis=1) * 3.0) + np.min(A)
 
 
+def extrema_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        s = s + np.max(x * (i + 1.0)) * (i + 2.0)
+    return s
+
+
 def reshaped(A, C4):
     NR, NQ, NP = A.shape
     A[:] = (A.reshape(NR * NQ, NP) @ C4).reshape(NR, NQ, NP)
@@ -200,6 +207,7 @@ CASES = [
     (products, lambda: (rng.random((3, 3)), rng.random((3, 3)), rng.random(3))),
     (reductions, lambda: (rng.random((3, 4)),)),
     (extrema, lambda: (rng.random((3, 4)),)),
+    (extrema_in_loop, lambda: (rng.random(5),)),
     (reshaped, lambda: (rng.random((2, 3, 4)), rng.random((4, 4)))),
     (growing, lambda: (1.5, rng.random((4, 4)), rng.random((4, 3)))),
     (transposed, lambda: (rng.random((2, 3, 4)),)),
@@ -236,6 +244,15 @@ def loss_and_aux(x, y):
 
 def vector_valued(x, y):
     return np.sin(x) * y
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_ties_in_a_loop_are_counted_per_iteration(target):
+    """The count of elements equal to the extremum is a temporary: each iteration's count
+    starts from zero (it used to add up over the loop: 4.33 instead of 6)."""
+    g = sluice.grad(extrema_in_loop, target=target)
+    np.testing.assert_allclose(g(np.array([0.1, 0.9, 0.3])), [0.0, 20.0, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(g(np.array([0.9, 0.3, 0.9])), [10.0, 0.0, 10.0], rtol=1e-15)
 
 
 def test_api_forms():
