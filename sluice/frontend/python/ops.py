@@ -335,9 +335,10 @@ def _check_python_operands(op: type, a: Any, b: Any) -> None:
                           "2**53 (write float(x) / y for that)")
     elif op in (ast.LShift, ast.RShift) and isinstance(b, Sym) and b.constant is None:
         require_value(b.expr >= 0, "negative shift count (Python raises ValueError)")
-    elif op is ast.Pow and a.dtype.is_integer and b.dtype.is_integer \
+    elif op is ast.Pow and all(v.dtype.is_integer or v.dtype == DType.bool for v in (a, b)) \
             and (exponent is None or exponent >= 0):
-        # int ** int is an int only for a non-negative exponent (2 ** -1 is 0.5)
+        # int ** int is an int only for a non-negative exponent (2 ** -1 is 0.5; so is
+        # True ** -1: Python's bools are ints)
         require_value(b.expr >= 0 if isinstance(b, Sym) else compare(ast.GtE, b, const(0)),
                       "a negative exponent makes Python's int ** int a float, while the "
                       "compiled code computes an int (write float(x) ** y)")

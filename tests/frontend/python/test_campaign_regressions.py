@@ -407,3 +407,18 @@ def scaled_int_of_float(a, x):
 
 def test_python_int_of_a_float_argument_computes_as_before():
     agree(scaled_int_of_float, (np.array([1, 2]), 2.5), (np.array([1, 2]), -7.9))
+
+
+def bool_to_a_power(a, flag, n):
+    return a + flag ** n
+
+
+def test_a_python_bool_to_a_negative_power_is_a_float_in_python():
+    # campaign seed 220910: True ** -1 is 1.0 in Python (bools are ints, and int ** -1 is a
+    # float); the CPU backend computed an integer power and returned int16 where NumPy gives
+    # float64. Now a negative exponent stops the program, as for int ** int.
+    a = np.array([15, 32767], np.int16)
+    agree(bool_to_a_power, (a, True, 2), (a, False, 3), (a, True, 0))
+    for target in ("interpret", "cpu"):
+        with pytest.raises(ExecutionError, match="negative exponent"):
+            sluice.jit(bool_to_a_power).compile(target, a, True, -1)(a, True, -1)
