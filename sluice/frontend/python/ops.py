@@ -489,8 +489,12 @@ def compare(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
     if outside is not None:
         return elementwise(lambda x, y: X.literal(outside), [a, b], DType.bool,
                            numeric=False)
-    # Python integers stay as they are: NumPy 2 compares them exactly (uint8 < -1 is False).
+    # Python integers stay as they are: NumPy 2 compares them exactly (uint8 < -1 is False);
+    # Python floats and complex numbers take the loop's type (x_f32 == 0.1 compares with
+    # float32(0.1), and 5e-324 is 0 there)
     a, b = loop_cast([a, b], ins, weak_too=False)
+    a, b = (cast(v, d) if weak_of(v) and (v.dtype.is_float or v.dtype.is_complex)
+            and v.dtype != d else v for v, d in zip((a, b), ins, strict=True))
     if _mixed_sign(ins) and not (weak_of(a) or weak_of(b)):
         return _compare_mixed_sign(op, a, b)
     return elementwise(lambda x, y: X.compare(COMPARE[op], x, y), [a, b], DType.bool)

@@ -18,7 +18,7 @@ from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python import carried, ops, setitem
 from sluice.frontend.python.branches import BranchLowering
 from sluice.frontend.python.emit import clipped_size, differ, runtime_size
-from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, to_elem
+from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, narrow_symbol, to_elem
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import free_names
@@ -233,7 +233,9 @@ class StatementLowering:
             raise UnsupportedError(f"'{name}' holds {self.describe(val)}; such variables cannot "
                                    "change inside loops or run-time branches", self.loc(node),
                                    hint="assign it before the loop or branch")
-        if not val.shape and val.dtype.is_integer:
+        if not val.shape and val.dtype.is_integer and not narrow_symbol(val):
+            # (an np.uint64 argument's symbol holds it as int64: storage of its own type
+            # keeps the type, below)
             if isinstance(val, Sym):
                 s = self.em.symbol(name)
                 self.em.b.assign(**{s.name: val.expr})

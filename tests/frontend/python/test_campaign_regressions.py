@@ -422,3 +422,35 @@ def test_a_python_bool_to_a_negative_power_is_a_float_in_python():
     for target in ("interpret", "cpu"):
         with pytest.raises(ExecutionError, match="negative exponent"):
             sluice.jit(bool_to_a_power).compile(target, a, True, -1)(a, True, -1)
+
+
+def equals_python_float(a, x):
+    return (a == x, a != x, a < x, a >= x)
+
+
+def test_python_floats_compare_in_the_arrays_type():
+    # campaign seed 300405: `c64 != 5e-324` is False at 0j in NumPy (the weak float becomes
+    # complex64, where it underflows to 0); both targets compared with the double. The same
+    # held for float32: `x_f32 == 0.1` with 0.1 an argument is True at float32(0.1).
+    for dt in (np.float16, np.float32, np.complex64, np.float64):
+        a = np.array([0.0, 1e-45, 0.1, 1.0, np.nan], dtype=dt)
+        agree(equals_python_float, (a, 5e-324), (a, 0.1), (a, 1.0), (a, float("nan")))
+    agree(equals_python_float, (np.array([1, 2], np.int8), 1.5), (np.array([3], np.uint64), 3.0))
+
+
+def pick(c, x, y):
+    if c:
+        o = x
+    else:
+        o = y
+    return o
+
+
+def test_a_numpy_integer_assigned_in_a_branch_keeps_its_type():
+    # campaign seed 300309: storage for an integer assigned in a run-time branch was an int64
+    # symbol, so an np.uint64 argument came back as int64; with a Python int on the other
+    # path the types differ, which is refused like every other branch that changes a type
+    agree(pick, (3.0, np.uint64(20), np.uint64(3)), (0.0, np.uint64(20), np.uint64(3)),
+          (1.0, np.int8(-5), np.int8(7)))
+    with pytest.raises(sluice.SluiceError, match="uint64 on one path"):
+        sluice.jit(pick)(3.0, np.uint64(20), -3)
