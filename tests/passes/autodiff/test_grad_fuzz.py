@@ -16,6 +16,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from test_grad import numeric_grad  # (pytest puts this folder on sys.path)
 
 import sluice
 
@@ -74,23 +75,12 @@ def _function(src: str, path) -> object:
     return ns["f"]
 
 
-def _numeric(f, args, k, eps=1e-6):
-    out = np.zeros(np.shape(args[k]))
-    for idx in np.ndindex(out.shape):
-        hi = [a.copy() for a in args]
-        lo = [a.copy() for a in args]
-        hi[k][idx] += eps
-        lo[k][idx] -= eps
-        out[idx] = (f(*hi) - f(*lo)) / (2 * eps)
-    return out
-
-
 def _check(seed: int, tmp_path, targets=("interpret", "cpu")) -> None:
     src = program(seed)
     f = _function(src, tmp_path / f"grad_fuzz_{seed}.py")
     rng = np.random.default_rng(seed)
     args = [rng.random(N), rng.random(N), rng.random((N, N)) * 0.5]
-    want = [_numeric(f, args, k) for k in range(3)]
+    want = [numeric_grad(f, args, k) for k in range(3)]
     for target in targets:
         got = sluice.grad(f, argnums=(0, 1, 2), target=target)(*args)
         for k, (g, w) in enumerate(zip(got, want, strict=True)):
