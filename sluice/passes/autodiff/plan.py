@@ -21,10 +21,10 @@ from sluice.errors import SluiceError
 from sluice.ir.control import Loop, State
 from sluice.ir.data import Array, Scalar
 from sluice.ir.interpreter import bind_symbols
-from sluice.ir.memlet import Range
 from sluice.ir.nodes import Access, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.symbolic import Expr, evaluate, free_names
+from sluice.passes.autodiff.structure import loop_trips
 
 _SAVES = ("save_", "record_case")  # the states of the forward pass that fill tapes
 
@@ -101,10 +101,7 @@ def _loop_ends(p: Program) -> list[tuple[str, Expr, Expr]]:
     out = []
     for blk in p.body.walk():
         if isinstance(blk, Loop):
-            step = blk.step
-            rng = Range(blk.start, blk.stop, step) if step > 0 else \
-                Range(-blk.start, -blk.stop, -step)
-            out.append((blk.var, blk.start, blk.start + (rng.size() - 1) * step))
+            out.append((blk.var, blk.start, blk.start + (loop_trips(blk) - 1) * blk.step))
     return out
 
 

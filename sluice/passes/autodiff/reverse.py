@@ -43,7 +43,7 @@ from sluice.ir.symbolic import Expr, FloorDiv, Select, free_names, value
 from sluice.passes.autodiff.activity import active_containers
 from sluice.passes.autodiff.ops import Op, state_ops
 from sluice.passes.autodiff.rules import backward_rule, clear, view_shape
-from sluice.passes.autodiff.structure import without_continue
+from sluice.passes.autodiff.structure import loop_trips, without_continue
 from sluice.passes.autodiff.tapes import (
     Reader,
     Slot,
@@ -382,9 +382,7 @@ class _TapePlanner:
         if not step.is_number or step == 0:
             raise UnsupportedError(f"autodiff: {blk.describe()} has a step that is not a "
                                    "nonzero constant")
-        rng = Range(blk.start, blk.stop, step) if step > 0 else Range(-blk.start, -blk.stop,
-                                                                        -step)
-        trips = rng.size()
+        trips = loop_trips(blk)
         if not trips.is_number:
             trips = sympy.Max(trips, 0)
         return _LoopInfo(blk.var, blk.start, step, trips)

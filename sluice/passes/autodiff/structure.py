@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 
 from sluice.ir.control import Block, Branch, Break, Continue, Loop, Region, While
+from sluice.ir.memlet import Range
+from sluice.ir.symbolic import Expr
 
 
 def without_continue(region: Region) -> None:
@@ -51,4 +53,12 @@ def _tail(region: Region) -> None:
             return
 
 
-__all__ = ["jumps", "without_continue"]
+def loop_trips(blk: Loop) -> Expr:
+    """How many iterations a loop with a nonzero constant step runs (an expression)."""
+    step = blk.step
+    rng = Range(blk.start, blk.stop, step) if step > 0 else \
+        Range(-blk.start, -blk.stop, -step)
+    return rng.size()
+
+
+__all__ = ["jumps", "loop_trips", "without_continue"]
