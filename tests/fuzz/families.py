@@ -45,6 +45,9 @@ FAMILIES: dict[str, str] = {
     "inplace": "+= and slice assignment into an argument",
     "shaping": ("reshape (-1, run-time sizes that may not divide), transpose, triu/tril, "
                 "arange with run-time bounds, argmax/argmin"),
+    "rearrange": ("np.flip, np.concatenate / hstack / vstack / stack, ufunc.outer, np.eye / "
+                  "identity with run-time sizes, NumPy functions called under another name"),
+    "iterate": "for loops over arrays, enumerate(array) and zip(arrays)",
     "alias": "the same array passed twice, overlapping slices",
     "shape_mismatch": "operands whose shapes NumPy rejects at call time",
     "unsupported": "constructs sluice does not support (must be a SluiceError)",

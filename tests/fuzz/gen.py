@@ -215,6 +215,75 @@ def _shaping(b: Builder, out: str) -> Stmt:
     return Stmt(frozenset(), [line], [], [out], EXACT)
 
 
+_OUTER_UFUNCS = ["add", "subtract", "multiply", "maximum", "minimum", "greater", "equal"]
+
+
+def _rearrange(b: Builder, out: str) -> Stmt:
+    """np.flip, joins of arrays, ufunc.outer, np.eye; the NumPy function is sometimes
+    called through a local alias (the rules must not go by the spelled name)."""
+    rng = b.rng
+    b.use("rearrange")
+    nd = len(b.shape)
+    a = b.new_array()
+    r = rng.random()
+    lines: list[str] = []
+    if r < 0.3:
+        axis = rng.choice(["", f", {rng.randint(-nd, nd - 1)}",
+                           ", axis=(0, -1)" if nd > 1 else ", axis=0"])
+        src = a if rng.random() < 0.5 else f"({b.expr(1)})"
+        e = f"np.flip({src}{axis}) {rng.choice(['+', '-', '*'])} {b.expr(1)}"
+    elif r < 0.55:
+        other = b.expr(1)
+        k = rng.randint(-nd, nd - 1)
+        e = rng.choice([f"np.concatenate(({a}, {other}), axis={k})",
+                        f"np.concatenate(({other}, {a}, {a}))",
+                        f"np.hstack(({a}, {other}))", f"np.vstack(({other}, {a}))",
+                        f"np.stack(({a}, {other}), axis={rng.randint(-nd - 1, nd)})"])
+    elif r < 0.8:
+        e = f"np.{rng.choice(_OUTER_UFUNCS)}.outer({a}, {b.expr(1)})"
+    else:
+        n = b.new_scalar(rng.randint(-1, 4))
+        m = b.new_scalar(rng.randint(0, 4)) if rng.random() < 0.5 else "None"
+        k = b.new_scalar(rng.randint(-3, 3)) if rng.random() < 0.6 else str(rng.randint(-2, 2))
+        dtype = rng.choice(["", ", dtype=np.int8", ", dtype=bool", ", dtype=np.complex64",
+                            ", dtype=np.float32"])
+        e = rng.choice([f"np.eye({n}, {m}, {k}{dtype})", f"np.identity({n}{dtype})"])
+        e = f"{e} * {b.const_leaf()}"
+    if rng.random() < 0.25:  # the same call through an alias
+        fn = e[:e.index("(")]
+        lines.append(f"{b.p}fn = {fn}")
+        e = f"{b.p}fn{e[len(fn):]}"
+    return Stmt(frozenset(), [*lines, f"{out} = {e}"], [], [out], EXACT)
+
+
+def _iterate(b: Builder, out: str) -> Stmt:
+    """Loops over the rows of arrays: for x in a, enumerate(a[, start]), zip(a, b)."""
+    rng = b.rng
+    b.use("iterate")
+    if b.dtype == "bool" and not b.on("bool_arith"):
+        b.dtype = "float64"
+    a = b.new_array()
+    acc = f"{b.p}acc"
+    op = rng.choice(["+", "-", "*"])
+    r = rng.random()
+    if r < 0.4:
+        lines = [f"{acc} = {a}[0] * 0", f"for {b.p}r in {a}:",
+                 f"    {acc} = {acc} {op} {b.p}r"]
+    elif r < 0.7:
+        start = rng.choice(["", ", 1", ", start=-2", f", {b.new_scalar(rng.randint(-3, 3))}"])
+        lines = [f"{acc} = {a}[0] * 0", f"for {b.p}k, {b.p}r in enumerate({a}{start}):",
+                 f"    {acc} = {acc} {op} {b.p}r * {b.p}k"]
+    else:
+        other = b.new_array()
+        lines = [f"{acc} = ({a}[0] + {other}[0]) * 0",
+                 f"for {b.p}r, {b.p}q in zip({a}, {other}[::-1]"
+                 f"{rng.choice(['', ', strict=True', ', strict=False'])}):",
+                 f"    {acc} = {acc} {op} ({b.p}r - {b.p}q)"]
+    if rng.random() < 0.3:  # writes to the iterated array are seen by later rows
+        lines.insert(2, f"    {a}[-1] = {b.const_leaf()}")
+    return Stmt(frozenset(), [*lines, f"{out} = {acc}"], [], [out], EXACT)
+
+
 _UNSUPPORTED = [
     "{o} = np.cumsum({a})", "{o} = np.sort({a})", "{o} = {a}[{a} > 0]",
     "{o} = {a}[[0, 0]]", "{o} = np.linalg.norm({a})", "{o} = np.fft.fft({a})",
@@ -235,6 +304,7 @@ _KINDS = [  # (maker, weight, family it needs)
     (_slicing, 3, "slice_const"), (_slicing, 2, "slice_runtime"), (_branch, 2, "branch"),
     (_loop, 2, "loop"), (_inplace, 2, "inplace"), (_alias, 2, "alias"),
     (_unsupported, 0.3, "unsupported"), (_shaping, 1.5, "shaping"),
+    (_rearrange, 1.5, "rearrange"), (_iterate, 1.5, "iterate"),
 ]
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python.source import load
-from sluice.frontend.python.values import Elem, Py, Sym, View, python_lacks
+from sluice.frontend.python.values import Elem, Py, Sym, View, is_element, python_lacks
 
 
 def unwrap(obj: Any) -> Any:
@@ -54,6 +54,7 @@ class CallLowering:
 
     def ev_call(self, node: ast.Call) -> Any:
         from sluice.frontend.python.rules import BUILTINS, FUNCTIONS, METHODS
+        from sluice.frontend.python.rules.elementwise import ufunc_method
 
         for a in node.args:
             if isinstance(a, ast.Starred):
@@ -87,10 +88,11 @@ class CallLowering:
             raise UnsupportedError("this value cannot be called", self.loc(node))
         obj = callee.obj
         args, kwargs = self.call_args(node)
-        numpy_rule = _lookup(FUNCTIONS, obj)
+        numpy_rule = _lookup(FUNCTIONS, obj) or ufunc_method(obj)
         rule = numpy_rule or _lookup(BUILTINS, obj)
         if rule is not None:
             self._check_binding(rule, _name(obj), node, *args, **kwargs)
+            self.callees[node] = obj
             out = rule(self, node, *args, **kwargs)
             return _strong(out) if numpy_rule is not None else out
         fn = unwrap(obj)
@@ -124,7 +126,10 @@ class CallLowering:
                 raise UnsupportedError("'*args'/'**kwargs' parameters are not supported",
                                        self.loc(node))
             if name in bound.arguments:
-                env[name] = bound.arguments[name]
+                v = bound.arguments[name]
+                # an element passed in is a NumPy scalar: the callee's writes to the array
+                # do not change it
+                env[name] = self.snapshot(v) if is_element(v) else v
             else:
                 env[name] = self.from_python(p.default, node)
         return self.run_function(fs, env, inlined=True)

@@ -15,10 +15,19 @@ import numpy as np
 import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
-from sluice.frontend.python import carried, ops, setitem
+from sluice.frontend.python import carried, iteration, ops, setitem
 from sluice.frontend.python.branches import BranchLowering
 from sluice.frontend.python.emit import clipped_size, differ, runtime_size
-from sluice.frontend.python.values import Elem, Py, Sym, View, is_array, narrow_symbol, to_elem
+from sluice.frontend.python.values import (
+    Elem,
+    Py,
+    Sym,
+    View,
+    is_array,
+    is_element,
+    narrow_symbol,
+    to_elem,
+)
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import free_names
@@ -213,6 +222,8 @@ class StatementLowering:
             return None
         if isinstance(val, Elem):
             val = dataclasses.replace(self.em.materialize(val, name), weak=val.weak)
+        elif is_element(val):
+            val = self.snapshot(val)
         elif isinstance(val, View) and val.owned:
             for k, other in f.env.items():
                 if k != name and isinstance(other, View) and other.data == val.data:
@@ -233,9 +244,9 @@ class StatementLowering:
             raise UnsupportedError(f"'{name}' holds {self.describe(val)}; such variables cannot "
                                    "change inside loops or run-time branches", self.loc(node),
                                    hint="assign it before the loop or branch")
-        if not val.shape and val.dtype.is_integer and not narrow_symbol(val):
-            # (an np.uint64 argument's symbol holds it as int64: storage of its own type
-            # keeps the type, below)
+        if not val.shape and val.dtype == DType.int64 and not narrow_symbol(val):
+            # (an np.int8 element or an np.uint64 argument's symbol would come back as
+            # int64: storage of its own type keeps the type, below)
             if isinstance(val, Sym):
                 s = self.em.symbol(name)
                 self.em.b.assign(**{s.name: val.expr})
@@ -427,9 +438,9 @@ class StatementLowering:
         it = node.iter
         fn = self.ev(it.func) if isinstance(it, ast.Call) else None
         if not (isinstance(fn, Py) and fn.obj is range):
-            raise UnsupportedError("for loops must iterate over range(...) or sluice.map[...]",
-                                   self.loc(it), hint="loop over indices: "
-                                   "for i in range(x.shape[0]): ... x[i] ...")
+            loop = iteration.desugar(self, node)
+            return self.counted_loop(node, loop.counter, "i", sympy.Integer(0), loop.count,
+                                     sympy.Integer(1), loop.binds + node.body)
         if it.keywords or not 1 <= len(it.args) <= 3:
             raise SluiceError("range() takes 1 to 3 positional arguments", self.loc(it))
         bounds = [self.index_expr(self.ev(a), a) for a in it.args]
@@ -443,15 +454,20 @@ class StatementLowering:
         if not isinstance(node.target, ast.Name):
             raise UnsupportedError("the loop variable must be a single name",
                                    self.loc(node.target))
+        name = node.target.id
+        return self.counted_loop(node, name, name, start, stop, step, node.body)
+
+    def counted_loop(self, node: ast.For, name: str, hint: str, start: Any, stop: Any,
+                     step: Any, body: list[ast.stmt]) -> None:
+        """`for name in range(start, stop, step): body`; `hint` names the loop symbol."""
         if all(b.is_Integer for b in (start, stop, step)) and \
                 not range(int(start), int(stop), int(step)):
             return None  # the body never runs: its variables keep their values and types
-        name = node.target.id
-        owned = self.promote_for(node.body)
+        owned = self.promote_for(body)
         f = self.frame
 
         def trace() -> None:
-            var = self.em.symbol(name)
+            var = self.em.symbol(hint)
             f.depth += 1
             self.control_depth += 1
             # While the body runs, the variable lies in its range (slice bounds use this).
@@ -463,7 +479,7 @@ class StatementLowering:
                         self.write_storage(name, Sym(var, DType.int64), node.target)
                     else:
                         f.env[name] = Sym(var, DType.int64)
-                    self.run_block(node.body)
+                    self.run_block(body)
             finally:
                 f.depth -= 1
                 self.control_depth -= 1

@@ -71,6 +71,7 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, G
         self.return_tuple = False
         self.had_early_return = False
         self.control_depth = 0
+        self.callees: dict[ast.AST, Any] = {}  # call node -> the function it calls
         self.carried: list = []  # (frame, names, settled names) per loop being traced
         self.branches = 0  # run-time `if`s open around the statement (a loop resets it)
         self.assigned_at: dict[str, Any] = {}
@@ -119,6 +120,12 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, G
         return _describe(v)
 
     def callee_name(self, node: ast.AST) -> str:
+        """The name of the function a call calls, as the function itself spells it (an
+        alias, `up = np.triu` or `from numpy import triu as up`, still reads 'triu'); for
+        an array method, the method's name."""
+        obj = self.callees.get(node)
+        if obj is not None:
+            return getattr(obj, "__name__", "")
         f = getattr(node, "func", None)
         return f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
 

@@ -135,6 +135,13 @@ def is_array(v: Any) -> bool:
     return isinstance(v, View | Elem) and len(v.shape) > 0
 
 
+def is_element(v: Any) -> bool:
+    """One element of an array, selected by an integer index per dimension: NumPy gives a
+    NumPy scalar, a copy that later writes to the array do not change (a 0-d array of its
+    own, `np.zeros(())`, is no element: names bound to it share it)."""
+    return isinstance(v, View) and not v.axes and bool(v.dims)
+
+
 def is_scalar(v: Any) -> bool:
     return isinstance(v, Sym) or (isinstance(v, View | Elem) and len(v.shape) == 0)
 

@@ -37,10 +37,10 @@ def array_condition(A):
     return -A
 
 
-# expect: UnsupportedError at line-offset 2 col 15: for loops must iterate over range
-def loop_over_array(A):
+# expect: UnsupportedError at line-offset 2 col 15: for loops over a tuple are not supported
+def loop_over_tuple(A):
     total = 0.0
-    for row in A:
+    for row in (A, A):
         total += row.sum()
     return total
 

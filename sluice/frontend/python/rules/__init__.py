@@ -1,8 +1,15 @@
 """Lowering rules keyed by the NumPy function (or array method, attribute, builtin) they
 implement; importing this package fills the tables."""
 
-from sluice.frontend.python.rules import creation, elementwise, linalg, pybuiltins, reductions
+from sluice.frontend.python.rules import (
+    creation,
+    elementwise,
+    linalg,
+    pybuiltins,
+    reductions,
+    shaping,
+)
 from sluice.frontend.python.rules.table import ATTRIBUTES, BUILTINS, FUNCTIONS, METHODS
 
 __all__ = ["ATTRIBUTES", "BUILTINS", "FUNCTIONS", "METHODS", "creation", "elementwise", "linalg",
-           "pybuiltins", "reductions"]
+           "pybuiltins", "reductions", "shaping"]

@@ -20,6 +20,7 @@ from sluice.frontend.python.rules.table import (
 )
 from sluice.frontend.python.values import (
     Elem,
+    Py,
     Sym,
     View,
     const,
@@ -39,11 +40,43 @@ def _filled(tr, node, shape: tuple, dtype: DType, fill: Any | None) -> View:
     return t
 
 
-@register(FUNCTIONS, np.zeros, np.ones, np.empty)
-def _zeros(tr, node, shape, dtype=None):
+def _creation_rule(fill: int | None):
+    """np.zeros / np.ones / np.empty / np.ndarray (keyed by the function object, so that an
+    alias such as `z = np.zeros` still fills)."""
+    def rule(tr, node, shape, dtype=None):
+        d = dtype_arg(tr, node, dtype) or DType.float64
+        return _filled(tr, node, shape_arg(tr, node, shape), d,
+                       None if fill is None else const(fill))
+    return rule
+
+
+for _fn, _fill in ((np.zeros, 0), (np.ones, 1), (np.empty, None), (np.ndarray, None)):
+    FUNCTIONS[_fn] = _creation_rule(_fill)
+
+
+@register(FUNCTIONS, np.identity)
+def _identity(tr, node, n, dtype=None):
+    return _eye(tr, node, n, dtype=dtype)
+
+
+@register(FUNCTIONS, np.eye)
+def _eye(tr, node, N, M=None, k=None, dtype=None):
+    """Ones where column - row == k, zeros elsewhere."""
+    n = tr.index_expr(value(tr, node, N), node)
+    m = n if M is None or (isinstance(M, Py) and M.obj is None) \
+        else tr.index_expr(value(tr, node, M), node)
+    diagonal = sympy.Integer(0) if k is None else tr.index_expr(value(tr, node, k), node)
     d = dtype_arg(tr, node, dtype) or DType.float64
-    fill = {"zeros": const(0), "ones": const(1), "empty": None}[tr.callee_name(node)]
-    return _filled(tr, node, shape_arg(tr, node, shape), d, fill)
+    shape = shape_arg(tr, node, (Sym(n, DType.int64), Sym(m, DType.int64)))
+    one, zero = (ops.as_number(sympy.Integer(v), DType.int64, d) for v in (1, 0))
+    on = sympy.Eq(placeholder(1) - placeholder(0), diagonal)
+    return _filled_by(tr, shape, d, Select(on, one, zero))
+
+
+def _filled_by(tr, shape: tuple, dtype: DType, expr: Any) -> View:
+    t = tr.em.temp(dtype, shape, tr.name_hint(), array=True)
+    tr.em.store(Elem(shape, dtype, expr, {}), t, "fill")
+    return t
 
 
 @register(FUNCTIONS, np.full)

@@ -18,6 +18,7 @@ from sluice.frontend.python.rules.table import (
     FUNCTIONS,
     METHODS,
     register,
+    transposed,
     value,
 )
 from sluice.frontend.python.values import (
@@ -218,3 +219,24 @@ def _triangle(tr, node, a, k=None):
     keep = (j - i >= k) if upper else (j - i <= k)
     zero = sympy.Integer(0)
     return Elem(e.shape, e.dtype, Select(keep, e.expr, zero), dict(e.reads))
+
+
+def ufunc_method(obj: Any) -> Callable[..., Any] | None:
+    """The rule of `np.add.outer` and its kin (the `outer` method of a supported ufunc):
+    the ufunc applied to `a` with size-1 axes appended for each of `b`'s, after NumPy makes
+    arrays of both (Python numbers take their default types)."""
+    uf = getattr(obj, "__self__", None)
+    if not isinstance(uf, np.ufunc) or getattr(obj, "__name__", None) != "outer":
+        return None
+    apply = FUNCTIONS.get(uf)
+    if apply is None or uf.nin != 2:
+        return None
+
+    def rule(tr, node, a, b):
+        a, b = (dataclasses.replace(v, weak=False)
+                for v in (value(tr, node, a), value(tr, node, b)))
+        ea = to_elem(a)
+        rank = len(ea.shape)
+        lifted = transposed(ea, list(range(rank)), ea.shape + (sympy.Integer(1),) * len(b.shape))
+        return apply(tr, node, lifted, b)
+    return rule
