@@ -48,6 +48,8 @@ FAMILIES: dict[str, str] = {
     "rearrange": ("np.flip, np.concatenate / hstack / vstack / stack, ufunc.outer, np.eye / "
                   "identity with run-time sizes, NumPy functions called under another name"),
     "iterate": "for loops over arrays, enumerate(array) and zip(arrays)",
+    "mask": ("boolean masks: x[m] = v, x[m] = f(x[m], y[m]), x[m] += v, reductions of x[m] "
+             "(empty selections included)"),
     "alias": "the same array passed twice, overlapping slices",
     "shape_mismatch": "operands whose shapes NumPy rejects at call time",
     "unsupported": "constructs sluice does not support (must be a SluiceError)",

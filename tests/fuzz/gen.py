@@ -206,7 +206,7 @@ def _shaping(b: Builder, out: str) -> Stmt:
     elif r < 0.8:
         lo, hi = b.new_scalar(rng.randint(-4, 6)), b.new_scalar(rng.randint(-4, 9))
         step = rng.choice(["", ", 2", ", -1", ", 3", ", -2"])
-        line = f"{out} = np.arange({lo}, {hi}{step}) * {a}.sum()"
+        line = f"{out} = np.arange({lo}, {hi}{step}) * {a}.size"  # (a sum would reassociate)
     else:
         fn = rng.choice(["argmax", "argmin"])
         axis = rng.choice(["", ", axis=0", ", axis=-1"]) if len(b.shape) > 1 else \
@@ -284,8 +284,41 @@ def _iterate(b: Builder, out: str) -> Stmt:
     return Stmt(frozenset(), [*lines, f"{out} = {acc}"], [], [out], EXACT)
 
 
+def _mask(b: Builder, out: str) -> Stmt:
+    """Masked stores and reductions of masked selections (`x[m]` has a run-time length)."""
+    rng = b.rng
+    b.use("mask")
+    if b.dtype == "bool" and not b.on("bool_arith"):
+        b.dtype = "float64"
+    x, y = b.new_array(), b.new_array()
+    cmp = rng.choice([">", "<", ">=", "!=", "=="]) if V.kind(b.dtype) != "c" else \
+        rng.choice(["!=", "=="])
+    m = rng.choice([f"{x} {cmp} {b.const_leaf()}", f"{y} {cmp} {x}",
+                    f"np.logical_and({x} {cmp} {b.const_leaf()}, {y} != {b.const_leaf()})"])
+    r = rng.random()
+    if r < 0.25:
+        lines = [f"{x}[{m}] = {b.const_leaf()}", f"{out} = {x}"]
+        kind = EXACT
+    elif r < 0.45:
+        op = rng.choice(["+", "-", "*"])
+        lines = [f"{x}[{m}] = {x}[{m}] {op} {y}[{m}] {op} {b.const_leaf()}", f"{out} = {x}"]
+        kind = EXACT
+    elif r < 0.55:
+        lines = [f"{x}[{m}] {rng.choice(['+=', '-=', '*='])} {b.const_leaf()}", f"{out} = {x}"]
+        kind = EXACT
+    else:
+        fn = rng.choice(["sum", "mean", "prod", "max", "min", "any", "all"])
+        sel = f"{x}[{m}]" if rng.random() < 0.6 else f"({x}[{m}] * 2 - {y}[{m}])"
+        lines = [f"{out} = np.{fn}({sel})" if rng.random() < 0.5 else f"{out} = {sel}.{fn}()"]
+        if fn in ("max", "min", "any", "all"):
+            return Stmt(frozenset(), lines, [], [out], MINMAX)
+        return Stmt(frozenset(), lines, [], [out], REDUCE, operand=sel, axis=None)
+    return Stmt(frozenset(), lines, [], [out], kind)
+
+
 _UNSUPPORTED = [
     "{o} = np.cumsum({a})", "{o} = np.sort({a})", "{o} = {a}[{a} > 0]",
+    "{o} = {a}[{a} > 0] + {a}", "{o} = {a}[{a} > 0] @ {a}[{a} > 0]",
     "{o} = {a}[[0, 0]]", "{o} = np.linalg.norm({a})", "{o} = np.fft.fft({a})",
     "{o} = sorted({a})", "{o} = [v for v in {a}]", "{o} = (lambda t: t + 1)({a})",
     "{o} = np.unique({a})", "{o} = {a}.tolist()", "{o} = np.diff({a})",
@@ -304,7 +337,7 @@ _KINDS = [  # (maker, weight, family it needs)
     (_slicing, 3, "slice_const"), (_slicing, 2, "slice_runtime"), (_branch, 2, "branch"),
     (_loop, 2, "loop"), (_inplace, 2, "inplace"), (_alias, 2, "alias"),
     (_unsupported, 0.3, "unsupported"), (_shaping, 1.5, "shaping"),
-    (_rearrange, 1.5, "rearrange"), (_iterate, 1.5, "iterate"),
+    (_rearrange, 1.5, "rearrange"), (_iterate, 1.5, "iterate"), (_mask, 1.5, "mask"),
 ]
 
 

@@ -14,8 +14,18 @@ from typing import Any
 import numpy as np
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
+from sluice.frontend.python import masks
 from sluice.frontend.python.source import load
-from sluice.frontend.python.values import Elem, Py, Sym, View, is_element, python_lacks
+from sluice.frontend.python.values import (
+    Elem,
+    Masked,
+    Py,
+    Sym,
+    View,
+    involved,
+    is_element,
+    python_lacks,
+)
 
 
 def unwrap(obj: Any) -> Any:
@@ -67,6 +77,9 @@ class CallLowering:
         func = node.func
         if isinstance(func, ast.Attribute):
             base = self.ev(func.value)
+            if isinstance(base, Masked):
+                args, kwargs = self.call_args(node)
+                return masks.method(self, node, base, func.attr, args, kwargs)
             if isinstance(base, View | Elem | Sym):
                 lacks = python_lacks(base, func.attr)
                 if lacks is not None:
@@ -93,7 +106,10 @@ class CallLowering:
         if rule is not None:
             self._check_binding(rule, _name(obj), node, *args, **kwargs)
             self.callees[node] = obj
-            out = rule(self, node, *args, **kwargs)
+            if involved(args):
+                out = masks.call(self, node, obj, _name(obj), rule, args, kwargs)
+            else:
+                out = rule(self, node, *args, **kwargs)
             return _strong(out) if numpy_rule is not None else out
         fn = unwrap(obj)
         if fn is not None and not _is_library(fn):

@@ -11,9 +11,18 @@ import numpy as np
 import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError, did_you_mean
-from sluice.frontend.python import ops
+from sluice.frontend.python import masks, ops
 from sluice.frontend.python.indexing import apply_index
-from sluice.frontend.python.values import Elem, Py, Sym, View, const, is_array, python_lacks
+from sluice.frontend.python.values import (
+    Elem,
+    Masked,
+    Py,
+    Sym,
+    View,
+    const,
+    is_array,
+    python_lacks,
+)
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import value as value_symbol
 
@@ -111,7 +120,7 @@ class ExpressionLowering:
                           self.operand(b, node.right))
 
     def operand(self, v: Any, node: ast.AST) -> Any:
-        if isinstance(v, Sym | View | Elem):
+        if isinstance(v, Sym | View | Elem | Masked):
             return v
         if isinstance(v, tuple):
             raise UnsupportedError("arithmetic on tuples is not supported", self.loc(node),
@@ -137,7 +146,7 @@ class ExpressionLowering:
 
     def ev_boolop(self, node: ast.BoolOp) -> Any:
         vals = [self.operand(self.ev(v), v) for v in node.values]
-        if any(is_array(v) for v in vals):
+        if any(is_array(v) or isinstance(v, Masked) for v in vals):
             raise SluiceTypeError("'and'/'or' of arrays is ambiguous", self.loc(node),
                                   hint="use np.logical_and / np.logical_or or & and |")
         op = ast.BitAnd if isinstance(node.op, ast.And) else ast.BitOr
@@ -218,6 +227,8 @@ class ExpressionLowering:
     def subscript_view(self, base: Any, node: ast.Subscript) -> Any:
         """Evaluate `base[...]` to a view (or a gathered temporary)."""
         v, gathers = self.subscript_parts(base, node)
+        if isinstance(gathers, masks.MaskIndex):
+            return masks.select(self, v, gathers.mask, node)
         if gathers:
             return self.gather(v, gathers, node)
         return v
@@ -230,6 +241,14 @@ class ExpressionLowering:
         if isinstance(base, Elem):
             base = self.em.materialize(base)
         items = self.index_items(node.slice)
+        masks_ = [it[1] for it in items if it[0] == "mask"]
+        if masks_:
+            if len(items) != 1:
+                raise UnsupportedError("a boolean mask together with other indices is not "
+                                       "supported", self.loc(node),
+                                       hint="index with the mask alone, x[mask], with a mask "
+                                       "of x's shape")
+            return base, masks.MaskIndex(masks_[0])
         checks: list = []
         out = apply_index(base, items, self.loc(node), self.facts, checks)
         if checks and not self.in_map:  # (a map body has no place for a check)
@@ -270,10 +289,7 @@ class ExpressionLowering:
             elif isinstance(v, Py) and v.obj is Ellipsis:
                 items.append(("ellipsis",))
             elif is_array(v):
-                if v.dtype == DType.bool:
-                    raise UnsupportedError("boolean mask indexing is not supported", self.loc(p),
-                                           hint="use np.where(mask, a, b)")
-                items.append(("array", v))
+                items.append(("mask" if v.dtype == DType.bool else "array", v))
             else:
                 items.append(("index", self.index_expr(v, p)))
         return items
@@ -328,6 +344,9 @@ def _describe(v: Any) -> str:
         return f"a {v.dtype} scalar"
     if isinstance(v, tuple):
         return "a tuple"
+    if isinstance(v, Masked):
+        return f"a masked selection x[mask] of {v.dtype} (its length is only known while the " \
+            "function runs)"
     if isinstance(v, Py):
         o = v.obj
         if isinstance(o, types.ModuleType):

@@ -18,7 +18,16 @@ from sluice.errors import ShapeError, SluiceTypeError
 from sluice.frontend.python import emit, ufunc_types
 from sluice.frontend.python.emit import align, broadcast
 from sluice.frontend.python.int64 import provably_fits
-from sluice.frontend.python.values import Elem, Sym, const, narrow_symbol, to_elem
+from sluice.frontend.python.values import (
+    Elem,
+    Masked,
+    Sym,
+    const,
+    involved,
+    lift,
+    narrow_symbol,
+    to_elem,
+)
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import (
@@ -201,6 +210,8 @@ _GROWING = (ast.Add, ast.Sub, ast.Mult, ast.Pow, ast.FloorDiv, ast.LShift)
 def binary(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
     """`a op b`; `ufunc_call`: spelled as the ufunc (`np.multiply(a, b)`), which NumPy
     computes with its array loops even for two scalars."""
+    if involved([a, b]):
+        return lift(lambda x, y: binary(op, x, y, ufunc_call), [a, b], "arithmetic")
     out = _binary(op, a, b, ufunc_call)
     if op in _GROWING and not ufunc_call:
         _require_int64(out)
@@ -476,6 +487,8 @@ def _check_integer_exponent(b: Any) -> None:
 
 
 def compare(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:
+    if involved([a, b]):
+        return lift(lambda x, y: compare(op, x, y, ufunc_call), [a, b], "a comparison")
     folded = fold_constants(op, a, b)
     if folded is not None:
         return folded
@@ -572,6 +585,8 @@ def _outside_range(op: type, a: Any, b: Any) -> bool | None:
 
 
 def unary(op: type, a: Any) -> Any:
+    if isinstance(a, Masked):
+        return lift(lambda x: unary(op, x), [a], "arithmetic")
     if isinstance(op, type) and op is ast.UAdd:
         if not weak_of(a):
             ufunc_types.loop_types(np.positive, [a])  # +bool raises, as in NumPy
@@ -604,6 +619,8 @@ def unary(op: type, a: Any) -> Any:
 
 
 def cast(v: Any, to: DType) -> Any:
+    if isinstance(v, Masked):
+        return lift(lambda x: cast(x, to), [v], "a cast")
     if v.dtype == to:
         return v
     if to == DType.bool:

@@ -15,11 +15,12 @@ import numpy as np
 import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
-from sluice.frontend.python import carried, iteration, ops, setitem
+from sluice.frontend.python import carried, iteration, masks, ops, setitem
 from sluice.frontend.python.branches import BranchLowering
 from sluice.frontend.python.emit import clipped_size, differ, runtime_size
 from sluice.frontend.python.values import (
     Elem,
+    Masked,
     Py,
     Sym,
     View,
@@ -146,6 +147,8 @@ class StatementLowering:
             if not isinstance(base, View) or not base.shape:
                 raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
             view, gathers = self.subscript_parts(base, t)
+            if isinstance(gathers, masks.MaskIndex):
+                return masks.store(self, view, gathers.mask, val, t)
             if gathers:
                 return self.scatter(view, gathers, val, t)
             self.write(view, val, t)
@@ -224,6 +227,8 @@ class StatementLowering:
             val = dataclasses.replace(self.em.materialize(val, name), weak=val.weak)
         elif is_element(val):
             val = self.snapshot(val)
+        elif isinstance(val, Masked):
+            val = masks.materialized(self, val)
         elif isinstance(val, View) and val.owned:
             for k, other in f.env.items():
                 if k != name and isinstance(other, View) and other.data == val.data:
@@ -349,6 +354,10 @@ class StatementLowering:
             if not isinstance(base, View) or not base.shape:
                 raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
             view, gathers = self.subscript_parts(base, t)
+            if isinstance(gathers, masks.MaskIndex):  # x[m] += v is x[m] = x[m] + v
+                new = self.apply_op(node, masks.select(self, view, gathers.mask, t), rhs)
+                self.check_inplace(view, new, node)
+                return masks.store(self, view, gathers.mask, new, t)
             if gathers:  # x[idx] += v is x[idx] = x[idx] + v: a repeated index adds once
                 cur = self.gather(view, gathers, t)
                 new = self.apply_op(node, cur, rhs)
@@ -565,7 +574,9 @@ class StatementLowering:
         for v in vals:
             if not isinstance(v, Sym | View | Elem):
                 raise UnsupportedError(f"cannot return {self.describe(v)}", self.loc(node),
-                                       hint="return arrays, numbers or a flat tuple of them")
+                                       hint="return arrays, numbers or a flat tuple of them"
+                                       + ("; np.where(mask, x, ...) keeps the shape"
+                                          if isinstance(v, Masked) else ""))
             self.check_return_shape(v, node)
         b = self.em.b
         if self.returns is None:

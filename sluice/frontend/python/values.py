@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from sluice.errors import SluiceTypeError
+from sluice.errors import SluiceTypeError, UnsupportedError
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import CASTS, Expr, as_expr, symbol, value
@@ -114,6 +114,65 @@ class Elem:
     weak: bool = False
 
 
+HINT = ("a selection x[mask] can be reduced (sum, mean, max, ...), combined element-wise "
+        "with numbers and with selections by the same mask, or stored through the same "
+        "mask (x[mask] = v); for other uses, np.where(mask, x, ...) keeps the shape")
+
+
+@dataclass(frozen=True, eq=False)
+class Masked:
+    """The elements of `values` where `mask` holds, in C order (NumPy's `x[mask]`)."""
+
+    values: Elem
+    mask: Elem
+    weak: bool = field(default=False)
+
+    @property
+    def dtype(self) -> DType:
+        return self.values.dtype
+
+    @property
+    def shape(self) -> tuple:
+        raise UnsupportedError("the length of a masked selection x[mask] is only known "
+                               "while the function runs; it cannot be used here", hint=HINT)
+
+
+def same(a: Elem, b: Elem) -> bool:
+    """Two masks that read the same elements the same way (connectors renamed)."""
+    def canonical(e: Elem) -> Any:
+        sub = {value(c): sympy.Symbol(f"{d}@{idx}") for c, (d, idx) in e.reads.items()}
+        return e.shape, e.expr.xreplace(sub)
+    return canonical(a) == canonical(b)
+
+
+def involved(operands: list[Any]) -> bool:
+    return any(isinstance(o, Masked) for o in operands)
+
+
+def lift(fn, operands: list[Any], what: str) -> Masked:
+    """`fn` (an element-wise operation) applied to selections by one mask and numbers."""
+    mask = next(o.mask for o in operands if isinstance(o, Masked))
+    plain = []
+    for o in operands:
+        if isinstance(o, Masked):
+            if not same(o.mask, mask):
+                raise UnsupportedError(f"{what} of selections by different masks is not "
+                                       "supported (their lengths may differ)", hint=HINT)
+            plain.append(o.values)
+        elif is_array(o):
+            raise UnsupportedError(f"{what} of a masked selection x[mask] and an array is "
+                                   "not supported (NumPy needs the array to have the "
+                                   "selection's run-time length)", hint=HINT)
+        else:
+            plain.append(o)
+    out = fn(*plain)
+    if isinstance(out, Masked):
+        return out
+    return Masked(to_elem(out), mask)
+
+
+
+
 @dataclass(frozen=True)
 class Py:
     obj: Any
@@ -161,6 +220,8 @@ def to_elem(v: Any) -> Elem:
     if isinstance(v, Sym):
         expr = CASTS[v.dtype.value](v.expr) if narrow_symbol(v) else v.expr
         return Elem((), v.dtype, expr, {}, weak=v.weak)
+    if isinstance(v, Masked):
+        raise UnsupportedError("a masked selection x[mask] cannot be used here", hint=HINT)
     raise TypeError(v)
 
 

@@ -55,7 +55,7 @@ def matmul_mismatch(A):
     return A[0, 0] * np.ones((3, 2)) @ np.ones((3, 2))
 
 
-# expect: UnsupportedError at line-offset 1 col 13: boolean mask indexing
+# expect: UnsupportedError at line-offset 1 col 4: cannot return a masked selection
 def mask_index(A):
     return A[A > 0.5]
 
