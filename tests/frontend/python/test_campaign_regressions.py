@@ -454,3 +454,46 @@ def test_a_numpy_integer_assigned_in_a_branch_keeps_its_type():
           (1.0, np.int8(-5), np.int8(7)))
     with pytest.raises(sluice.SluiceError, match="uint64 on one path"):
         sluice.jit(pick)(3.0, np.uint64(20), -3)
+
+
+def element_then_write(a):
+    r = a[0]
+    a[0] = 5.0
+    return r
+
+
+def overwrite_in_callee(r, a):
+    a[0] = 9.0
+    return r * 2
+
+
+def element_passed_to_a_callee(a):
+    return overwrite_in_callee(a[0], a)
+
+
+def int8_element_in_a_branch(a, n):
+    acc = a[0]
+    if n > 0:
+        acc = a[1]
+    return acc
+
+
+def int8_element_in_a_loop(a):
+    acc = a[0]
+    for i in range(3):
+        acc = acc + a[i]
+    return acc
+
+
+def test_an_element_bound_to_a_name_is_a_copy():
+    # found with the `iterate` fuzzer family (2026-12-07): a name bound to one element kept
+    # reading the array, so a later write changed it; NumPy's a[0] is a NumPy scalar (a copy)
+    agree(element_then_write, (np.array([1.0, 2.0]),))
+    agree(element_passed_to_a_callee, (np.array([1.0, 2.0]),))
+
+
+def test_a_narrow_integer_element_keeps_its_type_in_loops_and_branches():
+    # an np.int8 element assigned in a branch (or carried by a loop) came back as int64
+    a = np.array([1, 2, 120], np.int8)
+    agree(int8_element_in_a_branch, (a, 1), (a, 0))
+    agree(int8_element_in_a_loop, (a,))
