@@ -207,6 +207,11 @@ def _shaping(b: Builder, out: str) -> Stmt:
         lo, hi = b.new_scalar(rng.randint(-4, 6)), b.new_scalar(rng.randint(-4, 9))
         step = rng.choice(["", ", 2", ", -1", ", 3", ", -2"])
         line = f"{out} = np.arange({lo}, {hi}{step}) * {a}.size"  # (a sum would reassociate)
+        if rng.random() < 0.4:  # linspace: run-time bounds and counts, 0 and 1 included
+            start = rng.choice([b.new_scalar(V.scalar(rng, "float64")), "-1.5", "2"])
+            stop = rng.choice([b.new_scalar(V.scalar(rng, "float64")), "0.25", "1e308"])
+            count = b.new_scalar(rng.randint(-1, 5))
+            line = f"{out} = np.linspace({start}, {stop}, {count}) * {a}.size"
     else:
         fn = rng.choice(["argmax", "argmin"])
         axis = rng.choice(["", ", axis=0", ", axis=-1"]) if len(b.shape) > 1 else \

@@ -497,3 +497,13 @@ def test_a_narrow_integer_element_keeps_its_type_in_loops_and_branches():
     a = np.array([1, 2, 120], np.int8)
     agree(int8_element_in_a_branch, (a, 1), (a, 0))
     agree(int8_element_in_a_loop, (a,))
+
+
+def linspace_runtime(lo, hi, n):
+    return np.linspace(lo, hi, n), np.linspace(2.0, 5.0, n), np.linspace(lo, 3, n, dtype=int)
+
+
+def test_linspace_of_one_element_is_its_start():
+    # found by reading (2026-12-07): with one element NumPy gives [start]; sluice gave [stop]
+    agree(linspace_runtime, (2.0, 5.0, 1), (2.0, 5.0, 0), (-1.5, 1e308, 4), (0.5, 0.5, 3),
+          (float("nan"), 1.0, 2), (1.0, float("inf"), 3))

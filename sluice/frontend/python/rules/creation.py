@@ -165,23 +165,33 @@ def _linspace(tr, node, start, stop, num=None, endpoint=None, dtype=None):
     n = tr.index_expr(num if num is not None else const(50), node)
     if endpoint is not None and not tr.pyvalue(endpoint, node):
         raise UnsupportedError("np.linspace(endpoint=False) is not supported", tr.loc(node))
+    if start.shape or stop.shape:
+        raise UnsupportedError("np.linspace with array bounds is not supported", tr.loc(node),
+                               hint="call it once per bound")
+    if start.dtype.is_complex or stop.dtype.is_complex:
+        raise UnsupportedError("np.linspace with complex bounds is not supported",
+                               tr.loc(node))
+    # Bounds known before the call fold into the expression; run-time ones (float
+    # arguments) are read where each element is computed.
+    ea, eb = (to_elem(ops.cast(v, DType.float64)) for v in (start, stop))
     p = placeholder(0)
-    a, b = ops.as_number(start.expr, start.dtype, DType.float64) if isinstance(start, Sym) \
-        else None, ops.as_number(stop.expr, stop.dtype, DType.float64) \
-        if isinstance(stop, Sym) else None
-    if a is None or b is None:
-        raise UnsupportedError("np.linspace needs bounds known before the call", tr.loc(node))
     # NumPy's own formula: start and stop as floats, step = (stop - start) / (num - 1),
-    # y = i * step + start (or (i / div) * delta + start where step is 0), y[-1] = stop.
-    a, b = X.mul(a, 1.0), X.mul(b, 1.0)
+    # y = i * step + start (or (i / div) * delta + start where step is 0), y[-1] = stop;
+    # with one element (div = 0) the step is undefined and y = i * delta + start.
+    a, b = X.mul(ea.expr, 1.0), X.mul(eb.expr, 1.0)
     div = n - 1
     delta = X.sub(b, a)
     step = X.truediv(delta, div)
     scaled = Select(X.compare(X.Eq2, step, 0), X.mul(X.truediv(p, div), delta),
                     X.mul(p, step))
-    expr = Select(sympy.Eq(p, n - 1), b, X.add(scaled, a))
+    scaled = Select(div > 0, scaled, X.mul(p, delta))
+    expr = Select(sympy.And(sympy.Eq(p, n - 1), n > 1), b, X.add(scaled, a))
     d = dtype_arg(tr, node, dtype) or DType.float64
-    return Elem((n,), d, expr, {})
+    if d.is_integer:  # NumPy 2 rounds towards -inf before the cast
+        expr = X.call("floor", expr)
+    if d != DType.float64:
+        return ops.cast(Elem((n,), DType.float64, expr, {**ea.reads, **eb.reads}), d)
+    return Elem((n,), d, expr, {**ea.reads, **eb.reads})
 
 
 @register(FUNCTIONS, np.outer)
