@@ -8,8 +8,10 @@ from sluice.frontend.python.rules import (
     pybuiltins,
     reductions,
     shaping,
+    statistics,
 )
 from sluice.frontend.python.rules.table import ATTRIBUTES, BUILTINS, FUNCTIONS, METHODS
 
 __all__ = ["ATTRIBUTES", "BUILTINS", "FUNCTIONS", "METHODS", "creation", "elementwise", "linalg",
-           "pybuiltins", "reductions", "shaping"]
+           "pybuiltins", "reductions", "shaping",
+           "statistics"]
