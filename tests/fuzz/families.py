@@ -48,6 +48,7 @@ FAMILIES: dict[str, str] = {
     "rearrange": ("np.flip, np.concatenate / hstack / vstack / stack, ufunc.outer, np.eye / "
                   "identity with run-time sizes, NumPy functions called under another name"),
     "iterate": "for loops over arrays, enumerate(array) and zip(arrays)",
+    "ufunc_out": "ufunc keyword arguments: out= (positional too), where= with out=, dtype=",
     "mask": ("boolean masks: x[m] = v, x[m] = f(x[m], y[m]), x[m] += v, reductions of x[m] "
              "(empty selections included)"),
     "alias": "the same array passed twice, overlapping slices",

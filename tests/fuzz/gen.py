@@ -289,6 +289,32 @@ def _iterate(b: Builder, out: str) -> Stmt:
     return Stmt(frozenset(), [*lines, f"{out} = {acc}"], [], [out], EXACT)
 
 
+_OUT_UFUNCS = ["add", "subtract", "multiply", "maximum", "minimum", "true_divide"]
+
+
+def _ufunc_out(b: Builder, out: str) -> Stmt:
+    """`np.add(x, e, out=x)`, `np.multiply(x, e, x)`, `where=` with `out=`, `dtype=`."""
+    rng = b.rng
+    b.use("ufunc_out")
+    if b.dtype == "bool":
+        b.dtype = "float64"
+    x = b.new_array()
+    fn = rng.choice(_OUT_UFUNCS)
+    e = b.expr(1)
+    r = rng.random()
+    if r < 0.35:
+        line = f"np.{fn}({x}, {e}, out={x})"
+    elif r < 0.55:
+        line = f"np.{fn}({e}, {x}, {x})"
+    elif r < 0.8:
+        line = f"np.{fn}({x}, {e}, out={x}, where={x} {rng.choice(['>', '<', '!='])} 0)"
+    else:
+        dtype = rng.choice(["np.float64", "np.float32", "np.int64", "np.complex128"])
+        return Stmt(frozenset(), [f"{out} = np.{fn}({x}, {e}, dtype={dtype})"], [], [out],
+                    EXACT)
+    return Stmt(frozenset(), [line, f"{out} = {x}"], [], [out], EXACT)
+
+
 def _mask(b: Builder, out: str) -> Stmt:
     """Masked stores and reductions of masked selections (`x[m]` has a run-time length)."""
     rng = b.rng
@@ -343,6 +369,7 @@ _KINDS = [  # (maker, weight, family it needs)
     (_loop, 2, "loop"), (_inplace, 2, "inplace"), (_alias, 2, "alias"),
     (_unsupported, 0.3, "unsupported"), (_shaping, 1.5, "shaping"),
     (_rearrange, 1.5, "rearrange"), (_iterate, 1.5, "iterate"), (_mask, 1.5, "mask"),
+    (_ufunc_out, 1.0, "ufunc_out"),
 ]
 
 

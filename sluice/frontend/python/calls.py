@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
-from sluice.frontend.python import masks
+from sluice.frontend.python import masks, ufunc_options
 from sluice.frontend.python.source import load
 from sluice.frontend.python.values import (
     Elem,
@@ -103,6 +103,10 @@ class CallLowering:
         args, kwargs = self.call_args(node)
         numpy_rule = _lookup(FUNCTIONS, obj) or ufunc_method(obj)
         rule = numpy_rule or _lookup(BUILTINS, obj)
+        if numpy_rule is not None and ufunc_options.takes_options(obj, args, kwargs):
+            self.callees[node] = obj
+            return _strong(ufunc_options.call(self, node, obj, numpy_rule, args, kwargs,
+                                              _name(obj)))
         if rule is not None:
             self._check_binding(rule, _name(obj), node, *args, **kwargs)
             self.callees[node] = obj
