@@ -52,13 +52,14 @@ def probe_one(root: Path, short: str, size: str) -> str:
     info = json.loads((root / "bench_info" / f"{short}.json").read_text())["benchmark"]
     folder = root / "npbench" / "benchmarks" / info["relative_path"]
     module = info["module_name"]
-    init = getattr(_load(folder / f"{module}.py", module), info["init"]["func_name"])
     params = info["parameters"][size]
-    made = init(*[params[a] for a in info["init"]["input_args"]])
-    if len(info["init"]["output_args"]) == 1:
-        made = (made,)
     env = dict(params)
-    env.update(zip(info["init"]["output_args"], made, strict=True))
+    if "init" in info:  # (kernels without one take their parameters as they are)
+        init = getattr(_load(folder / f"{module}.py", module), info["init"]["func_name"])
+        made = init(*[params[a] for a in info["init"]["input_args"]])
+        if len(info["init"]["output_args"]) == 1:
+            made = (made,)
+        env.update(zip(info["init"]["output_args"], made, strict=True))
     kernel = getattr(_load(folder / f"{module}_numpy.py", f"{module}_numpy"),
                      info["func_name"])
     ref_args = [copy.deepcopy(env[a]) for a in info["input_args"]]

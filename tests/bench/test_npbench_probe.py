@@ -10,16 +10,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _kernel(root: Path, short: str, init: str, kernel: str, out_args: list[str]) -> None:
+def _kernel(root: Path, short: str, init: str | None, kernel: str, out_args: list[str]) -> None:
     folder = root / "npbench" / "benchmarks" / short
     folder.mkdir(parents=True)
-    (folder / f"{short}.py").write_text("import numpy as np\n\n" + init)
+    (folder / f"{short}.py").write_text("import numpy as np\n\n" + (init or ""))
     (folder / f"{short}_numpy.py").write_text("import numpy as np\n\n" + kernel)
     info = {"benchmark": {
         "short_name": short, "relative_path": short, "module_name": short,
         "func_name": "kernel", "parameters": {"S": {"N": 6}},
         "init": {"func_name": "initialize", "input_args": ["N"], "output_args": ["A"]},
         "input_args": ["A"], "array_args": ["A"], "output_args": out_args}}
+    if init is None:  # (some take their parameters as they are: mandelbrot1)
+        del info["benchmark"]["init"]
+        info["benchmark"]["input_args"] = ["N"]
     (root / "bench_info").mkdir(exist_ok=True)
     (root / "bench_info" / f"{short}.json").write_text(json.dumps(info))
 
@@ -29,13 +32,15 @@ def test_probe_reports_each_kernel(tmp_path):
     _kernel(tmp_path, "scale", init,
             "def kernel(A):\n    A[A < 0] = 0.0\n    return A * 2\n", ["A"])
     _kernel(tmp_path, "sorted", init, "def kernel(A):\n    return np.sort(A)\n", [])
+    _kernel(tmp_path, "steps", None, "def kernel(N):\n    return np.arange(N) * 0.5\n", [])
     out = subprocess.run([sys.executable, "-m", "bench.npbench_probe", str(tmp_path)],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].split()[:2] == ["scale", "match"]
     assert lines[1].split()[:2] == ["sorted", "FAIL"] and "np.sort" in lines[1]
-    assert lines[-1] == "1 of 2 NPBench kernels compile unchanged and match NumPy"
+    assert lines[2].split()[:2] == ["steps", "match"]
+    assert lines[-1] == "2 of 3 NPBench kernels compile unchanged and match NumPy"
 
 
 def test_probe_refuses_a_folder_that_is_not_npbench(tmp_path):
