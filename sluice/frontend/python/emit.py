@@ -17,7 +17,7 @@ import sympy
 
 from sluice.errors import ShapeError, SluiceIndexError
 from sluice.frontend.python.bounds import Facts
-from sluice.frontend.python.values import Elem, Rng, View, placeholder, to_elem
+from sluice.frontend.python.values import Elem, Rng, View, placeholder, reindexed, to_elem
 from sluice.ir.builder import ProgramBuilder
 from sluice.ir.dtypes import DType
 from sluice.ir.memlet import Index, Memlet, Range
@@ -163,9 +163,7 @@ def align(e: Elem, shape: tuple[Expr, ...]) -> Elem:
             sub[placeholder(k)] = p
     if all(v == placeholder(k) for k, v in enumerate(sub.values())) and r == rank:
         return e
-    reads = {c: (data, tuple(sympy.sympify(i).xreplace(sub) for i in idx))
-             for c, (data, idx) in e.reads.items()}
-    return Elem(shape, e.dtype, e.expr.xreplace(sub), reads, e.weak)
+    return reindexed(e, sub, shape)
 
 
 class Namer:

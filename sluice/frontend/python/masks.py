@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import sympy
 
 from sluice.errors import SluiceIndexError, UnsupportedError
 from sluice.frontend.python import ops, setitem, ufunc_types
@@ -42,6 +41,7 @@ from sluice.frontend.python.values import (
     is_array,
     lift,
     placeholder,
+    reindexed,
     same,
     to_elem,
 )
@@ -87,22 +87,13 @@ def store(tr, base: View, mask: Any, val: Any, node: ast.AST) -> None:
             raise UnsupportedError("storing an array through a boolean mask is not "
                                    "supported (NumPy needs it to have the selection's "
                                    "run-time length)", tr.loc(node), hint=HINT)
-        new = Elem((), val.dtype, *_first(val))
+        e = to_elem(val)
+        new = reindexed(e, {placeholder(k): 0 for k in range(len(e.shape))}, ())
     else:
         setitem.check_scalar_store(val, base.dtype, tr.em.arrays0d)
         new = val
-    keep = ops.elementwise(lambda m, v, x: Select(ops.as_boolean(m, DType.bool), v, x),
-                           [sel.mask, ops.cast(new, base.dtype), base], base.dtype,
-                           numeric=False)
+    keep = ops.where(sel.mask, ops.cast(new, base.dtype), base, base.dtype)
     tr.em.store(to_elem(keep), base, "masked")
-
-
-def _first(v: Any) -> tuple:
-    e = to_elem(v)
-    zero = {placeholder(k): 0 for k in range(len(e.shape))}
-    reads = {c: (d, tuple(sympy.sympify(i).xreplace(zero) for i in idx))
-             for c, (d, idx) in e.reads.items()}
-    return e.expr.xreplace(zero), reads
 
 
 # --- reductions ----------------------------------------------------------------------------
@@ -114,9 +105,8 @@ def count(tr, sel: Masked) -> View:
 
 
 def _filled(sel: Masked, fill: Any) -> Elem:
-    return ops.elementwise(lambda m, v, f: Select(ops.as_boolean(m, DType.bool), v, f),
-                           [sel.mask, sel.values, Sym(X.literal(fill), sel.dtype, weak=False)],
-                           sel.dtype, numeric=False)
+    return ops.where(sel.mask, sel.values, Sym(X.literal(fill), sel.dtype, weak=False),
+                     sel.dtype)
 
 
 def _extreme(dtype: DType, high: bool) -> Any:

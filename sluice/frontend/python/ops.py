@@ -183,6 +183,13 @@ def loop_cast(operands: list[Any], ins: list[DType], weak_too: bool = True) -> l
             for o, d in zip(operands, ins, strict=True)]
 
 
+def where(cond: Any, a: Any, b: Any, dtype: DType) -> Any:
+    """`a` where `cond` holds, else `b`, both already of `dtype` (np.where's element-wise
+    choice, without its promotion)."""
+    return elementwise(lambda c, x, y: Select(as_boolean(c, cond.dtype), x, y),
+                       [cond, a, b], dtype, numeric=False)
+
+
 def elementwise(fn: Callable[..., Any], operands: list[Any], dtype: DType,
                 numeric: bool = True) -> Any:
     """Combine values element-wise; scalars known at trace time fold symbolically."""

@@ -19,7 +19,6 @@ from sluice.errors import SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops, setitem
 from sluice.frontend.python.values import Py, View, is_array, to_elem
 from sluice.ir.dtypes import DType
-from sluice.ir.symbolic import Select
 
 _SUPPORTED = {"out", "where", "dtype", "casting"}
 
@@ -87,7 +86,6 @@ def call(tr, node: ast.Call, ufunc: np.ufunc, rule: Any, args: list, kwargs: dic
     value = ops.cast(result, out.dtype)
     if where is not None:
         keep = ops.cast(where, DType.bool)
-        value = ops.elementwise(lambda m, v, o: Select(ops.as_boolean(m, DType.bool), v, o),
-                                [keep, value, out], out.dtype, numeric=False)
+        value = ops.where(keep, value, out, out.dtype)
     tr.em.store(to_elem(value), out, "out")
     return out

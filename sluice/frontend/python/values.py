@@ -190,6 +190,14 @@ def fresh_conn() -> str:
     return f"_c{_counter[0]}"
 
 
+def reindexed(e: Elem, sub: dict, shape: tuple) -> Elem:
+    """`e` with its position placeholders replaced by `sub` (in its expression and in the
+    indices it reads), as an expression of `shape`."""
+    reads = {c: (d, tuple(sympy.sympify(i).xreplace(sub) for i in idx))
+             for c, (d, idx) in e.reads.items()}
+    return Elem(shape, e.dtype, e.expr.xreplace(sub), reads, e.weak)
+
+
 def is_array(v: Any) -> bool:
     return isinstance(v, View | Elem) and len(v.shape) > 0
 

@@ -142,8 +142,7 @@ def _where(tr, node, cond, a=None, b=None):
     c, a, b = (value(tr, node, v) for v in (cond, a, b))
     dtype = ops.promote([a, b])
     a, b = ops.loop_cast([a, b], [dtype, dtype])
-    return ops.elementwise(lambda x, y, z: Select(ops.as_boolean(x, c.dtype), y, z),
-                           [c, a, b], dtype, numeric=False)
+    return ops.where(c, a, b, dtype)
 
 
 def _part_rule(name: str):

@@ -12,7 +12,7 @@ from sluice.errors import ShapeError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops
 from sluice.frontend.python.emit import differ
 from sluice.frontend.python.rules.table import FUNCTIONS, register, value
-from sluice.frontend.python.values import Elem, Rng, Sym, View, placeholder, to_elem
+from sluice.frontend.python.values import Elem, Rng, Sym, View, placeholder, reindexed, to_elem
 from sluice.ir.dtypes import DType
 
 
@@ -48,10 +48,8 @@ def _flip(tr, node, m, axis=None):
     if isinstance(m, View):
         return flipped_view(m, axes)
     # An expression reads position n - 1 - p where it read p.
-    sub = {placeholder(k): m.shape[k] - 1 - placeholder(k) for k in axes}
-    reads = {c: (d, tuple(sympy.sympify(i).xreplace(sub) for i in idx))
-             for c, (d, idx) in m.reads.items()}
-    return Elem(m.shape, m.dtype, m.expr.xreplace(sub), reads, m.weak)
+    return reindexed(m, {placeholder(k): m.shape[k] - 1 - placeholder(k) for k in axes},
+                     m.shape)
 
 
 def flipped_view(v: View, axes: list[int]) -> View:
@@ -161,7 +159,4 @@ def _new_axis(tr, v: Any, k: int) -> Elem:
     e = to_elem(v)
     n = len(e.shape)
     sub = {placeholder(j): placeholder(j + 1) for j in range(k, n)}
-    reads = {c: (d, tuple(sympy.sympify(i).xreplace(sub) for i in idx))
-             for c, (d, idx) in e.reads.items()}
-    shape = e.shape[:k] + (sympy.Integer(1),) + e.shape[k:]
-    return Elem(shape, e.dtype, e.expr.xreplace(sub), reads, e.weak)
+    return reindexed(e, sub, e.shape[:k] + (sympy.Integer(1),) + e.shape[k:])

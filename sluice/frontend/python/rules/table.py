@@ -17,6 +17,7 @@ from sluice.frontend.python.values import (
     View,
     const,
     placeholder,
+    reindexed,
 )
 from sluice.ir.dtypes import DType
 
@@ -80,6 +81,4 @@ def shape_arg(tr, node, shape: Any) -> tuple:
 def transposed(e: Elem, mapping: list[int], shape: tuple) -> Elem:
     """Move own dimension k to position mapping[k] of `shape` (other dims size 1)."""
     sub = {placeholder(k): placeholder(m) for k, m in enumerate(mapping[:len(e.shape)])}
-    reads = {c: (d, tuple(sympy.sympify(i).xreplace(sub) for i in idx))
-             for c, (d, idx) in e.reads.items()}
-    return Elem(shape, e.dtype, e.expr.xreplace(sub), reads, e.weak)
+    return reindexed(e, sub, shape)
