@@ -295,9 +295,14 @@ class Builder:
                 return f"np.clip({a}, {self.leaf()}, {self.leaf()})"
             fn = rng.choice(["maximum", "minimum"] + (["fmax", "fmin"] if self.on(
                 "fminmax") else []))
-            if fn.startswith("fm"):
-                self.use("fminmax")
-            return f"np.{fn}({a}, {self.typed(self.expr(depth - 1))})"
+            call = f"np.{fn}({a}, {self.typed(self.expr(depth - 1))})"
+            if not fn.startswith("fm"):
+                return call
+            self.use("fminmax")
+            # NumPy's fmax/fmin of tied -0.0 and 0.0 give either zero (its scalar loop keeps
+            # the first, its SIMD loops the second, varying with length and dtype): `+ 0`
+            # makes every zero +0.0 so the sign cannot reach the result (DECISIONS.md)
+            return f"({call} + 0)" if self.operand_dtype(call) in V.FLOAT_DTYPES else call
         finally:
             self.const_guard = saved
 

@@ -41,6 +41,9 @@ FAMILIES: dict[str, str] = {
     "branch_mixed": "if/else arms that give a variable different shapes or dtypes",
     "bool_mixing": "booleans (comparisons) as operands of arithmetic, ufuncs, maximum",
     "loop": "for loops over range with constant and run-time trip counts",
+    "loop_carried": ("a scalar carried through a loop (Python number, NumPy scalar or array "
+                     "element; its type may change on the first iteration) then used with "
+                     "an array"),
     "loop_runtime_index": "o[i] = o[i - 1] ... for i up to a run-time bound (may pass the end)",
     "inplace": "+= and slice assignment into an argument",
     "shaping": ("reshape (-1, run-time sizes that may not divide), transpose, triu/tril, "

@@ -120,6 +120,8 @@ def _loop(b: Builder, out: str) -> Stmt:
     n = b.shape[0]
     if b.dtype == "bool" and not b.on("bool_arith"):
         b.dtype = "float64"
+    if b.on("loop_carried") and rng.random() < 0.3:
+        return _carried_scalar(b, out)
     if rng.random() < 0.5:
         count = str(rng.randint(0, 3)) if rng.random() < 0.5 else b.new_scalar(rng.randint(-1, 4))
         acc = b.new_array()
@@ -134,6 +136,42 @@ def _loop(b: Builder, out: str) -> Stmt:
         src = b.new_array()
         lines = [f"{out} = {src}.copy()", f"for i in range(1, {stop}):",
                  f"    {out}[i] = {out}[i - 1] {rng.choice(['+', '*', '-'])} {src}[i]"]
+    return Stmt(frozenset(), lines, [], [out], EXACT)
+
+
+def _carried_scalar(b: Builder, out: str) -> Stmt:
+    """A scalar carried through a loop and then combined with an array: its type (Python
+    number, NumPy scalar, array element) may change on the first iteration, as NumPy's
+    does, and decides the result's type. At least one iteration: with none, a type that
+    the loop would change is refused (carried.py), where NumPy keeps the first one."""
+    rng = b.rng
+    b.use("loop_carried")
+    if b.dtype == "bool":
+        b.dtype = "int64"
+    def other_dtype() -> str | None:  # the carried and the final type may differ
+        if b.on("promotion") and rng.random() < 0.5:
+            b.use("promotion")
+            dt = b.pick_dtype()
+            return dt if dt != "bool" else "int64"
+        return None
+
+    src = b.new_array(other_dtype())
+    elements = bool(b.shape) and all(d > 0 for d in b.shape)
+    start = rng.choice(["0", "1", "scalar"] + (["0.0"] if V.kind(b.dtype) in "fc" else [])
+                       + (["element"] if elements else []))
+    if start == "scalar":
+        start = b.scalar_leaf()
+    elif start == "element":
+        start = f"{src}[{', '.join('0' for _ in b.shape)}]"
+    if elements and rng.random() < 0.5:
+        step = f"{src}[i % {b.shape[0]}{''.join(', 0' for _ in b.shape[1:])}]"
+    else:
+        step = b.scalar_leaf()
+    count = str(rng.randint(1, 3)) if rng.random() < 0.6 else b.new_scalar(rng.randint(1, 3))
+    acc = f"{b.p}c"
+    lines = [f"{acc} = {start}", f"for i in range({count}):",
+             f"    {acc} = {acc} {rng.choice(['+', '*', '-'])} {step}",
+             f"{out} = {b.new_array(other_dtype())} {rng.choice(['+', '-'])} {acc}"]
     return Stmt(frozenset(), lines, [], [out], EXACT)
 
 

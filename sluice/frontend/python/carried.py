@@ -52,10 +52,10 @@ def check_write(tr: Any, name: str, st: Any, val: Any) -> None:
         return
     dtype, weak = val.dtype, bool(getattr(val, "weak", False))
     if isinstance(st, sympy.Symbol):
-        if val.shape or dtype == DType.bool or (dtype.is_integer and (
-                weak or dtype == DType.int64)):
-            return  # Python and int64 integers stay in the integer symbol
-        # Others leave it: `s = 0; s = s + u8[i]` is uint8 in NumPy, and wraps at 256.
+        if val.shape or dtype == DType.bool or (dtype.is_integer and weak):
+            return  # Python integers stay in the integer symbol
+        # NumPy integers leave it: `s = 0; s = s + u8[i]` is uint8 in NumPy, and wraps at
+        # 256; `s = s + i64[i]` is an np.int64, which wins over an int8 array's type.
     else:
         if len(val.shape) != len(st.shape):
             return  # a change of rank is reported by the caller

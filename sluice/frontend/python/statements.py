@@ -26,7 +26,6 @@ from sluice.frontend.python.values import (
     View,
     is_array,
     is_element,
-    narrow_symbol,
     to_elem,
 )
 from sluice.ir import exact as X
@@ -249,9 +248,10 @@ class StatementLowering:
             raise UnsupportedError(f"'{name}' holds {self.describe(val)}; such variables cannot "
                                    "change inside loops or run-time branches", self.loc(node),
                                    hint="assign it before the loop or branch")
-        if not val.shape and val.dtype == DType.int64 and not narrow_symbol(val):
-            # (an np.int8 element or an np.uint64 argument's symbol would come back as
-            # int64: storage of its own type keeps the type, below)
+        if not val.shape and val.dtype == DType.int64 and ops.weak_of(val):
+            # Integer symbols hold Python ints. (An np.int64 or np.int8 element, or an
+            # np.uint64 argument's symbol, would come back as a Python int and lose NumPy's
+            # promotion: storage of its own type keeps the type, below.)
             if isinstance(val, Sym):
                 s = self.em.symbol(name)
                 self.em.b.assign(**{s.name: val.expr})
@@ -273,7 +273,8 @@ class StatementLowering:
         if isinstance(st, sympy.Symbol):
             # (a bool stays a bool in Python: `s = True` where `s` held an int would
             # come back as 1, so it is refused below)
-            if isinstance(val, Sym | View | Elem) and not val.shape and val.dtype.is_integer:
+            if isinstance(val, Sym | View | Elem) and not val.shape and val.dtype.is_integer \
+                    and ops.weak_of(val):
                 if isinstance(val, Sym):
                     self.em.b.assign(**{st.name: ops.as_number(val.expr, val.dtype,
                                                                DType.int64)})

@@ -507,3 +507,45 @@ def test_linspace_of_one_element_is_its_start():
     # found by reading (2026-12-07): with one element NumPy gives [start]; sluice gave [stop]
     agree(linspace_runtime, (2.0, 5.0, 1), (2.0, 5.0, 0), (-1.5, 1e308, 4), (0.5, 0.5, 3),
           (float("nan"), 1.0, 2), (1.0, float("inf"), 3))
+
+
+def add_product(a, x, y):
+    a += x * y
+
+
+def add_stored_product(a, x, y):
+    p = x * y
+    a += p // 3 - x % 5
+
+
+def test_numpy_int64_scalar_arithmetic_wraps_on_every_target():
+    # campaign seed 490116: np.int64(2**63 - 2) * 7 wraps in NumPy and in C, but the
+    # interpreter multiplied Python ints and refused the too-large result
+    a = np.array([[-3, 5, 2**63 - 1, -2]], np.int64)
+    big = np.int64(2**63 - 2)
+    agree(add_product, (a, big, 7), (a, big, np.int64(-9)), (a, np.int64(3), 4))
+    agree(add_stored_product, (a, big, 7), (a, np.int64(-7), 2))
+
+
+def carried_int64_element(a, b, n):
+    y = a[0]
+    for i in range(n):
+        y = y * 3 + 1
+    return b + y
+
+
+def carried_int64_argument(b, x, n):
+    y = x
+    for i in range(n):
+        y = y + 1
+    return b + y, y
+
+
+def test_a_numpy_int64_carried_by_a_loop_stays_a_numpy_int64():
+    # found by reading next to seed 490116 (2026-12-07): loop storage for an integer held a
+    # Python int, so an np.int64 came back weak and `int8 array + y` stayed int8 (and
+    # wrapped at 128); the loop's multiplication was refused where NumPy wraps
+    a = np.array([100, 1], np.int64)
+    b = np.array([100, -3], np.int8)
+    agree(carried_int64_element, (a, b, 2), (a, b, 0), (np.array([2**62]), b, 3))
+    agree(carried_int64_argument, (b, np.int64(100), 3), (b, np.int64(2**63 - 1), 1))
