@@ -529,14 +529,14 @@ def test_numpy_int64_scalar_arithmetic_wraps_on_every_target():
 
 def carried_int64_element(a, b, n):
     y = a[0]
-    for i in range(n):
+    for _ in range(n):
         y = y * 3 + 1
     return b + y
 
 
 def carried_int64_argument(b, x, n):
     y = x
-    for i in range(n):
+    for _ in range(n):
         y = y + 1
     return b + y, y
 
