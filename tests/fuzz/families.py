@@ -54,6 +54,8 @@ FAMILIES: dict[str, str] = {
     "ufunc_out": "ufunc keyword arguments: out= (positional too), where= with out=, dtype=",
     "mask": ("boolean masks: x[m] = v, x[m] = f(x[m], y[m]), x[m] += v, reductions of x[m] "
              "(empty selections included)"),
+    "call_return": ("calls of module-level functions that return inside ifs (values, or a "
+                    "bare return that skips a write to the array argument)"),
     "alias": "the same array passed twice, overlapping slices",
     "shape_mismatch": "operands whose shapes NumPy rejects at call time",
     "unsupported": "constructs sluice does not support (must be a SluiceError)",

@@ -327,6 +327,37 @@ def _iterate(b: Builder, out: str) -> Stmt:
     return Stmt(frozenset(), [*lines, f"{out} = {acc}"], [], [out], EXACT)
 
 
+def _call_return(b: Builder, out: str) -> Stmt:
+    """A call of a module-level function that returns inside `if`s (or returns early from
+    a procedure that writes its array argument): statements after a returning `if` run only
+    where it falls through."""
+    rng = b.rng
+    b.use("call_return")
+    if b.dtype == "bool":
+        b.dtype = "float64"
+    h, x = f"{b.p}h", b.new_array()
+    last = ", ".join("-1" for _ in b.shape)
+    y = b.scalar_leaf() if rng.random() < 0.7 or not all(b.shape) else f"{x}[{last}]"
+    ops = ["+", "-", "*"]
+
+    def cond() -> str:
+        return f"y {rng.choice(['>', '<', '==', '>='])} {rng.choice(['0', '1', '2', '-1'])}"
+
+    if rng.random() < 0.3:  # a procedure: a bare return skips the write
+        body = [f"    if {cond()}:", "        return", f"    x[...] = x {rng.choice(ops)} y"]
+        return Stmt(frozenset(), [f"{h}({x}, {y})"], [], [],
+                    EXACT, helpers=[f"def {h}(x, y):\n" + "\n".join(body)])
+    body = [f"    if {cond()}:", f"        return x {rng.choice(ops)} y"]
+    if rng.random() < 0.5:
+        body += [f"    elif {cond()}:", f"        return y {rng.choice(ops)} x"]
+    body.append(f"    x = x {rng.choice(ops)} y")
+    if rng.random() < 0.5:
+        body += [f"    if {cond()}:", "        return x - y"]
+    body.append(f"    return x {rng.choice(ops)} y")
+    return Stmt(frozenset(), [f"{out} = {h}({x}, {y})"], [], [out], EXACT,
+                helpers=[f"def {h}(x, y):\n" + "\n".join(body)])
+
+
 _OUT_UFUNCS = ["add", "subtract", "multiply", "maximum", "minimum", "true_divide"]
 
 
@@ -407,7 +438,7 @@ _KINDS = [  # (maker, weight, family it needs)
     (_loop, 2, "loop"), (_inplace, 2, "inplace"), (_alias, 2, "alias"),
     (_unsupported, 0.3, "unsupported"), (_shaping, 1.5, "shaping"),
     (_rearrange, 1.5, "rearrange"), (_iterate, 1.5, "iterate"), (_mask, 1.5, "mask"),
-    (_ufunc_out, 1.0, "ufunc_out"),
+    (_ufunc_out, 1.0, "ufunc_out"), (_call_return, 1.0, "call_return"),
 ]
 
 

@@ -35,6 +35,7 @@ class Stmt:
     operand: str | None = None  # reductions: the reduced expression (for the tolerance)
     axis: object = None
     expect_error: bool = False  # generated to be rejected (unsupported constructs)
+    helpers: list[str] = field(default_factory=list)  # module-level functions it calls
 
 
 @dataclass
@@ -65,6 +66,9 @@ class Program:
         if not body:
             body.append("    pass")
         text = ["import numpy as np", "", "", f"def f({params}):", *body]
+        for s in self.stmts:  # functions the statements call (compiled too)
+            for h in s.helpers:
+                text += ["", "", *h.splitlines()]
         for k, s in enumerate(self.stmts):  # NumPy-only helpers: the reduced operands
             if s.operand is not None:
                 text += ["", "", f"def operand_{k}({', '.join(a.name for a in s.args)}):",
@@ -114,4 +118,4 @@ def renumber(stmt: Stmt, k: int) -> Stmt:
     args = [Arg(sub(a.name) or "", a.value, sub(a.alias_of), a.view) for a in stmt.args]
     return Stmt(stmt.families, [sub(ln) or "" for ln in stmt.lines], args,
                 [sub(o) or "" for o in stmt.outputs], stmt.compare, sub(stmt.operand),
-                stmt.axis, stmt.expect_error)
+                stmt.axis, stmt.expect_error, [sub(h) or "" for h in stmt.helpers])

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
-from sluice.frontend.python import masks, ufunc_options
+from sluice.frontend.python import masks, returns, ufunc_options
 from sluice.frontend.python.source import load
 from sluice.frontend.python.values import (
     Elem,
@@ -133,7 +133,7 @@ class CallLowering:
         if any(f.fs.func is fn for f in self.frames):
             raise UnsupportedError(f"recursive call of '{fn.__name__}' is not supported",
                                    self.loc(node), hint="rewrite the recursion as a loop")
-        fs = load(fn)
+        fs = returns.single_exit(load(fn))
         self.record_callee(fn, fs)
         sig = inspect.signature(fn)
         try:

@@ -413,10 +413,11 @@ class StatementLowering:
         f = self.frame
         if f.inlined:
             if f.depth > 0:
-                raise UnsupportedError("'return' inside a loop or branch of a called function "
-                                       "is not supported", self.loc(node),
-                                       hint="assign the result to a variable and return it at "
-                                       "the end")
+                # (returns inside branches were rewritten away: returns.py)
+                raise UnsupportedError("'return' inside a loop of a called function is not "
+                                       "supported", self.loc(node),
+                                       hint="assign the result to a variable, 'break', and "
+                                       "return it after the loop")
             f.result = val
             return STOP
         self.write_returns(val, node, final=f.depth == 0)

@@ -112,7 +112,7 @@ def test_return_inside_loop_of_called_function():
 
     with pytest.raises(SluiceError) as info:
         sluice.jit(caller).trace(np.ones(4))
-    assert "'return' inside a loop or branch of a called function" in info.value.message
+    assert "'return' inside a loop of a called function" in info.value.message
     assert info.value.loc.line == _def_line(error_programs._returns_in_loop) + 3
 
 
