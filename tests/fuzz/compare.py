@@ -1,6 +1,7 @@
 """Comparing sluice's results with NumPy's: bit for bit, within a few ulp (transcendental
 functions, whose last bit libm and libmvec do not promise), or within reassociation bounds
-(sum/prod/mean, whose order DECISIONS.md leaves to the backend)."""
+(sum/prod/mean, whose order DECISIONS.md leaves to the backend), or within a tolerance of
+the type (linear solvers: LAPACK's blocked algorithms round otherwise)."""
 
 from __future__ import annotations
 
@@ -106,4 +107,23 @@ def within_reassociation(expected: object, got: object, operand: np.ndarray | No
         bad = ~(nan | same_inf | close | ~np.isfinite(tol))
         if np.any(bad):
             return f"{int(np.sum(bad))} of {bad.size} elements beyond reassociation bounds"
+    return None
+
+
+# Linear solvers on well-conditioned matrices: a few hundred roundings of the type.
+SOLVER_TOLERANCE = {"float32": 1e-4, "complex64": 1e-4, "float64": 1e-11, "complex128": 1e-11}
+
+
+def solver_close(expected: object, got: object) -> str | None:
+    """Same type and shape, values within `SOLVER_TOLERANCE` (relative, or absolute against
+    the largest magnitude)."""
+    why = same_kind(expected, got)
+    if why:
+        return why
+    e, g = np.asarray(expected), np.asarray(got)
+    tol = SOLVER_TOLERANCE.get(str(e.dtype), 0.0)
+    scale = float(np.max(np.abs(e))) if e.size else 0.0
+    bad = ~np.isclose(g, e, rtol=tol, atol=tol * max(scale, 1.0), equal_nan=True)
+    if np.any(bad):
+        return f"{int(np.sum(bad))} of {bad.size} elements differ by more than {tol:g} (relative)"
     return None

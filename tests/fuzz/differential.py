@@ -22,7 +22,7 @@ import sluice
 from sluice.errors import SluiceError
 from tests.fuzz import compare as C
 from tests.fuzz import sandbox
-from tests.fuzz.gen import MINMAX, REDUCE, ULP, Program
+from tests.fuzz.gen import MINMAX, REDUCE, SOLVER, ULP, Program
 
 TARGETS = ("interpret", "cpu")
 
@@ -79,6 +79,8 @@ def _check(program: Program, mod, k: int, expected: object, got: object) -> str 
         return C.within_ulps(expected, got)
     if s.compare == MINMAX:
         return C.exact(expected, got, zero_sign=False)
+    if s.compare == SOLVER:
+        return C.solver_close(expected, got)
     if s.compare == REDUCE:
         operand = None
         helper = getattr(mod, f"operand_{k}", None)

@@ -56,6 +56,8 @@ FAMILIES: dict[str, str] = {
              "(empty selections included)"),
     "call_return": ("calls of module-level functions that return inside ifs (values, or a "
                     "bare return that skips a write to the array argument)"),
+    "solver": ("np.linalg.inv/solve/cholesky of well-conditioned matrices, stacks and "
+               "empty ones (a tolerance of the type)"),
     "alias": "the same array passed twice, overlapping slices",
     "shape_mismatch": "operands whose shapes NumPy rejects at call time",
     "unsupported": "constructs sluice does not support (must be a SluiceError)",

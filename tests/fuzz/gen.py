@@ -7,12 +7,24 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from tests.fuzz import values as V
 from tests.fuzz.builder import Builder
-from tests.fuzz.program import EXACT, MINMAX, REDUCE, ULP, Arg, Program, Stmt, renumber
+from tests.fuzz.program import (
+    EXACT,
+    MINMAX,
+    REDUCE,
+    SOLVER,
+    ULP,
+    Arg,
+    Program,
+    Stmt,
+    renumber,
+)
 
-__all__ = ["EXACT", "MINMAX", "REDUCE", "ULP", "Arg", "Program", "Stmt", "generate", "program",
-           "renumber", "statement"]
+__all__ = ["EXACT", "MINMAX", "REDUCE", "SOLVER", "ULP", "Arg", "Program", "Stmt", "generate",
+           "program", "renumber", "statement"]
 
 _TRANSCENDENTAL = ["exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh",
                    "cosh", "tanh"]
@@ -358,6 +370,53 @@ def _call_return(b: Builder, out: str) -> Stmt:
                 helpers=[f"def {h}(x, y):\n" + "\n".join(body)])
 
 
+def _solver_operand(b: Builder, dtype: str, shape: tuple[int, ...], spd: bool) -> str:
+    """A well-conditioned matrix (or stack, or right-hand side): diagonally dominant, or
+    Hermitian positive definite (`spd`), finite."""
+    rng = b.rng
+    n = shape[-1]
+    m = np.array([rng.gauss(0.0, 1.0) for _ in range(int(np.prod(shape)))]).reshape(shape)
+    if V.kind(dtype) == "c":
+        m = m + 1j * np.array([rng.gauss(0.0, 1.0) for _ in range(m.size)]).reshape(shape)
+    if len(shape) >= 2 and shape[-2] == n:
+        if spd:
+            m = m @ np.conj(np.swapaxes(m, -1, -2))
+        m = m + (n + 2) * np.eye(n)
+    if V.kind(dtype) in "iub":
+        m = np.round(m.real) if dtype != "bool" else np.abs(m.real) > 1.0
+    b.note_dtype(dtype)
+    name = f"{b.p}a{len(b.args)}"
+    b.args.append(Arg(name, np.ascontiguousarray(m.astype(dtype))))
+    return name
+
+
+def _solver(b: Builder, out: str) -> Stmt:
+    """np.linalg.inv / solve / cholesky of well-conditioned operands of every type (integer
+    and boolean ones become float64), stacks and empty matrices included."""
+    rng = b.rng
+    b.use("solver")
+    dtypes = ["float64", "float64", "int64"] + (["float32"] if b.on("float32") else []) + (
+        V.COMPLEX_DTYPES if b.on("complex") else []) + (["bool"] if b.on("bool_mixing") else [])
+    dtype = rng.choice(dtypes)
+    n = rng.choice([0, 1, 2, 3, 4, 5]) if b.on("empty") else rng.randint(1, 5)
+    batch = (rng.randint(1, 3),) if rng.random() < 0.25 else ()
+    r = rng.random()
+    if r < 0.3:
+        line = f"{out} = np.linalg.inv({_solver_operand(b, dtype, (*batch, n, n), False)})"
+    elif r < 0.65:
+        a = _solver_operand(b, dtype, (*batch, n, n), False)
+        rhs = (n,) if rng.random() < 0.4 else (*batch, n, rng.randint(1, 3))
+        rhs_dtype = rng.choice([dtype, rng.choice(dtypes)])
+        line = f"{out} = np.linalg.solve({a}, {_solver_operand(b, rhs_dtype, rhs, False)})"
+    else:
+        if dtype == "bool":
+            dtype = "float64"
+        a = _solver_operand(b, dtype, (*batch, n, n), True)
+        upper = rng.choice(["", ", upper=True", ", upper=False"])
+        line = f"{out} = np.linalg.cholesky({a}{upper})"
+    return Stmt(frozenset(), [line], [], [out], SOLVER)
+
+
 _OUT_UFUNCS = ["add", "subtract", "multiply", "maximum", "minimum", "true_divide"]
 
 
@@ -439,6 +498,7 @@ _KINDS = [  # (maker, weight, family it needs)
     (_unsupported, 0.3, "unsupported"), (_shaping, 1.5, "shaping"),
     (_rearrange, 1.5, "rearrange"), (_iterate, 1.5, "iterate"), (_mask, 1.5, "mask"),
     (_ufunc_out, 1.0, "ufunc_out"), (_call_return, 1.0, "call_return"),
+    (_solver, 0.7, "solver"),
 ]
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 EXACT, ULP, REDUCE = "exact", "ulp", "reduce"
 MINMAX = "minmax"  # max/min reductions: exact but for the sign of tied zeros
+SOLVER = "solver"  # np.linalg solvers: within a tolerance of the type
 
 
 @dataclass

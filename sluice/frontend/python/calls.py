@@ -116,6 +116,8 @@ class CallLowering:
                 out = rule(self, node, *args, **kwargs)
             return _strong(out) if numpy_rule is not None else out
         fn = unwrap(obj)
+        if fn is not None and _is_implementation(fn):  # one calling another
+            return self.inline(fn, args, kwargs, node, library=True)
         if fn is not None and not _is_library(fn):
             return self.inline(fn, args, kwargs, node)
         raise UnsupportedError(f"call to {_name(obj)} is not supported", self.loc(node),
@@ -129,7 +131,10 @@ class CallLowering:
         return args, kwargs
 
     # --- calls to Python functions --------------------------------------------------------
-    def inline(self, fn: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+    def inline(self, fn: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST,
+               library: bool = False) -> Any:
+        """Trace `fn` in place; `library`: sluice's implementation of a NumPy function
+        (numpy_impl/), whose errors point at the user's call."""
         if any(f.fs.func is fn for f in self.frames):
             raise UnsupportedError(f"recursive call of '{fn.__name__}' is not supported",
                                    self.loc(node), hint="rewrite the recursion as a loop")
@@ -152,7 +157,8 @@ class CallLowering:
                 env[name] = self.snapshot(v) if is_element(v) else v
             else:
                 env[name] = self.from_python(p.default, node)
-        return self.run_function(fs, env, inlined=True)
+        return self.run_function(fs, env, inlined=True,
+                                 shown_at=self.loc(node) if library else None)
 
     def from_python(self, v: Any, node: ast.AST) -> Any:
         from sluice.frontend.python.values import const
@@ -171,6 +177,10 @@ def _lookup(table: dict, obj: Any) -> Any:
         return table.get(obj)
     except TypeError:  # unhashable
         return None
+
+
+def _is_implementation(fn: Any) -> bool:
+    return (getattr(fn, "__module__", "") or "").startswith("sluice.frontend.python.numpy_impl")
 
 
 def _is_library(fn: Any) -> bool:

@@ -44,6 +44,9 @@ class Frame:
     poisoned: dict[str, Any] = field(default_factory=dict)  # see branches.py
     depth: int = 0  # loops and branches open in this function
     result: Any = None
+    # sluice's own implementation of a NumPy function (numpy_impl/): where its errors and
+    # checks point instead, the user's call
+    shown_at: Any = None
 
 
 @dataclass
@@ -89,7 +92,10 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, G
 
     # --- diagnostics ----------------------------------------------------------------------
     def loc(self, node: ast.AST | None):
-        return self.frame.fs.location(node) if self.frames else None
+        if not self.frames:
+            return None
+        f = self.frame
+        return f.shown_at if f.shown_at is not None else f.fs.location(node)
 
     @contextmanager
     def at(self, node: ast.AST):
@@ -147,7 +153,8 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, G
             self.deps.callees.append(fn)
 
     # --- functions --------------------------------------------------------------------------
-    def run_function(self, fs: FunctionSource, env: dict[str, Any], inlined: bool) -> Any:
+    def run_function(self, fs: FunctionSource, env: dict[str, Any], inlined: bool,
+                     shown_at: Any = None) -> Any:
         _check_parameters(fs)
         g = dict(fs.func.__globals__)
         code = fs.func.__code__
@@ -156,7 +163,7 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, G
                 g[name] = cell.cell_contents
             except ValueError:
                 pass
-        frame = Frame(fs, env, g, inlined)
+        frame = Frame(fs, env, g, inlined, shown_at=shown_at)
         self.frames.append(frame)
         saved_control = self.control_depth
         try:

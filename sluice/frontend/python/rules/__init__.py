@@ -8,10 +8,10 @@ from sluice.frontend.python.rules import (
     pybuiltins,
     reductions,
     shaping,
+    solvers,
     statistics,
 )
 from sluice.frontend.python.rules.table import ATTRIBUTES, BUILTINS, FUNCTIONS, METHODS
 
 __all__ = ["ATTRIBUTES", "BUILTINS", "FUNCTIONS", "METHODS", "creation", "elementwise", "linalg",
-           "pybuiltins", "reductions", "shaping",
-           "statistics"]
+           "pybuiltins", "reductions", "shaping", "solvers", "statistics"]
