@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -73,7 +74,10 @@ def call(tr, node: ast.Call, ufunc: np.ufunc, rule: Any, args: list, kwargs: dic
                     not np.can_cast(a_dtype.numpy, d.numpy, "same_kind"):
                 raise SluiceTypeError(f"{what}: cannot cast {a_dtype} to {d} under the rule "
                                       "'same_kind'", tr.loc(node))
-        args = [ops.cast(a, d) if getattr(a, "dtype", None) is not None else a for a in args]
+        # (strong: two Python floats with dtype=np.float32 run the float32 loop, not the
+        # float64 one their weak types would pick)
+        args = [_strong(ops.cast(a, d)) if getattr(a, "dtype", None) is not None else a
+                for a in args]
     result = rule(tr, node, *args, **kwargs)
     if out is None:
         return result
@@ -89,3 +93,7 @@ def call(tr, node: ast.Call, ufunc: np.ufunc, rule: Any, args: list, kwargs: dic
         value = ops.where(keep, value, out, out.dtype)
     tr.em.store(to_elem(value), out, "out")
     return out
+
+
+def _strong(v: Any) -> Any:
+    return dataclasses.replace(v, weak=False) if getattr(v, "weak", False) else v

@@ -75,3 +75,14 @@ def test_numpy_refusals_are_errors():
         sluice.jit(same_kind_violation)(np.ones(3, np.int64), np.ones(3))
     with pytest.raises(SluiceError, match="without out="):
         sluice.jit(where_without_out)(np.ones(3))
+
+
+def dtype_of_python_numbers(x, k):
+    return np.subtract(x, 0.5, dtype=np.float32), np.add(k, 3, dtype=np.int8), np.multiply(
+        x, k, dtype=np.float32) + x
+
+
+def test_dtype_decides_the_loop_of_python_numbers_too():
+    # found while writing np.histogram (2026-12-07): two Python floats with dtype=np.float32
+    # stayed weak and ran the float64 loop; NumPy returns an np.float32
+    agree(dtype_of_python_numbers, (0.1, 7), (1e300, -2))
