@@ -284,7 +284,12 @@ class Builder:
             fns += ["floor", "ceil"] + (["sqrt"] if nested_ok else [])
         if k == "b":
             fns = ["logical_not", "abs"]
-        return f"np.{self.rng.choice(fns)}({a})"
+        if self.on("bool_mixing"):  # booleans from numbers
+            fns += ["isnan", "isinf", "isfinite"]
+        fn = self.rng.choice(fns)
+        if fn.startswith("is"):
+            self.use("bool_mixing")
+        return f"np.{fn}({a})"
 
     def _node_minmax(self, a: str, depth: int, nested_ok: bool) -> str:
         rng = self.rng

@@ -46,8 +46,9 @@ FAMILIES: dict[str, str] = {
                      "an array"),
     "loop_runtime_index": "o[i] = o[i - 1] ... for i up to a run-time bound (may pass the end)",
     "inplace": "+= and slice assignment into an argument",
-    "shaping": ("reshape (-1, run-time sizes that may not divide), transpose, triu/tril, "
-                "arange with run-time bounds, argmax/argmin"),
+    "shaping": ("reshape/ravel/flatten (-1, run-time sizes that may not divide; then a write "
+                "into the array and a read of the reshaped one), transpose, triu/tril, "
+                "arange and linspace with run-time bounds, argmax/argmin"),
     "rearrange": ("np.flip, np.concatenate / hstack / vstack / stack, ufunc.outer, np.eye / "
                   "identity with run-time sizes, NumPy functions called under another name"),
     "iterate": "for loops over arrays, enumerate(array) and zip(arrays)",
@@ -58,6 +59,8 @@ FAMILIES: dict[str, str] = {
                     "bare return that skips a write to the array argument)"),
     "solver": ("np.linalg.inv/solve/cholesky of well-conditioned matrices, stacks and "
                "empty ones (a tolerance of the type)"),
+    "histogram": ("np.histogram of float data: bins, range=, weights= of every real type, "
+                  "density=, empty and constant data, NaN (an error)"),
     "alias": "the same array passed twice, overlapping slices",
     "shape_mismatch": "operands whose shapes NumPy rejects at call time",
     "unsupported": "constructs sluice does not support (must be a SluiceError)",

@@ -245,8 +245,14 @@ def _shaping(b: Builder, out: str) -> Stmt:
         n = rng.choice(_divisors(total) + [0, total + 1, 2, -1])
         size = b.new_scalar(n) if rng.random() < 0.6 else str(n)
         shape = rng.choice([f"{size}, -1", f"-1, {size}", f"({size}, -1)", "-1"])
-        e = f"{a}.reshape({shape})" if rng.random() < 0.5 else f"np.reshape({a}, ({shape}))"
+        e = rng.choice([f"{a}.reshape({shape})", f"np.reshape({a}, ({shape}))", f"{a}.ravel()",
+                        f"np.ravel({a})", f"{a}.flatten()"])
         line = f"{out} = {e} {rng.choice(['+', '*'])} {b.const_leaf()}"
+        if rng.random() < 0.3:  # then a write into the array, and a read of the result:
+            # NumPy's reshape/ravel is a view that sees the write (sluice must refuse it,
+            # viewcopies.py), its flatten a copy that does not
+            lines = [f"{b.p}v = {e}", f"{a}[...] = {b.const_leaf()}", f"{out} = {b.p}v * 1"]
+            return Stmt(frozenset(), lines, [], [out], EXACT)
     elif r < 0.45:
         e = rng.choice([f"{a}.T", f"np.transpose({a})", f"{a}.transpose()"])
         line = f"{out} = {e} - {b.array_leaf()}.T" if len(b.shape) > 1 else f"{out} = {e} * 2"
@@ -258,8 +264,14 @@ def _shaping(b: Builder, out: str) -> Stmt:
         step = rng.choice(["", ", 2", ", -1", ", 3", ", -2"])
         line = f"{out} = np.arange({lo}, {hi}{step}) * {a}.size"  # (a sum would reassociate)
         if rng.random() < 0.4:  # linspace: run-time bounds and counts, 0 and 1 included
-            start = rng.choice([b.new_scalar(V.scalar(rng, "float64")), "-1.5", "2"])
-            stop = rng.choice([b.new_scalar(V.scalar(rng, "float64")), "0.25", "1e308"])
+            kind = rng.choice(["float64", "float32"] if b.on("float32") else ["float64"])
+            if kind == "float32":
+                b.use("float32")
+
+            def bound() -> str:
+                return b.new_scalar(np.dtype(kind).type(V.scalar(rng, "float64")))
+            start = rng.choice([bound(), "-1.5", "2"])
+            stop = rng.choice([bound(), "0.25", "1e308"])
             count = b.new_scalar(rng.randint(-1, 5))
             line = f"{out} = np.linspace({start}, {stop}, {count}) * {a}.size"
     else:
@@ -368,6 +380,31 @@ def _call_return(b: Builder, out: str) -> Stmt:
     body.append(f"    return x {rng.choice(ops)} y")
     return Stmt(frozenset(), [f"{out} = {h}({x}, {y})"], [], [out], EXACT,
                 helpers=[f"def {h}(x, y):\n" + "\n".join(body)])
+
+
+def _histogram(b: Builder, out: str) -> Stmt:
+    """np.histogram of float data (NaN and inf included: NumPy's error) with a constant or
+    run-time number of bins, range=, weights= of every real type and density=."""
+    rng = b.rng
+    b.use("histogram")
+    b.dtype = rng.choice(["float64", "float32"] if b.on("float32") else ["float64"])
+    b.shape = b.pick_shape()
+    a = b.new_array()
+    bins = str(rng.randint(1, 6)) if rng.random() < 0.5 else b.new_scalar(rng.randint(0, 6))
+    extra = ""
+    if rng.random() < 0.3:
+        extra += f", range=({rng.choice(['-1.0', '0', '-2.5'])}, {rng.choice(['1', '2.5'])})"
+    if rng.random() < 0.4:
+        wt = rng.choice(["float64", "float32", "int32", "bool", "uint8"])
+        extra += f", weights={b.new_array(wt, b.shape)}"
+    if rng.random() < 0.25:
+        extra += ", density=True"
+    h, e = f"{b.p}h", f"{b.p}e"
+    lines = [f"{h}, {e} = np.histogram({a}, {bins}{extra})", f"{out} = {h}",
+             f"{b.p}o2 = {e}"]
+    # (edges: the range's ends are the data's min and max, whose zero sign a reduction may
+    # pick either way)
+    return Stmt(frozenset(), lines, [], [out, f"{b.p}o2"], MINMAX)
 
 
 def _solver_operand(b: Builder, dtype: str, shape: tuple[int, ...], spd: bool) -> str:
@@ -498,7 +535,7 @@ _KINDS = [  # (maker, weight, family it needs)
     (_unsupported, 0.3, "unsupported"), (_shaping, 1.5, "shaping"),
     (_rearrange, 1.5, "rearrange"), (_iterate, 1.5, "iterate"), (_mask, 1.5, "mask"),
     (_ufunc_out, 1.0, "ufunc_out"), (_call_return, 1.0, "call_return"),
-    (_solver, 0.7, "solver"),
+    (_solver, 0.7, "solver"), (_histogram, 0.7, "histogram"),
 ]
 
 

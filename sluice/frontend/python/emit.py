@@ -194,6 +194,9 @@ class Emitter:
         self.requires: list[Requirement] = []
         self.where: Callable[[], str | None] = lambda: None  # the construct being traced
         self.can_add_block: Callable[[], bool] = lambda: True  # (not inside a map body)
+        # Inside a loop or run-time branch, or after a return that may have been taken: a
+        # requirement holds only where the operation runs (NumPy never runs the others)
+        self.conditional: Callable[[], bool] = lambda: False
         self.facts = Facts()
         self.pending: list[Expr] = []  # conditions `broadcast` needs at run time
         self.arrays0d: set[str] = set()  # 0-d containers that are arrays, not NumPy scalars
@@ -214,8 +217,9 @@ class Emitter:
         if r is None or any((q.lhs, q.op, q.rhs) == (r.lhs, r.op, r.rhs)
                             for q in self.requires):
             return
-        if r.names <= bound_by_arguments(self.b.program):
-            self.requires.append(r)
+        at_call = r.names <= bound_by_arguments(self.b.program)
+        if at_call and not (self.conditional() and self.can_add_block()):
+            self.requires.append(r)  # (a map body holds no checks: at the call, as before)
         elif self.can_add_block():
             self.b.check(r)
 

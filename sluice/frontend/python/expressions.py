@@ -77,6 +77,7 @@ class ExpressionLowering:
     def lookup(self, name: str, node: ast.AST) -> Any:
         f = self.frame
         self.check_not_poisoned(name, node)
+        self.check_not_stale(name, node)
         if name in f.aliased:  # a view bound in this branch over the variable's storage
             return f.env[name]
         if name in f.mutable:

@@ -143,9 +143,9 @@ class StatementLowering:
                 self.assign_target(e, v)
         elif isinstance(t, ast.Subscript):
             base = self.ev(t.value)
-            if not isinstance(base, View) or not base.shape:
-                raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
+            self.check_indexable_target(base, t)
             view, gathers = self.subscript_parts(base, t)
+            self.before_write(view, t)
             if isinstance(gathers, masks.MaskIndex):
                 return masks.store(self, view, gathers.mask, val, t)
             if gathers:
@@ -211,6 +211,7 @@ class StatementLowering:
     def bind(self, name: str, val: Any, node: ast.AST) -> None:
         f = self.frame
         f.poisoned.pop(name, None)
+        f.stale.pop(name, None)
         if self.branch_bind(name, val, node):
             return None
         if name in f.mutable:
@@ -223,7 +224,10 @@ class StatementLowering:
             f.env[name] = val
             return None
         if isinstance(val, Elem):
+            view_of = val.view_of
             val = dataclasses.replace(self.em.materialize(val, name), weak=val.weak)
+            if view_of is not None:  # NumPy's .real/.imag are views (viewcopies.py)
+                val = self.note_view_copy(val, *view_of)
         elif is_element(val):
             val = self.snapshot(val)
         elif isinstance(val, Masked):
@@ -347,14 +351,15 @@ class StatementLowering:
             new = self.apply_op(node, cur, rhs)
             if isinstance(cur, View) and cur.shape and not self.in_map:
                 self.check_inplace(cur, new, node)
+                self.before_write(cur, node)
                 self.em.store(to_elem(new), cur)
             else:
                 self.bind(t.id, new, t)
         elif isinstance(t, ast.Subscript):
             base = self.ev(t.value)
-            if not isinstance(base, View) or not base.shape:
-                raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
+            self.check_indexable_target(base, t)
             view, gathers = self.subscript_parts(base, t)
+            self.before_write(view, t)
             if isinstance(gathers, masks.MaskIndex):  # x[m] += v is x[m] = x[m] + v
                 new = self.apply_op(node, masks.select(self, view, gathers.mask, t), rhs)
                 self.check_inplace(view, new, node)
@@ -373,6 +378,14 @@ class StatementLowering:
         else:
             raise UnsupportedError(f"cannot assign to {type(t).__name__}", self.loc(t))
         return None
+
+    def check_indexable_target(self, base: Any, t: ast.AST) -> None:
+        if isinstance(base, Elem) and base.view_of is not None:
+            raise UnsupportedError("writing into the real or imaginary part of an array is "
+                                   "not supported", self.loc(t),
+                                   hint="assign whole complex numbers: z[i] = re + 1j * im")
+        if not isinstance(base, View) or not base.shape:
+            raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
 
     def apply_op(self, node: ast.AugAssign, cur: Any, rhs: Any) -> Any:
         if isinstance(node.op, ast.MatMult):

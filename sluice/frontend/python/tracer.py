@@ -22,6 +22,7 @@ from sluice.frontend.python.signature import ArgSpec
 from sluice.frontend.python.source import FunctionSource, load
 from sluice.frontend.python.statements import StatementLowering
 from sluice.frontend.python.values import Rng, Sym, View
+from sluice.frontend.python.viewcopies import ViewCopies, ViewCopy
 from sluice.ir.dtypes import DType
 from sluice.ir.program import Program
 from sluice.ir.requires import Requirement, bound_by_arguments
@@ -47,6 +48,7 @@ class Frame:
     # sluice's own implementation of a NumPy function (numpy_impl/): where its errors and
     # checks point instead, the user's call
     shown_at: Any = None
+    stale: dict[str, Any] = field(default_factory=dict)  # see viewcopies.py
 
 
 @dataclass
@@ -65,7 +67,7 @@ class Traced:
 
 
 class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, GatherLowering,
-             BranchLowering):
+             BranchLowering, ViewCopies):
     def __init__(self, name: str) -> None:
         self.em = Emitter(name)
         self.frames: list[Frame] = []
@@ -74,6 +76,7 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, G
         self.return_tuple = False
         self.had_early_return = False
         self.control_depth = 0
+        self.view_copies: dict[str, ViewCopy] = {}
         self.callees: dict[ast.AST, Any] = {}  # call node -> the function it calls
         self.carried: list = []  # (frame, names, settled names) per loop being traced
         self.branches = 0  # run-time `if`s open around the statement (a loop resets it)
@@ -84,6 +87,7 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, G
         self.failed: tuple[FunctionSource, ast.AST] | None = None
         self.em.where = self._where
         self.em.can_add_block = lambda: self.in_map is None  # a map body holds no blocks
+        self.em.conditional = lambda: self.control_depth > 0 or self.had_early_return
         self.facts: Facts = self.em.facts
 
     @property

@@ -91,6 +91,7 @@ def call(tr, node: ast.Call, ufunc: np.ufunc, rule: Any, args: list, kwargs: dic
     if where is not None:
         keep = ops.cast(where, DType.bool)
         value = ops.where(keep, value, out, out.dtype)
+    tr.before_write(out, node)
     tr.em.store(to_elem(value), out, "out")
     return out
 

@@ -112,6 +112,8 @@ class Elem:
     expr: Expr
     reads: dict[str, tuple[str, tuple[Expr, ...]]] = field(default_factory=dict)
     weak: bool = False
+    # (data, "real part"): NumPy's result is a view of that array (viewcopies.py)
+    view_of: tuple[str, str] | None = None
 
 
 HINT = ("a selection x[mask] can be reduced (sum, mean, max, ...), combined element-wise "
@@ -227,11 +229,6 @@ def to_elem(v: Any) -> Elem:
         return view_elem(v)
     if isinstance(v, Sym):
         expr = CASTS[v.dtype.value](v.expr) if narrow_symbol(v) else v.expr
-        if not v.weak and v.dtype == DType.int64:
-            # NumPy int64 scalars wrap: their symbols enter element-wise code as int64
-            # values, so the interpreter wraps as NumPy and C (-fwrapv) do rather than
-            # computing unbounded Python ints
-            expr = expr.xreplace({s: CASTS["int64"](s) for s in expr.free_symbols})
         return Elem((), v.dtype, expr, {}, weak=v.weak)
     if isinstance(v, Masked):
         raise UnsupportedError("a masked selection x[mask] cannot be used here", hint=HINT)

@@ -525,6 +525,13 @@ def test_numpy_int64_scalar_arithmetic_wraps_on_every_target():
     big = np.int64(2**63 - 2)
     agree(add_product, (a, big, 7), (a, big, np.int64(-9)), (a, np.int64(3), 4))
     agree(add_stored_product, (a, big, 7), (a, np.int64(-7), 2))
+    # seed 500463: np.int64(-2**63) - 3 wraps before the float64 multiplication
+    agree(scaled_difference, (np.array([14], np.uint64), np.int64(-2**63)),
+          (np.array([3, 0], np.uint64), np.int64(5)))
+
+
+def scaled_difference(a, x):
+    return a * (x - 3)
 
 
 def carried_int64_element(a, b, n):
@@ -549,3 +556,60 @@ def test_a_numpy_int64_carried_by_a_loop_stays_a_numpy_int64():
     b = np.array([100, -3], np.int8)
     agree(carried_int64_element, (a, b, 2), (a, b, 0), (np.array([2**62]), b, 3))
     agree(carried_int64_argument, (b, np.int64(100), 3), (b, np.int64(2**63 - 1), 1))
+
+
+def linspace_of_float32_bounds(a, b, n):
+    return np.linspace(a, b, n), np.linspace(a, b, n, dtype=np.float64), np.linspace(a, 2.0, n)
+
+
+def test_linspace_computes_in_the_type_of_its_bounds():
+    # found while writing np.histogram (2026-12-07): float32 bounds gave a float64 array
+    # computed in float64; NumPy computes (and returns) float32
+    agree(linspace_of_float32_bounds, (np.float32(-2.1637225), np.float32(1.9914374), 8),
+          (np.float16(0.1), np.float16(7), 5), (np.int8(3), 5.5, 4), (-1.5, 2.25, 3))
+
+
+def add_if_same_length(a, b):
+    if a.shape[0] == b.shape[0]:
+        return a + b
+    return a * 2.0
+
+
+def min_if_any(a):
+    if a.shape[0] > 0:
+        return a.min()
+    return 0.0
+
+
+def max_in_loop(a, n):
+    s = 0.0
+    for _ in range(n):
+        s += a.max()
+    return s
+
+
+def after_early_return(a, n):
+    if n == 0:
+        return 0.0
+    return a.min() * n
+
+
+def test_checks_of_code_that_does_not_run_do_not_stop_the_call():
+    # found while writing np.histogram (2026-12-07): shape requirements of operations in
+    # a branch or loop were checked at the call, so `if a.size > 0: a.min()` refused an
+    # empty array that NumPy never reduces
+    agree(add_if_same_length, (np.ones(3), np.ones(2)), (np.ones(2), np.arange(2.0)))
+    agree(min_if_any, (np.zeros(0),), (np.arange(3.0),))
+    agree(max_in_loop, (np.zeros(0), 0), (np.arange(3.0), 2), (np.zeros(0), 1))
+    agree(after_early_return, (np.zeros(0), 0), (np.arange(3.0), 2), (np.zeros(0), 1))
+
+
+def reshape_zero_and_minus_one(a):
+    return a.reshape(0, -1)
+
+
+def test_reshape_beside_a_zero_size_dimension_is_numpys_error():
+    # seed 540000 (shaping family): a.reshape(0, -1) was an internal error (x % 0)
+    for a in (np.ones(6), np.zeros(0)):
+        with pytest.raises(sluice.SluiceError, match="beside a dimension of size 0"):
+            sluice.jit(reshape_zero_and_minus_one)(a)

@@ -4,6 +4,7 @@ implement; importing this package fills the tables."""
 from sluice.frontend.python.rules import (
     creation,
     elementwise,
+    histograms,
     linalg,
     pybuiltins,
     reductions,
@@ -13,5 +14,6 @@ from sluice.frontend.python.rules import (
 )
 from sluice.frontend.python.rules.table import ATTRIBUTES, BUILTINS, FUNCTIONS, METHODS
 
-__all__ = ["ATTRIBUTES", "BUILTINS", "FUNCTIONS", "METHODS", "creation", "elementwise", "linalg",
-           "pybuiltins", "reductions", "shaping", "solvers", "statistics"]
+__all__ = ["ATTRIBUTES", "BUILTINS", "FUNCTIONS", "METHODS", "creation", "elementwise",
+           "histograms", "linalg", "pybuiltins", "reductions", "shaping", "solvers",
+           "statistics"]

@@ -29,7 +29,7 @@ from sluice.frontend.python.values import (
 )
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
-from sluice.ir.symbolic import FloorDiv, Select
+from sluice.ir.symbolic import CASTS, FloorDiv, Select
 
 
 def _filled(tr, node, shape: tuple, dtype: DType, fill: Any | None) -> View:
@@ -171,27 +171,31 @@ def _linspace(tr, node, start, stop, num=None, endpoint=None, dtype=None):
     if start.dtype.is_complex or stop.dtype.is_complex:
         raise UnsupportedError("np.linspace with complex bounds is not supported",
                                tr.loc(node))
-    # Bounds known before the call fold into the expression; run-time ones (float
-    # arguments) are read where each element is computed.
-    ea, eb = (to_elem(ops.cast(v, DType.float64)) for v in (start, stop))
+    # NumPy computes in the type of start, stop and a float (float32 bounds: float32, Python
+    # numbers and integers: float64), then casts to `dtype`. Bounds known before the call
+    # fold into the expression; run-time ones (float arguments) are read where each element
+    # is computed.
+    ct = ops.promote([start, stop, const(1.0)])
+    ea, eb = (to_elem(ops.cast(v, ct)) for v in (start, stop))
+    cast = CASTS[ct.value]
     p = placeholder(0)
     # NumPy's own formula: start and stop as floats, step = (stop - start) / (num - 1),
     # y = i * step + start (or (i / div) * delta + start where step is 0), y[-1] = stop;
     # with one element (div = 0) the step is undefined and y = i * delta + start.
     a, b = X.mul(ea.expr, 1.0), X.mul(eb.expr, 1.0)
     div = n - 1
+    i, fdiv = cast(p), cast(div)
     delta = X.sub(b, a)
-    step = X.truediv(delta, div)
-    scaled = Select(X.compare(X.Eq2, step, 0), X.mul(X.truediv(p, div), delta),
-                    X.mul(p, step))
-    scaled = Select(div > 0, scaled, X.mul(p, delta))
+    step = X.truediv(delta, fdiv)
+    scaled = Select(X.compare(X.Eq2, step, 0), X.mul(X.truediv(i, fdiv), delta),
+                    X.mul(i, step))
+    scaled = Select(div > 0, scaled, X.mul(i, delta))
     expr = Select(sympy.And(sympy.Eq(p, n - 1), n > 1), b, X.add(scaled, a))
-    d = dtype_arg(tr, node, dtype) or DType.float64
+    d = dtype_arg(tr, node, dtype) or ct
     if d.is_integer:  # NumPy 2 rounds towards -inf before the cast
         expr = X.call("floor", expr)
-    if d != DType.float64:
-        return ops.cast(Elem((n,), DType.float64, expr, {**ea.reads, **eb.reads}), d)
-    return Elem((n,), d, expr, {**ea.reads, **eb.reads})
+    y = Elem((n,), ct, expr, {**ea.reads, **eb.reads})
+    return ops.cast(y, d) if d != ct else y
 
 
 @register(FUNCTIONS, np.outer)

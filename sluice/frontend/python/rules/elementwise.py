@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from sluice.frontend.python.rules.table import (
 from sluice.frontend.python.values import (
     Elem,
     Sym,
+    View,
     placeholder,
     to_elem,
 )
@@ -115,6 +117,40 @@ for _f in _EXTREMA:
     FUNCTIONS[_f] = _extremum_rule(_f)
 
 
+def _isnan(x):
+    return X.compare(X.Ne2, x, x)
+
+
+def _isinf(x):
+    return X.compare(X.Eq2, X.call("abs", x), X.literal(math.inf))
+
+
+_CLASSIFY = {"isnan": _isnan, "isinf": _isinf,
+             "isfinite": lambda x: X.not_(X.or_(_isnan(x), _isinf(x)))}
+
+
+@register(FUNCTIONS, np.isnan, np.isinf, np.isfinite)
+def _classify(tr, node, x):
+    """np.isnan / isinf / isfinite: of a complex number, any part NaN or infinite (finite:
+    both parts); integers and booleans are finite."""
+    x = value(tr, node, x)
+    name = tr.callee_name(node)
+    test = _CLASSIFY[name]
+    if x.dtype.is_complex:
+        join = X.and_ if name == "isfinite" else X.or_
+
+        def fn(v):
+            return join(test(X.call("real", v)), test(X.call("imag", v)))
+    elif x.dtype.is_float:
+        fn = test
+    else:
+        answer = X.literal(name == "isfinite")
+
+        def fn(v):
+            return answer
+    return ops.elementwise(fn, [x], DType.bool, numeric=False)
+
+
 @register(FUNCTIONS, np.arctan2)
 def _arctan2(tr, node, a, b):
     (a, b), dtype = _typed(np.arctan2, [value(tr, node, a), value(tr, node, b)])
@@ -154,7 +190,10 @@ def _part_rule(name: str):
         if name == "real" and not x.dtype.is_complex:
             return x
         dtype = DType.of(getattr(np, name)(np.zeros((), x.dtype.numpy)).dtype)
-        return ops.elementwise(lambda v: X.call(name, v), [x], dtype, numeric=False)
+        part = ops.elementwise(lambda v: X.call(name, v), [x], dtype, numeric=False)
+        if isinstance(x, View) and x.shape and isinstance(part, Elem):
+            part = dataclasses.replace(part, view_of=(x.data, f"{name} part"))
+        return part
     return rule
 
 

@@ -170,6 +170,9 @@ def _reshape(tr, node, a, *shape):
         for d in dims:
             if d != -1:
                 known = known * d
+        if known == 0:  # NumPy refuses -1 beside a zero-size dimension, even when empty
+            raise ShapeError(f"cannot reshape an array of {total} elements into shape "
+                             f"{tuple(dims)}: -1 beside a dimension of size 0", tr.loc(node))
         # Floor division: exact where the requirement below holds, and index arithmetic.
         dims = [FloorDiv(total, known) if d == -1 else d for d in dims]
         if provably_differ(sympy.Mod(total, known), 0):
@@ -191,10 +194,23 @@ def _reshape(tr, node, a, *shape):
     src = tr.em.plain(a)
     res = tr.em.temp(a.dtype, tuple(dims), tr.name_hint())
     tr.em.copy(src, res)
-    return res
+    # NumPy's reshape is a view of a contiguous array (viewcopies.py)
+    return tr.note_view_copy(res, a.data, "reshape") if isinstance(a, View) else res
+
+
+@register(FUNCTIONS, np.ravel)
+def _ravel(tr, node, a, order="C"):
+    if (order if isinstance(order, str) else tr.pyvalue(order, node)) != "C":
+        raise UnsupportedError("np.ravel with an order other than 'C' is not supported",
+                               tr.loc(node))
+    return _reshape(tr, node, a, const(-1))
 
 
 METHODS["reshape"] = lambda tr, node, self, *shape: _reshape(tr, node, self, *shape)
+METHODS["ravel"] = lambda tr, node, self, order="C": _ravel(tr, node, self, order)
+# (a copy in NumPy too: reshaping a fresh temporary that no name refers to)
+METHODS["flatten"] = lambda tr, node, self: _reshape(
+    tr, node, tr.em.materialize(to_elem(self), "flat"), const(-1))
 METHODS["copy"] = lambda tr, node, self: copy_array(tr, node, self, method=True)
 METHODS["astype"] = lambda tr, node, self, dtype: copy_array(tr, node, self, dtype=dtype,
                                                              method=True)

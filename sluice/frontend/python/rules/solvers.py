@@ -18,7 +18,10 @@ from sluice.ir.dtypes import DType
 
 @register(FUNCTIONS, require)
 def _require(tr, node, ok, message):
-    ops.require_value(value(tr, node, ok), tr.pyvalue(message, node))
+    ok = value(tr, node, ok)
+    if ok.shape:
+        raise SluiceTypeError("require() takes one boolean, not an array", tr.loc(node))
+    ops.require_value(to_elem(ok) if isinstance(ok, View) else ok, tr.pyvalue(message, node))
 
 
 def _result_type(tr, node, *operands) -> DType:

@@ -1,0 +1,83 @@
+"""np.histogram with a number of equal bins, in the Python sluice compiles (see the package).
+
+NumPy's fast path for equal bins, element by element and in its types: the range is the
+data's min and max (or the `range=` given), widened by 0.5 each way when they are equal;
+the edges are `linspace(first, last, bins + 1)` in the data's type; a value's bin is
+`int((v - first) / (last - first) * bins)`, moved down one where `v` lies below its bin's
+lower edge and up one where it reaches the next edge (but never past the last bin). Weights
+are summed in float64 (as `np.bincount` does) and rounded to the weights' type once per
+block of 65,536 values, as NumPy's loop over blocks does, so the sums agree bit for bit.
+"""
+
+import numpy as np
+
+from sluice.frontend.python.numpy_impl.intrinsics import require
+
+BLOCK = 65536  # NumPy's block of values (the weighted sums round to their type per block)
+
+
+def edges_of(x, bins, lo, hi, zero, diff_type, has_range):
+    """(first, last, edges, denominator): `zero` is 0 of the data's type (so an empty array's
+    range 0..1 has that type), `diff_type` the type of `last - first` (float64 for a range of
+    Python numbers, as NumPy's `_unsigned_subtract` gives)."""
+    if has_range:
+        require(lo <= hi, "max must be larger than min in range parameter.")
+        require(np.isfinite(lo) & np.isfinite(hi), "supplied range is not finite")
+        first = lo
+        last = hi
+    else:
+        first = zero
+        last = zero + 1
+        if x.shape[0] > 0:
+            first = np.min(x)
+            last = np.max(x)
+        require(np.isfinite(first) & np.isfinite(last), "autodetected range is not finite")
+    if first == last:
+        first = first - 0.5
+        last = last + 0.5
+    edges = np.linspace(first, last, bins + 1, dtype=zero.dtype)
+    require(np.all(edges[:-1] < edges[1:]),
+            "Too many bins for data range. Cannot create that many finite-sized bins.")
+    return first, last, edges, np.subtract(last, first, dtype=diff_type)
+
+
+def bin_of(v, first, denom, edges, bins):
+    """The bin of a value inside the range."""
+    k = int(((v - first) / denom) * bins)
+    if k == bins:
+        k = bins - 1
+    if v < edges[k]:
+        k = k - 1
+    elif (v >= edges[k + 1]) & (k != bins - 1):
+        k = k + 1
+    return k
+
+
+def histogram(x, bins, lo, hi, zero, diff_type, has_range, density):
+    """x: the data, raveled."""
+    first, last, edges, denom = edges_of(x, bins, lo, hi, zero, diff_type, has_range)
+    counts = np.zeros(bins, np.int64)
+    for i in range(x.shape[0]):
+        v = x[i]
+        if (v >= first) & (v <= last):
+            counts[bin_of(v, first, denom, edges, bins)] += 1
+    if density:
+        return counts / (edges[1:] - edges[:-1]).astype(np.float64) / np.sum(counts), edges
+    return counts, edges
+
+
+def weighted_histogram(x, w, bins, lo, hi, zero, diff_type, has_range, density):
+    """x, w: the data and its weights, raveled."""
+    first, last, edges, denom = edges_of(x, bins, lo, hi, zero, diff_type, has_range)
+    sums = np.zeros(bins, w.dtype)
+    n = x.shape[0]
+    for start in range(0, n, BLOCK):
+        block = np.zeros(bins)
+        for i in range(start, min(start + BLOCK, n)):
+            v = x[i]
+            if (v >= first) & (v <= last):
+                block[bin_of(v, first, denom, edges, bins)] += w[i]
+        sums += block.astype(sums.dtype)
+    if density:
+        return sums / (edges[1:] - edges[:-1]).astype(np.float64) / np.sum(sums), edges
+    return sums, edges

@@ -1,0 +1,53 @@
+"""np.histogram with equal bins (issue #18: NPBench's azimint_hist), bit for bit against
+NumPy on both targets: counts, edges, weights of every real type, range=, density=,
+empty and constant data, and NumPy's errors."""
+
+import numpy as np
+import pytest
+
+import sluice
+from tests.frontend.python.python_rules import agree
+
+RNG = np.random.default_rng(2014)
+
+
+def azimint_hist(data, radius, npt):  # NPBench's kernel, unchanged
+    histu = np.histogram(radius, npt)[0]
+    histw = np.histogram(radius, npt, weights=data)[0]
+    return histw / histu
+
+
+def variants(a, bins, w):
+    h1, e1 = np.histogram(a, bins)
+    h2, e2 = np.histogram(a, 5, range=(-1.0, 2), weights=w)
+    h3, e3 = np.histogram(a, 4, density=True)
+    h4, e4 = np.histogram(a, bins, weights=w, density=True)
+    return h1, e1, h2, e2, h3, e3, h4, e4
+
+
+def test_npbench_azimint_hist():
+    r, d = RNG.random(1000), RNG.random(1000)
+    agree(azimint_hist, (d, r, 100), (d[:7], r[:7], 3))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_bins_edges_weights_range_and_density(dtype):
+    a = RNG.standard_normal(60).astype(dtype)
+    a[3] = a[4]  # ties with an edge's neighbours
+    cases = [(a, 7, RNG.integers(-3, 5, 60).astype(np.int32)),
+             (a.reshape(6, 10), 3, RNG.random((6, 10)).astype(np.float32)),
+             (np.full(5, 1.5, dtype), 4, np.ones(5, bool)),  # one value: widened by 0.5
+             (np.zeros(0, dtype), 3, np.zeros(0)),  # empty: the range 0..1
+             (np.array([0.0, 0.1, 0.2, 0.30000000000000004, 1.0], dtype), 10, np.ones(5))]
+    agree(variants, *cases)
+
+
+def test_numpy_errors_are_errors():
+    nan = np.array([1.0, np.nan])
+    agree(variants, (nan, 3, np.ones(2)))  # NumPy: autodetected range is not finite
+    with pytest.raises(sluice.SluiceError, match="must be positive"):
+        sluice.jit(variants)(np.ones(3), 0, np.ones(3))
+    with pytest.raises(sluice.SluiceError, match="same shape"):
+        sluice.jit(variants)(np.ones(3), 2, np.ones(4))
+    with pytest.raises(sluice.SluiceError, match="int64 data is not supported"):
+        sluice.jit(variants)(np.arange(3), 2, np.ones(3))
