@@ -49,7 +49,8 @@ FAMILIES: dict[str, str] = {
     "shaping": ("reshape/ravel/flatten (-1, run-time sizes that may not divide; then a write "
                 "into the array and a read of the reshaped one), transpose, triu/tril, "
                 "arange and linspace with run-time bounds, argmax/argmin"),
-    "rearrange": ("np.flip, np.concatenate / hstack / vstack / stack, ufunc.outer, np.eye / "
+    "rearrange": ("np.flip, np.concatenate / hstack / vstack / stack, ufunc.outer, np.repeat, "
+                  "np.mgrid, unpacking arrays into names, np.eye / "
                   "identity with run-time sizes, NumPy functions called under another name"),
     "iterate": "for loops over arrays, enumerate(array) and zip(arrays)",
     "ufunc_out": "ufunc keyword arguments: out= (positional too), where= with out=, dtype=",

@@ -286,14 +286,17 @@ _OUTER_UFUNCS = ["add", "subtract", "multiply", "maximum", "minimum", "greater",
 
 
 def _rearrange(b: Builder, out: str) -> Stmt:
-    """np.flip, joins of arrays, ufunc.outer, np.eye; the NumPy function is sometimes
-    called through a local alias (the rules must not go by the spelled name)."""
+    """np.flip, joins of arrays, ufunc.outer, np.eye, np.repeat, np.mgrid, unpacking; the
+    NumPy function is sometimes called through a local alias (the rules must not go by the
+    spelled name)."""
     rng = b.rng
     b.use("rearrange")
     nd = len(b.shape)
     a = b.new_array()
     r = rng.random()
     lines: list[str] = []
+    if rng.random() < 0.25:
+        return _grid_repeat(b, out, a)
     if r < 0.3:
         axis = rng.choice(["", f", {rng.randint(-nd, nd - 1)}",
                            ", axis=(0, -1)" if nd > 1 else ", axis=0"])
@@ -321,6 +324,30 @@ def _rearrange(b: Builder, out: str) -> Stmt:
         lines.append(f"{b.p}fn = {fn}")
         e = f"{b.p}fn{e[len(fn):]}"
     return Stmt(frozenset(), [*lines, f"{out} = {e}"], [], [out], EXACT)
+
+
+def _grid_repeat(b: Builder, out: str, a: str) -> Stmt:
+    """np.repeat (an axis or none, run-time counts), np.mgrid with run-time bounds (a
+    negative size is NumPy's error) unpacked into names, and unpacking rows of arrays."""
+    rng = b.rng
+    nd = len(b.shape)
+    r = rng.random()
+    if r < 0.4:
+        count = b.new_scalar(rng.randint(-1, 3)) if rng.random() < 0.5 else str(rng.randint(0, 2))
+        axis = rng.choice(["", f", axis={rng.randint(-nd, nd - 1)}", ", axis=None"])
+        return Stmt(frozenset(), [f"{out} = np.repeat({a}, {count}{axis}) * 1"], [], [out],
+                    EXACT)
+    if r < 0.7:
+        lo, hi = b.new_scalar(rng.randint(-2, 3)), b.new_scalar(rng.randint(-1, 4))
+        step = rng.choice(["", ":2", ":-1"])
+        lines = [f"{b.p}i, {b.p}j = np.mgrid[0:{hi}, {lo}:{hi}{step}]",
+                 f"{out} = {b.p}i * 7 - {b.p}j + {a}.size"]
+        return Stmt(frozenset(), lines, [], [out], EXACT)
+    k = rng.choice([1, 2, 3])  # may differ from the first axis: Python's ValueError
+    names = ", ".join(f"{b.p}r{j}" for j in range(k))
+    lines = [f"{names}{',' if k == 1 else ''} = {a}", f"{b.p}r0[...] = {b.const_leaf()}"
+             if nd > 1 else f"{b.p}r0 = {b.p}r0 * 1", f"{out} = {a} * 1"]
+    return Stmt(frozenset(), lines, [], [out], EXACT)
 
 
 def _iterate(b: Builder, out: str) -> Stmt:

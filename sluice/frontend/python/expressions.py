@@ -207,6 +207,8 @@ class ExpressionLowering:
 
     def ev_subscript(self, node: ast.Subscript) -> Any:
         base = self.ev(node.value)
+        if isinstance(base, tuple) and isinstance(node.slice, ast.Slice):
+            return base[self.constant_slice(node.slice)]
         if isinstance(base, tuple):
             k = self.ev(node.slice)
             if isinstance(k, Sym) and isinstance(k.constant, int):
@@ -215,6 +217,9 @@ class ExpressionLowering:
                                       f"{len(base)}", self.loc(node))
                 return base[k.constant]
             raise UnsupportedError("tuples may only be indexed by constants", self.loc(node))
+        if isinstance(base, Py) and base.obj is np.mgrid:
+            from sluice.frontend.python.rules.grids import mgrid
+            return mgrid(self, node)
         if isinstance(base, Py):
             key = self.pyvalue(self.ev(node.slice), node)
             try:
@@ -224,6 +229,17 @@ class ExpressionLowering:
                                        ) from None
         view = self.subscript_view(base, node)
         return view
+
+    def constant_slice(self, node: ast.Slice) -> slice:
+        """A slice of a tuple (`a.shape[-2:]`): its bounds must be known while tracing."""
+        def bound(e: ast.expr | None) -> int | None:
+            if e is None:
+                return None
+            v = self.pyvalue(self.ev(e), e)
+            if not isinstance(v, int):
+                raise UnsupportedError("tuples may only be sliced by constants", self.loc(e))
+            return v
+        return slice(bound(node.lower), bound(node.upper), bound(node.step))
 
     def subscript_view(self, base: Any, node: ast.Subscript) -> Any:
         """Evaluate `base[...]` to a view (or a gathered temporary)."""
@@ -325,6 +341,8 @@ class ExpressionLowering:
         """A trace-time Python value (for axes, shapes given as constants, dtypes...)."""
         if isinstance(v, Py):
             return v.obj
+        if v is None or isinstance(v, bool | int | float | str):  # a rule's own default
+            return v
         if isinstance(v, tuple):
             return tuple(self.pyvalue(x, node) for x in v)
         if isinstance(v, Sym) and v.constant is not None:

@@ -140,3 +140,25 @@ def _at(node, where: ast.AST):
         if hasattr(where, "end_lineno"):
             n.end_lineno, n.end_col_offset = where.end_lineno, where.end_col_offset
     return node
+
+
+def unpack(tr, v, n: int, target: ast.AST) -> tuple:
+    """`a, b = arr`: Python iterates the array, so the targets get its rows (views, or
+    NumPy scalars of a 1-D array), and a first axis of another length than the targets is
+    Python's ValueError."""
+    if not (isinstance(v, View | Elem) and is_array(v)):
+        raise UnsupportedError("only tuples and arrays can be unpacked", tr.loc(target),
+                               hint="index the array instead: a, b = x[0], x[1]")
+    first = v.shape[0]
+    if differ(first, n):
+        raise SluiceError(f"cannot unpack an array of length {first} into {n} targets",
+                          tr.loc(target))
+    tr.em.require(first, "==", n, f"cannot unpack the array into {n} targets (its length "
+                  "differs)")
+    name = f"#unpack{next(_ids)}"
+    tr.frame.env[name] = tr.em.materialize(v, "unpacked") if isinstance(v, Elem) else v
+    rows = tuple(tr.ev(_at(ast.Subscript(value=_name(name, target),
+                                         slice=ast.Constant(value=k), ctx=ast.Load()), target))
+                 for k in range(n))
+    del tr.frame.env[name]
+    return rows

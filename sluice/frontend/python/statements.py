@@ -132,8 +132,7 @@ class StatementLowering:
             self.bind(t.id, val, t)
         elif isinstance(t, ast.Tuple | ast.List):
             if not isinstance(val, tuple):
-                raise UnsupportedError("only tuples can be unpacked", self.loc(t),
-                                       hint="index the array instead: a, b = x[0], x[1]")
+                val = iteration.unpack(self, val, len(t.elts), t)
             if len(val) != len(t.elts):
                 raise SluiceError(f"cannot unpack {len(val)} values into {len(t.elts)} targets",
                                   self.loc(t))

@@ -613,3 +613,13 @@ def test_reshape_beside_a_zero_size_dimension_is_numpys_error():
     for a in (np.ones(6), np.zeros(0)):
         with pytest.raises(sluice.SluiceError, match="beside a dimension of size 0"):
             sluice.jit(reshape_zero_and_minus_one)(a)
+
+
+def concatenate_default_axis(a, b):
+    return np.concatenate((a, b, b)), np.stack((a, a))
+
+
+def test_rule_defaults_are_compile_time_values():
+    # found among the fuzzer's rejections of valid programs (2026-12-07): a rule's own
+    # default (np.concatenate's axis=0) was refused as "not known at compile time"
+    agree(concatenate_default_axis, (np.ones(2), np.zeros(2)))

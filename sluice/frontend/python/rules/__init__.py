@@ -4,6 +4,7 @@ implement; importing this package fills the tables."""
 from sluice.frontend.python.rules import (
     creation,
     elementwise,
+    grids,
     histograms,
     linalg,
     pybuiltins,
@@ -15,5 +16,5 @@ from sluice.frontend.python.rules import (
 from sluice.frontend.python.rules.table import ATTRIBUTES, BUILTINS, FUNCTIONS, METHODS
 
 __all__ = ["ATTRIBUTES", "BUILTINS", "FUNCTIONS", "METHODS", "creation", "elementwise",
-           "histograms", "linalg", "pybuiltins", "reductions", "shaping", "solvers",
+           "grids", "histograms", "linalg", "pybuiltins", "reductions", "shaping", "solvers",
            "statistics"]
