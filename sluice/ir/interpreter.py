@@ -281,20 +281,11 @@ def _copies_into(frame: Frame, g: DataflowGraph, n: Access) -> Gen:
             target[idx] = src if m.wcr is None else _UFUNC[m.wcr](view, src)
 
 
-def _int64(v: Any) -> Any:
-    """A symbol's value as the generated code holds it: an int64 that wraps (a NumPy int64
-    scalar argument's arithmetic wraps in NumPy too; Python ints are checked where they
-    could leave int64, DECISIONS.md)."""
-    if type(v) is not int:
-        return v
-    return np.int64(((v + 2**63) % 2**64) - 2**63)
-
-
 def _run_code(t: Tasklet, env: dict[str, Any]) -> dict[str, Any]:
     for target, expr in t.code:
         names = tuple(sorted(free_names(expr)))
         try:
-            env[target] = compile_numpy(expr, names)(*(_int64(env[n]) for n in names))
+            env[target] = compile_numpy(expr, names)(*(env[n] for n in names))
         except KeyError as err:
             raise ExecutionError(f"{t.describe()} reads '{err.args[0]}', which has no value"
                                  ) from None

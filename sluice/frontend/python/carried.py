@@ -19,7 +19,7 @@ from typing import Any
 import sympy
 
 from sluice.errors import SluiceTypeError
-from sluice.frontend.python import ops
+from sluice.frontend.python import ops, ufunc_types
 from sluice.frontend.python.values import Elem, Sym, View, to_elem
 from sluice.ir.dtypes import DType
 
@@ -125,6 +125,10 @@ def _require_a_run(tr: Any, region: Any, at: int, runs: sympy.Basic,
 def _storage(tr: Any, name: str, st: Any, r: Retype) -> View:
     """Fresh storage of the new type holding the old storage's value."""
     old = Sym(st, DType.int64) if isinstance(st, sympy.Symbol) else st
+    if isinstance(st, sympy.Symbol) and r.dtype.is_integer and not r.weak:
+        # the Python int the loop starts from meets the NumPy integer on the first
+        # iteration, where NumPy 2 refuses one that type cannot hold (`c = -3; c = c - u16`)
+        ufunc_types.check_weak_int(old, r.dtype)
     t = tr.em.temp(r.dtype, tuple(old.shape), name)
     tr.em.store(to_elem(ops.cast(old, r.dtype)), t)
     return dataclasses.replace(t, owned=False, weak=r.weak)

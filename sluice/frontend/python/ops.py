@@ -27,6 +27,7 @@ from sluice.frontend.python.values import (
     lift,
     narrow_symbol,
     to_elem,
+    wrapping,
 )
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
@@ -194,7 +195,9 @@ def elementwise(fn: Callable[..., Any], operands: list[Any], dtype: DType,
                 numeric: bool = True) -> Any:
     """Combine values element-wise; scalars known at trace time fold symbolically."""
     if all(isinstance(o, Sym) and not narrow_symbol(o) for o in operands):
-        exprs = [as_number(o.expr, o.dtype, dtype) if numeric else o.expr for o in operands]
+        # (an int64 scalar's value leaving int64 arithmetic has wrapped first)
+        exprs = [as_number(o.expr if dtype == o.dtype else wrapping(o), o.dtype, dtype)
+                 if numeric else o.expr for o in operands]
         return Sym(sympy.sympify(fn(*exprs)), dtype, weak=all(o.weak for o in operands))
     elems = [to_elem(o) for o in operands]
     shape = broadcast([e.shape for e in elems])
@@ -634,7 +637,7 @@ def cast(v: Any, to: DType) -> Any:
         return elementwise(lambda x: as_boolean(x, v.dtype), [v], to, numeric=False)
     fn = CASTS[to.value]
     if isinstance(v, Sym) and not narrow_symbol(v):
-        return Sym(_fold_cast(v.expr, to), to, v.weak)
+        return Sym(_fold_cast(wrapping(v), to), to, v.weak)
     return elementwise(lambda x: fn(x), [v], to, numeric=False)
 
 

@@ -228,11 +228,20 @@ def to_elem(v: Any) -> Elem:
     if isinstance(v, View):
         return view_elem(v)
     if isinstance(v, Sym):
-        expr = CASTS[v.dtype.value](v.expr) if narrow_symbol(v) else v.expr
+        expr = CASTS[v.dtype.value](v.expr) if narrow_symbol(v) else wrapping(v)
         return Elem((), v.dtype, expr, {}, weak=v.weak)
     if isinstance(v, Masked):
         raise UnsupportedError("a masked selection x[mask] cannot be used here", hint=HINT)
     raise TypeError(v)
+
+
+def wrapping(v: Sym) -> Expr:
+    """The expression of `v` with the symbols of a NumPy int64 scalar read as int64 values:
+    NumPy's int64 arithmetic wraps, and so does element-wise code then on every target (the
+    interpreter's symbols are Python ints; the generated code's int64s wrap anyway)."""
+    if v.weak or v.dtype != DType.int64 or not v.expr.free_symbols:
+        return v.expr
+    return v.expr.xreplace({s: CASTS["int64"](s) for s in v.expr.free_symbols})
 
 
 def narrow_symbol(v: Any) -> bool:

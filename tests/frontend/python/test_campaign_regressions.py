@@ -623,3 +623,31 @@ def test_rule_defaults_are_compile_time_values():
     # found among the fuzzer's rejections of valid programs (2026-12-07): a rule's own
     # default (np.concatenate's axis=0) was refused as "not known at compile time"
     agree(concatenate_default_axis, (np.ones(2), np.zeros(2)))
+
+
+def carried_from_python_int(x, u, n):
+    c = x
+    for _ in range(n):
+        c = c - u
+    return c
+
+
+def test_a_python_int_a_loop_turns_into_a_numpy_integer_must_fit_it():
+    # campaign seed 560146 (loop_carried): c = -3; c = c - np.uint16(1) raises in NumPy 2 on
+    # the first iteration; sluice converted -3 into the loop's uint16 storage (65533)
+    agree(carried_from_python_int, (-3, np.uint16(1), 1), (5, np.uint16(1), 2),
+          (70000, np.uint16(1), 1), (-3, np.int8(1), 2))
+
+
+def python_sum_in_branch(c, x, y, flag, k):
+    if c > 1.0:
+        o = (2.0 + (x % y)) + (flag + k)
+    else:
+        o = 0.5
+    return o
+
+
+def test_exact_python_int_checks_stay_exact_in_the_interpreter():
+    # `pytest tests/fuzz` (2026-12-07): with the interpreter's symbols as int64, the exact
+    # range check of `flag + k` overflowed; checks compute in Python's unbounded ints
+    agree(python_sum_in_branch, (1e20, 7, 3037000500, False, 2), (0.0, 1, 2, True, -5))

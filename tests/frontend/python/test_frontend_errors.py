@@ -22,7 +22,8 @@ from programs import unsupported  # noqa: E402
 UNSUPPORTED_WORDS = {
     "ClassDef": "class", "Try": "try", "Yield": "yield", "Recursion": "recursive",
     "ListOfArrays": "lists of arrays", "Dict": "dictionaries", "Lambda": "lambda",
-    "With": "'with'", "Global": "global", "StringOp": "string", "UnsupportedCall": "np.linalg.inv",
+    "With": "'with'", "Global": "global", "StringOp": "string",
+    "UnsupportedCall": "np.linalg.eigvals",
     "FancyIndexList": "indexing with a list", "StarArgs": "*args", "NestedFunctionDef": "nested",
     "AsyncFunctionDef": "async", "KwArgs": "**kwargs", "ListComprehension": "comprehension",
     "Delete": "del", "SetLiteral": "sets",

@@ -103,8 +103,8 @@ def uses_string_ops(A):
 
 
 # expect: UnsupportedCall at line-offset 1 col 11
-def uses_linalg_inv(A):
-    return np.linalg.inv(A) @ A
+def uses_linalg_eig(A):
+    return np.linalg.eigvals(A) @ A
 
 
 # expect: FancyIndexList at line-offset 1 col 13
