@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -681,6 +682,21 @@ class _NumPyWithWrappingCasts:
             if d.is_integer:
                 setattr(self, d.value, functools.partial(_icast, getattr(np, d.value)))
         self.power = _pow
+        # Python ints (symbols, checks of Python-int results) keep Python's exact shifts
+        # and bitwise operations; NumPy's would take them through int64 first
+        # (a negative shift count is left to NumPy, as before)
+        for fn, exact in (("left_shift", operator.lshift), ("right_shift", operator.rshift),
+                          ("bitwise_and", operator.and_), ("bitwise_or", operator.or_),
+                          ("bitwise_xor", operator.xor)):
+            setattr(self, fn, functools.partial(_exact_ints, getattr(np, fn), exact,
+                                                fn.endswith("shift")))
+
+
+def _exact_ints(numpy_fn: Any, exact: Callable[[int, int], int], shift: bool, a: Any,
+                b: Any) -> Any:
+    if type(a) is int and type(b) is int and not (shift and b < 0):
+        return exact(a, b)
+    return numpy_fn(a, b)
 
 
 def _pow(a: Any, b: Any) -> Any:

@@ -651,3 +651,18 @@ def test_exact_python_int_checks_stay_exact_in_the_interpreter():
     # `pytest tests/fuzz` (2026-12-07): with the interpreter's symbols as int64, the exact
     # range check of `flag + k` overflowed; checks compute in Python's unbounded ints
     agree(python_sum_in_branch, (1e20, 7, 3037000500, False, 2), (0.0, 1, 2, True, -5))
+
+
+def shifted_python_int_in_loop(a, flag, x, k):
+    o = a
+    for _ in range(3):
+        o = o - (flag + (x << k))
+    return o
+
+
+def test_shifts_of_python_ints_stay_exact_in_the_interpreter():
+    # campaign seed 570081: the interpreter's range check of `flag + (x << k)` shifted
+    # through NumPy's int64 (-(-2**63) wrapped) and then could not compare
+    a = np.array([False, False, True])
+    agree(shifted_python_int_in_loop, (a, False, -2**63, 0), (a, True, 3, 4),
+          (a, False, 2**40, 30))
