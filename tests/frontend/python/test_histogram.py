@@ -38,6 +38,7 @@ def test_bins_edges_weights_range_and_density(dtype):
              (a.reshape(6, 10), 3, RNG.random((6, 10)).astype(np.float32)),
              (np.full(5, 1.5, dtype), 4, np.ones(5, bool)),  # one value: widened by 0.5
              (np.zeros(0, dtype), 3, np.zeros(0)),  # empty: the range 0..1
+             (np.zeros((0, 1), dtype), 6, np.zeros((0, 1), bool)),  # (edges in float64: 570181)
              (np.array([0.0, 0.1, 0.2, 0.30000000000000004, 1.0], dtype), 10, np.ones(5))]
     agree(variants, *cases)
 

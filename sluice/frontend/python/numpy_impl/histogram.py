@@ -17,25 +17,31 @@ BLOCK = 65536  # NumPy's block of values (the weighted sums round to their type 
 
 
 def edges_of(x, bins, lo, hi, zero, diff_type, has_range):
-    """(first, last, edges, denominator): `zero` is 0 of the data's type (so an empty array's
-    range 0..1 has that type), `diff_type` the type of `last - first` (float64 for a range of
-    Python numbers, as NumPy's `_unsigned_subtract` gives)."""
+    """(first, last, edges, denominator): `zero` is 0 of the data's type (the edges' type),
+    `diff_type` the type of `last - first` (float64 for a range of Python numbers, as NumPy's
+    `_unsigned_subtract` gives)."""
     if has_range:
         require(lo <= hi, "max must be larger than min in range parameter.")
         require(np.isfinite(lo) & np.isfinite(hi), "supplied range is not finite")
         first = lo
         last = hi
+        if first == last:
+            first = first - 0.5
+            last = last + 0.5
+        edges = np.linspace(first, last, bins + 1, dtype=zero.dtype)
     else:
+        # no data: NumPy's range is the Python ints 0 and 1 (edges computed in float64)
         first = zero
         last = zero + 1
+        edges = np.linspace(0, 1, bins + 1, dtype=zero.dtype)
         if x.shape[0] > 0:
             first = np.min(x)
             last = np.max(x)
-        require(np.isfinite(first) & np.isfinite(last), "autodetected range is not finite")
-    if first == last:
-        first = first - 0.5
-        last = last + 0.5
-    edges = np.linspace(first, last, bins + 1, dtype=zero.dtype)
+            require(np.isfinite(first) & np.isfinite(last), "autodetected range is not finite")
+            if first == last:
+                first = first - 0.5
+                last = last + 0.5
+            edges = np.linspace(first, last, bins + 1, dtype=zero.dtype)
     require(np.all(edges[:-1] < edges[1:]),
             "Too many bins for data range. Cannot create that many finite-sized bins.")
     return first, last, edges, np.subtract(last, first, dtype=diff_type)
