@@ -11,6 +11,7 @@ import sluice
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import error_programs  # noqa: E402
 from python_rules import agree  # noqa: E402
 
 
@@ -97,15 +98,8 @@ def calls_mixed(a):
     return mixed(a[0])
 
 
-def returns_in_loop(a):
-    for i in range(a.shape[0]):
-        if a[i] > 0:
-            return a[i]
-    return 0.0
-
-
 def calls_returns_in_loop(a):
-    return returns_in_loop(a)
+    return error_programs._returns_in_loop(a)
 
 
 def test_a_result_of_two_types_and_a_return_in_a_loop_are_clear_errors():

@@ -53,10 +53,9 @@ def _histogram(tr, node, a, bins=10, range=None, density=None, weights=None):  #
                                "and float64 are)", tr.loc(node),
                                hint="its bins differ for integers: NumPy computes them in "
                                "unsigned arithmetic")
-    n = _bins(tr, node, bins if not isinstance(bins, int) else Py(bins))
+    n = _bins(tr, node, Py(bins) if isinstance(bins, int) else bins)
     limits = _range(tr, node, range)
-    dens = density if density is None or isinstance(density, bool) else \
-        tr.pyvalue(density, node)
+    dens = tr.pyvalue(density, node)
     x = _ravel(tr, node, a) if a.shape else _ravel(tr, node, tr.em.materialize(a, "hist"))
     zero = const(a.dtype.numpy.type(0))  # (an empty array's range, 0 to 1, in its type)
     lo, hi = limits if limits is not None else (const(0.0), const(1.0))

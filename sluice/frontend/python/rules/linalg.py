@@ -200,7 +200,7 @@ def _reshape(tr, node, a, *shape):
 
 @register(FUNCTIONS, np.ravel)
 def _ravel(tr, node, a, order="C"):
-    if (order if isinstance(order, str) else tr.pyvalue(order, node)) != "C":
+    if tr.pyvalue(order, node) != "C":
         raise UnsupportedError("np.ravel with an order other than 'C' is not supported",
                                tr.loc(node))
     return _reshape(tr, node, a, const(-1))

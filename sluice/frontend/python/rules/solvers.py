@@ -84,7 +84,7 @@ def _call(tr, node, fn, *args):
 def _cholesky(tr, node, a, upper=False):
     a = value(tr, node, a)
     _stack(tr, node, a, "cholesky")
-    up = upper if isinstance(upper, bool) else tr.pyvalue(upper, node)
+    up = tr.pyvalue(upper, node)
     if not isinstance(up, bool | np.bool_):
         raise SluiceTypeError("cholesky: 'upper' must be True or False", tr.loc(node))
     dtype = _result_type(tr, node, a)
