@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from sluice.backends.csl import model as m
 from sluice.errors import VerificationError
+from sluice.wafer import FABRIC_SIZE
 
 USER_COLORS = range(0, 21)
 RESERVED_COLORS = {21, 22, 23, 27, 28, 29, 30, 31}  # memcpy and system ([doc] topic-06)
@@ -26,7 +27,6 @@ SRAM_BYTES = {"wse2": 48 * 1024, "wse3": 48 * 1024}
 # Memory a PE loses to the memcpy runtime, task tables and code before user fields: an
 # estimate, as no public number exists; it keeps near-full programs from passing.
 RUNTIME_FOOTPRINT = 8 * 1024
-FABRIC_SIZE = {"wse2": (757, 996), "wse3": (762, 1172)}
 
 
 def validate(program: m.CslProgram) -> None:

@@ -19,6 +19,7 @@ from sluice.frontend.spada.consteval import Const
 from sluice.frontend.spada.diagnostics import ParameterError, PlacementError, Reporter, suggest
 from sluice.frontend.spada.fold import Folder
 from sluice.frontend.spada.ranges import extent, length
+from sluice.wafer import LARGEST_FABRIC
 
 PE = tuple[int, int]
 # Guards against runaway unrolling (a fuzzed `[0:1000000000]`): real kernels stay far below.
@@ -251,11 +252,17 @@ class _Binder:
         if length(xs) * length(ys) > MAX_PES:
             raise self.err(PlacementError, f"subgrid has {length(xs) * length(ys)} PEs", g,
                            f"a wafer holds fewer than {MAX_PES} PEs")
-        for r, axis, name in ((g.ranges[0], xs, "x"), (g.ranges[1], ys, "y")):
-            if extent(axis)[0] < 0:
-                raise self.err(PlacementError,
-                               f"subgrid is outside the grid: {name} = {extent(axis)[0]}",
+        for r, axis, name, size in ((g.ranges[0], xs, "x", LARGEST_FABRIC[0]),
+                                    (g.ranges[1], ys, "y", LARGEST_FABRIC[1])):
+            low, high = extent(axis)
+            if low < 0:
+                raise self.err(PlacementError, f"subgrid is outside the grid: {name} = {low}",
                                r, "PE coordinates start at 0 (the north-west corner)")
+            if high >= size:  # refused here, before anything is made per PE
+                w, h = LARGEST_FABRIC
+                raise self.err(PlacementError, f"subgrid reaches {name} = {high}, beyond every "
+                               f"wafer", r, f"the largest fabric is {w} x {h} PEs "
+                               f"(x < {w}, y < {h}): check the parameters")
         return tuple(itertools.product(xs, ys))
 
     def block(self, it, env) -> ast.KernelItem:

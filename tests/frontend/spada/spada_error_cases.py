@@ -132,6 +132,13 @@ CASES = [
          edit("place i16 x, i16 y in [0:W, 0]",
               "place i16 x, i16 y in [0:9223372036854775808 << W, 0]"),
          PlacementError, "subgrid has 73786976294838206464 PEs", 2, 11),
+    Case("subgrid_wider_than_any_wafer",  # (fewer PEs than the cap, but a million wide: the
+         edit("place i16 x, i16 y in [0:W, 0]",  # interpreter once made each one, for minutes)
+              "place i16 x, i16 y in [0:1000000, 0]"),
+         PlacementError, "subgrid reaches x = 999999, beyond every wafer", 2, 28),
+    Case("subgrid_taller_than_any_wafer",
+         edit("place i16 x, i16 y in [0:W, 0]", "place i16 x, i16 y in [0:W, 1172]"),
+         PlacementError, "subgrid reaches y = 1172, beyond every wafer", 2, 33),
     Case("loop_beyond_its_type", body("for i16 k in [0:9223372036854775808 << 3] { acc = 1.0 }"),
          SluiceTypeError, "loop variable 'k' (i16) cannot hold 73786976294838206463", 11, 23),
     Case("huge_multicast", edit("relative_stream(1, 0)", "relative_stream([1:1 << 62], 0)"),
