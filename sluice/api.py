@@ -21,13 +21,14 @@ import hashlib
 import importlib
 import inspect
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import sympy
 
+from sluice.decorator_options import DecoratorOptions, build_cache
 from sluice.errors import ArgumentError, SluiceError, SluiceTypeError, did_you_mean
 from sluice.frontend.python import ArgSpec, Traced, trace_function
 from sluice.frontend.python.source import load
@@ -35,6 +36,7 @@ from sluice.ir.dtypes import DType
 from sluice.ir.interpreter import interpret
 from sluice.ir.program import Program
 from sluice.ir.symbolic import symbol as _symbol
+from sluice.layouts import any_layout, plain
 from sluice.types import ArrayType, ScalarType
 
 BACKENDS = {"cpu": "sluice.backends.cpu"}
@@ -125,7 +127,9 @@ def _fast_key(args: tuple) -> tuple | None:
     for v in args:
         t = type(v)
         if t is np.ndarray:
-            key.append((v.dtype, tuple(n == 1 for n in v.shape), v.flags.c_contiguous))
+            if not v.ndim:  # passed as a 1-element array (`_runtime_values`)
+                return None
+            key.append((v.dtype, tuple(n == 1 for n in v.shape), plain(v)))
         elif t in (bool, int, float, complex) or isinstance(v, np.generic):
             key.append(t)
         else:
@@ -138,9 +142,8 @@ def _spec_of_value(name: str, v: Any) -> tuple[ArgSpec, Any]:
     if isinstance(v, np.ndarray):
         dt = DType.of(v.dtype)
         shape = tuple(1 if n == 1 else _symbol(f"{name}_{k}") for k, n in enumerate(v.shape))
-        layout = "C" if v.flags.c_contiguous else "strided"
-        return ArgSpec.array(dt, shape), ("array", dt.value, tuple(n == 1 for n in v.shape),
-                                          layout)
+        # (no layout: `layouts.any_layout` hands every layout to the same code)
+        return ArgSpec.array(dt, shape), ("array", dt.value, tuple(n == 1 for n in v.shape))
     if isinstance(v, bool | np.bool_):
         weak = isinstance(v, bool)  # a Python bool is weak (True + True is 2), np.True_ not
         return ArgSpec.scalar(DType.bool, weak), ("scalar", "bool", "weak" if weak else "")
@@ -153,7 +156,34 @@ def _spec_of_value(name: str, v: Any) -> tuple[ArgSpec, Any]:
     if hasattr(v, "__cuda_array_interface__") or hasattr(v, "__array__") and not isinstance(
             v, list | tuple):
         return _spec_of_value(name, np.asarray(v))
+    if isinstance(v, tuple) and _holds_array(v):
+        parts = [_spec_of_value(f"{name}_{k}", x) for k, x in enumerate(v)]
+        return (ArgSpec.tuple_of(tuple(p[0] for p in parts)),
+                ("tuple", tuple(p[1] for p in parts)))
     return ArgSpec.const(v), ("const", _fingerprint(v))
+
+
+def _static_spec(v: Any) -> tuple[ArgSpec, Any]:
+    """A parameter named in `static_argnames`: its value is compiled in."""
+    return ArgSpec.const(v), ("static", _fingerprint(v))
+
+
+def _holds_array(v: tuple) -> bool:
+    """Whether a tuple argument carries arrays (then each array and number in it is an
+    argument of the program; a tuple of numbers alone, like a shape, is compiled in)."""
+    return any(_holds_array(x) if isinstance(x, tuple) else
+               _spec_of_value("x", x)[0].kind == "array" for x in v)
+
+
+def _runtime_values(v: Any) -> list[Any]:
+    """The program arguments a Python argument becomes: itself, nothing (a constant) or a
+    tuple's members."""
+    spec = _spec_of_value("x", v)[0]
+    if spec.kind == "tuple":
+        return [leaf for x in v for leaf in _runtime_values(x)]
+    if spec.kind == "array" and not spec.shape:  # (see tracer._declare)
+        return [np.asarray(v).reshape(1)]
+    return [] if spec.kind == "const" else [v]
 
 
 def _spec_of_annotation(fn: Any, name: str, ann: Any) -> ArgSpec:
@@ -185,12 +215,16 @@ class _Entry:
 class SluiceFunction:
     """A function compiled by sluice (base of `program` and `jit`)."""
 
-    def __init__(self, fn: Callable[..., Any], boundscheck: bool | None = None) -> None:
+    def __init__(self, fn: Callable[..., Any], options: Mapping[str, Any] | None = None
+                 ) -> None:
         if not isinstance(fn, types.FunctionType):
             raise SluiceError(f"@sluice decorators apply to functions, not {type(fn).__name__}")
         functools.update_wrapper(self, fn)
         self.__sluice_function__ = fn
-        self.boundscheck = boundscheck
+        params = list(inspect.signature(fn).parameters)
+        self.options = DecoratorOptions.of(self.decorator, options or {}, params,
+                                           (*BACKENDS, INTERPRET))
+        self.static = self.options.static(params)
         self._sig_cache: tuple[Any, inspect.Signature] | None = None
         self._cache: dict[Any, list[_Entry]] = {}
         self._last: tuple[Any, _Entry] | None = None
@@ -244,28 +278,24 @@ class SluiceFunction:
 
     def _call_args(self, traced: Traced, values: dict[str, Any]) -> list[Any]:
         """Positional arguments of the Program (constants are compiled in)."""
-        out = []
-        params = [n for n, p in self._sig.parameters.items()]
-        prog_args = list(traced.program.args)
-        k = 0
-        for n in params:
-            if k < len(prog_args) and self._is_runtime(values[n]):
-                out.append(values[n])
-                k += 1
-        return out
+        n_args = len(traced.program.args)
+        out = [v for n in self._sig.parameters for v in self._runtime(n, values[n])]
+        return out[:n_args]
 
-    def _is_runtime(self, v: Any) -> bool:
-        return _spec_of_value("x", v)[0].kind != "const"
+    def _runtime(self, name: str, v: Any) -> list[Any]:
+        """The program arguments the value `v` of parameter `name` becomes."""
+        return [] if name in self.static else _runtime_values(v)
 
     # the staged API ----------------------------------------------------------------------------
     def trace(self, *args: Any, **kwargs: Any) -> Program:
         """The IR Program for these arguments (or for the annotations of a @program)."""
         return self._current(args, kwargs).traced.program
 
-    def lower(self, target: str = DEFAULT_TARGET, *args: Any, boundscheck: bool | None = None,
+    def lower(self, target: str | None = None, *args: Any, boundscheck: bool | None = None,
               **kwargs: Any) -> str:
         """The source code `target` generates for this program (`boundscheck`: as for
         `compile`)."""
+        target = target or self.options.target
         mod = _backend(target)
         gen = getattr(mod, "generate", None) if mod is not None else None
         if gen is None:
@@ -275,28 +305,33 @@ class SluiceFunction:
         return gen(self._current(args, kwargs).traced.program,
                    *self._options(self._checked(boundscheck)))
 
-    def compile(self, target: str = DEFAULT_TARGET, *args: Any, boundscheck: bool | None = None,
+    def compile(self, target: str | None = None, *args: Any, boundscheck: bool | None = None,
                 **kwargs: Any) -> Callable[..., Any]:
         """A callable taking the same arguments as the Python function. `boundscheck`
         (default: the decorator's, else `$SLUICE_BOUNDSCHECK`) checks every array access of
         the generated code and reports the first one outside its array at its source line."""
         entry = self._current(args, kwargs)
-        return self._runner(entry, target, boundscheck)
+        return self._runner(entry, target or self.options.target, boundscheck)
 
     def _checked(self, boundscheck: bool | None) -> bool:
         """The bounds-check mode in force: the call's, the decorator's, the environment's."""
-        for choice in (boundscheck, self.boundscheck):
+        for choice in (boundscheck, self.options.boundscheck):
             if choice is not None:
                 return bool(choice)
         return _environment_checks()
 
-    @staticmethod
-    def _options(checked: bool) -> tuple[dict[str, Any], ...]:
+    def _options(self, checked: bool) -> tuple[dict[str, Any], ...]:
         """Backend options after the program: none in the common case (a backend need not
-        know the option), an explicit 'off' where the environment would say on."""
-        if checked:
-            return ({"boundscheck": True},)
-        return ({"boundscheck": False},) if _environment_checks() else ()
+        know the options), else those that differ from the backend's defaults (bounds
+        checks off is explicit where the environment would say on)."""
+        out: dict[str, Any] = {}
+        if checked or _environment_checks():
+            out["boundscheck"] = checked
+        if not self.options.parallel:
+            out["parallel"] = False
+        if self.options.cache is not True:
+            out["cache"] = build_cache(self.options.cache)
+        return (out,) if out else ()
 
     def _runner(self, entry: _Entry, target: str, boundscheck: bool | None = None
                 ) -> Callable[..., Any]:
@@ -319,16 +354,19 @@ class SluiceFunction:
                 out = plain(*a)
                 return out if isinstance(out, tuple) else (out,)
 
+        adapted = any_layout(program, native)
+
         def run(*args: Any, **kwargs: Any) -> Any:
             values = self._bind(args, kwargs)
-            return native(*self._call_args(entry.traced, values))
+            return adapted(*self._call_args(entry.traced, values))
 
         run.native = native  # type: ignore[attr-defined]
+        run.any_layout = adapted  # type: ignore[attr-defined]
         entry.runners[(target, checked)] = run
         return run
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        key = None if kwargs else _fast_key(args)
+        key = None if kwargs or self.static else _fast_key(args)
         hit = self._fast.get(key) if key is not None else None
         if hit is not None:
             entry, native, picks = hit
@@ -337,11 +375,13 @@ class SluiceFunction:
                 return native(*[args[i] for i in picks])
         values = self._bind(args, kwargs)
         entry = self._entry(values)
-        run = self._runner(entry, DEFAULT_TARGET)
+        run = self._runner(entry, self.options.target)
         if key is not None and len(args) == len(self._sig.parameters):
             n = len(entry.traced.program.args)
-            picks = tuple(i for i, v in enumerate(args) if self._is_runtime(v))[:n]
-            self._fast[key] = (entry, run.native, picks)
+            params = zip(self._sig.parameters, args, strict=True)
+            picks = tuple(i for i, (p, v) in enumerate(params) if self._runtime(p, v))[:n]
+            every_plain = all(k[2] for k in key if isinstance(k, tuple))
+            self._fast[key] = (entry, run.native if every_plain else run.any_layout, picks)
         return run(*args, **kwargs)
 
     def __repr__(self) -> str:
@@ -357,8 +397,11 @@ def _environment_checks() -> bool:
 class ProgramFunction(SluiceFunction):
     """`@sluice.program`: argument types come from the annotations."""
 
-    def __init__(self, fn: Callable[..., Any], boundscheck: bool | None = None) -> None:
-        super().__init__(fn, boundscheck)
+    decorator = "program"
+
+    def __init__(self, fn: Callable[..., Any], options: Mapping[str, Any] | None = None
+                 ) -> None:
+        super().__init__(fn, options)
         self._annotated: dict[str, ArgSpec] | None = None
 
     def _specs(self, values: dict[str, Any] | None) -> tuple[dict[str, ArgSpec], Any]:
@@ -382,8 +425,14 @@ class ProgramFunction(SluiceFunction):
                  if s.kind == "array" else s for n, s in self._annotated.items()}
         return specs, ("annotations", units)
 
-    def _is_runtime(self, v: Any) -> bool:
-        return True
+    def _runtime(self, name: str, v: Any) -> list[Any]:
+        spec = self._annotated.get(name) if self._annotated is not None else None
+        if spec is not None and spec.kind == "array" and not spec.shape:
+            if np.ndim(v) != 0:
+                raise ArgumentError(f"argument '{name}' must be a 0-d array, got shape "
+                                    f"{np.shape(v)}")
+            return [np.asarray(v).reshape(1)]  # (see tracer._declare)
+        return [v]
 
 
 def _unit_symbols(specs: dict[str, ArgSpec], values: dict[str, Any]) -> tuple[str, ...]:
@@ -402,6 +451,8 @@ def _unit_symbols(specs: dict[str, ArgSpec], values: dict[str, Any]) -> tuple[st
 class JitFunction(SluiceFunction):
     """`@sluice.jit`: types come from the first call's arguments."""
 
+    decorator = "jit"
+
     def _specs(self, values: dict[str, Any] | None) -> tuple[dict[str, ArgSpec], Any]:
         if values is None:
             if self._last is None:
@@ -412,24 +463,25 @@ class JitFunction(SluiceFunction):
             return self._last_specs, key
         specs, key = {}, []
         for n, v in values.items():
-            spec, k = _spec_of_value(n, v)
+            spec, k = _static_spec(v) if n in self.static else _spec_of_value(n, v)
             specs[n] = spec
             key.append((n, k))
         self._last_specs = specs
         return specs, tuple(key)
 
 
-def program(fn: Callable[..., Any] | None = None, *, boundscheck: bool | None = None) -> Any:
-    """Compile `fn` with argument types from its annotations. `@sluice.program(boundscheck=
-    True)` checks every array access of the generated code (see `SluiceFunction.compile`)."""
+def program(fn: Callable[..., Any] | None = None, **options: Any) -> Any:
+    """Compile `fn` with argument types from its annotations. Options (`target`,
+    `boundscheck`, `parallel`, `cache`): see `sluice.decorator_options`."""
     if fn is None:
-        return lambda f: ProgramFunction(f, boundscheck)
-    return ProgramFunction(fn, boundscheck)
+        return lambda f: ProgramFunction(f, options)
+    return ProgramFunction(fn, options)
 
 
-def jit(fn: Callable[..., Any] | None = None, *, boundscheck: bool | None = None) -> Any:
+def jit(fn: Callable[..., Any] | None = None, **options: Any) -> Any:
     """Compile `fn`, specialised on the types of the arguments of each new signature.
-    `@sluice.jit(boundscheck=True)` checks every array access of the generated code."""
+    Options (`target`, `boundscheck`, `parallel`, `cache`, `static_argnames`,
+    `static_argnums`): see `sluice.decorator_options`."""
     if fn is None:
-        return lambda f: JitFunction(f, boundscheck)
-    return JitFunction(fn, boundscheck)
+        return lambda f: JitFunction(f, options)
+    return JitFunction(fn, options)

@@ -86,8 +86,12 @@ class GradFunction:
 
     def _wrt(self, forward: Program, values: dict[str, Any]) -> list[str]:
         params = list(values)
-        runtime = [n for n in params if self.function._is_runtime(values[n])]
-        names = dict(zip(runtime, forward.args, strict=False))
+        names, k = {}, 0  # parameter -> program argument (a tuple's members take several)
+        for n in params:
+            passed = self.function._runtime(n, values[n])
+            if len(passed) == 1 and passed[0] is values[n] and k < len(forward.args):
+                names[n] = forward.args[k]
+            k += len(passed)
         out = []
         for k in self.argnums:
             if not -len(params) <= k < len(params):

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from tests.fuzz import values as V
-from tests.fuzz.program import Arg
+from tests.fuzz.program import LAYOUTS, Arg
 
 # Python numbers for `python_arith`: zeros, signs, the edges of int64 and of doubles.
 _PY_INTS = [0, 1, -1, 2, -3, 7, 2**31, -2**31, 2**62, -2**62, 2**63 - 1, -2**63, 3037000500]
@@ -63,6 +63,9 @@ class Builder:
         if self.on("empty") and self.rng.random() < 0.08:
             self.use("empty")
             sizes = [0]
+        if self.on("arg_layout") and self.rng.random() < 0.04:
+            self.use("arg_layout")
+            return ()  # a 0-d array argument
         rank = self.rng.choice([1, 1, 2])
         return tuple(self.rng.choice(sizes) if k == 0 else self.rng.choice([1, 2, 3, 4])
                      for k in range(rank))
@@ -73,7 +76,11 @@ class Builder:
         shape = self.shape if shape is None else shape
         self.note_dtype(dtype)
         name = f"{self.p}a{len(self.args)}"
-        self.args.append(Arg(name, V.array(self.rng, dtype, shape, self.moderate)))
+        layout = None
+        if shape and self.on("arg_layout") and self.rng.random() < 0.2:
+            self.use("arg_layout")
+            layout = self.rng.choice(sorted(LAYOUTS))
+        self.args.append(Arg(name, V.array(self.rng, dtype, shape, self.moderate), layout=layout))
         self.arrays.append((name, dtype, shape))
         return name
 
@@ -110,6 +117,12 @@ class Builder:
         self.use("scalars")
         k = V.kind(self.dtype)
         rng = self.rng
+        if rng.random() < 0.08:  # a NumPy type called on a Python number: int()'s rules
+            dt = self.dtype if rng.random() < 0.6 else self.pick_dtype()
+            self.note_dtype(dt)
+            v = (rng.randint(-130, 300) if V.kind(dt) in "iu" and rng.random() < 0.6
+                 else V.scalar(rng, "float64", self.moderate))
+            return f"np.{np.dtype(dt).type.__name__}({self.new_scalar(v)})"
         if rng.random() < 0.3:  # a NumPy scalar: strongly typed
             dt = self.dtype if rng.random() < 0.7 else self.pick_dtype()
             self.note_dtype(dt)

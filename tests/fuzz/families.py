@@ -62,6 +62,8 @@ FAMILIES: dict[str, str] = {
                "empty ones (a tolerance of the type)"),
     "histogram": ("np.histogram of float data: bins, range=, weights= of every real type, "
                   "density=, empty and constant data, NaN (an error)"),
+    "arg_layout": ("array arguments passed as Fortran-order, transposed, strided or reversed "
+                   "views (written ones too), and 0-d array arguments"),
     "alias": "the same array passed twice, overlapping slices",
     "shape_mismatch": "operands whose shapes NumPy rejects at call time",
     "unsupported": "constructs sluice does not support (must be a SluiceError)",

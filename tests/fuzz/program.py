@@ -24,6 +24,23 @@ class Arg:
     value: object = None
     alias_of: str | None = None
     view: str | None = None
+    layout: str | None = None  # a key of LAYOUTS: the value passed as a non-contiguous view
+
+
+# Non-contiguous arrays holding a given value `v` (NumPy's answer does not depend on them).
+LAYOUTS: dict[str, str] = {
+    "fortran": "np.asfortranarray({v})",
+    "transposed": "np.ascontiguousarray({v}.T).T",
+    "strided": "np.repeat({v}, 2, axis=-1)[..., ::2]",
+    "reversed": "{v}[::-1].copy()[::-1]",
+}
+
+
+def in_layout(value: np.ndarray, layout: str | None) -> np.ndarray:
+    """A fresh copy of `value`, in `layout`."""
+    if layout is None:
+        return value.copy()
+    return eval(LAYOUTS[layout].format(v="value"), {"np": np, "value": value})
 
 
 @dataclass
@@ -84,7 +101,7 @@ class Program:
                 base = built[a.alias_of]
                 built[a.name] = base if a.view is None else eval(f"base[{a.view}]")
             elif isinstance(a.value, np.ndarray):
-                built[a.name] = a.value.copy()
+                built[a.name] = in_layout(a.value, a.layout)
             else:
                 built[a.name] = a.value
         return [built[a.name] for a in self.args]
@@ -116,7 +133,8 @@ def renumber(stmt: Stmt, k: int) -> Stmt:
 
     def sub(t: str | None) -> str | None:
         return None if t is None else pattern.sub(new, t)
-    args = [Arg(sub(a.name) or "", a.value, sub(a.alias_of), a.view) for a in stmt.args]
+    args = [Arg(sub(a.name) or "", a.value, sub(a.alias_of), a.view, a.layout)
+            for a in stmt.args]
     return Stmt(stmt.families, [sub(ln) or "" for ln in stmt.lines], args,
                 [sub(o) or "" for o in stmt.outputs], stmt.compare, sub(stmt.operand),
                 stmt.axis, stmt.expect_error, [sub(h) or "" for h in stmt.helpers])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tests.fuzz import values as V
+from tests.fuzz.program import LAYOUTS
 
 if TYPE_CHECKING:
     from tests.fuzz.campaign import Failure
@@ -55,6 +56,8 @@ def args_source(prog: Program) -> str:
             rhs = a.alias_of if a.view is None else f"{a.alias_of}[{a.view}]"
         else:
             rhs = _arg_source(a.value)
+            if a.layout is not None:
+                rhs = LAYOUTS[a.layout].format(v=rhs)
         lines.append(f"    {a.name} = {rhs}")
     lines.append(f"    return [{', '.join(a.name for a in prog.args)}]")
     return "\n".join(lines)

@@ -38,6 +38,8 @@ class CpuOptions:
     boundscheck: check every array access of the generated code; the first one outside its
         array stops the call with an `OutOfBoundsError` naming the array, the index, the
         extent and the source line (slower; for debugging). None: `$SLUICE_BOUNDSCHECK`.
+    parallel: False builds without OpenMP threads (`-fopenmp-simd` for `-fopenmp`: the SIMD
+        pragmas stay, every parallel loop runs on the calling thread).
 
     With `$SLUICE_POISON_UNZEROED` set (not "0"), memory handed out without zeroing (the
     transients `initialised.py` proves are written before read) is filled with all-ones
@@ -51,6 +53,7 @@ class CpuOptions:
     blas: bool = True
     vecmath: bool = True
     boundscheck: bool | None = None
+    parallel: bool = True
 
     @property
     def bounds_checked(self) -> bool:
@@ -72,6 +75,8 @@ class CpuOptions:
 
     def compiler_flags(self) -> list[str]:
         base: Sequence[str] = self.flags if self.flags is not None else DEFAULT_CXX_FLAGS
+        if not self.parallel:
+            base = ["-fopenmp-simd" if f == "-fopenmp" else f for f in base]
         libs = self._libraries()
         return [*base, *SEMANTIC_FLAGS, *(f for lib in libs for f in lib.compile_flags()),
                 *(["-DSL_POISON_UNZEROED"] if poison_unzeroed() else [])]
@@ -115,8 +120,10 @@ def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = Non
     prog = optimize(program, opts)
     source, sites = generate_module(prog, opts)
     flags = opts.compiler_flags()
-    # the sites (source locations) are in the key: the same code may come from other lines
-    key = (source, tuple(flags), tuple(sites))
+    # the sites (source locations) are in the key: the same code may come from other lines;
+    # the cache root too: a build asked for in one cache is not taken from another
+    key = (source, tuple(flags), tuple(sites),
+           str(opts.cache.root) if opts.cache is not None else None)
     hit = _LOADED.get(key)
     if hit is not None:
         return hit

@@ -133,6 +133,8 @@ class ExpressionLowering:
         return ops.unary(type(node.op), v)
 
     def ev_compare(self, node: ast.Compare) -> Any:
+        if len(node.ops) == 1 and isinstance(node.ops[0], ast.Is | ast.IsNot):
+            return self.identity(node)
         left = self.operand(self.ev(node.left), node.left)
         out = None
         for op, right_node in zip(node.ops, node.comparators, strict=True):
@@ -144,6 +146,20 @@ class ExpressionLowering:
             out = c if out is None else ops.binary(ast.BitAnd, out, c)
             left = right
         return out
+
+    def identity(self, node: ast.Compare) -> Sym:
+        """`x is None`, `x is not None` (and `is` between values fixed while tracing), decided
+        while tracing: a traced array or number is never None, so an optional argument's
+        branch not taken is never traced."""
+        a, b = (v.obj if isinstance(v, Py) else v
+                for v in (self.ev(node.left), self.ev(node.comparators[0])))
+        traced = [isinstance(v, Sym | View | Elem | Masked) for v in (a, b)]
+        if all(traced) or (any(traced) and not any(v is None for v in (a, b))):
+            raise UnsupportedError("'is' between computed values is not supported",
+                                   self.loc(node), hint="compare with None (`x is None`), "
+                                   "or compare values with ==")
+        same = False if any(traced) else a is b
+        return const(same if isinstance(node.ops[0], ast.Is) else not same)
 
     def ev_boolop(self, node: ast.BoolOp) -> Any:
         vals = [self.operand(self.ev(v), v) for v in node.values]

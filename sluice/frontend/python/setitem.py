@@ -25,11 +25,12 @@ from sluice.ir.dtypes import DType
 
 
 def check_scalar_store(val: Any, dtype: DType, arrays0d: set[str],
-                       numpy_scalars: bool = True) -> None:
+                       numpy_scalars: bool = True, what: str | None = None) -> None:
     """Check (or require at run time) that storing `val` in a `dtype` array is what NumPy
     does: nothing to check, or a value that `int()` converts to one `dtype` holds.
     `arrays0d` names the 0-d containers that are arrays, not NumPy scalars;
-    `numpy_scalars=False` checks Python numbers only (stores through an index array)."""
+    `numpy_scalars=False` checks Python numbers only (stores through an index array);
+    `what` names the value in the error (default: a value stored in an array)."""
     if not dtype.is_integer or not is_scalar(val) or is_array0d(val, arrays0d):
         return
     src, weak = val.dtype, ops.weak_of(val)
@@ -52,14 +53,15 @@ def check_scalar_store(val: Any, dtype: DType, arrays0d: set[str],
         _check_constant(c, dtype, lo, hi)
         return
     ops.require_value(_fits(val, src, lo, hi),
-                      f"a value stored in an array of {dtype} is NaN, infinite or outside "
+                      f"{what or f'a value stored in an array of {dtype}'} is NaN, "
+                      f"infinite or outside "
                       f"{dtype}'s range once int() truncates it (NumPy raises OverflowError "
                       f"or ValueError here)")
 
 
 def is_array0d(val: Any, arrays0d: set[str]) -> bool:
     """`val` is a 0-d array (an argument or one made by np.zeros(()), np.array(x)...)."""
-    return isinstance(val, View) and val.dims == () and val.data in arrays0d
+    return isinstance(val, View) and val.axes == () and val.data in arrays0d
 
 
 def _holds(dtype: DType, src: DType) -> bool:

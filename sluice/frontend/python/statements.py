@@ -348,7 +348,8 @@ class StatementLowering:
         if isinstance(t, ast.Name):
             cur = self.lookup(t.id, t)
             new = self.apply_op(node, cur, rhs)
-            if isinstance(cur, View) and cur.shape and not self.in_map:
+            if (isinstance(cur, View) and not self.in_map
+                    and (cur.shape or setitem.is_array0d(cur, self.em.arrays0d))):
                 self.check_inplace(cur, new, node)
                 self.before_write(cur, node)
                 self.em.store(to_elem(new), cur)
@@ -383,7 +384,7 @@ class StatementLowering:
             raise UnsupportedError("writing into the real or imaginary part of an array is "
                                    "not supported", self.loc(t),
                                    hint="assign whole complex numbers: z[i] = re + 1j * im")
-        if not isinstance(base, View) or not base.shape:
+        if not isinstance(base, View) or not (base.shape or base.data in self.em.arrays0d):
             raise UnsupportedError("only arrays can be assigned by index", self.loc(t))
 
     def apply_op(self, node: ast.AugAssign, cur: Any, rhs: Any) -> Any:

@@ -201,7 +201,7 @@ def trace_function(fn: Any, specs: dict[str, ArgSpec], name: str | None = None) 
     tr = Tracer(name or fs.name)
     em = tr.em
     b = em.b
-    for spec in specs.values():
+    for spec in (leaf for s in specs.values() for leaf in s.leaves()):
         for d in spec.shape:
             for s in sympy.sympify(d).free_symbols:
                 em.names.taken.add(s.name)
@@ -244,6 +244,8 @@ def _call_checks(p: Program, requires: list[Requirement]) -> list[Requirement]:
 
 def _declare(tr: Tracer, pname: str, spec: ArgSpec) -> Any:
     em, b = tr.em, tr.em.b
+    if spec.kind == "tuple":  # members are arguments of their own: t_0, t_1, ...
+        return tuple(_declare(tr, f"{pname}_{k}", m) for k, m in enumerate(spec.value))
     if spec.kind == "const":
         return tr.from_python(spec.value, None)
     if spec.kind == "scalar" and (spec.dtype.is_integer):
@@ -262,9 +264,11 @@ def _declare(tr: Tracer, pname: str, spec: ArgSpec) -> Any:
         b.arg(name, spec.dtype)
         return View(name, spec.dtype, (), (), weak=spec.weak)
     shape = tuple(sympy.sympify(d) for d in spec.shape)
-    b.arg(name, spec.dtype, list(shape) or None)  # (a 0-d array is a scalar container)
-    if not shape:
+    if not shape:  # a 1-element array seen as 0-d, so that writes reach the caller's array
+        b.arg(name, spec.dtype, [1])
         em.arrays0d.add(name)
+        return View(name, spec.dtype, (sympy.Integer(0),), ())
+    b.arg(name, spec.dtype, list(shape))
     dims = tuple(Rng(sympy.Integer(0), sympy.Integer(1), d) for d in shape)
     return View(name, spec.dtype, dims, tuple(range(len(shape))))
 

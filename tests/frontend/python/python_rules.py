@@ -16,7 +16,7 @@ def _numpy(fn, args):
     args = copy.deepcopy(list(args))
     try:
         return fn(*args), args, None
-    except (IndexError, ValueError, ArithmeticError) as err:  # ZeroDivisionError too
+    except (IndexError, ValueError, ArithmeticError, TypeError) as err:  # ZeroDivisionError too
         return None, args, err
 
 

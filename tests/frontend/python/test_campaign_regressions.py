@@ -666,3 +666,23 @@ def test_shifts_of_python_ints_stay_exact_in_the_interpreter():
     a = np.array([False, False, True])
     agree(shifted_python_int_in_loop, (a, False, -2**63, 0), (a, True, 3, 4),
           (a, False, 2**40, 30))
+
+
+def small_int_from_python_number(a, x):
+    return a + np.int8(x)
+
+
+def unsigned_from_python_number(x):
+    return np.uint64(x) + np.uint16(3)
+
+
+def test_numpy_integer_type_calls_check_python_numbers_like_numpy():
+    # found reading (2026-12-07): np.uint8(n) with a Python int n outside uint8 wrapped
+    # silently, where NumPy 2 raises OverflowError; Python floats go through int() (NaN,
+    # infinities and values outside the type stop), NumPy scalars cast as C does
+    a = np.arange(3, dtype=np.int8)
+    agree(small_int_from_python_number, (a, 5), (a, -128), (a, 127), (a, -129), (a, 300),
+          (a, 3.9), (a, -128.9), (a, 127.99), (a, 128.0), (a, np.nan), (a, -np.inf),
+          (a, np.float64(300.5)), (a, np.int64(300)), (a, True))
+    agree(unsigned_from_python_number, (0,), (-1,), (2**63 - 1,), (-0.5,), (1.8e19,),
+          (np.float64(-3.0),))

@@ -9,7 +9,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import SluiceTypeError, UnsupportedError
-from sluice.frontend.python import ops
+from sluice.frontend.python import ops, setitem
 from sluice.frontend.python.rules.reductions import reduction
 from sluice.frontend.python.rules.table import (
     BUILTINS,
@@ -21,6 +21,7 @@ from sluice.frontend.python.values import (
     Sym,
     const,
     is_array,
+    is_scalar,
 )
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
@@ -123,12 +124,17 @@ def _round(tr, node, a):
 
 def _numpy_scalar(dtype: DType):
     def rule(tr, node, a):
-        res = ops.cast(value(tr, node, a), dtype)
+        v = value(tr, node, a)
+        if is_scalar(v):  # a Python number goes through int(): NaN, inf, out of range stop
+            setitem.check_scalar_store(v, dtype, tr.em.arrays0d, numpy_scalars=False,
+                                       what=f"the argument of np.{dtype}()")
+        res = ops.cast(v, dtype)
         if isinstance(res, Sym):
             return Sym(res.expr, dtype, weak=False)
         return dataclasses.replace(res, weak=False)
     return rule
 
 
-for _t in (np.float64, np.float32, np.float16, np.int64, np.int32, np.uint8, np.bool_):
+for _t in (np.float64, np.float32, np.float16, np.complex128, np.complex64, np.int64, np.int32,
+           np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8, np.bool_):
     FUNCTIONS[_t] = _numpy_scalar(DType.of(np.dtype(_t)))
