@@ -63,9 +63,6 @@ class Builder:
         if self.on("empty") and self.rng.random() < 0.08:
             self.use("empty")
             sizes = [0]
-        if self.on("arg_layout") and self.rng.random() < 0.04:
-            self.use("arg_layout")
-            return ()  # a 0-d array argument
         rank = self.rng.choice([1, 1, 2])
         return tuple(self.rng.choice(sizes) if k == 0 else self.rng.choice([1, 2, 3, 4])
                      for k in range(rank))
@@ -99,7 +96,10 @@ class Builder:
         if self.on("promotion") and rng.random() < 0.2:
             self.use("promotion")
             dtype = self.pick_dtype()
-        if self.on("broadcast") and rng.random() < 0.25:
+        if self.on("arg_layout") and rng.random() < 0.04:
+            self.use("arg_layout")
+            shape = ()  # a 0-d array argument (broadcasts against anything)
+        elif self.on("broadcast") and rng.random() < 0.25:
             self.use("broadcast")
             shape = self.broadcast_shape()
         elif self.on("shape_mismatch") and rng.random() < 0.03:

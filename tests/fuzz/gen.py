@@ -191,6 +191,14 @@ def _inplace(b: Builder, out: str) -> Stmt:
     rng = b.rng
     if b.dtype == "bool" and not b.on("bool_arith"):
         b.dtype = "float64"
+    if b.on("arg_layout") and rng.random() < 0.1:  # a 0-d array argument written in place
+        b.use("arg_layout")
+        b.shape = ()
+        x = b.new_array()
+        line = rng.choice([f"{x} {rng.choice(['+=', '*=', '-='])} "
+                           f"{b.typed(b._arith_operand(1))}", f"{x}[...] = {b.expr(1)}",
+                           f"{x}[()] = {b.expr(1)}"])
+        return Stmt(frozenset(), [line], [], [], EXACT)
     x = b.new_array()
     r = rng.random()
     if r < 0.5:
