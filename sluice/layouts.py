@@ -46,10 +46,11 @@ def any_layout(program: Program, native: Callable[..., Any]) -> Callable[..., An
             passed[k] = np.ascontiguousarray(args[k])
             if passed[k] is args[k]:  # (contiguous but misaligned)
                 passed[k] = args[k].copy()
-        out = native(*passed)
-        for k in odd:
-            if names[k] in written:
-                args[k][...] = passed[k]
-        return out
+        try:
+            return native(*passed)
+        finally:  # (a call that stops part way leaves its writes so far, as in place)
+            for k in odd:
+                if names[k] in written:
+                    args[k][...] = passed[k]
 
     return call
