@@ -686,3 +686,31 @@ def test_numpy_integer_type_calls_check_python_numbers_like_numpy():
           (a, np.float64(300.5)), (a, np.int64(300)), (a, True))
     agree(unsigned_from_python_number, (0,), (-1,), (2**63 - 1,), (-0.5,), (1.8e19,),
           (np.float64(-3.0),))
+
+
+def _reductions_of_0d(axis):
+    def reductions(a):
+        return (np.sum(a, axis=axis), np.max(a, axis=axis), np.any(a, axis=axis),
+                np.prod(a, axis=axis))
+    return reductions
+
+
+def _statistics_of_0d(axis):
+    def statistics(a):
+        return np.mean(a, axis=axis), np.std(a, axis=axis), np.var(a, axis=axis)
+    return statistics
+
+
+def _argmax_of_0d(axis):
+    def arg(a):
+        return np.argmax(a, axis=axis), np.argmin(a, axis=axis)
+    return arg
+
+
+@pytest.mark.parametrize("axis", [None, 0, -1, 1, -2, (), (0,), (-1,)])
+@pytest.mark.parametrize("make", [_reductions_of_0d, _statistics_of_0d, _argmax_of_0d])
+def test_axis_of_a_0d_reduction_follows_numpy(make, axis):
+    # campaign seed 620065: np.mean(a_0d, axis=-1) returned a value where NumPy raises
+    # AxisError (the axis was not looked at for a 0-d operand); NumPy's ufunc reductions do
+    # take axis 0 / -1 there, mean/std/var take none, argmax/argmin refuse tuples
+    agree(make(axis), (np.array(-1.0),), (2.5,))

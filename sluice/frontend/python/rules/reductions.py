@@ -9,7 +9,7 @@ import dataclasses
 import numpy as np
 import sympy
 
-from sluice.errors import SluiceError, UnsupportedError
+from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops, ufunc_types
 from sluice.frontend.python.rules.table import (
     FUNCTIONS,
@@ -34,6 +34,25 @@ def _axes(tr, node, axis, rank) -> tuple[int, ...] | None:
     return tuple(sorted(a % rank for a in ax))
 
 
+def _axes_of_0d(tr, node, axis, op: str) -> None:
+    """NumPy's axis rules for a 0-d operand: reductions that are ufunc reductions (and
+    argmax/argmin) take axis 0 or -1, which is no axis; mean, var and std take none; a
+    non-empty tuple is out of range everywhere, and argmax/argmin refuse tuples."""
+    ax = tr.pyvalue(axis, node) if axis is not None else None
+    if ax is None:
+        return
+    if isinstance(ax, tuple) and op in ("argmax", "argmin"):
+        raise SluiceTypeError(f"np.{op} takes one integer axis, not a tuple", tr.loc(node))
+    if isinstance(ax, tuple) and not ax:
+        return
+    legacy = op not in ("mean", "var", "std")
+    if not (legacy and isinstance(ax, int) and ax in (0, -1)):
+        bad = ax[0] if isinstance(ax, tuple) else ax
+        raise SluiceError(f"axis {bad} is out of range for a 0-D array", tr.loc(node),
+                          hint="a 0-d array has no axes: leave axis out"
+                          + ("" if legacy else f" (NumPy's {op} refuses axis=0 here)"))
+
+
 def reduction(op: str, identity: int | None = None):
     """The rule for reduction `op`; `identity` seeds it (any/all: empty arrays are fine)."""
     def rule(tr, node, a, axis=None, keepdims=None, out=None, dtype=None):
@@ -42,6 +61,7 @@ def reduction(op: str, identity: int | None = None):
                                    tr.loc(node))
         a = value(tr, node, a)
         if not a.shape:
+            _axes_of_0d(tr, node, axis, op)
             return _scalar(op, a)
         axes = _axes(tr, node, axis, len(a.shape))
         keep = bool(tr.pyvalue(keepdims, node)) if keepdims is not None else False
@@ -123,6 +143,7 @@ def _any_all(op: str):
     def rule(tr, node, a, axis=None, keepdims=None):
         b = ops.cast(value(tr, node, a), DType.bool)
         if not b.shape:
+            _axes_of_0d(tr, node, axis, op)
             return b
         axes = _axes(tr, node, axis, len(b.shape))
         keep = bool(tr.pyvalue(keepdims, node)) if keepdims is not None else False
@@ -140,6 +161,7 @@ def _variance(root: bool):
         # NumPy sums integers and booleans in float64, floats in their own type.
         acc = a.dtype if a.dtype.is_float else DType.float64
         if not a.shape:
+            _axes_of_0d(tr, node, axis, "std" if root else "var")
             var = ops.binary(ast.Sub, ops.cast(a, acc), ops.cast(a, acc))
         else:
             axes = _axes(tr, node, axis, len(a.shape))
