@@ -88,7 +88,8 @@ def apply_index(v: View, items: list[Any], where: Any, facts: Facts,
             gathers.append((len(axes), it[1]))
             axes.append(a)
     axes.extend(v.axes[k:])
-    return View(v.data, v.dtype, tuple(dims), tuple(axes)), gathers
+    element = not axes and not gathers and all(it[0] == "index" for it in items)
+    return View(v.data, v.dtype, tuple(dims), tuple(axes), element=element), gathers
 
 
 def _check_index(i: Expr, n: Expr, facts: Facts, where: Any,

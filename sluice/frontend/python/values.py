@@ -71,6 +71,9 @@ class View:
     axes: tuple[int | None, ...]  # per view dimension: the Rng base dimension, or None (new axis)
     owned: bool = False  # a fresh whole temporary that no other name refers to
     weak: bool = False  # a Python scalar argument (weak in NumPy's promotion)
+    # Selected by integer indices alone (`A[i, j]`, `x0d[()]`): NumPy gives a scalar, a copy;
+    # `A[i, j, ...]` and a 0-d array itself are 0-d arrays that names share.
+    element: bool = False
 
     @property
     def shape(self) -> tuple[Expr, ...]:
@@ -207,8 +210,8 @@ def is_array(v: Any) -> bool:
 def is_element(v: Any) -> bool:
     """One element of an array, selected by an integer index per dimension: NumPy gives a
     NumPy scalar, a copy that later writes to the array do not change (a 0-d array of its
-    own, `np.zeros(())`, is no element: names bound to it share it)."""
-    return isinstance(v, View) and not v.axes and bool(v.dims)
+    own, `np.zeros(())` or a 0-d argument, is no element: names bound to it share it)."""
+    return isinstance(v, View) and not v.axes and v.element
 
 
 def is_scalar(v: Any) -> bool:

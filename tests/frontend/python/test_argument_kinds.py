@@ -199,3 +199,36 @@ def test_zero_dimensional_annotated_argument_of_a_program():
         assert float(a) == 3.0 and v.tolist() == [3.0] * 3
     with pytest.raises(ArgumentError, match="must be a 0-d array, got shape"):
         accumulate(np.zeros(2), 1.0, np.zeros(3))
+
+
+def _element_is_a_copy(v):
+    x = np.zeros(())
+    c = x[()]  # a NumPy scalar: later writes to x do not reach it
+    x += v
+    return c
+
+
+def _ellipsis_is_a_view(A):
+    c = A[1, 2, ...]  # a 0-d array sharing A's element
+    d = A[1, 2]  # a scalar copy
+    A[1, 2] = 9.0
+    return c + d * 10
+
+
+def _names_share_a_0d_argument(a):
+    c = a
+    c += 1.0
+    e = a[...]
+    a[...] = a * 3.0
+    return c + e
+
+
+@pytest.mark.parametrize("fn, args", [
+    (_element_is_a_copy, (1.0,)),
+    (_ellipsis_is_a_view, (np.arange(12.0).reshape(3, 4),)),
+    (_names_share_a_0d_argument, (np.array(2.5),)),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_elements_are_copies_and_0d_arrays_are_shared(fn, args):
+    """Found reading (2026-12-07): `x[()]` of a 0-d array was shared (NumPy: a scalar copy),
+    `A[i, j, ...]` copied (NumPy: a 0-d view), names bound to a 0-d argument copied it."""
+    agree(fn, args)
