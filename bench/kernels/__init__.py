@@ -45,6 +45,23 @@ ALL = [
     "correlation",
     "symm",
     "trmm",
+    "arc_distance",
+    "azimint_hist",
+    "compute",
+    "cavity_flow",
+    "channel_flow",
+    "cholesky2",
+    "contour_integral",
+    "covariance2",
+    "deriche",
+    "gramschmidt",
+    "lenet",
+    "ludcmp",
+    "mandelbrot1",
+    "nussinov",
+    "resnet",
+    "scattering_self_energies",
+    "stockham_fft",
 ]
 
 
