@@ -3,6 +3,8 @@
 
 import numpy as np
 
+from bench.kernels._layers import conv2d, relu
+
 NAME = "lenet"
 SIZES = {
     "test": dict(N=2, H=16, W=16),
@@ -28,22 +30,6 @@ def init(N, H, W):
     fc3w = rng.random((84, 10), dtype=np.float32)
     fc3b = rng.random(10, dtype=np.float32)
     return input, conv1, conv1bias, conv2, conv2bias, fc1w, fc1b, fc2w, fc2b, fc3w, fc3b
-
-
-def relu(x):
-    return np.maximum(x, 0)
-
-
-def conv2d(x, weights):
-    """Valid convolution, one matrix product per kernel offset."""
-    K = weights.shape[0]
-    H_out = x.shape[1] - K + 1
-    W_out = x.shape[2] - K + 1
-    out = np.zeros((x.shape[0], H_out, W_out, weights.shape[3]), dtype=np.float32)
-    for di in range(K):
-        for dj in range(K):
-            out += x[:, di:di + H_out, dj:dj + W_out, :] @ weights[di, dj]
-    return out
 
 
 def maxpool2d(x):

@@ -4,6 +4,8 @@ residual connection before the last ReLU."""
 
 import numpy as np
 
+from bench.kernels._layers import conv2d, relu
+
 NAME = "resnet"
 SIZES = {
     "test": dict(N=2, H=5, W=4, C1=4, C2=3),
@@ -20,22 +22,6 @@ def init(N, H, W, C1, C2):
     conv2 = rng.random((3, 3, C2, C2), dtype=np.float32)
     conv3 = rng.random((1, 1, C2, C1), dtype=np.float32)
     return input, conv1, conv2, conv3
-
-
-def relu(x):
-    return np.maximum(x, 0)
-
-
-def conv2d(x, weights):
-    """Valid convolution, one matrix product per kernel offset."""
-    K = weights.shape[0]
-    H_out = x.shape[1] - K + 1
-    W_out = x.shape[2] - K + 1
-    out = np.zeros((x.shape[0], H_out, W_out, weights.shape[3]), dtype=np.float32)
-    for di in range(K):
-        for dj in range(K):
-            out += x[:, di:di + H_out, dj:dj + W_out, :] @ weights[di, dj]
-    return out
 
 
 def batchnorm(x, eps=1e-5):

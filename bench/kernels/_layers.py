@@ -1,0 +1,20 @@
+"""Neural-network layers shared by the lenet and resnet kernels (NumPy, NHWC layout; not a
+kernel itself: not in `ALL`)."""
+
+import numpy as np
+
+
+def relu(x):
+    return np.maximum(x, 0)
+
+
+def conv2d(x, weights):
+    """Valid convolution, one matrix product per kernel offset."""
+    K = weights.shape[0]
+    H_out = x.shape[1] - K + 1
+    W_out = x.shape[2] - K + 1
+    out = np.zeros((x.shape[0], H_out, W_out, weights.shape[3]), dtype=np.float32)
+    for di in range(K):
+        for dj in range(K):
+            out += x[:, di:di + H_out, dj:dj + W_out, :] @ weights[di, dj]
+    return out
