@@ -72,7 +72,10 @@ def _digest(*parts: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def _fingerprint(v: Any) -> Any:
+def _fingerprint(v: Any, depth: int = 0) -> Any:
+    """What the compiled code may depend on in `v`: its value for numbers, strings, arrays and
+    containers, its source for functions, and for other objects (classes too) the data they
+    hold, so that mutating an object whose attribute the function reads recompiles."""
     inner = getattr(v, "__sluice_function__", None)
     if inner is not None:
         v = inner
@@ -80,8 +83,6 @@ def _fingerprint(v: Any) -> Any:
         return ("value", type(v).__name__, repr(v))
     if isinstance(v, np.generic):
         return ("value", str(v.dtype), repr(v.item()))
-    if isinstance(v, tuple):
-        return ("tuple", tuple(_fingerprint(x) for x in v))
     if isinstance(v, np.ndarray):
         return ("array", str(v.dtype), v.shape, hashlib.sha256(v.tobytes()).hexdigest())
     if isinstance(v, types.ModuleType):
@@ -91,9 +92,36 @@ def _fingerprint(v: Any) -> Any:
             return ("function", v.__qualname__, load(v).digest)
         except SluiceError:
             return ("function", v.__qualname__, id(v.__code__))
-    if isinstance(v, type) or callable(v):
-        return ("object", getattr(v, "__qualname__", type(v).__name__), id(v))
-    return ("object", type(v).__name__, id(v))
+    if depth >= _FINGERPRINT_DEPTH:  # (deeper data is identified, not read)
+        return ("deep", type(v).__name__, id(v))
+    if isinstance(v, tuple | list):
+        return (type(v).__name__, tuple(_fingerprint(x, depth + 1) for x in v))
+    if isinstance(v, dict):
+        return ("dict", tuple((_fingerprint(k, depth + 1), _fingerprint(x, depth + 1))
+                              for k, x in v.items()))
+    if isinstance(v, set | frozenset):
+        return ("set", tuple(sorted(repr(_fingerprint(x, depth + 1)) for x in v)))
+    name = getattr(v, "__qualname__", type(v).__name__)
+    return ("object", name, id(v), _data_of(v, depth))
+
+
+_FINGERPRINT_DEPTH = 6
+
+
+def _data_of(v: Any, depth: int) -> tuple:
+    """The data attributes of an object or class (methods, properties and classes aside)."""
+    try:
+        try:
+            attrs = dict(vars(v))
+        except TypeError:  # no __dict__: __slots__ or a built-in object
+            slots = getattr(type(v), "__slots__", ())
+            attrs = {n: getattr(v, n) for n in ((slots,) if isinstance(slots, str) else slots)
+                     if hasattr(v, n)}
+        return tuple((k, _fingerprint(x, depth + 1)) for k, x in attrs.items()
+                     if not (k.startswith("__") or callable(x)
+                             or isinstance(x, property | staticmethod | classmethod)))
+    except Exception:  # noqa: BLE001 - an object that will not be read: known by identity
+        return ("opaque",)
 
 
 def _read_global(fn: Any, name: str) -> Any:

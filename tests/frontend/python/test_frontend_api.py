@@ -179,3 +179,47 @@ def test_signature_changes_recompile(interpreter_only):
     assert f.compilations == 2
     assert f.trace(np.ones((2, 3), dtype=np.float32), np.ones((3, 2), dtype=np.float32)
                    ).data["result"].dtype.value == "float32"
+
+
+class _Settings:
+    scale = 2.0  # a class attribute the kernel reads
+
+    def __init__(self, shift):
+        self.shift = shift
+        self.me = self  # (a cycle: fingerprints must not follow it for ever)
+
+
+SETTINGS = _Settings(1.0)
+
+
+def _scaled(a):
+    return a * _Settings.scale + SETTINGS.shift
+
+
+def _with_options(a, options):
+    return a * options.shift + options.inner.shift
+
+
+def test_mutated_objects_recompile(interpreter_only):
+    # found reading (2026-12-07): objects were keyed by identity, so changing an attribute
+    # the function reads (a global's, a class's or an argument's) kept the old build and
+    # returned stale numbers
+    f = sluice.jit(_scaled)
+    a = np.arange(3.0)
+    np.testing.assert_array_equal(f(a), _scaled(a))
+    _Settings.scale = 5.0
+    SETTINGS.shift = -1.0
+    try:
+        np.testing.assert_array_equal(f(a), _scaled(a))
+        assert f.compilations == 2
+        f(a)
+        assert f.compilations == 2  # unchanged objects: the same build
+    finally:
+        _Settings.scale, SETTINGS.shift = 2.0, 1.0
+    g = sluice.jit(_with_options)
+    opts = _Settings(3.0)
+    opts.inner = _Settings(4.0)
+    np.testing.assert_array_equal(g(a, opts), _with_options(a, opts))
+    opts.inner.shift = -8.0  # deep inside the argument
+    np.testing.assert_array_equal(g(a, opts), _with_options(a, opts))
+    assert g.compilations == 2
