@@ -38,7 +38,8 @@ def _shared(v: Any) -> Any:
     return dataclasses.replace(v, owned=False) if isinstance(v, View) else v
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_binding(a: Any, b: Any) -> bool:
+    """Whether two bindings of a name are the same value or view."""
     a, b = _shared(a), _shared(b)
     if a is b:
         return True
@@ -125,11 +126,12 @@ class BranchLowering:
 
     def _merge(self, paths: list[dict[str, Any]], before: dict[str, Any]) -> None:
         f = self.frame
-        changed = {n for env in paths for n in env if not _same(env[n], before.get(n, _MISSING))}
+        changed = {n for env in paths for n in env
+                   if not same_binding(env[n], before.get(n, _MISSING))}
         for name in sorted(changed):
             vals = [env.get(name, _MISSING) for env in paths]
             f.mutable.pop(name, None)  # a view replaced the storage on some path
-            if vals[0] is not _MISSING and all(_same(v, vals[0]) for v in vals):
+            if vals[0] is not _MISSING and all(same_binding(v, vals[0]) for v in vals):
                 f.env[name] = _shared(vals[0]) if len(vals) > 1 else vals[0]
             else:
                 f.env.pop(name, None)

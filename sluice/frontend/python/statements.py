@@ -16,7 +16,7 @@ import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python import carried, iteration, masks, ops, setitem
-from sluice.frontend.python.branches import BranchLowering
+from sluice.frontend.python.branches import BranchLowering, same_binding
 from sluice.frontend.python.emit import clipped_size, differ, runtime_size
 from sluice.frontend.python.values import (
     Elem,
@@ -207,8 +207,31 @@ class StatementLowering:
             return dataclasses.replace(t, weak=getattr(v, "weak", False))
         return v
 
+    def pinned_values(self, body: list[ast.stmt]) -> dict[str, Any]:
+        """Names `body` (a loop's) assigns that hold a Python value before the loop: None, a
+        tuple, a module or function. Those values are used while tracing, and the body is
+        traced once for every iteration, so the loop may not bind them to anything else."""
+        plain, aug = assigned_names(body)
+        env = self.frame.env
+        return {n: env[n] for n in sorted(plain | aug) if isinstance(env.get(n), tuple | Py)}
+
+    def check_pinned(self, name: str, val: Any, node: ast.AST) -> None:
+        for pinned in self.frame.pinned:
+            if name in pinned and not same_binding(val, pinned[name]):
+                was = pinned[name]
+                was_text = ("None" if isinstance(was, Py) and was.obj is None
+                            else self.describe(was))
+                raise UnsupportedError(
+                    f"'{name}' is {was_text} before this loop and "
+                    f"{self.describe(val)} here: which one a later iteration or the code "
+                    "after the loop sees would depend on the iterations run", self.loc(node),
+                    hint=f"give '{name}' a value of the same kind before the loop (for "
+                    "example an array: np.zeros_like(...)), or use another name inside it")
+
     def bind(self, name: str, val: Any, node: ast.AST) -> None:
         f = self.frame
+        if f.pinned:
+            self.check_pinned(name, val, node)
         f.poisoned.pop(name, None)
         f.stale.pop(name, None)
         if self.branch_bind(name, val, node):
@@ -487,6 +510,7 @@ class StatementLowering:
         if all(b.is_Integer for b in (start, stop, step)) and \
                 not range(int(start), int(stop), int(step)):
             return None  # the body never runs: its variables keep their values and types
+        pinned = self.pinned_values(body)
         owned = self.promote_for(body)
         f = self.frame
 
@@ -497,6 +521,7 @@ class StatementLowering:
             # While the body runs, the variable lies in its range (slice bounds use this).
             self.facts.ranges[var.name] = (start, stop - 1) if step > 0 else (stop + 1, start)
             outer = self.enter_loop()
+            f.pinned.append(pinned)
             try:
                 with self.em.b.loop(var.name, start, stop, step):
                     if name in f.mutable:
@@ -508,6 +533,7 @@ class StatementLowering:
                 f.depth -= 1
                 self.control_depth -= 1
                 del self.facts.ranges[var.name]
+                f.pinned.pop()
                 self.leave_loop(outer)
 
         carried.trace_loop(self, owned, trace,
@@ -518,11 +544,13 @@ class StatementLowering:
         if node.orelse:
             raise UnsupportedError("while-else is not supported", self.loc(node),
                                    hint="use a flag variable set before break")
+        pinned = self.pinned_values(node.body)
         owned = self.promote_for(node.body)  # first: the condition may read what the body changes
         const = self.constant_condition(node.test)
         if const is False:
             return None  # the body never runs
-        if const is True and not _can_leave(node.body):
+        reads = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+        if const is True and not _can_leave(node.body) and not reads & pinned.keys():
             raise UnsupportedError("this loop never ends: its condition is always true and "
                                    "its body has no 'break' or 'return'", self.loc(node.test),
                                    hint="give the loop a condition that changes, or a break")
@@ -532,6 +560,7 @@ class StatementLowering:
             f.depth += 1
             self.control_depth += 1
             outer = self.enter_loop()
+            f.pinned.append(pinned)
             try:
                 with self.em.b.while_(sympy.true) as blk:
                     before = len(self.em.b.region.blocks)
@@ -548,6 +577,7 @@ class StatementLowering:
             finally:
                 f.depth -= 1
                 self.control_depth -= 1
+                f.pinned.pop()
                 self.leave_loop(outer)
 
         carried.trace_loop(self, owned, trace)

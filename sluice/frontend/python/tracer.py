@@ -49,6 +49,9 @@ class Frame:
     # checks point instead, the user's call
     shown_at: Any = None
     stale: dict[str, Any] = field(default_factory=dict)  # see viewcopies.py
+    # per open loop: names it assigns that hold a Python value before it (None, a tuple);
+    # the body is traced once, so they must keep that value (StatementLowering.pin)
+    pinned: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

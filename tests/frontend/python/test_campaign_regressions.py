@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import sluice
-from sluice.errors import ExecutionError
+from sluice.errors import ExecutionError, UnsupportedError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -714,3 +714,39 @@ def test_axis_of_a_0d_reduction_follows_numpy(make, axis):
     # AxisError (the axis was not looked at for a 0-d operand); NumPy's ufunc reductions do
     # take axis 0 / -1 there, mean/std/var take none, argmax/argmin refuse tuples
     agree(make(axis), (np.array(-1.0),), (2.5,))
+
+
+def _none_then_array_in_loop(a, n):
+    x = None
+    for _ in range(n):
+        if x is None:
+            x = a * 1.0
+        else:
+            x = x + a
+    return x
+
+
+def _tuple_rebound_in_loop(a, n):
+    t = (1, 2)
+    for _ in range(n):
+        t = (a, a)
+    return t[0]
+
+
+def _none_rebound_in_while(a, w=None):
+    while w is None:
+        w = 2.0
+    return a * w
+
+
+@pytest.mark.parametrize("fn", [_none_then_array_in_loop, _tuple_rebound_in_loop,
+                                _none_rebound_in_while])
+def test_python_values_rebound_in_loops_are_refused(fn):
+    # found reading (2026-12-07): a loop body is traced once, with the Python value a name
+    # holds before the loop (None, a tuple); rebinding it inside gave the zero-trip answer
+    # of the last iteration (`x = None; for ...: x = a * 2` returned zeros for n = 0, where
+    # NumPy returns None) and `x is None` decided on the first iteration's value
+    args = (np.arange(3.0), 0) if fn is not _none_rebound_in_while else (np.arange(3.0),)
+    with pytest.raises(UnsupportedError, match="before this loop and") as err:
+        sluice.jit(fn)(*args)
+    assert "give" in err.value.hint
