@@ -44,6 +44,9 @@ def cxx_flags(flags: Sequence[str] | None = None) -> tuple[list[str], list[str]]
     if "-march=native" in wanted and not toolchain.march_native_support(cxx)[0]:
         wanted.remove("-march=native")
         notes.append("-march=native unsupported; dropped")
+    elif "-march=native" in wanted and toolchain.native_fp16_broken(cxx):
+        wanted.append("-mno-avx512fp16")
+        notes.append("AVX512-FP16 code of this compiler does not assemble; -mno-avx512fp16 added")
     if "-fopenmp" in wanted and not toolchain.openmp_support(cxx)[0]:
         # `#pragma omp` is ignored without -fopenmp, so generated loops run serially.
         wanted.remove("-fopenmp")

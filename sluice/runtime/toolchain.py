@@ -112,6 +112,28 @@ def march_native_support(cxx: str) -> tuple[bool, str]:
     return _try_compile(cxx, "int main() { return 0; }\n", ["-march=native"], run=False)
 
 
+# GCC 12 emits masked `vmovsh` forms for float16 selects that binutils refuses ("unsupported
+# masking for `vmovsh'") when -march=native turns on AVX512-FP16 (e.g. on Rocket Lake and
+# Sapphire Rapids): such builds then fail to assemble.
+_FP16_PROBE = """
+#include <cstdint>
+void select(_Float16* __restrict a, const _Float16* __restrict b, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) a[i] = b[i] > (_Float16)1 ? b[i] : (_Float16)0;
+}
+int main() { return 0; }
+"""
+
+
+@functools.cache
+def native_fp16_broken(cxx: str) -> bool:
+    """Whether `-O3 -march=native` float16 code fails to build here while the same code
+    without AVX512-FP16 instructions builds (then `-mno-avx512fp16` is added)."""
+    native = ["-O3", "-march=native", "-std=c++17"]
+    if _try_compile(cxx, _FP16_PROBE, native, run=False)[0]:
+        return False
+    return _try_compile(cxx, _FP16_PROBE, [*native, "-mno-avx512fp16"], run=False)[0]
+
+
 @functools.cache
 def cpu_name() -> str:
     """Architecture and CPU model: what `-march=native` code is specialised for."""

@@ -48,3 +48,18 @@ def test_compiler_probes_answer_with_reasons():
     for ok, detail in (toolchain.openmp_support(cxx), toolchain.march_native_support(cxx)):
         assert isinstance(ok, bool)
         assert ok or detail  # a failure always says why
+
+
+def test_float16_code_builds_with_the_flags_chosen_for_this_machine():
+    # GCC 12 with -march=native on AVX512-FP16 CPUs emits masked `vmovsh` forms binutils
+    # refuses (seen 2026-12-07): the flags must then leave AVX512-FP16 out
+    from sluice.runtime.build import cxx_flags
+
+    cxx = toolchain.find_cxx()
+    if cxx is None:
+        pytest.skip("no C++ compiler")
+    flags, _ = cxx_flags()
+    ok, why = toolchain._try_compile(cxx, toolchain._FP16_PROBE,
+                                     [f for f in flags if f != "-fopenmp"], run=False)
+    assert ok, why
+    assert ("-mno-avx512fp16" in flags) == toolchain.native_fp16_broken(cxx)
