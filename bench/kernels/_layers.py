@@ -18,3 +18,22 @@ def conv2d(x, weights):
         for dj in range(K):
             out += x[:, di:di + H_out, dj:dj + W_out, :] @ weights[di, dj]
     return out
+
+
+def conv2d_loops(x, w):
+    """`conv2d` with explicit loops (the kernels' loop references)."""
+    N, H, W, C = x.shape
+    K = w.shape[0]
+    O = w.shape[3]
+    out = np.zeros((N, H - K + 1, W - K + 1, O), dtype=np.float32)
+    for n in range(N):
+        for i in range(H - K + 1):
+            for j in range(W - K + 1):
+                for o in range(O):
+                    acc = np.float32(0.0)
+                    for di in range(K):
+                        for dj in range(K):
+                            for c in range(C):
+                                acc += x[n, i + di, j + dj, c] * w[di, dj, c, o]
+                    out[n, i, j, o] = acc
+    return out

@@ -4,7 +4,7 @@ residual connection before the last ReLU."""
 
 import numpy as np
 
-from bench.kernels._layers import conv2d, relu
+from bench.kernels._layers import conv2d, conv2d_loops, relu
 
 NAME = "resnet"
 SIZES = {
@@ -41,24 +41,6 @@ def kernel_numpy(input, conv1, conv2, conv3):
     return relu(x + input)
 
 
-def _conv(x, w):
-    N, H, W, C = x.shape
-    K = w.shape[0]
-    O = w.shape[3]
-    out = np.zeros((N, H - K + 1, W - K + 1, O), dtype=np.float32)
-    for n in range(N):
-        for i in range(H - K + 1):
-            for j in range(W - K + 1):
-                for o in range(O):
-                    acc = np.float32(0.0)
-                    for di in range(K):
-                        for dj in range(K):
-                            for c in range(C):
-                                acc += x[n, i + di, j + dj, c] * w[di, dj, c, o]
-                    out[n, i, j, o] = acc
-    return out
-
-
 def _batchnorm(x):
     N, H, W, C = x.shape
     out = np.zeros_like(x)
@@ -89,15 +71,15 @@ def kernel_reference(input, conv1, conv2, conv3):
     N, H, W, C1 = input.shape
     C2 = conv1.shape[3]
     padded = np.zeros((N, H + 2, W + 2, C2), dtype=np.float32)
-    inner = _conv(input, conv1)
+    inner = conv2d_loops(input, conv1)
     for n in range(N):
         for i in range(H):
             for j in range(W):
                 for c in range(C2):
                     padded[n, i + 1, j + 1, c] = inner[n, i, j, c]
     x = _relu(_batchnorm(padded))
-    x = _relu(_batchnorm(_conv(x, conv2)))
-    x = _batchnorm(_conv(x, conv3))
+    x = _relu(_batchnorm(conv2d_loops(x, conv2)))
+    x = _batchnorm(conv2d_loops(x, conv3))
     out = np.zeros_like(input)
     for idx in np.ndindex(*input.shape):
         out[idx] = max(x[idx] + input[idx], np.float32(0.0))
