@@ -690,11 +690,18 @@ class _NumPyWithWrappingCasts:
                           ("bitwise_xor", operator.xor)):
             setattr(self, fn, functools.partial(_exact_ints, getattr(np, fn), exact,
                                                 fn.endswith("shift")))
+        # Floor division and modulo of Python ints stay Python ints too: NumPy would hold
+        # them in int64, and a check's bound beside them (`-(a // b) - 2**63`, evaluated
+        # on both sides of a select) would then overflow (by zero is left to NumPy, as
+        # before: np.where evaluates the side not taken)
+        for fn, exact in (("floor_divide", operator.floordiv), ("mod", operator.mod)):
+            setattr(self, fn, functools.partial(_exact_ints, getattr(np, fn), exact, False))
 
 
 def _exact_ints(numpy_fn: Any, exact: Callable[[int, int], int], shift: bool, a: Any,
                 b: Any) -> Any:
-    if type(a) is int and type(b) is int and not (shift and b < 0):
+    if type(a) is int and type(b) is int and not (shift and b < 0) \
+            and not (b == 0 and exact in (operator.floordiv, operator.mod)):
         return exact(a, b)
     return numpy_fn(a, b)
 

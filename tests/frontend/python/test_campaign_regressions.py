@@ -750,3 +750,21 @@ def test_python_values_rebound_in_loops_are_refused(fn):
     with pytest.raises(UnsupportedError, match="before this loop and") as err:
         sluice.jit(fn)(*args)
     assert "give" in err.value.hint
+
+
+def _bool_plus_floordiv(x1: float, x2: float, x3: int, x4: int):
+    return (x1 >= x2) + x3 // x4
+
+
+def _bool_plus_mod(x1: float, x2: float, x3: int, x4: int):
+    return (x1 >= x2) + x3 % x4
+
+
+@pytest.mark.parametrize("fn", [_bool_plus_floordiv, _bool_plus_mod])
+def test_int64_check_beside_python_int_division(fn):
+    # found by the fuzzer (campaign seed 700039): the range check of `bool + a // b` holds
+    # `-(a // b) - 2**63` on the side of a select not taken; the interpreter took `a // b`
+    # of Python ints through int64, and that bound then overflowed (ExecutionError where
+    # NumPy and the CPU backend give 2)
+    agree(fn, (-0.435, -4.8, -3, -3), (1.0, 2.0, 7, -2), (0.0, 0.0, -2**63, 1),
+          (0.0, 0.0, 2**63 - 1, -1), (1.0, 0.0, 5, 3), (1.0, 0.0, 5, 0))
