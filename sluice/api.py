@@ -370,19 +370,20 @@ class SluiceFunction:
         mod = _backend(target)
         build = getattr(mod, "build", None) if mod is not None else None
         program = entry.traced.program
+        options = self._options(checked)
+        as_tuple = _tuple_result if entry.traced.returns_tuple else _same
+        strided = None
         if build is None:  # the interpreter checks every index anyway
             native = functools.partial(interpret, program)
         else:
-            native = build(program, *self._options(checked))
-        tuple_result = entry.traced.returns_tuple
-        if tuple_result:
-            plain = native
-
-            def native(*a: Any) -> Any:
-                out = plain(*a)
-                return out if isinstance(out, tuple) else (out,)
-
-        adapted = any_layout(program, native)
+            native = build(program, *options)
+            if "strided" in getattr(mod, "BUILD_OPTIONS", ()):
+                # arguments in any layout reach a build that steps through them (no copy)
+                def strided(names: frozenset[str]) -> Callable[..., Any]:
+                    extra = options[0] if options else {}
+                    return as_tuple(build(program, {**extra, "strided": names}))
+        native = as_tuple(native)
+        adapted = any_layout(program, native, strided)
 
         def run(*args: Any, **kwargs: Any) -> Any:
             values = self._bind(args, kwargs)
@@ -414,6 +415,19 @@ class SluiceFunction:
 
     def __repr__(self) -> str:
         return f"<sluice.{type(self).__name__.lower()} {self.__qualname__}>"
+
+
+def _tuple_result(native: Callable[..., Any]) -> Callable[..., Any]:
+    """`native`, always returning a tuple (a function returning a tuple of one value)."""
+    def run(*a: Any) -> Any:
+        out = native(*a)
+        return out if isinstance(out, tuple) else (out,)
+
+    return run
+
+
+def _same(native: Callable[..., Any]) -> Callable[..., Any]:
+    return native
 
 
 def _environment_checks() -> bool:

@@ -33,6 +33,7 @@ LAYOUTS: dict[str, str] = {
     "transposed": "np.ascontiguousarray({v}.T).T",
     "strided": "np.repeat({v}, 2, axis=-1)[..., ::2]",
     "reversed": "{v}[::-1].copy()[::-1]",
+    "interior": "np.pad({v}, 1)[tuple(slice(1, -1) for _ in {v}.shape)]",
 }
 
 

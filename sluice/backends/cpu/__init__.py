@@ -8,7 +8,12 @@
 (`"O2"` by default, None for none), extra compiler flags, and the build cache.
 """
 
+from dataclasses import fields
+
 from sluice.backends.cpu.driver import CpuOptions, build, generate
 from sluice.backends.cpu.runner import CompiledProgram
 
-__all__ = ["CompiledProgram", "CpuOptions", "build", "generate"]
+# the options `build` takes (the decorators ask for a `strided` build where one helps)
+BUILD_OPTIONS = frozenset(f.name for f in fields(CpuOptions))
+
+__all__ = ["BUILD_OPTIONS", "CompiledProgram", "CpuOptions", "build", "generate"]

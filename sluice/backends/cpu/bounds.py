@@ -81,6 +81,9 @@ def element(fn: FnCtx, name: str, indices: Sequence[object], scope: Scope) -> st
     base = fn.cname(name)
     idx = ", ".join(fn.idx(i, scope) for i in indices)
     ext = ", ".join(fn.idx(d, scope) for d in shape)
+    if name in fn.strided:  # an argument in any layout
+        st = ", ".join(fn.idx(s, scope) for s in fn.strides(name))
+        return f"sl::bounds_at({base}, {site(fn, name)}, {{{idx}}}, {{{ext}}}, {{{st}}})"
     return f"sl::bounds_at({base}, {site(fn, name)}, {{{idx}}}, {{{ext}}})"
 
 

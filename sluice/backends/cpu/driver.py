@@ -40,6 +40,9 @@ class CpuOptions:
         extent and the source line (slower; for debugging). None: `$SLUICE_BOUNDSCHECK`.
     parallel: False builds without OpenMP threads (`-fopenmp-simd` for `-fopenmp`: the SIMD
         pragmas stay, every parallel loop runs on the calling thread).
+    strided: array arguments the build takes in any layout (transposed, sliced, reversed,
+        Fortran order), addressed through element strides passed at each call instead of
+        being C-contiguous; `sluice.layouts` asks for such a build, so no copy is made.
 
     With `$SLUICE_POISON_UNZEROED` set (not "0"), memory handed out without zeroing (the
     transients `initialised.py` proves are written before read) is filled with all-ones
@@ -54,6 +57,10 @@ class CpuOptions:
     vecmath: bool = True
     boundscheck: bool | None = None
     parallel: bool = True
+    strided: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "strided", frozenset(self.strided))
 
     @property
     def bounds_checked(self) -> bool:
@@ -120,9 +127,11 @@ def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = Non
     prog = optimize(program, opts)
     source, sites = generate_module(prog, opts)
     flags = opts.compiler_flags()
-    # the sites (source locations) are in the key: the same code may come from other lines;
-    # the cache root too: a build asked for in one cache is not taken from another
-    key = (source, tuple(flags), tuple(sites),
+    # The program's text is in the key: programs with the same code may differ in what the
+    # Python side checks (ranks, requirements, their source lines), and the loaded program
+    # checks its own. The cache root too: a build asked for in one cache is not taken from
+    # another.
+    key = (source, tuple(flags), prog.to_text(), tuple(sites), opts.strided,
            str(opts.cache.root) if opts.cache is not None else None)
     hit = _LOADED.get(key)
     if hit is not None:
@@ -130,7 +139,8 @@ def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = Non
     entry = build_cpp_entry(source, name=prog.name, flags=flags, **_key_args(prog, opts),
                             cache=opts.cache)
     fn = CompiledProgram(prog, str(entry.artifact_path), entry_name(prog), source,
-                         bounds=(bounds_name(prog), sites) if sites else None)
+                         bounds=(bounds_name(prog), sites) if sites else None,
+                         strided=opts.strided)
     _LOADED[key] = fn
     return fn
 

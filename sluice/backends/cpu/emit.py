@@ -46,6 +46,11 @@ def ident(name: str) -> str:
     return s
 
 
+def stride_name(array: str, axis: int) -> str:
+    """The C++ parameter holding array argument `array`'s element stride along `axis`."""
+    return f"sl_stride{axis}_{ident(array)}"
+
+
 STRONG_I64 = strong("int64")
 
 
@@ -120,6 +125,15 @@ class FnCtx:
         # failed was emitted since the last point that throws (see bounds.py)
         self.where: tuple[SourceLocation | None, str] = (None, f"program '{program.name}'")
         self.pending = False
+        # array arguments with run-time strides (`CpuOptions.strided`; top level only)
+        self.strided: frozenset[str] = frozenset()
+        self._stride_names: dict[str, str] = {}
+
+    def take_strided(self, names: frozenset[str]) -> None:
+        self.strided = names
+        self._stride_names = {
+            n: n for a in names for n in (stride_name(a, k)
+                                         for k in range(len(self.container(a).shape)))}
 
     def tmp(self, prefix: str = "t") -> str:
         self._tmp += 1
@@ -134,6 +148,7 @@ class FnCtx:
     # --- expressions ----------------------------------------------------------------
     def int_names(self, scope: Scope) -> dict[str, str]:
         names = {s: ident(s) for s in self.program.symbols}
+        names.update(self._stride_names)
         names.update({p: scope.cnames.get(p, ident(p)) for p in scope.params})
         return names
 
@@ -152,7 +167,11 @@ class FnCtx:
 
     # --- addressing -----------------------------------------------------------------
     def strides(self, name: str) -> list[sympy.Expr]:
+        """Element strides of `name`: row-major from its shape, or the run-time strides of
+        an array argument the build takes in any layout."""
         shape = self.container(name).shape
+        if name in self.strided:
+            return [sympy.Symbol(stride_name(name, k), integer=True) for k in range(len(shape))]
         out, acc = [], sympy.Integer(1)
         for d in reversed(shape):
             out.append(acc)

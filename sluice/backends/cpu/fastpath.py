@@ -14,11 +14,13 @@ from typing import Any
 
 import numpy as np
 import sympy
+from numpy.lib.array_utils import byte_bounds
 
 from sluice.backends.cpu.signature import Param
 from sluice.ir.data import CSR, Array, Scalar
 from sluice.ir.program import Program
 from sluice.ir.symbolic import HELPERS, _NumpyPrinter
+from sluice.layouts import strides_fit
 
 MISS = object()
 _INT_RANGE = {k: (int(np.iinfo(k).min), int(np.iinfo(k).max))
@@ -41,13 +43,15 @@ def _int_code(expr: sympy.Expr) -> str:
 
 def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[str],
                    cfunc: Any, fail: Callable[[int], None],
-                   allocs: list[Callable[[tuple, Any], np.ndarray]]
-                   ) -> Callable[..., Any] | None:
+                   allocs: list[Callable[[tuple, Any], np.ndarray]],
+                   strided: frozenset[str] = frozenset()) -> Callable[..., Any] | None:
+    """`strided`: array arguments taken in any layout (their strides are passed too)."""
     if any(isinstance(p.data.get(a), CSR) for a in p.args):
         return None
     lines: list[str] = []
     consts: dict[str, Any] = {"ND": np.ndarray, "MISS": MISS, "CF": cfunc, "FAIL": fail,
-                              "ADDR": ctypes.addressof,
+                              "ADDR": ctypes.addressof, "FITS": strides_fit,
+                              "BOUNDS": byte_bounds,
                               "SHARE": ctypes.c_char.from_buffer, "np": np, "F16": np.float16}
     bound: set[str] = set()
     direct: set[str] = set()  # symbols that are an argument's dimension (never negative)
@@ -82,7 +86,12 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
                      f"{len(c.shape)}: return MISS")
         lines.append(f"fl = {v}.flags")
         need_w = " and fl.writeable" if a in written else ""
-        lines.append(f"if not (fl.c_contiguous and fl.aligned{need_w}): return MISS")
+        if a in strided:
+            lines.append(f"if not (FITS({v}, {a in written}){need_w}): return MISS")
+            lines += [f"st{i}_{k} = {v}.strides[{k}] // {c.dtype.numpy.itemsize}"
+                      for k in range(len(c.shape))]
+        else:
+            lines.append(f"if not (fl.c_contiguous and fl.aligned{need_w}): return MISS")
         for axis, d in enumerate(c.shape):
             if d.is_Integer:
                 lines.append(f"if {v}.shape[{axis}] != {int(d)}: return MISS")
@@ -94,17 +103,20 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
                 direct.add(d.name)
             else:
                 late.append((i, axis, d))
-        lines.append(f"p{i} = ADDR(SHARE({v})) if fl.writeable and {v}.size else "
-                     f"{v}.ctypes.data")
+        if a in strided:  # (ctypes shares contiguous buffers only)
+            lines.append(f"p{i} = {v}.ctypes.data")
+            lines.append(f"lo{i}, hi{i} = BOUNDS({v})")
+        else:
+            lines.append(f"p{i} = ADDR(SHARE({v})) if fl.writeable and {v}.size else "
+                         f"{v}.ctypes.data")
+            lines.append(f"lo{i}, hi{i} = p{i}, p{i} + {v}.nbytes")
     # Overlapping arrays where one is written: the thorough path decides (and refuses).
     arrays = [(i, a) for i, a in enumerate(p.args)
               if isinstance(p.data.get(a), Array) and p.data[a].shape]
     for k, (i, a) in enumerate(arrays):
         for j, b in arrays[k + 1:]:
             if a in written or b in written:
-                vi, vj = names[i], names[j]
-                lines.append(f"if p{i} < p{j} + {vj}.nbytes and p{j} < p{i} + {vi}.nbytes: "
-                             "return MISS")
+                lines.append(f"if lo{i} < hi{j} and lo{j} < hi{i}: return MISS")
     # Dimensions like N + 2: solve once for a symbol no plain dimension binds, then check all.
     for i, axis, d in late:
         unknown = [s for s in d.free_symbols if s.name not in bound]
@@ -142,7 +154,9 @@ def make_fast_path(p: Program, sig: list[Param], written: set[str], needed: set[
     cargs = []
     index = {a: i for i, a in enumerate(p.args)}
     for prm in sig:
-        if prm.kind == "symbol":
+        if prm.kind == "stride":
+            cargs.append(f"st{index[prm.name]}_{prm.axis}")
+        elif prm.kind == "symbol":
             cargs.append(f"s_{prm.name}" if prm.name in bound else "0")
         elif prm.role == "ret":
             cargs.append(f"q{p.returns.index(prm.name)}")

@@ -18,7 +18,7 @@ from sluice.backends.cpu import bounds
 from sluice.backends.cpu.aliases import reshape_aliases
 from sluice.backends.cpu.control import CHECK_STATUS, emit_region
 from sluice.backends.cpu.ctypes_map import ctype
-from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
+from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident, stride_name
 from sluice.backends.cpu.initialised import written_before_read
 from sluice.backends.cpu.prelude import prelude
 from sluice.backends.cpu.signature import Param, control_symbols, input_symbols, signature
@@ -38,9 +38,9 @@ def entry_name(p: Program) -> str:
     return f"sluice_{ident(p.name)}"
 
 
-def c_params(p: Program) -> list[str]:
+def c_params(p: Program, strided: frozenset[str] = frozenset()) -> list[str]:
     out = []
-    for prm in signature(p):
+    for prm in signature(p, strided):
         out += _c_param(p, prm)
     return out
 
@@ -49,6 +49,8 @@ def _c_param(p: Program, prm: Param) -> list[str]:
     n = ident(prm.name)
     if prm.kind == "symbol":
         return [f"int64_t {n}"]
+    if prm.kind == "stride":
+        return [f"const int64_t {stride_name(prm.name, prm.axis)}"]
     c = p.data[prm.name]
     if prm.kind == "csr":
         assert isinstance(c, CSR)
@@ -69,6 +71,8 @@ class ModuleGen:
         self.functions: dict[str, str] = {}  # name -> definition, callees first
         self._active: set[str] = set()
         self.sites: dict[bounds.Site, int] = {}  # bounds-checked accesses, numbered
+        # array arguments of the top-level program taken in any layout (run-time strides)
+        self.strided: frozenset[str] = frozenset(getattr(options, "strided", ()) or ())
 
     def site(self, s: bounds.Site) -> int:
         return self.sites.setdefault(s, len(self.sites))
@@ -88,8 +92,12 @@ class ModuleGen:
         self._active.add(function_name(p))
         w = Writer()
         fn = FnCtx(p, w, self)
+        strided = self.strided if p is self.program else frozenset()
+        fn.take_strided(strided)
         w(f"// program '{comment(p.name)}'")
-        w(f"static void {function_name(p)}({', '.join(c_params(p))}) {{")
+        if strided:
+            w(f"// strided arguments: {comment(', '.join(sorted(strided)))}")
+        w(f"static void {function_name(p)}({', '.join(c_params(p, strided))}) {{")
         w.depth += 1
         _declare_locals(fn)
         emit_region(fn, p.body, Scope())
@@ -103,7 +111,7 @@ class ModuleGen:
     def source(self) -> str:
         main = self.function(self.program)
         code = "\n\n".join([*self.functions.values(), main,
-                             _entry(self.program, checked=bool(self.sites))])
+                             _entry(self.program, bool(self.sites), self.strided)])
         return prelude(code) + "\n" + code + "\n"
 
 
@@ -117,7 +125,8 @@ def _declare_locals(fn: FnCtx) -> None:
         w(f"{t} {ident(s)} = 0;")
     moving = {name for name, c in p.data.items()
               if name not in passed and isinstance(c, Array) and c.free_symbols() - fixed}
-    fn.aliases = reshape_aliases(p, moving)
+    # (an array argument in any layout is not a run of elements a reshape could share)
+    fn.aliases = reshape_aliases(p, moving | fn.strided)
     for name, c in p.data.items():
         if name in passed or name in fn.aliases:
             continue
@@ -161,12 +170,16 @@ def _declare_locals(fn: FnCtx) -> None:
           f"{'false' if name in unzeroed else 'true'});")
         w(f"{t}* const {n} = {n}_shared ? {ident(source)} : {n}_heap.p;")
 
-def _entry(p: Program, checked: bool = False) -> str:
+def _entry(p: Program, checked: bool = False, strided: frozenset[str] = frozenset()) -> str:
     w = Writer()
     params, call, copies = [], [], []
-    for prm in signature(p):
+    for prm in signature(p, strided):
         n = ident(prm.name)
-        if prm.kind == "symbol":
+        if prm.kind == "stride":
+            n = stride_name(prm.name, prm.axis)
+            params.append(f"int64_t {n}")
+            call.append(n)
+        elif prm.kind == "symbol":
             params.append(f"int64_t {n}")
             call.append(n)
         elif prm.kind == "csr":

@@ -996,6 +996,23 @@ inline auto bounds_at(P&& base, int64_t site, const int64_t (&index)[N],
   return base[flat];
 }
 
+// The same for an array argument taken in any layout: its element strides place the index.
+template <class P, size_t N>
+inline auto bounds_at(P&& base, int64_t site, const int64_t (&index)[N],
+                      const int64_t (&shape)[N], const int64_t (&strides)[N])
+    -> decltype(base[0]) {
+  int64_t flat = 0;
+  for (size_t k = 0; k < N; ++k) {
+    if (index[k] < 0 || index[k] >= shape[k]) {
+      bounds_fail(site, int64_t(k), index[k], index[k], shape[k], N, index, shape);
+      static thread_local std::remove_cv_t<std::remove_reference_t<decltype(base[0])>> scratch{};
+      return scratch;
+    }
+    flat += index[k] * strides[k];
+  }
+  return base[flat];
+}
+
 // Whether elements lo..hi (inclusive; none when count <= 0) of an axis of `extent` exist.
 inline bool bounds_span(int64_t site, int64_t axis, int64_t lo, int64_t hi, int64_t count,
                         int64_t extent) {

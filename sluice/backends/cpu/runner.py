@@ -37,6 +37,7 @@ from sluice.ir.program import Program
 from sluice.ir.requires import CHECK_HINT, check_no_overlap, written_containers
 from sluice.ir.requires import check as check_requirements
 from sluice.ir.symbolic import compile_numpy, free_names
+from sluice.layouts import strides_fit
 
 _SCALAR_CTYPES = {
     "bool": ctypes.c_bool, "int8": ctypes.c_int8, "int16": ctypes.c_int16,
@@ -66,10 +67,13 @@ class CompiledProgram:
     """A loaded native program with the interpreter's calling convention."""
 
     def __init__(self, program: Program, library_path: str, entry: str, source: str,
-                 bounds: tuple[str, Sequence[Site]] | None = None) -> None:
+                 bounds: tuple[str, Sequence[Site]] | None = None,
+                 strided: frozenset[str] = frozenset()) -> None:
         """`bounds`: for a bounds-checked build, the function that reads a violation's
-        record and the checked sites (numbered as in the code)."""
+        record and the checked sites (numbered as in the code); `strided`: the array
+        arguments the build takes in any layout (their element strides are passed too)."""
         self.program = program
+        self.strided = frozenset(strided)
         self.source = source
         self.path = library_path
         self._lib = ctypes.CDLL(library_path)
@@ -79,13 +83,13 @@ class CompiledProgram:
             record = getattr(self._lib, bounds[0])
             record.argtypes, record.restype = [ctypes.c_void_p], None
             self._bounds = (record, list(bounds[1]))
-        self._sig = signature(program)
+        self._sig = signature(program, self.strided)
         self._written = written_containers(program)
         self._needed = (used_names(program) & set(program.symbols)) - set(
             control_symbols(program))
         argtypes: list[Any] = []
         for prm in self._sig:
-            if prm.kind == "symbol":
+            if prm.kind in ("symbol", "stride"):
                 argtypes.append(ctypes.c_int64)
             elif prm.kind == "csr":
                 argtypes += [ctypes.c_void_p] * 3
@@ -116,10 +120,13 @@ class CompiledProgram:
                                    else ("sym", prm.name))
             elif prm.role == "ret":
                 self._order.append(("ret", p.returns.index(prm.name)))
+            elif prm.role == "stride":
+                self._order.append(("stride", (index[prm.name], prm.axis)))
             else:
                 self._order.append(("sym", prm.name))
         self._fast = make_fast_path(p, self._sig, self._written, self._needed, self._cfunc,
-                                    self._fail, [alloc for _, _, alloc in self._returns])
+                                    self._fail, [alloc for _, _, alloc in self._returns],
+                                    self.strided)
 
     # --- calling -------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -152,6 +159,8 @@ class CompiledProgram:
                     cargs.append(v)
             elif kind == "ret":
                 cargs.append(rets[key].ctypes.data)
+            elif kind == "stride":
+                cargs.append(ptr["strides"][key])
             else:
                 cargs.append(env.get(key, 0))
         rc = self._cfunc(*cargs)
@@ -213,6 +222,9 @@ class CompiledProgram:
                 continue
             ptr[i] = self._array(name, v, c.dtype.numpy, len(c.shape))
             shapes[name] = v.shape
+            if name in self.strided:
+                for axis, st in enumerate(v.strides):
+                    ptr.setdefault("strides", {})[(i, axis)] = st // v.itemsize
         symbols = bind_symbols(p, shapes, symbols)
         unbound = sorted(self._needed - symbols.keys())
         if unbound:
@@ -233,7 +245,13 @@ class CompiledProgram:
                                 hint=f"pass {name}.astype(np.{dt})")
         if v.ndim != ndim:
             raise ArgumentError(f"argument '{name}' has {v.ndim} dimensions, expected {ndim}")
-        if not v.flags.c_contiguous:
+        if name in self.strided:
+            if not strides_fit(v, name in self._written):
+                raise ArgumentError(f"argument '{name}' has strides {v.strides} that this "
+                                    "build cannot step through (not whole elements, or "
+                                    "elements that overlap)",
+                                    hint=f"pass np.ascontiguousarray({name})")
+        elif not v.flags.c_contiguous:
             raise ArgumentError(f"argument '{name}' is not C-contiguous (strides {v.strides})",
                                 hint=f"pass np.ascontiguousarray({name})")
         if not v.flags.aligned:

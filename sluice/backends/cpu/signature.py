@@ -4,7 +4,8 @@ and the Python-side marshalling.
 Parameters, in order: the program's `args` (arrays by pointer, scalars by reference, CSR
 matrices as three pointers, symbols by value), then its `returns` (arrays by pointer,
 scalars by reference, allocated and zeroed by the caller), then the *input symbols* not
-already among the args (int64 by value).
+already among the args (int64 by value), then — for a build that takes some array arguments
+in any layout (`CpuOptions.strided`) — those arrays' element strides, axis by axis (int64).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from sluice.passes.util import control_reads
 @dataclass(frozen=True)
 class Param:
     name: str  # IR name (container or symbol)
-    kind: str  # "array" | "scalar" | "csr" | "symbol"
-    role: str  # "arg" | "ret" | "sym"
+    kind: str  # "array" | "scalar" | "csr" | "symbol" | "stride"
+    role: str  # "arg" | "ret" | "sym" | "stride"
+    axis: int = -1  # of a stride: the axis of array `name` it steps along
 
 
 def control_symbols(p: Program) -> list[str]:
@@ -66,7 +68,9 @@ def input_symbols(p: Program) -> list[str]:
     return [s for s in p.symbols if s not in ctrl]
 
 
-def signature(p: Program) -> list[Param]:
+def signature(p: Program, strided: frozenset[str] = frozenset()) -> list[Param]:
+    """The parameters of `p`'s function; `strided` names array arguments passed with
+    run-time element strides (the top-level program of a strided build only)."""
     params: list[Param] = []
     for a in p.args:
         if a in p.data:
@@ -77,6 +81,13 @@ def signature(p: Program) -> list[Param]:
         params.append(Param(r, _kind(p, r), "ret"))
     taken = set(p.args)
     params += [Param(s, "symbol", "sym") for s in input_symbols(p) if s not in taken]
+    for a in p.args:
+        if a in strided:
+            c = p.data.get(a)
+            if not isinstance(c, Array) or not c.shape:
+                raise ValueError(f"'{a}' is not an array argument with dimensions; only "
+                                 "those take strides")
+            params += [Param(a, "stride", "stride", k) for k in range(len(c.shape))]
     return params
 
 

@@ -60,9 +60,91 @@ def test_a_new_layout_does_not_recompile():
     a = np.arange(12.0).reshape(3, 4)
     for arg in (a, a.T, np.asfortranarray(a), a[:, ::2], a[::-1]):
         np.testing.assert_array_equal(twice(arg), arg * 2.0)
-    assert twice.compilations == 1  # sizes stay symbolic; every layout takes the same code
+    assert twice.compilations == 1  # sizes stay symbolic; one trace serves every layout
     np.testing.assert_array_equal(twice(a[:1].T), a[:1].T * 2.0)  # a size-1 axis: new
     assert twice.compilations == 2
+
+
+def _copies_made(monkeypatch) -> list[list[int]]:
+    """Records, per call, the positions of the arguments `sluice.layouts` copied."""
+    seen: list[list[int]] = []
+    real = sluice.layouts._copied
+
+    def spy(run, args, odd, names, written):
+        seen.append(list(odd))
+        return real(run, args, odd, names, written)
+
+    monkeypatch.setattr(sluice.layouts, "_copied", spy)
+    return seen
+
+
+@pytest.mark.parametrize("layout", [k for k in LAYOUTS if k not in ("c_order", "misaligned")])
+def test_cpu_steps_through_views_in_place(layout, monkeypatch):
+    """The CPU backend takes a view in any layout through its strides: no copy in, none
+    back (a build per set of such arguments)."""
+    copies = _copies_made(monkeypatch)
+    f = sluice.jit(_scale_in_place)
+    base_mine, base_ref = (np.random.default_rng(4).standard_normal((8, 8)) for _ in "ab")
+    mine, ref = LAYOUTS[layout](base_mine), LAYOUTS[layout](base_ref)
+    np.testing.assert_allclose(f(mine, 2.0), _scale_in_place(ref, 2.0), rtol=1e-13)
+    np.testing.assert_array_equal(base_mine, base_ref)
+    assert copies == [[]]
+
+
+def test_strides_change_between_calls_of_one_build():
+    # warm calls (the fast path) read each call's strides, not the first call's
+    f = sluice.jit(_scale_in_place)
+    base = np.random.default_rng(5).standard_normal((12, 12))
+    for view in (lambda b: b[:4, ::2], lambda b: b[:4, ::3], lambda b: b[::-3, 1:7],
+                 lambda b: b[:6, :4].T, lambda b: b[:6, ::-2].T, lambda b: b[1:5, ::-1]):
+        base_mine, base_ref = base.copy(), base.copy()
+        np.testing.assert_allclose(f(view(base_mine), 0.5), _scale_in_place(view(base_ref), 0.5),
+                                   rtol=1e-13)
+        np.testing.assert_array_equal(base_mine, base_ref)
+
+
+def test_read_only_views_of_one_array_are_shared_without_copies(monkeypatch):
+    copies = _copies_made(monkeypatch)
+
+    @sluice.jit
+    def both(a, b):
+        return a @ b + a.T
+
+    a = np.random.default_rng(6).standard_normal((5, 5))
+    np.testing.assert_allclose(both(a.T, a[::-1]), a.T @ a[::-1] + a, rtol=1e-12)
+    assert copies == [[]]
+
+
+def test_views_compiled_code_cannot_step_through_are_copied(monkeypatch):
+    copies = _copies_made(monkeypatch)
+
+    @sluice.jit
+    def bump(a, b):
+        a += b
+        return a.sum()
+
+    rec = np.zeros(6, dtype=[("x", "f8"), ("y", "f4")])  # 'x' steps 12 bytes: not elements
+    rec["x"] = np.arange(6.0)
+    b = np.arange(6.0)[::-1]  # (reversed: stepped through in place)
+    assert bump(rec["x"], b) == 30.0
+    np.testing.assert_array_equal(rec["x"], np.full(6, 5.0))
+    assert copies == [[0]]
+    grid = np.zeros(3)  # written, with two indices at one address: copied, as before
+    flat = np.lib.stride_tricks.as_strided(grid, (2, 3), (0, 8), writeable=True)
+    got = sluice.jit(_scale_in_place)(flat, 2.0)
+    assert got.shape == (3,) and copies[-1] == [0]
+
+
+def test_bounds_checked_build_indexes_views_through_their_strides():
+    @sluice.jit(boundscheck=True)
+    def pick(a, i: int, j: int):
+        return a[i, j] + a[j, i]
+
+    a = np.arange(36.0).reshape(6, 6)
+    for view in (a.T, a[::-1, ::2][:3], np.asfortranarray(a)[1:4, 2:5]):
+        assert pick(view, 1, 2) == view[1, 2] + view[2, 1]
+    with pytest.raises(sluice.errors.SluiceError):
+        pick(a.T[:2], 1, 3)
 
 
 def test_written_read_only_view_is_refused():

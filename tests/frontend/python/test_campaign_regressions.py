@@ -768,3 +768,16 @@ def test_int64_check_beside_python_int_division(fn):
     # NumPy and the CPU backend give 2)
     agree(fn, (-0.435, -4.8, -3, -3), (1.0, 2.0, 7, -2), (0.0, 0.0, -2**63, 1),
           (0.0, 0.0, 2**63 - 1, -1), (1.0, 0.0, 5, 3), (1.0, 0.0, 5, 0))
+
+
+def _only_item(a):
+    return a.item()
+
+
+def test_programs_with_the_same_code_keep_their_own_checks():
+    # found by a test of .item() (2026-12-07): the CPU backend kept loaded programs by their
+    # C++ source, and a 1-d and a 2-d program reading element 0 have the same source; the
+    # second was called with the first's argument checks ("has 2 dimensions, expected 1"),
+    # and would have skipped requirements only its own IR holds
+    agree(_only_item, (np.ones(3),), (np.ones((1, 1)),), (np.full((1, 1, 1), 2.0),),
+          (np.ones((2, 1)),))
