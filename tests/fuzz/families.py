@@ -53,6 +53,8 @@ FAMILIES: dict[str, str] = {
                   "np.mgrid, unpacking arrays into names, np.eye / "
                   "identity with run-time sizes, NumPy functions called under another name"),
     "iterate": "for loops over arrays, enumerate(array) and zip(arrays)",
+    "python_seq": ("for loops over tuples and lists of arrays and numbers (unrolled), "
+                   "enumerate/zip of them, .item() / .item(k)"),
     "ufunc_out": "ufunc keyword arguments: out= (positional too), where= with out=, dtype=",
     "mask": ("boolean masks: x[m] = v, x[m] = f(x[m], y[m]), x[m] += v, reductions of x[m] "
              "(empty selections included)"),
@@ -60,8 +62,8 @@ FAMILIES: dict[str, str] = {
                     "bare return that skips a write to the array argument)"),
     "solver": ("np.linalg.inv/solve/cholesky of well-conditioned matrices, stacks and "
                "empty ones (a tolerance of the type)"),
-    "histogram": ("np.histogram of float data: bins, range=, weights= of every real type, "
-                  "density=, empty and constant data, NaN (an error)"),
+    "histogram": ("np.histogram of float and integer data: bins, range=, weights= of every "
+                  "real type, density=, empty and constant data, NaN (an error)"),
     "arg_layout": ("array arguments passed as Fortran-order, transposed, strided or reversed "
                    "views (written ones too), and 0-d array arguments"),
     "alias": "the same array passed twice, overlapping slices",

@@ -387,6 +387,39 @@ def _iterate(b: Builder, out: str) -> Stmt:
     return Stmt(frozenset(), [*lines, f"{out} = {acc}"], [], [out], EXACT)
 
 
+def _python_seq(b: Builder, out: str) -> Stmt:
+    """Loops over tuples and lists (unrolled when traced) whose elements are arrays of other
+    shapes and numbers of other types, enumerate/zip of them, and `.item()`."""
+    rng = b.rng
+    b.use("python_seq")
+    if b.dtype == "bool" and not b.on("bool_arith"):
+        b.dtype = "float64"
+    a = b.new_array()
+    acc = f"{b.p}acc"
+    op = rng.choice(["+", "-", "*"])
+    items = [a, b.leaf(), b.const_leaf(), f"{a}[::-1]"]
+    rng.shuffle(items)
+    items = items[:rng.randint(1, 4)]
+    seq = f"({', '.join(items)},)" if rng.random() < 0.7 else f"[{', '.join(items)}]"
+    r = rng.random()
+    if r < 0.4:
+        lines = [f"{acc} = {a} * 0", f"for {b.p}r in {seq}:",
+                 f"    {acc} = {acc} {op} {b.p}r"]
+    elif r < 0.7:
+        start = rng.choice(["", ", 1", ", start=-2"])
+        lines = [f"{acc} = {a} * 0", f"for {b.p}k, {b.p}r in enumerate({seq}{start}):",
+                 f"    {acc} = {acc} {op} {b.p}r * {b.p}k"]
+    else:
+        weights = ", ".join(b.const_leaf() for _ in items)
+        lines = [f"{acc} = {a} * 0", f"for {b.p}r, {b.p}w in zip({seq}, ({weights},)"
+                 f"{rng.choice(['', ', strict=True'])}):",
+                 f"    {acc} = {acc} {op} {b.p}r * {b.p}w"]
+    if rng.random() < 0.4:  # an element as a Python number: IndexError where it is missing
+        k = rng.choice(["0", "-1", "1", "2"])
+        lines.append(f"{acc} = {acc} {op} {a}.item({k})")
+    return Stmt(frozenset(), [*lines, f"{out} = {acc}"], [], [out], EXACT)
+
+
 def _call_return(b: Builder, out: str) -> Stmt:
     """A call of a module-level function that returns inside `if`s (or returns early from
     a procedure that writes its array argument): statements after a returning `if` run only
@@ -419,17 +452,21 @@ def _call_return(b: Builder, out: str) -> Stmt:
 
 
 def _histogram(b: Builder, out: str) -> Stmt:
-    """np.histogram of float data (NaN and inf included: NumPy's error) with a constant or
-    run-time number of bins, range=, weights= of every real type and density=."""
+    """np.histogram of float data (NaN and inf included: NumPy's error) or integer data (the
+    extremes of each type included) with a constant or run-time number of bins, range=,
+    weights= of every real type and density=."""
     rng = b.rng
     b.use("histogram")
-    b.dtype = rng.choice(["float64", "float32"] if b.on("float32") else ["float64"])
+    kinds = ["float64", "float32"] if b.on("float32") else ["float64"]
+    kinds += ["int64", "int8", "uint64", "uint8"] if b.on("small_int") else ["int64"]
+    b.dtype = rng.choice(kinds)
     b.shape = b.pick_shape()
     a = b.new_array()
     bins = str(rng.randint(1, 6)) if rng.random() < 0.5 else b.new_scalar(rng.randint(0, 6))
     extra = ""
     if rng.random() < 0.3:
-        extra += f", range=({rng.choice(['-1.0', '0', '-2.5'])}, {rng.choice(['1', '2.5'])})"
+        lo, hi = rng.choice(['-1.0', '0', '-2.5', '-300']), rng.choice(['1', '2.5', '0', '99'])
+        extra += f", range=({lo}, {hi})"
     if rng.random() < 0.4:
         wt = rng.choice(["float64", "float32", "int32", "bool", "uint8"])
         extra += f", weights={b.new_array(wt, b.shape)}"
@@ -571,7 +608,8 @@ _KINDS = [  # (maker, weight, family it needs)
     (_slicing, 3, "slice_const"), (_slicing, 2, "slice_runtime"), (_branch, 2, "branch"),
     (_loop, 2, "loop"), (_inplace, 2, "inplace"), (_alias, 2, "alias"),
     (_unsupported, 0.3, "unsupported"), (_shaping, 1.5, "shaping"),
-    (_rearrange, 1.5, "rearrange"), (_iterate, 1.5, "iterate"), (_mask, 1.5, "mask"),
+    (_rearrange, 1.5, "rearrange"), (_iterate, 1.5, "iterate"),
+    (_python_seq, 1.0, "python_seq"), (_mask, 1.5, "mask"),
     (_ufunc_out, 1.0, "ufunc_out"), (_call_return, 1.0, "call_return"),
     (_solver, 0.7, "solver"), (_histogram, 0.7, "histogram"),
 ]

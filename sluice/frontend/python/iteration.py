@@ -18,12 +18,13 @@ from __future__ import annotations
 import ast
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python.emit import differ
-from sluice.frontend.python.values import Elem, Py, Sym, View, is_array
+from sluice.frontend.python.values import Elem, Py, Sym, View, const, is_array
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import Expr
 
@@ -78,6 +79,74 @@ def desugar(tr, node: ast.For) -> CountedLoop:
     seq = _sequence(tr, it, f"#seq{k}")
     return CountedLoop(counter, seq.shape[0],
                        [_assign(node.target, _row(f"#seq{k}", counter, it), where)])
+
+
+def python_rows(tr, node: ast.For) -> list[Any] | None:
+    """What each iteration binds when the loop runs over Python sequences (a tuple or list:
+    a literal or a name holding one, or enumerate/zip of such), or None for other loops.
+    Python sequences have a length fixed when tracing, so such a loop is unrolled: each
+    iteration binds the element itself (arrays of other shapes, numbers of other types
+    included), as Python does."""
+    it = node.iter
+    fn = tr.ev(it.func) if isinstance(it, ast.Call) else None
+    if isinstance(fn, Py) and fn.obj is enumerate:
+        if it.keywords and [k.arg for k in it.keywords] != ["start"] or not it.args:
+            return None
+        items = _python_items(tr, it.args[0])
+        if items is None:
+            return None
+        start_node = it.args[1] if len(it.args) > 1 else \
+            (it.keywords[0].value if it.keywords else None)
+        start = const(0) if start_node is None else tr.ev(start_node)
+        if not (isinstance(start, Sym) and start.dtype.is_integer):
+            raise SluiceTypeError("enumerate's start must be an integer",
+                                  tr.loc(start_node or it))
+        return [(Sym(start.expr + j, DType.int64, weak=True), v) for j, v in enumerate(items)]
+    if isinstance(fn, Py) and fn.obj is zip and it.args:
+        seqs = [_python_items(tr, a) for a in it.args]
+        if any(s is None for s in seqs):
+            return None
+        if _zip_strict(tr, it) and len({len(s) for s in seqs}) > 1:
+            raise SluiceError("zip() arguments have different lengths (strict=True)",
+                              tr.loc(it), hint="Python raises ValueError")
+        return list(zip(*seqs, strict=False))
+    return _python_items(tr, it)
+
+
+def _python_items(tr, node: ast.expr) -> list[Any] | None:
+    """The elements of a tuple or list `node` stands for, or None. Only literals and names
+    are looked at: evaluating anything else here would run it twice."""
+    if isinstance(node, ast.Tuple | ast.List):
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            raise UnsupportedError("loops over a sequence with a starred element are not "
+                                   "supported", tr.loc(node), hint="loop over a tuple "
+                                   "without *")
+        return [tr.ev(e) for e in node.elts]
+    if not isinstance(node, ast.Name):
+        return None
+    v = tr.ev(node)
+    if isinstance(v, tuple):
+        return list(v)
+    if isinstance(v, Py) and isinstance(v.obj, tuple | list):
+        return [tr.from_python(x, node) for x in v.obj]
+    return None
+
+
+def loop_exits(body: list[ast.stmt]) -> ast.stmt | None:
+    """The first break, continue or return that leaves this loop's body (those of inner
+    loops and functions aside)."""
+    todo = list(body)
+    while todo:
+        n = todo.pop(0)
+        if isinstance(n, ast.Break | ast.Continue | ast.Return):
+            return n
+        if isinstance(n, ast.For | ast.While | ast.AsyncFor):
+            todo += n.orelse  # (an inner loop's else belongs to this body)
+            continue
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        todo += [c for c in ast.iter_child_nodes(n) if isinstance(c, ast.stmt)]
+    return None
 
 
 def _zip_strict(tr, call: ast.Call) -> bool:

@@ -110,12 +110,16 @@ def _filled(sel: Masked, fill: Any) -> Elem:
 
 
 def _extreme(dtype: DType, high: bool) -> Any:
+    """The value no element beats in a max (high=False) or min (high=True): ties give the
+    same value, and it holds no NaN to spread (complex numbers order by real part, then
+    imaginary part)."""
     if dtype == DType.bool:
         return high
     if dtype.is_integer:
         info = np.iinfo(dtype.numpy)
         return int(info.max if high else info.min)
-    return float("inf") if high else float("-inf")
+    inf = float("inf") if high else float("-inf")
+    return complex(inf, inf) if dtype.is_complex else inf
 
 
 def reduce(tr, node: ast.AST, op: str, sel: Masked, axis: Any = None, *rest: Any,
@@ -136,9 +140,6 @@ def reduce(tr, node: ast.AST, op: str, sel: Masked, axis: Any = None, *rest: Any
                                tr.loc(node), hint="reduce without keepdims")
     d = sel.dtype
     if op in ("max", "min"):
-        if d.is_complex:
-            raise UnsupportedError(f"{op} of a masked selection of complex numbers is not "
-                                   "supported", tr.loc(node), hint=HINT)
         n = count(tr, sel)
         ops.require_value(ops.compare(ast.Gt, n, const(0)),
                           f"zero-size array to reduction operation "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import itertools
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,7 @@ if hasattr(ast, "TryStar"):
     UNSUPPORTED_STMT[ast.TryStar] = UNSUPPORTED_STMT[ast.Try]
 
 STOP = True  # returned by a statement after which the rest of the block is unreachable
+_ROWS = itertools.count()  # names of the rows of unrolled loops (not Python identifiers)
 
 
 def assigned_names(stmts: list[ast.stmt]) -> tuple[set[str], set[str]]:
@@ -484,6 +486,10 @@ class StatementLowering:
             return self.st_pmap(node)
         it = node.iter
         fn = self.ev(it.func) if isinstance(it, ast.Call) else None
+        rows = None if isinstance(fn, Py) and fn.obj is range else \
+            iteration.python_rows(self, node)
+        if rows is not None:
+            return self.unrolled_loop(node, rows)
         if not (isinstance(fn, Py) and fn.obj is range):
             loop = iteration.desugar(self, node)
             return self.counted_loop(node, loop.counter, "i", sympy.Integer(0), loop.count,
@@ -503,6 +509,25 @@ class StatementLowering:
                                    self.loc(node.target))
         name = node.target.id
         return self.counted_loop(node, name, name, start, stop, step, node.body)
+
+    def unrolled_loop(self, node: ast.For, rows: list[Any]) -> bool:
+        """A loop over a Python sequence: its body once per element, in order."""
+        jump = iteration.loop_exits(node.body)
+        if jump is not None:
+            word = {ast.Break: "break", ast.Continue: "continue"}.get(type(jump), "return")
+            raise UnsupportedError(f"'{word}' in a loop over a tuple or list is not supported",
+                                   self.loc(jump), hint="such a loop is unrolled when "
+                                   "traced; use an if around the rest of the body, or loop "
+                                   "over range(len(...)) of an array")
+        for row in rows:
+            name = f"#row{next(_ROWS)}"
+            self.frame.env[name] = row
+            bind = ast.copy_location(ast.Assign(targets=[node.target], value=ast.copy_location(
+                ast.Name(id=name, ctx=ast.Load()), node.iter)), node.target)
+            ast.fix_missing_locations(bind)
+            if self.run_block([bind, *node.body]):
+                return STOP
+        return False
 
     def counted_loop(self, node: ast.For, name: str, hint: str, start: Any, stop: Any,
                      step: Any, body: list[ast.stmt]) -> None:

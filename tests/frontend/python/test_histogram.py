@@ -52,3 +52,36 @@ def test_numpy_errors_are_errors():
         sluice.jit(variants)(np.ones(3), 2, np.ones(4))
     with pytest.raises(sluice.SluiceError, match="int64 data is not supported"):
         sluice.jit(variants)(np.arange(3), 2, np.ones(3))
+
+
+# --- integer and boolean data: bins in float64, the range's width in unsigned integers -------
+
+def int_bins(a, bins):
+    return np.histogram(a, bins=bins)
+
+
+def int_range(a, lo, hi):
+    return np.histogram(a, 4, range=(lo, hi))
+
+
+def int_weighted(a, w):
+    h1, e1 = np.histogram(a, 3, weights=w, density=True)
+    h2, e2 = np.histogram(a, 5, weights=w)
+    return h1, e1, h2, e2
+
+
+I8 = np.array([1, 5, 100, -3, 100, -128, 127], np.int8)
+
+
+@pytest.mark.filterwarnings("ignore:Converting input from bool")
+def test_integer_data_bins_as_numpy():
+    agree(int_bins, (I8, 4), (I8.astype(np.uint16) * 300, 7),
+          (np.array([0, 2**64 - 1, 2**63, 5], np.uint64), 3),  # width beyond int64
+          (np.array([-2**63, 2**63 - 1, 0, -1]), 3),  # width 2**64 - 1 (unsigned in NumPy)
+          (np.array([2**53 + 1, 2**53 + 3, 2**53 + 2]), 2),  # ints that float64 rounds
+          (np.array([True, False, True]), 2), (np.full(3, 7, np.int16), 3),
+          (np.zeros(0, np.int32), 2), (RNG.integers(-50, 50, (4, 6)), 9))
+    agree(int_range, (I8, 0, 10), (I8, 0, 1000), (I8, -200, 10), (I8, 0.5, 50.5),
+          (I8, 5, 5), (I8, -3.0, -3), (I8, 10, 0))  # (the last: NumPy's error)
+    agree(int_weighted, (I8, np.arange(7.0)), (I8.astype(np.int64), np.arange(7, dtype=np.int32)),
+          (np.zeros(0, np.uint8), np.zeros(0, np.float32)))

@@ -117,3 +117,75 @@ def test_iterating_what_numpy_cannot_is_an_error():
     assert f(np.ones(3), np.full(3, 2.0)) == 6.0
     with pytest.raises(SluiceError, match="another length"):
         f(np.ones(3), np.ones(4))
+
+
+# --- loops over Python sequences: unrolled when traced ---------------------------------------
+
+COEFFS = (0.5, -2, 3.25)
+
+
+def over_a_tuple_of_arrays(a, b):
+    s = np.zeros(2)
+    for x in (a, b, a * 2.0):  # arrays of other shapes: each iteration binds its own
+        s = s + x.sum()
+    return s
+
+
+def over_a_global_tuple(x):
+    out = np.zeros_like(x)
+    for k, c in enumerate(COEFFS, 1):  # an int then floats: Python's types, per element
+        out = out + c * x ** k
+    return out, c
+
+
+def over_a_tuple_argument(t, w):
+    total = 0.0
+    for arr, scale in zip(t, (1.0, w), strict=True):
+        arr *= scale  # writes the caller's array, as in Python
+        total += arr.sum()
+    return total
+
+
+def over_a_list_inside_a_range_loop(a, n: int):
+    for _ in range(n):
+        for step in [1, 2]:
+            a[step:] = a[step:] + a[:-step]
+    return a
+
+
+def loop_variable_after_the_loop(a):
+    for v in (a[0], a[1], -1.5):  # noqa: B007 (the last element is returned)
+        pass
+    return v * a
+
+
+@pytest.mark.parametrize("fn, args", [
+    (over_a_tuple_of_arrays, (RNG.standard_normal(3), RNG.standard_normal((2, 2)))),
+    (over_a_global_tuple, (RNG.standard_normal(5).astype(np.float32),)),
+    (over_a_tuple_argument, ((RNG.standard_normal(3), RNG.standard_normal(4)), 2.5)),
+    (over_a_list_inside_a_range_loop, (RNG.standard_normal(6), 3)),
+    (loop_variable_after_the_loop, (np.arange(4, dtype=np.int16),)),
+])
+def test_loops_over_python_sequences_match_python(fn, args):
+    agree(fn, args)
+
+
+def tuple_loop_with_break(a):
+    for x in (a, a + 1.0):
+        if x[0] > 0:
+            break
+    return x
+
+
+def zip_of_tuples_strict(a):
+    for x, y in zip((a, a), (1.0,), strict=True):
+        a = x * y
+    return a
+
+
+def test_loops_over_python_sequences_refuse_clearly():
+    with pytest.raises(SluiceError, match="'break' in a loop over a tuple") as err:
+        sluice.jit(tuple_loop_with_break)(np.ones(2))
+    assert "range(len" in err.value.hint
+    with pytest.raises(SluiceError, match="different lengths"):
+        sluice.jit(zip_of_tuples_strict)(np.ones(2))

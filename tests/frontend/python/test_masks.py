@@ -150,3 +150,23 @@ def test_what_numpy_refuses_or_sluice_cannot_is_an_error():
         sluice.jit(selection_and_array)(np.ones(3), np.ones(3))
     with pytest.raises(SluiceError, match="boolean index did not match"):
         sluice.jit(mismatched_mask)(np.ones(3), np.ones(4))
+
+
+def complex_extremes(z, w):
+    m = z.real > 0
+    return z[m].max(), np.min(z[m]), (z[z.imag < 1] * w[z.imag < 1]).max()
+
+
+INF, NAN = np.inf, np.nan
+
+
+@pytest.mark.parametrize("z", [
+    np.array([1 + 2j, 1 + 3j, -1 + 5j, 3 - 1j, 3 - 2j]),
+    np.array([complex(INF, -INF), complex(INF, -INF), 1j, complex(1, NAN)]),  # NaN spreads
+    np.array([complex(2, 0.0), complex(2, -0.0), complex(-INF, -INF), 5 + 0.5j]),
+    np.array([complex(NAN, 1), 2 + 0j, 3 + 0.5j], np.complex64),
+    np.array([-1 + 0j, 0.5j]),  # nothing selected: NumPy's error
+], ids=range(5))
+def test_complex_max_and_min_of_selections(z):
+    # NumPy orders complex numbers by real part, then imaginary part
+    agree(complex_extremes, (z, np.ones_like(z)))

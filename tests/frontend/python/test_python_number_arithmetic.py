@@ -264,3 +264,64 @@ def test_fits_int64_of_a_non_integer_expression_is_invalid_ir():
 
     with pytest.raises(VerificationError, match="integer arithmetic"):
         parse(WIDE % "x / 3").verify()
+
+
+# --- .item(): an element as a Python number -------------------------------------------------
+
+def item_keeps_float32(a):
+    return a * a.sum().item()  # a Python float: weak, the float32 array's type wins
+
+
+def item_is_a_python_int(a):
+    return a[2].item() + 300  # a Python int: no int8 wraparound
+
+
+def item_of_a_bool(m):
+    return m.all().item() + m.any().item()  # True + True is the int 2
+
+
+def item_by_flat_and_axis_indices(A):
+    return A.item(-1) * A.item(1, 2) + A.item(3) - A.T.item(4)
+
+
+def item_of_a_one_element_view(A, k: int):
+    return A[k:k + 1, 1:2].item() * 1j + A.ravel()[:1].item()
+
+
+def item_of_complex(z):
+    return z[0].item() * z
+
+
+def item_of_uint64(u):
+    return u.item(0) + 1
+
+
+@pytest.mark.parametrize("fn, args", [
+    (item_keeps_float32, (np.linspace(-1, 2, 5, dtype=np.float32),)),
+    (item_is_a_python_int, (np.array([1, 2, 120, -7], np.int8),)),
+    (item_of_a_bool, (np.array([True, True]),)),
+    (item_of_a_bool, (np.array([True, False]),)),
+    (item_by_flat_and_axis_indices, (np.arange(12.0).reshape(3, 4),)),
+    (item_by_flat_and_axis_indices, (np.arange(6.0).reshape(2, 3),)),  # A.item(3) of 6: ok
+    (item_of_a_one_element_view, (np.arange(12.0).reshape(3, 4), 1)),
+    (item_of_a_one_element_view, (np.arange(12.0).reshape(3, 4), 5)),  # empty: ValueError
+    (item_of_complex, (np.array([1 - 2j, 3j], np.complex64),)),
+    (item_of_uint64, (np.array([2**63 - 2, 5], np.uint64),)),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_item_gives_python_numbers(fn, args):
+    agree(fn, args)
+
+
+def item_of_many(a):
+    return a.item()
+
+
+def test_item_refuses_what_numpy_refuses():
+    with pytest.raises(sluice.errors.SluiceError, match="size 1"):
+        sluice.jit(item_of_many)(np.ones(3))
+    with pytest.raises(sluice.errors.SluiceError, match="size 1"):
+        sluice.jit(item_of_many)(np.ones((2, 1)))
+    with pytest.raises(sluice.errors.SluiceError):  # out of range, as NumPy's IndexError
+        sluice.jit(item_by_flat_and_axis_indices)(np.ones((1, 3)))
+    with pytest.raises(ExecutionError, match="beyond int64"):
+        sluice.jit(item_of_uint64)(np.array([2**63], np.uint64))

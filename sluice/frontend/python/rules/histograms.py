@@ -1,4 +1,5 @@
-"""np.histogram with a number of equal bins (NPBench's azimint_hist): the call is checked
+"""np.histogram with a number of equal bins (NPBench's azimint_hist), of real or integer (and
+boolean) data: the call is checked
 here as NumPy checks it, and computed by `numpy_impl/histogram.py`, traced in place."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sluice.errors import ShapeError, SluiceError, SluiceTypeError, UnsupportedError
+from sluice.frontend.python import ops
 from sluice.frontend.python.emit import provably_differ
 from sluice.frontend.python.numpy_impl import histogram as impl
 from sluice.frontend.python.rules.linalg import _ravel
@@ -48,21 +50,32 @@ def _range(tr, node, rng) -> tuple[Sym, Sym] | None:
 @register(FUNCTIONS, np.histogram)
 def _histogram(tr, node, a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     a = value(tr, node, a)
-    if a.dtype not in _DATA:
-        raise UnsupportedError(f"np.histogram of {a.dtype} data is not supported (float32 "
-                               "and float64 are)", tr.loc(node),
-                               hint="its bins differ for integers: NumPy computes them in "
-                               "unsigned arithmetic")
+    if a.dtype.is_complex:
+        raise UnsupportedError(f"np.histogram of {a.dtype} data is not supported",
+                               tr.loc(node), hint="histogram the real or imaginary part, or "
+                               "np.abs(...)")
+    if a.dtype == DType.bool:  # NumPy converts (with a warning) to uint8
+        a = ops.cast(a, DType.uint8)
     n = _bins(tr, node, Py(bins) if isinstance(bins, int) else bins)
     limits = _range(tr, node, range)
     dens = tr.pyvalue(density, node)
     x = _ravel(tr, node, a) if a.shape else _ravel(tr, node, tr.em.materialize(a, "hist"))
-    zero = const(a.dtype.numpy.type(0))  # (an empty array's range, 0 to 1, in its type)
-    lo, hi = limits if limits is not None else (const(0.0), const(1.0))
-    diff = np.float64 if limits is not None else a.dtype.numpy
-    args = [n, lo, hi, zero, Py(diff), const(limits is not None), const(bool(dens))]
+    if a.dtype in _DATA:
+        zero = const(a.dtype.numpy.type(0))  # (an empty array's range, 0 to 1, in its type)
+        lo, hi = limits if limits is not None else (const(0.0), const(1.0))
+        diff = np.float64 if limits is not None else a.dtype.numpy
+        args = [n, lo, hi, zero, Py(diff), const(limits is not None), const(bool(dens))]
+        plain, weighted = impl.histogram, impl.weighted_histogram
+    else:
+        # (the data's own min and max are integers; a range is when both ends are)
+        lo, hi = limits if limits is not None else (const(a.dtype.numpy.type(0)),
+                                                     const(a.dtype.numpy.type(1)))
+        int_range = limits is None or all(v.dtype.is_integer or v.dtype == DType.bool
+                                          for v in limits)
+        args = [n, lo, hi, const(limits is not None), const(int_range), const(bool(dens))]
+        plain, weighted = impl.int_histogram, impl.weighted_int_histogram
     if weights is None or isinstance(weights, Py) and weights.obj is None:
-        return tr.inline(impl.histogram, [x, *args], {}, node, library=True)
+        return tr.inline(plain, [x, *args], {}, node, library=True)
     w = value(tr, node, weights)
     if len(w.shape) != len(a.shape) or any(provably_differ(p, q)
                                            for p, q in zip(w.shape, a.shape, strict=True)):
@@ -73,4 +86,4 @@ def _histogram(tr, node, a, bins=10, range=None, density=None, weights=None):  #
         raise UnsupportedError("np.histogram with complex weights is not supported",
                                tr.loc(node), hint="histogram the real and imaginary parts")
     wx = _ravel(tr, node, w if isinstance(w, View) else tr.em.materialize(w, "weights"))
-    return tr.inline(impl.weighted_histogram, [x, wx, *args], {}, node, library=True)
+    return tr.inline(weighted, [x, wx, *args], {}, node, library=True)

@@ -1,19 +1,23 @@
-"""Python builtins (len, abs, min, max, float, int, bool) and NumPy scalar types."""
+"""Python builtins (len, abs, min, max, float, int, bool), NumPy scalar types, and `.item()`,
+which turns an element into a Python number."""
 
 from __future__ import annotations
 
+import ast
 import builtins
 import dataclasses
+import itertools
 
 import numpy as np
 import sympy
 
-from sluice.errors import SluiceTypeError, UnsupportedError
+from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python import ops, setitem
 from sluice.frontend.python.rules.reductions import reduction
 from sluice.frontend.python.rules.table import (
     BUILTINS,
     FUNCTIONS,
+    METHODS,
     register,
     value,
 )
@@ -25,7 +29,7 @@ from sluice.frontend.python.values import (
 )
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
-from sluice.ir.symbolic import Select
+from sluice.ir.symbolic import Select, provably_differ
 
 
 @register(BUILTINS, builtins.len)
@@ -138,3 +142,61 @@ def _numpy_scalar(dtype: DType):
 for _t in (np.float64, np.float32, np.float16, np.complex128, np.complex64, np.int64, np.int32,
            np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8, np.bool_):
     FUNCTIONS[_t] = _numpy_scalar(DType.of(np.dtype(_t)))
+
+
+# --- a.item(): one element as a Python number -------------------------------------------------
+
+_PYTHON_KIND = {"b": DType.bool, "i": DType.int64, "u": DType.int64, "f": DType.float64,
+                "c": DType.complex128}
+_ITEM_SIZE = "can only convert an array of size 1 to a Python scalar (NumPy raises ValueError)"
+
+
+def _item(tr, node, a, *index):
+    """`a.item(*index)`: the element as a Python bool, int, float or complex (weak in NumPy
+    2's promotion). No index: `a` must hold one element; one index into an array of another
+    rank counts in C order; otherwise one index per axis. Indices follow NumPy's rules."""
+    v = value(tr, node, a)
+    if not index:
+        size = sympy.Mul(*v.shape)
+        if provably_differ(size, 1):
+            raise SluiceError(_ITEM_SIZE, tr.loc(node), hint="pick the element: a.item(k) "
+                              "counts in C order, a.item(i, j) indexes each axis")
+        if not (size == 1):
+            tr.em.require(size, "==", 1, _ITEM_SIZE)
+        index = (const(0),) * len(v.shape)
+    elif len(index) == 1 and len(v.shape) != 1:
+        v = METHODS["ravel"](tr, node, v)
+    elif len(index) != len(v.shape):
+        raise SluiceError(f"incorrect number of indices for .item(): {len(index)} for an "
+                          f"array of {len(v.shape)} dimensions", tr.loc(node),
+                          hint="give one index per axis, or one index counting in C order")
+    if index:
+        v = _subscript(tr, node, v, index)
+    to = _PYTHON_KIND[v.dtype.numpy.kind]
+    if v.dtype == DType.uint64:  # a Python int holds it; compiled code, only below 2**63
+        ok = ops.elementwise(lambda x: X.compare(X.Lt2, x, X.literal(2**63)), [v],
+                             DType.bool, numeric=False)
+        ops.require_value(ok, "a uint64 item beyond int64 (Python's ints are unbounded; "
+                          "compiled code holds them in int64)")
+    res = ops.cast(v, to)
+    if isinstance(res, Sym):
+        return Sym(res.expr, to, weak=True)
+    return dataclasses.replace(res, weak=True)
+
+
+def _subscript(tr, node, v, index):
+    """`v[index]` under NumPy's indexing rules (the indices are traced values)."""
+    names = [f"#item{next(_ITEMS)}" for _ in range(len(index) + 1)]
+    for n, x in zip(names, (v, *index), strict=True):
+        tr.frame.env[n] = x
+    at = ast.Subscript(value=ast.Name(id=names[0], ctx=ast.Load()),
+                       slice=ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Load()) for n in names[1:]],
+                                       ctx=ast.Load()), ctx=ast.Load())
+    ast.fix_missing_locations(ast.copy_location(at, node))
+    for n in ast.walk(at):
+        ast.copy_location(n, node)
+    return tr.ev(at)
+
+
+_ITEMS = itertools.count()
+METHODS["item"] = _item
