@@ -5,7 +5,9 @@ A kernel module (`bench/kernels/<name>.py`) defines `NAME`, `SIZES = {"S": {...}
 optionally `OUTPUTS` (indices of arguments mutated in place). Its outputs are the mutated
 arguments in `OUTPUTS` order followed by its return value(s). Optional per-peer variants:
 `kernel_numba`, `kernel_dace` (same convention) and `kernel_jax`, which returns those outputs
-instead of mutating.
+instead of mutating. `kernel_numpy` is written the way NPBench writes it; a module whose
+earlier kernel_numpy was restructured by hand keeps that one as `kernel_restructured` (same
+convention), which only the "sluice-restructured" peer runs.
 
 Per kernel: each peer makes one warm-up call on fresh inputs (its time, compilation
 included, is the "cold" time; its outputs are checked against NumPy's). Then come `repeat`

@@ -2,7 +2,9 @@
 
 A cell shows the median in ms and the speed-up over NumPy (`numpy_ms / peer_ms`, so > 1 is
 faster than NumPy); "WRONG" when the outputs disagree with NumPy, "fail" when it raised,
-"n/a" when the peer is missing or has no variant of the kernel.
+"n/a" when the peer is missing or has no variant of the kernel. The "sluice-restructured"
+column (sluice on a module's hand-restructured `kernel_restructured`, where it keeps one) gets
+a footer line comparing it with "sluice" on the same kernels.
 """
 
 from __future__ import annotations
@@ -95,6 +97,14 @@ def render(
     if cold:
         out.append("sluice cold call (trace, O2, C++ compile into an empty build cache, first "
                    "run): " + ", ".join(f"{m.kernel} {m.cold_s:.2f} s" for m in cold))
+    paired = [k for k in kernels
+              if (k, "sluice") in ratio and (k, "sluice-restructured") in ratio]
+    if paired:
+        plain = geomean([ratio[(k, "sluice")] for k in paired])
+        hand = geomean([ratio[(k, "sluice-restructured")] for k in paired])
+        out.append(f"sluice on kernel_numpy (NPBench's formulation) vs kernel_restructured, "
+                   f"geomean over the {len(paired)} kernel(s) with both: {plain:.2f}x vs "
+                   f"{hand:.2f}x")
     if overheads:
         out.append("warm call overhead, trivial 2-array program: "
                    + ", ".join(f"{k} {_seconds(v)}" for k, v in overheads.items()))

@@ -3,7 +3,10 @@
 Every module defines ``NAME``, ``SIZES`` (``"test"``, ``"S"``, ``"M"`` -> keyword arguments of
 ``init``), ``OUTPUTS`` (indices of the arguments mutated in place), ``init(**size)`` returning a
 fresh argument tuple, ``kernel_numpy(*args)`` and ``kernel_reference(*args)`` (explicit loops,
-only meant for the tiny ``"test"`` size).
+only meant for the tiny ``"test"`` size). ``kernel_numpy`` follows NPBench's formulation of
+the kernel (its loops and NumPy constructs); where an earlier version was restructured by hand
+(vectorised, loops reordered, harder constructs avoided) the module keeps it, with the same
+signature and outputs, as ``kernel_restructured``.
 """
 
 import importlib

@@ -1,5 +1,10 @@
 """azimint_naive: azimuthal integration, res[i] = mean of data over the radius bin
-[rmax * i / npt, rmax * (i + 1) / npt) for i < npt, with rmax = max(radius)."""
+[rmax * i / npt, rmax * (i + 1) / npt) for i < npt, with rmax = max(radius).
+
+`kernel_numpy` follows NPBench's formulation: per bin, the values selected by a boolean mask
+(data[mask]) and their .mean(). `kernel_restructured` avoids the data-dependent selection:
+it sums np.where(mask, data, 0) and divides by the count of the mask.
+"""
 
 import numpy as np
 
@@ -22,6 +27,18 @@ def init(N, npt):
 
 
 def kernel_numpy(data, radius, npt):
+    rmax = radius.max()
+    res = np.zeros(npt, dtype=np.float64)
+    for i in range(npt):
+        r1 = rmax * i / npt
+        r2 = rmax * (i + 1) / npt
+        mask_r12 = np.logical_and(r1 <= radius, radius < r2)
+        values_r12 = data[mask_r12]
+        res[i] = values_r12.mean()
+    return res
+
+
+def kernel_restructured(data, radius, npt):
     rmax = radius.max()
     res = np.zeros(npt, dtype=np.float64)
     for i in range(npt):

@@ -1,6 +1,11 @@
 """conv2d_bias: valid 2-D convolution (NHWC, weights K x K x C_in x C_out) plus a bias per channel.
 
 out[n, i, j, o] = bias[o] + sum_{di, dj, c} input[n, i + di, j + dj, c] * weights[di, dj, c, o].
+
+`kernel_numpy` follows NPBench's formulation: a convolution helper that loops over the output
+pixels (i, j) and fills output[:, i, j, :] (from np.empty) with the sum over a broadcast
+K x K x C_in x C_out product of the input window and the weights. `kernel_restructured` loops
+over the K x K kernel taps instead, adding one matrix product of a shifted input slice per tap.
 """
 
 import numpy as np
@@ -24,7 +29,29 @@ def init(N, C_in, C_out, K, H, W):
     return input, weights, bias
 
 
+def conv2d(input, weights):
+    """Valid convolution, stride 1: one broadcast product and sum per output pixel."""
+    K = weights.shape[0]
+    N = input.shape[0]
+    H_out = input.shape[1] - K + 1
+    W_out = input.shape[2] - K + 1
+    C_out = weights.shape[3]
+    output = np.empty((N, H_out, W_out, C_out), dtype=np.float64)
+    for i in range(H_out):
+        for j in range(W_out):
+            # window: N x K x K x C_in x 1, weights: 1 x K x K x C_in x C_out.
+            output[:, i, j, :] = np.sum(
+                input[:, i:i + K, j:j + K, :, np.newaxis] * weights[np.newaxis, :, :, :],
+                axis=(1, 2, 3),
+            )
+    return output
+
+
 def kernel_numpy(input, weights, bias):
+    return conv2d(input, weights) + bias
+
+
+def kernel_restructured(input, weights, bias):
     K = weights.shape[0]
     H_out = input.shape[1] - K + 1
     W_out = input.shape[2] - K + 1

@@ -1,5 +1,10 @@
 """covariance: centre the columns of data (N samples x M variables) in place and return
-cov = data^T data / (float_n - 1)."""
+cov = data^T data / (float_n - 1).
+
+`kernel_numpy` follows NPBench's formulation: a loop over the columns i, each filling row i
+and column i of the upper triangle from one vector-matrix product (a chained slice
+assignment). `kernel_restructured` computes the whole matrix as one product data^T data.
+"""
 
 import numpy as np
 
@@ -23,6 +28,16 @@ def init(M, N):
 
 
 def kernel_numpy(float_n, data):
+    M = data.shape[1]
+    mean = np.mean(data, axis=0)
+    data -= mean
+    cov = np.zeros((M, M), dtype=data.dtype)
+    for i in range(M):
+        cov[i:M, i] = cov[i, i:M] = data[:, i] @ data[:, i:M] / (float_n - 1.0)
+    return cov
+
+
+def kernel_restructured(float_n, data):
     mean = np.mean(data, axis=0)
     data -= mean
     return data.T @ data / (float_n - 1.0)

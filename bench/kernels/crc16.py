@@ -1,5 +1,10 @@
 """crc16: CRC-16/X.25 (reflected polynomial 0x8408, init 0xFFFF, final complement) of a byte
-array, returned with its two bytes swapped (as the NPBench crc16 benchmark does)."""
+array, returned with its two bytes swapped (as the NPBench crc16 benchmark does).
+
+`kernel_numpy` follows NPBench's formulation: a loop over the elements of the array itself
+(`for byte in data`), each a NumPy uint8. `kernel_restructured` loops over indices and turns
+each byte into a Python int first.
+"""
 
 import numpy as np
 
@@ -19,6 +24,21 @@ def init(N):
 
 
 def kernel_numpy(data, poly=0x8408):
+    crc = 0xFFFF
+    for byte in data:
+        cur_byte = 0xFF & byte
+        for _ in range(8):
+            if (crc & 0x0001) ^ (cur_byte & 0x0001):
+                crc = (crc >> 1) ^ poly
+            else:
+                crc >>= 1
+            cur_byte >>= 1
+    crc = ~crc & 0xFFFF
+    crc = (crc << 8) | ((crc >> 8) & 0xFF)
+    return crc & 0xFFFF
+
+
+def kernel_restructured(data, poly=0x8408):
     crc = 0xFFFF
     for i in range(data.shape[0]):
         cur_byte = 0xFF & int(data[i])

@@ -1,4 +1,9 @@
-"""doitgen: A[r, q, :] := A[r, q, :] C4 for every (r, q)  (A: NR x NQ x NP, C4: NP x NP)."""
+"""doitgen: A[r, q, :] := A[r, q, :] C4 for every (r, q)  (A: NR x NQ x NP, C4: NP x NP).
+
+`kernel_numpy` follows NPBench's formulation: A viewed as NR x NQ stacked 1 x NP rows, one
+broadcast (batched) product with C4, reshaped back. `kernel_restructured` flattens A to one
+(NR NQ) x NP matrix and makes a single matrix product.
+"""
 
 import numpy as np
 
@@ -22,6 +27,11 @@ def init(NR, NQ, NP):
 
 
 def kernel_numpy(A, C4):
+    NR, NQ, NP = A.shape
+    A[:] = np.reshape(np.reshape(A, (NR, NQ, 1, NP)) @ C4, (NR, NQ, NP))
+
+
+def kernel_restructured(A, C4):
     NR, NQ, NP = A.shape
     A[:] = (A.reshape(NR * NQ, NP) @ C4).reshape(NR, NQ, NP)
 

@@ -2,6 +2,10 @@
 
 y[0] = -r[0]; for k >= 1: beta = (1 - alpha^2) beta, alpha = -(r[k] + sum_i r[k-i-1] y[i]) / beta,
 y[:k] += alpha * reversed(y[:k]), y[k] = alpha.
+
+`kernel_numpy` follows NPBench's formulation: the reversed prefixes come from np.flip and the
+dot product from np.dot. `kernel_restructured` reads them through negative-step slices
+(r[k - 1::-1]) and uses @.
 """
 
 import numpy as np
@@ -25,6 +29,19 @@ def init(N):
 
 
 def kernel_numpy(r):
+    y = np.empty_like(r)
+    alpha = -r[0]
+    beta = 1.0
+    y[0] = -r[0]
+    for k in range(1, r.shape[0]):
+        beta *= 1.0 - alpha * alpha
+        alpha = -(r[k] + np.dot(np.flip(r[:k]), y[:k])) / beta
+        y[:k] += alpha * np.flip(y[:k])
+        y[k] = alpha
+    return y
+
+
+def kernel_restructured(r):
     N = r.shape[0]
     y = np.empty_like(r)
     y[0] = -r[0]

@@ -1,4 +1,8 @@
-"""3mm: G = (A B) (C D)  (A: NI x NK, B: NK x NJ, C: NJ x NM, D: NM x NL)."""
+"""3mm: G = (A B) (C D)  (A: NI x NK, B: NK x NJ, C: NJ x NM, D: NM x NL).
+
+`kernel_numpy` follows NPBench's formulation, one chain of products evaluated left to right
+(((A B) C) D); `kernel_restructured` groups it as PolyBench does, (A B) (C D).
+"""
 
 import numpy as np
 
@@ -21,6 +25,10 @@ def init(NI, NJ, NK, NL, NM):
 
 
 def kernel_numpy(A, B, C, D):
+    return A @ B @ C @ D
+
+
+def kernel_restructured(A, B, C, D):
     return A @ B @ (C @ D)
 
 

@@ -4,6 +4,13 @@ acc_i = G sum_j m_j (p_j - p_i) / (|p_j - p_i|^2 + softening^2)^(3/2); per step
 v += acc dt/2, p += v dt, recompute acc, v += acc dt/2.  Returns the kinetic energy
 KE = 1/2 sum m v^2 and the potential energy PE = -G sum_{i<j} m_i m_j / r_ij (softened r) at
 the start and after each of the Nt steps.
+
+`kernel_numpy` follows NPBench's formulation: mass as an N x 1 column, the separations as
+three N x N matrices (x^T - x per coordinate), the powers taken through boolean-mask updates
+(r[r > 0] = ...), each acceleration component a matrix-vector product with the masses,
+stacked with np.hstack, and the pair energies from mass * mass^T and np.triu.
+`kernel_restructured` keeps one N x N x 3 separation tensor, reduces it with np.sum over
+axes, and needs no masks (softening keeps every distance positive).
 """
 
 import numpy as np
@@ -45,7 +52,55 @@ def get_energy(pos, vel, mass, G, softening):
     return ke, pe
 
 
+def acceleration(pos, m, G, softening):
+    """Accelerations (N x 3); m is the masses as an N x 1 column."""
+    x = pos[:, 0:1]
+    y = pos[:, 1:2]
+    z = pos[:, 2:3]
+    # dx[i, j] = x[j] - x[i], likewise dy, dz.
+    dx = x.T - x
+    dy = y.T - y
+    dz = z.T - z
+    inv_r3 = dx**2 + dy**2 + dz**2 + softening**2
+    inv_r3[inv_r3 > 0] = inv_r3[inv_r3 > 0] ** (-1.5)
+    ax = G * (dx * inv_r3) @ m
+    ay = G * (dy * inv_r3) @ m
+    az = G * (dz * inv_r3) @ m
+    return np.hstack((ax, ay, az))
+
+
+def energy(pos, vel, m, G, softening):
+    """Kinetic and potential energy; m is the masses as an N x 1 column."""
+    ke = 0.5 * np.sum(m * vel**2)
+    x = pos[:, 0:1]
+    y = pos[:, 1:2]
+    z = pos[:, 2:3]
+    dx = x.T - x
+    dy = y.T - y
+    dz = z.T - z
+    inv_r = np.sqrt(dx**2 + dy**2 + dz**2 + softening**2)
+    inv_r[inv_r > 0] = 1.0 / inv_r[inv_r > 0]
+    # Each pair once: the strict upper triangle.
+    pe = G * np.sum(np.triu(-(m * m.T) * inv_r, 1))
+    return ke, pe
+
+
 def kernel_numpy(pos, vel, mass, G, softening, dt, Nt):
+    m = mass[:, np.newaxis]
+    KE = np.empty(Nt + 1, dtype=np.float64)
+    PE = np.empty(Nt + 1, dtype=np.float64)
+    acc = acceleration(pos, m, G, softening)
+    KE[0], PE[0] = energy(pos, vel, m, G, softening)
+    for t in range(Nt):
+        vel += acc * dt / 2.0
+        pos += vel * dt
+        acc = acceleration(pos, m, G, softening)
+        vel += acc * dt / 2.0
+        KE[t + 1], PE[t + 1] = energy(pos, vel, m, G, softening)
+    return KE, PE
+
+
+def kernel_restructured(pos, vel, mass, G, softening, dt, Nt):
     KE = np.empty(Nt + 1)
     PE = np.empty(Nt + 1)
     acc = get_acc(pos, mass, G, softening)

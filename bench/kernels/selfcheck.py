@@ -1,9 +1,9 @@
 """Self-check of the kernels: ``python -m bench.kernels.selfcheck [NAME ...]``.
 
 For every kernel: at the tiny ``"test"`` size, ``kernel_numpy`` must agree with the loop-based
-``kernel_reference`` on the mutated arguments (``OUTPUTS``) and on the returned values; at the
-``"S"`` size, ``kernel_numpy`` must run and produce finite results (its time is printed).
-Exits non-zero on any failure.
+``kernel_reference`` on the mutated arguments (``OUTPUTS``) and on the returned values, and so
+must ``kernel_restructured`` where a module has one; at the ``"S"`` size, ``kernel_numpy``
+must run and produce finite results (its time is printed). Exits non-zero on any failure.
 """
 
 import copy
@@ -55,6 +55,21 @@ def _finite(values):
     return True
 
 
+def _agree(mod, out, args, out_ref, args_ref):
+    """'' when a variant's results and OUTPUTS arguments agree with the reference's, else why."""
+    if len(out) != len(out_ref):
+        return f"{len(out)} results vs {len(out_ref)} reference results"
+    for i, (a, b) in enumerate(zip(out, out_ref, strict=True)):
+        ok, msg = _close(a, b)
+        if not ok:
+            return f"result {i}: {msg}"
+    for idx in mod.OUTPUTS:
+        ok, msg = _close(args[idx], args_ref[idx])
+        if not ok:
+            return f"output argument {idx}: {msg}"
+    return ""
+
+
 def check(name):
     """Return (ok, message, S-size time in seconds) for one kernel."""
     mod = load(name)
@@ -73,16 +88,15 @@ def check(name):
             return False, "init is not deterministic", 0.0
     out_np = _run(mod.kernel_numpy, args_np)
     out_ref = _run(mod.kernel_reference, args_ref)
-    if len(out_np) != len(out_ref):
-        return False, f"{len(out_np)} results vs {len(out_ref)} reference results", 0.0
-    for i, (a, b) in enumerate(zip(out_np, out_ref, strict=True)):
-        ok, msg = _close(a, b)
-        if not ok:
-            return False, f"result {i}: {msg}", 0.0
-    for idx in mod.OUTPUTS:
-        ok, msg = _close(args_np[idx], args_ref[idx])
-        if not ok:
-            return False, f"output argument {idx}: {msg}", 0.0
+    msg = _agree(mod, out_np, args_np, out_ref, args_ref)
+    if msg:
+        return False, msg, 0.0
+    if hasattr(mod, "kernel_restructured"):
+        args_rs = mod.init(**mod.SIZES["test"])
+        out_rs = _run(mod.kernel_restructured, args_rs)
+        msg = _agree(mod, out_rs, args_rs, out_ref, args_ref)
+        if msg:
+            return False, f"kernel_restructured: {msg}", 0.0
     for idx, (a, b) in enumerate(zip(args_np, again, strict=True)):
         if idx not in mod.OUTPUTS and isinstance(a, np.ndarray):
             if not np.array_equal(a, np.asarray(b)):

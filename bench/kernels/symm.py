@@ -1,4 +1,9 @@
-"""symm: C := alpha * A B + beta * C with A symmetric, only its lower triangle read (A: M x M)."""
+"""symm: C := alpha * A B + beta * C with A symmetric, only its lower triangle read (A: M x M).
+
+`kernel_numpy` follows NPBench's formulation: C scaled by beta first, then per (i, j) a column
+update C[:i, j] and one dot product into a row buffer from np.empty. `kernel_restructured`
+handles row i at once: a rank-1 np.outer update of rows :i and one vector-matrix product.
+"""
 
 import numpy as np
 
@@ -26,6 +31,16 @@ def init(M, N):
 
 
 def kernel_numpy(alpha, beta, C, A, B):
+    temp2 = np.empty((C.shape[1],), dtype=C.dtype)
+    C *= beta
+    for i in range(C.shape[0]):
+        for j in range(C.shape[1]):
+            C[:i, j] += alpha * B[i, j] * A[i, :i]
+            temp2[j] = B[:i, j] @ A[i, :i]
+        C[i, :] += alpha * B[i, :] * A[i, i] + alpha * temp2
+
+
+def kernel_restructured(alpha, beta, C, A, B):
     for i in range(C.shape[0]):
         C[:i, :] += alpha * np.outer(A[i, :i], B[i, :])
         temp2 = A[i, :i] @ B[:i, :]

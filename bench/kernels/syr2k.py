@@ -1,4 +1,9 @@
-"""syr2k: C := alpha * (A B^T + B A^T) + beta * C on the lower triangle (A, B: N x M)."""
+"""syr2k: C := alpha * (A B^T + B A^T) + beta * C on the lower triangle (A, B: N x M).
+
+`kernel_numpy` follows NPBench's formulation: per row i, a loop over k that adds scaled column
+slices of A and B. `kernel_restructured` replaces the k loop by two matrix-vector products
+per row.
+"""
 
 import numpy as np
 
@@ -23,6 +28,13 @@ def init(M, N):
 
 
 def kernel_numpy(alpha, beta, C, A, B):
+    for i in range(A.shape[0]):
+        C[i, :i + 1] *= beta
+        for k in range(A.shape[1]):
+            C[i, :i + 1] += A[:i + 1, k] * alpha * B[i, k] + B[:i + 1, k] * alpha * A[i, k]
+
+
+def kernel_restructured(alpha, beta, C, A, B):
     for i in range(A.shape[0]):
         C[i, : i + 1] *= beta
         C[i, : i + 1] += alpha * (A[: i + 1] @ B[i] + B[: i + 1] @ A[i])

@@ -1,4 +1,9 @@
-"""syrk: C := alpha * A A^T + beta * C on the lower triangle of C (A: N x M, C: N x N)."""
+"""syrk: C := alpha * A A^T + beta * C on the lower triangle of C (A: N x M, C: N x N).
+
+`kernel_numpy` follows NPBench's formulation: per row i, a loop over k that adds a scaled
+column slice A[:i + 1, k]. `kernel_restructured` replaces the k loop by one matrix-vector
+product per row.
+"""
 
 import numpy as np
 
@@ -21,6 +26,13 @@ def init(M, N):
 
 
 def kernel_numpy(alpha, beta, C, A):
+    for i in range(A.shape[0]):
+        C[i, :i + 1] *= beta
+        for k in range(A.shape[1]):
+            C[i, :i + 1] += alpha * A[i, k] * A[:i + 1, k]
+
+
+def kernel_restructured(alpha, beta, C, A):
     for i in range(A.shape[0]):
         C[i, : i + 1] *= beta
         C[i, : i + 1] += alpha * (A[: i + 1] @ A[i])

@@ -1,4 +1,9 @@
-"""trmm: B := alpha * A^T B with A unit lower triangular (only the strict lower part is read)."""
+"""trmm: B := alpha * A^T B with A unit lower triangular (only the strict lower part is read).
+
+`kernel_numpy` follows NPBench's formulation: one np.dot per element B[i, j], then B scaled by
+alpha once at the end. `kernel_restructured` updates row i with one vector-matrix product and
+scales it right away (rows below i, which it reads, are not scaled yet either way).
+"""
 
 import numpy as np
 
@@ -22,6 +27,13 @@ def init(M, N):
 
 
 def kernel_numpy(alpha, A, B):
+    for i in range(B.shape[0]):
+        for j in range(B.shape[1]):
+            B[i, j] += np.dot(A[i + 1:, i], B[i + 1:, j])
+    B *= alpha
+
+
+def kernel_restructured(alpha, A, B):
     for i in range(B.shape[0]):
         B[i, :] += A[i + 1:, i] @ B[i + 1:, :]
         B[i, :] *= alpha

@@ -7,6 +7,12 @@ d_k = dtr u_pos_k + utens_k + utens_stage_k
       - BET_M gav_k (u_stage_{k-1} - u_stage_k) - BET_M gcv_k (u_stage_{k+1} - u_stage_k);
 solve a_k x_{k-1} + b_k x_k + c_k x_{k+1} = d_k (Thomas algorithm) and set
 utens_stage_k = dtr (x_k - u_pos_k).
+
+`kernel_numpy` follows NPBench's formulation: one loop over k computing gav, gcv and the
+coefficients plane by plane as it goes, with the first and last levels (no gav resp. no gcv)
+in loops of their own, work arrays from np.empty and the back substitution carrying the
+current solution plane in a buffer. `kernel_restructured` computes gav, gcv and all four
+coefficient volumes up front with whole-volume slices, then runs the two sweeps over them.
 """
 
 import numpy as np
@@ -37,6 +43,67 @@ def init(I, J, K):
 
 
 def kernel_numpy(utens_stage, u_stage, wcon, u_pos, utens, dtr_stage):
+    I, J, K = utens_stage.shape[0], utens_stage.shape[1], utens_stage.shape[2]
+    ccol = np.empty((I, J, K), dtype=utens_stage.dtype)
+    dcol = np.empty((I, J, K), dtype=utens_stage.dtype)
+    x = np.empty((I, J), dtype=utens_stage.dtype)
+
+    # Forward sweep. Level 0 has no level below it (gav = 0).
+    for k in range(1):
+        gcv = 0.25 * (wcon[1:, :, k + 1] + wcon[:-1, :, k + 1])
+        cs = gcv * BET_M
+        ccol[:, :, k] = gcv * BET_P
+        bcol = dtr_stage - ccol[:, :, k]
+        correction = -cs * (u_stage[:, :, k + 1] - u_stage[:, :, k])
+        dcol[:, :, k] = (
+            dtr_stage * u_pos[:, :, k] + utens[:, :, k] + utens_stage[:, :, k] + correction
+        )
+        divided = 1.0 / bcol
+        ccol[:, :, k] = ccol[:, :, k] * divided
+        dcol[:, :, k] = dcol[:, :, k] * divided
+    for k in range(1, K - 1):
+        gav = -0.25 * (wcon[1:, :, k] + wcon[:-1, :, k])
+        gcv = 0.25 * (wcon[1:, :, k + 1] + wcon[:-1, :, k + 1])
+        as_ = gav * BET_M
+        cs = gcv * BET_M
+        acol = gav * BET_P
+        ccol[:, :, k] = gcv * BET_P
+        bcol = dtr_stage - acol - ccol[:, :, k]
+        correction = (
+            -as_ * (u_stage[:, :, k - 1] - u_stage[:, :, k])
+            - cs * (u_stage[:, :, k + 1] - u_stage[:, :, k])
+        )
+        dcol[:, :, k] = (
+            dtr_stage * u_pos[:, :, k] + utens[:, :, k] + utens_stage[:, :, k] + correction
+        )
+        divided = 1.0 / (bcol - ccol[:, :, k - 1] * acol)
+        ccol[:, :, k] = ccol[:, :, k] * divided
+        dcol[:, :, k] = (dcol[:, :, k] - dcol[:, :, k - 1] * acol) * divided
+    # The top level has no level above it (gcv = 0).
+    for k in range(K - 1, K):
+        gav = -0.25 * (wcon[1:, :, k] + wcon[:-1, :, k])
+        as_ = gav * BET_M
+        acol = gav * BET_P
+        bcol = dtr_stage - acol
+        correction = -as_ * (u_stage[:, :, k - 1] - u_stage[:, :, k])
+        dcol[:, :, k] = (
+            dtr_stage * u_pos[:, :, k] + utens[:, :, k] + utens_stage[:, :, k] + correction
+        )
+        divided = 1.0 / (bcol - ccol[:, :, k - 1] * acol)
+        dcol[:, :, k] = (dcol[:, :, k] - dcol[:, :, k - 1] * acol) * divided
+
+    # Back substitution, x holding the solution at the level above.
+    for k in range(K - 1, K - 2, -1):
+        solution = dcol[:, :, k]
+        x[:] = solution
+        utens_stage[:, :, k] = dtr_stage * (solution - u_pos[:, :, k])
+    for k in range(K - 2, -1, -1):
+        solution = dcol[:, :, k] - ccol[:, :, k] * x[:, :]
+        x[:] = solution
+        utens_stage[:, :, k] = dtr_stage * (solution - u_pos[:, :, k])
+
+
+def kernel_restructured(utens_stage, u_stage, wcon, u_pos, utens, dtr_stage):
     I, J, K = utens_stage.shape
     gav = np.zeros((I, J, K))
     gcv = np.zeros((I, J, K))
