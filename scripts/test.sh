@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 .venv/bin/python -m ruff check sluice tests bench examples
-exec .venv/bin/python -m pytest -q "$@"
+# one pytest worker per core (at most 4: each compiles C++ with its own build cache)
+exec .venv/bin/python -m pytest -q -n auto --maxprocesses 4 "$@"
