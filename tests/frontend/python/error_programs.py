@@ -37,10 +37,12 @@ def array_condition(A):
     return -A
 
 
-# expect: UnsupportedError at line-offset 2 col 15: for loops over a tuple are not supported
-def loop_over_tuple(A):
+# expect: UnsupportedError at line-offset 4 col 12: 'break' in a loop over a tuple or list
+def break_in_loop_over_tuple(A):
     total = 0.0
     for row in (A, A):
+        if total > 1.0:
+            break
         total += row.sum()
     return total
 
