@@ -183,9 +183,14 @@ def _sequence(tr, node: ast.expr, name: str) -> View:
                 f"a Python {'int' if v.dtype.is_integer else 'number'}"
             raise SluiceTypeError(f"cannot iterate over {what}", tr.loc(node),
                                   hint="loop over range(n), or over an array")
+        if isinstance(v, tuple):  # (tuples named or written out are unrolled)
+            raise UnsupportedError("for loops over a tuple computed in the loop header, or "
+                                   "zipped with an array, are not supported", tr.loc(node),
+                                   hint="bind the tuple to a name first, and zip tuples "
+                                   "with tuples, arrays with arrays")
         raise UnsupportedError(f"for loops over {tr.describe(v)} are not supported",
-                               tr.loc(node), hint="loop over range(...), an array, "
-                               "enumerate(array) or zip(arrays...)")
+                               tr.loc(node), hint="loop over range(...), an array, a tuple, "
+                               "enumerate(...) or zip(...) of those")
     tr.frame.env[name] = v
     return v
 

@@ -52,6 +52,8 @@ def test_numpy_errors_are_errors():
         sluice.jit(variants)(np.ones(3), 2, np.ones(4))
     with pytest.raises(sluice.SluiceError, match="complex128 data is not supported"):
         sluice.jit(variants)(np.arange(3) + 1j, 2, np.ones(3))
+    with pytest.raises(sluice.SluiceError, match="float16 data is not supported"):
+        sluice.jit(variants)(np.arange(3, dtype=np.float16), 2, np.ones(3))
 
 
 # --- integer and boolean data: bins in float64, the range's width in unsigned integers -------

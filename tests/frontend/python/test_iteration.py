@@ -189,3 +189,16 @@ def test_loops_over_python_sequences_refuse_clearly():
     assert "range(len" in err.value.hint
     with pytest.raises(SluiceError, match="different lengths"):
         sluice.jit(zip_of_tuples_strict)(np.ones(2))
+
+
+def zip_of_a_tuple_and_an_array(a):
+    s = 0.0
+    for x, y in zip((1.0, 2.0), a, strict=False):
+        s += x * y
+    return s
+
+
+def test_a_tuple_zipped_with_an_array_is_refused_clearly():
+    with pytest.raises(SluiceError, match="zipped with an array") as err:
+        sluice.jit(zip_of_a_tuple_and_an_array)(np.ones(2))
+    assert "tuples with tuples" in err.value.hint

@@ -50,10 +50,11 @@ def _range(tr, node, rng) -> tuple[Sym, Sym] | None:
 @register(FUNCTIONS, np.histogram)
 def _histogram(tr, node, a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     a = value(tr, node, a)
-    if a.dtype.is_complex:
-        raise UnsupportedError(f"np.histogram of {a.dtype} data is not supported",
-                               tr.loc(node), hint="histogram the real or imaginary part, or "
-                               "np.abs(...)")
+    if a.dtype.is_complex or a.dtype == DType.float16:
+        raise UnsupportedError(f"np.histogram of {a.dtype} data is not supported (float32, "
+                               "float64, integer and boolean data are)", tr.loc(node),
+                               hint="histogram a.astype(np.float32)" if a.dtype.is_float else
+                               "histogram the real or imaginary part, or np.abs(...)")
     if a.dtype == DType.bool:  # NumPy converts (with a warning) to uint8
         a = ops.cast(a, DType.uint8)
     n = _bins(tr, node, Py(bins) if isinstance(bins, int) else bins)
