@@ -91,6 +91,9 @@ def _slicing(b: Builder, out: str) -> Stmt:
     a = b.new_array()
     sl = ", ".join(_slice_text(rng, d, runtime) for d in b.shape)
     view = f"{a}[{sl}]"
+    if any(part.count(":") == 2 and part.rsplit(":", 1)[1].startswith("-")
+           for part in sl.split(", ")):
+        view = b.fused_safe(view)  # a negative step
     r = rng.random()
     if r < 0.4 and b.on("const_operand"):
         e = f"{view} * {b.const_leaf()}"
@@ -310,7 +313,7 @@ def _rearrange(b: Builder, out: str) -> Stmt:
         axis = rng.choice(["", f", {rng.randint(-nd, nd - 1)}",
                            ", axis=(0, -1)" if nd > 1 else ", axis=0"])
         src = a if rng.random() < 0.5 else f"({b.expr(1)})"
-        e = f"np.flip({src}{axis}) {rng.choice(['+', '-', '*'])} {b.expr(1)}"
+        e = f"{b.fused_safe(f'np.flip({src}{axis})')} {rng.choice(['+', '-', '*'])} {b.expr(1)}"
     elif r < 0.55:
         other = b.expr(1)
         k = rng.randint(-nd, nd - 1)
@@ -397,7 +400,7 @@ def _python_seq(b: Builder, out: str) -> Stmt:
     a = b.new_array()
     acc = f"{b.p}acc"
     op = rng.choice(["+", "-", "*"])
-    items = [a, b.leaf(), b.const_leaf(), f"{a}[::-1]"]
+    items = [a, b.leaf(), b.const_leaf(), b.fused_safe(f"{a}[::-1]")]
     rng.shuffle(items)
     items = items[:rng.randint(1, 4)]
     seq = f"({', '.join(items)},)" if rng.random() < 0.7 else f"[{', '.join(items)}]"
