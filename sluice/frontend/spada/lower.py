@@ -185,6 +185,7 @@ class _Phase:
         elif isinstance(s, ast.If):
             self.if_(s)
         elif isinstance(s, ast.For):
+            self.one_range_per_variable(s)
             self.loop(s.vars, s.ranges, lambda: self.stmts(s.body))
         elif isinstance(s, ast.Foreach):
             self.op(s, now=True)  # foreach is a blocking loop unless prefixed
@@ -302,7 +303,16 @@ class _Phase:
                        label=label)
 
     # --- maps, sends, receives ---------------------------------------------------------------
+    def one_range_per_variable(self, s: ast.For | ast.Map) -> None:
+        # The checker says so where a PE reaches the loop; code no PE reaches (an `if x < W
+        # - 1` with W = 1) is still lowered, and a loop over more ranges than variables
+        # would skip the extra ones (`in [0, K]` for `in [0:K]`).
+        if len(s.vars) != len(s.ranges):
+            raise SluiceError(f"{len(s.vars)} loop variable(s) but {len(s.ranges)} range(s)",
+                              self.low.loc(s), hint="give one range per variable")
+
     def map(self, s: ast.Map) -> None:
+        self.one_range_per_variable(s)
         single = len(s.body) == 1 and isinstance(s.body[0], ast.Assign) and len(s.vars) == 1
         if not single:
             self.loop(s.vars, s.ranges, lambda: self.stmts(s.body))

@@ -63,3 +63,19 @@ def test_type_errors_in_code_no_pe_runs_are_still_errors(tmp_path) -> None:
     with pytest.raises(SluiceTypeError, match="must be an integer, not a condition") as info:
         sluice.load(str(src), params={"W": 1, "N": 4})
     assert (info.value.loc.line, info.value.loc.col) == (12, 38)
+
+
+@pytest.mark.parametrize("loop", ["await map i16 k in [0, N] { buf[k] = 1.0 }",
+                                  "for i16 k in [0, N] { buf[k] = 1.0 }",
+                                  "await map i16 k, i16 j in [0:N] { buf[k] = 1.0 }"])
+def test_loops_with_other_counts_of_variables_and_ranges_in_dead_code(tmp_path, loop) -> None:
+    """`in [0, N]` (two ranges) for `in [0:N]` under an `if` no PE takes: the lowering
+    unpacked one range and crashed, or looped over the first range only (found by the .sptl
+    mutation fuzzer, seed 769769)."""
+    import sluice
+
+    src = tmp_path / "dead.sptl"
+    src.write_text(body("if x > 0 {", "    " + loop, "}"))
+    with pytest.raises(SluiceError, match=r"loop variable\(s\) but") as info:
+        sluice.load(str(src), params={"W": 1, "N": 4})
+    assert info.value.loc.line == 12 and info.value.hint
