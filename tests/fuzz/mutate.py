@@ -552,12 +552,38 @@ def _outcome(status: str, value: Any, timeout: float) -> Outcome:
     return Outcome("crash", f"the process died: {value}")
 
 
+def _isolated(run: Callable[[], object]) -> Callable[[], object]:
+    """`run`, undoing what it did to the modules every mutant shares: one child runs a batch
+    of mutants in turn, and a mutant's Python may rebind a module's names
+    (`idx = np.arange = (n)` set `np.arange` to an int for the rest of its batch)."""
+    import builtins
+    import math
+
+    import numpy as np
+
+    import sluice
+
+    shared = (np, np.linalg, np.random, math, builtins, sluice)
+
+    def go() -> object:
+        saved = [(vars(m), dict(vars(m))) for m in shared]
+        try:
+            return run()
+        finally:
+            for names, before in saved:
+                if len(names) != len(before) or any(names.get(k, names) is not v
+                                                    for k, v in before.items()):
+                    names.clear()
+                    names.update(before)
+    return go
+
+
 def _mutation_job(job: tuple[str, list[int], float]) -> list[tuple[str, int, Outcome, str]]:
     """A batch of mutants of one frontend, run in turn by one sandboxed child."""
     frontend, seeds, timeout = job
     warm()
     mutants = [make_mutant(frontend, s) for s in seeds]
-    runs = [m.run for m in mutants if m is not None]
+    runs = [_isolated(m.run) for m in mutants if m is not None]
     results = iter(sandbox.call_many(runs, timeout))
     out = []
     for s, m in zip(seeds, mutants, strict=True):
