@@ -127,16 +127,17 @@ def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = Non
     prog = optimize(program, opts)
     source, sites = generate_module(prog, opts)
     flags = opts.compiler_flags()
+    text = _program_text(prog)
     # The program's text is in the key: programs with the same code may differ in what the
     # Python side checks (ranks, requirements, their source lines), and the loaded program
-    # checks its own. The cache root too: a build asked for in one cache is not taken from
-    # another.
-    key = (source, tuple(flags), prog.to_text(), tuple(sites), opts.strided,
-           str(opts.cache.root) if opts.cache is not None else None)
+    # checks its own (a program without a text shares with no other). The cache root too: a
+    # build asked for in one cache is not taken from another.
+    key = (source, tuple(flags), text if text is not None else id(prog), tuple(sites),
+           opts.strided, str(opts.cache.root) if opts.cache is not None else None)
     hit = _LOADED.get(key)
     if hit is not None:
         return hit
-    entry = build_cpp_entry(source, name=prog.name, flags=flags, **_key_args(prog, opts),
+    entry = build_cpp_entry(source, name=prog.name, flags=flags, **_key_args(text, opts),
                             cache=opts.cache)
     fn = CompiledProgram(prog, str(entry.artifact_path), entry_name(prog), source,
                          bounds=(bounds_name(prog), sites) if sites else None,
@@ -151,20 +152,23 @@ def cache_parts(program: Program, options: CpuOptions | Mapping[str, Any] | None
     opts = CpuOptions.of(options)
     prog = optimize(program, opts)
     return cpp_key_parts(generate_source(prog, opts), flags=opts.compiler_flags(),
-                         **_key_args(prog, opts))
+                         **_key_args(_program_text(prog), opts))
 
 
-def _key_args(prog: Program, opts: CpuOptions) -> dict[str, Any]:
+def _key_args(text: str | None, opts: CpuOptions) -> dict[str, Any]:
+    """The build cache's key parts besides the source: the IR without source locations
+    (the binary does not depend on them, bounds-check messages are made in Python, so
+    moving a function in its file keeps its build), the backend and its options."""
     extra = {"backend": BACKEND_VERSION}
     if opts.bounds_checked:
         extra["boundscheck"] = "on"
-    return {"ir_text": _ir_text(prog), "extra_key": extra, "libs": opts.link_flags()}
+    return {"ir_text": without_locations(text) if text is not None else None,
+            "extra_key": extra, "libs": opts.link_flags()}
 
 
-def _ir_text(p: Program) -> str | None:
-    """The IR without source locations: the binary does not depend on them (bounds-check
-    messages are made in Python), so moving a function in its file keeps its build."""
+def _program_text(p: Program) -> str | None:
+    """The IR text of `p`, or None where it has none (the keys still cover the source)."""
     try:
-        return without_locations(p.to_text())
+        return p.to_text()
     except Exception:  # noqa: BLE001 - the key still covers the generated source
         return None
