@@ -64,6 +64,10 @@ FAMILIES: dict[str, str] = {
                "empty ones (a tolerance of the type)"),
     "histogram": ("np.histogram of float and integer data: bins, range=, weights= of every "
                   "real type, density=, empty and constant data, NaN (an error)"),
+    "resize": ("arrays whose shape changes at run time: z = z[m] in a loop (stopping when "
+               "empty), other shapes on the paths of an if, an integer variable that changes "
+               "after arrays were made with it, gathers and scatters through N-D and selected "
+               "index arrays"),
     "arg_layout": ("array arguments passed as Fortran-order, transposed, strided or reversed "
                    "views (written ones too), and 0-d array arguments"),
     "alias": "the same array passed twice, overlapping slices",

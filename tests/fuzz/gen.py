@@ -590,6 +590,63 @@ def _mask(b: Builder, out: str) -> Stmt:
     return Stmt(frozenset(), lines, [], [out], kind)
 
 
+def _resize(b: Builder, out: str) -> Stmt:
+    """Arrays whose shape changes at run time, as NPBench's mandelbrot2 and contour_integral
+    write them: a selection that shrinks every iteration (`z = z[m]`, stopping when empty),
+    a variable given another shape on each path of an `if`, an integer variable that
+    changes after arrays were made with it, and gathers and scatters through N-D and
+    selected index arrays. The results go into fixed-shape arrays."""
+    rng = b.rng
+    b.use("resize")
+    if b.dtype == "bool" and not b.on("bool_arith"):
+        b.dtype = "float64"
+    x = b.new_array()
+    n = int(np.prod(b.shape))
+    flat, z, m, w = f"{x}.ravel()", f"{b.p}z", f"{b.p}m", f"{b.p}w"
+    c = b.const_leaf()
+    op = rng.choice(["+", "-", "*"])
+    test = f"abs({z})" if V.kind(b.dtype) == "c" else z
+    r = rng.random()
+    if r < 0.35:
+        count = str(rng.randint(0, 4)) if rng.random() < 0.5 else b.new_scalar(rng.randint(-1, 5))
+        lines = [f"{z} = {flat} * 1", f"for {b.p}i in range({count}):"]
+        if rng.random() < 0.5:
+            lines += [f"    if not len({z}):", "        break"]
+        lines += [f"    {m} = {test} {rng.choice(['>', '<=', '!='])} {b.const_leaf()}",
+                  f"    {z} = {z}[{m}] {op} {c}"]
+        if rng.random() < 0.4:  # a second array selected by the same mask
+            lines.insert(1, f"{w} = {flat} * 2")
+            lines.append(f"    {w} = {w}[{m}]")
+            lines.append(f"{z} = {z} + {w}")
+    elif r < 0.55:
+        k = b.new_scalar(rng.randint(-n - 1, n + 1))
+        cond = f"{b.new_scalar(rng.randint(-2, 2))} > 0"
+        lines = [f"if {cond}:", f"    {z} = {flat}[{k}:] {op} {c}", "else:",
+                 f"    {z} = {flat}[::{rng.choice([2, -1, 3])}] * 1"]
+    elif r < 0.75:
+        k = b.new_scalar(rng.randint(-1, n + 1))
+        acc = f"{b.p}acc"
+        view = f"{flat}[:{b.p}n]" + (" * 1" if rng.random() < 0.6 else "")
+        lines = [f"{b.p}n = {k}", f"{acc} = {flat} * 0",
+                 f"for {b.p}i in range({rng.randint(1, 3)}):", f"    {w} = {view}",
+                 f"    {b.p}n = {b.p}n {rng.choice(['- 1', '+ 1', '// 2'])}",
+                 f"    {acc}[:len({w})] += {w}", f"{z} = {acc}"]
+    else:
+        size = max(n, 1)
+        idx = np.array([[rng.randint(-size, size - 1) for _ in range(rng.randint(0, 3))]
+                        for _ in range(rng.randint(1, 3))], dtype=np.int64)
+        if rng.random() < 0.1 and idx.size:
+            idx.flat[0] = size  # out of range: NumPy's IndexError
+        i = b.new_scalar(idx)
+        if rng.random() < 0.5:
+            lines = [f"{z} = {flat}[{i}].ravel() {op} {c}"]
+        else:  # scatter through the selected indices (mandelbrot2's N_[Xi[I], Yi[I]] = k)
+            lines = [f"{z} = {flat} * 1", f"{m} = {i} > {rng.randint(-size, size)}",
+                     f"{z}[{i}[{m}]] = {c}"]
+    lines += [f"{out} = {flat} * 0", f"{out}[:len({z})] = {z}[:{n}]"]
+    return Stmt(frozenset(), lines, [], [out], EXACT)
+
+
 _UNSUPPORTED = [
     "{o} = np.cumsum({a})", "{o} = np.sort({a})", "{o} = {a}[{a} > 0]",
     "{o} = {a}[{a} > 0] + {a}", "{o} = {a}[{a} > 0] @ {a}[{a} > 0]",
@@ -614,7 +671,7 @@ _KINDS = [  # (maker, weight, family it needs)
     (_rearrange, 1.5, "rearrange"), (_iterate, 1.5, "iterate"),
     (_python_seq, 1.0, "python_seq"), (_mask, 1.5, "mask"),
     (_ufunc_out, 1.0, "ufunc_out"), (_call_return, 1.0, "call_return"),
-    (_solver, 0.7, "solver"), (_histogram, 0.7, "histogram"),
+    (_solver, 0.7, "solver"), (_histogram, 0.7, "histogram"), (_resize, 1.0, "resize"),
 ]
 
 

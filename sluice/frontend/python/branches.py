@@ -20,6 +20,7 @@ from typing import Any
 import sympy
 
 from sluice.errors import UnsupportedError
+from sluice.frontend.python.resizing import Resize
 from sluice.frontend.python.values import View
 
 _MISSING = object()
@@ -58,6 +59,36 @@ class BranchLowering:
         c = self.condition(self.ev(node.test), node.test)
         if c is sympy.true or c is sympy.false:
             return self.run_block(node.body if c is sympy.true else node.orelse)
+        f = self.frame
+        plain, _ = assigned_names(node.body + node.orelse)
+        own = {n for n in plain if n not in f.mutable}  # their storage is made for this `if`
+        region = self.em.b.region
+        while True:  # again when a variable changes shape between the paths (resizing.py)
+            mark, n_requires = len(region.blocks), len(self.em.requires)
+            saved = (dict(f.env), dict(f.mutable), set(f.pending), dict(f.poisoned),
+                     dict(f.stale), self.returns, self.had_early_return)
+            self.resize_scopes.append((f, own))
+            try:
+                return self._traced_if(node, c)
+            except Resize as r:
+                if r.frame is not f or r.name not in own:
+                    raise
+                if r.name in f.resized or self.returns is not saved[5]:
+                    raise r.refusal from None
+                f.resized.add(r.name)
+            finally:
+                self.resize_scopes.pop()
+            del region.blocks[mark:]
+            del self.em.requires[n_requires:]
+            for d, old in zip((f.env, f.mutable, f.pending, f.poisoned, f.stale), saved,
+                              strict=False):
+                d.clear()
+                d.update(old)
+            self.had_early_return = saved[6]
+
+    def _traced_if(self, node: ast.If, c: Any) -> bool:
+        from sluice.frontend.python.statements import assigned_names
+
         f = self.frame
         stmts = node.body + node.orelse
         plain, _ = assigned_names(stmts)

@@ -19,7 +19,7 @@ from typing import Any
 import sympy
 
 from sluice.errors import SluiceTypeError
-from sluice.frontend.python import ops, ufunc_types
+from sluice.frontend.python import ops, resizing, ufunc_types
 from sluice.frontend.python.values import Elem, Sym, View, to_elem
 from sluice.ir.dtypes import DType
 
@@ -83,6 +83,8 @@ def trace_loop(tr: Any, owned: set[str], trace: Callable[[], None],
         mark = len(region.blocks)
         env, pending, returns = dict(f.env), set(f.pending), tr.returns
         tr.carried.append((f, owned, settled))
+        tr.resize_scopes.append((f, owned))
+        resize = retype = None
         try:
             trace()
             # (a Python float that became a NumPy float64 is still a float64)
@@ -94,9 +96,16 @@ def trace_loop(tr: Any, owned: set[str], trace: Callable[[], None],
             if r.frame is not f or r.name not in owned:
                 raise
             retype = r
+        except resizing.Resize as r:
+            if r.frame is not f or r.name not in owned:
+                raise
+            resize = r
         finally:
             tr.carried.pop()
+            tr.resize_scopes.pop()
         if tr.returns is not returns:
+            if resize is not None:
+                raise resize.refusal
             raise SluiceTypeError(
                 f"'{retype.name}' changes type inside a loop that also returns",
                 hint=f"initialise '{retype.name}' with its final type before the loop")
@@ -105,6 +114,9 @@ def trace_loop(tr: Any, owned: set[str], trace: Callable[[], None],
         f.env.update(env)
         f.pending.clear()
         f.pending.update(pending)
+        if resize is not None:  # traced again with storage that changes size (resizing.py)
+            f.mutable[resize.name] = resizing.copied(tr, resize.name, f.mutable[resize.name])
+            continue
         f.mutable[retype.name] = _storage(tr, retype.name, f.mutable[retype.name], retype)
         counts[retype.name] = counts.get(retype.name, 0) + 1
         if counts[retype.name] >= _MAX_RETYPES:

@@ -117,6 +117,8 @@ class ExpressionLowering:
         if type(node.op) not in ops.BINARY:
             raise UnsupportedError(f"operator {type(node.op).__name__} is not supported",
                                    self.loc(node))
+        if not masks.lifts([a, b]):
+            a, b = masks.arrays(self, [a, b])
         return ops.binary(type(node.op), self.operand(a, node.left),
                           self.operand(b, node.right))
 
@@ -142,6 +144,8 @@ class ExpressionLowering:
             if type(op) not in ops.COMPARE:
                 raise UnsupportedError(f"comparison {type(op).__name__} is not supported",
                                        self.loc(node), hint="use <, <=, >, >=, == or !=")
+            if not masks.lifts([left, right]):
+                left, right = masks.arrays(self, [left, right])
             c = ops.compare(type(op), left, right)
             out = c if out is None else ops.binary(ast.BitAnd, out, c)
             left = right
@@ -193,6 +197,8 @@ class ExpressionLowering:
     # --- attributes and subscripts --------------------------------------------------------
     def ev_attribute(self, node: ast.Attribute) -> Any:
         base = self.ev(node.value)
+        if isinstance(base, Masked):  # x[m].shape, .size, .T: of the array NumPy makes
+            base = masks.compressed(self, base)
         if isinstance(base, View | Elem | Sym):
             return self.array_attribute(base, node.attr, node)
         if isinstance(base, Py):
@@ -273,6 +279,8 @@ class ExpressionLowering:
             raise SluiceTypeError("a scalar cannot be indexed", self.loc(node))
         if isinstance(base, Elem):
             base = self.em.materialize(base)
+        if isinstance(base, Masked):  # x[m][1:]: indexes the array NumPy makes of it
+            base = masks.compressed(self, base)
         items = self.index_items(node.slice)
         masks_ = [it[1] for it in items if it[0] == "mask"]
         if masks_:
@@ -313,6 +321,8 @@ class ExpressionLowering:
                 items.append(("slice", lo, hi, st))
                 continue
             v = self.ev(p)
+            if isinstance(v, Masked):  # N[Xi[I], Yi[I]]: the selected indices, compressed
+                v = masks.compressed(self, v)
             if isinstance(v, Sym | View | Elem) and not v.shape and v.dtype == DType.bool:
                 raise UnsupportedError("indexing with a boolean scalar is not supported",
                                        self.loc(p), hint="NumPy reads x[True] as a mask that "

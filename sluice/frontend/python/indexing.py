@@ -1,5 +1,5 @@
 """Subscripts: basic indexing as views (slices, steps, negative indices, new axes, ellipsis),
-and 1-D integer-array gathers."""
+and the integer-array indices left for a gather (gathers.py)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,14 @@ def _slice_bounds(lo: Expr | None, hi: Expr | None, step: int, n: Expr, facts: F
     return sympy.expand(start), sympy.Integer(step), size
 
 
+class Gathers(list):
+    """The index arrays `apply_index` leaves for a gather: (position among the view's
+    dimensions, index array). `together`: they stand next to each other in the subscript,
+    so their broadcast shape takes their place instead of coming first."""
+
+    together: bool = True
+
+
 def apply_index(v: View, items: list[Any], where: Any, facts: Facts,
                 checks: list[tuple[Expr, Expr]] | None = None
                 ) -> tuple[View, list[tuple[int, Any]]]:
@@ -52,7 +60,10 @@ def apply_index(v: View, items: list[Any], where: Any, facts: Facts,
                                where)
     dims = list(v.dims)
     axes: list[int | None] = []
-    gathers: list[tuple[int, Any]] = []
+    gathers = Gathers()
+    advanced = [k for k, it in enumerate(items) if it[0] in ("array", "index")]
+    gathers.together = advanced == list(range(advanced[0], advanced[0] + len(advanced))) \
+        if advanced else True
     k = 0  # the next view dimension to consume
     for it in items:
         kind = it[0]

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy
 
 from sluice.errors import SluiceIndexError, UnsupportedError
 from sluice.frontend.python import ops, setitem, ufunc_types
@@ -48,6 +50,7 @@ from sluice.frontend.python.values import (
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
 from sluice.ir.symbolic import Select
+from sluice.ir.symbolic import value as value_symbol
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,10 +209,10 @@ def call(tr, node: ast.Call, obj: Any, what: str, rule: Any, args: list, kwargs:
     op = _REDUCTIONS.get(obj)
     if op is not None and isinstance(args[0], Masked) and not involved(args[1:]):
         return reduce(tr, node, op, args[0], *args[1:], **kwargs)
-    if _elementwise(obj) and not involved(list(kwargs.values())):
+    if _elementwise(obj) and not involved(list(kwargs.values())) and lifts(args):
         return lift(lambda *xs: rule(tr, node, *xs, **kwargs), args, what)
-    raise UnsupportedError(f"{what} of a masked selection x[mask] is not supported",
-                           tr.loc(node), hint=HINT)
+    return rule(tr, node, *arrays(tr, args), **dict(zip(kwargs, arrays(tr, kwargs.values()),
+                                                        strict=True)))
 
 
 def method(tr, node: ast.Call, sel: Masked, name: str, args: list, kwargs: dict) -> Any:
@@ -224,8 +227,25 @@ def method(tr, node: ast.Call, sel: Masked, name: str, args: list, kwargs: dict)
                     "astype")
     if name == "copy" and not args and not kwargs:
         return sel
-    raise UnsupportedError(f"'.{name}()' of a masked selection x[mask] is not supported",
-                           tr.loc(node), hint=HINT)
+    rule = METHODS.get(name)
+    if rule is None:
+        raise UnsupportedError(f"array method '.{name}()' is not supported", tr.loc(node),
+                               hint="supported: " + ", ".join(sorted(METHODS)))
+    return rule(tr, node, compressed(tr, sel), *args, **kwargs)
+
+
+def lifts(operands: Any) -> bool:
+    """Selections by one mask and numbers: the operation stays lazy (`lift`). With an
+    array among them, or selections by different masks, the selections are compressed
+    first and NumPy's broadcasting decides, at run time."""
+    masks_ = [o.mask for o in operands if isinstance(o, Masked)]
+    return not any(is_array(o) for o in operands) and all(same(m, masks_[0])
+                                                          for m in masks_)
+
+
+def arrays(tr, values: Any) -> list:
+    """`values` with each selection compressed into the array NumPy makes of it."""
+    return [compressed(tr, v) if isinstance(v, Masked) else v for v in values]
 
 
 def materialized(tr, sel: Masked) -> Masked:
@@ -234,3 +254,37 @@ def materialized(tr, sel: Masked) -> Masked:
     values = tr.em.materialize(sel.values, "selected")
     mask = tr.em.materialize(sel.mask, "mask")
     return Masked(to_elem(values), to_elem(mask))
+
+
+def compressed(tr, sel: Masked) -> View:
+    """`x[mask]` as NumPy makes it: a new 1-D array of the selected elements in C order,
+    whose length (the number of selected elements) is known only while the program runs.
+    Made where a selection must become an array: stored as a variable that a loop or branch
+    reassigns (`Z = Z[I]`), or used as an index (`N[Xi[I], Yi[I]] = k`). A sequential walk
+    over the mask, since each element's place depends on the ones before it."""
+    em = tr.em
+    n = tr.bind_symbol(count(tr, sel), "selected")
+    out = em.temp(sel.dtype, (n,), "selected")
+    at = em.symbol("at")
+    em.b.assign(**{at.name: 0})
+    shape = sel.mask.shape
+    with ExitStack() as stack:
+        ks = []
+        for d in shape:
+            k = em.symbol("k")
+            stack.enter_context(em.b.loop(k.name, 0, d, 1))
+            ks.append(k)
+        keep = em.cell(_at(sel.mask, ks), "keep")
+        with em.b.if_(value_symbol(keep.data)):
+            em.store(_at(sel.values, ks),
+                     View(out.data, out.dtype, (at,), (), element=True), "compress")
+            em.b.assign(**{at.name: at + 1})
+    return dataclasses.replace(out, weak=sel.weak)
+
+
+def _at(e: Elem, ks: list) -> Elem:
+    """The element of `e` at the position `ks` (loop symbols), as a 0-d value."""
+    sub = {placeholder(k): s for k, s in enumerate(ks)}
+    reads = {c: (data, tuple(sympy.sympify(i).xreplace(sub) for i in idx))
+             for c, (data, idx) in e.reads.items()}
+    return Elem((), e.dtype, sympy.sympify(e.expr).xreplace(sub), reads, weak=e.weak)

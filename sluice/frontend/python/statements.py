@@ -16,13 +16,22 @@ import numpy as np
 import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
-from sluice.frontend.python import carried, iteration, masks, ops, setitem
+from sluice.frontend.python import (
+    carried,
+    iteration,
+    kept_sizes,
+    masks,
+    ops,
+    resizing,
+    setitem,
+)
 from sluice.frontend.python.branches import BranchLowering, same_binding
 from sluice.frontend.python.emit import clipped_size, differ, runtime_size
 from sluice.frontend.python.values import (
     Elem,
     Masked,
     Py,
+    Rng,
     Sym,
     View,
     is_array,
@@ -139,7 +148,12 @@ class StatementLowering:
                 raise SluiceError(f"cannot unpack {len(val)} values into {len(t.elts)} targets",
                                   self.loc(t))
             written = self.written_by(t)
-            vals = [self.snapshot(v) if self.reads_any(v, written) else v for v in val]
+            # (an assignment that changes a size reallocates what is sized by it: values
+            # still to be bound are made before the first one is)
+            resized = any(self.changes_sizes(n.id) for n in ast.walk(t)
+                          if isinstance(n, ast.Name))
+            vals = [self.snapshot(v) if resized or self.reads_any(v, written) else v
+                    for v in val]
             for e, v in zip(t.elts, vals, strict=True):
                 self.assign_target(e, v)
         elif isinstance(t, ast.Subscript):
@@ -154,8 +168,48 @@ class StatementLowering:
             self.write(view, val, t)
         elif isinstance(t, ast.Starred):
             raise UnsupportedError("starred assignment is not supported", self.loc(t))
+        elif isinstance(t, ast.Attribute) and t.attr == "shape" and isinstance(t.value,
+                                                                               ast.Name):
+            self.set_shape(t.value.id, val, t)
         else:
-            raise UnsupportedError(f"cannot assign to {type(t).__name__}", self.loc(t))
+            raise UnsupportedError(f"cannot assign to {type(t).__name__}", self.loc(t),
+                                   hint="of attributes, only an array's shape may be set "
+                                   "(x.shape = ...)")
+
+    def set_shape(self, name: str, shape: Any, node: ast.Attribute) -> None:
+        """`x.shape = s`: NumPy changes the shape of the array object itself, which needs
+        no copy of a contiguous array; x is rebound to the reshaped array. Other names or
+        views of the same array would see the change in NumPy, so those are refused."""
+        from sluice.frontend.python.rules.linalg import _reshape
+
+        cur = self.lookup(name, node.value)
+        f = self.frame
+        if not isinstance(cur, View) or not self.contiguous(cur):
+            raise UnsupportedError(
+                f"the shape of '{name}' cannot be set in place: it is not a contiguous "
+                "array (NumPy raises AttributeError)", self.loc(node),
+                hint=f"write {name} = {name}.reshape(...), which copies where it must")
+        if name in f.mutable or any(same_binding(o, cur) for k, o in f.env.items()
+                                    if k != name):
+            raise UnsupportedError(
+                f"setting the shape of '{name}' in place is supported only for an array no "
+                "other name refers to, outside loops and run-time branches that assign it",
+                self.loc(node), hint=f"write {name} = {name}.reshape(...)")
+        self.bind(name, _reshape(self, node, cur, shape), node)
+
+    def contiguous(self, v: View) -> bool:
+        """`v` is one C-contiguous block of its array: fixed indices, then one range of
+        step 1, then whole dimensions."""
+        if None in v.axes or list(v.axes) != sorted(v.axes):
+            return False
+        shape = self.em.b.program.data[v.data].shape
+        ranged = [k for k, d in enumerate(v.dims) if isinstance(d, Rng)]
+        if not ranged:
+            return True
+        first = ranged[0]
+        return v.dims[first].step == 1 and all(
+            isinstance(d, Rng) and d.start == 0 and d.step == 1 and d.size == shape[k]
+            for k, d in enumerate(v.dims) if k > first)
 
     def write(self, view: View, val: Any, node: ast.AST) -> None:
         if self.in_map:
@@ -163,6 +217,8 @@ class StatementLowering:
         if isinstance(val, tuple | Py):
             raise SluiceTypeError("only numbers and arrays can be stored in arrays",
                                   self.loc(node))
+        if isinstance(val, Masked):  # v[:k] = x[m]: the selected elements, as an array
+            val = masks.compressed(self, val)
         try:  # NumPy converts a scalar stored in an integer array with int()
             setitem.check_scalar_store(val, view.dtype, self.em.arrays0d)
         except SluiceTypeError as e:
@@ -194,8 +250,17 @@ class StatementLowering:
             return any(self.reads_any(x, names) for x in v)
         return False
 
+    def changes_sizes(self, name: str) -> bool:
+        """Assigning `name` sets a symbol that sizes may read: an integer variable, or the
+        sizes of an array that changes shape."""
+        st = self.frame.mutable.get(name)
+        return isinstance(st, sympy.Symbol) or (isinstance(st, View)
+                                                 and resizing.resizable(self, st.data))
+
     def snapshot(self, v: Any) -> Any:
         """A copy of `v` that later writes to variables do not change."""
+        if isinstance(v, Masked):
+            return masks.compressed(self, v)
         if isinstance(v, Sym):
             if not free_names(v.expr):
                 return v
@@ -267,11 +332,19 @@ class StatementLowering:
         return None
 
     def mutable_symbols(self) -> set[str]:
-        return {s.name for f in self.frames for s in f.mutable.values()
-                if isinstance(s, sympy.Symbol)}
+        """Symbols that assignments change: integer variables, and the sizes of arrays that
+        change shape (resizing.py)."""
+        out = {s.name for f in self.frames for s in f.mutable.values()
+               if isinstance(s, sympy.Symbol)}
+        data = self.em.b.program.data
+        for name in self.resizable:
+            out |= {str(d) for d in data[name].shape}
+        return out
 
     # --- storage for variables changed in loops and branches ---------------------------------
     def new_storage(self, name: str, val: Any, node: ast.AST) -> Any:
+        if isinstance(val, Masked):
+            val = masks.compressed(self, val)
         if isinstance(val, tuple | Py):
             raise UnsupportedError(f"'{name}' holds {self.describe(val)}; such variables cannot "
                                    "change inside loops or run-time branches", self.loc(node),
@@ -285,24 +358,31 @@ class StatementLowering:
                 self.em.b.assign(**{s.name: val.expr})
                 return s
             return self.bind_symbol(val, name)
+        weak = getattr(val, "weak", False)
+        if name in self.frame.resized:
+            st = resizing.storage(self, name, val.dtype, len(val.shape), weak)
+            resizing.write(self, name, st, val, node)
+            return st
         if isinstance(val, View) and val.owned and val.whole:
             shared = any(isinstance(o, View) and o.data == val.data
                          for o in self.frame.env.values())
             if not shared:
                 return dataclasses.replace(val, owned=False)
-        dtype = val.dtype
-        t = self.em.temp(dtype, val.shape, name)
+        t = self.em.temp(val.dtype, val.shape, name)
         self.em.store(to_elem(val), t)
-        return dataclasses.replace(t, owned=False, weak=getattr(val, "weak", False))
+        return dataclasses.replace(t, owned=False, weak=weak)
 
     def write_storage(self, name: str, val: Any, node: ast.AST) -> None:
         st = self.frame.mutable[name]
+        if isinstance(val, Masked) and not isinstance(st, sympy.Symbol):
+            val = masks.compressed(self, val)
         carried.check_write(self, name, st, val)
         if isinstance(st, sympy.Symbol):
             # (a bool stays a bool in Python: `s = True` where `s` held an int would
             # come back as 1, so it is refused below)
             if isinstance(val, Sym | View | Elem) and not val.shape and val.dtype.is_integer \
                     and ops.weak_of(val):
+                kept_sizes.keep_sizes(self, st, node)
                 if isinstance(val, Sym):
                     self.em.b.assign(**{st.name: ops.as_number(val.expr, val.dtype,
                                                                DType.int64)})
@@ -322,13 +402,17 @@ class StatementLowering:
         if isinstance(val, tuple | Py):
             raise UnsupportedError(f"'{name}' cannot change to {self.describe(val)} here",
                                    self.loc(node))
-        if len(val.shape) != len(st.shape) or any(
+        resizable = resizing.resizable(self, st.data)
+        if not resizable and (len(val.shape) != len(st.shape) or any(
                 differ(a, b) or (a != b and any(d == 1 or runtime_size(d) or clipped_size(d)
                                                 for d in (a, b)))
-                for a, b in zip(val.shape, st.shape, strict=True)):
-            raise UnsupportedError(
+                for a, b in zip(val.shape, st.shape, strict=True))):
+            refusal = UnsupportedError(
                 f"'{name}' changes shape from {tuple(st.shape)} to {tuple(val.shape)} inside a "
                 "loop or branch", self.loc(node), hint="use a new variable name")
+            if len(val.shape) == len(st.shape) and resizing.owner(self, name):
+                raise resizing.Resize(self.frame, name, refusal)
+            raise refusal
         if self.branches and val.dtype != st.dtype:
             # Every path must give one type: a Python int on one path and a Python float on
             # the other would come back as 1.0 where Python returns 1, and a Python number
@@ -345,6 +429,8 @@ class StatementLowering:
                 f"'{name}' is {st.dtype} before this loop or branch but is assigned "
                 f"{val.dtype} inside it", self.loc(node),
                 hint=f"initialise it with the final type (e.g. {name} = 0.0)")
+        if resizable:
+            return resizing.write(self, name, st, val, node)
         self.em.store(to_elem(val), st)
 
     def promote_for(self, stmts: list[ast.stmt]) -> set[str]:
@@ -633,6 +719,13 @@ class StatementLowering:
         known = self.facts.sizes | set(prog.args)
         for d in v.shape:
             late = sorted(free_names(d) - known)
+            changing = [self.size_of[n] for n in late if n in self.size_of]
+            if changing:
+                raise UnsupportedError(
+                    f"this returns '{changing[0]}', whose shape changes while the function "
+                    "runs, so its size is not known when the call starts", self.loc(node),
+                    hint="write the result into an array argument (out[:len(x)] = x), or "
+                    "return a reduction of it")
             if late:
                 raise UnsupportedError(
                     f"the size of this returned array, {d}, depends on '{late[0]}', which is "

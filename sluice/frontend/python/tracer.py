@@ -52,6 +52,8 @@ class Frame:
     # per open loop: names it assigns that hold a Python value before it (None, a tuple);
     # the body is traced once, so they must keep that value (StatementLowering.pin)
     pinned: list[dict[str, Any]] = field(default_factory=list)
+    # names a run-time `if` gives resizable storage when it first assigns them (resizing.py)
+    resized: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -83,6 +85,9 @@ class Tracer(ExpressionLowering, CallLowering, StatementLowering, MapLowering, G
         self.callees: dict[ast.AST, Any] = {}  # call node -> the function it calls
         self.carried: list = []  # (frame, names, settled names) per loop being traced
         self.branches = 0  # run-time `if`s open around the statement (a loop resets it)
+        self.resizable: set[str] = set()  # containers sized by symbols of their own
+        self.resize_scopes: list = []  # (frame, names) per loop or `if` that may retrace
+        self.size_of: dict[str, str] = {}  # size symbol of resizable storage -> its variable
         self.assigned_at: dict[str, Any] = {}
         self.hint: str | None = None
         self.in_map: dict | None = None

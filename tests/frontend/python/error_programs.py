@@ -84,7 +84,15 @@ def int_inplace_with_float(I):
     return I
 
 
-# expect: UnsupportedError at line-offset 2 col 8: changes shape
+# expect: UnsupportedError at line-offset 3 col 8: changes shape from
+def rank_changes_in_loop(x, n):
+    y = x * 1
+    for _ in range(n):
+        y = y[None]
+    return y.sum()
+
+
+# expect: UnsupportedError at line-offset 3 col 4: this returns 'x', whose shape changes
 def shrinking_in_loop(x, n):
     for _ in range(n):
         x = x[1:]

@@ -1,0 +1,201 @@
+"""Variables whose shape changes at run time (resizing.py), selections compressed into arrays
+(masks.compressed) and `x.shape = ...`, against NumPy on both targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sluice
+from sluice.errors import SluiceError, UnsupportedError
+from tests.frontend.python.python_rules import agree
+
+RNG = np.random.default_rng(3)
+
+
+def shrinking_selection(x, steps):
+    z = x * 1.0
+    for _ in range(steps):
+        if not len(z):
+            break
+        keep = z > 0.25
+        z = z[keep] * 1.5 - 0.2
+    out = np.zeros(x.shape[0])
+    out[:len(z)] = z
+    return out, len(z)
+
+
+def two_arrays_one_mask(x, y, steps):
+    z = x.copy()
+    w = y * 2
+    for _ in range(steps):
+        m = np.abs(z) < 3.0
+        np.multiply(z, z, z)
+        np.add(z, w, z)
+        np.logical_not(m, m)
+        z = z[m]
+        w = w[m]
+    out = np.zeros(x.shape[0], dtype=x.dtype)
+    out[:len(z)] = z + w
+    return out
+
+
+def self_slice(x, steps):
+    z = x * 1
+    for _ in range(steps):
+        z = z[1:] - z[:-1]
+    out = np.zeros(x.shape[0])
+    out[:z.shape[0]] = z
+    return out
+
+
+def grows_by_concatenation(x, steps):
+    z = x[:1] * 1
+    for _ in range(steps):
+        z = np.concatenate((z, z * 2))
+    out = np.zeros(64)
+    out[:len(z)] = z
+    return out, z.shape[0]
+
+
+def paths_of_other_shapes(n, m, t, y):
+    tz = np.zeros((n, n))
+    tz += t
+    if n == m:
+        r = np.linalg.inv(tz)
+    else:
+        r = np.linalg.solve(tz, y)
+    return r.sum(), r.shape[1]
+
+
+def promoted_then_resized(x, k):
+    y = x * 2
+    if k > 1:
+        y = x[:k] * 3
+    out = np.zeros(x.shape[0])
+    out[:len(y)] = y
+    return out
+
+
+def in_a_loop_and_a_branch(x, steps):
+    z = x * 1
+    for i in range(steps):
+        if i % 2 == 0:
+            z = z[::2] + 1
+        else:
+            z = z[z > 0.5]
+    out = np.zeros(x.shape[0])
+    out[:len(z)] = z
+    return out
+
+
+@pytest.mark.parametrize("steps", [0, 1, 3, 9])
+def test_a_selection_that_shrinks_each_iteration(steps):
+    x = RNG.random(17)
+    agree(shrinking_selection, (x, steps), (x[:0].copy(), steps))
+    agree(two_arrays_one_mask, (x - 0.5, RNG.random(17), steps),
+          ((x - 0.5).astype(np.complex128), RNG.random(17), steps))
+    agree(self_slice, (x, min(steps, 5)))
+    agree(in_a_loop_and_a_branch, (x, steps))
+
+
+def test_arrays_that_grow():
+    agree(grows_by_concatenation, (RNG.random(3), 0), (RNG.random(3), 4))
+
+
+def test_paths_of_an_if_give_other_shapes():
+    t = RNG.random((4, 4)) + 4 * np.eye(4)
+    y = RNG.random((4, 2))
+    for m in (4, 2):
+        args = (4, m, t, y)
+        want = paths_of_other_shapes(*args)
+        for target in ("interpret", "cpu"):
+            got = sluice.jit(paths_of_other_shapes).compile(target, *args)(*args)
+            np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+            assert got[1] == want[1]
+    agree(promoted_then_resized, (RNG.random(6), 3), (RNG.random(6), -1), (RNG.random(6), 9))
+
+
+def compress_2d(a, t):
+    s = a[a > t]
+    v = np.zeros(a.size)
+    v[:len(s)] = s
+    return v
+
+
+def gather_selected(a, idx, t):
+    n = np.zeros(a.shape, dtype=np.int64)
+    n[idx[0][a.ravel()[idx[0]] > t], idx[1][a.ravel()[idx[0]] > t]] = 7
+    return n
+
+
+def test_selections_as_arrays_and_as_indices():
+    a = RNG.random((3, 4))
+    agree(compress_2d, (a, 0.5), (a, 2.0))
+    idx = np.array([[0, 1, 2, 2], [3, 0, -1, 1]])
+    agree(gather_selected, (a, idx, 0.3), (a, idx, 5.0))
+
+
+def mandelbrot_shaped(xn, yn, steps):
+    gi, gj = np.mgrid[0:xn, 0:yn]
+    re = np.linspace(-2.0, 0.5, xn)[gi]
+    im = np.linspace(-1.25, 1.25, yn)[gj]
+    c = re + im * 1j
+    count = np.zeros(c.shape, dtype=np.int64)
+    last = np.zeros(c.shape, dtype=np.complex128)
+    gi.shape = gj.shape = c.shape = xn * yn
+    z = np.zeros(c.shape, np.complex128)
+    for k in range(steps):
+        if not len(z):
+            break
+        z = z * z + c
+        out = abs(z) > 2.0
+        count[gi[out], gj[out]] = k + 1
+        last[gi[out], gj[out]] = z[out]
+        out = ~out
+        z, c = z[out], c[out]
+        gi, gj = gi[out], gj[out]
+    return last.T, count.T
+
+
+def test_a_mandelbrot_set_written_with_shrinking_arrays():
+    agree(mandelbrot_shaped, (12, 9, 20), (5, 7, 0), (4, 4, 200))
+
+
+def shape_of_a_view(x):
+    v = x[::2]
+    v.shape = (v.size,)
+    return v
+
+
+def shape_of_a_row(a):
+    r = a[1]
+    r.shape = (2, -1)
+    return r * 1
+
+
+def test_setting_the_shape_in_place():
+    agree(shape_of_a_row, (RNG.random((3, 4)),), (RNG.random((3, 5)),))
+    with pytest.raises(UnsupportedError, match="not a contiguous array"):
+        sluice.jit(shape_of_a_view)(RNG.random(6))
+
+
+def changes_rank(x, steps):
+    z = x * 1
+    for _ in range(steps):
+        z = z[z > 0][None]
+    return z.sum()
+
+
+def returns_the_shrunk_array(x, steps):
+    z = x * 1
+    for _ in range(steps):
+        z = z[z > 0.5]
+    return z
+
+
+def test_what_stays_refused_says_so():
+    with pytest.raises(SluiceError, match="changes shape"):
+        sluice.jit(changes_rank)(RNG.random(5), 2)
+    with pytest.raises(UnsupportedError, match="whose shape changes while the function runs"):
+        sluice.jit(returns_the_shrunk_array)(RNG.random(5), 2)
