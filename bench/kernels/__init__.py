@@ -61,6 +61,7 @@ ALL = [
     "lenet",
     "ludcmp",
     "mandelbrot1",
+    "mandelbrot2",
     "nussinov",
     "resnet",
     "scattering_self_energies",

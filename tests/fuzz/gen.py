@@ -633,7 +633,8 @@ def _resize(b: Builder, out: str) -> Stmt:
                  f"    {acc}[:len({w})] += {w}", f"{z} = {acc}"]
     else:
         size = max(n, 1)
-        idx = np.array([[rng.randint(-size, size - 1) for _ in range(rng.randint(0, 3))]
+        cols = rng.randint(0, 3)
+        idx = np.array([[rng.randint(-size, size - 1) for _ in range(cols)]
                         for _ in range(rng.randint(1, 3))], dtype=np.int64)
         if rng.random() < 0.1 and idx.size:
             idx.flat[0] = size  # out of range: NumPy's IndexError
