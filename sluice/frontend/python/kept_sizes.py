@@ -47,17 +47,18 @@ def _rebased_dims(v: View, sub: dict) -> tuple:
 class _Rebase:
     """The snapshots and copies made for one assignment of `changing`."""
 
-    def __init__(self, tr: Any, changing: sympy.Symbol) -> None:
-        self.tr, self.symbol, self.changing = tr, changing, {changing.name}
+    def __init__(self, tr: Any, changing: list[sympy.Symbol]) -> None:
+        self.tr, self.symbols, self.changing = tr, changing, {s.name for s in changing}
         self.sub: dict[sympy.Symbol, sympy.Symbol] = {}
         self.copies: dict[str, str] = {}
 
     def snapshots(self) -> dict:
         if not self.sub:
             em = self.tr.em
-            s = em.symbol(f"{self.symbol.name}_kept")
-            em.b.assign(**{s.name: self.symbol})
-            self.sub[self.symbol] = s
+            for old in self.symbols:
+                s = em.symbol(f"{old.name}_kept")
+                em.b.assign(**{s.name: old})
+                self.sub[old] = s
         return self.sub
 
     def value(self, v: Any) -> Any:
@@ -86,11 +87,12 @@ class _Rebase:
         return kept.data
 
 
-def keep_sizes(tr: Any, changing: sympy.Symbol, node: Any, own: str | None = None) -> None:
-    """Before the symbol `changing` (an integer variable, or a size of the resizable storage
-    `own`: resizing.py) is assigned: move every binding whose size or bounds read it onto
-    the value it has now (module docstring)."""
-    names = {changing.name}
+def keep_sizes(tr: Any, changing: list[sympy.Symbol], node: Any, own: str | None = None
+               ) -> None:
+    """Before the symbols `changing` (an integer variable, or the sizes of the resizable
+    storage `own`: resizing.py) are assigned: move every binding whose size or bounds read
+    them onto the values they have now (module docstring)."""
+    names = {s.name for s in changing}
     for f in tr.frames:
         for name, st in f.mutable.items():
             if isinstance(st, View) and st.data != own and (

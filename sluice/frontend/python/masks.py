@@ -245,7 +245,8 @@ def lifts(operands: Any) -> bool:
 
 def arrays(tr, values: Any) -> list:
     """`values` with each selection compressed into the array NumPy makes of it."""
-    return [compressed(tr, v) if isinstance(v, Masked) else v for v in values]
+    return [compressed(tr, v) if isinstance(v, Masked)
+            else tuple(arrays(tr, v)) if isinstance(v, tuple) else v for v in values]
 
 
 def materialized(tr, sel: Masked) -> Masked:
@@ -259,9 +260,10 @@ def materialized(tr, sel: Masked) -> Masked:
 def compressed(tr, sel: Masked) -> View:
     """`x[mask]` as NumPy makes it: a new 1-D array of the selected elements in C order,
     whose length (the number of selected elements) is known only while the program runs.
-    Made where a selection must become an array: stored as a variable that a loop or branch
-    reassigns (`Z = Z[I]`), or used as an index (`N[Xi[I], Yi[I]] = k`). A sequential walk
-    over the mask, since each element's place depends on the ones before it."""
+    Made wherever NumPy's array is needed: a variable that a loop or branch reassigns
+    (`Z = Z[I]`), an index (`N[Xi[I], Yi[I]] = k`), its length, other functions, operands
+    of other shapes. A sequential walk over the mask, since each element's place depends on
+    the ones before it."""
     em = tr.em
     n = tr.bind_symbol(count(tr, sel), "selected")
     out = em.temp(sel.dtype, (n,), "selected")

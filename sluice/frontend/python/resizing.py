@@ -79,8 +79,7 @@ def write(tr: Any, name: str, st: View, val: Any, node: Any) -> None:
         tmp = em.temp(val.dtype, tuple(kept), name)
         em.store(to_elem(val), tmp)
         val = tmp
-    for s in sizes:
-        kept_sizes.keep_sizes(tr, s, node, own=st.data)
+    kept_sizes.keep_sizes(tr, sizes, node, own=st.data)
     em.b.assign(**{s.name: d for s, d in zip(sizes, val.shape, strict=True)})
     em.store(to_elem(val), st)
 

@@ -382,7 +382,7 @@ class StatementLowering:
             # come back as 1, so it is refused below)
             if isinstance(val, Sym | View | Elem) and not val.shape and val.dtype.is_integer \
                     and ops.weak_of(val):
-                kept_sizes.keep_sizes(self, st, node)
+                kept_sizes.keep_sizes(self, [st], node)
                 if isinstance(val, Sym):
                     self.em.b.assign(**{st.name: ops.as_number(val.expr, val.dtype,
                                                                DType.int64)})

@@ -150,8 +150,10 @@ def same(a: Elem, b: Elem) -> bool:
     return canonical(a) == canonical(b)
 
 
-def involved(operands: list[Any]) -> bool:
-    return any(isinstance(o, Masked) for o in operands)
+def involved(operands: Any) -> bool:
+    """Some operand is a selection `x[mask]` (or a tuple holding one)."""
+    return any(isinstance(o, Masked) or (isinstance(o, tuple) and involved(o))
+               for o in operands)
 
 
 def lift(fn, operands: list[Any], what: str) -> Masked:

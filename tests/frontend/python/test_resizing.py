@@ -199,3 +199,32 @@ def test_what_stays_refused_says_so():
         sluice.jit(changes_rank)(RNG.random(5), 2)
     with pytest.raises(UnsupportedError, match="whose shape changes while the function runs"):
         sluice.jit(returns_the_shrunk_array)(RNG.random(5), 2)
+
+
+def selection_uses(x, y):
+    s = x[x > 0.5]
+    t = y[y < 0.5]
+    out = np.zeros(x.size * 2 + 3)
+    both = np.concatenate((s, t))
+    out[:len(both)] = both
+    out[-3] = len(s) + s.shape[0]
+    out[-2] = (x[x > 0.5][1:] * 2).sum()
+    if len(s) == len(t) and len(s):
+        out[-1] = (s - t).max()
+    return out
+
+
+def test_selections_where_numpy_needs_the_array():
+    """Lengths, other functions, slicing and operands of another length: the selection is
+    compressed into NumPy's array (and NumPy's broadcasting error where lengths differ)."""
+    agree(selection_uses, (RNG.random(7), RNG.random(7)), (np.zeros(4), np.ones(4)),
+          (np.array([0.9, 0.1, 0.7]), np.array([0.2, 0.3, 0.8])))
+
+
+def mismatched_selection(x, y):
+    return (x[x > 0.5] + y[y < 0.5]).sum()
+
+
+def test_selections_of_other_lengths_do_not_broadcast():
+    agree(mismatched_selection, (np.array([0.9, 0.1, 0.7]), np.array([0.2, 0.9, 0.8])),
+          (np.array([0.9, 0.1, 0.7]), np.array([0.2, 0.3, 0.8])))
