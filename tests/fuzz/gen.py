@@ -621,8 +621,9 @@ def _resize(b: Builder, out: str) -> Stmt:
     elif r < 0.55:
         k = b.new_scalar(rng.randint(-n - 1, n + 1))
         cond = f"{b.new_scalar(rng.randint(-2, 2))} > 0"
-        lines = [f"if {cond}:", f"    {z} = {flat}[{k}:] {op} {c}", "else:",
-                 f"    {z} = {flat}[::{rng.choice([2, -1, 3])}] * 1"]
+        # (.copy(): a value on both paths; a view on one would be refused at its next use)
+        lines = [f"if {cond}:", f"    {z} = ({flat}[{k}:] {op} {c}).copy()", "else:",
+                 f"    {z} = {flat}[::{rng.choice([2, -1, 3])}].copy()"]
     elif r < 0.75:
         k = b.new_scalar(rng.randint(-1, n + 1))
         acc = f"{b.p}acc"
