@@ -14,7 +14,11 @@ from typing import Any
 
 import numpy as np
 import sympy
-from numpy.lib.array_utils import byte_bounds
+
+try:
+    from numpy.lib.array_utils import byte_bounds
+except ImportError:  # NumPy 1.x (the benchmark environment, for DaCe): still np.byte_bounds
+    byte_bounds = np.byte_bounds
 
 from sluice.backends.cpu.signature import Param
 from sluice.ir.data import CSR, Array, Scalar
