@@ -19,7 +19,7 @@ import sluice
 def f(a, b):
     return (a.T * 2 + b[::2]).sum(axis=0)
 
-a, b = np.arange(12.0).reshape(3, 4), np.ones((6, 3))
+a, b = np.arange(12.0).reshape(3, 4), np.ones((8, 3))
 assert np.array_equal(f(a, b), (a.T * 2 + b[::2]).sum(axis=0)), f(a, b)
 print(np.__version__)
 """
