@@ -26,6 +26,7 @@ from sluice.errors import SluiceError
 from sluice.ir import interpret
 from sluice.ir.data import Array
 from sluice.ir.program import Program
+from sluice.ir.serialize import from_json
 from sluice.passes.autodiff.budget import choose, loop_options
 from sluice.passes.autodiff.plan import Plan, check_budget, loop_bytes, parse_budget, plan
 from sluice.passes.autodiff.reverse import differentiate
@@ -193,8 +194,11 @@ class GradFunction:
                 checkpoint=checkpoint)
         return joint
 
-    def run(self, args: tuple, kwargs: dict, seed: Any) -> tuple[list[Any], list[Any]]:
-        """(forward results, gradients) for a cotangent `seed` of the first result."""
+    def run(self, args: tuple, kwargs: dict, seed: Any, results: bool = True
+            ) -> tuple[list[Any], list[Any]]:
+        """(forward results, gradients) for a cotangent `seed` of the first result;
+        `results=False`: the gradients alone (no results), and the forward work that only
+        the results need is left out (`_gradients_only`)."""
         entry, joint, call_args = self._joint(args, kwargs)
         trips = self._trip_counts(entry, call_args)
         if self.memory_budget is not None:
@@ -204,13 +208,18 @@ class GradFunction:
         written = _written_args(entry, joint)
         call_args = [a.copy() if k in written and isinstance(a, np.ndarray) else a
                      for k, a in enumerate(call_args)]
-        key = ("grad-runner", self.argnums, self.has_aux, id(joint))
-        out = self._runner(entry, key, joint)(*call_args, *trips, *every, seed)
+        key = ("grad-runner", self.argnums, self.has_aux, id(joint), results)
+        program = joint if results else entry.runners.setdefault(
+            ("grad-only", id(joint)), _gradients_only(joint, len(self.argnums)))
+        out = self._runner(entry, key, program)(*call_args, *trips, *every, seed)
         out = out if isinstance(out, tuple) else (out,)
         n = len(out) - len(self.argnums)
         return list(out[:n]), list(out[n:])
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.value and not self.has_aux:
+            grads = self.run(args, kwargs, 1.0, results=False)[1]
+            return grads[0] if self.single else tuple(grads)
         results, grads = self.run(args, kwargs, 1.0)
         g = grads[0] if self.single else tuple(grads)
         value = results[0]
@@ -222,6 +231,17 @@ class GradFunction:
     def __repr__(self) -> str:
         kind = "value_and_grad" if self.value else "grad"
         return f"<sluice.{kind} of {self.function.__qualname__}, argnums={self.argnums}>"
+
+
+def _gradients_only(joint: Program, n_grads: int) -> Program:
+    """`joint` returning only its last `n_grads` results (the gradients): the forward
+    results become transients, so the backend's dead-data pass drops what computes only
+    them (go_fast's `a + trace` and its sum; the backward pass never reads them)."""
+    p = from_json(joint.to_json())
+    for name in p.returns[:-n_grads]:
+        p.data[name].transient = True
+    p.returns = p.returns[-n_grads:]
+    return p
 
 
 def grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,

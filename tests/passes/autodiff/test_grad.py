@@ -276,6 +276,35 @@ def test_api_forms():
     sluice.check_grads(chain, (rng.random((4, 3)), rng.random(3)))
 
 
+def shifted_by_a_trace(a):
+    t = 0.0
+    for i in range(a.shape[0]):
+        t += np.tanh(a[i, i])
+    return np.sum(a + t)
+
+
+@pytest.mark.parametrize("target", ["interpret", "cpu"])
+def test_a_gradient_alone_leaves_out_what_only_the_value_needs(target):
+    """sluice.grad returns no value, so the forward work only the value needs (here the
+    whole `a + t` and its sum) is dead code in the program it runs."""
+    from sluice.autodiff import _gradients_only
+
+    a = rng.random((5, 5))
+    g = sluice.grad(shifted_by_a_trace, target=target)
+    value, dv = sluice.value_and_grad(shifted_by_a_trace, target=target)(a)
+    np.testing.assert_array_equal(g(a), dv)
+    np.testing.assert_allclose(dv, numeric_grad(shifted_by_a_trace, [a], 0), rtol=1e-6)
+    joint = g.trace(a)
+    alone = _gradients_only(joint, 1)
+    assert alone.returns == [joint.returns[-1]]
+    assert all(alone.data[n].transient for n in joint.returns[:-1])
+    assert not joint.data[joint.returns[0]].transient  # (the joint program is unchanged)
+    from sluice.backends.cpu.driver import generate
+
+    assert "library node Reduce" in generate(joint)
+    assert "library node Reduce" not in generate(alone)  # the sum only the value needs
+
+
 def nested_while(x):
     s = 0.0
     for i in range(x.shape[0]):
