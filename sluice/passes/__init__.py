@@ -6,7 +6,7 @@
     print(pm.timings())
 
 O2 = dead-code, symbol-propagation, state-fusion, transpose-folding, redundant-copy,
-map-fusion, map-collapse, dead-data.
+first-accumulation, map-fusion, map-collapse, gemm-folding, dead-data.
 """
 
 from sluice.passes.manager import (

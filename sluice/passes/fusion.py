@@ -9,7 +9,7 @@ Match (all must hold, else the pair is left alone):
   ranges and reads T only at `T[c0, c1..]`; T appears nowhere else in the program;
 * no stream is involved, C writes nothing P reads, and no other node of the state writes
   what P or C read or touches what C writes (so moving P's work into C's iterations cannot
-  reorder a hazard).
+  reorder a hazard), except nodes P depends on: they run before the fused map as before P.
 Apply: P's body (parameters renamed to C's) and C's body form one body; T's write goes to a
 fresh transient scalar that C's tasklets read; T disappears.
 """
@@ -117,8 +117,9 @@ def _match(p: Program, g: DataflowGraph, a: Access) -> tuple[Map, Map] | None:
     if p_reads & c_writes:
         return None
     descendants = _descendants(g, cons)
+    before = _ancestors(g, prod)  # (these run before P, so before the fused map too)
     for n in g.nodes:
-        if n is prod or n is cons or isinstance(n, Access):
+        if n is prod or n is cons or isinstance(n, Access) or n in before:
             continue
         r, w = _effects(p, g, n)
         if w & (p_reads | c_reads | c_writes):
@@ -127,6 +128,8 @@ def _match(p: Program, g: DataflowGraph, a: Access) -> tuple[Map, Map] | None:
             return None
     for e in g.edges:  # copies are effects of the state too
         if isinstance(e.src, Access) and isinstance(e.dst, Access) and e.memlet is not None:
+            if e.dst in before:
+                continue
             w = {base(e.memlet.other or e.dst.data)}
             r = {base(e.memlet.data)}
             if w & (p_reads | c_reads | c_writes) or (r & c_writes and e.src not in descendants):
@@ -151,6 +154,12 @@ def _descendants(g: DataflowGraph, n: Node) -> set[Node]:
     import networkx as nx
 
     return set(nx.descendants(g.nx, n))
+
+
+def _ancestors(g: DataflowGraph, n: Node) -> set[Node]:
+    import networkx as nx
+
+    return set(nx.ancestors(g.nx, n))
 
 
 def _sinks(p: Program, g: DataflowGraph, m: Map) -> list:

@@ -120,6 +120,7 @@ def _o2() -> list[Pass]:
     from sluice.passes.collapse import MapCollapse
     from sluice.passes.copies import RedundantCopyRemoval
     from sluice.passes.dead import DeadCodeElimination, DeadDataElimination
+    from sluice.passes.first_write import FirstAccumulation
     from sluice.passes.fusion import MapFusion
     from sluice.passes.gemm import GemmFolding
     from sluice.passes.states import StateFusion
@@ -127,7 +128,8 @@ def _o2() -> list[Pass]:
     from sluice.passes.transpose import TransposeFolding
 
     return [DeadCodeElimination(), SymbolPropagation(), StateFusion(), TransposeFolding(),
-            RedundantCopyRemoval(), MapFusion(), MapCollapse(), GemmFolding(),
+            RedundantCopyRemoval(), FirstAccumulation(), MapFusion(), MapCollapse(),
+            GemmFolding(),
             DeadDataElimination()]
 
 

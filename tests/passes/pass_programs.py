@@ -357,3 +357,48 @@ def gemm_that_stays():
         s.map({"i": "0:M", "j": "0:N"}, "o = s * q + y",
               inputs={"q": "Q[i, j]", "s": "t", "y": "Y[i, j]"}, outputs={"o": "W[i, j]"})
     return b.build()
+
+
+@case(_vec)
+def first_accumulation():
+    """t starts zeroed and its first write adds into it (as autodiff's gradients do): a
+    plain write, which then fuses with its consumer."""
+    b = ProgramBuilder("first_accumulation")
+    for n in "xyz":
+        b.arg(n, "float64", ["N"])
+    b.transient("t", "float64", ["N"])
+    b.transient("s", "float64")
+    b.returns("out", "float64", ["N"])
+    with b.state() as s:
+        s.tasklet("o = a * 2.0", inputs={"a": "x[0]"}, outputs={"o": "s wcr +"})
+        s.map({"i": "0:N"}, "o = a * c", inputs={"a": "y[i]", "c": "s"},
+              outputs={"o": "t[i] wcr +"})
+        s.map({"i": "0:N"}, "o = a + c", inputs={"a": "t[i]", "c": "z[i]"},
+              outputs={"o": "out[i]"})
+    return b.build()
+
+
+@case(_vec)
+def accumulations_that_stay():
+    """Accumulations that must keep their wcr: a second one into the same t, one inside a
+    loop (its next iteration adds onto the first), a row sum (several iterations write one
+    element)."""
+    b = ProgramBuilder("accumulations_that_stay")
+    for n in "xyz":
+        b.arg(n, "float64", ["N"])
+    b.transient("t", "float64", ["N"])
+    b.transient("u", "float64", ["N"])
+    b.transient("r", "float64", ["1"])
+    b.returns("out", "float64", ["N"])
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = a", inputs={"a": "x[i]"}, outputs={"o": "t[i] wcr +"})
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = a", inputs={"a": "y[i]"}, outputs={"o": "t[i] wcr +"})
+    with b.loop("k", 0, 3), b.state() as s:
+        s.map({"i": "0:N"}, "o = a", inputs={"a": "z[i]"}, outputs={"o": "u[i] wcr +"})
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = a", inputs={"a": "x[i]"}, outputs={"o": "r[0] wcr +"})
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = a + c + d", inputs={"a": "t[i]", "c": "u[i]", "d": "r[0]"},
+              outputs={"o": "out[i]"})
+    return b.build()

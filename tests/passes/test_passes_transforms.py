@@ -207,3 +207,22 @@ def test_gemm_folding_leaves_unprovable_cases_alone():
     after, changes = _run(before, "gemm-folding")
     assert changes == []
     assert after.to_text() == ir.from_json(before.to_json()).to_text()
+
+
+def test_first_accumulation_becomes_a_write_and_fuses():
+    before = CASES["first_accumulation"].build()
+    after, changes = _run(before, "first-accumulation", "map-fusion", "dead-data")
+    assert sum("plain write" in c for c in changes) == 2  # the scalar s and the array t
+    assert any("'t' is no longer materialised" in c for c in changes)
+    assert len(_maps(after)) == 1
+    _same_results(before, after, CASES["first_accumulation"].args(np.random.default_rng(3)))
+
+
+def test_accumulations_that_must_add_keep_their_wcr():
+    before = CASES["accumulations_that_stay"].build()
+    after, changes = _run(before, "first-accumulation")
+    assert len(changes) == 1 and "into 't'" in changes[0]  # only the first of t's two
+    wcr = [e.memlet.data for m in _maps(after) for e in m.body.edges
+           if e.memlet is not None and e.memlet.wcr == "+"]
+    assert sorted(wcr) == ["r", "t", "u"]
+    _same_results(before, after, CASES["accumulations_that_stay"].args(np.random.default_rng(4)))

@@ -146,8 +146,11 @@ def test_what_numpy_refuses_or_sluice_cannot_is_an_error():
         f(np.array([1.0, 3.0]))
     with pytest.raises(SluiceError, match="masked selection"):
         sluice.jit(returned_selection)(np.ones(3))
-    with pytest.raises(SluiceError, match="masked selection x\\[mask\\] and an array"):
-        sluice.jit(selection_and_array)(np.ones(3), np.ones(3))
+    # a selection with an array: NumPy's array of the selection, and its broadcasting
+    g = sluice.jit(selection_and_array)
+    assert g(np.ones(3), np.full(3, 2.0)) == 9.0
+    with pytest.raises(SluiceError, match="could not be broadcast"):
+        g(np.array([1.0, -1.0, 1.0]), np.ones(3))
     with pytest.raises(SluiceError, match="boolean index did not match"):
         sluice.jit(mismatched_mask)(np.ones(3), np.ones(4))
 

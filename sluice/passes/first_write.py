@@ -1,0 +1,106 @@
+"""The first accumulation into a fresh transient is a plain write.
+
+A transient starts zeroed (DESIGN.md), so `T[i] += v` (a write with wcr '+') that is the
+first thing to touch T, once per element, stores `v`. Autodiff's backward pass adds every
+contribution to a gradient this way; as a plain write, the first contribution needs no
+zeroed array under it (backends/cpu/initialised.py) and can fuse with the map that reads it
+(map-fusion), which then never materialises T (go_fast's gradient of `sum(a + t)` broadcast
+the scalar adjoint into an N x N array, then added that array into the gradient of `a`).
+
+Match (all must hold, else T is left alone):
+* T is a transient array or scalar, not an argument, a return or a stream;
+* the first top-level block of the program that mentions T is a state: not inside a loop
+  (whose next iteration would add onto the first) or a branch;
+* in that state, T has one access node in the state's graph, written by one edge with wcr
+  '+' from a tasklet (one execution, so a scalar or one element) or from a map whose body
+  writes T through one edge with wcr '+' at exactly `T[p0, p1, ...]` (its parameters, in
+  order: every iteration a different element) and reads nothing of T.
+Apply: both memlets (inside the map and out of it) lose their wcr.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sluice.ir.control import Assign, Block, Branch, Check, Loop, State, While
+from sluice.ir.data import Array, Scalar
+from sluice.ir.graph import DataflowGraph, Edge
+from sluice.ir.nodes import Access, Map, Tasklet
+from sluice.ir.program import Program
+from sluice.ir.symbolic import free_names
+from sluice.passes.manager import Pass, PassReport, register
+from sluice.passes.util import accesses_in, base, identity_subset
+
+
+@register
+@dataclass(frozen=True)
+class FirstAccumulation(Pass):
+    name = "first-accumulation"
+
+    def run(self, program: Program, report: PassReport) -> None:
+        fresh = [n for n, c in program.data.items()
+                 if isinstance(c, Array | Scalar) and type(c) in (Array, Scalar)
+                 and c.transient and n not in program.returns and n not in program.args]
+        for t in fresh:
+            first = next((b for b in program.body.blocks if _mentions(b, t)), None)
+            if isinstance(first, State) and _plain(first.graph, t):
+                report.changes.append(f"the first accumulation into '{t}' in state "
+                                      f"'{first.name}' is a plain write")
+
+
+def _mentions(b: Block, t: str) -> bool:
+    if isinstance(b, State):
+        return any(isinstance(n, Access) and base(n.data) == t or any(
+            e.memlet is not None and t in (base(e.memlet.data), base(e.memlet.other or ""))
+            for e in g.edges) for g in _graphs(b.graph) for n in g.nodes)
+    names: set[str] = set(b.reads()) if isinstance(b, Assign | Check) else set()
+    if isinstance(b, Loop):
+        names |= free_names(b.start) | free_names(b.stop) | free_names(b.step)
+    elif isinstance(b, While):
+        names |= free_names(b.cond)
+    elif isinstance(b, Branch):
+        for c, _ in b.cases:
+            names |= free_names(c)
+    return t in names or any(_mentions(sub, t) for r in b.regions() for sub in r.blocks)
+
+
+def _graphs(g: DataflowGraph) -> Iterator[DataflowGraph]:
+    yield g
+    for n in g.nodes:
+        if isinstance(n, Map):
+            yield from _graphs(n.body)
+
+
+def _plain(g: DataflowGraph, t: str) -> bool:
+    """Drop the wcr of T's first write in `g` where the module docstring's match holds."""
+    tops = [n for n in g.nodes if isinstance(n, Access) and base(n.data) == t]
+    if len(tops) != 1 or tops[0].data != t:
+        return False
+    ins = list(g.in_edges(tops[0]))
+    if len(ins) != 1 or ins[0].memlet is None or ins[0].memlet.wcr != "+":
+        return False
+    src = ins[0].src
+    if isinstance(src, Tasklet):
+        _plain_edge(ins[0])
+        return True
+    if not isinstance(src, Map):
+        return False
+    inner = accesses_in(src.body, t)
+    if len(inner) != 1 or inner[0][0] is not src.body:
+        return False
+    node = inner[0][1]
+    writes = list(src.body.in_edges(node))
+    if src.body.out_edges(node) or len(writes) != 1:
+        return False
+    m = writes[0].memlet
+    if m is None or m.wcr != "+" or not identity_subset(m.subset, src.params):
+        return False
+    _plain_edge(writes[0])
+    _plain_edge(ins[0])
+    return True
+
+
+def _plain_edge(e: Edge) -> None:
+    e.memlet = dataclasses.replace(e.memlet, wcr=None)
