@@ -1,14 +1,16 @@
-"""The first accumulation into a fresh transient is a plain write.
+"""The first accumulation into a container the program allocates is a plain write.
 
-A transient starts zeroed (DESIGN.md), so `T[i] += v` (a write with wcr '+') that is the
-first thing to touch T, once per element, stores `v`. Autodiff's backward pass adds every
-contribution to a gradient this way; as a plain write, the first contribution needs no
-zeroed array under it (backends/cpu/initialised.py) and can fuse with the map that reads it
-(map-fusion), which then never materialises T (go_fast's gradient of `sum(a + t)` broadcast
-the scalar adjoint into an N x N array, then added that array into the gradient of `a`).
+Such a container starts zeroed (DESIGN.md), so `T[i] += v` (a write with wcr '+') that is
+the first thing to touch T, once per element, stores `v`. Autodiff's backward pass adds
+every contribution to a gradient this way; as a plain write, the first contribution needs
+no zeroed array under it (backends/cpu/initialised.py) and can fuse with the map that reads
+it (map-fusion), which then never materialises T (go_fast's gradient of `sum(a + t)`
+broadcast the scalar adjoint into an N x N array, then added that array into the gradient
+of `a`).
 
 Match (all must hold, else T is left alone):
-* T is a transient array or scalar, not an argument, a return or a stream;
+* T is an array or scalar the program allocates (a transient or a return, not an argument
+  or a stream);
 * the first top-level block of the program that mentions T is a state: not inside a loop
   (whose next iteration would add onto the first) or a branch;
 * in that state, T has one access node in the state's graph, written by one edge with wcr
@@ -21,17 +23,15 @@ Apply: both memlets (inside the map and out of it) lose their wcr.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sluice.ir.control import Assign, Block, Branch, Check, Loop, State, While
+from sluice.ir.control import State
 from sluice.ir.data import Array, Scalar
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.nodes import Access, Map, Tasklet
 from sluice.ir.program import Program
-from sluice.ir.symbolic import free_names
 from sluice.passes.manager import Pass, PassReport, register
-from sluice.passes.util import accesses_in, base, identity_subset
+from sluice.passes.util import accesses_in, base, identity_subset, mentions
 
 
 @register
@@ -40,37 +40,13 @@ class FirstAccumulation(Pass):
     name = "first-accumulation"
 
     def run(self, program: Program, report: PassReport) -> None:
-        fresh = [n for n, c in program.data.items()
-                 if isinstance(c, Array | Scalar) and type(c) in (Array, Scalar)
-                 and c.transient and n not in program.returns and n not in program.args]
+        fresh = [n for n, c in program.data.items() if type(c) in (Array, Scalar)
+                 and (c.transient or n in program.returns) and n not in program.args]
         for t in fresh:
-            first = next((b for b in program.body.blocks if _mentions(b, t)), None)
+            first = next((b for b in program.body.blocks if mentions(b, t)), None)
             if isinstance(first, State) and _plain(first.graph, t):
                 report.changes.append(f"the first accumulation into '{t}' in state "
                                       f"'{first.name}' is a plain write")
-
-
-def _mentions(b: Block, t: str) -> bool:
-    if isinstance(b, State):
-        return any(isinstance(n, Access) and base(n.data) == t or any(
-            e.memlet is not None and t in (base(e.memlet.data), base(e.memlet.other or ""))
-            for e in g.edges) for g in _graphs(b.graph) for n in g.nodes)
-    names: set[str] = set(b.reads()) if isinstance(b, Assign | Check) else set()
-    if isinstance(b, Loop):
-        names |= free_names(b.start) | free_names(b.stop) | free_names(b.step)
-    elif isinstance(b, While):
-        names |= free_names(b.cond)
-    elif isinstance(b, Branch):
-        for c, _ in b.cases:
-            names |= free_names(c)
-    return t in names or any(_mentions(sub, t) for r in b.regions() for sub in r.blocks)
-
-
-def _graphs(g: DataflowGraph) -> Iterator[DataflowGraph]:
-    yield g
-    for n in g.nodes:
-        if isinstance(n, Map):
-            yield from _graphs(n.body)
 
 
 def _plain(g: DataflowGraph, t: str) -> bool:

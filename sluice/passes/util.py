@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import sympy
 
-from sluice.ir.control import Assign, Branch, Check, Loop, State, While
+from sluice.ir.control import Assign, Block, Branch, Check, Loop, State, While
 from sluice.ir.data import Stream
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import Index, Range, full_subset
@@ -36,16 +36,30 @@ def control_reads(p: Program) -> set[str]:
     """Names read by loop bounds, conditions and symbol assignments."""
     out: set[str] = set()
     for b in p.body.walk():
-        if isinstance(b, Loop):
-            out |= free_names(b.start) | free_names(b.stop) | free_names(b.step)
-        elif isinstance(b, While):
-            out |= free_names(b.cond)
-        elif isinstance(b, Branch):
-            for c, _ in b.cases:
-                out |= free_names(c)
-        elif isinstance(b, Assign | Check):
-            out |= b.reads()
+        out |= _block_reads(b)
     return out
+
+
+def _block_reads(b: Block) -> set[str]:
+    """Names one control block itself reads (not the blocks inside it)."""
+    if isinstance(b, Loop):
+        return free_names(b.start) | free_names(b.stop) | free_names(b.step)
+    if isinstance(b, While):
+        return free_names(b.cond)
+    if isinstance(b, Branch):
+        return set().union(*(free_names(c) for c, _ in b.cases))
+    if isinstance(b, Assign | Check):
+        return set(b.reads())
+    return set()
+
+
+def mentions(b: Block, name: str) -> bool:
+    """Block `b` (or a block inside it) touches container `name`: an access node, or a
+    bound, condition or assignment that reads it."""
+    if isinstance(b, State):
+        return bool(accesses_in(b.graph, name))
+    return name in _block_reads(b) or any(mentions(sub, name) for r in b.regions()
+                                           for sub in r.blocks)
 
 
 def read_containers(p: Program) -> set[str]:
