@@ -65,26 +65,26 @@ class BranchLowering:
         region = self.em.b.region
         while True:  # again when a variable changes shape between the paths (resizing.py)
             mark, n_requires = len(region.blocks), len(self.em.requires)
-            saved = (dict(f.env), dict(f.mutable), set(f.pending), dict(f.poisoned),
-                     dict(f.stale), self.returns, self.had_early_return)
+            tables = (f.env, f.mutable, f.pending, f.poisoned, f.stale)
+            saved = [t.copy() for t in tables]
+            returns, early = self.returns, self.had_early_return
             self.resize_scopes.append((f, own))
             try:
                 return self._traced_if(node, c)
             except Resize as r:
                 if r.frame is not f or r.name not in own:
                     raise
-                if r.name in f.resized or self.returns is not saved[5]:
+                if r.name in f.resized or self.returns is not returns:
                     raise r.refusal from None
                 f.resized.add(r.name)
             finally:
                 self.resize_scopes.pop()
-            del region.blocks[mark:]
+            del region.blocks[mark:]  # the abandoned trace
             del self.em.requires[n_requires:]
-            for d, old in zip((f.env, f.mutable, f.pending, f.poisoned, f.stale), saved,
-                              strict=False):
-                d.clear()
-                d.update(old)
-            self.had_early_return = saved[6]
+            for table, old in zip(tables, saved, strict=True):
+                table.clear()
+                table.update(old)
+            self.had_early_return = early
 
     def _traced_if(self, node: ast.If, c: Any) -> bool:
         from sluice.frontend.python.statements import assigned_names
