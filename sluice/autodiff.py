@@ -111,11 +111,14 @@ class GradFunction:
             out.append(names[param])
         return out
 
-    def _runner(self, entry: Any, key: tuple, program: Program) -> Callable[..., Any]:
-        """`program` compiled for the target, once per trace."""
+    def _runner(self, entry: Any, key: tuple, program: Program | Callable[[], Program]
+                ) -> Callable[..., Any]:
+        """`program` (or what the callable makes, only when needed) compiled for the
+        target, once per trace."""
         key = (*key, self.target)
         run = entry.runners.get(key)
         if run is None:
+            program = program() if callable(program) else program
             mod = _backend(self.target) if self.target != INTERPRET else None
             build = getattr(mod, "build", None) if mod is not None else None
             run = build(program) if build is not None else functools.partial(interpret,
@@ -209,8 +212,8 @@ class GradFunction:
         call_args = [a.copy() if k in written and isinstance(a, np.ndarray) else a
                      for k, a in enumerate(call_args)]
         key = ("grad-runner", self.argnums, self.has_aux, id(joint), results)
-        program = joint if results else entry.runners.setdefault(
-            ("grad-only", id(joint)), _gradients_only(joint, len(self.argnums)))
+        program = joint if results else functools.partial(_gradients_only, joint,
+                                                          len(self.argnums))
         out = self._runner(entry, key, program)(*call_args, *trips, *every, seed)
         out = out if isinstance(out, tuple) else (out,)
         n = len(out) - len(self.argnums)
