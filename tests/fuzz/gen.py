@@ -63,6 +63,8 @@ def _reduction(b: Builder, out: str) -> Stmt:
     if len(b.shape) > 1 and rng.random() < 0.6:
         axis = rng.choice([0, 1, -1])
     ax = "" if axis is None else f", axis={axis}"
+    if fn in ("sum", "prod", "max", "min") and rng.random() < 0.2:  # NumPy's seed
+        ax += f", initial={rng.choice(['0', '1', '-2', '2.5', '-0.0', '1e300', 'True'])}"
     if rng.random() < 0.5 and fn not in ("any", "all"):
         line = f"{out} = ({e}).{fn}({ax[2:]})"
     else:

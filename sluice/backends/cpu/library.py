@@ -451,7 +451,10 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
                 def body() -> None:
                     w(f"sl_acc = {_fold(op, 'sl_acc', x, t.kind == 'c')};")
             if split:
-                heads, body = _split_fold(fn, op, T, seed, heads, rnames[-1], red_sizes[-1], x,
+                # (a block's partial starts from the neutral element: a seed given as the
+                # reduction's identity, NumPy's initial=, counts once, in sl_acc)
+                part = f"{T}({0 if op == '+' else 1})" if op in ("+", "*") else seed
+                heads, body = _split_fold(fn, op, T, part, heads, rnames[-1], red_sizes[-1], x,
                                           fn.idx(v.size(), scope) if whole else None, scope,
                                           nan_flag)
             _nest(fn, heads, body)

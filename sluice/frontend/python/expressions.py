@@ -242,6 +242,9 @@ class ExpressionLowering:
         if isinstance(base, Py) and base.obj is np.mgrid:
             from sluice.frontend.python.rules.grids import mgrid
             return mgrid(self, node)
+        if isinstance(base, Py) and base.obj is np.ogrid:
+            from sluice.frontend.python.rules.grids import ogrid
+            return ogrid(self, node)
         if isinstance(base, Py):
             key = self.pyvalue(self.ev(node.slice), node)
             try:

@@ -212,3 +212,26 @@ def test_transpose_softmax_spmm():
     C = sp.random(4, 6, density=0.4, format="csr", random_state=3)
     check(b.build(), [rng.standard_normal((4, 6, 3)), rng.standard_normal((4, 6)).astype(
         np.float32), C, rng.standard_normal(6), rng.standard_normal((6, 2))])
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (7, 3000), (70001, 1)])
+def test_seeded_sums_and_products_count_the_seed_once(shape):
+    """A Reduce with an identity (NumPy's initial=) of + or *: each block's partial starts
+    from 0 or 1 and the seed counts once (every block started from it: np.prod(ones((2, 3)),
+    axis=1, initial=2) gave 4, np.sum(ones((2, 3), int), initial=1) gave 9)."""
+    b = ir.ProgramBuilder("seeded")
+    b.arg("A", "float64", ["N", "M"])
+    b.arg("X", "int64", ["N", "M"])
+    b.returns("total", "float64")
+    b.returns("rows", "float64", ["N"])
+    b.returns("iprod", "int64", ["N"])
+    b.returns("itotal", "int64")
+    with b.state() as s:
+        s.library(ir.Reduce(op="+", identity=1.5), {"inp": "A"}, {"out": "total"})
+        s.library(ir.Reduce(op="*", axes=[1], identity=2.0), {"inp": "A"}, {"out": "rows"})
+        s.library(ir.Reduce(op="*", axes=[1], identity=3), {"inp": "X"}, {"out": "iprod"})
+        s.library(ir.Reduce(op="+", identity=7), {"inp": "X"}, {"out": "itotal"})
+    rng = np.random.default_rng(5)
+    A = 1.0 + rng.random(shape) * 1e-6
+    X = rng.integers(-1, 2, shape)
+    check(b.build(), [A, X])

@@ -49,3 +49,14 @@ def bad_repeat(a, counts):
 def test_unsupported_forms_are_clear_errors():
     with pytest.raises(sluice.SluiceError, match="array of repeat counts"):
         sluice.jit(bad_repeat)(np.ones(2), np.array([1, 2]))
+
+
+def open_grids(n, m):
+    i, j = np.ogrid[0:n, 1:m:2]
+    k = np.ogrid[3:0:-1]
+    a, b, c = np.ogrid[0:2, n:m, 0:1]
+    return i * 10 + j, k * 1, a + b + c, (i + j).shape[1]
+
+
+def test_ogrid_agrees_with_numpy():
+    agree(open_grids, (3, 7), (0, 1), (-2, 5), (4, -1))

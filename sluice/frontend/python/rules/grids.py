@@ -1,5 +1,5 @@
-"""np.mgrid[...] (NPBench's stockham_fft and mandelbrot2) and np.repeat: index grids and
-repetitions, as lazy element-wise values."""
+"""np.mgrid[...] (NPBench's stockham_fft and mandelbrot2), np.ogrid[...] and np.repeat:
+index grids and repetitions, as lazy element-wise values."""
 
 from __future__ import annotations
 
@@ -37,24 +37,39 @@ def mgrid(tr, node: ast.Subscript) -> Elem:
     return Elem((sympy.Integer(len(ranges)), *shape), DType.int64, expr, {})
 
 
-def _range(tr, part: ast.expr) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
+def ogrid(tr, node: ast.Subscript) -> Elem | tuple[Elem, ...]:
+    """`np.ogrid[a:b, c:d]`: the open grid, a tuple with one range per slice, each along its
+    own axis and of size 1 along the others (an empty range for a negative size, as
+    np.arange gives); one slice gives that range alone."""
+    if not isinstance(node.slice, ast.Tuple):
+        return mgrid(tr, node)
+    ranges = [_range(tr, p, "np.ogrid") for p in node.slice.elts]
+    out = []
+    for k, (start, step, n) in enumerate(ranges):
+        shape = tuple(sympy.Max(0, n) if j == k else sympy.Integer(1)
+                      for j in range(len(ranges)))
+        out.append(Elem(shape, DType.int64, start + step * placeholder(k), {}))
+    return tuple(out)
+
+
+def _range(tr, part: ast.expr, what: str = "np.mgrid") -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
     if not isinstance(part, ast.Slice):
-        raise UnsupportedError("np.mgrid takes slices (np.mgrid[0:n, 0:m])", tr.loc(part))
+        raise UnsupportedError(f"{what} takes slices ({what}[0:n, 0:m])", tr.loc(part))
     ends = []
     for e, default in ((part.lower, 0), (part.upper, None), (part.step, 1)):
         if e is None:
             if default is None:
-                raise UnsupportedError("np.mgrid needs the stop of each slice", tr.loc(part))
+                raise UnsupportedError(f"{what} needs the stop of each slice", tr.loc(part))
             ends.append(sympy.Integer(default))
             continue
         v = tr.ev(e)
         if not isinstance(v, Sym) or not v.dtype.is_integer:
-            raise UnsupportedError("np.mgrid with bounds or steps other than integers is not "
+            raise UnsupportedError(f"{what} with bounds or steps other than integers is not "
                                    "supported", tr.loc(e), hint="use np.linspace for floats")
         ends.append(tr.index_expr(v, e))
     start, stop, step = ends
     if not step.is_number or step == 0:
-        raise UnsupportedError("np.mgrid needs a nonzero constant step", tr.loc(part))
+        raise UnsupportedError(f"{what} needs a nonzero constant step", tr.loc(part))
     # ceil((stop - start) / step)
     return start, step, FloorDiv(stop - start + step - (1 if step > 0 else -1), step)
 

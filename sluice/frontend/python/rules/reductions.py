@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from typing import Any
 
 import numpy as np
 import sympy
@@ -17,6 +18,7 @@ from sluice.frontend.python.rules.table import (
     value,
 )
 from sluice.frontend.python.values import (
+    Py,
     Sym,
 )
 from sluice.ir.dtypes import DType
@@ -55,12 +57,17 @@ def _axes_of_0d(tr, node, axis, op: str) -> None:
 
 def reduction(op: str, identity: int | None = None):
     """The rule for reduction `op`; `identity` seeds it (any/all: empty arrays are fine)."""
-    def rule(tr, node, a, axis=None, keepdims=None, out=None, dtype=None):
+    def rule(tr, node, a, axis=None, keepdims=None, out=None, dtype=None, initial=None):
         if out is not None or dtype is not None:
             raise UnsupportedError("out= and dtype= are not supported in reductions",
                                    tr.loc(node))
+        seed = _initial(tr, node, op, initial)
         a = value(tr, node, a)
         if not a.shape:
+            if seed is not None:
+                raise UnsupportedError("initial= in a reduction of a 0-d value is not "
+                                       "supported", tr.loc(node),
+                                       hint="combine the two values with np.maximum, +, ...")
             _axes_of_0d(tr, node, axis, op)
             return _scalar(op, a)
         axes = _axes(tr, node, axis, len(a.shape))
@@ -73,8 +80,26 @@ def reduction(op: str, identity: int | None = None):
             rdtype = DType.int64
         else:
             rdtype = ufunc_types.reduce_type(op, a.dtype)
-        return _reduce(tr, a, op, axes, keep, rdtype)
+        return _reduce(tr, a, op, axes, keep, rdtype, identity=seed)
     return rule
+
+
+def _initial(tr, node, op: str, initial: Any) -> int | float | bool | None:
+    """`initial=`: the value NumPy starts the reduction from (so max/min of nothing is it),
+    cast to the result type as NumPy casts it; a number known while tracing."""
+    if initial is None:
+        return None
+    if op in ("mean", "argmax", "argmin"):
+        raise SluiceTypeError(f"np.{op}() got an unexpected keyword argument 'initial'",
+                              tr.loc(node))
+    v = initial.constant if isinstance(initial, Sym) else (
+        initial.obj if isinstance(initial, Py) else None)
+    if isinstance(v, np.generic):
+        v = v.item()
+    if not isinstance(v, bool | int | float) or isinstance(initial, Sym) and not initial.weak:
+        raise UnsupportedError("initial= must be a Python number known when the function is "
+                               "compiled", tr.loc(node), hint="e.g. initial=0.0")
+    return v
 
 
 def _scalar(op: str, a):
