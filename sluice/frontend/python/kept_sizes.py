@@ -84,6 +84,9 @@ class _Rebase:
                                           for d in shape), tuple(range(len(shape))))
         em.store(to_elem(whole), kept)
         self.copies[data] = kept.data
+        made = self.tr.view_copies.get(data)
+        if made is not None:  # (a reshape NumPy makes as a view stays one: viewcopies.py)
+            self.tr.view_copies[kept.data] = made
         return kept.data
 
 

@@ -115,3 +115,19 @@ def storage_sized_by_the_changing_variable(x):
 def test_storage_sized_by_a_variable_the_loop_changes_is_refused():
     with pytest.raises(UnsupportedError, match="has a size that depends on a size assigned here"):
         sluice.jit(storage_sized_by_the_changing_variable)(x8())
+
+
+def reshape_view_written_after(x):
+    n = 4
+    for _ in range(1):
+        b = x[:n].reshape(2, 2)
+        n = n - 1
+        b[0, 0] = 5.0
+    return x
+
+
+def test_a_kept_reshape_is_still_a_view_in_numpy():
+    """The copy that keeps `b`'s size is still what NumPy makes a view of x: writing it is
+    refused as before (it would otherwise miss x silently)."""
+    with pytest.raises(UnsupportedError, match="reshape of 'x', which in NumPy is a view"):
+        sluice.jit(reshape_view_written_after)(x8())
