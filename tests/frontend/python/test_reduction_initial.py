@@ -48,3 +48,38 @@ def test_what_initial_does_not_take():
         sluice.jit(seeded_0d)(x)
     with pytest.raises(sluice.SluiceError, match="known when the function is compiled"):
         sluice.jit(seeded_at_run_time)(x, np.float64(2.0))
+
+
+def prod_seeded_huge(x):
+    return x.prod(initial=1e300)
+
+
+def sum_seeded_negative(x):
+    return np.sum(x, initial=-2.5)
+
+
+def seeded_with_nan(x):
+    return np.max(x, initial=np.nan)
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.uint8, np.float32, np.bool_])
+def test_initial_converts_as_numpy_does(dtype):
+    """NumPy converts the seed to the reduction's type: 1e300 into integers and -2.5 into an
+    unsigned type are its errors (found by the fuzzer: the interpreter stopped with a bare
+    OverflowError); elsewhere the converted value seeds. (The seed is a constant, so its
+    error is reported when compiling, even on a path a call would not take.)"""
+    x = np.array([1, 0, 1], dtype)
+    for fn in (prod_seeded_huge, sum_seeded_negative):
+        try:
+            with np.errstate(all="ignore"):
+                want = fn(x.copy())
+        except (OverflowError, ValueError):
+            with pytest.raises(sluice.SluiceError, match="initial="):
+                sluice.jit(fn)(x.copy())
+            continue
+        got = sluice.jit(fn)(x.copy())
+        assert np.asarray(got).dtype == np.asarray(want).dtype
+        assert np.array_equal(got, want, equal_nan=True)
+    if np.dtype(dtype).kind == "f":  # (elsewhere NaN converts: True, or NumPy's error)
+        with pytest.raises(sluice.SluiceError, match="initial=nan"):
+            sluice.jit(seeded_with_nan)(x)

@@ -61,8 +61,8 @@ def reduction(op: str, identity: int | None = None):
         if out is not None or dtype is not None:
             raise UnsupportedError("out= and dtype= are not supported in reductions",
                                    tr.loc(node))
-        seed = _initial(tr, node, op, initial)
         a = value(tr, node, a)
+        seed = _initial(tr, node, op, initial, a.dtype)
         if not a.shape:
             if seed is not None:
                 raise UnsupportedError("initial= in a reduction of a 0-d value is not "
@@ -84,9 +84,11 @@ def reduction(op: str, identity: int | None = None):
     return rule
 
 
-def _initial(tr, node, op: str, initial: Any) -> int | float | bool | None:
+def _initial(tr, node, op: str, initial: Any, dtype: DType) -> int | float | bool | None:
     """`initial=`: the value NumPy starts the reduction from (so max/min of nothing is it),
-    cast to the result type as NumPy casts it; a number known while tracing."""
+    converted as NumPy converts it (NumPy itself, reducing an empty array of the operand's
+    type: 2.5 is 2 in an integer sum, 1e300 is its OverflowError); a number known while
+    tracing."""
     if initial is None:
         return None
     if op in ("mean", "argmax", "argmin"):
@@ -99,7 +101,18 @@ def _initial(tr, node, op: str, initial: Any) -> int | float | bool | None:
     if not isinstance(v, bool | int | float) or isinstance(initial, Sym) and not initial.weak:
         raise UnsupportedError("initial= must be a Python number known when the function is "
                                "compiled", tr.loc(node), hint="e.g. initial=0.0")
-    return v
+    ufunc = {"+": np.add, "*": np.multiply, "max": np.maximum, "min": np.minimum}[op]
+    try:
+        with np.errstate(all="ignore"):
+            seed = ufunc.reduce(np.zeros(0, dtype.numpy), initial=v).item()
+    except (OverflowError, ValueError, TypeError) as err:
+        # (also where the reduction would not run: the seed is a constant of the code)
+        raise SluiceTypeError(f"initial={v!r} for a {dtype} reduction: {err}",
+                              tr.loc(node)) from None
+    if seed != seed:
+        raise UnsupportedError("initial=nan is not supported", tr.loc(node),
+                               hint="the result is NaN whatever the array holds")
+    return seed
 
 
 def _scalar(op: str, a):
