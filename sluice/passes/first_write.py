@@ -63,7 +63,7 @@ def _plain(g: DataflowGraph, t: str) -> bool:
         return True
     if not isinstance(src, Map):
         return False
-    inner = accesses_in(src.body, t)
+    inner = accesses_in(src.body, t)  # (nested bodies too: a nested map's T[i] += ... adds)
     if len(inner) != 1 or inner[0][0] is not src.body:
         return False
     node = inner[0][1]

@@ -382,13 +382,14 @@ def first_accumulation():
 def accumulations_that_stay():
     """Accumulations that must keep their wcr: a second one into the same t, one inside a
     loop (its next iteration adds onto the first), a row sum (several iterations write one
-    element)."""
+    element), a nested map's sum into w[i]."""
     b = ProgramBuilder("accumulations_that_stay")
     for n in "xyz":
         b.arg(n, "float64", ["N"])
     b.transient("t", "float64", ["N"])
     b.transient("u", "float64", ["N"])
     b.transient("r", "float64", ["1"])
+    b.transient("w", "float64", ["N"])
     b.returns("out", "float64", ["N"])
     with b.state() as s:
         s.map({"i": "0:N"}, "o = a", inputs={"a": "x[i]"}, outputs={"o": "t[i] wcr +"})
@@ -398,7 +399,11 @@ def accumulations_that_stay():
         s.map({"i": "0:N"}, "o = a", inputs={"a": "z[i]"}, outputs={"o": "u[i] wcr +"})
     with b.state() as s:
         s.map({"i": "0:N"}, "o = a", inputs={"a": "x[i]"}, outputs={"o": "r[0] wcr +"})
+    with b.state() as s, s.map_scope({"i": "0:N"}) as outer:  # a nested map adds N times
+        outer.map({"j": "0:N"}, "o = a * c", inputs={"a": "y[i]", "c": "z[j]"},
+                  outputs={"o": "w[i] wcr +"})
     with b.state() as s:
-        s.map({"i": "0:N"}, "o = a + c + d", inputs={"a": "t[i]", "c": "u[i]", "d": "r[0]"},
+        s.map({"i": "0:N"}, "o = a + c + d + e",
+              inputs={"a": "t[i]", "c": "u[i]", "d": "r[0]", "e": "w[i]"},
               outputs={"o": "out[i]"})
     return b.build()
