@@ -101,10 +101,10 @@ def _initial(tr, node, op: str, initial: Any, dtype: DType) -> int | float | boo
     if not isinstance(v, bool | int | float) or isinstance(initial, Sym) and not initial.weak:
         raise UnsupportedError("initial= must be a Python number known when the function is "
                                "compiled", tr.loc(node), hint="e.g. initial=0.0")
-    ufunc = {"+": np.add, "*": np.multiply, "max": np.maximum, "min": np.minimum}[op]
-    try:
+    try:  # (the node's own NumPy reference, on nothing, converts the seed)
         with np.errstate(all="ignore"):
-            seed = ufunc.reduce(np.zeros(0, dtype.numpy), initial=v).item()
+            empty = np.zeros(0, dtype.numpy)
+            seed = Reduce(op=op, identity=v).reference(empty)["out"].item()
     except (OverflowError, ValueError, TypeError) as err:
         # (also where the reduction would not run: the seed is a constant of the code)
         raise SluiceTypeError(f"initial={v!r} for a {dtype} reduction: {err}",
