@@ -197,8 +197,7 @@ class ExpressionLowering:
     # --- attributes and subscripts --------------------------------------------------------
     def ev_attribute(self, node: ast.Attribute) -> Any:
         base = self.ev(node.value)
-        if isinstance(base, Masked):  # x[m].shape, .size, .T: of the array NumPy makes
-            base = masks.compressed(self, base)
+        base = masks.array(self, base)  # x[m].shape, .size, .T: of the array NumPy makes
         if isinstance(base, View | Elem | Sym):
             return self.array_attribute(base, node.attr, node)
         if isinstance(base, Py):
@@ -282,8 +281,7 @@ class ExpressionLowering:
             raise SluiceTypeError("a scalar cannot be indexed", self.loc(node))
         if isinstance(base, Elem):
             base = self.em.materialize(base)
-        if isinstance(base, Masked):  # x[m][1:]: indexes the array NumPy makes of it
-            base = masks.compressed(self, base)
+        base = masks.array(self, base)  # x[m][1:]: indexes the array NumPy makes of it
         items = self.index_items(node.slice)
         masks_ = [it[1] for it in items if it[0] == "mask"]
         if masks_:
@@ -324,8 +322,7 @@ class ExpressionLowering:
                 items.append(("slice", lo, hi, st))
                 continue
             v = self.ev(p)
-            if isinstance(v, Masked):  # N[Xi[I], Yi[I]]: the selected indices, compressed
-                v = masks.compressed(self, v)
+            v = masks.array(self, v)  # N[Xi[I], Yi[I]]: the selected indices, compressed
             if isinstance(v, Sym | View | Elem) and not v.shape and v.dtype == DType.bool:
                 raise UnsupportedError("indexing with a boolean scalar is not supported",
                                        self.loc(p), hint="NumPy reads x[True] as a mask that "

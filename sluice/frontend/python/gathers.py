@@ -19,7 +19,7 @@ import sympy
 from sluice.errors import ShapeError, SluiceTypeError, UnsupportedError
 from sluice.frontend.python import masks, setitem
 from sluice.frontend.python.emit import align, broadcast
-from sluice.frontend.python.values import Masked, Rng, View, placeholder, to_elem
+from sluice.frontend.python.values import Rng, View, placeholder, to_elem
 from sluice.ir.memlet import Index, Memlet
 from sluice.ir.nodes import Tasklet
 from sluice.ir.symbolic import Expr, Select
@@ -128,8 +128,7 @@ class GatherLowering:
                                    self.loc(node))
         plan = _Plan(self, v, gathers, node)
         em = self.em
-        if isinstance(val, Masked):  # Z_[Xi[I], Yi[I]] = Z[I]
-            val = masks.compressed(self, val)
+        val = masks.array(self, val)  # Z_[Xi[I], Yi[I]] = Z[I]
         try:  # the value becomes an array first: only a Python number is checked
             setitem.check_scalar_store(val, v.dtype, em.arrays0d, numpy_scalars=False)
         except SluiceTypeError as e:

@@ -243,10 +243,14 @@ def lifts(operands: Any) -> bool:
                                                           for m in masks_)
 
 
+def array(tr, v: Any) -> Any:
+    """`v`, or the array NumPy makes of it if it is a selection (see `compressed`)."""
+    return compressed(tr, v) if isinstance(v, Masked) else v
+
+
 def arrays(tr, values: Any) -> list:
     """`values` with each selection compressed into the array NumPy makes of it."""
-    return [compressed(tr, v) if isinstance(v, Masked)
-            else tuple(arrays(tr, v)) if isinstance(v, tuple) else v for v in values]
+    return [tuple(arrays(tr, v)) if isinstance(v, tuple) else array(tr, v) for v in values]
 
 
 def materialized(tr, sel: Masked) -> Masked:

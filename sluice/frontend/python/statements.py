@@ -217,8 +217,7 @@ class StatementLowering:
         if isinstance(val, tuple | Py):
             raise SluiceTypeError("only numbers and arrays can be stored in arrays",
                                   self.loc(node))
-        if isinstance(val, Masked):  # v[:k] = x[m]: the selected elements, as an array
-            val = masks.compressed(self, val)
+        val = masks.array(self, val)  # v[:k] = x[m]: the selected elements, as an array
         try:  # NumPy converts a scalar stored in an integer array with int()
             setitem.check_scalar_store(val, view.dtype, self.em.arrays0d)
         except SluiceTypeError as e:
@@ -343,8 +342,7 @@ class StatementLowering:
 
     # --- storage for variables changed in loops and branches ---------------------------------
     def new_storage(self, name: str, val: Any, node: ast.AST) -> Any:
-        if isinstance(val, Masked):
-            val = masks.compressed(self, val)
+        val = masks.array(self, val)
         if isinstance(val, tuple | Py):
             raise UnsupportedError(f"'{name}' holds {self.describe(val)}; such variables cannot "
                                    "change inside loops or run-time branches", self.loc(node),
@@ -374,8 +372,8 @@ class StatementLowering:
 
     def write_storage(self, name: str, val: Any, node: ast.AST) -> None:
         st = self.frame.mutable[name]
-        if isinstance(val, Masked) and not isinstance(st, sympy.Symbol):
-            val = masks.compressed(self, val)
+        if not isinstance(st, sympy.Symbol):
+            val = masks.array(self, val)
         carried.check_write(self, name, st, val)
         if isinstance(st, sympy.Symbol):
             # (a bool stays a bool in Python: `s = True` where `s` held an int would
