@@ -16,7 +16,7 @@ def seeded(x, y):
             y.sum(axis=-1, keepdims=True, initial=-0.0), np.prod(x > 0, initial=3))
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int16])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int16, np.complex128])
 def test_initial_seeds_the_reduction(dtype):
     rng = np.random.default_rng(2)
     # (values whose sums are exact: sums regroup on the CPU, within rounding of NumPy's)

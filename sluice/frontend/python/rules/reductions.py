@@ -109,6 +109,8 @@ def _initial(tr, node, op: str, initial: Any, dtype: DType) -> int | float | boo
         # (also where the reduction would not run: the seed is a constant of the code)
         raise SluiceTypeError(f"initial={v!r} for a {dtype} reduction: {err}",
                               tr.loc(node)) from None
+    if isinstance(seed, complex):  # (a real seed of a complex reduction: the IR keeps reals)
+        seed = seed.real
     if seed != seed:
         raise UnsupportedError("initial=nan is not supported", tr.loc(node),
                                hint="the result is NaN whatever the array holds")
