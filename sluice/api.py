@@ -39,7 +39,7 @@ from sluice.ir.symbolic import symbol as _symbol
 from sluice.layouts import any_layout, plain
 from sluice.types import ArrayType, ScalarType
 
-BACKENDS = {"cpu": "sluice.backends.cpu"}
+BACKENDS = {"cpu": "sluice.backends.cpu", "cuda": "sluice.backends.cuda"}
 DEFAULT_TARGET = "cpu"
 INTERPRET = "interpret"  # always available: the reference interpreter
 BOUNDSCHECK_VARIABLE = "SLUICE_BOUNDSCHECK"  # set (not 0/off): generated code checks indices
@@ -331,7 +331,7 @@ class SluiceFunction:
                               "source", hint="inspect the IR with .trace(...), or call the "
                               "function to run it on the reference interpreter")
         return gen(self._current(args, kwargs).traced.program,
-                   *self._options(self._checked(boundscheck)))
+                   *self._options(self._checked(boundscheck), mod))
 
     def compile(self, target: str | None = None, *args: Any, boundscheck: bool | None = None,
                 **kwargs: Any) -> Callable[..., Any]:
@@ -348,10 +348,11 @@ class SluiceFunction:
                 return bool(choice)
         return _environment_checks()
 
-    def _options(self, checked: bool) -> tuple[dict[str, Any], ...]:
+    def _options(self, checked: bool, mod: Any = None) -> tuple[dict[str, Any], ...]:
         """Backend options after the program: none in the common case (a backend need not
         know the options), else those that differ from the backend's defaults (bounds
-        checks off is explicit where the environment would say on)."""
+        checks off is explicit where the environment would say on). Options backend `mod`
+        does not take are left out, except bounds checks asked for, which it cannot give."""
         out: dict[str, Any] = {}
         if checked or _environment_checks():
             out["boundscheck"] = checked
@@ -359,6 +360,13 @@ class SluiceFunction:
             out["parallel"] = False
         if self.options.cache is not True:
             out["cache"] = build_cache(self.options.cache)
+        known = getattr(mod, "BUILD_OPTIONS", None)
+        if known is not None:
+            if checked and "boundscheck" not in known:
+                raise SluiceError(f"this target cannot check indices ('{self.__name__}' was "
+                                  "asked for bounds checks)",
+                                  hint="check on target 'cpu' or 'interpret', then run here")
+            out = {k: v for k, v in out.items() if k in known}
         return (out,) if out else ()
 
     def _runner(self, entry: _Entry, target: str, boundscheck: bool | None = None
@@ -370,7 +378,7 @@ class SluiceFunction:
         mod = _backend(target)
         build = getattr(mod, "build", None) if mod is not None else None
         program = entry.traced.program
-        options = self._options(checked)
+        options = self._options(checked, mod)
         as_tuple = _tuple_result if entry.traced.returns_tuple else _same
         strided = None
         if build is None:  # the interpreter checks every index anyway
@@ -423,6 +431,7 @@ def _tuple_result(native: Callable[..., Any]) -> Callable[..., Any]:
         out = native(*a)
         return out if isinstance(out, tuple) else (out,)
 
+    run.__wrapped__ = native  # type: ignore[attr-defined]
     return run
 
 

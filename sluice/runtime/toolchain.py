@@ -186,6 +186,20 @@ def gpus() -> tuple[str, ...]:
     return tuple(line.strip() for line in proc.stdout.splitlines() if line.startswith("GPU"))
 
 
+@functools.cache
+def gpu_arch() -> str | None:
+    """The first GPU's architecture as nvcc names it (`sm_90`), or None without a GPU."""
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return None
+    proc = _run([smi, "--query-gpu=compute_cap", "--format=csv,noheader"], timeout=20)
+    if proc is None or proc.returncode != 0:
+        return None
+    first = _first_line(proc.stdout).strip()
+    major, _, minor = first.partition(".")
+    return f"sm_{major}{minor}" if major.isdigit() and minor.isdigit() else None
+
+
 def discover() -> list[Tool]:
     """Probe every tool sluice can use; never raises."""
     tools = [Tool("python", True, f"{platform.python_version()} ({sys.executable})")]
@@ -212,8 +226,9 @@ def discover() -> list[Tool]:
         else Tool("nvcc", False, "not on PATH, $CUDA_HOME or /usr/local/cuda")
     )
     found_gpus = gpus()
+    arch = gpu_arch() if found_gpus else None
     tools.append(
-        Tool("gpu", True, "; ".join(found_gpus))
+        Tool("gpu", True, "; ".join(found_gpus) + (f" (compute capability {arch})" if arch else ""))
         if found_gpus
         else Tool("gpu", False, "nvidia-smi missing or lists no GPU")
     )

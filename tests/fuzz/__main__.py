@@ -4,11 +4,12 @@ a long campaign. Prints counts and writes each failure as a reproducer file."""
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections import Counter
 from pathlib import Path
 
-from tests.fuzz import campaign, families, mutate
+from tests.fuzz import campaign, differential, families, mutate
 
 KINDS = ("programs", *mutate.FRONTENDS)
 
@@ -28,7 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shrink", type=int, default=4,
                     help="compiles spent shrinking the first failure of each signature")
     ap.add_argument("--out", default="fuzz-failures", help="folder for reproducers")
+    ap.add_argument("--targets", default=",".join(differential.TARGETS),
+                    help=f"comma list of {differential.KNOWN_TARGETS} compared with NumPy "
+                    "(cuda: its kernels emulated on the CPU)")
     a = ap.parse_args(argv)
+    targets = [t.strip() for t in a.targets.split(",") if t.strip()]
+    if set(targets) - set(differential.KNOWN_TARGETS):
+        ap.error(f"unknown targets {sorted(set(targets) - set(differential.KNOWN_TARGETS))}")
+    os.environ[differential.TARGETS_VARIABLE] = ",".join(targets)  # (the workers inherit it)
     kinds = [k.strip() for k in a.kinds.split(",") if k.strip()]
     unknown = set(kinds) - set(KINDS)
     if unknown:

@@ -1,5 +1,6 @@
 """Run a generated program three ways — NumPy, the reference interpreter on the traced IR,
-the CPU backend — and judge: NumPy's answer or a `SluiceError`, nothing else.
+the CPU backend (and, with `--targets`, the CUDA backend's kernels emulated on the CPU) —
+and judge: NumPy's answer or a `SluiceError`, nothing else.
 
 `judge()` runs in the current process; `run_isolated()` runs it in a forked child with a
 time limit, so a crash of generated code (SIGFPE, SIGSEGV) or a hang is a finding, not the
@@ -13,18 +14,29 @@ import sys
 import tempfile
 import traceback
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 import sluice
+from sluice.backends.cuda.driver import EMULATE_VARIABLE
 from sluice.errors import SluiceError
 from tests.fuzz import compare as C
 from tests.fuzz import sandbox
 from tests.fuzz.gen import MINMAX, REDUCE, SOLVER, ULP, Program
 
 TARGETS = ("interpret", "cpu")
+TARGETS_VARIABLE = "SLUICE_FUZZ_TARGETS"  # e.g. "interpret,cpu,cuda" (`--targets`)
+KNOWN_TARGETS = ("interpret", "cpu", "cuda")
+
+
+def chosen_targets() -> tuple[str, ...]:
+    """The targets a campaign compares with NumPy: `$SLUICE_FUZZ_TARGETS`, else TARGETS."""
+    text = os.environ.get(TARGETS_VARIABLE, "")
+    return tuple(t.strip() for t in text.split(",") if t.strip()) or TARGETS
 
 
 @dataclass
@@ -97,10 +109,27 @@ def _run_target(f, target: str, args: list[object]) -> object:
     jf = sluice.jit(f)
     if target == "interpret":
         return jf.compile("interpret", *args)(*args)
+    if target == "cuda":  # the CUDA backend's kernels, emulated on the CPU
+        with _environment(EMULATE_VARIABLE, "1"):
+            return jf.compile("cuda", *args)(*args)
     return jf(*args)
 
 
-def judge(program: Program, targets: tuple[str, ...] = TARGETS) -> Verdict:
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = old
+
+
+def judge(program: Program, targets: tuple[str, ...] | None = None) -> Verdict:
+    targets = targets or chosen_targets()
     mod = load(program)
     try:
         return _judge(program, mod, targets)
@@ -195,7 +224,7 @@ def warm() -> None:
 
 
 def run_isolated(program: Program, timeout: float = 120.0,
-                 targets: tuple[str, ...] = TARGETS) -> Verdict:
+                 targets: tuple[str, ...] | None = None) -> Verdict:
     """`judge` in a forked child: signals and hangs become findings."""
     warm()
     status, value = sandbox.call(lambda: judge(program, targets), timeout)

@@ -135,14 +135,16 @@ def _pins(subset: tuple, prm: str, all_params: set[str]) -> bool:
 
 
 def plan_parallel(p: Program, m: Map, batched: bool, outer_params: set[str],
-                  private: frozenset[str] = frozenset()) -> ParallelPlan:
+                  private: frozenset[str] = frozenset(), vector_inside: bool = True
+                  ) -> ParallelPlan:
     """Which parameters run in parallel, and in which order the loops nest.
 
     Parameters that every write is injective in move outermost and run in parallel; the
     others keep their relative order inside, so each element still receives its
     contributions in the original order (the interchange is exact, even for `+` on floats).
     When the last of them indexes only unit-stride dimensions, it goes innermost instead,
-    inside the reduction loops, so it vectorises (`_unit_stride_inside`).
+    inside the reduction loops, so it vectorises (`_unit_stride_inside`), unless
+    `vector_inside` is False (GPU threads: every injective parameter stays parallel).
     """
     seq = ParallelPlan([], list(m.params), {}, False)
     if m.schedule in (Schedule.sequential, Schedule.spatial):
@@ -185,7 +187,8 @@ def plan_parallel(p: Program, m: Map, batched: bool, outer_params: set[str],
     if par and all(pinned(s, set(par), all_params - set(par)) for s in writes):
         order = par + [prm for prm in m.params if prm not in par]
         if _ranges_nest(m, order):
-            if not reductions and _unit_stride_inside(p, m, par, order, all_params, private):
+            if vector_inside and not reductions and \
+                    _unit_stride_inside(p, m, par, order, all_params, private):
                 # the reduction loops move outside the last parallel parameter's loop
                 order = par[:-1] + order[len(par):] + par[-1:]
                 par = par[:-1]

@@ -56,7 +56,7 @@ def emit_graph(fn: FnCtx, g: DataflowGraph, scope: Scope) -> None:
             elif isinstance(n, Tasklet):
                 emit_tasklet(fn, g, n, scope)
             elif isinstance(n, Map):
-                emit_map(fn, n, scope, g)
+                fn.module.emit_map(fn, n, scope, g)  # (a GPU backend: a kernel)
             elif isinstance(n, LibraryNode):
                 with bounds.guard(fn, _spans(g, n), scope):
                     library.emit_library(fn, g, n, scope)
@@ -117,7 +117,25 @@ def _omp_op(op: str, dt) -> str:
     return op
 
 
-def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
+@dataclass
+class MapSetup:
+    """How a map's loops run: which parameters are parallel (a prefix of `order`), the loop
+    order, scalar reductions and atomic writes, the per-iteration scalars, the body's scope
+    and the innermost accumulator."""
+
+    params: list[str]
+    order: list[str]
+    reductions: dict[str, str]
+    atomics: bool
+    private: set[str]
+    inner: Scope
+    ranges: dict
+    acc: _Accumulator | None
+
+
+def map_setup(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph,
+              vector_inside: bool = True) -> MapSetup:
+    """The plan of `m`'s loops (writes nothing; `vector_inside` as in `plan_parallel`)."""
     p = fn.program
     if m.schedule == Schedule.spatial:
         raise UnsupportedError(f"{m.describe()} has a spatial schedule; the CPU backend runs "
@@ -128,86 +146,106 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
     if scope.in_parallel:
         plan_params, order, reductions, atomics = [], list(m.params), {}, False
     else:
-        plan = plan_parallel(p, m, batched, set(scope.params), private)
+        plan = plan_parallel(p, m, batched, set(scope.params), private, vector_inside)
         plan_params, order = plan.params, plan.order
         reductions, atomics = plan.reductions, plan.atomics
-    w = fn.w
-    ranges = ", ".join(f"{prm} = {_range_text(r)}" for prm, r in zip(m.params, m.ranges,
-                                                                      strict=True))
-    how = "parallel" if plan_params else "sequential"
-    if atomics:
-        how += ", atomic wcr"
-    if order != list(m.params):
-        how += f", loops ordered {', '.join(order)}"
-    w(f"// map '{comment(m.label)}' [{comment(ranges)}] ({m.schedule.value}: {how})")
-    redirect = dict(scope.redirect)
-    clauses = []
-    for name, op in reductions.items():
-        dt = p.container(name).dtype.numpy
-        acc = fn.tmp("acc")
-        w(f"{ctype(dt)} {acc} = {wcr_identity(op, dt)};")
-        redirect[name] = acc
-        clauses.append(f"reduction({_omp_op(op, dt)}:{acc})")
     inner = scope.child(
         params={**scope.params, **{prm: ptype for prm in m.params}},
         parallel=scope.parallel | frozenset(plan_params),
         in_parallel=scope.in_parallel or bool(plan_params),
-        batched=batched, redirect=redirect,
+        batched=batched, redirect=dict(scope.redirect),
         cnames={k: v for k, v in scope.cnames.items() if k not in m.params})
     rng = dict(zip(m.params, m.ranges, strict=True))
     acc = _accumulator(fn, m, order, plan_params, inner)
     if not plan_params:  # (the maps in its body run once per iteration of its loops)
         inner.repeated = True
     inner.redirect = {k: v for k, v in inner.redirect.items() if k not in private}
+    return MapSetup(plan_params, order, reductions, atomics, private, inner, rng, acc)
+
+
+def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
+    p = fn.program
+    w = fn.w
+    plan = map_setup(fn, m, scope, parent)  # (raises before anything is written)
+    ranges = ", ".join(f"{prm} = {_range_text(r)}" for prm, r in zip(m.params, m.ranges,
+                                                                      strict=True))
+    how = "parallel" if plan.params else "sequential"
+    if plan.atomics:
+        how += ", atomic wcr"
+    if plan.order != list(m.params):
+        how += f", loops ordered {', '.join(plan.order)}"
+    w(f"// map '{comment(m.label)}' [{comment(ranges)}] ({m.schedule.value}: {how})")
+    redirect = dict(scope.redirect)
+    clauses = []
+    for name, op in plan.reductions.items():
+        dt = p.container(name).dtype.numpy
+        acc = fn.tmp("acc")
+        w(f"{ctype(dt)} {acc} = {wcr_identity(op, dt)};")
+        redirect[name] = acc
+        clauses.append(f"reduction({_omp_op(op, dt)}:{acc})")
+    plan.inner.redirect = {**plan.inner.redirect,
+                           **{k: redirect[k] for k in plan.reductions}}
 
     def nest(pragma: str | None) -> None:
-        body_scope = inner.child()
-        if plan_params and pragma is None:  # the sequential copy: no atomics, no team
-            body_scope = inner.child(parallel=scope.parallel, in_parallel=scope.in_parallel,
-                                     repeated=True)
-        opened = 0
-        for k, prm in enumerate(order):
-            r = rng[prm]
-            if acc is not None and k == acc.depth:
-                w(f"{acc.ctype} {acc.var} = {acc.lhs};")
-                body_scope.redirect = {**body_scope.redirect, acc.data: acc.var}
-            if k == 0 and pragma:
-                w(pragma)
-            v = ident(prm)
-            w(f"for (int64_t {v} = {fn.idx(r.start, inner)}; {v} < "
-              f"{fn.idx(r.stop, inner)}; {v} += {fn.idx(r.step, inner)}) {{")
-            w.depth += 1
-            opened += 1
-        for name in sorted(private):  # per-iteration locals shadow the function-level ones
-            w(f"{ctype(p.container(name).dtype)} {ident(name)}{{}};")
-        emit_graph(fn, m.body, body_scope)
-        for k in range(opened, 0, -1):
-            w.depth -= 1
-            w("}")
-            if acc is not None and k - 1 == acc.depth:
-                w(f"{acc.lhs} = {acc.var};")
+        body_scope = plan.inner.child()
+        if plan.params and pragma is None:  # the sequential copy: no atomics, no team
+            body_scope = plan.inner.child(parallel=scope.parallel,
+                                          in_parallel=scope.in_parallel, repeated=True)
+        emit_nest(fn, m, plan, body_scope, pragma)
 
-    if not plan_params:
+    if not plan.params:
         nest(None)
     else:
-        n = len(plan_params)
-        if n > 1 and n == len(order):
+        n = len(plan.params)
+        if n > 1 and n == len(plan.order):
             # keep the innermost loop out of `collapse`: as a plain counted loop it
             # vectorises (collapsed loops recompute their indices every iteration)
             n -= 1
         size = sympy.Integer(1)
         for pp in m.params:  # the whole nest's iterations (where they are known)
-            if not (rng[pp].free_symbols() & set(m.params)):
-                size = size * rng[pp].size()
+            if not (plan.ranges[pp].free_symbols() & set(m.params)):
+                size = size * plan.ranges[pp].size()
         coll = f" collapse({n})" if n > 1 else ""
         extra = "".join(" " + c for c in clauses)
         omp_nest(w, scope, f"#pragma omp parallel for{coll}{extra}", fn.idx(size, scope),
                  PARALLEL_MIN_ITERATIONS, nest)
-    for name, op in reductions.items():
+    for name, op in plan.reductions.items():
         dt = p.container(name).dtype.numpy
         target = scope.redirect.get(name, ident(name))
         new = combine(op, CVal(target, strong(dt)), CVal(redirect[name], strong(dt)))
         w(f"{target} = {strip_parens(new.text)};")
+
+
+def emit_nest(fn: FnCtx, m: Map, plan: MapSetup, body_scope: Scope, pragma: str | None,
+              given: int = 0) -> None:
+    """The loops of `plan.order` around the body, `pragma` before the first one; the first
+    `given` parameters are already defined by the caller (a GPU thread's indices)."""
+    w, p, acc = fn.w, fn.program, plan.acc
+    opened = 0
+    for k, prm in enumerate(plan.order):
+        if acc is not None and k == acc.depth:
+            w(f"{acc.ctype} {acc.var} = {acc.lhs};")
+            body_scope.redirect = {**body_scope.redirect, acc.data: acc.var}
+        if k < given:
+            continue
+        if k == given and pragma:
+            w(pragma)
+        r = plan.ranges[prm]
+        v = ident(prm)
+        w(f"for (int64_t {v} = {fn.idx(r.start, plan.inner)}; {v} < "
+          f"{fn.idx(r.stop, plan.inner)}; {v} += {fn.idx(r.step, plan.inner)}) {{")
+        w.depth += 1
+        opened += 1
+    for name in sorted(plan.private):  # per-iteration locals shadow the function-level ones
+        w(f"{ctype(p.container(name).dtype)} {ident(name)}{{}};")
+    emit_graph(fn, m.body, body_scope)
+    for k in range(given + opened, given, -1):
+        w.depth -= 1
+        w("}")
+        if acc is not None and k - 1 == acc.depth:
+            w(f"{acc.lhs} = {acc.var};")
+    if acc is not None and acc.depth < given:  # (declared before the loops: stored after)
+        w(f"{acc.lhs} = {acc.var};")
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,15 @@ the storage of its source.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import sympy
 
 from sluice.backends.cpu import bounds
 from sluice.backends.cpu.aliases import reshape_aliases
 from sluice.backends.cpu.control import CHECK_STATUS, emit_region
 from sluice.backends.cpu.ctypes_map import ctype
+from sluice.backends.cpu.dataflow import emit_map
 from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident, stride_name
 from sluice.backends.cpu.initialised import written_before_read
 from sluice.backends.cpu.prelude import prelude
@@ -25,6 +28,8 @@ from sluice.backends.cpu.signature import Param, control_symbols, input_symbols,
 from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR, Array, Scalar, Stream
+from sluice.ir.graph import DataflowGraph
+from sluice.ir.nodes import Map
 from sluice.ir.program import Program
 
 STACK_MAX_ELEMENTS = 256
@@ -63,7 +68,14 @@ def _c_param(p: Program, prm: Param) -> list[str]:
 
 
 class ModuleGen:
-    """Generates the functions of one program and its callees."""
+    """Generates the functions of one program and its callees.
+
+    Another backend that emits this C++ as its host code (CUDA) subclasses it and overrides
+    the hooks: `stack_max`, `emit_map`, `entry` and `prelude`.
+    """
+
+    stack_max = STACK_MAX_ELEMENTS  # constant-size transients up to this many elements live
+    # on the stack
 
     def __init__(self, program: Program, options: object | None = None) -> None:
         self.program = program
@@ -108,11 +120,25 @@ class ModuleGen:
         self._active.discard(function_name(p))
         return w.text()
 
+    def emit_map(self, fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
+        """One map of a state's graph (the CPU: loops, OpenMP-parallel where planned)."""
+        emit_map(fn, m, scope, parent)
+
+    def entry(self) -> str:
+        """The `extern "C"` function the runtime calls."""
+        return _entry(self.program, bool(self.sites), self.strided)
+
+    def prelude(self, code: str) -> str:
+        return prelude(code)
+
+    def definitions(self) -> list[str]:
+        """What the module defines before the program's function: its callees."""
+        return list(self.functions.values())
+
     def source(self) -> str:
         main = self.function(self.program)
-        code = "\n\n".join([*self.functions.values(), main,
-                             _entry(self.program, bool(self.sites), self.strided)])
-        return prelude(code) + "\n" + code + "\n"
+        code = "\n\n".join([*self.definitions(), main, self.entry()])
+        return self.prelude(code) + "\n" + code + "\n"
 
 
 def _declare_locals(fn: FnCtx) -> None:
@@ -151,7 +177,7 @@ def _declare_locals(fn: FnCtx) -> None:
         if isinstance(c, Stream):
             w(f"std::vector<sl::Queue<{t}>> {n}({sz});" if c.shape else f"sl::Queue<{t}> {n};")
         elif isinstance(c, Array):
-            if size.is_number and int(size) <= STACK_MAX_ELEMENTS:
+            if size.is_number and int(size) <= fn.module.stack_max:
                 w(f"{t} {n}[{max(int(size), 1)}] = {{}};  // transient, zeroed")
             elif name in unzeroed:
                 w(f"sl::Heap<{t}> {n}_heap({sz}, false);  // transient, written before read")
@@ -170,9 +196,26 @@ def _declare_locals(fn: FnCtx) -> None:
           f"{'false' if name in unzeroed else 'true'});")
         w(f"{t}* const {n} = {n}_shared ? {ident(source)} : {n}_heap.p;")
 
-def _entry(p: Program, checked: bool = False, strided: frozenset[str] = frozenset()) -> str:
+# A backend whose arrays live elsewhere (the GPU) stages them around the call: given an
+# array or CSR parameter and the C names of its pointers, the lines before the call, the
+# names the call passes instead, and the lines after it.
+Staging = Callable[[Param, list[str]], tuple[list[str], list[str], list[str]]]
+
+
+def _entry(p: Program, checked: bool = False, strided: frozenset[str] = frozenset(),
+           staging: Staging | None = None, catches: Sequence[str] = ()) -> str:
     w = Writer()
     params, call, copies = [], [], []
+    before, after = [], []
+
+    def staged(prm: Param, names: list[str]) -> list[str]:
+        if staging is None:
+            return names
+        pre, passed, post = staging(prm, names)
+        before.extend(pre)
+        after.extend(post)
+        return passed
+
     for prm in signature(p, strided):
         n = ident(prm.name)
         if prm.kind == "stride":
@@ -185,11 +228,11 @@ def _entry(p: Program, checked: bool = False, strided: frozenset[str] = frozense
         elif prm.kind == "csr":
             ps = _c_param(p, prm)
             params += ps
-            call += [x.split()[-1] for x in ps]
+            call += staged(prm, [x.split()[-1] for x in ps])
         elif prm.kind == "array":
             t = ctype(p.data[prm.name].dtype)
             params.append(f"{t}* {n}")
-            call.append(n)
+            call += staged(prm, [n])
         elif prm.role == "ret":  # a 0-d return, allocated by the caller
             t = ctype(p.data[prm.name].dtype)
             params.append(f"{t}* {n}")
@@ -216,9 +259,15 @@ def _entry(p: Program, checked: bool = False, strided: frozenset[str] = frozense
     for c in copies:
         w(c)
     with w.block("try"):
+        for line in before:
+            w(line)
         w(f"{function_name(p)}({', '.join(call)});")
         if checked:
             w("sl::bounds_check();")
+        for line in after:
+            w(line)
+    for c in catches:
+        w(c)
     if checked:
         w(f"catch (const sl::OutOfBounds&) {{ return {bounds.STATUS}; }}")
     w(f"catch (const sl::Deadlock&) {{ return {first}1; }}")

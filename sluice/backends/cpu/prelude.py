@@ -20,19 +20,25 @@ CORE = r"""#if defined(__linux__)
 #include <sys/mman.h>
 #endif
 
+// SL_HD marks the element-wise helpers device code may call too (the CUDA backend defines
+// it as __host__ __device__); host-only helpers (memory, streams, BLAS) stay unmarked.
+#ifndef SL_HD
+#define SL_HD
+#endif
+
 namespace sl {
 
 template <class T> struct is_complex : std::false_type {};
 
 // A float cast to an unsigned type as NumPy's C cast does on x86-64: through int64, so a
 // negative value wraps (-3.4 -> 2**32 - 3 for uint32); vectorised code would saturate.
-template <class T, class F> inline T float_to_unsigned(F x) {
+template <class T, class F> SL_HD inline T float_to_unsigned(F x) {
   return x < F(9223372036854775808.0) ? static_cast<T>(static_cast<int64_t>(x))
                                       : static_cast<T>(x);
 }
 
 // Python/NumPy floor division: rounds toward -inf; integer x // 0 is 0.
-template <class T, class U> inline T floordiv(T a, U b_) {
+template <class T, class U> SL_HD inline T floordiv(T a, U b_) {
   const T b = static_cast<T>(b_);
   if constexpr (std::is_integral_v<T>) {
     if (b == 0) return T(0);
@@ -57,7 +63,7 @@ template <class T, class U> inline T floordiv(T a, U b_) {
 }
 
 // Python/NumPy modulo: the result has the sign of the divisor; integer x % 0 is 0.
-template <class T, class U> inline T mod(T a, U b_) {
+template <class T, class U> SL_HD inline T mod(T a, U b_) {
   const T b = static_cast<T>(b_);
   if constexpr (std::is_integral_v<T>) {
     if (b == 0) return T(0);
@@ -85,17 +91,17 @@ template <class T, class U> inline T mod(T a, U b_) {
 // saturated at +-2**100 so that no step wraps whatever the operands.
 using wide = __int128;
 constexpr wide WIDE_MAX = static_cast<wide>(1) << 100;
-inline wide wclamp(wide v) { return v > WIDE_MAX ? WIDE_MAX : v < -WIDE_MAX ? -WIDE_MAX : v; }
-inline wide wadd(wide a, wide b) { return wclamp(a + b); }
-inline wide wsub(wide a, wide b) { return wclamp(a - b); }
-inline wide wneg(wide a) { return -a; }
-inline wide wabs(wide a) { return a < 0 ? -a : a; }
-inline wide wmul(wide a, wide b) {
+SL_HD inline wide wclamp(wide v) { return v > WIDE_MAX ? WIDE_MAX : v < -WIDE_MAX ? -WIDE_MAX : v; }
+SL_HD inline wide wadd(wide a, wide b) { return wclamp(a + b); }
+SL_HD inline wide wsub(wide a, wide b) { return wclamp(a - b); }
+SL_HD inline wide wneg(wide a) { return -a; }
+SL_HD inline wide wabs(wide a) { return a < 0 ? -a : a; }
+SL_HD inline wide wmul(wide a, wide b) {
   if (a == 0 || b == 0) return 0;
   if (wabs(a) > WIDE_MAX / wabs(b)) return (a < 0) != (b < 0) ? -WIDE_MAX : WIDE_MAX;
   return a * b;
 }
-inline wide wpow(wide a, wide b) {  // b >= 0 (a negative exponent is refused before)
+SL_HD inline wide wpow(wide a, wide b) {  // b >= 0 (a negative exponent is refused before)
   if (b < 0) return 0;
   if (a == 0) return b == 0 ? 1 : 0;
   if (a == 1) return 1;
@@ -104,31 +110,31 @@ inline wide wpow(wide a, wide b) {  // b >= 0 (a negative exponent is refused be
   for (; b > 0 && wabs(r) < WIDE_MAX; --b) r = wmul(r, a);  // |a| >= 2: <= 101 steps
   return r;
 }
-inline wide wfloordiv(wide a, wide b) {  // Python's //; b == 0 is refused before
+SL_HD inline wide wfloordiv(wide a, wide b) {  // Python's //; b == 0 is refused before
   if (b == 0) return 0;
   wide q = a / b;
   if (a % b != 0 && ((a < 0) != (b < 0))) q -= 1;
   return q;
 }
-inline wide wmod(wide a, wide b) {  // Python's %
+SL_HD inline wide wmod(wide a, wide b) {  // Python's %
   if (b == 0) return 0;
   wide r = a % b;
   if (r != 0 && ((r < 0) != (b < 0))) r += b;
   return r;
 }
-inline wide wshl(wide a, wide b) {
+SL_HD inline wide wshl(wide a, wide b) {
   if (a == 0 || b < 0) return 0;
   return b > 100 ? (a < 0 ? -WIDE_MAX : WIDE_MAX) : wmul(a, static_cast<wide>(1) << b);
 }
-inline wide wshr(wide a, wide b) { return b < 0 ? 0 : b > 126 ? (a < 0 ? -1 : 0) : a >> b; }
-inline wide wmax(wide a, wide b) { return a < b ? b : a; }
-inline wide wmin(wide a, wide b) { return b < a ? b : a; }
-inline int64_t fits_int64(wide v) {
+SL_HD inline wide wshr(wide a, wide b) { return b < 0 ? 0 : b > 126 ? (a < 0 ? -1 : 0) : a >> b; }
+SL_HD inline wide wmax(wide a, wide b) { return a < b ? b : a; }
+SL_HD inline wide wmin(wide a, wide b) { return b < a ? b : a; }
+SL_HD inline int64_t fits_int64(wide v) {
   return v >= static_cast<wide>(INT64_MIN) && v <= static_cast<wide>(INT64_MAX);
 }
 
 // Integer power by squaring, wrapping like NumPy; negative exponents give 0.
-template <class T, class U> inline T ipow(T base, U exp_) {
+template <class T, class U> SL_HD inline T ipow(T base, U exp_) {
   const T exp = static_cast<T>(exp_);
   if constexpr (std::is_same_v<T, bool>) {
     return exp ? base : true;
@@ -144,28 +150,28 @@ template <class T, class U> inline T ipow(T base, U exp_) {
   }
 }
 
-template <class T> inline T square(T x) { return x * x; }
+template <class T> SL_HD inline T square(T x) { return x * x; }
 
 // np.maximum / np.minimum: NaN propagates from either side; of two equal values (0.0 and
 // -0.0) the second wins, as in NumPy's loops.
-template <class T, class U> inline T maximum(T a, U b_) {
+template <class T, class U> SL_HD inline T maximum(T a, U b_) {
   const T b = static_cast<T>(b_);
   if constexpr (std::is_floating_point_v<T>) return (a > b || a != a) ? a : b;
   else return a >= b ? a : b;
 }
-template <class T, class U> inline T minimum(T a, U b_) {
+template <class T, class U> SL_HD inline T minimum(T a, U b_) {
   const T b = static_cast<T>(b_);
   if constexpr (std::is_floating_point_v<T>) return (a < b || a != a) ? a : b;
   else return a <= b ? a : b;
 }
 
-template <class T> inline T abs(T a) {
+template <class T> SL_HD inline T abs(T a) {
   if constexpr (std::is_same_v<T, bool> || std::is_unsigned_v<T>) return a;
   else if constexpr (std::is_floating_point_v<T>) return std::fabs(a);
   else return a < 0 ? static_cast<T>(0 - static_cast<std::make_unsigned_t<T>>(a)) : a;
 }
 
-template <class T> inline T sign(T a) {
+template <class T> SL_HD inline T sign(T a) {
   if constexpr (is_complex<T>::value) {
     // NumPy 2's z / |z| with |z| = hypot(re, im), and its answers where |z| is NaN, 0 or
     // inf (also when it overflows: sign(3e38+3e38j) in complex64 is 1j).
@@ -186,12 +192,12 @@ template <class T> inline T sign(T a) {
 }
 
 // Shifts: NumPy gives 0 (or -1 for negative right shifts) once the count reaches the width.
-template <class T, class U> inline T shl(T a, U b_) {
+template <class T, class U> SL_HD inline T shl(T a, U b_) {
   const T b = static_cast<T>(b_);
   if (static_cast<uint64_t>(b) >= sizeof(T) * 8) return T(0);
   return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) << b);
 }
-template <class T, class U> inline T shr(T a, U b_) {
+template <class T, class U> SL_HD inline T shr(T a, U b_) {
   const T b = static_cast<T>(b_);
   if (static_cast<uint64_t>(b) >= sizeof(T) * 8) return a < 0 ? T(-1) : T(0);
   return static_cast<T>(a >> b);
@@ -215,7 +221,9 @@ template <class T, class F> inline void atomic_update(T* p, F f) {
 constexpr size_t MAP_MIN_BYTES = size_t(1) << 22;
 
 inline void* fresh(size_t bytes, bool zero) {
-#if defined(__linux__)
+#if defined(SL_MANAGED_MEMORY)  // the CUDA backend: memory host and kernels both address
+  return sl_managed_alloc(bytes, zero);
+#elif defined(__linux__)
   if (bytes >= MAP_MIN_BYTES) {
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
@@ -229,7 +237,10 @@ inline void* fresh(size_t bytes, bool zero) {
 }
 
 inline void unmap(void* p, size_t bytes) {
-#if defined(__linux__)
+#if defined(SL_MANAGED_MEMORY)
+  sl_managed_free(p);
+  return;
+#elif defined(__linux__)
   if (bytes >= MAP_MIN_BYTES) {
     munmap(p, bytes);
     return;

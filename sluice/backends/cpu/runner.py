@@ -172,6 +172,10 @@ class CompiledProgram:
         return outs[0] if len(outs) == 1 else tuple(outs)
 
     def _fail(self, rc: int) -> None:
+        if rc < 0:  # a GPU backend's entry: -(the CUDA error code)
+            raise ExecutionError(f"'{self.program.name}' failed on the GPU: {cuda_error(-rc)}",
+                                 hint="`sluice doctor` shows the GPU and driver it found; "
+                                 "SLUICE_CUDA_EMULATE=1 runs the same kernels on the CPU")
         if rc == 1:
             raise DeadlockError(f"'{self.program.name}' read an empty stream with nothing left "
                                 "to produce it",
@@ -278,3 +282,15 @@ def _scalar(name: str, v: Any, dt: np.dtype, keep: dict) -> Any:
 
 
 __all__ = ["CompiledProgram"]
+
+
+# The CUDA runtime's codes a user may meet (cudaError_t), for the message.
+_CUDA_ERRORS = {2: "out of GPU memory (cudaErrorMemoryAllocation)",
+                35: "the driver is older than the CUDA runtime (cudaErrorInsufficientDriver)",
+                100: "no CUDA-capable GPU was found (cudaErrorNoDevice)",
+                209: "the code was not built for this GPU (cudaErrorNoKernelImageForDevice)",
+                700: "a kernel accessed memory out of bounds (cudaErrorIllegalAddress)"}
+
+
+def cuda_error(code: int) -> str:
+    return _CUDA_ERRORS.get(code, f"CUDA error {code}")
