@@ -26,13 +26,17 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from sluice import __version__
 from sluice.errors import SluiceError
 from sluice.sourcefile import check_regular, read_source
+from sluice.version import __version__
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Commands import what they need when they run: `sluice --version` and `--help` load neither
+# NumPy nor SymPy nor the compiler.
 
 Loader = Callable[[Path, dict[str, int]], Any]
 
@@ -227,6 +231,8 @@ def _seed(text: str) -> int:
 
 def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict[str, Any]:
     """Arguments for `prog` from symbol values: random, zeros or ones."""
+    import numpy as np
+
     from sluice.ir import CSR, Stream
     from sluice.ir.symbolic import evaluate
 
@@ -260,6 +266,8 @@ def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict
 
 def _input(c: Any, shape: tuple[int, ...], how: str, rng: np.random.Generator) -> Any:
     """One generated argument of container `c`."""
+    import numpy as np
+
     from sluice.ir import Scalar
 
     dt = c.dtype.numpy
@@ -279,6 +287,8 @@ def _input(c: Any, shape: tuple[int, ...], how: str, rng: np.random.Generator) -
 
 
 def _describe(name: str, v: Any) -> str:
+    import numpy as np
+
     a = np.asarray(v)
     if a.ndim == 0:
         return f"{name} = {a.item()!r}"
@@ -288,6 +298,8 @@ def _describe(name: str, v: Any) -> str:
 
 
 def _kernel_inputs(kernel: Any, how: str, seed: int) -> dict[str, Any]:
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     out: dict[str, Any] = {}
     for name, shape in kernel.inputs.items():
@@ -327,6 +339,8 @@ def _run_kernel(kernel: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from sluice.ir import interpret
 
     params = _parse_params(args.param)
@@ -458,9 +472,9 @@ def _csl_flags(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--arch", choices=["wse2", "wse3"], default="wse2",
                    help="Cerebras architecture for csl (default wse2)")
-    for name in CslOptions.names():
+    for name, what in CslOptions.help().items():
         p.add_argument(f"--disable-{name}", action="store_true",
-                       help=f"csl: turn off the {name.replace('-', ' ')} optimisation")
+                       help=f"csl: turn off {name.replace('-', ' ')}: {what}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -490,7 +504,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_file("check", "parse and verify a program")
     p.set_defaults(func=cmd_check)
     p = with_file("run", "run a program on generated inputs and print its outputs")
-    p.add_argument("--inputs", choices=["random", "zeros", "ones"], default="random")
+    p.add_argument("--inputs", choices=["random", "zeros", "ones"], default="random",
+                   help="the generated arguments: random (default; integers in [0, 100), "
+                   "floats in [0, 1), normal for kernels), zeros or ones")
     p.add_argument("--seed", type=_seed, default=0,
                    help="seed of the random inputs (a non-negative integer)")
     p.add_argument("--target", default="interpret", choices=["interpret", "cpu", "csl"],

@@ -36,7 +36,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sluice import __version__
 from sluice.cachedir import MARKER as MARKER_NAME
 from sluice.cachedir import (
     check_private,
@@ -47,6 +46,7 @@ from sluice.cachedir import (
     trusted_root,
 )
 from sluice.errors import CacheError
+from sluice.version import __version__
 
 MANIFEST = "manifest.json"
 # Failed writes that are the cache folder's fault, not sluice's: reported as CacheError.
