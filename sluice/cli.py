@@ -8,7 +8,7 @@
     sluice compile FILE --target cpu|csl [--param K=V ...] -o DIR [--arch wse2|wse3]
                    [--disable-<optimisation> ...]
     sluice doctor
-    sluice cache ls|clear|explain [FILE]
+    sluice cache ls|prune [--max-size SIZE]|clear|explain [FILE]
     sluice --version
 
 FILE is an IR text file (`.sir`), a spatial kernel (`.sptl`, shown and run through the IR
@@ -441,15 +441,38 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _when(t: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+
 def cmd_cache(args: argparse.Namespace) -> int:
     from sluice.runtime.cache import BuildCache
+    from sluice.runtime.cache_prune import configured_max_size, format_size
 
     cache = BuildCache()
     if args.action == "ls":
         entries = cache.ls()
+        if entries:
+            print(f"{'key':16}  {'target':6} {'program':24} {'size':>9}  {'created':16}  "
+                  "last used")
         for e in entries:
-            print(f"{e.key[:16]}  {e.target:6} {e.program:24} {e.size:>10} bytes")
-        print(f"{len(entries)} entries in {cache.root}")
+            print(f"{e.key[:16]}  {e.target:6} {e.program:24} {format_size(e.disk_size):>9}  "
+                  f"{_when(e.created)}  {_when(e.used)}")
+        cap = configured_max_size()
+        total = format_size(sum(e.disk_size for e in entries))
+        print(f"{len(entries)} entries, {total} of "
+              f"{'no limit' if cap is None else format_size(cap)} in {cache.root}")
+    elif args.action == "prune":
+        from sluice.runtime.cache_prune import parse_size
+
+        cap = configured_max_size() if args.max_size is None else parse_size(args.max_size)
+        report = cache.prune(cap)
+        busy = f" ({report.in_use} in use by other processes kept)" if report.in_use else ""
+        print(f"removed {report.removed} entries ({format_size(report.freed)}); "
+              f"{report.kept} entries ({format_size(report.kept_size)}) remain in "
+              f"{cache.root}{busy}")
     elif args.action == "clear":
         print(f"removed {cache.clear()} entries from {cache.root}")
     elif args.action == "explain":
@@ -522,12 +545,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compile)
     p = sub.add_parser("doctor", help="report the toolchain sluice can use")
     p.set_defaults(func=cmd_doctor)
-    p = sub.add_parser("cache", help="inspect or clear the build cache")
-    p.add_argument("action", choices=["ls", "clear", "explain"],
-                   help="explain: whether FILE's CPU build is cached, and if not, which key "
-                   "parts differ from the nearest entry")
-    p.add_argument("file", nargs="?", help="for explain: a .sir file or module.py::function")
-    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+    p = sub.add_parser("cache", help="inspect, prune or clear the build cache",
+                       description="The build cache lives in $SLUICE_CACHE_DIR, else the "
+                       "platform's cache folder ($XDG_CACHE_HOME/sluice or ~/.cache/sluice on "
+                       "Linux). It keeps at most $SLUICE_CACHE_MAX_SIZE (default 2G; 'off' for "
+                       "no limit), removing the least recently used builds first.")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("ls", help="list the entries: size, created, last used")
+    q = actions.add_parser("prune", help="remove the least recently used entries until the "
+                           "cache fits a size")
+    q.add_argument("--max-size", metavar="SIZE",
+                   help="the size to fit, like 500M or 2G (default: $SLUICE_CACHE_MAX_SIZE, "
+                   "else 2G)")
+    actions.add_parser("clear", help="remove every entry")
+    q = actions.add_parser("explain", help="whether FILE's CPU build is cached, and if not, "
+                           "which key parts differ from the nearest entry")
+    q.add_argument("file", nargs="?", help="a .sir file or module.py::function")
+    q.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a symbol (repeatable)")
     p.set_defaults(func=cmd_cache)
     return ap

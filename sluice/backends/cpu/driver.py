@@ -29,7 +29,7 @@ class CpuOptions:
 
     pipeline: pass pipeline run on a copy of the program first (None: none).
     flags: compiler flags replacing `-O3 -march=native -fopenmp -std=c++17`.
-    cache: the build cache (default: `$SLUICE_CACHE_DIR` or ~/.cache/sluice).
+    cache: the build cache (default: `$SLUICE_CACHE_DIR`, else the platform's cache folder).
     verify: verify the IR after each pass.
     blas: let MatMul call the BLAS `sluice.runtime.blas` finds (float32/float64 operands in
         BLAS layouts); False keeps the backend's own matrix kernels.
