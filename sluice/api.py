@@ -20,9 +20,10 @@ import functools
 import hashlib
 import importlib
 import inspect
+import threading
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -238,6 +239,8 @@ class _Entry:
     traced: Traced
     deps: tuple
     runners: dict[str, Callable[..., Any]]
+    # Held while a runner is built: threads calling a cold function build it once.
+    building: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 class SluiceFunction:
@@ -260,6 +263,10 @@ class SluiceFunction:
         self._fast: dict[tuple, tuple[_Entry, Callable[..., Any], tuple[int, ...]]] = {}
         self.compilations = 0
         self.last_miss: str | None = None
+        # One lock per specialisation key: threads that call with the same new signature
+        # trace it once; other signatures trace meanwhile.
+        self._tracing: dict[Any, threading.Lock] = {}
+        self._tracing_guard = threading.Lock()
 
     @property
     def _sig(self) -> inspect.Signature:
@@ -280,13 +287,27 @@ class SluiceFunction:
     def _specs(self, values: dict[str, Any] | None) -> tuple[dict[str, ArgSpec], Any]:
         raise NotImplementedError
 
-    def _entry(self, values: dict[str, Any] | None) -> _Entry:
-        specs, key = self._specs(values)
+    def _cached(self, key: Any) -> _Entry | None:
         fn = self.__sluice_function__
         for e in self._cache.get(key, []):
             if _deps_key(fn, e.traced) == e.deps:
                 self._last = (key, e)
                 return e
+        return None
+
+    def _entry(self, values: dict[str, Any] | None) -> _Entry:
+        specs, key = self._specs(values)
+        found = self._cached(key)
+        if found is not None:
+            return found
+        with self._tracing_guard:
+            lock = self._tracing.setdefault(key, threading.Lock())
+        with lock:
+            found = self._cached(key)  # another thread may have traced it while we waited
+            return found if found is not None else self._trace(specs, key)
+
+    def _trace(self, specs: dict[str, ArgSpec], key: Any) -> _Entry:
+        fn = self.__sluice_function__
         self.last_miss = "a changed global, callee or source" if key in self._cache else (
             "first call" if not self._cache else "a new argument signature")
         traced = trace_function(fn, specs, fn.__name__)
@@ -367,6 +388,11 @@ class SluiceFunction:
         run = entry.runners.get((target, checked))
         if run is not None:
             return run
+        with entry.building:
+            run = entry.runners.get((target, checked))  # built while we waited
+            return run if run is not None else self._build(entry, target, checked)
+
+    def _build(self, entry: _Entry, target: str, checked: bool) -> Callable[..., Any]:
         mod = _backend(target)
         build = getattr(mod, "build", None) if mod is not None else None
         program = entry.traced.program
