@@ -12,6 +12,10 @@
 the arguments (sizes stay symbolic) and on the values of non-array, non-number arguments.
 The cache key also covers the function's source, the sources of the functions it calls and
 the values of the globals it reads: changing any of them recompiles, nothing else does.
+Threads calling with one new signature trace and build it once.
+
+`$SLUICE_DISABLE_JIT` (set when a function is decorated) makes calls run the Python function
+itself; each stage logs its time under the `sluice` logger (`SLUICE_LOG=info`, `sluice.log`).
 """
 
 from __future__ import annotations
@@ -38,12 +42,15 @@ from sluice.ir.interpreter import interpret
 from sluice.ir.program import Program
 from sluice.ir.symbolic import symbol as _symbol
 from sluice.layouts import any_layout, plain
+from sluice.log import get_logger, stage
 from sluice.types import ArrayType, ScalarType
 
 BACKENDS = {"cpu": "sluice.backends.cpu"}
 DEFAULT_TARGET = "cpu"
 INTERPRET = "interpret"  # always available: the reference interpreter
 BOUNDSCHECK_VARIABLE = "SLUICE_BOUNDSCHECK"  # set (not 0/off): generated code checks indices
+DISABLE_JIT_VARIABLE = "SLUICE_DISABLE_JIT"  # set (not 0/off): decorated functions run as Python
+_log = get_logger(__name__)
 
 
 def _backend(target: str) -> Any | None:
@@ -263,6 +270,9 @@ class SluiceFunction:
         self._fast: dict[tuple, tuple[_Entry, Callable[..., Any], tuple[int, ...]]] = {}
         self.compilations = 0
         self.last_miss: str | None = None
+        # `$SLUICE_DISABLE_JIT` at decoration: calls run the Python function itself (to debug
+        # it with print and pdb); the staged API still traces and compiles.
+        self.python_only = _switched_on(DISABLE_JIT_VARIABLE)
         # One lock per specialisation key: threads that call with the same new signature
         # trace it once; other signatures trace meanwhile.
         self._tracing: dict[Any, threading.Lock] = {}
@@ -310,7 +320,8 @@ class SluiceFunction:
         fn = self.__sluice_function__
         self.last_miss = "a changed global, callee or source" if key in self._cache else (
             "first call" if not self._cache else "a new argument signature")
-        traced = trace_function(fn, specs, fn.__name__)
+        with stage(_log, f"trace {fn.__qualname__} ({self.last_miss})"):
+            traced = trace_function(fn, specs, fn.__name__)
         entry = _Entry(traced, _deps_key(fn, traced), {})
         self._cache.setdefault(key, []).insert(0, entry)
         self.compilations += 1
@@ -390,7 +401,10 @@ class SluiceFunction:
             return run
         with entry.building:
             run = entry.runners.get((target, checked))  # built while we waited
-            return run if run is not None else self._build(entry, target, checked)
+            if run is not None:
+                return run
+            with stage(_log, f"ready {self.__qualname__} for {target}"):
+                return self._build(entry, target, checked)
 
     def _build(self, entry: _Entry, target: str, checked: bool) -> Callable[..., Any]:
         mod = _backend(target)
@@ -421,6 +435,8 @@ class SluiceFunction:
         return run
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.python_only:
+            return self.__sluice_function__(*args, **kwargs)
         key = None if kwargs or self.static else _fast_key(args)
         hit = self._fast.get(key) if key is not None else None
         if hit is not None:
@@ -457,9 +473,13 @@ def _same(native: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _environment_checks() -> bool:
+    return _switched_on(BOUNDSCHECK_VARIABLE)
+
+
+def _switched_on(variable: str) -> bool:
     from sluice.runtime.switches import turned_on  # (importing the runtime loads sluice)
 
-    return turned_on(BOUNDSCHECK_VARIABLE)
+    return turned_on(variable)
 
 
 class ProgramFunction(SluiceFunction):

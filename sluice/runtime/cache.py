@@ -51,6 +51,7 @@ from sluice.cachedir import (
     trusted_root,
 )
 from sluice.errors import CacheError
+from sluice.log import get_logger
 from sluice.runtime.cache_prune import (
     PruneReport,
     configured_max_size,
@@ -66,6 +67,7 @@ from sluice.version import __version__
 MANIFEST = "manifest.json"
 # Failed writes that are the cache folder's fault, not sluice's: reported as CacheError.
 _DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS)
+_log = get_logger(__name__)
 _FORMAT = 1  # bump when the layout or manifest changes; old entries then simply miss
 
 
@@ -293,11 +295,14 @@ class BuildCache:
             self._mark_used(key)
             entry = self._valid(key)
             if entry is not None:
+                _log.info("cache hit: %s for %s (%s)", program, target, key[:12])
                 return entry
         with self._lock(key):
             entry = self._valid(key)  # someone may have built it while we waited
             if entry is not None:
+                _log.info("cache hit after waiting: %s for %s (%s)", program, target, key[:12])
                 return entry
+            _log.info("cache miss: %s for %s (%s) in %s", program, target, key[:12], self.root)
             try:
                 self._discard(key)  # corrupted, truncated or half-deleted: rebuild from scratch
                 tmp = Path(tempfile.mkdtemp(prefix=f"build-{key[:12]}-",
