@@ -1,28 +1,52 @@
-"""sluice: a compiler toolkit for data-centric programs."""
+"""sluice: a compiler toolkit for data-centric programs.
 
-from sluice.api import jit, program
-from sluice.autodiff import check_grads, grad, value_and_grad, vjp
+The public names are imported on first use (`sluice.lazy`), so that `import sluice` and
+`sluice --version` stay fast; `sluice.jit` and `from sluice import jit` work as usual.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sluice.errors import SluiceError
-from sluice.frontend.python.pmap import pmap as map  # noqa: A001 - `sluice.map[0:N]`
-from sluice.types import (
-    bool_,
-    complex64,
-    complex128,
-    float16,
-    float32,
-    float64,
-    int8,
-    int16,
-    int32,
-    int64,
-    symbol,
-    uint8,
-    uint16,
-    uint32,
-    uint64,
-)
+from sluice.lazy import lazy_exports
+from sluice.version import __version__
 
-__version__ = "0.1.0"
+_TYPES = ("bool_", "complex64", "complex128", "float16", "float32", "float64", "int8", "int16",
+          "int32", "int64", "symbol", "uint8", "uint16", "uint32", "uint64")
+_EXPORTS = {
+    "jit": "sluice.api:jit",
+    "program": "sluice.api:program",
+    "check_grads": "sluice.autodiff:check_grads",
+    "grad": "sluice.autodiff:grad",
+    "value_and_grad": "sluice.autodiff:value_and_grad",
+    "vjp": "sluice.autodiff:vjp",
+    "map": "sluice.frontend.python.pmap:pmap",  # `sluice.map[0:N]`
+    **{name: f"sluice.types:{name}" for name in _TYPES},
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:  # what type checkers and editors see
+    from sluice.api import jit, program
+    from sluice.autodiff import check_grads, grad, value_and_grad, vjp
+    from sluice.frontend.python.pmap import pmap as map  # noqa: A001
+    from sluice.types import (
+        bool_,
+        complex64,
+        complex128,
+        float16,
+        float32,
+        float64,
+        int8,
+        int16,
+        int32,
+        int64,
+        symbol,
+        uint8,
+        uint16,
+        uint32,
+        uint64,
+    )
 
 
 def load(path, params=None):

@@ -12,6 +12,10 @@
 the arguments (sizes stay symbolic) and on the values of non-array, non-number arguments.
 The cache key also covers the function's source, the sources of the functions it calls and
 the values of the globals it reads: changing any of them recompiles, nothing else does.
+Threads calling with one new signature trace and build it once.
+
+`$SLUICE_DISABLE_JIT` (set when a function is decorated) makes calls run the Python function
+itself; each stage logs its time under the `sluice` logger (`SLUICE_LOG=info`, `sluice.log`).
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ import functools
 import hashlib
 import importlib
 import inspect
+import threading
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,12 +42,15 @@ from sluice.ir.interpreter import interpret
 from sluice.ir.program import Program
 from sluice.ir.symbolic import symbol as _symbol
 from sluice.layouts import any_layout, plain
+from sluice.log import get_logger, stage
 from sluice.types import ArrayType, ScalarType
 
 BACKENDS = {"cpu": "sluice.backends.cpu", "cuda": "sluice.backends.cuda"}
 DEFAULT_TARGET = "cpu"
 INTERPRET = "interpret"  # always available: the reference interpreter
 BOUNDSCHECK_VARIABLE = "SLUICE_BOUNDSCHECK"  # set (not 0/off): generated code checks indices
+DISABLE_JIT_VARIABLE = "SLUICE_DISABLE_JIT"  # set (not 0/off): decorated functions run as Python
+_log = get_logger(__name__)
 
 
 def _backend(target: str) -> Any | None:
@@ -238,6 +246,8 @@ class _Entry:
     traced: Traced
     deps: tuple
     runners: dict[str, Callable[..., Any]]
+    # Held while a runner is built: threads calling a cold function build it once.
+    building: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 class SluiceFunction:
@@ -260,6 +270,13 @@ class SluiceFunction:
         self._fast: dict[tuple, tuple[_Entry, Callable[..., Any], tuple[int, ...]]] = {}
         self.compilations = 0
         self.last_miss: str | None = None
+        # `$SLUICE_DISABLE_JIT` at decoration: calls run the Python function itself (to debug
+        # it with print and pdb); the staged API still traces and compiles.
+        self.python_only = _switched_on(DISABLE_JIT_VARIABLE)
+        # One lock per specialisation key: threads that call with the same new signature
+        # trace it once; other signatures trace meanwhile.
+        self._tracing: dict[Any, threading.Lock] = {}
+        self._tracing_guard = threading.Lock()
 
     @property
     def _sig(self) -> inspect.Signature:
@@ -280,16 +297,31 @@ class SluiceFunction:
     def _specs(self, values: dict[str, Any] | None) -> tuple[dict[str, ArgSpec], Any]:
         raise NotImplementedError
 
-    def _entry(self, values: dict[str, Any] | None) -> _Entry:
-        specs, key = self._specs(values)
+    def _cached(self, key: Any) -> _Entry | None:
         fn = self.__sluice_function__
         for e in self._cache.get(key, []):
             if _deps_key(fn, e.traced) == e.deps:
                 self._last = (key, e)
                 return e
+        return None
+
+    def _entry(self, values: dict[str, Any] | None) -> _Entry:
+        specs, key = self._specs(values)
+        found = self._cached(key)
+        if found is not None:
+            return found
+        with self._tracing_guard:
+            lock = self._tracing.setdefault(key, threading.Lock())
+        with lock:
+            found = self._cached(key)  # another thread may have traced it while we waited
+            return found if found is not None else self._trace(specs, key)
+
+    def _trace(self, specs: dict[str, ArgSpec], key: Any) -> _Entry:
+        fn = self.__sluice_function__
         self.last_miss = "a changed global, callee or source" if key in self._cache else (
             "first call" if not self._cache else "a new argument signature")
-        traced = trace_function(fn, specs, fn.__name__)
+        with stage(_log, f"trace {fn.__qualname__} ({self.last_miss})"):
+            traced = trace_function(fn, specs, fn.__name__)
         entry = _Entry(traced, _deps_key(fn, traced), {})
         self._cache.setdefault(key, []).insert(0, entry)
         self.compilations += 1
@@ -375,6 +407,14 @@ class SluiceFunction:
         run = entry.runners.get((target, checked))
         if run is not None:
             return run
+        with entry.building:
+            run = entry.runners.get((target, checked))  # built while we waited
+            if run is not None:
+                return run
+            with stage(_log, f"ready {self.__qualname__} for {target}"):
+                return self._build(entry, target, checked)
+
+    def _build(self, entry: _Entry, target: str, checked: bool) -> Callable[..., Any]:
         mod = _backend(target)
         build = getattr(mod, "build", None) if mod is not None else None
         program = entry.traced.program
@@ -403,6 +443,8 @@ class SluiceFunction:
         return run
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.python_only:
+            return self.__sluice_function__(*args, **kwargs)
         key = None if kwargs or self.static else _fast_key(args)
         hit = self._fast.get(key) if key is not None else None
         if hit is not None:
@@ -440,9 +482,13 @@ def _same(native: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _environment_checks() -> bool:
+    return _switched_on(BOUNDSCHECK_VARIABLE)
+
+
+def _switched_on(variable: str) -> bool:
     from sluice.runtime.switches import turned_on  # (importing the runtime loads sluice)
 
-    return turned_on(BOUNDSCHECK_VARIABLE)
+    return turned_on(variable)
 
 
 class ProgramFunction(SluiceFunction):

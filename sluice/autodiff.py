@@ -117,13 +117,17 @@ class GradFunction:
         target, once per trace."""
         key = (*key, self.target)
         run = entry.runners.get(key)
-        if run is None:
-            program = program() if callable(program) else program
-            mod = _backend(self.target) if self.target != INTERPRET else None
-            build = getattr(mod, "build", None) if mod is not None else None
-            run = build(program) if build is not None else functools.partial(interpret,
-                                                                              program)
-            entry.runners[key] = run
+        if run is not None:
+            return run
+        with entry.building:  # (threads calling a cold gradient build it once)
+            run = entry.runners.get(key)
+            if run is None:
+                program = program() if callable(program) else program
+                mod = _backend(self.target) if self.target != INTERPRET else None
+                build = getattr(mod, "build", None) if mod is not None else None
+                run = build(program) if build is not None else functools.partial(interpret,
+                                                                                  program)
+                entry.runners[key] = run
         return run
 
     def _trip_counts(self, entry: Any, call_args: list[Any]) -> list[int]:

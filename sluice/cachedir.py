@@ -1,6 +1,10 @@
 """Where sluice keeps what it computes once per machine (builds, parser tables), and whether
 that place can be trusted.
 
+The place is `$SLUICE_CACHE_DIR` if set, else the platform's cache folder for sluice
+(`platformdirs`: `$XDG_CACHE_HOME/sluice` or `~/.cache/sluice` on Linux,
+`~/Library/Caches/sluice` on macOS).
+
 The cache holds shared libraries that sluice loads and runs and parser tables that it
 unpickles, so whoever can write there can run code as the user. `trusted_root()` therefore
 accepts a root only when it is a directory owned by the current user, not writable by group
@@ -21,7 +25,11 @@ import re
 import stat
 from pathlib import Path
 
+import platformdirs
+
 from sluice.errors import CacheError
+
+DIR_VARIABLE = "SLUICE_CACHE_DIR"
 
 MARKER = "SLUICE-CACHE"
 _MARKER_TEXT = ("This folder is a sluice build cache. `sluice cache clear` empties it; it is\n"
@@ -32,9 +40,15 @@ _KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def default_root() -> Path:
-    """`$SLUICE_CACHE_DIR` if set, else `~/.cache/sluice`."""
-    env = os.environ.get("SLUICE_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "sluice"
+    """`$SLUICE_CACHE_DIR` if set, else the platform's cache folder for sluice."""
+    env = os.environ.get(DIR_VARIABLE)
+    if env:
+        return Path(env).expanduser()
+    try:
+        return platformdirs.user_cache_path("sluice", appauthor=False)
+    except (KeyError, RuntimeError):  # no home folder to put it in (HOME unset, no passwd entry)
+        raise CacheError("cannot tell where the cache folder belongs: no home folder",
+                         hint=f"set {DIR_VARIABLE} to a writable folder") from None
 
 
 def _uid() -> int:

@@ -8,7 +8,7 @@
     sluice compile FILE --target cpu|csl [--param K=V ...] -o DIR [--arch wse2|wse3]
                    [--disable-<optimisation> ...]
     sluice doctor
-    sluice cache ls|clear|explain [FILE]
+    sluice cache ls|prune [--max-size SIZE]|clear|explain [FILE]
     sluice --version
 
 FILE is an IR text file (`.sir`), a spatial kernel (`.sptl`, shown and run through the IR
@@ -26,13 +26,17 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from sluice import __version__
 from sluice.errors import SluiceError
 from sluice.sourcefile import check_regular, read_source
+from sluice.version import __version__
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Commands import what they need when they run: `sluice --version` and `--help` load neither
+# NumPy nor SymPy nor the compiler.
 
 Loader = Callable[[Path, dict[str, int]], Any]
 
@@ -227,6 +231,8 @@ def _seed(text: str) -> int:
 
 def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict[str, Any]:
     """Arguments for `prog` from symbol values: random, zeros or ones."""
+    import numpy as np
+
     from sluice.ir import CSR, Stream
     from sluice.ir.symbolic import evaluate
 
@@ -260,6 +266,8 @@ def make_inputs(prog: Any, symbols: dict[str, int], how: str, seed: int) -> dict
 
 def _input(c: Any, shape: tuple[int, ...], how: str, rng: np.random.Generator) -> Any:
     """One generated argument of container `c`."""
+    import numpy as np
+
     from sluice.ir import Scalar
 
     dt = c.dtype.numpy
@@ -279,6 +287,8 @@ def _input(c: Any, shape: tuple[int, ...], how: str, rng: np.random.Generator) -
 
 
 def _describe(name: str, v: Any) -> str:
+    import numpy as np
+
     a = np.asarray(v)
     if a.ndim == 0:
         return f"{name} = {a.item()!r}"
@@ -288,6 +298,8 @@ def _describe(name: str, v: Any) -> str:
 
 
 def _kernel_inputs(kernel: Any, how: str, seed: int) -> dict[str, Any]:
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     out: dict[str, Any] = {}
     for name, shape in kernel.inputs.items():
@@ -327,6 +339,8 @@ def _run_kernel(kernel: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from sluice.ir import interpret
 
     params = _parse_params(args.param)
@@ -427,15 +441,38 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _when(t: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+
 def cmd_cache(args: argparse.Namespace) -> int:
     from sluice.runtime.cache import BuildCache
+    from sluice.runtime.cache_prune import configured_max_size, format_size
 
     cache = BuildCache()
     if args.action == "ls":
         entries = cache.ls()
+        if entries:
+            print(f"{'key':16}  {'target':6} {'program':24} {'size':>9}  {'created':16}  "
+                  "last used")
         for e in entries:
-            print(f"{e.key[:16]}  {e.target:6} {e.program:24} {e.size:>10} bytes")
-        print(f"{len(entries)} entries in {cache.root}")
+            print(f"{e.key[:16]}  {e.target:6} {e.program:24} {format_size(e.disk_size):>9}  "
+                  f"{_when(e.created)}  {_when(e.used)}")
+        cap = configured_max_size()
+        total = format_size(sum(e.disk_size for e in entries))
+        print(f"{len(entries)} entries, {total} of "
+              f"{'no limit' if cap is None else format_size(cap)} in {cache.root}")
+    elif args.action == "prune":
+        from sluice.runtime.cache_prune import parse_size
+
+        cap = configured_max_size() if args.max_size is None else parse_size(args.max_size)
+        report = cache.prune(cap)
+        busy = f" ({report.in_use} in use by other processes kept)" if report.in_use else ""
+        print(f"removed {report.removed} entries ({format_size(report.freed)}); "
+              f"{report.kept} entries ({format_size(report.kept_size)}) remain in "
+              f"{cache.root}{busy}")
     elif args.action == "clear":
         print(f"removed {cache.clear()} entries from {cache.root}")
     elif args.action == "explain":
@@ -458,9 +495,9 @@ def _csl_flags(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--arch", choices=["wse2", "wse3"], default="wse2",
                    help="Cerebras architecture for csl (default wse2)")
-    for name in CslOptions.names():
+    for name, what in CslOptions.help().items():
         p.add_argument(f"--disable-{name}", action="store_true",
-                       help=f"csl: turn off the {name.replace('-', ' ')} optimisation")
+                       help=f"csl: turn off {name.replace('-', ' ')}: {what}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -490,7 +527,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_file("check", "parse and verify a program")
     p.set_defaults(func=cmd_check)
     p = with_file("run", "run a program on generated inputs and print its outputs")
-    p.add_argument("--inputs", choices=["random", "zeros", "ones"], default="random")
+    p.add_argument("--inputs", choices=["random", "zeros", "ones"], default="random",
+                   help="the generated arguments: random (default; integers in [0, 100), "
+                   "floats in [0, 1), normal for kernels), zeros or ones")
     p.add_argument("--seed", type=_seed, default=0,
                    help="seed of the random inputs (a non-negative integer)")
     p.add_argument("--target", default="interpret", choices=["interpret", "cpu", "csl"],
@@ -506,12 +545,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compile)
     p = sub.add_parser("doctor", help="report the toolchain sluice can use")
     p.set_defaults(func=cmd_doctor)
-    p = sub.add_parser("cache", help="inspect or clear the build cache")
-    p.add_argument("action", choices=["ls", "clear", "explain"],
-                   help="explain: whether FILE's CPU build is cached, and if not, which key "
-                   "parts differ from the nearest entry")
-    p.add_argument("file", nargs="?", help="for explain: a .sir file or module.py::function")
-    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+    p = sub.add_parser("cache", help="inspect, prune or clear the build cache",
+                       description="The build cache lives in $SLUICE_CACHE_DIR, else the "
+                       "platform's cache folder ($XDG_CACHE_HOME/sluice or ~/.cache/sluice on "
+                       "Linux). It keeps at most $SLUICE_CACHE_MAX_SIZE (default 2G; 'off' for "
+                       "no limit), removing the least recently used builds first.")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("ls", help="list the entries: size, created, last used")
+    q = actions.add_parser("prune", help="remove the least recently used entries until the "
+                           "cache fits a size")
+    q.add_argument("--max-size", metavar="SIZE",
+                   help="the size to fit, like 500M or 2G (default: $SLUICE_CACHE_MAX_SIZE, "
+                   "else 2G)")
+    actions.add_parser("clear", help="remove every entry")
+    q = actions.add_parser("explain", help="whether FILE's CPU build is cached, and if not, "
+                           "which key parts differ from the nearest entry")
+    q.add_argument("file", nargs="?", help="a .sir file or module.py::function")
+    q.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a symbol (repeatable)")
     p.set_defaults(func=cmd_cache)
     return ap

@@ -6,8 +6,8 @@ is applied (an unknown or ill-typed option is a `SluiceError` naming it, with a 
     boundscheck      check every array access of the generated code (None: the
                      `$SLUICE_BOUNDSCHECK` environment variable decides).
     parallel         False compiles without OpenMP threads (SIMD stays): one core per call.
-    cache            True keeps builds in the build cache (`$SLUICE_CACHE_DIR`, else
-                     ~/.cache/sluice); a path keeps them there; False builds in a private
+    cache            True keeps builds in the build cache (`$SLUICE_CACHE_DIR`, else the
+                     platform's cache folder); a path keeps them there; False builds in a private
                      folder of this process, removed when it exits.
     static_argnames  parameters whose values are compiled in (like JAX's): each new value
     static_argnums   compiles anew; numbers otherwise stay run-time arguments.

@@ -20,6 +20,9 @@ from typing import ClassVar, TextIO
 
 from sluice.errors import SluiceError
 from sluice.ir.program import Program
+from sluice.log import get_logger
+
+_log = get_logger(__name__)
 
 
 @dataclass
@@ -93,6 +96,8 @@ class PassManager:
         for p in self.passes:
             report = p.apply(program)
             reports.append(report)
+            _log.debug("pass %s on %s: %d change(s) (%.1f ms)", p.name, program.name,
+                       len(report.changes), report.seconds * 1e3)
             if self.verify:
                 try:
                     program.verify()
@@ -106,6 +111,9 @@ class PassManager:
                       file=out)
                 print(program.to_text(), file=out)
         self.reports += reports
+        _log.info("passes on %s: %d pass(es), %d change(s) (%.1f ms)", program.name,
+                  len(reports), sum(len(r.changes) for r in reports),
+                  sum(r.seconds for r in reports) * 1e3)
         return reports
 
     def timings(self) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sluice.cachedir import private_subfolder, trusted_root
 from sluice.errors import CacheError, ToolchainError
+from sluice.log import get_logger, stage
 from sluice.runtime import toolchain
 from sluice.runtime.cache import BuildCache, Entry, text_hash
 
@@ -27,6 +28,7 @@ DEFAULT_NVCC_FLAGS: tuple[str, ...] = ("-O3", "-std=c++17")
 _COMPILE_TIMEOUT_S = 900
 _MAX_ERROR_LINES = 12
 _NAME_RE = re.compile(r"[^A-Za-z0-9_]+")
+_log = get_logger(__name__)
 
 
 def _safe_name(name: str) -> str:
@@ -81,9 +83,10 @@ def _compile(
     cmd: list[str], src: Path, *, cache: BuildCache, name: str, source: str, tool: str
 ) -> None:
     try:
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=_COMPILE_TIMEOUT_S, check=False
-        )
+        with stage(_log, f"compile {name} with {tool}"):
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=_COMPILE_TIMEOUT_S, check=False
+            )
     except subprocess.TimeoutExpired as exc:
         kept = _keep_failed_source(cache, name, src.suffix, source)
         raise ToolchainError(

@@ -2,12 +2,13 @@
 
 An entry is a directory named by the SHA-256 of its *key parts* (IR/source hash, target,
 compiler version, flags, sluice version...), never by the program's name, so two programs
-called `kernel` cannot collide. Layout under the root (`$SLUICE_CACHE_DIR`, else
-`~/.cache/sluice`)::
+called `kernel` cannot collide. Layout under the root (`$SLUICE_CACHE_DIR`, else the
+platform's cache folder: `sluice.cachedir.default_root`)::
 
     <root>/entries/<key>/manifest.json   key parts, program, target, artifact checksum, size
     <root>/entries/<key>/<artifact>      e.g. libkernel.so
-    <root>/locks/<key>.lock              flock'ed while a process builds <key>
+    <root>/locks/<key>.lock              locked (`filelock`) while a process builds, stamps
+                                         or evicts <key>
     <root>/tmp/                          half-built entries; renamed into place when complete
 
 The root must be the user's alone (`sluice.cachedir.trusted_root`: an unsafe one is a
@@ -19,13 +20,15 @@ Entries are built in a temporary directory and published with one `os.rename`, s
 never sees half an entry. A process that wants a missing key takes the key's lock, checks
 again and builds only if nobody did meanwhile: concurrent processes build a key once. Every
 load verifies the artifact's checksum; a corrupted or truncated entry is removed and rebuilt.
+
+Each hit stamps the entry's folder as used; after storing a build the cache evicts the least
+recently used entries beyond `$SLUICE_CACHE_MAX_SIZE` (2 GiB by default; `cache_prune`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -33,10 +36,11 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sluice import __version__
+import filelock
+
 from sluice.cachedir import MARKER as MARKER_NAME
 from sluice.cachedir import (
     check_private,
@@ -47,10 +51,23 @@ from sluice.cachedir import (
     trusted_root,
 )
 from sluice.errors import CacheError
+from sluice.log import get_logger
+from sluice.runtime.cache_prune import (
+    PruneReport,
+    configured_max_size,
+    evict,
+    folder_size,
+    usage,
+)
+from sluice.runtime.cache_prune import (
+    prune as prune_entries,
+)
+from sluice.version import __version__
 
 MANIFEST = "manifest.json"
 # Failed writes that are the cache folder's fault, not sluice's: reported as CacheError.
 _DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS)
+_log = get_logger(__name__)
 _FORMAT = 1  # bump when the layout or manifest changes; old entries then simply miss
 
 
@@ -64,8 +81,8 @@ def cache_key(parts: Mapping[str, str]) -> str:
     """SHA-256 over the named parts, independent of their order, unambiguous in their bytes."""
     h = hashlib.sha256(f"sluice-cache-v{_FORMAT}\0".encode())
     for name in sorted(parts):
-        for field in (name, str(parts[name])):
-            data = field.encode()
+        for text in (name, str(parts[name])):
+            data = text.encode()
             # Length prefixes keep ("ab","c") and ("a","bc") apart.
             h.update(len(data).to_bytes(8, "little"))
             h.update(data)
@@ -98,6 +115,9 @@ class Entry:
     created: float
     parts: dict[str, str]
     sha256: str
+    # State, not identity (equal entries may differ in them):
+    used: float = field(default=0.0, compare=False)  # last load: its folder's mtime
+    disk_size: int = field(default=0, compare=False)  # every file's bytes: counts to the cap
 
     @property
     def artifact_path(self) -> Path:
@@ -115,6 +135,8 @@ class Entry:
             created=float(data["created"]),
             parts=dict(data["parts"]),
             sha256=data["sha256"],
+            used=os.stat(path).st_mtime,
+            disk_size=folder_size(path),
         )
 
 
@@ -156,21 +178,48 @@ class BuildCache:
                                    "SLUICE_CACHE_DIR to a writable folder")
         return CacheError(f"the cache {self.root} failed while {doing}: {e.strerror or e}")
 
+    def _file_lock(self, key: str) -> filelock.FileLock:
+        # An OS lock (flock, or LockFileEx on Windows) is released by the kernel if its holder
+        # dies, so a crashed build never wedges the key.
+        return filelock.FileLock(self.root / "locks" / f"{key}.lock", mode=0o600)
+
     @contextlib.contextmanager
     def _lock(self, key: str) -> Iterator[None]:
-        # flock is released by the kernel if the holder dies, so a crashed build never
-        # wedges the key. Lock files are tiny and kept: deleting them would race.
+        """Hold `key`'s lock, waiting for it (builds and publishing)."""
         self._dirs()
+        lock = self._file_lock(key)
         try:
-            f = open(self.root / "locks" / f"{key}.lock", "a+b")  # noqa: SIM115
+            lock.acquire()
         except OSError as e:
             raise self._os_error(e, "taking a build lock") from None
-        with f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextlib.contextmanager
+    def _try_lock(self, key: str) -> Iterator[bool]:
+        """Hold `key`'s lock if nobody else does; yields whether it is held (eviction)."""
+        lock = self._file_lock(key)
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            yield False
+            return
+        except OSError as e:
+            raise self._os_error(e, "taking a lock to remove an old entry") from None
+        try:
+            yield True
+        finally:
+            lock.release()
+
+    def _mark_used(self, key: str) -> None:
+        """Stamp `key`'s entry as used now, under its lock: eviction, which takes the lock and
+        spares recently used entries, then either removed it before (and the caller's check
+        finds it gone) or leaves it alone while the caller loads it. A cache whose locks
+        cannot be written is used unstamped."""
+        with contextlib.suppress(OSError), self._file_lock(key):
+            os.utime(self.entries_dir / key)
 
     def _read_manifest(self, path: Path) -> dict | None:
         try:
@@ -243,13 +292,17 @@ class BuildCache:
         full = with_version(parts)
         key = cache_key(full)
         if self._existing():  # the root is trusted before anything in it is loaded
+            self._mark_used(key)
             entry = self._valid(key)
             if entry is not None:
+                _log.info("cache hit: %s for %s (%s)", program, target, key[:12])
                 return entry
         with self._lock(key):
             entry = self._valid(key)  # someone may have built it while we waited
             if entry is not None:
+                _log.info("cache hit after waiting: %s for %s (%s)", program, target, key[:12])
                 return entry
+            _log.info("cache miss: %s for %s (%s) in %s", program, target, key[:12], self.root)
             try:
                 self._discard(key)  # corrupted, truncated or half-deleted: rebuild from scratch
                 tmp = Path(tempfile.mkdtemp(prefix=f"build-{key[:12]}-",
@@ -272,6 +325,8 @@ class BuildCache:
         entry = self._valid(key)
         if entry is None:
             raise OSError(f"cache entry {key[:12]} vanished right after it was built")
+        if is_marked(self.root):  # (a folder sluice did not make is never emptied)
+            self.prune(configured_max_size())  # spares the entry just built: it is in use
         return entry
 
     def _publish(self, tmp: Path, art: Path, key: str, full: dict[str, str], program: str,
@@ -305,9 +360,25 @@ class BuildCache:
             data = self._read_manifest(path)
             if data is None:
                 continue
-            with contextlib.suppress(KeyError, TypeError, ValueError):
+            with contextlib.suppress(KeyError, OSError, TypeError, ValueError):
                 out.append(Entry.from_manifest(path, data))
         return sorted(out, key=lambda e: e.created, reverse=True)
+
+    def prune(self, max_size: int | None) -> PruneReport:
+        """Remove least-recently-used entries until the rest take at most `max_size` bytes
+        (None: no cap); entries in use by another process stay."""
+        if not self._existing():
+            return PruneReport(0, 0, 0, 0, 0)
+        self._check_ours("prune")
+        self._dirs()
+        return prune_entries(self, max_size)
+
+    def _check_ours(self, command: str) -> None:
+        if not is_marked(self.root):
+            raise CacheError(f"{self.root} was not made by sluice (it has no "
+                             f"{MARKER_NAME} file), so `sluice cache {command}` leaves it alone",
+                             hint="delete what you want removed by hand, or point "
+                                  "SLUICE_CACHE_DIR at a folder of sluice's own")
 
     def clear(self) -> int:
         """Delete every entry; returns how many directories were removed.
@@ -316,19 +387,15 @@ class BuildCache:
         naming some other folder must not get its `entries/` or `tmp/` emptied."""
         if not self._existing():
             return 0
-        if not is_marked(self.root):
-            raise CacheError(f"{self.root} was not made by sluice (it has no "
-                             f"{MARKER_NAME} file), so `sluice cache clear` leaves it alone",
-                             hint="delete what you want removed by hand, or point "
-                                  "SLUICE_CACHE_DIR at a folder of sluice's own")
+        self._check_ours("clear")
+        self._dirs()
         n = 0
-        for sub in ("entries", "tmp"):
-            d = self.root / sub
-            if d.is_symlink() or not d.is_dir():
-                continue
-            for path in d.iterdir():
+        for u in usage(self.entries_dir):
+            n += evict(self, u)  # (one that another process holds its lock on just now stays)
+        tmp = self.root / "tmp"
+        if tmp.is_dir() and not tmp.is_symlink():
+            for path in tmp.iterdir():
                 shutil.rmtree(path, ignore_errors=True)
-                n += sub == "entries"
         return n
 
     def explain(self, parts: Mapping[str, str]) -> str:

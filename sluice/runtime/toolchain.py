@@ -254,7 +254,7 @@ def discover() -> list[Tool]:
 
 def doctor_report(tools: list[Tool] | None = None) -> str:
     """A plain-text table of the toolchain for `sluice doctor`."""
-    from sluice import __version__
+    from sluice.version import __version__
 
     tools = discover() if tools is None else tools
     width = max(len(t.name) for t in tools)

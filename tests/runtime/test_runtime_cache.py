@@ -42,8 +42,13 @@ def test_root_from_env(monkeypatch, tmp_path):
     monkeypatch.setenv("SLUICE_CACHE_DIR", str(tmp_path / "c"))
     assert default_root() == tmp_path / "c"
     assert BuildCache().root == tmp_path / "c"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # the override wins
+    assert default_root() == tmp_path / "c"
     monkeypatch.delenv("SLUICE_CACHE_DIR")
-    assert default_root() == Path.home() / ".cache" / "sluice"
+    if sys.platform.startswith("linux"):  # (platformdirs picks other folders elsewhere)
+        assert default_root() == tmp_path / "xdg" / "sluice"
+        monkeypatch.delenv("XDG_CACHE_HOME")
+        assert default_root() == Path.home() / ".cache" / "sluice"
 
 
 def test_build_once_then_hit(cache):

@@ -13,6 +13,7 @@ from sluice.backends.cpu.runner import CompiledProgram
 from sluice.ir.program import Program
 from sluice.ir.serialize import from_json
 from sluice.ir.text import without_locations
+from sluice.log import get_logger, stage
 from sluice.runtime.blas import Blas, find_blas
 from sluice.runtime.build import DEFAULT_CXX_FLAGS, build_cpp_entry, cpp_key_parts
 from sluice.runtime.cache import BuildCache
@@ -21,6 +22,7 @@ from sluice.runtime.vecmath import VecMath, find_vecmath
 # NumPy semantics: signed overflow wraps; `a * b + c` rounds twice (no FMA contraction).
 SEMANTIC_FLAGS: tuple[str, ...] = ("-fwrapv", "-ffp-contract=off", "-fno-math-errno")
 BACKEND_VERSION = "cpu-1"
+_log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class CpuOptions:
 
     pipeline: pass pipeline run on a copy of the program first (None: none).
     flags: compiler flags replacing `-O3 -march=native -fopenmp -std=c++17`.
-    cache: the build cache (default: `$SLUICE_CACHE_DIR` or ~/.cache/sluice).
+    cache: the build cache (default: `$SLUICE_CACHE_DIR`, else the platform's cache folder).
     verify: verify the IR after each pass.
     blas: let MatMul call the BLAS `sluice.runtime.blas` finds (float32/float64 operands in
         BLAS layouts); False keeps the backend's own matrix kernels.
@@ -125,7 +127,8 @@ def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = Non
     """Compile `program` (cached) into a callable with `interpret`'s calling convention."""
     opts = CpuOptions.of(options)
     prog = optimize(program, opts)
-    source, sites = generate_module(prog, opts)
+    with stage(_log, f"codegen {prog.name}: C++"):
+        source, sites = generate_module(prog, opts)
     flags = opts.compiler_flags()
     text = _program_text(prog)
     # The program's text is in the key: programs with the same code may differ in what the
@@ -136,6 +139,7 @@ def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = Non
            opts.strided, str(opts.cache.root) if opts.cache is not None else None)
     hit = _LOADED.get(key)
     if hit is not None:
+        _log.info("loaded %s: built earlier in this process", prog.name)
         return hit
     entry = build_cpp_entry(source, name=prog.name, flags=flags, **_key_args(text, opts),
                             cache=opts.cache)

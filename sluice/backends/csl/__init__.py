@@ -10,23 +10,24 @@ the lowering of spatial kernels (`LoweredKernel`) to it.
   `write`, `run_on_simulator` and `run_on_sdk` run the result. Router switching (one color
   for several epochs through switch positions and control wavelets) and close sentinels
   are described in `lower_routes` and `lower_tasks`, and in docs/DECISIONS.md.
+
+Names are imported on first use (`sluice.lazy`): the command line reads `CslOptions` to offer
+its flags without loading the compiler.
 """
 
-from sluice.backends.csl.compile import CslArtifacts, compile_kernel
-from sluice.backends.csl.driver import (
-    run_on_sdk,
-    run_on_simulator,
-    sdk_available,
-    simulate,
-    write,
-)
-from sluice.backends.csl.options import CslOptions
-from sluice.backends.csl.parser import parse_dir, parse_files, parse_stream
-from sluice.backends.csl.printer import print_files, print_stream, write_files
+from __future__ import annotations
 
-__all__ = [
-    "CslArtifacts", "CslOptions", "compile_kernel", "parse_dir", "parse_files", "parse_stream",
-    "print_files", "print_stream", "run_on_sdk", "run_on_simulator", "sdk_available", "simulate",
-    "write",
-    "write_files",
-]
+from sluice.lazy import lazy_exports
+
+_FROM = {
+    "compile": ("CslArtifacts", "compile_kernel"),
+    "driver": ("run_on_sdk", "run_on_simulator", "sdk_available", "simulate", "write"),
+    "options": ("CslOptions",),
+    "parser": ("parse_dir", "parse_files", "parse_stream"),
+    "printer": ("print_files", "print_stream", "write_files"),
+}
+__getattr__, __dir__ = lazy_exports(
+    __name__, {name: f"{__name__}.{module}:{name}" for module, names in _FROM.items()
+               for name in names})
+
+__all__ = sorted(name for names in _FROM.values() for name in names)

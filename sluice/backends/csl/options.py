@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+def _switch(what: str) -> Any:
+    """An optimisation, on by default; `what` it does is the help of its `--disable-` flag."""
+    return field(default=True, metadata={"help": what})
 
 
 @dataclass(frozen=True)
 class CslOptions:
-    vectorize: bool = True  # vector maps and receive loops as DSD ops, not scalar loops
-    task_fusion: bool = True  # inline continuation tasks activated from one place only
-    task_recycling: bool = True  # main-flow continuations share one local task ID
-    color_assignment: bool = True  # greedy conflict-free colors, reused across phases
-    copy_elision: bool = True  # host I/O lands in / leaves from the field itself
-    router_switching: bool = True  # a color serves several epochs through switch positions
-    close_elision: bool = True  # `s.close()` emits no sentinel (counts are static)
+    vectorize: bool = _switch("vector maps and receive loops as DSD operations, not scalar "
+                              "loops")
+    task_fusion: bool = _switch("inline continuation tasks activated from one place only")
+    task_recycling: bool = _switch("main-flow continuations share one local task ID")
+    color_assignment: bool = _switch("greedy conflict-free colors, reused across phases")
+    copy_elision: bool = _switch("host input and output land in and leave from the field "
+                                 "itself")
+    router_switching: bool = _switch("one color serves routes of several phases through "
+                                     "router switch positions (only where that saves colors)")
+    close_elision: bool = _switch("`s.close()` emits no sentinel (counts are static)")
+
+    @classmethod
+    def help(cls) -> dict[str, str]:
+        """What each optimisation does, by its CLI name."""
+        return {f.name.replace("_", "-"): f.metadata["help"] for f in fields(cls)}
 
     @classmethod
     def names(cls) -> list[str]:
