@@ -4,8 +4,8 @@
                 [--grad [--wrt A,x]]
     sluice check FILE [--param K=V ...]
     sluice run FILE [--param K=V ...] [--inputs random|zeros|ones] [--seed N]
-                    [--target interpret|csl]
-    sluice compile FILE --target cpu|csl [--param K=V ...] -o DIR [--arch wse2|wse3]
+                    [--target interpret|cpu|cuda|csl]
+    sluice compile FILE --target cpu|cuda|csl [--param K=V ...] -o DIR [--arch wse2|wse3]
                    [--disable-<optimisation> ...]
     sluice doctor
     sluice cache ls|prune [--max-size SIZE]|clear|explain [FILE]
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import sys
 import traceback
@@ -321,7 +322,7 @@ def _csl_options(args: argparse.Namespace) -> Any:
 
 
 def _run_kernel(kernel: Any, args: argparse.Namespace) -> int:
-    if args.target == "cpu":
+    if args.target in NATIVE_TARGETS:
         raise SluiceError("spatial kernels run on --target interpret or csl")
     inputs = _kernel_inputs(kernel, args.inputs, args.seed)
     if args.target == "csl":
@@ -353,9 +354,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     prog.verify()  # the interpreter trusts the IR's structure as the backends do
     inputs = make_inputs(prog, params, args.inputs, args.seed)
     symbols = {k: v for k, v in params.items() if k in prog.symbols and k not in inputs}
-    if args.target == "cpu":
-        from sluice.backends.cpu import build
-
+    if args.target in NATIVE_TARGETS:
+        build = importlib.import_module(NATIVE_TARGETS[args.target][0]).build
         result = build(prog)(**inputs, **symbols)
     else:
         result = interpret(prog, **inputs, **symbols)
@@ -385,19 +385,23 @@ extern "C" {{
 """
 
 
-def _compile_cpu(prog: Any, out: Path) -> int:
+# targets whose build is a shared library with a C entry: backend module, source suffix
+NATIVE_TARGETS = {"cpu": ("sluice.backends.cpu", "cpp"), "cuda": ("sluice.backends.cuda", "cu")}
+
+
+def _compile_native(prog: Any, out: Path, target: str) -> int:
     import re
     import shutil
 
-    from sluice.backends.cpu import build
     from sluice.backends.safetext import identifier
 
     identifier(prog.name, "program name")  # it names the files written below
-    compiled = build(prog)
+    module, suffix = NATIVE_TARGETS[target]
+    compiled = importlib.import_module(module).build(prog)
     m = re.search(r'extern "C" (int \w+\([^)]*\))', compiled.source)
     if m is None:
         raise SluiceError(f"could not find the entry point of '{prog.name}' in the source")
-    files = {f"{prog.name}.cpp": compiled.source,
+    files = {f"{prog.name}.{suffix}": compiled.source,
              f"{prog.name}.h": C_HEADER.format(name=prog.name, decl=m.group(1))}
     with _writing(out):
         out.mkdir(parents=True, exist_ok=True)
@@ -406,17 +410,18 @@ def _compile_cpu(prog: Any, out: Path) -> int:
         shutil.copyfile(compiled.path, out / f"lib{prog.name}.so")
     for name in [*files, f"lib{prog.name}.so"]:
         print(f"  {out / name}")
-    print(f"wrote {prog.name}: C++ source, shared library and C header to {out}")
+    language = "CUDA" if target == "cuda" else "C++"
+    print(f"wrote {prog.name}: {language} source, shared library and C header to {out}")
     return 0
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
     loaded = load(args.file, _parse_params(args.param))
     if not hasattr(loaded, "program"):
-        if args.target != "cpu":
+        if args.target not in NATIVE_TARGETS:
             raise SluiceError(f"'{args.file}' is not a spatial kernel: compile it for target "
-                              f"'cpu', not '{args.target}'", hint="--target cpu")
-        return _compile_cpu(loaded, Path(args.out))
+                              f"'cpu' or 'cuda', not '{args.target}'", hint="--target cpu")
+        return _compile_native(loaded, Path(args.out), args.target)
     if args.target != "csl":
         raise SluiceError(f"spatial kernels compile for target 'csl', not '{args.target}'",
                           hint="--target csl")
@@ -532,14 +537,18 @@ def build_parser() -> argparse.ArgumentParser:
                    "floats in [0, 1), normal for kernels), zeros or ones")
     p.add_argument("--seed", type=_seed, default=0,
                    help="seed of the random inputs (a non-negative integer)")
-    p.add_argument("--target", default="interpret", choices=["interpret", "cpu", "csl"],
+    p.add_argument("--target", default="interpret",
+                   choices=["interpret", "cpu", "cuda", "csl"],
                    help="the reference interpreter (default); cpu: compiled C++ (programs); "
-                   "csl: the printed CSL on the wafer simulator (spatial kernels)")
+                   "cuda: compiled CUDA on the GPU (programs; SLUICE_CUDA_EMULATE=1 runs its "
+                   "kernels on the CPU); csl: the printed CSL on the wafer simulator "
+                   "(spatial kernels)")
     _csl_flags(p)
     p.set_defaults(func=cmd_run)
     p = with_file("compile", "compile a program for a target and write the artifacts")
-    p.add_argument("--target", required=True, choices=["cpu", "csl"],
-                   help="the backend: cpu (C++/OpenMP) for programs, csl for .sptl kernels")
+    p.add_argument("--target", required=True, choices=["cpu", "cuda", "csl"],
+                   help="the backend: cpu (C++/OpenMP) or cuda (nvcc) for programs, csl for "
+                   ".sptl kernels")
     p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder")
     _csl_flags(p)
     p.set_defaults(func=cmd_compile)

@@ -213,3 +213,21 @@ def test_cache_ls_explain_clear(tmp_path, capsys, monkeypatch):
     assert "spatial kernel" in capsys.readouterr().err
     assert main(["cache", "clear"]) == 0
     assert "removed 1 entries" in capsys.readouterr().out
+
+
+def test_compile_and_run_a_program_for_cuda(tmp_path, capsys, monkeypatch):
+    from sluice.runtime import toolchain
+
+    (tmp_path / "progs.py").write_text(PROGRAMS)
+    target = f"{tmp_path / 'progs.py'}::axpy"
+    monkeypatch.setenv("SLUICE_CUDA_EMULATE", "1")  # its kernels on the CPU: no GPU needed
+    assert main(["run", target, "-p", "N=3", "--inputs", "ones", "--target", "cuda"]) == 0
+    assert "y: float64[3]  checksum 6" in capsys.readouterr().out
+    if toolchain.find_nvcc() is None:
+        pytest.skip("nvcc not found")
+    monkeypatch.delenv("SLUICE_CUDA_EMULATE")
+    out = tmp_path / "out"
+    assert main(["compile", target, "--target", "cuda", "-o", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} == {"axpy.cu", "axpy.h", "libaxpy.so"}
+    assert "SL_KERNEL" in (out / "axpy.cu").read_text()
+    assert "CUDA source" in capsys.readouterr().out
