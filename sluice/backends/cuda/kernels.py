@@ -8,9 +8,12 @@ the expressions are the same NumPy-exact C++ (its helpers are `__host__ __device
 
 A map stays on the host, as the CPU backend runs it over managed memory, when its body does
 something device code cannot (yet) do: library nodes, calls, copies, streams, complex or
-float16 numbers, scalar reductions, atomic writes. The reason is written next to it in the
-generated source. The kernel's parameters are the host names its code mentions: arrays by
-pointer, scalars and symbols by value (a kernel never writes a scalar of the host code).
+float16 numbers, atomic writes to arrays. The reason is written next to it in the
+generated source. A reduction into a scalar becomes a partial result per thread (in the
+map's own order), combined into one device element by an atomic compare-and-swap of NumPy's
+operation; the host then combines that element into the scalar. The kernel's parameters
+are the host names its code mentions: arrays by pointer, scalars and symbols by value (a
+kernel writes no scalar of the host code).
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sluice.backends.cpu.ctypes_map import ctype
+from sluice.backends.cpu.cexpr import CVal, strip_parens
+from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.dataflow import emit_map as emit_host_map
 from sluice.backends.cpu.dataflow import emit_nest, map_setup
 from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
+from sluice.backends.cpu.writes import combine, wcr_identity
 from sluice.backends.safetext import comment
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph
@@ -36,11 +41,20 @@ _TEMP = re.compile(r"sl_(?!gpu_)[a-z_]*?(\d+)$")  # fn.tmp names, not the kernel
 
 
 @dataclass
+class Reduction:
+    target: str  # the host scalar the map reduces into
+    op: str
+    ctype: str
+    identity: str
+
+
+@dataclass
 class Kernel:
     name: str
     text: str  # the __global__ function
     counts: list[str]  # host expressions: iterations of each thread-indexed parameter
     args: list[str]  # host names passed after the counts
+    reductions: list[Reduction]  # each thread's partial result, combined atomically
 
 
 def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
@@ -60,24 +74,37 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         w(f"// map '{comment(m.label)}': kernel {found.name}")
         for k, count in enumerate(found.counts):
             w(f"const int64_t sl_gpu_n{k} = {count};")
+        reds = []
+        for k, r in enumerate(found.reductions):  # one device element each, the identity
+            w(f"sl::Heap<{r.ctype}> sl_gpu_red{k}(1, false);")
+            w(f"sl_gpu_red{k}.p[0] = {r.identity};")
+            reds.append(f"sl_gpu_red{k}.p")
         total = " * ".join(f"sl_gpu_n{k}" for k in range(len(found.counts)))
-        args = [f"sl_gpu_n{k}" for k in range(len(found.counts))] + found.args
+        args = [f"sl_gpu_n{k}" for k in range(len(found.counts))] + found.args + reds
         w(f"SL_LAUNCH({found.name}, {total}, {', '.join(args)});")
+        for k, r in enumerate(found.reductions):
+            dt = fn.program.container(r.target).dtype.numpy
+            new = combine(r.op, CVal(ident(r.target), strong(dt)),
+                          CVal(f"sl_gpu_red{k}.p[0]", strong(dt)))
+            w(f"{ident(r.target)} = {strip_parens(new.text)};")
 
 
 def _outline(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> Kernel | str:
     """The kernel of `m`, or why it has none."""
+    before = fn._tmp  # temporaries numbered above are the kernel's own (its accumulator)
     why = _structure(fn, m.body) or ("it is inside a reduction" if scope.redirect else None)
     if why:
         return why
     plan = map_setup(fn, m, scope, parent, vector_inside=False)
     if not plan.params:
         return "its iterations depend on each other (the parallel plan is sequential)"
-    if plan.reductions:
-        return "it reduces into a scalar"
+    for name in plan.reductions:
+        size = fn.program.container(name).dtype.numpy.itemsize
+        if size not in (4, 8):
+            return f"it reduces into the {size}-byte scalar '{name}' (atomics take 4 or 8)"
     if plan.atomics:
         return "its writes to one element meet (atomics)"
-    written = _scalars_written(fn, m.body) - plan.private
+    written = _scalars_written(fn, m.body) - plan.private - set(plan.reductions)
     if written:
         return f"it writes the scalar '{sorted(written)[0]}'"
     n = len(plan.params)
@@ -97,15 +124,27 @@ def _outline(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> Kernel |
         head.append(f"  const int64_t {ident(prm)} = {start} + {pos} * {step};")
         if k:
             head.append(f"  sl_gpu_rest /= sl_gpu_n{k};")
-    before = fn._tmp
+    reductions, parts, tails = [], [], []
+    for k, (target, op) in enumerate(sorted(plan.reductions.items())):
+        dt = fn.program.container(target).dtype.numpy
+        r = Reduction(target, op, ctype(dt), wcr_identity(op, dt))
+        reductions.append(r)
+        parts.append(f"{r.ctype} sl_gpu_part{k} = {r.identity};")
+        both = combine(op, CVal("a", strong(dt)), CVal("b", strong(dt)))
+        tails.append(f"sl::atomic_apply(sl_gpu_red{k}, sl_gpu_part{k}, []({r.ctype} a, "
+                     f"{r.ctype} b) {{ return static_cast<{r.ctype}>({both.text}); }});")
     saved, fn.w = fn.w, Writer()
     fn.w.depth = 2
     module.in_kernel = True
+    body_scope = plan.inner.child()
+    body_scope.redirect = {**body_scope.redirect,
+                           **{r.target: f"sl_gpu_part{k}" for k, r in enumerate(reductions)}}
     try:
-        emit_nest(fn, m, plan, plan.inner.child(), None, given=n)
+        emit_nest(fn, m, plan, body_scope, None, given=n)
     finally:
         body, fn.w, module.in_kernel = fn.w.text(), saved, False
-    code = "\n".join(["  " + h for h in head]) + "\n" + body + "\n  }"
+    code = "\n".join(["  " + h for h in [*parts, *head]]) + "\n" + body + "\n  }" + \
+        "".join("\n  " + t for t in tails)
     bare = re.sub(r"//[^\n]*", "", code)
     bad = _HOST_ONLY.search(bare)
     if bad:
@@ -118,7 +157,8 @@ def _outline(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> Kernel |
     local = {ident(p) for p in m.params} | {ident(s) for s in plan.private}
     captures = [(w, decl) for w, decl in _candidates(fn, scope).items()
                 if w in words and w not in local]
-    params = [f"const int64_t sl_gpu_n{k}" for k in range(n)] + [d for _, d in captures]
+    params = [f"const int64_t sl_gpu_n{k}" for k in range(n)] + [d for _, d in captures] + \
+        [f"{r.ctype}* sl_gpu_red{k}" for k, r in enumerate(reductions)]
     text = (f"// map '{comment(m.label)}': {', '.join(plan.params)} across GPU threads\n"
             f"SL_KERNEL {name}({', '.join(params)}) {{\n{code}\n}}")
     counts = []
@@ -126,7 +166,7 @@ def _outline(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> Kernel |
         r = plan.ranges[prm]
         counts.append(f"sl::trip({fn.idx(r.start, scope)}, {fn.idx(r.stop, scope)}, "
                       f"{fn.idx(r.step, scope)})")
-    return Kernel(name, text, counts, [w for w, _ in captures])
+    return Kernel(name, text, counts, [w for w, _ in captures], reductions)
 
 
 def _structure(fn: FnCtx, g: DataflowGraph) -> str | None:

@@ -19,6 +19,7 @@ GPU_RUNTIME = r"""#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 #if defined(__CUDACC__)
 #include <cuda_runtime.h>
@@ -88,6 +89,28 @@ template <class T> struct Device {
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
 };
+
+// *p = f(*p, v) atomically, for 4- and 8-byte values (a compare-and-swap loop on the bits,
+// so any operation and NumPy's NaN rules work); emulated threads run one at a time.
+template <class T, class F> SL_HD inline void atomic_apply(T* p, T v, F f) {
+#if defined(__CUDA_ARCH__)
+  static_assert(sizeof(T) == 4 || sizeof(T) == 8, "atomics take 4 or 8 bytes");
+  using W = typename std::conditional<sizeof(T) == 4, unsigned int, unsigned long long>::type;
+  W* word = reinterpret_cast<W*>(p);
+  W seen = *word, expected;
+  do {
+    expected = seen;
+    T cur;
+    memcpy(&cur, &expected, sizeof(T));
+    const T next = f(cur, v);
+    W bits;
+    memcpy(&bits, &next, sizeof(T));
+    seen = atomicCAS(word, expected, bits);
+  } while (seen != expected);
+#else
+  *p = f(*p, v);
+#endif
+}
 
 // The iterations of `for (i = start; i < stop; i += step)` (step > 0).
 inline int64_t trip(int64_t start, int64_t stop, int64_t step) {

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from corpus_programs import CORPUS
-from cuda_helpers import EMULATED, needs_nvcc
+from cuda_helpers import EMULATED, check, needs_nvcc
 
 import sluice
+import sluice.ir as ir
 from sluice.backends.cuda import build, generate
 from sluice.backends.cuda.driver import EMULATE_VARIABLE
 from sluice.errors import ExecutionError, SluiceError
@@ -22,15 +23,86 @@ def test_independent_iterations_become_a_kernel():
     assert "sl::Device<double> sl_dev_A(A," in src and "sl_dev_A.back(A);" in src
 
 
-@pytest.mark.parametrize(("name", "why"), [
-    ("sum_wcr", "it reduces into a scalar"),
-    ("complex_arithmetic", "complex numbers"),
-    ("stream_producer_consumer", "stream"),
+def test_a_column_reduction_accumulates_in_each_thread():
+    src = generate(CORPUS["column_max_wcr"].build(), EMULATED)
+    kernel = src[src.index("SL_KERNEL sl_kernel1_reduce"):]
+    assert "double sl_acc1 = m[j];" in kernel and "sl_acc1 = sl::maximum(sl_acc1, v_o);" in kernel
+
+
+_ONE_ELEMENT = ir.parse("""program one_element(A, h) {
+  symbol N: int64
+  data A: float64[N]
+  data h: float64[2]
+  state s1 {
+    %0 = access A
+    %1 = map [i = 0:N] default "into_one" {
+      %2 = access A
+      %3 = tasklet "into_one" (a) -> (o) {
+        o = a
+      }
+      %4 = access h
+      %2 -> %3.a : A[i]
+      %3.o -> %4 : h[1] wcr +
+    }
+    %5 = access h
+    %0 -> %1 : A[0:N]
+    %1 -> %5 : h[1] wcr +
+  }
+}
+""")
+
+
+@pytest.mark.parametrize(("program", "why"), [
+    (_ONE_ELEMENT, "its writes to one element meet"),
+    (CORPUS["complex_arithmetic"].build(), "complex numbers"),
+    (CORPUS["stream_producer_consumer"].build(), "stream"),
 ])
-def test_a_map_left_on_the_host_says_why(name, why):
-    src = generate(CORPUS[name].build(), EMULATED)
+def test_a_map_left_on_the_host_says_why(program, why):
+    src = generate(program, EMULATED)
     reasons = [ln for ln in src.splitlines() if "runs on the host:" in ln]
     assert any(why in ln for ln in reasons), reasons
+    if program is _ONE_ELEMENT:
+        check(program, [np.arange(9.0), np.ones(2)], {}, EMULATED)
+
+
+_REDUCTION = """program reduce(A) -> (s) {{
+  symbol N: int64
+  data A: {dtype}[N]
+  data s: {dtype}
+  state s1 {{
+    %0 = access A
+    %1 = map [i = 0:N] default "red" {{
+      %2 = access A
+      %3 = tasklet "red" (a) -> (o) {{
+        o = a
+      }}
+      %4 = access s
+      %2 -> %3.a : A[i]
+      %3.o -> %4 : s wcr {op}
+    }}
+    %5 = access s
+    %0 -> %1 : A[0:N]
+    %1 -> %5 : s wcr {op}
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize("op", ["+", "*", "max", "min"])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "int64", "uint32"])
+def test_a_reduction_into_a_scalar_is_a_kernel_with_atomic_partials(op, dtype):
+    program = ir.parse(_REDUCTION.format(op=op, dtype=dtype))
+    assert "sl::atomic_apply(sl_gpu_red0" in generate(program, EMULATED)
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 7, 500):  # 500: many threads, three emulated blocks going round
+        if dtype.startswith("float"):
+            a = (rng.standard_normal(n) * (1.01 if op == "*" else 100)).astype(dtype)
+            if n > 10:
+                a[[3, 9]] = [np.nan, -0.0]  # max/min: NaN wins, whichever thread holds it
+        else:
+            a = rng.integers(-50 if dtype[0] == "i" else 0, 50, n).astype(dtype)
+        with np.errstate(all="ignore"):
+            check(program, [a], {}, EMULATED)
 
 
 def _stepped(A, B):
@@ -82,3 +154,10 @@ def test_without_a_gpu_the_call_says_so(monkeypatch):
     with pytest.raises(ExecutionError, match="failed on the GPU") as err:
         f(np.ones(3), 1.0)
     assert EMULATE_VARIABLE in str(err.value)
+
+
+@needs_nvcc
+@pytest.mark.parametrize(("op", "dtype"), [("+", "float32"), ("*", "int64"),
+                                           ("max", "uint32"), ("min", "float64")])
+def test_atomic_partials_compile_with_nvcc(op, dtype):
+    build(ir.parse(_REDUCTION.format(op=op, dtype=dtype)), {"emulate": False})
