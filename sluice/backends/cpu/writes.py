@@ -105,6 +105,11 @@ def write_element(fn: FnCtx, m: Memlet, val: CVal, scope: Scope, what: str) -> N
     if not conflicts(fn, m, scope):
         w(f"{lhs} = {combined(lhs)};")
         return
+    if getattr(fn.module, "in_kernel", False):  # GPU threads: compare-and-swap the element
+        t = ctype(dt)
+        w(f"sl::gpu_atomic_update(&{lhs}, [&]({t} sl_old) {{ return {t}({combined('sl_old')}); "
+          "});")
+        return
     if dt.kind == "c":
         w("#pragma omp critical(sl_wcr)")
         w(f"{lhs} = {combined(lhs)};")

@@ -8,12 +8,13 @@ the expressions are the same NumPy-exact C++ (its helpers are `__host__ __device
 
 A map stays on the host, as the CPU backend runs it over managed memory, when its body does
 something device code cannot (yet) do: library nodes, calls, copies, streams, complex or
-float16 numbers, atomic writes to arrays. The reason is written next to it in the
+float16 numbers. The reason is written next to it in the
 generated source. A reduction into a scalar becomes a partial result per thread (in the
 map's own order), combined into one device element by an atomic compare-and-swap of NumPy's
 operation; the host then combines that element into the scalar. The kernel's parameters
 are the host names its code mentions: arrays by pointer, scalars and symbols by value (a
-kernel writes no scalar of the host code).
+kernel writes no scalar of the host code). Threads that may combine into one array element
+do so with a compare-and-swap loop (`sl::gpu_atomic_update`).
 """
 
 from __future__ import annotations
@@ -103,7 +104,10 @@ def _outline(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> Kernel |
         if size not in (4, 8):
             return f"it reduces into the {size}-byte scalar '{name}' (atomics take 4 or 8)"
     if plan.atomics:
-        return "its writes to one element meet (atomics)"
+        small = sorted({e.memlet.data for e in _wcr_writes(m.body)
+                        if fn.program.container(e.memlet.data).dtype.numpy.itemsize not in (4, 8)})
+        if small:
+            return f"threads combine into elements of '{small[0]}' (atomics take 4 or 8 bytes)"
     written = _scalars_written(fn, m.body) - plan.private - set(plan.reductions)
     if written:
         return f"it writes the scalar '{sorted(written)[0]}'"
@@ -200,6 +204,14 @@ def _structure(fn: FnCtx, g: DataflowGraph) -> str | None:
         if c is not None and c.dtype.numpy.itemsize == 2 and c.dtype.numpy.kind == "f":
             return "it computes with float16"
     return None
+
+
+def _wcr_writes(g: DataflowGraph) -> list:
+    out = [e for e in g.edges if e.memlet is not None and e.memlet.wcr is not None]
+    for n in g.nodes:
+        if isinstance(n, Map):
+            out += _wcr_writes(n.body)
+    return out
 
 
 def _scalars_written(fn: FnCtx, g: DataflowGraph) -> set[str]:

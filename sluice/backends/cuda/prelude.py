@@ -112,6 +112,11 @@ template <class T, class F> SL_HD inline void atomic_apply(T* p, T v, F f) {
 #endif
 }
 
+// *p = f(*p) atomically (the write of a thread that may meet others on one element).
+template <class T, class F> SL_HD inline void gpu_atomic_update(T* p, F f) {
+  atomic_apply(p, T(), [&](T cur, T) { return f(cur); });
+}
+
 // The iterations of `for (i = start; i < stop; i += step)` (step > 0).
 inline int64_t trip(int64_t start, int64_t stop, int64_t step) {
   return stop > start ? (stop - start + step - 1) / step : 0;
