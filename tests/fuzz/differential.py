@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 import sluice
-from sluice.backends.cuda.driver import EMULATE_VARIABLE
+from sluice.backends.cuda.driver import EMULATE_VARIABLE, CudaOptions, build_device
 from sluice.errors import SluiceError
 from tests.fuzz import compare as C
 from tests.fuzz import sandbox
@@ -31,6 +31,7 @@ from tests.fuzz.gen import MINMAX, REDUCE, SOLVER, ULP, Program
 TARGETS = ("interpret", "cpu")
 TARGETS_VARIABLE = "SLUICE_FUZZ_TARGETS"  # e.g. "interpret,cpu,cuda" (`--targets`)
 KNOWN_TARGETS = ("interpret", "cpu", "cuda")
+NVCC_VARIABLE = "SLUICE_FUZZ_NVCC"  # set: the cuda target's file is also compiled by nvcc
 
 
 def chosen_targets() -> tuple[str, ...]:
@@ -111,7 +112,11 @@ def _run_target(f, target: str, args: list[object]) -> object:
         return jf.compile("interpret", *args)(*args)
     if target == "cuda":  # the CUDA backend's kernels, emulated on the CPU
         with _environment(EMULATE_VARIABLE, "1"):
-            return jf.compile("cuda", *args)(*args)
+            run = jf.compile("cuda", *args)
+        if os.environ.get(NVCC_VARIABLE, "0") != "0":  # and the same file through nvcc
+            compiled = getattr(run.native, "__wrapped__", run.native)
+            build_device(compiled.source, "fuzz", None, CudaOptions())
+        return run(*args)
     return jf(*args)
 
 

@@ -16,11 +16,13 @@ from sluice.backends.cuda.module import CudaModuleGen
 from sluice.errors import SluiceError
 from sluice.ir.program import Program
 from sluice.ir.text import without_locations
+from sluice.log import get_logger, stage
 from sluice.runtime import toolchain
 from sluice.runtime.build import build_cpp_entry, build_cuda
 from sluice.runtime.cache import BuildCache
 
 BACKEND_VERSION = "cuda-1"
+_log = get_logger(__name__)
 EMULATE_VARIABLE = "SLUICE_CUDA_EMULATE"
 # Without a GPU to ask, nvcc compiles for the H100's architecture (compile checks only).
 FALLBACK_ARCH = "sm_90"
@@ -90,7 +92,8 @@ def build(program: Program, options: CudaOptions | Mapping[str, Any] | None = No
     with nvcc for the GPU, or as host code where `emulate` is set."""
     opts = CudaOptions.of(options)
     prog = optimize(program, opts)
-    source = CudaModuleGen(prog, opts).source()
+    with stage(_log, f"codegen {prog.name}: CUDA"):
+        source = CudaModuleGen(prog, opts).source()
     ir_text = without_locations(prog.to_text())
     if opts.emulated:
         path = build_emulated(source, prog.name, ir_text, opts)

@@ -31,6 +31,7 @@ from sluice.frontend.python.values import (
 )
 from sluice.ir import exact as X
 from sluice.ir.dtypes import DType
+from sluice.ir.library import Reduce
 from sluice.ir.symbolic import (
     CASTS,
     BitAnd,
@@ -318,6 +319,7 @@ def _binary(op: type, a: Any, b: Any, ufunc_call: bool) -> Any:
         a, b = loop_cast([a, b], ins)
         if op is ast.Pow and dtype.is_integer:
             _check_integer_exponent(b)
+            _require_non_negative_exponents(b)
         if op is ast.Pow and dtype in (DType.float32, DType.float64) \
                 and (ufunc_call or not _scalars(a, b)):
             uniform = _one_broadcast_element(b, [a, b])
@@ -494,6 +496,28 @@ def _check_integer_exponent(b: Any) -> None:
         raise SluiceTypeError("integers to negative integer powers are not allowed",
                               hint="NumPy refuses it too; make the base a float, e.g. "
                                    "x.astype(np.float64) ** -1")
+
+
+def _require_non_negative_exponents(b: Any) -> None:
+    """NumPy's integer power raises for any negative exponent among the values (the
+    compiled code would give 0): the run stops there instead."""
+    if getattr(b, "constant", None) is not None or b.dtype.numpy.kind == "u" or \
+            b.dtype == DType.bool:
+        return
+    if isinstance(b, Sym):
+        require_value(b.expr >= 0, _NEGATIVE_POWER)
+        return
+    ok = compare(ast.GtE, b, const(0))
+    em = emit.active()
+    if em is not None and ok.shape:  # every value: one all() reduction
+        node = Reduce(op="min", axes=None, keepdims=False, identity=True)
+        every = em.temp(DType.bool, (), "ok")
+        em.library(node, {"inp": em.plain(ok)}, {"out": every})
+        ok = to_elem(every)
+    require_value(ok, _NEGATIVE_POWER)
+
+
+_NEGATIVE_POWER = "integers to negative integer powers are not allowed (NumPy raises ValueError)"
 
 
 def compare(op: type, a: Any, b: Any, ufunc_call: bool = False) -> Any:

@@ -44,7 +44,7 @@ def test_target_interpret_runs_calls_on_the_reference_interpreter():
     ({"nopython": True}, "has no option 'nopython'", "its options are target, boundscheck, "
      "parallel, cache, static_argnames, static_argnums"),
     ({"target": "cpus"}, "unknown target 'cpus'", "did you mean 'cpu'?"),
-    ({"target": "metal"}, "unknown target 'metal'", "use one of cpu, interpret"),
+    ({"target": "metal"}, "unknown target 'metal'", "use one of cpu, cuda, interpret"),
     ({"parallel": "yes"}, "parallel= of @sluice.jit takes True or False", None),
     ({"cache": 3}, "cache= of @sluice.jit takes True, False or a folder", None),
     ({"static_argnames": "z"}, "static_argnames names 'z', which is not a parameter",

@@ -325,3 +325,28 @@ def test_item_refuses_what_numpy_refuses():
         sluice.jit(item_by_flat_and_axis_indices)(np.ones((1, 3)))
     with pytest.raises(ExecutionError, match="beyond int64"):
         sluice.jit(item_of_uint64)(np.array([2**63], np.uint64))
+
+
+def integer_power(a, b):
+    return a ** b
+
+
+def bool_base_power(x, b):
+    return (x > 0) ** b
+
+
+def power_by_scalar(a, k):
+    return np.power(a, k)
+
+
+def test_integer_powers_with_negative_exponents_stop_as_in_numpy():
+    """NumPy raises for a negative exponent anywhere among integer exponents; the compiled
+    code would give 0 (fuzz seed 950450)."""
+    i32 = np.array([1, 2, -3], dtype=np.int32)
+    agree(integer_power, (i32, np.array([1, 0, 3], dtype=np.int32)),
+          (i32, np.array([1, -7, 3], dtype=np.int32)),
+          (i32, np.array([2, 2, 0])),
+          (np.array([2], dtype=np.uint8), np.array([200], dtype=np.uint8)))
+    agree(bool_base_power, (np.array([-1.0, 2.0]), np.array([1, -7], dtype=np.int32)),
+          (np.array([-1.0, 2.0]), np.array([1, 7], dtype=np.int32)))
+    agree(power_by_scalar, (i32, np.int64(-1)), (i32, np.int64(3)))
