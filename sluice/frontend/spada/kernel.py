@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sluice import display
 from sluice.errors import ArgumentError, ExecutionError, did_you_mean
 from sluice.frontend.spada.check import CheckResult, check
 from sluice.frontend.spada.expand import bind
@@ -148,7 +149,26 @@ class SpatialKernel:
 
     def __repr__(self) -> str:
         w, h = self.grid
-        return f"<SpatialKernel '{self.program.name}' on {w}x{h} PEs, params {self.params}>"
+        return display.one_line(f"<SpatialKernel '{self.program.name}' on {w}x{h} PEs, "
+                                f"params {self.params}>", 200)
+
+    def _repr_html_(self) -> str:
+        w, h = self.grid
+        about: dict[str, object] = {
+            "source": self.filename or "(text)",
+            "parameters": ", ".join(f"{k} = {v}" for k, v in self.params.items()) or "none",
+            "PE grid": f"{w} x {h}",
+            "phases": len(self.bound.phases),
+        }
+        rows: list[list[object]] = [
+            [h.name, "input" if h.readonly else "output", f"stream<{h.dtype.value}>",
+             f"{h.shape} (a, b, N)"] for h in self.lowered.host_streams]
+        rows += [[n, "input", f"scalar {dt.value}", "()"] for n, dt in self.lowered.scalars.items()]
+        usage = display.code(f"k({', '.join(f'{n}=...' for n in self.inputs)}, "
+                             "target='interpret' or 'csl');  k.compile('csl');  k.program")
+        return display.card(f"spatial kernel {self.program.name}", [
+            display.facts(about), display.table(["argument", "direction", "type", "shape"], rows),
+            usage], subtitle=f"on {w} x {h} PEs")
 
 
 def load(path: str | Path, params: Mapping[str, Any] | None = None) -> SpatialKernel:
