@@ -45,6 +45,7 @@ from sluice.ir.program import Program
 from sluice.ir.symbolic import symbol as _symbol
 from sluice.layouts import any_layout, plain
 from sluice.log import get_logger, stage
+from sluice.tracebacks import user_api
 from sluice.types import ArrayType, ScalarType
 
 BACKENDS = {"cpu": "sluice.backends.cpu", "cuda": "sluice.backends.cuda"}
@@ -349,10 +350,12 @@ class SluiceFunction:
         return [] if name in self.static else _runtime_values(v)
 
     # the staged API ----------------------------------------------------------------------------
+    @user_api
     def trace(self, *args: Any, **kwargs: Any) -> Program:
         """The IR Program for these arguments (or for the annotations of a @program)."""
         return self._current(args, kwargs).traced.program
 
+    @user_api
     def lower(self, target: str | None = None, *args: Any, boundscheck: bool | None = None,
               **kwargs: Any) -> GeneratedSource:
         """The source code `target` generates for this program (`boundscheck`: as for
@@ -370,6 +373,7 @@ class SluiceFunction:
             return text
         return GeneratedSource(text, target=target, name=program.name)
 
+    @user_api
     def compile(self, target: str | None = None, *args: Any, boundscheck: bool | None = None,
                 **kwargs: Any) -> CompiledFunction:
         """A callable taking the same arguments as the Python function. `boundscheck`
@@ -447,6 +451,7 @@ class SluiceFunction:
         entry.runners[(target, checked)] = compiled
         return compiled
 
+    @user_api
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.python_only:
             return self.__sluice_function__(*args, **kwargs)
@@ -579,18 +584,20 @@ class JitFunction(SluiceFunction):
         return specs, tuple(key)
 
 
+@user_api
 def program(fn: Callable[..., Any] | None = None, **options: Any) -> Any:
     """Compile `fn` with argument types from its annotations. Options (`target`,
     `boundscheck`, `parallel`, `cache`): see `sluice.decorator_options`."""
     if fn is None:
-        return lambda f: ProgramFunction(f, options)
+        return user_api(lambda f: ProgramFunction(f, options))
     return ProgramFunction(fn, options)
 
 
+@user_api
 def jit(fn: Callable[..., Any] | None = None, **options: Any) -> Any:
     """Compile `fn`, specialised on the types of the arguments of each new signature.
     Options (`target`, `boundscheck`, `parallel`, `cache`, `static_argnames`,
     `static_argnums`): see `sluice.decorator_options`."""
     if fn is None:
-        return lambda f: JitFunction(f, options)
+        return user_api(lambda f: JitFunction(f, options))
     return JitFunction(fn, options)

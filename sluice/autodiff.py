@@ -32,6 +32,7 @@ from sluice.passes.autodiff.plan import Plan, check_budget, loop_bytes, parse_bu
 from sluice.passes.autodiff.reverse import differentiate
 from sluice.passes.autodiff.whiles import counting_program, has_whiles
 from sluice.passes.util import written_containers
+from sluice.tracebacks import user_api
 
 
 class GradFunction:
@@ -142,10 +143,12 @@ class GradFunction:
         return [int(n) for n in (out if isinstance(out, tuple) else (out,))]
 
     # --- calls ------------------------------------------------------------------------------
+    @user_api
     def trace(self, *args: Any, **kwargs: Any) -> Program:
         """The joint forward + backward program for these arguments."""
         return self._joint(args, kwargs)[1]
 
+    @user_api
     def plan(self, *args: Any, **kwargs: Any) -> Plan:
         """What the gradient stores (or checkpoints) for these arguments and the memory it
         needs: a table, `print(g.plan(A, x))`."""
@@ -223,6 +226,7 @@ class GradFunction:
         n = len(out) - len(self.argnums)
         return list(out[:n]), list(out[n:])
 
+    @user_api
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not self.value and not self.has_aux:
             grads = self.run(args, kwargs, 1.0, results=False)[1]
@@ -251,6 +255,7 @@ def _gradients_only(joint: Program, n_grads: int) -> Program:
     return p
 
 
+@user_api
 def grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
          target: str = DEFAULT_TARGET,
          memory_budget: int | float | str | None = None) -> GradFunction:
@@ -261,6 +266,7 @@ def grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool
                         memory_budget=memory_budget)
 
 
+@user_api
 def value_and_grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
                    has_aux: bool = False, target: str = DEFAULT_TARGET,
                    memory_budget: int | float | str | None = None) -> GradFunction:
@@ -269,6 +275,7 @@ def value_and_grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
                         memory_budget=memory_budget)
 
 
+@user_api
 def vjp(fn: Callable[..., Any], *args: Any, target: str = DEFAULT_TARGET
         ) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
     """`(fn(*args), vjp_fn)`: `vjp_fn(cotangent)` is the tuple of the cotangent's
@@ -280,6 +287,7 @@ def vjp(fn: Callable[..., Any], *args: Any, target: str = DEFAULT_TARGET
     primal = g.function(*_copies(list(args)))
     g._output = lambda forward: forward.returns[0]  # (any shape: the cotangent has it)
 
+    @user_api
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         first = primal[0] if isinstance(primal, tuple) else primal
         if np.shape(cotangent) != np.shape(first):
@@ -294,6 +302,7 @@ def _differentiable(a: Any) -> bool:
                                                    and a.dtype.kind == "f")
 
 
+@user_api
 def check_grads(fn: Callable[..., Any], args: Sequence[Any], eps: float = 1e-6,
                 rtol: float = 1e-5, atol: float = 1e-8, seed: int = 0,
                 target: str = DEFAULT_TARGET) -> None:

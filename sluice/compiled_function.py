@@ -9,6 +9,7 @@ from typing import Any
 from sluice import display
 from sluice.ir.program import Program
 from sluice.ir.text import signature_text
+from sluice.tracebacks import user_api
 
 
 class CompiledFunction:
@@ -30,6 +31,7 @@ class CompiledFunction:
         self.any_layout = any_layout
         self._run = run
 
+    @user_api
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._run(*args, **kwargs)
 

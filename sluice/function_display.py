@@ -11,6 +11,7 @@ from sluice import display
 from sluice.compiled_function import CompiledFunction
 from sluice.errors import SluiceError
 from sluice.ir.text import signature_text
+from sluice.notebook import describe_file
 
 if TYPE_CHECKING:
     from sluice.api import SluiceFunction
@@ -25,7 +26,7 @@ def function_html(f: SluiceFunction) -> str:
     fn = f.__sluice_function__
     code = fn.__code__
     about: dict[str, object] = {
-        "defined at": f"{code.co_filename}, line {code.co_firstlineno}",
+        "defined at": f"{describe_file(code.co_filename)}, line {code.co_firstlineno}",
         "default target": f.options.target,
         "compilations": f.compilations,
     }

@@ -25,6 +25,7 @@ from sluice.frontend.spada.parser import parse_file, parse_source
 from sluice.ir import Program
 from sluice.ir.interpreter import StreamValue, interpret
 from sluice.sourcefile import read_source
+from sluice.tracebacks import user_api
 
 
 class SpatialKernel:
@@ -59,6 +60,7 @@ class SpatialKernel:
     def outputs(self) -> dict[str, tuple[int, ...]]:
         return {h.name: h.shape for h in self.lowered.host_streams if not h.readonly}
 
+    @user_api
     def __call__(self, target: str = "interpret", **host_args: Any) -> dict[str, np.ndarray]:
         if target == "csl":
             from sluice.backends.csl import run_on_simulator
@@ -72,6 +74,7 @@ class SpatialKernel:
                               hint="use target='interpret' or target='csl'")
         return self.run_interpreter(**host_args)
 
+    @user_api
     def compile(self, target: str = "csl", out_dir: str | Path | None = None,
                 options: Any = None, arch: str = "wse2") -> Any:
         """CSL artifacts of the kernel (`CslArtifacts`), written to `out_dir` if given."""
@@ -103,6 +106,7 @@ class SpatialKernel:
                 raise ArgumentError(f"missing input '{k}'",
                                     hint=f"shape {self.inputs[k]}" if self.inputs[k] else None)
 
+    @user_api
     def run_interpreter(self, **host_args: Any) -> dict[str, np.ndarray]:
         """Run the lowered IR on the reference interpreter."""
         self._check_args(host_args)
@@ -171,12 +175,14 @@ class SpatialKernel:
             usage], subtitle=f"on {w} x {h} PEs")
 
 
+@user_api
 def load(path: str | Path, params: Mapping[str, Any] | None = None) -> SpatialKernel:
     """Load a `.sptl` kernel with its compile-time parameters bound."""
     path = Path(path)
     return SpatialKernel(read_source(path), str(path), params or {})
 
 
+@user_api
 def loads(source: str, params: Mapping[str, Any] | None = None,
           filename: str | None = None) -> SpatialKernel:
     """Like `load`, from source text."""
