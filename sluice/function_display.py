@@ -39,8 +39,10 @@ def function_html(f: SluiceFunction) -> str:
     rows = [_row(f, key, e) for key, entries in f._cache.items() for e in entries]
     sections: list[object] = [display.facts(about)]
     if rows:
-        sections.append(display.table(
-            ["specialisation", "compiled-in values", "built for", "state"], rows))
+        head = ["specialisation", "compiled-in values", "built for", "state"]
+        if not any(r[1] for r in rows):  # (no constants: no empty column)
+            head, rows = head[:1] + head[2:], [r[:1] + r[2:] for r in rows]
+        sections.append(display.table(head, rows))
     else:
         sections.append("not compiled yet: call it, or use .trace(...) / .compile(...)")
     title = f"@sluice.{f.decorator} {f.__qualname__}{_python_signature(f)}"

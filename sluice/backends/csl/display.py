@@ -54,8 +54,9 @@ def artifacts_html(a: CslArtifacts) -> str:
 
 def _host_steps(host: m.HostProgram) -> str:
     kinds = Counter(type(s).__name__ for s in host.steps)
-    names = {"H2D": "copies in", "D2H": "copies out", "Launch": "launches"}
-    return ", ".join(f"{kinds[k]} {names[k]}" for k in ("H2D", "Launch", "D2H") if kinds[k])
+    names = {"H2D": ("copy in", "copies in"), "Launch": ("launch", "launches"),
+             "D2H": ("copy out", "copies out")}
+    return ", ".join(display.plural(kinds[k], *names[k]) for k in names if kinds[k])
 
 
 def _disabled(a: CslArtifacts) -> list[str]:
@@ -76,8 +77,8 @@ def _variants(a: CslArtifacts) -> display.Html:
 
 def _swatch(k: int) -> display.Html:
     fill = _VARIANT_FILLS[k % len(_VARIANT_FILLS)]
-    return display.tag("span", "\u00a0\u00a0\u00a0", style=f"background: {fill}; "
-                       "border: 1px solid #999")
+    return display.tag("span", "", style=f"display: inline-block; width: 1.6em; "
+                       f"height: 0.9em; background: {fill}; border: 1px solid #999")
 
 
 def _pictures(a: CslArtifacts) -> display.Html | str:

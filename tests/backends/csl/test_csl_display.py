@@ -32,7 +32,7 @@ def test_html_summarises_files_grid_colours_and_tasks():
         assert name in html
     for c in a.program.layout.colors:
         assert f"colour {c.name} (id {c.id})" in html
-    assert "local" in html and "copies in" in html and "launches" in html
+    assert "local" in html and "5 copies in, 1 launch, 1 copy out" in html
     assert html.count("<svg") == len(a.program.layout.colors)
     assert html.count("<details") == len(a.files)  # each file folded
     assert len(html) < 100_000

@@ -38,6 +38,7 @@ def test_specialisations_show_signature_targets_and_state():
     html = f._repr_html_()
     assert "add_offset(A: float64[A_0, A_1], B: float64[B_0, B_1]) -&gt; " in html
     assert "interpret" in html and "current" in html and "first call" in html
+    assert "compiled-in values" not in html  # (none: no empty column)
     OFFSET = 2.0  # a global it reads: the compiled entry no longer applies
     try:
         assert "stale" in f._repr_html_()
@@ -54,6 +55,7 @@ def test_names_and_compiled_in_values_are_escaped():
     f(np.ones(3), SCRIPT)
     html = f._repr_html_()
     assert "<script>" not in html and html.count("&lt;script&gt;") >= 2
+    assert "compiled-in values" in html
     assert "\n" not in repr(f)
 
 
