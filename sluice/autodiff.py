@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from sluice import display
 from sluice.api import DEFAULT_TARGET, INTERPRET, SluiceFunction, _backend, jit
 from sluice.errors import SluiceError
 from sluice.ir import interpret
@@ -242,6 +243,17 @@ class GradFunction:
     def __repr__(self) -> str:
         kind = "value_and_grad" if self.value else "grad"
         return f"<sluice.{kind} of {self.function.__qualname__}, argnums={self.argnums}>"
+
+    def _repr_html_(self) -> str:
+        kind = "value_and_grad" if self.value else "grad"
+        budget = "none" if self.memory_budget is None else f"{self.memory_budget} bytes"
+        about = {"with respect to": ", ".join(f"argument {k}" for k in self.argnums),
+                 "returns": ("(value, gradient)" if self.value else "the gradient")
+                 + (" and the auxiliary results" if self.has_aux else ""),
+                 "target": self.target, "memory budget": budget}
+        return display.card(f"sluice.{kind} of {self.function.__qualname__}",
+                            [display.facts(about), display.tag("div", "of ")
+                             + display.Html(self.function._repr_html_())])
 
 
 def _gradients_only(joint: Program, n_grads: int) -> Program:
