@@ -33,16 +33,19 @@ from typing import Any
 import numpy as np
 import sympy
 
+from sluice.compiled_function import CompiledFunction
 from sluice.decorator_options import DecoratorOptions, build_cache
 from sluice.errors import ArgumentError, SluiceError, SluiceTypeError, did_you_mean
 from sluice.frontend.python import ArgSpec, Traced, trace_function
 from sluice.frontend.python.source import load
+from sluice.generated import GeneratedSource
 from sluice.ir.dtypes import DType
 from sluice.ir.interpreter import interpret
 from sluice.ir.program import Program
 from sluice.ir.symbolic import symbol as _symbol
 from sluice.layouts import any_layout, plain
 from sluice.log import get_logger, stage
+from sluice.tracebacks import user_api
 from sluice.types import ArrayType, ScalarType
 
 BACKENDS = {"cpu": "sluice.backends.cpu", "cuda": "sluice.backends.cuda"}
@@ -347,14 +350,16 @@ class SluiceFunction:
         return [] if name in self.static else _runtime_values(v)
 
     # the staged API ----------------------------------------------------------------------------
+    @user_api
     def trace(self, *args: Any, **kwargs: Any) -> Program:
         """The IR Program for these arguments (or for the annotations of a @program)."""
         return self._current(args, kwargs).traced.program
 
+    @user_api
     def lower(self, target: str | None = None, *args: Any, boundscheck: bool | None = None,
-              **kwargs: Any) -> str:
+              **kwargs: Any) -> GeneratedSource:
         """The source code `target` generates for this program (`boundscheck`: as for
-        `compile`)."""
+        `compile`): a `str` that Jupyter shows with the program first."""
         target = target or self.options.target
         mod = _backend(target)
         gen = getattr(mod, "generate", None) if mod is not None else None
@@ -362,11 +367,15 @@ class SluiceFunction:
             raise SluiceError(f"target '{target}' is not available yet: it cannot generate "
                               "source", hint="inspect the IR with .trace(...), or call the "
                               "function to run it on the reference interpreter")
-        return gen(self._current(args, kwargs).traced.program,
-                   *self._options(self._checked(boundscheck), mod))
+        program = self._current(args, kwargs).traced.program
+        text = gen(program, *self._options(self._checked(boundscheck), mod))
+        if isinstance(text, GeneratedSource):
+            return text
+        return GeneratedSource(text, target=target, name=program.name)
 
+    @user_api
     def compile(self, target: str | None = None, *args: Any, boundscheck: bool | None = None,
-                **kwargs: Any) -> Callable[..., Any]:
+                **kwargs: Any) -> CompiledFunction:
         """A callable taking the same arguments as the Python function. `boundscheck`
         (default: the decorator's, else `$SLUICE_BOUNDSCHECK`) checks every array access of
         the generated code and reports the first one outside its array at its source line."""
@@ -402,7 +411,7 @@ class SluiceFunction:
         return (out,) if out else ()
 
     def _runner(self, entry: _Entry, target: str, boundscheck: bool | None = None
-                ) -> Callable[..., Any]:
+                ) -> CompiledFunction:
         checked = self._checked(boundscheck)
         run = entry.runners.get((target, checked))
         if run is not None:
@@ -414,7 +423,7 @@ class SluiceFunction:
             with stage(_log, f"ready {self.__qualname__} for {target}"):
                 return self._build(entry, target, checked)
 
-    def _build(self, entry: _Entry, target: str, checked: bool) -> Callable[..., Any]:
+    def _build(self, entry: _Entry, target: str, checked: bool) -> CompiledFunction:
         mod = _backend(target)
         build = getattr(mod, "build", None) if mod is not None else None
         program = entry.traced.program
@@ -437,11 +446,12 @@ class SluiceFunction:
             values = self._bind(args, kwargs)
             return adapted(*self._call_args(entry.traced, values))
 
-        run.native = native  # type: ignore[attr-defined]
-        run.any_layout = adapted  # type: ignore[attr-defined]
-        entry.runners[(target, checked)] = run
-        return run
+        compiled = CompiledFunction(self.__qualname__, target, checked, program, run, native,
+                                    adapted)
+        entry.runners[(target, checked)] = compiled
+        return compiled
 
+    @user_api
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.python_only:
             return self.__sluice_function__(*args, **kwargs)
@@ -464,7 +474,14 @@ class SluiceFunction:
         return run(*args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"<sluice.{type(self).__name__.lower()} {self.__qualname__}>"
+        from sluice.function_display import function_repr
+
+        return function_repr(self)
+
+    def _repr_html_(self) -> str:
+        from sluice.function_display import function_html
+
+        return function_html(self)
 
 
 def _tuple_result(native: Callable[..., Any]) -> Callable[..., Any]:
@@ -567,18 +584,20 @@ class JitFunction(SluiceFunction):
         return specs, tuple(key)
 
 
+@user_api
 def program(fn: Callable[..., Any] | None = None, **options: Any) -> Any:
     """Compile `fn` with argument types from its annotations. Options (`target`,
     `boundscheck`, `parallel`, `cache`): see `sluice.decorator_options`."""
     if fn is None:
-        return lambda f: ProgramFunction(f, options)
+        return user_api(lambda f: ProgramFunction(f, options))
     return ProgramFunction(fn, options)
 
 
+@user_api
 def jit(fn: Callable[..., Any] | None = None, **options: Any) -> Any:
     """Compile `fn`, specialised on the types of the arguments of each new signature.
     Options (`target`, `boundscheck`, `parallel`, `cache`, `static_argnames`,
     `static_argnums`): see `sluice.decorator_options`."""
     if fn is None:
-        return lambda f: JitFunction(f, options)
+        return user_api(lambda f: JitFunction(f, options))
     return JitFunction(fn, options)

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from sluice import display
 from sluice.api import DEFAULT_TARGET, INTERPRET, SluiceFunction, _backend, jit
 from sluice.errors import SluiceError
 from sluice.ir import interpret
@@ -32,6 +33,7 @@ from sluice.passes.autodiff.plan import Plan, check_budget, loop_bytes, parse_bu
 from sluice.passes.autodiff.reverse import differentiate
 from sluice.passes.autodiff.whiles import counting_program, has_whiles
 from sluice.passes.util import written_containers
+from sluice.tracebacks import user_api
 
 
 class GradFunction:
@@ -142,10 +144,12 @@ class GradFunction:
         return [int(n) for n in (out if isinstance(out, tuple) else (out,))]
 
     # --- calls ------------------------------------------------------------------------------
+    @user_api
     def trace(self, *args: Any, **kwargs: Any) -> Program:
         """The joint forward + backward program for these arguments."""
         return self._joint(args, kwargs)[1]
 
+    @user_api
     def plan(self, *args: Any, **kwargs: Any) -> Plan:
         """What the gradient stores (or checkpoints) for these arguments and the memory it
         needs: a table, `print(g.plan(A, x))`."""
@@ -223,6 +227,7 @@ class GradFunction:
         n = len(out) - len(self.argnums)
         return list(out[:n]), list(out[n:])
 
+    @user_api
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not self.value and not self.has_aux:
             grads = self.run(args, kwargs, 1.0, results=False)[1]
@@ -239,6 +244,17 @@ class GradFunction:
         kind = "value_and_grad" if self.value else "grad"
         return f"<sluice.{kind} of {self.function.__qualname__}, argnums={self.argnums}>"
 
+    def _repr_html_(self) -> str:
+        kind = "value_and_grad" if self.value else "grad"
+        budget = "none" if self.memory_budget is None else f"{self.memory_budget} bytes"
+        about = {"with respect to": ", ".join(f"argument {k}" for k in self.argnums),
+                 "returns": ("(value, gradient)" if self.value else "the gradient")
+                 + (" and the auxiliary results" if self.has_aux else ""),
+                 "target": self.target, "memory budget": budget}
+        return display.card(f"sluice.{kind} of {self.function.__qualname__}",
+                            [display.facts(about), display.tag("div", "of ")
+                             + display.Html(self.function._repr_html_())])
+
 
 def _gradients_only(joint: Program, n_grads: int) -> Program:
     """`joint` returning only its last `n_grads` results (the gradients): the forward
@@ -251,6 +267,7 @@ def _gradients_only(joint: Program, n_grads: int) -> Program:
     return p
 
 
+@user_api
 def grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
          target: str = DEFAULT_TARGET,
          memory_budget: int | float | str | None = None) -> GradFunction:
@@ -261,6 +278,7 @@ def grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool
                         memory_budget=memory_budget)
 
 
+@user_api
 def value_and_grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
                    has_aux: bool = False, target: str = DEFAULT_TARGET,
                    memory_budget: int | float | str | None = None) -> GradFunction:
@@ -269,6 +287,7 @@ def value_and_grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
                         memory_budget=memory_budget)
 
 
+@user_api
 def vjp(fn: Callable[..., Any], *args: Any, target: str = DEFAULT_TARGET
         ) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
     """`(fn(*args), vjp_fn)`: `vjp_fn(cotangent)` is the tuple of the cotangent's
@@ -280,6 +299,7 @@ def vjp(fn: Callable[..., Any], *args: Any, target: str = DEFAULT_TARGET
     primal = g.function(*_copies(list(args)))
     g._output = lambda forward: forward.returns[0]  # (any shape: the cotangent has it)
 
+    @user_api
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         first = primal[0] if isinstance(primal, tuple) else primal
         if np.shape(cotangent) != np.shape(first):
@@ -294,6 +314,7 @@ def _differentiable(a: Any) -> bool:
                                                    and a.dtype.kind == "f")
 
 
+@user_api
 def check_grads(fn: Callable[..., Any], args: Sequence[Any], eps: float = 1e-6,
                 rtol: float = 1e-5, atol: float = 1e-8, seed: int = 0,
                 target: str = DEFAULT_TARGET) -> None:

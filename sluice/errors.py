@@ -17,6 +17,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sluice.notebook import cell_name
+
 
 @dataclass(frozen=True)
 class SourceLocation:
@@ -44,6 +46,15 @@ class SourceLocation:
             if self.col is not None:
                 parts.append(str(self.col))
         return ":".join(parts)
+
+    def describe(self) -> str:
+        """The position for people: `file:line:col`, or `cell In[3], line 3, column 12`
+        for code typed into an IPython or Jupyter cell (`str` keeps the file name)."""
+        cell = cell_name(self.file)
+        if cell is None or self.line is None:
+            return str(self)
+        col = f", column {self.col}" if self.col is not None else ""
+        return f"cell {cell}, line {self.line}{col}"
 
     def caret(self) -> str:
         """The source line with a caret under the column, or '' when unknown."""
@@ -75,7 +86,7 @@ class SluiceError(Exception):
     def render(self) -> str:
         head = f"{self.kind}: {self.message}"
         if self.loc is not None:
-            head = f"{self.loc}: {head}"
+            head = f"{self.loc.describe()}: {head}"
         out = [head]
         if self.loc is not None and self.loc.caret():
             out.append(self.loc.caret())

@@ -215,6 +215,17 @@ def _requirement_text(r: Requirement) -> str:
     return f"{_expr(r.lhs)} {r.op} {_expr(r.rhs)} {json.dumps(r.why)}{where}"
 
 
+def signature_text(p: Program) -> str:
+    """`f(A: float64[N, M], n: int64) -> (result: float64[N])`: arguments with their types,
+    then the returns (for displays and messages; the IR text keeps types in `data` lines)."""
+    def typed(name: str) -> str:
+        c = p.data.get(name)
+        return f"{name}: {_type_spec(c) if c is not None else p.symbols.get(name, 'int64')}"
+
+    out = f"{p.name}({', '.join(typed(a) for a in p.args)})"
+    return out + (f" -> ({', '.join(typed(r) for r in p.returns)})" if p.returns else "")
+
+
 def _program_lines(p: Program) -> list[str]:
     head = f"program {p.name}({', '.join(p.args)})"
     if p.returns:

@@ -2,7 +2,7 @@
 
     from sluice.passes import pipeline
     pm = pipeline("O2", verify=True, print_after=["map-fusion"])
-    reports = pm.run(program)        # in place; one PassReport per pass
+    reports = pm.run(program)        # in place; one PassReport per pass (PassReports)
     print(pm.timings())
 
 O2 = dead-code, symbol-propagation, state-fusion, transpose-folding, redundant-copy,
@@ -16,6 +16,7 @@ from sluice.passes.manager import (
     PassError,
     PassManager,
     PassReport,
+    PassReports,
     available_passes,
     get_pass,
     pipeline,
@@ -23,4 +24,4 @@ from sluice.passes.manager import (
 )
 
 __all__ = ["PASSES", "PIPELINES", "Pass", "PassError", "PassManager", "PassReport",
-           "available_passes", "get_pass", "pipeline", "register"]
+           "PassReports", "available_passes", "get_pass", "pipeline", "register"]

@@ -15,9 +15,10 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import ClassVar, TextIO
 
+from sluice.display import bullets, card, details, plural, table, tag
 from sluice.errors import SluiceError
 from sluice.ir.program import Program
 from sluice.log import get_logger
@@ -41,12 +42,45 @@ class PassReport:
         head = f"{self.pass_name}: {len(self.changes)} change(s) in {self.seconds * 1e3:.1f} ms"
         return "\n".join([head, *("  " + c for c in self.changes)])
 
+    def __repr__(self) -> str:
+        return (f"<PassReport {self.pass_name}: {plural(len(self.changes), 'change')}, "
+                f"{self.seconds * 1e3:.2f} ms>")
+
+    def _repr_html_(self) -> str:
+        return PassReports([self])._repr_html_()
+
+
+class PassReports(list[PassReport]):
+    """The reports of a pipeline run, in pass order (a list that Jupyter shows as a table)."""
+
+    @property
+    def seconds(self) -> float:
+        return sum(r.seconds for r in self)
+
+    def __repr__(self) -> str:
+        changes = sum(len(r.changes) for r in self)
+        return (f"<PassReports: {plural(len(self), 'pass', 'passes')}, "
+                f"{plural(changes, 'change')}, {self.seconds * 1e3:.2f} ms>")
+
+    def _repr_html_(self) -> str:
+        rows = [[r.pass_name, len(r.changes), f"{r.seconds * 1e3:.2f}",
+                 bullets(r.changes) if r.changes else ""] for r in self]
+        rows.append([tag("b", "total"), sum(len(r.changes) for r in self),
+                     f"{self.seconds * 1e3:.2f}", ""])
+        return card("pass reports", [table(["pass", "changes", "ms", "what changed"], rows,
+                                           numeric=(1, 2))])
+
 
 @dataclass(frozen=True)
 class Pass:
     """Base of passes. Subclasses set `name` and implement `run(program, report)`."""
 
     name: ClassVar[str] = ""
+
+    def describe(self) -> str:
+        """`name{option=value, ...}`: the pass as its options spell it."""
+        opts = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
+        return f"{self.name}{{{opts}}}" if opts else self.name
 
     def apply(self, program: Program) -> PassReport:
         report = PassReport(self.name)
@@ -83,16 +117,16 @@ class PassManager:
         self.verify = verify
         self.print_after = print_after
         self.out = out
-        self.reports: list[PassReport] = []
+        self.reports = PassReports()  # of every run, in order
 
     def _wants_print(self, name: str) -> bool:
         if isinstance(self.print_after, bool):
             return self.print_after
         return name in set(self.print_after)
 
-    def run(self, program: Program) -> list[PassReport]:
+    def run(self, program: Program) -> PassReports:
         """Apply each pass in order; returns this run's reports."""
-        reports = []
+        reports = PassReports()
         for p in self.passes:
             report = p.apply(program)
             reports.append(report)
@@ -115,6 +149,22 @@ class PassManager:
                   len(reports), sum(len(r.changes) for r in reports),
                   sum(r.seconds for r in reports) * 1e3)
         return reports
+
+    def __repr__(self) -> str:
+        return (f"<PassManager: {plural(len(self.passes), 'pass', 'passes')}, "
+                f"{plural(len(self.reports), 'report')}{', verifying' if self.verify else ''}>")
+
+    def _repr_html_(self) -> str:
+        rows = [[p.describe(), type(p).__name__] for p in self.passes]
+        sections: list[object] = [table(["pass", "class"], rows) if rows
+                                  else "no passes"]
+        if self.reports:
+            sections.append(details(f"reports of {plural(len(self.reports), 'pass run')}, "
+                                    f"{self.reports.seconds * 1e3:.2f} ms",
+                                    self.reports._repr_html_(), open_=True))
+        title = f"pass pipeline of {plural(len(self.passes), 'pass', 'passes')}"
+        return card(title, sections, subtitle="verifies after each pass" if self.verify
+                    else "")
 
     def timings(self) -> str:
         """A small table: pass, changes, milliseconds."""

@@ -10,6 +10,7 @@ from sluice.backends.cpu import bounds
 from sluice.backends.cpu.initialised import poison_unzeroed
 from sluice.backends.cpu.module import bounds_name, entry_name, generate_module, generate_source
 from sluice.backends.cpu.runner import CompiledProgram
+from sluice.generated import GeneratedSource
 from sluice.ir.program import Program
 from sluice.ir.serialize import from_json
 from sluice.ir.text import without_locations
@@ -113,7 +114,8 @@ def optimize(program: Program, options: CpuOptions) -> Program:
     return copy
 
 
-def generate(program: Program, options: CpuOptions | Mapping[str, Any] | None = None) -> str:
+def generate(program: Program, options: CpuOptions | Mapping[str, Any] | None = None
+             ) -> GeneratedSource:
     """The C++ source of `program` (after the options' pass pipeline)."""
     opts = CpuOptions.of(options)
     return generate_source(optimize(program, opts), opts)

@@ -27,6 +27,7 @@ from sluice.backends.cpu.prelude import prelude
 from sluice.backends.cpu.signature import Param, control_symbols, input_symbols, signature
 from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
+from sluice.generated import GeneratedSource
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import Map
@@ -76,6 +77,8 @@ class ModuleGen:
 
     stack_max = STACK_MAX_ELEMENTS  # constant-size transients up to this many elements live
     # on the stack
+    target = "cpu"
+    language = "cpp"  # (the Pygments lexer that highlights it)
 
     def __init__(self, program: Program, options: object | None = None) -> None:
         self.program = program
@@ -135,10 +138,12 @@ class ModuleGen:
         """What the module defines before the program's function: its callees."""
         return list(self.functions.values())
 
-    def source(self) -> str:
+    def source(self) -> GeneratedSource:
+        """The prelude, then the program's functions and entry (Jupyter shows them first)."""
         main = self.function(self.program)
         code = "\n\n".join([*self.definitions(), main, self.entry()])
-        return self.prelude(code) + "\n" + code + "\n"
+        return GeneratedSource.of_parts(self.prelude(code), code + "\n", target=self.target,
+                                        language=self.language, name=self.program.name)
 
 
 def _declare_locals(fn: FnCtx) -> None:
@@ -294,7 +299,7 @@ def bounds_name(p: Program) -> str:
     return f"{entry_name(p)}_bounds"
 
 
-def generate_source(program: Program, options: object | None = None) -> str:
+def generate_source(program: Program, options: object | None = None) -> GeneratedSource:
     return ModuleGen(program, options).source()
 
 

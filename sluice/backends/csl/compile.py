@@ -75,6 +75,16 @@ class CslArtifacts:
     def unpack_outputs(self, outs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {h.name: h.unpack(outs) for h in self.io if not h.readonly}
 
+    def __repr__(self) -> str:
+        from sluice.backends.csl.display import artifacts_repr
+
+        return artifacts_repr(self)
+
+    def _repr_html_(self) -> str:
+        from sluice.backends.csl.display import artifacts_html
+
+        return artifacts_html(self)
+
 
 class _Compiler:
     def __init__(self, lk: LoweredKernel, options: CslOptions, arch: str) -> None:

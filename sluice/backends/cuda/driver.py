@@ -14,6 +14,7 @@ from sluice.backends.cpu.module import entry_name
 from sluice.backends.cpu.runner import CompiledProgram
 from sluice.backends.cuda.module import CudaModuleGen
 from sluice.errors import SluiceError
+from sluice.generated import GeneratedSource
 from sluice.ir.program import Program
 from sluice.ir.text import without_locations
 from sluice.log import get_logger, stage
@@ -80,7 +81,8 @@ class CudaOptions:
         return self.arch or toolchain.gpu_arch() or FALLBACK_ARCH
 
 
-def generate(program: Program, options: CudaOptions | Mapping[str, Any] | None = None) -> str:
+def generate(program: Program, options: CudaOptions | Mapping[str, Any] | None = None
+             ) -> GeneratedSource:
     """The CUDA source of `program` (after the options' pass pipeline)."""
     opts = CudaOptions.of(options)
     return CudaModuleGen(optimize(program, opts), opts).source()

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sluice import display
 from sluice.errors import ArgumentError, ExecutionError, did_you_mean
 from sluice.frontend.spada.check import CheckResult, check
 from sluice.frontend.spada.expand import bind
@@ -24,6 +25,7 @@ from sluice.frontend.spada.parser import parse_file, parse_source
 from sluice.ir import Program
 from sluice.ir.interpreter import StreamValue, interpret
 from sluice.sourcefile import read_source
+from sluice.tracebacks import user_api
 
 
 class SpatialKernel:
@@ -58,6 +60,7 @@ class SpatialKernel:
     def outputs(self) -> dict[str, tuple[int, ...]]:
         return {h.name: h.shape for h in self.lowered.host_streams if not h.readonly}
 
+    @user_api
     def __call__(self, target: str = "interpret", **host_args: Any) -> dict[str, np.ndarray]:
         if target == "csl":
             from sluice.backends.csl import run_on_simulator
@@ -71,6 +74,7 @@ class SpatialKernel:
                               hint="use target='interpret' or target='csl'")
         return self.run_interpreter(**host_args)
 
+    @user_api
     def compile(self, target: str = "csl", out_dir: str | Path | None = None,
                 options: Any = None, arch: str = "wse2") -> Any:
         """CSL artifacts of the kernel (`CslArtifacts`), written to `out_dir` if given."""
@@ -102,6 +106,7 @@ class SpatialKernel:
                 raise ArgumentError(f"missing input '{k}'",
                                     hint=f"shape {self.inputs[k]}" if self.inputs[k] else None)
 
+    @user_api
     def run_interpreter(self, **host_args: Any) -> dict[str, np.ndarray]:
         """Run the lowered IR on the reference interpreter."""
         self._check_args(host_args)
@@ -148,15 +153,36 @@ class SpatialKernel:
 
     def __repr__(self) -> str:
         w, h = self.grid
-        return f"<SpatialKernel '{self.program.name}' on {w}x{h} PEs, params {self.params}>"
+        return display.one_line(f"<SpatialKernel '{self.program.name}' on {w}x{h} PEs, "
+                                f"params {self.params}>", 200)
+
+    def _repr_html_(self) -> str:
+        w, h = self.grid
+        about: dict[str, object] = {
+            "source": self.filename or "(text)",
+            "parameters": ", ".join(f"{k} = {v}" for k, v in self.params.items()) or "none",
+            "PE grid": f"{w} x {h}",
+            "phases": len(self.bound.phases),
+        }
+        rows: list[list[object]] = [
+            [h.name, "input" if h.readonly else "output", f"stream<{h.dtype.value}>",
+             f"{h.shape} (a, b, N)"] for h in self.lowered.host_streams]
+        rows += [[n, "input", f"scalar {dt.value}", "()"] for n, dt in self.lowered.scalars.items()]
+        usage = display.code(f"k({', '.join(f'{n}=...' for n in self.inputs)}, "
+                             "target='interpret' or 'csl');  k.compile('csl');  k.program")
+        return display.card(f"spatial kernel {self.program.name}", [
+            display.facts(about), display.table(["argument", "direction", "type", "shape"], rows),
+            usage], subtitle=f"on {w} x {h} PEs")
 
 
+@user_api
 def load(path: str | Path, params: Mapping[str, Any] | None = None) -> SpatialKernel:
     """Load a `.sptl` kernel with its compile-time parameters bound."""
     path = Path(path)
     return SpatialKernel(read_source(path), str(path), params or {})
 
 
+@user_api
 def loads(source: str, params: Mapping[str, Any] | None = None,
           filename: str | None = None) -> SpatialKernel:
     """Like `load`, from source text."""
