@@ -31,6 +31,8 @@ class CudaModuleGen(ModuleGen):
     stack_max = 0  # kernels cannot address the host's stack
     target = "cuda"
     language = "cuda"
+    target = "cuda"
+    language = "cuda"
 
     def __init__(self, program: Program, options: object | None = None) -> None:
         super().__init__(program, options)
