@@ -8,6 +8,7 @@
     sluice compile FILE --target cpu|cuda|csl [--param K=V ...] -o DIR [--arch wse2|wse3]
                    [--disable-<optimisation> ...]
     sluice doctor
+    sluice config
     sluice cache ls|prune [--max-size SIZE]|clear|explain [FILE]
     sluice --version
 
@@ -446,6 +447,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    from sluice.config import describe
+
+    describe()
+    return 0
+
+
 def _when(t: float) -> str:
     import time
 
@@ -554,6 +562,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compile)
     p = sub.add_parser("doctor", help="report the toolchain sluice can use")
     p.set_defaults(func=cmd_doctor)
+    p = sub.add_parser("config", help="list every option and environment variable with its "
+                       "current value (sluice.config)")
+    p.set_defaults(func=cmd_config)
     p = sub.add_parser("cache", help="inspect, prune or clear the build cache",
                        description="The build cache lives in $SLUICE_CACHE_DIR, else the "
                        "platform's cache folder ($XDG_CACHE_HOME/sluice or ~/.cache/sluice on "
