@@ -99,6 +99,18 @@ def _write_bool(name: str) -> Callable[[Any], str | None]:
     return write
 
 
+def _read_progress(text: str | None) -> bool | None:
+    from sluice.progress import forced
+
+    return forced()
+
+
+def _write_progress(value: Any) -> str | None:
+    if value is None:
+        return "auto"
+    return _write_bool("progress")(value)
+
+
 def _read_log(text: str | None) -> str | None:
     value = (text or "").strip().lower()
     return value if value in LEVELS else None
@@ -210,6 +222,9 @@ _ALL = [
     Option("log", "SLUICE_LOG", "level", "no log",
            "print each stage with its time on stderr: debug, info, warning or error", "sluice",
            _read_log, _write_log, applied=_reconfigure_log),
+    Option("progress", "SLUICE_PROGRESS", "bool", "auto: on a terminal, after 2 s",
+           "progress bars for long simulator, interpreter and benchmark runs (None: auto)",
+           "sluice", _read_progress, _write_progress),
     _switch("blas", "SLUICE_BLAS", True,
             "matrix products call an installed CBLAS (OpenBLAS); off: sluice's own kernels"),
     _switch("vecmath", "SLUICE_VECMATH", True,
