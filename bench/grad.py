@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from sluice.progress import Progress
+
 LOSSES_FILE = Path(__file__).with_name("losses.py")
 
 # The NPBench kernels with upstream AD tests (PASSES.md §1.5) that bench/kernels has.
@@ -110,43 +112,53 @@ def _jax_grad(module: ModuleType, args: Sequence[Any], nums: tuple[int, ...]
 
 def run_grad(names: Sequence[str], size: str, repeat: int,
              progress: Callable[[str], None]) -> list[GradResult]:
-    import sluice
-
     losses = importlib.import_module("bench.losses")
     results = []
-    for name in names:
-        m = _kernel(name)
-        args = m.init(**m.SIZES[size])
-        nums = _floats(args)
-        r = GradResult(name)
-        results.append(r)
-        loss = getattr(losses, f"loss_{name}")
-        progress(f"[grad] {name}")
-        try:
-            g = sluice.grad(loss, argnums=nums)
-            ours = [np.asarray(x) for x in g(*args)]
-            r.sluice_s = _median_time(lambda g=g, args=args: g(*args), repeat)
-            f = sluice.jit(loss)
-            rounds = [_copies(args) for _ in range(repeat + 1)]
-            f(*rounds[0])
-            times = []
-            for a in rounds[1:]:
-                t = time.perf_counter()
-                f(*a)
-                times.append(time.perf_counter() - t)
-            r.forward_s = statistics.median(times)
-        except Exception as exc:  # noqa: BLE001 - reported per kernel, the run goes on
-            r.note = f"sluice: {type(exc).__name__}: {str(exc).splitlines()[0][:80]}"
-            continue
-        try:
-            call, theirs = _jax_grad(m, args, nums)
-            r.jax_s = _median_time(call, repeat)
-            r.error = max(_error(a, b) for a, b in zip(ours, theirs, strict=True))
-        except ImportError:
-            r.note = "jax not installed"
-        except Exception as exc:  # noqa: BLE001
-            r.note = f"jax: {type(exc).__name__}: {str(exc).splitlines()[0][:80]}"
+    with Progress("bench --grad", total=len(names), unit="kernel") as bar:
+        for done, name in enumerate(names):
+            bar.note(kernel=name)
+            bar.moved_to(done)
+            with bar.writing():
+                progress(f"[grad] {name}")
+            results.append(_grad_kernel(name, size, repeat, losses))
+        bar.moved_to(len(names))
     return results
+
+
+def _grad_kernel(name: str, size: str, repeat: int, losses: Any) -> GradResult:
+    """sluice's gradient and forward times of one kernel, and JAX's (`run_grad`)."""
+    import sluice
+
+    m = _kernel(name)
+    args = m.init(**m.SIZES[size])
+    nums = _floats(args)
+    r = GradResult(name)
+    loss = getattr(losses, f"loss_{name}")
+    try:
+        g = sluice.grad(loss, argnums=nums)
+        ours = [np.asarray(x) for x in g(*args)]
+        r.sluice_s = _median_time(lambda g=g, args=args: g(*args), repeat)
+        f = sluice.jit(loss)
+        rounds = [_copies(args) for _ in range(repeat + 1)]
+        f(*rounds[0])
+        times = []
+        for a in rounds[1:]:
+            t = time.perf_counter()
+            f(*a)
+            times.append(time.perf_counter() - t)
+        r.forward_s = statistics.median(times)
+    except Exception as exc:  # noqa: BLE001 - reported per kernel, the run goes on
+        r.note = f"sluice: {type(exc).__name__}: {str(exc).splitlines()[0][:80]}"
+        return r
+    try:
+        call, theirs = _jax_grad(m, args, nums)
+        r.jax_s = _median_time(call, repeat)
+        r.error = max(_error(a, b) for a, b in zip(ours, theirs, strict=True))
+    except ImportError:
+        r.note = "jax not installed"
+    except Exception as exc:  # noqa: BLE001
+        r.note = f"jax: {type(exc).__name__}: {str(exc).splitlines()[0][:80]}"
+    return r
 
 
 def _error(ours: np.ndarray, theirs: np.ndarray) -> float:

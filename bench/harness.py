@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from bench.peers import NotApplicable, Peer, kernel_outputs
+from sluice.progress import Progress
 
 KERNELS_DIR = Path(__file__).resolve().parent / "kernels"
 _REQUIRED = ("SIZES", "init", "kernel_numpy")
@@ -258,38 +259,59 @@ def run_suite(
     settle_s: float = SETTLE_S,
 ) -> list[Measurement]:
     """Measure every kernel on every peer; a kernel without `size` or whose NumPy run fails is
-    reported as a failure on every peer rather than stopping the suite."""
+    reported as a failure on every peer rather than stopping the suite. On a terminal a bar
+    counts the kernels done (`sluice.progress`)."""
     results = []
     for peer in peers:
         if peer.missing() is None:
             peer.startup_s = peer.start()
-    for module in modules:
-        name = kernel_name(module)
-        if size not in module.SIZES:
-            results += [Measurement(name, p.name, "n/a", reason=f"no size {size!r}")
-                        for p in peers]
-            continue
-        try:
-            reference = numpy_reference(module, size)
-        except Exception as exc:
-            if progress:
-                progress(f"{name}: NumPy reference failed:\n{traceback.format_exc()}")
-            results += [Measurement(name, p.name, "fail", reason=f"reference: {_first_line(exc)}")
-                        for p in peers]
-            continue
-        timed, measured = [], []
-        for peer in peers:
-            m, fn = warm_up(module, peer, size, reference)
-            measured.append(m)
-            if fn is not None:
-                timed.append((peer, m, fn))
-        time_rounds(module, timed, size, repeat, settle_s)
-        for m in measured:
-            results.append(m)
-            if progress:
-                shown = f"{m.median_s * 1e3:.3f} ms" if m.median_s is not None else ""
-                progress(f"{name:<16} {m.peer:<7} {m.status:<5} {shown} {m.reason}".rstrip())
+    with Progress("bench", total=len(modules), unit="kernel") as bar:
+        for done, module in enumerate(modules):
+            bar.note(kernel=kernel_name(module))
+            bar.moved_to(done)
+            results += _run_kernel(module, peers, size, repeat, _above(bar, progress), settle_s)
+        bar.moved_to(len(modules))
     return results
+
+
+def _above(bar: Progress, progress: Callable[[str], None] | None
+           ) -> Callable[[str], None] | None:
+    """`progress`, printing its lines above the bar."""
+    if progress is None:
+        return None
+
+    def say(msg: str) -> None:
+        with bar.writing():
+            progress(msg)
+
+    return say
+
+
+def _run_kernel(module: ModuleType, peers: Sequence[Peer], size: str, repeat: int,
+                progress: Callable[[str], None] | None, settle_s: float) -> list[Measurement]:
+    """One kernel on every peer (`run_suite`)."""
+    name = kernel_name(module)
+    if size not in module.SIZES:
+        return [Measurement(name, p.name, "n/a", reason=f"no size {size!r}") for p in peers]
+    try:
+        reference = numpy_reference(module, size)
+    except Exception as exc:
+        if progress:
+            progress(f"{name}: NumPy reference failed:\n{traceback.format_exc()}")
+        return [Measurement(name, p.name, "fail", reason=f"reference: {_first_line(exc)}")
+                for p in peers]
+    timed, measured = [], []
+    for peer in peers:
+        m, fn = warm_up(module, peer, size, reference)
+        measured.append(m)
+        if fn is not None:
+            timed.append((peer, m, fn))
+    time_rounds(module, timed, size, repeat, settle_s)
+    if progress:
+        for m in measured:
+            shown = f"{m.median_s * 1e3:.3f} ms" if m.median_s is not None else ""
+            progress(f"{name:<16} {m.peer:<7} {m.status:<5} {shown} {m.reason}".rstrip())
+    return measured
 
 
 _TRIVIAL_SRC = r"""

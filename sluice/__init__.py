@@ -18,6 +18,7 @@ _EXPORTS = {
     "jit": "sluice.api:jit",
     "program": "sluice.api:program",
     "check_grads": "sluice.autodiff:check_grads",
+    "config": "sluice.config:config",  # (the module is the object: see sluice/config.py)
     "grad": "sluice.autodiff:grad",
     "value_and_grad": "sluice.autodiff:value_and_grad",
     "vjp": "sluice.autodiff:vjp",
@@ -58,7 +59,7 @@ def load(path, params=None):
 
 
 __all__ = [
-    "SluiceError", "__version__", "bool_", "check_grads", "complex64", "complex128",
+    "SluiceError", "__version__", "bool_", "check_grads", "complex64", "complex128", "config",
     "float16", "float32", "float64", "grad", "int8", "int16", "int32", "int64", "jit",
     "load", "map", "program", "symbol", "uint8", "uint16", "uint32", "uint64",
     "value_and_grad", "vjp",

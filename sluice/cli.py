@@ -1,6 +1,6 @@
 """The `sluice` command line: parses options and calls the library; no logic of its own.
 
-    sluice show FILE [--param K=V ...] [--after PASS|PIPELINE] [--svg OUT] [--json]
+    sluice show FILE [--param K=V ...] [--after PASS|PIPELINE] [--picture OUT] [--json]
                 [--grad [--wrt A,x]]
     sluice check FILE [--param K=V ...]
     sluice run FILE [--param K=V ...] [--inputs random|zeros|ones] [--seed N]
@@ -8,6 +8,7 @@
     sluice compile FILE --target cpu|cuda|csl [--param K=V ...] -o DIR [--arch wse2|wse3]
                    [--disable-<optimisation> ...]
     sluice doctor
+    sluice config
     sluice cache ls|prune [--max-size SIZE]|clear|explain [FILE]
     sluice --version
 
@@ -176,30 +177,36 @@ def _gradient(prog: Any, wrt: str | None) -> Any:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    if args.picture:
+        from sluice.ir.picture import picture_format
+
+        fmt = picture_format(args.picture)  # (a wrong extension stops before any work)
     prog = _program(load(args.file, _parse_params(args.param)))
     if args.grad or args.wrt:
         prog = _gradient(prog, args.wrt)
     if args.after:
         prog = _after(prog, args.after)
-    if args.svg:
-        from sluice.ir.picture import to_dot, to_svg
-
-        svg = to_svg(prog)
-        out = Path(args.svg)
-        if svg is None:
-            out = out.with_suffix(".dot")
-            with _writing(out):
-                out.write_text(to_dot(prog))
-            print(f"Graphviz 'dot' is not installed: wrote {out} instead", file=sys.stderr)
-        else:
-            with _writing(out):
-                out.write_text(svg)
-            print(f"wrote {out}", file=sys.stderr)
+    if args.picture:
+        _draw(prog, Path(args.picture), fmt)
     if args.json:
         print(json.dumps(prog.to_json(), indent=1))
     else:
         print(prog.to_text(), end="")
     return 0
+
+
+def _draw(prog: Any, out: Path, fmt: str) -> None:
+    """Writes the picture in `fmt`; without Graphviz, its DOT source next to `out`."""
+    from sluice.ir.picture import render
+
+    data = render(prog, fmt)
+    note = ""
+    if data is None:
+        out, data = out.with_suffix(".dot"), render(prog, "dot")
+        note = "Graphviz 'dot' is not installed: "
+    with _writing(out):
+        out.write_bytes(data)
+    print(f"{note}wrote {out}" + (" instead" if note else ""), file=sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -446,6 +453,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    from sluice.config import describe
+
+    describe()
+    return 0
+
+
 def _when(t: float) -> str:
     import time
 
@@ -521,7 +535,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_file("show", "print a program (IR text), or draw it")
     p.add_argument("--after", metavar="PASS",
                    help="apply a pipeline (O0, O1, O2) or the O2 passes up to this one first")
-    p.add_argument("--svg", metavar="OUT", help="also write a picture (Graphviz)")
+    p.add_argument("--picture", "--svg", metavar="OUT",
+                   help="also draw the program into OUT: .svg or .png (Graphviz), .dot (its "
+                   "source)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--grad", action="store_true",
                    help="show the joint forward + backward program of the first result")
@@ -554,6 +570,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compile)
     p = sub.add_parser("doctor", help="report the toolchain sluice can use")
     p.set_defaults(func=cmd_doctor)
+    p = sub.add_parser("config", help="list every option and environment variable with its "
+                       "current value (sluice.config)")
+    p.set_defaults(func=cmd_config)
     p = sub.add_parser("cache", help="inspect, prune or clear the build cache",
                        description="The build cache lives in $SLUICE_CACHE_DIR, else the "
                        "platform's cache folder ($XDG_CACHE_HOME/sluice or ~/.cache/sluice on "

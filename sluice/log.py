@@ -17,8 +17,9 @@ import warnings
 from collections.abc import Iterator
 
 LOG_VARIABLE = "SLUICE_LOG"
-_LEVELS = ("debug", "info", "warning", "error")
+LEVELS = ("debug", "info", "warning", "error")
 _configured = False
+_handler: logging.Handler | None = None  # the stderr handler `$SLUICE_LOG` installed
 
 
 def get_logger(name: str) -> logging.Logger:
@@ -29,20 +30,26 @@ def get_logger(name: str) -> logging.Logger:
 
 
 def configure_from_environment() -> None:
-    """Send the `sluice` logger's records at `$SLUICE_LOG`'s level and above to stderr."""
-    global _configured
+    """Send the `sluice` logger's records at `$SLUICE_LOG`'s level and above to stderr.
+    Calling it again (`sluice.config.log = ...`) replaces what an earlier call set up."""
+    global _configured, _handler
     _configured = True
+    root = logging.getLogger("sluice")
+    if _handler is not None:
+        root.removeHandler(_handler)
+        root.setLevel(logging.NOTSET)
+        root.propagate = True
+        _handler = None
     value = os.environ.get(LOG_VARIABLE, "").strip().lower()
     if not value:
         return
-    if value not in _LEVELS:  # (a warning, not an error: logging must not stop a program)
+    if value not in LEVELS:  # (a warning, not an error: logging must not stop a program)
         warnings.warn(f"{LOG_VARIABLE}={value!r} is not a log level; use one of "
-                      f"{', '.join(_LEVELS)}", stacklevel=3)
+                      f"{', '.join(LEVELS)}", stacklevel=3)
         return
-    root = logging.getLogger("sluice")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[sluice] %(message)s"))
-    root.addHandler(handler)
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("[sluice] %(message)s"))
+    root.addHandler(_handler)
     root.setLevel(value.upper())
     root.propagate = False  # asked for on stderr: once, not again through the root logger
 

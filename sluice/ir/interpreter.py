@@ -46,6 +46,7 @@ from sluice.ir.program import Program
 from sluice.ir.requires import check as check_requirements
 from sluice.ir.requires import check_failure, check_no_overlap, written_containers
 from sluice.ir.symbolic import compile_numpy, evaluate, free_names
+from sluice.progress import Progress
 
 Signal = str | None  # None, "break", "continue", "return"
 Gen = Generator[Any, None, Any]
@@ -84,9 +85,11 @@ class Frame:
     data: dict[str, Any]
     symbols: dict[str, Any]
     progress: list[int] = field(default_factory=lambda: [0])  # pushes+pops, for deadlocks
+    ticker: Progress = field(default_factory=lambda: Progress(""))  # states run, for a bar
 
     def child(self, **symbols: Any) -> Frame:
-        return Frame(self.program, self.data, {**self.symbols, **symbols}, self.progress)
+        return Frame(self.program, self.data, {**self.symbols, **symbols}, self.progress,
+                     self.ticker)
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -377,6 +380,7 @@ def _call(frame: Frame, g: DataflowGraph, n: Call) -> Gen:
     symbols = {k: _eval_int(v, frame.symbols) for k, v in n.symbols.items()}
     sub = _bind(callee, [], {**views, **symbols}, copy_scalars=False, distinct=False)
     sub.progress = frame.progress  # the spatial scheduler watches the callee's stream traffic
+    sub.ticker = frame.ticker
     yield from run_region(sub, callee.body)
     for name, e in outs.items():
         if name in callee.returns:
@@ -419,6 +423,7 @@ def _run_spatial(frame: Frame, m: Map) -> Gen:
     procs = {tuple(p.values()): run_graph(frame.child(**p), m.body) for p in _points(frame, m)}
     waiting: dict[tuple, _Blocked] = {}
     while procs:
+        frame.ticker.note(active_PEs=len(procs))
         before = frame.progress[0]
         for pe in list(procs):
             try:
@@ -597,6 +602,7 @@ def _cond(frame: Frame, e: Any) -> Any:
 def _block(frame: Frame, b: Block) -> Gen:
     if isinstance(b, State):
         yield from run_graph(frame, b.graph)
+        frame.ticker.advance()
         return None
     if isinstance(b, Loop):
         start, stop, step = (int(_cond(frame, x)) for x in (b.start, b.stop, b.step))
@@ -778,11 +784,15 @@ def interpret(program: Program, *args: Any, **kwargs: Any) -> Any:
     return containers' values are returned (None, one value, or a tuple)."""
     frame = _bind(program, list(args), kwargs)
     gen = run_region(frame, program.body)
-    try:
-        blocked = next(gen)
-    except StopIteration:
-        pass
-    else:
+    # A long run shows a bar. The generators below count on the frame's: a `with` inside
+    # one of them would stay open when the run stops early.
+    frame.ticker = Progress(f"interpret {program.name}", unit="state", every=16)
+    with frame.ticker:
+        try:
+            blocked = next(gen)
+        except StopIteration:
+            blocked = None
+    if blocked is not None:
         raise DeadlockError(f"read from empty stream '{blocked.stream}"
                             f"{list(blocked.index) if blocked.index else ''}' with nothing "
                             "left to produce it",

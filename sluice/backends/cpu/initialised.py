@@ -20,7 +20,6 @@ a stream) keeps the zeroing. A wrong "yes" here reads garbage, so when in doubt,
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
@@ -38,6 +37,7 @@ from sluice.passes.util import (
     elementwise_writer,
     reachable,
 )
+from sluice.runtime.switches import turned_on
 
 
 def written_before_read(p: Program) -> set[str]:
@@ -86,9 +86,9 @@ def return_allocators(p: Program) -> list[Callable[[tuple, np.dtype], np.ndarray
 
 
 def poison_unzeroed() -> bool:
-    """`$SLUICE_POISON_UNZEROED` is set (not "0"): memory handed out unzeroed, by the
+    """`$SLUICE_POISON_UNZEROED` is set (not 0/off): memory handed out unzeroed, by the
     generated code and by the runner, is filled with all-ones bytes instead."""
-    return os.environ.get("SLUICE_POISON_UNZEROED", "0") not in ("", "0")
+    return turned_on("SLUICE_POISON_UNZEROED")
 
 
 def _poisoned(shape: tuple, dtype: np.dtype) -> np.ndarray:

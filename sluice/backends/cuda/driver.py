@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -21,6 +20,7 @@ from sluice.log import get_logger, stage
 from sluice.runtime import toolchain
 from sluice.runtime.build import build_cpp_entry, build_cuda
 from sluice.runtime.cache import BuildCache
+from sluice.runtime.switches import turned_on
 
 BACKEND_VERSION = "cuda-1"
 _log = get_logger(__name__)
@@ -45,7 +45,7 @@ class CudaOptions:
     pipeline: pass pipeline run on a copy of the program first (None: none).
     emulate: build the kernels as host code (blocks and threads as loops) with the C++
         compiler instead of nvcc: runs anywhere, computes what the GPU computes. None:
-        `$SLUICE_CUDA_EMULATE` (set, not "0").
+        `$SLUICE_CUDA_EMULATE` (set, not 0/off).
     arch: the GPU architecture nvcc compiles for (`sm_90`); None: the first GPU's, or
         sm_90 where there is none (the build then only checks that the code compiles).
     cache: the build cache (default: `$SLUICE_CACHE_DIR` or ~/.cache/sluice).
@@ -62,7 +62,7 @@ class CudaOptions:
     def emulated(self) -> bool:
         if self.emulate is not None:
             return bool(self.emulate)
-        return os.environ.get(EMULATE_VARIABLE, "0") not in ("", "0")
+        return turned_on(EMULATE_VARIABLE)
 
     @classmethod
     def of(cls, options: CudaOptions | Mapping[str, Any] | None) -> CudaOptions:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 
 from sluice.backends.csl import model as m
 from sluice.errors import DeadlockError, ExecutionError, RouteError
+from sluice.progress import Progress
 from sluice.runtime.wafer.fabric import (
     LINK_MOVE,
     OFF_GRID,
@@ -31,6 +32,7 @@ from sluice.runtime.wafer.params import ARCH_PARAMS, ArchParams
 from sluice.runtime.wafer.pe import Pe
 
 MAX_REPORT_LINES = 12
+PROGRESS_EVERY = 64  # cycles between updates of a progress bar
 
 
 @contextlib.contextmanager
@@ -421,10 +423,16 @@ class Simulator:
         return progress
 
     def run_until(self, done: Callable[[], bool], what: str) -> None:
-        """Runs cycles until `done()`; raises DeadlockError if the fabric goes quiescent."""
+        """Runs cycles until `done()`; raises DeadlockError if the fabric goes quiescent.
+        A run that takes long shows a progress bar: its cycle and the PEs at work."""
         t0 = time.perf_counter()
         try:
-            with gc_paused():
+            with gc_paused(), Progress(what, unit="cycle") as bar:
+                # One test per cycle as before: the cycle limit, lowered to the next
+                # progress update while a bar may show.
+                start = self.now
+                every = PROGRESS_EVERY if bar.shown else self.max_cycles
+                check_at = min(self.max_cycles, self.now + every)
                 while not done():
                     if self.step():
                         self.now += 1
@@ -432,11 +440,19 @@ class Simulator:
                         self.now = max(self.now + 1, self._wake)
                     else:
                         raise self.deadlock(what)
-                    if self.now > self.max_cycles:
-                        raise ExecutionError(f"{what}: still running after "
-                                             f"{self.max_cycles} cycles")
+                    if self.now > check_at:
+                        if self.now > self.max_cycles:
+                            raise ExecutionError(f"{what}: still running after "
+                                                 f"{self.max_cycles} cycles")
+                        bar.note(active_PEs=self.active_pes())
+                        bar.moved_to(self.now - start)
+                        check_at = min(self.max_cycles, self.now + every)
         finally:
             self.wall += time.perf_counter() - t0
+
+    def active_pes(self) -> int:
+        """PEs that step this cycle or are busy with an operation."""
+        return len(self.live.union(p for _, p in self.timers))
 
     def quiesce(self, what: str) -> None:
         """Runs until nothing can move; pending work then is a deadlock."""

@@ -1,0 +1,123 @@
+"""Progress bars (tqdm) for work that may take more than about two seconds: simulator runs,
+interpreter runs, benchmark suites.
+
+A bar shows only on a terminal (stderr is a TTY) and only once the work has run for
+`DELAY_S`, so short runs print nothing; `$SLUICE_PROGRESS=1` shows bars also when stderr is
+not a terminal, `$SLUICE_PROGRESS=0` never. Only the outermost bar of a thread shows: work
+inside work that has a bar (a simulation inside a benchmark) leaves it alone.
+
+    with Progress("launch", unit="cycle", every=256) as bar:
+        while ...:
+            bar.advance()           # cheap: the bar itself is touched every 256 units
+            bar.note(active_PEs=n)  # shown after the count
+
+Work that cannot hold a `with` block open (a generator that may be abandoned) takes the bar
+of its caller: an unentered `Progress` counts and shows nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+VARIABLE = "SLUICE_PROGRESS"
+DELAY_S = 2.0
+REDRAW_S = 0.1  # at most this often
+_OFF = ("0", "off", "no", "none", "false")
+_outermost = threading.local()  # .bar: the Progress shown in this thread, if any
+
+
+def forced() -> bool | None:
+    """`$SLUICE_PROGRESS`: True (always), False (never), None (unset or `auto`: on a TTY)."""
+    value = os.environ.get(VARIABLE, "").strip().lower()
+    if value in ("", "auto"):
+        return None
+    return value not in _OFF
+
+
+def wanted() -> bool:
+    """Whether bars show in this process now."""
+    force = forced()
+    if force is not None:
+        return force
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class Progress:
+    """A count of done work (in `unit`s, singular; out of `total` when known) that a bar
+    shows once it has taken `DELAY_S`; `every` units pass between looks at the bar."""
+
+    def __init__(self, what: str, total: int | None = None, unit: str = "it",
+                 every: int = 1, start: int = 0, leave: bool = False) -> None:
+        self.what, self.total, self.unit, self.leave = what, total, unit, leave
+        self.every = every
+        self.position = start
+        self._info: dict[str, Any] = {}
+        self._bar: Any = None  # the tqdm bar, while this Progress is the thread's outermost
+        self._next = math.inf  # the position at which to update the bar next
+
+    @property
+    def shown(self) -> bool:
+        """Whether this Progress drives a bar (which tqdm draws once `DELAY_S` has passed)."""
+        return self._bar is not None
+
+    def __enter__(self) -> Progress:
+        if getattr(_outermost, "bar", None) is None and wanted():
+            from tqdm import tqdm  # (only here: short runs and the CLI never import it)
+
+            self._bar = tqdm(desc=self.what, total=self.total, unit=f" {self.unit}s",
+                             unit_scale=self.total is None,  # (132k cycles; 3/5 kernels)
+                             initial=self.position, delay=DELAY_S, mininterval=REDRAW_S,
+                             miniters=1,  # (tqdm's own guess skips updates after a jump)
+                             leave=self.leave, file=sys.stderr, dynamic_ncols=True)
+            _outermost.bar = self
+            self._next = self.position + self.every
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            if exc[0] is None:
+                self._refresh()
+            self._bar.close()
+            self._bar = None
+            _outermost.bar = None
+            self._next = math.inf
+
+    def advance(self, units: int = 1) -> None:
+        self.position += units
+        if self.position >= self._next:
+            self._refresh()
+
+    def moved_to(self, position: int) -> None:
+        """The count is `position` now (the simulator's cycle, which can jump)."""
+        self.position = position
+        if position >= self._next:
+            self._refresh()
+
+    def note(self, **info: Any) -> None:
+        """Figures shown after the count (`active_PEs=12`), from the next update on."""
+        if self._bar is not None:
+            self._info.update(info)
+
+    def _refresh(self) -> None:
+        bar = self._bar
+        if self._info:
+            bar.set_postfix({k.replace("_", " "): v for k, v in self._info.items()},
+                            refresh=False)
+        bar.update(self.position - bar.n)  # (tqdm redraws at most every 0.1 s)
+        self._next = self.position + self.every
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Lines printed to the terminal inside this block do not tear the bar."""
+        if self._bar is None:
+            yield
+            return
+        with self._bar.external_write_mode(file=sys.stderr):
+            yield

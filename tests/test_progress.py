@@ -1,0 +1,153 @@
+"""Progress bars: only on a terminal, only after a delay, only the outermost; `SLUICE_PROGRESS`
+forces them on or off. Simulator, interpreter and benchmark runs drive them."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sluice
+from sluice import progress
+from sluice.backends.csl import samples
+from sluice.cli import _kernel_inputs
+from sluice.progress import Progress
+from sluice.runtime.wafer import bench
+
+REPO = Path(sluice.__file__).resolve().parent.parent
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def auto(monkeypatch):
+    """`$SLUICE_PROGRESS` unset; bars redraw at every update (tqdm waits 0.1 s otherwise)."""
+    monkeypatch.delenv(progress.VARIABLE, raising=False)
+    monkeypatch.setattr(progress, "REDRAW_S", 0.0)
+    return monkeypatch
+
+
+def _count(what: str, n: int) -> None:
+    with Progress(what, total=n, unit="thing", every=4) as bar:
+        for _ in range(n):
+            bar.advance()
+            bar.note(extra_info=7)
+
+
+@pytest.mark.parametrize(("value", "forced"), [("", None), ("auto", None), ("1", True),
+                                               ("yes", True), ("0", False), ("off", False)])
+def test_the_variable_forces_bars_on_or_off(auto, value, forced):
+    auto.setenv(progress.VARIABLE, value)
+    assert progress.forced() is forced
+    auto.setattr(sys, "stderr", Terminal())
+    assert progress.wanted() is (True if forced is None else forced)
+    auto.setattr(sys, "stderr", io.StringIO())
+    assert progress.wanted() is bool(forced)
+
+
+def test_a_long_count_on_a_terminal_shows_a_bar(auto):
+    auto.setattr(sys, "stderr", Terminal())
+    auto.setattr(progress, "DELAY_S", 0.0)
+    _count("counting", 20)
+    shown = sys.stderr.getvalue()
+    assert "counting" in shown and "20/20" in shown and "extra info=7" in shown
+
+
+def test_a_short_count_shows_nothing_even_on_a_terminal(auto):
+    auto.setattr(sys, "stderr", Terminal())  # (DELAY_S: 2 s, far longer than this count)
+    _count("counting", 20)
+    assert sys.stderr.getvalue() == ""
+
+
+def test_not_a_terminal_stays_quiet_unless_forced(auto, capsys):
+    auto.setattr(progress, "DELAY_S", 0.0)
+    _count("counting", 20)
+    assert capsys.readouterr().err == ""
+    auto.setenv(progress.VARIABLE, "1")
+    _count("counting", 20)
+    assert "counting" in capsys.readouterr().err
+    auto.setenv(progress.VARIABLE, "0")
+    auto.setattr(sys, "stderr", Terminal())
+    _count("counting", 20)
+    assert sys.stderr.getvalue() == ""
+
+
+def test_only_the_outermost_bar_shows_and_lines_print_above_it(auto, capsys):
+    auto.setenv(progress.VARIABLE, "1")
+    auto.setattr(progress, "DELAY_S", 0.0)
+    with Progress("outer", total=2) as outer:
+        _count("inner", 5)
+        with outer.writing():
+            print("a line", file=sys.stderr)
+        outer.advance(2)
+    err = capsys.readouterr().err
+    assert "outer" in err and "inner" not in err and "a line\n" in err
+    _count("after", 3)  # the outer bar closed: the next one shows
+    assert "after" in capsys.readouterr().err
+
+
+def test_the_simulator_shows_cycles_and_active_pes_and_keeps_its_cycles(auto, capsys):
+    s = samples.pipelined_reduce(4, 4, 64)
+    inputs = s.make_inputs(np.random.default_rng(0))
+    _, quiet, _, _ = bench.run_host(s.program, s.host, inputs)
+    assert capsys.readouterr().err == ""
+    auto.setenv(progress.VARIABLE, "1")
+    auto.setattr(progress, "DELAY_S", 0.0)
+    outs, shown, _, _ = bench.run_host(s.program, s.host, inputs)
+    err = capsys.readouterr().err
+    assert "launch('start')" in err and " cycles" in err and "active PEs=16" in err
+    assert (shown.sim.now, shown.sim.busy_cycles) == (quiet.sim.now, quiet.sim.busy_cycles)
+    for k, v in s.reference(inputs).items():
+        np.testing.assert_array_equal(outs[k].ravel(), v.ravel())
+
+
+def test_the_interpreter_counts_states_and_active_pes(auto, capsys):
+    kernel = sluice.load(REPO / "examples" / "spada" / "reduce_row.sptl",
+                         params={"W": 4, "N": 8})
+    auto.setenv(progress.VARIABLE, "1")
+    auto.setattr(progress, "DELAY_S", 0.0)
+    kernel(target="interpret", **_kernel_inputs(kernel, "random", 0))
+    err = capsys.readouterr().err
+    assert "interpret reduce_row" in err and " states" in err
+    assert "active PEs=4" in err
+
+
+def test_a_piped_run_prints_no_bar(tmp_path):
+    """A whole CLI simulation with stderr not a terminal, and the delay gone: no bar."""
+    script = ("import sys, sluice.progress as p; p.DELAY_S = 0.0; from sluice.cli import main; "
+              "sys.exit(main(sys.argv[1:]))")
+    args = [sys.executable, "-c", script, "run", str(REPO / "examples/spada/reduce_row.sptl"),
+            "-p", "W=4", "-p", "N=8", "--target", "csl"]
+    env = {k: v for k, v in os.environ.items() if k != progress.VARIABLE}
+    env["PYTHONPATH"] = str(REPO)
+    quiet = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "simulated 4x1 PEs" in quiet.stdout and quiet.stderr == ""
+    forced = subprocess.run(args, capture_output=True, text=True, timeout=300,
+                            env={**env, progress.VARIABLE: "1"})
+    assert forced.returncode == 0 and "cycles" in forced.stderr
+
+
+def test_the_benchmark_suite_counts_kernels_with_its_lines_above(auto, capsys):
+    from bench.harness import load_kernels, run_suite
+    from bench.peers import NumpyPeer
+
+    modules, _ = load_kernels(REPO / "tests" / "runtime" / "bench_fixtures")
+    auto.setenv(progress.VARIABLE, "1")
+    auto.setattr(progress, "DELAY_S", 0.0)
+    results = run_suite(modules, [NumpyPeer()], "S", repeat=1, settle_s=0.0,
+                        progress=lambda line: print(line, file=sys.stderr))
+    err = capsys.readouterr().err
+    assert len(results) == len(modules) and f"{len(modules)}/{len(modules)} [" in err
+    assert f"kernel={results[-1].kernel}" in err
+    for r in results:  # each line whole, where the bar was cleared for it
+        assert re.search(rf"\r{r.kernel} +numpy +ok +[\d.]+ ms\n", err), r.kernel
