@@ -233,6 +233,9 @@ _ALL = [
             "memory handed out unzeroed is filled with all-ones bytes (finds unset reads)"),
     _switch("cuda_emulate", "SLUICE_CUDA_EMULATE", False,
             "target cuda runs its kernels as host code built by the C++ compiler (no GPU)"),
+    _text("traceback", "SLUICE_TRACEBACK", "text", "sluice's internal frames hidden",
+          "'full' keeps sluice's own frames in the tracebacks of SluiceErrors (for reports)",
+          "sluice"),
     # External tools and libraries, read as they are set.
     _text("cxx", "CXX", "command", "g++, c++ or clang++ on PATH",
           "the C++ compiler for the cpu (and emulated cuda) target", "toolchain"),
@@ -260,6 +263,8 @@ _ALL = [
            "development", _read_exactly_one, _write_bool("update_golden")),
     _text("fuzz_targets", "SLUICE_FUZZ_TARGETS", "list", "interpret,cpu",
           "tests/fuzz: the targets compared with NumPy (comma-separated)", "development"),
+    _text("fuzz_nvcc", "SLUICE_FUZZ_NVCC", "bool", "0",
+          "tests/fuzz: the cuda target's file is also compiled by nvcc", "development"),
     _count("fuzz_batches", "SLUICE_FUZZ_BATCHES", 16,
            "tests/fuzz: batches of generated programs", "development"),
     _count("fuzz_mutants", "SLUICE_FUZZ_MUTANTS", 250,

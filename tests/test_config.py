@@ -26,6 +26,7 @@ _READ = re.compile(r"""(?:environ\.get\(|environ\[|getenv\(|turned_o(?:n|ff)\()\
 SAMPLES = {"cache_dir": Path("/tmp/sluice-config-test"), "cache_max_size": 500 * 1024**2,
            "boundscheck": True, "disable_jit": True, "log": "debug", "progress": False,
            "blas": False, "vecmath": False, "poison_unzeroed": True, "cuda_emulate": True,
+           "traceback": "full", "fuzz_nvcc": "1",
            "cxx": "clang++", "cc": "gcc", "cuda_home": "/opt/cuda", "cuda_path": "/opt/cuda",
            "cslc": "/sdk/cslc", "cs_python": "/sdk/cs_python", "omp_num_threads": 3,
            "xdg_cache_home": "/tmp/xdg", "bench_dace_dir": "/tmp/dace", "update_golden": True,
