@@ -170,16 +170,21 @@ class _Dot:
         entry = self.node(inner, f"shape=trapezium, label={_q(label)}")
         name = "end map" + (f" {m.label}" if m.label != "map" else "")
         exit_ = self.node(inner, f"shape=invtrapezium, label={_q(name)}")
-        ends = self.graph(m.body, inner)
-        firsts, lasts = _open_ends(m.body)
-        for n in firsts:
-            self.lines.append(f"{inner}{entry} -> {ends[id(n)][0]};")
-        for n in lasts:
-            self.lines.append(f"{inner}{ends[id(n)][1]} -> {exit_};")
-        if not ends:
-            self.lines.append(f"{inner}{entry} -> {exit_};")
+        self.between(m.body, inner, entry, exit_, "")
         self.lines.append(f"{indent}}}")
         return entry, exit_
+
+    def between(self, g: DataflowGraph, indent: str, top: str, bottom: str, style: str) -> None:
+        """`g`'s nodes, with edges from `top` to those nothing flows into and from those
+        that flow nowhere to `bottom` (or `top -> bottom` for an empty graph)."""
+        ends = self.graph(g, indent)
+        firsts, lasts = _open_ends(g)
+        for n in firsts:
+            self.lines.append(f"{indent}{top} -> {ends[id(n)][0]}{style};")
+        for n in lasts:
+            self.lines.append(f"{indent}{ends[id(n)][1]} -> {bottom}{style};")
+        if not ends:
+            self.lines.append(f"{indent}{top} -> {bottom}{style};")
 
     # --- control flow -----------------------------------------------------------------------
     def region(self, r: Region, indent: str) -> tuple[_Point, list[_Point]]:
@@ -234,14 +239,7 @@ class _Dot:
         inner = indent + "  "
         point = "shape=point, style=invis, width=0, height=0"
         top, bottom = self.node(inner, point), self.node(inner, point)
-        ends = self.graph(s.graph, inner)
-        firsts, lasts = _open_ends(s.graph)
-        for n in firsts:
-            self.lines.append(f"{inner}{top} -> {ends[id(n)][0]} [style=invis];")
-        for n in lasts:
-            self.lines.append(f"{inner}{ends[id(n)][1]} -> {bottom} [style=invis];")
-        if not ends:
-            self.lines.append(f"{inner}{top} -> {bottom} [style=invis];")
+        self.between(s.graph, inner, top, bottom, " [style=invis]")
         self.lines.append(f"{indent}}}")
         return _Point(top, cid), [_Point(bottom, cid)]
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from sluice.backends.cpu import bounds
 from sluice.backends.cpu.initialised import poison_unzeroed
 from sluice.backends.cpu.module import bounds_name, entry_name, generate_module, generate_source
 from sluice.backends.cpu.runner import CompiledProgram
+from sluice.backends.options import options_of
 from sluice.generated import GeneratedSource
 from sluice.ir.program import Program
 from sluice.ir.serialize import from_json
@@ -72,16 +73,7 @@ class CpuOptions:
 
     @classmethod
     def of(cls, options: CpuOptions | Mapping[str, Any] | None) -> CpuOptions:
-        if options is None:
-            return cls()
-        if isinstance(options, CpuOptions):
-            return options
-        known = {f.name for f in fields(cls)}
-        unknown = set(options) - known
-        if unknown:
-            raise TypeError(f"unknown CPU backend option {sorted(unknown)[0]!r}; "
-                            f"use {sorted(known)}")
-        return cls(**options)
+        return options_of(cls, options, "CPU")
 
     def compiler_flags(self) -> list[str]:
         base: Sequence[str] = self.flags if self.flags is not None else DEFAULT_CXX_FLAGS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from sluice.backends.cpu.initialised import poison_unzeroed
 from sluice.backends.cpu.module import entry_name
 from sluice.backends.cpu.runner import CompiledProgram
 from sluice.backends.cuda.module import CudaModuleGen
+from sluice.backends.options import options_of
 from sluice.errors import SluiceError
 from sluice.generated import GeneratedSource
 from sluice.ir.program import Program
@@ -66,16 +67,7 @@ class CudaOptions:
 
     @classmethod
     def of(cls, options: CudaOptions | Mapping[str, Any] | None) -> CudaOptions:
-        if options is None:
-            return cls()
-        if isinstance(options, CudaOptions):
-            return options
-        known = {f.name for f in fields(cls)}
-        unknown = set(options) - known
-        if unknown:
-            raise TypeError(f"unknown CUDA backend option {sorted(unknown)[0]!r}; "
-                            f"use {sorted(known)}")
-        return cls(**options)
+        return options_of(cls, options, "CUDA")
 
     def target_arch(self) -> str:
         return self.arch or toolchain.gpu_arch() or FALLBACK_ARCH

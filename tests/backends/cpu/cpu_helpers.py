@@ -44,14 +44,15 @@ def assert_same(expected: Any, got: Any, what: str = "result") -> None:
 
 
 def check(program: ir.Program, args: list, kwargs: dict | None = None,
-          options: dict | None = None) -> Any:
-    """Run `program` interpreted and compiled on copies of the arguments; compare both the
-    results and every array argument afterwards. Returns the compiled result."""
+          options: dict | None = None, backend: Any = build) -> Any:
+    """Run `program` interpreted and compiled (by `backend`'s build) on copies of the
+    arguments; compare both the results and every array argument afterwards. Returns the
+    compiled result."""
     kwargs = kwargs or {}
     options = options or NO_PASSES
-    if ALSO_CHECKED and not options.get("boundscheck"):
+    if ALSO_CHECKED and not options.get("boundscheck") and backend is build:
         check(program, args, kwargs, {**options, "boundscheck": True})
-    fn = build(program, options)
+    fn = backend(program, options)
     a1, a2 = copy.deepcopy(args), copy.deepcopy(args)
     k1, k2 = copy.deepcopy(kwargs), copy.deepcopy(kwargs)
     expected = ir.interpret(program, *a1, **k1)
