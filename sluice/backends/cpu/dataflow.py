@@ -59,7 +59,7 @@ def emit_graph(fn: FnCtx, g: DataflowGraph, scope: Scope) -> None:
                 fn.module.emit_map(fn, n, scope, g)  # (a GPU backend: a kernel)
             elif isinstance(n, LibraryNode):
                 with bounds.guard(fn, _spans(g, n), scope):
-                    library.emit_library(fn, g, n, scope)
+                    fn.module.emit_library(fn, g, n, scope)
             elif isinstance(n, Call):
                 with bounds.guard(fn, _spans(g, n), scope):
                     calls.emit_call(fn, g, n, scope)

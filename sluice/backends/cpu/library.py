@@ -57,7 +57,7 @@ def _direct() -> None:
     """The finisher of an output computed in place: nothing left to store."""
 
 
-def _output(fn: FnCtx, outs: list, conn: str, dtype: np.dtype, shape: list[sympy.Expr],
+def output_pointer(fn: FnCtx, outs: list, conn: str, dtype: np.dtype, shape: list[sympy.Expr],
             inputs: list[str], scope: Scope) -> tuple[str, Callable[[], None]]:
     """A pointer to write the result to, and a finisher that stores it through the memlet."""
     edges = [e for e in outs if e.src_conn == conn]
@@ -174,7 +174,7 @@ def _matmul(fn: FnCtx, n: MatMul, ins: dict, outs: list, scope: Scope) -> None:
         got = _in_view(fn, ins, "acc").size()
         check_same_size(fn, scope, got, total,
                         f"acc '{acc.data}' has {got} elements, but the product has {total}")
-    c, finish = _output(fn, outs, "c", t, list(out_shape), operands, scope)
+    c, finish = output_pointer(fn, outs, "c", t, list(out_shape), operands, scope)
     w = fn.w
     P = fn.idx
     w(f"const int64_t sl_B = {P(batch, scope)}, sl_M = {P(M, scope)}, sl_N = {P(N, scope)}, "
@@ -347,7 +347,39 @@ def _fold(op: str, acc: str, x: str, cplx: bool = False, rows: bool = False) -> 
             "min": f"sl::minimum({acc}, {x})"}[op]
 
 
-def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
+@dataclasses.dataclass
+class ReducePlan:
+    """What a Reduce computes, decided before anything is written."""
+
+    v: View  # the input
+    op: str
+    idt: np.dtype  # the elements' type
+    t: np.dtype  # the accumulator's and result's type
+    elem: np.dtype  # the type each element rounds to first (float16 sums: float16)
+    axes: list[int]
+    kept: list[int]
+    out_shape: list[sympy.Expr]
+    count: sympy.Expr  # results
+    red_sizes: list[sympy.Expr]
+    init: str | None  # the seed (identity or initial=), or None
+
+    @property
+    def T(self) -> str:
+        return ctype(self.t)
+
+    @property
+    def extremum(self) -> bool:
+        """max/min without a seed: started from the type's identity, NaN flagged."""
+        return self.init is None and self.op in ("max", "min") and self.t.kind in "fiu"
+
+    @property
+    def can_split(self) -> bool:
+        """Whether the fold may regroup (sums and products of numbers, flagged extrema)."""
+        return ((self.op in ("+", "*") and self.init is not None or self.extremum)
+                and self.t.kind in "fiu" and bool(self.red_sizes))  # `axes=[]`: a copy
+
+
+def reduce_plan(fn: FnCtx, n: Reduce, ins: dict) -> ReducePlan:
     v = _in_view(fn, ins, "inp")
     idt = _dt(fn, ins, "inp")
     op = n.op
@@ -360,21 +392,27 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
         if identity is not None:
             with np.errstate(all="ignore"):
                 identity = float(np.float16(identity))
-    T = ctype(t)
     axes = n._axes(v.rank)
     kept = [k for k in range(v.rank) if k not in axes]
-    out_shape = [v.sizes[k] for k in kept]
-    out, finish = _output(fn, outs, "out", t, out_shape, [ins["inp"].data], scope)
-    w = fn.w
     count = sympy.Integer(1)
     for k in kept:
         count = count * v.sizes[k]
-    red_sizes = [v.sizes[k] for k in axes]
     init = None
     if identity is not None and op not in ("argmax", "argmin"):
         init = convert(CVal(repr(identity), strong(t), identity), t)
     elif op in ("+", "*"):
-        init = f"{T}({0 if op == '+' else 1})"
+        init = f"{ctype(t)}({0 if op == '+' else 1})"
+    return ReducePlan(v, op, idt, t, elem, axes, kept, [v.sizes[k] for k in kept], count,
+                      [v.sizes[k] for k in axes], init)
+
+
+def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
+    r = reduce_plan(fn, n, ins)
+    v, op, t, idt, elem, T = r.v, r.op, r.t, r.idt, r.elem, r.T
+    kept, axes, out_shape, count, red_sizes, init = (r.kept, r.axes, r.out_shape, r.count,
+                                                     r.red_sizes, r.init)
+    out, finish = output_pointer(fn, outs, "out", t, out_shape, [ins["inp"].data], scope)
+    w = fn.w
     w(f"{T}* const sl_o = {out};")
     trailing_kept = kept and axes and max(axes) < min(kept) and op in ("+", "*", "max", "min")
     if trailing_kept and init is not None:
@@ -399,72 +437,76 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
     # either): lanes of a vector and, for a single result, threads each take a share. So
     # may max and min, exactly: without an identity they start from the type's and keep a
     # NaN flag (a NaN anywhere wins, as in NumPy), and an empty reduction still gives 0.
-    extremum = init is None and op in ("max", "min") and t.kind in "fiu"
-    nan_flag = extremum and t.kind == "f"
-    split = ((op in ("+", "*") and init is not None or extremum) and t.kind in "fiu"
-             and bool(red_sizes))  # `axes=[]` reduces nothing: a plain copy
-    whole = split and count == 1 and red_sizes and not scope.in_parallel
+    whole = r.can_split and count == 1 and red_sizes and not scope.in_parallel
     if not whole:
         _pragma(fn, scope, v.size())
     with w.block(f"for (int64_t sl_q = 0; sl_q < {fn.idx(count, scope)}; ++sl_q)"):
-        qsym = sympy.Symbol("sl_q", integer=True)
-        kidx = _unravel(qsym, out_shape) if len(kept) > 1 else ([qsym] if kept else [])
-        heads, rnames = loops(fn, red_sizes, scope, "r")
-        inner = scope.with_temps(rnames + ["sl_q"])
-        full: list = [None] * v.rank
-        for k, e in zip(kept, kidx, strict=True):
-            full[k] = e
-        for k, e in zip(axes, syms(rnames), strict=True):
-            full[k] = e
-        x = _at(fn, v, full, inner, t if op not in ("argmax", "argmin") else idt, idt)
-        if elem != idt:  # a float16 reduction of other elements: each rounds to float16
-            x = convert(CVal(_at(fn, v, full, inner, elem, idt), strong(elem)), t)
-        if op in ("argmax", "argmin"):
-            xt = ctype(idt)
-            cmp = ">" if op == "argmax" else "<"
-            better = f"sl_x {cmp} sl_best"
-            if idt.kind == "c":  # NumPy's lexicographic order (a NaN part is caught below)
-                better = f"sl::c{'gt' if op == 'argmax' else 'lt'}(sl_x, sl_best)"
-            w(f"{xt} sl_best = {xt}(0); int64_t sl_arg = -1, sl_pos = 0;")
-
-            def body() -> None:
-                w(f"const {xt} sl_x = {x};")
-                w(f"if (sl_arg < 0 || (sl_best == sl_best && ({better} || "
-                  f"sl_x != sl_x))) {{ sl_best = sl_x; sl_arg = sl_pos; }}")
-                w("++sl_pos;")
-
-            _nest(fn, heads, body)
-            w("sl_o[sl_q] = sl_arg < 0 ? 0 : sl_arg;")
-        else:
-            seed = wcr_identity(op, t) if extremum else init
-            w(f"{T} sl_acc = {seed if seed is not None else f'{T}(0)'};")
-            if nan_flag:
-                w("bool sl_nan = false;")
-            if seed is None:
-                w("bool sl_first = true;")
-
-                def body() -> None:
-                    w(f"const {T} sl_x = {x};")
-                    w(f"sl_acc = sl_first ? sl_x : {_fold(op, 'sl_acc', 'sl_x', t.kind == 'c')}; "
-                      "sl_first = false;")
-            else:
-                def body() -> None:
-                    w(f"sl_acc = {_fold(op, 'sl_acc', x, t.kind == 'c')};")
-            if split:
-                # (a block's partial starts from the neutral element: a seed given as the
-                # reduction's identity, NumPy's initial=, counts once, in sl_acc)
-                part = f"{T}({0 if op == '+' else 1})" if op in ("+", "*") else seed
-                heads, body = _split_fold(fn, op, T, part, heads, rnames[-1], red_sizes[-1], x,
-                                          fn.idx(v.size(), scope) if whole else None, scope,
-                                          nan_flag)
-            _nest(fn, heads, body)
-            if extremum:
-                empty = " || ".join(f"{fn.idx(r, scope)} == 0" for r in red_sizes) or "false"
-                w(f"if ({empty}) sl_acc = {T}(0);")
-            if nan_flag:
-                w(f"if (sl_nan) sl_acc = {literal(math.nan, t)};")
-            w("sl_o[sl_q] = sl_acc;")
+        reduce_one(fn, r, scope, split=r.can_split, whole=bool(whole))
     finish()
+
+
+def reduce_one(fn: FnCtx, r: ReducePlan, scope: Scope, split: bool, whole: bool = False
+               ) -> None:
+    """`sl_o[sl_q]`: result `sl_q` of the reduction (`split`: the fold may regroup)."""
+    v, op, t, idt, elem, T = r.v, r.op, r.t, r.idt, r.elem, r.T
+    w = fn.w
+    extremum, nan_flag = r.extremum, r.extremum and r.t.kind == "f"
+    qsym = sympy.Symbol("sl_q", integer=True)
+    kidx = _unravel(qsym, r.out_shape) if len(r.kept) > 1 else ([qsym] if r.kept else [])
+    heads, rnames = loops(fn, r.red_sizes, scope, "r")
+    inner = scope.with_temps(rnames + ["sl_q"])
+    full: list = [None] * v.rank
+    for k, e in zip(r.kept, kidx, strict=True):
+        full[k] = e
+    for k, e in zip(r.axes, syms(rnames), strict=True):
+        full[k] = e
+    x = _at(fn, v, full, inner, t if op not in ("argmax", "argmin") else idt, idt)
+    if elem != idt:  # a float16 reduction of other elements: each rounds to float16
+        x = convert(CVal(_at(fn, v, full, inner, elem, idt), strong(elem)), t)
+    if op in ("argmax", "argmin"):
+        xt = ctype(idt)
+        cmp = ">" if op == "argmax" else "<"
+        better = f"sl_x {cmp} sl_best"
+        if idt.kind == "c":  # NumPy's lexicographic order (a NaN part is caught below)
+            better = f"sl::c{'gt' if op == 'argmax' else 'lt'}(sl_x, sl_best)"
+        w(f"{xt} sl_best = {xt}(0); int64_t sl_arg = -1, sl_pos = 0;")
+
+        def body() -> None:
+            w(f"const {xt} sl_x = {x};")
+            w(f"if (sl_arg < 0 || (sl_best == sl_best && ({better} || "
+              f"sl_x != sl_x))) {{ sl_best = sl_x; sl_arg = sl_pos; }}")
+            w("++sl_pos;")
+
+        _nest(fn, heads, body)
+        w("sl_o[sl_q] = sl_arg < 0 ? 0 : sl_arg;")
+        return
+    seed = wcr_identity(op, t) if extremum else r.init
+    w(f"{T} sl_acc = {seed if seed is not None else f'{T}(0)'};")
+    if nan_flag:
+        w("bool sl_nan = false;")
+    if seed is None:
+        w("bool sl_first = true;")
+
+        def body() -> None:
+            w(f"const {T} sl_x = {x};")
+            w(f"sl_acc = sl_first ? sl_x : {_fold(op, 'sl_acc', 'sl_x', t.kind == 'c')}; "
+              "sl_first = false;")
+    else:  # (unsplit, max and min propagate a NaN themselves)
+        def body() -> None:
+            w(f"sl_acc = {_fold(op, 'sl_acc', x, t.kind == 'c')};")
+    if split:
+        # (a block's partial starts from the neutral element: a seed given as the
+        # reduction's identity, NumPy's initial=, counts once, in sl_acc)
+        part = f"{T}({0 if op == '+' else 1})" if op in ("+", "*") else seed
+        heads, body = _split_fold(fn, op, T, part, heads, rnames[-1], r.red_sizes[-1], x,
+                                  fn.idx(v.size(), scope) if whole else None, scope, nan_flag)
+    _nest(fn, heads, body)
+    if extremum:
+        empty = " || ".join(f"{fn.idx(s, scope)} == 0" for s in r.red_sizes) or "false"
+        w(f"if ({empty}) sl_acc = {T}(0);")
+    if nan_flag:
+        w(f"if (sl_nan) sl_acc = {literal(math.nan, t)};")
+    w("sl_o[sl_q] = sl_acc;")
 
 
 def _split_fold(fn: FnCtx, op: str, T: str, init: str, heads: list[str], last: str,
@@ -508,7 +550,7 @@ def _transpose(fn: FnCtx, n: Transpose, ins: dict, outs: list, scope: Scope) -> 
     dt = _dt(fn, ins, "inp")
     perm = n._perm(v.rank)
     out_shape = [v.sizes[k] for k in perm]
-    out, finish = _output(fn, outs, "out", dt, out_shape, [ins["inp"].data], scope)
+    out, finish = output_pointer(fn, outs, "out", dt, out_shape, [ins["inp"].data], scope)
     w = fn.w
     w(f"{ctype(dt)}* const sl_o = {out};")
     heads, names = loops(fn, out_shape, scope, "t")
@@ -534,7 +576,7 @@ def _softmax(fn: FnCtx, n: Softmax, ins: dict, outs: list, scope: Scope) -> None
     T = ctype(dt)
     axis = n.axis % v.rank
     others = [k for k in range(v.rank) if k != axis]
-    out, finish = _output(fn, outs, "out", dt, list(v.sizes), [ins["inp"].data], scope)
+    out, finish = output_pointer(fn, outs, "out", dt, list(v.sizes), [ins["inp"].data], scope)
     w = fn.w
     count = sympy.Integer(1)
     for k in others:
@@ -579,7 +621,7 @@ def _spmm(fn: FnCtx, n: SpMM, ins: dict, outs: list, scope: Scope) -> None:
     T = ctype(t)
     K = b.sizes[1] if b.rank == 2 else sympy.Integer(1)
     out_shape = [c.rows] + ([K] if b.rank == 2 else [])
-    out, finish = _output(fn, outs, "c", t, out_shape, [name, ins["b"].data], scope)
+    out, finish = output_pointer(fn, outs, "c", t, out_shape, [name, ins["b"].data], scope)
     w = fn.w
     ip, ix, dv = (ident(f"{name}.{k}") for k in ("indptr", "indices", "data"))
     w(f"const int64_t sl_R = {fn.idx(c.rows, scope)}, sl_K = {fn.idx(K, scope)};")

@@ -23,6 +23,7 @@ from sluice.backends.cpu.ctypes_map import ctype
 from sluice.backends.cpu.dataflow import emit_map
 from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident, stride_name
 from sluice.backends.cpu.initialised import written_before_read
+from sluice.backends.cpu.library import emit_library
 from sluice.backends.cpu.prelude import prelude
 from sluice.backends.cpu.signature import Param, control_symbols, input_symbols, signature
 from sluice.backends.safetext import comment
@@ -30,7 +31,7 @@ from sluice.errors import UnsupportedError
 from sluice.generated import GeneratedSource
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph
-from sluice.ir.nodes import Map
+from sluice.ir.nodes import LibraryNode, Map
 from sluice.ir.program import Program
 
 STACK_MAX_ELEMENTS = 256
@@ -72,7 +73,7 @@ class ModuleGen:
     """Generates the functions of one program and its callees.
 
     Another backend that emits this C++ as its host code (CUDA) subclasses it and overrides
-    the hooks: `stack_max`, `emit_map`, `entry` and `prelude`.
+    the hooks: `stack_max`, `emit_map`, `emit_library`, `entry` and `prelude`.
     """
 
     stack_max = STACK_MAX_ELEMENTS  # constant-size transients up to this many elements live
@@ -126,6 +127,10 @@ class ModuleGen:
     def emit_map(self, fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         """One map of a state's graph (the CPU: loops, OpenMP-parallel where planned)."""
         emit_map(fn, m, scope, parent)
+
+    def emit_library(self, fn: FnCtx, g: DataflowGraph, n: LibraryNode, scope: Scope) -> None:
+        """One library node (the CPU: loop nests and BLAS calls)."""
+        emit_library(fn, g, n, scope)
 
     def entry(self) -> str:
         """The `extern "C"` function the runtime calls."""

@@ -20,6 +20,8 @@ do so with a compare-and-swap loop (`sl::gpu_atomic_update`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sluice.backends.cpu.cexpr import CVal, strip_parens
@@ -27,10 +29,13 @@ from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.dataflow import emit_map as emit_host_map
 from sluice.backends.cpu.dataflow import emit_nest, map_setup
 from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
+from sluice.backends.cpu.library import emit_library as emit_host_library
+from sluice.backends.cpu.library import output_pointer, reduce_one, reduce_plan
 from sluice.backends.cpu.writes import combine, wcr_identity
 from sluice.backends.safetext import comment
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph
+from sluice.ir.library import Reduce
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Schedule, Tasklet
 
 # Generated host constructs a kernel cannot contain; the map then stays on the host.
@@ -69,10 +74,68 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         fn.w(f"// map '{comment(m.label)}' runs on the host: {found}")
         emit_host_map(fn, m, scope, parent)
         return
-    module.kernels.append(found.text)
+    _launch(fn, found, f"map '{comment(m.label)}'")
+
+
+def emit_library(fn: FnCtx, g: DataflowGraph, n: LibraryNode, scope: Scope) -> None:
+    """A Reduce as a kernel, a thread per result, or any library node as host code."""
+    why = "only Reduce runs on the GPU yet"
+    if fn.module.in_kernel or scope.in_parallel:
+        why = ""  # (inside a kernel: that thread's loops)
+    elif isinstance(n, Reduce):
+        found = _reduce_kernel(fn, g, n, scope)
+        if not isinstance(found, str):
+            return
+        why = found
+    if why:
+        fn.w(f"// {comment(n.describe())} runs on the host: {why}")
+    emit_host_library(fn, g, n, scope)
+
+
+def _reduce_kernel(fn: FnCtx, g: DataflowGraph, n: Reduce, scope: Scope) -> str | None:
+    """Emits `n` as a kernel whose thread `sl_q` folds result `sl_q` in NumPy's order, or
+    returns why it stays on the host (writing nothing)."""
+    ins = {e.dst_conn: e.memlet for e in g.in_edges(n) if e.memlet is not None}
+    outs = [e for e in g.out_edges(n) if e.memlet is not None]
+    r = reduce_plan(fn, n, ins)
+    if "c" in (r.t.kind, r.idt.kind) or r.elem != r.idt or r.t.itemsize < 4 and r.t.kind == "f":
+        return "complex and float16 reductions need host helpers"
+    if scope.redirect:
+        return "it is inside a reduction"
+    before = fn._tmp
+    with _kernel_body(fn) as out:
+        fn.w.depth = 1
+        reduce_one(fn, r, scope.child(in_parallel=True), split=False)
+    head = _grid_stride(1)[:-1] + ["  const int64_t sl_q = sl_gpu_i;"]
+    code = "\n".join("  " + h for h in head) + "\n" + _indent(out[0]) + "\n  }"
+    name = f"sl_kernel{len(fn.module.kernels)}_reduce"
+    found = _assemble(fn, scope, name, f"{comment(n.describe())}: a thread per result",
+                      [fn.idx(r.count, scope)], code, before, {"sl_o"},
+                      [f"{r.T}* sl_o"], [])
+    if isinstance(found, str):
+        return found
+    w = fn.w
+    w(f"// {comment(n.describe())} {comment(n.attrs) if n.attrs else ''}".rstrip())
+    with w.block(""):
+        result, finish = output_pointer(fn, outs, "out", r.t, r.out_shape,
+                                        [ins["inp"].data], scope)
+        w(f"{r.T}* const sl_o = {result};")
+        found.args.append("sl_o")
+        _launch(fn, found, comment(n.describe()))
+        finish()
+    return None
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line if line else line for line in text.splitlines())
+
+
+def _launch(fn: FnCtx, found: Kernel, what: str) -> None:
+    """The host code that launches `found` (and combines its reductions)."""
+    fn.module.kernels.append(found.text)
     w = fn.w
     with w.block(""):
-        w(f"// map '{comment(m.label)}': kernel {found.name}")
+        w(f"// {what}: kernel {found.name}")
         for k, count in enumerate(found.counts):
             w(f"const int64_t sl_gpu_n{k} = {count};")
         reds = []
@@ -115,11 +178,7 @@ def _outline(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> Kernel |
     assert plan.order[:n] == plan.params, "parallel parameters lead the loop order"
     module = fn.module
     name = f"sl_kernel{len(module.kernels)}_{ident(m.label)[:24]}"
-    head = [f"const int64_t sl_gpu_count = {' * '.join(f'sl_gpu_n{k}' for k in range(n))};",
-            "for (int64_t sl_gpu_i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; "
-            "sl_gpu_i < sl_gpu_count;",
-            "     sl_gpu_i += int64_t(gridDim.x) * blockDim.x) {",
-            "  int64_t sl_gpu_rest = sl_gpu_i;"]
+    head = _grid_stride(n)
     for k in range(n - 1, -1, -1):  # the last parameter varies fastest
         prm = plan.params[k]
         r = plan.ranges[prm]
@@ -137,18 +196,54 @@ def _outline(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> Kernel |
         both = combine(op, CVal("a", strong(dt)), CVal("b", strong(dt)))
         tails.append(f"sl::atomic_apply(sl_gpu_red{k}, sl_gpu_part{k}, []({r.ctype} a, "
                      f"{r.ctype} b) {{ return static_cast<{r.ctype}>({both.text}); }});")
-    saved, fn.w = fn.w, Writer()
-    fn.w.depth = 2
-    module.in_kernel = True
     body_scope = plan.inner.child()
     body_scope.redirect = {**body_scope.redirect,
                            **{r.target: f"sl_gpu_part{k}" for k, r in enumerate(reductions)}}
-    try:
+    with _kernel_body(fn) as out:
         emit_nest(fn, m, plan, body_scope, None, given=n)
-    finally:
-        body, fn.w, module.in_kernel = fn.w.text(), saved, False
-    code = "\n".join(["  " + h for h in [*parts, *head]]) + "\n" + body + "\n  }" + \
+    code = "\n".join(["  " + h for h in [*parts, *head]]) + "\n" + out[0] + "\n  }" + \
         "".join("\n  " + t for t in tails)
+    counts = []
+    for prm in plan.params:
+        r = plan.ranges[prm]
+        counts.append(f"sl::trip({fn.idx(r.start, scope)}, {fn.idx(r.stop, scope)}, "
+                      f"{fn.idx(r.step, scope)})")
+    local = {ident(p) for p in m.params} | {ident(s) for s in plan.private}
+    extra = [f"{r.ctype}* sl_gpu_red{k}" for k, r in enumerate(reductions)]
+    return _assemble(fn, scope, name, f"map '{comment(m.label)}': "
+                     f"{', '.join(plan.params)} across GPU threads", counts, code, before,
+                     local, extra, reductions)
+
+
+def _grid_stride(n: int) -> list[str]:
+    """The head of a grid-stride loop over the product of `sl_gpu_n0..n-1` (left open)."""
+    return [f"const int64_t sl_gpu_count = {' * '.join(f'sl_gpu_n{k}' for k in range(n))};",
+            "for (int64_t sl_gpu_i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; "
+            "sl_gpu_i < sl_gpu_count;",
+            "     sl_gpu_i += int64_t(gridDim.x) * blockDim.x) {",
+            "  int64_t sl_gpu_rest = sl_gpu_i;"]
+
+
+@contextmanager
+def _kernel_body(fn: FnCtx) -> Iterator[list[str]]:
+    """Code written meanwhile goes into a kernel body: `out[0]` holds it afterwards."""
+    module = fn.module
+    out: list[str] = []
+    saved, fn.w = fn.w, Writer()
+    fn.w.depth = 2
+    module.in_kernel = True
+    try:
+        yield out
+    finally:
+        out.append(fn.w.text())
+        fn.w, module.in_kernel = saved, False
+
+
+def _assemble(fn: FnCtx, scope: Scope, name: str, what: str, counts: list[str], code: str,
+              before: int, local: set[str], extra: list[str],
+              reductions: list[Reduction]) -> Kernel | str:
+    """The kernel `name` around `code`, its parameters the host names the code mentions
+    (besides `local` ones), or why it cannot be one."""
     bare = re.sub(r"//[^\n]*", "", code)
     bad = _HOST_ONLY.search(bare)
     if bad:
@@ -158,18 +253,11 @@ def _outline(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> Kernel |
         t = _TEMP.match(word)
         if t and int(t.group(1)) <= before:
             return f"it uses the host value '{word}'"
-    local = {ident(p) for p in m.params} | {ident(s) for s in plan.private}
     captures = [(w, decl) for w, decl in _candidates(fn, scope).items()
                 if w in words and w not in local]
-    params = [f"const int64_t sl_gpu_n{k}" for k in range(n)] + [d for _, d in captures] + \
-        [f"{r.ctype}* sl_gpu_red{k}" for k, r in enumerate(reductions)]
-    text = (f"// map '{comment(m.label)}': {', '.join(plan.params)} across GPU threads\n"
-            f"SL_KERNEL {name}({', '.join(params)}) {{\n{code}\n}}")
-    counts = []
-    for prm in plan.params:
-        r = plan.ranges[prm]
-        counts.append(f"sl::trip({fn.idx(r.start, scope)}, {fn.idx(r.stop, scope)}, "
-                      f"{fn.idx(r.step, scope)})")
+    params = [f"const int64_t sl_gpu_n{k}" for k in range(len(counts))] + \
+        [d for _, d in captures] + extra
+    text = f"// {what}\nSL_KERNEL {name}({', '.join(params)}) {{\n{code}\n}}"
     return Kernel(name, text, counts, [w for w, _ in captures], reductions)
 
 

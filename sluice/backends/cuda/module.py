@@ -21,7 +21,7 @@ from sluice.backends.cuda import kernels
 from sluice.backends.cuda.prelude import gpu_prelude
 from sluice.ir.data import CSR
 from sluice.ir.graph import DataflowGraph
-from sluice.ir.nodes import Map
+from sluice.ir.nodes import LibraryNode, Map
 from sluice.ir.program import Program
 
 CUDA_FAILURE = "catch (const sl::CudaFailure& e) { return -e.code; }"
@@ -41,6 +41,9 @@ class CudaModuleGen(ModuleGen):
 
     def emit_map(self, fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         kernels.emit_map(fn, m, scope, parent)
+
+    def emit_library(self, fn: FnCtx, g: DataflowGraph, n: LibraryNode, scope: Scope) -> None:
+        kernels.emit_library(fn, g, n, scope)
 
     def definitions(self) -> list[str]:
         return [*self.kernels, *super().definitions()]

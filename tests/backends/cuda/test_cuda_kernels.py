@@ -170,3 +170,25 @@ def test_atomic_partials_compile_with_nvcc(op, dtype):
 @needs_nvcc
 def test_atomic_element_updates_compile_with_nvcc():
     build(_ONE_ELEMENT, {"emulate": False})
+
+
+def _reductions(A, I):
+    return (A.max(axis=0), A.min(axis=1), A.sum(axis=0), np.argmax(A, axis=1),
+            np.argmin(A, axis=0), I.sum(axis=1), I.prod(axis=0), A.max(), np.amin(I))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (7, 5), (40, 130)])
+def test_reduce_nodes_run_a_thread_per_result(shape, monkeypatch):
+    monkeypatch.setenv(EMULATE_VARIABLE, "1")
+    rng = np.random.default_rng(4)
+    A = rng.standard_normal(shape)
+    A.flat[::7] = np.nan  # max/min/argmax: the first NaN wins, whichever thread meets it
+    A.flat[1::5] = -0.0
+    I = rng.integers(-3, 4, shape).astype(np.int32)
+    f = sluice.jit(_reductions, target="cuda")
+    src = f.lower("cuda", A, I)
+    assert src.count("a thread per result") >= 9 and "runs on the host" not in src
+    got, want = f(A, I), _reductions(A, I)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12, equal_nan=True)
+        assert np.asarray(g).dtype == np.asarray(w).dtype
