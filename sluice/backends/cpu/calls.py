@@ -13,7 +13,7 @@ from __future__ import annotations
 import sympy
 
 from sluice.backends.cpu.cexpr import CVal
-from sluice.backends.cpu.copies import _nest, _store, _unravel
+from sluice.backends.cpu.copies import _nest, _store, unravel
 from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.backends.cpu.signature import signature, used_names
@@ -126,13 +126,13 @@ def _gather(fn: FnCtx, v, dt, scope: Scope, written: bool, after: list) -> str:
     w(f"std::vector<{ctype(dt)}> {buf}({fn.idx(v.size(), scope)});")
     heads, names = loops(fn, [v.size()], scope, "f")
     inner = scope.with_temps(names)
-    idx = _unravel(syms(names)[0], v.sizes) if v.rank > 1 else syms(names)
+    idx = unravel(syms(names)[0], v.sizes) if v.rank > 1 else syms(names)
     _nest(fn, heads, lambda: w(f"{buf}[{names[0]}] = {element(fn, v, idx, inner)};"))
     if written:
         def scatter() -> None:
             heads2, names2 = loops(fn, [v.size()], scope, "f")
             inner2 = scope.with_temps(names2)
-            idx2 = _unravel(syms(names2)[0], v.sizes) if v.rank > 1 else syms(names2)
+            idx2 = unravel(syms(names2)[0], v.sizes) if v.rank > 1 else syms(names2)
             _nest(fn, heads2, lambda: w(f"{element(fn, v, idx2, inner2)} = {buf}[{names2[0]}];"))
         after.append(scatter)
     return f"{buf}.data()"
@@ -162,7 +162,7 @@ def _return_temp(fn: FnCtx, n: Call, name: str, c, bound: dict, outs: dict, scop
                 return
             heads, names = loops(fn, [v.size()], scope, "f")
             inner = scope.with_temps(names)
-            idx = _unravel(syms(names)[0], v.sizes) if v.rank > 1 else syms(names) * v.rank
+            idx = unravel(syms(names)[0], v.sizes) if v.rank > 1 else syms(names) * v.rank
             _nest(fn, heads, lambda: _store(fn, v, idx, CVal(f"{ref}[{names[0]}]", strong(dt)),
                                             e.memlet.wcr, inner))
         after.append(store)

@@ -111,7 +111,7 @@ def _copy(fn: FnCtx, m: Memlet, dst_name: str, dst_sub, scope: Scope) -> None:
             heads, names = loops(fn, [src.size()], scope, "f")
             inner = scope.with_temps(names)
             flat = syms(names)[0]
-            s_idx, d_idx = _unravel(flat, src.sizes), _unravel(flat, dst.sizes)
+            s_idx, d_idx = unravel(flat, src.sizes), unravel(flat, dst.sizes)
 
         def body() -> None:
             value = CVal(element(fn, src, s_idx, inner), strong(sdt))
@@ -166,7 +166,7 @@ def _flat(names: list[str], sizes: list[sympy.Expr]) -> sympy.Expr:
     return flat
 
 
-def _unravel(flat: sympy.Expr, sizes: list[sympy.Expr]) -> list[sympy.Expr]:
+def unravel(flat: sympy.Expr, sizes: list[sympy.Expr]) -> list[sympy.Expr]:
     """Row-major multi-index of a non-negative flat index."""
     out = []
     rest = sympy.Integer(1)

@@ -18,7 +18,7 @@ import sympy
 
 from sluice.backends.cpu import bounds
 from sluice.backends.cpu.cexpr import F16, CVal, convert, literal, numpy_fuses
-from sluice.backends.cpu.copies import _nest, _store, _unravel, check_same_size
+from sluice.backends.cpu.copies import _nest, _store, check_same_size, unravel
 from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.backends.cpu.views import View, element, loops, pointer, syms, view_of
@@ -82,7 +82,7 @@ def output_pointer(fn: FnCtx, outs: list, conn: str, dtype: np.dtype, shape: lis
             heads, names = loops(fn, [size], scope, "f")
             inner = scope.with_temps(names)
             flat = syms(names)[0]
-            idx = _unravel(flat, v.sizes) if v.rank > 1 else [flat] * v.rank
+            idx = unravel(flat, v.sizes) if v.rank > 1 else [flat] * v.rank
             value = CVal(f"{buf}.p[{names[0]}]", strong(dtype))
             _nest(fn, heads, lambda v=v, idx=idx, value=value, m=m, inner=inner:
                   _store(fn, v, idx, value, m.wcr, inner))
@@ -116,7 +116,7 @@ def _gather(fn: FnCtx, v: View, vdt: np.dtype, dst: str, dtype: np.dtype, scope:
     heads, names = loops(fn, [v.size()], scope, "g")
     inner = scope.with_temps(names)
     flat = syms(names)[0]
-    idx = _unravel(flat, v.sizes) if v.rank > 1 else [flat] * v.rank
+    idx = unravel(flat, v.sizes) if v.rank > 1 else [flat] * v.rank
     _nest(fn, heads, lambda: fn.w(f"{dst}[{names[0]}] = {_at(fn, v, idx, inner, dtype, vdt)};"))
 
 
@@ -424,7 +424,7 @@ def _reduce(fn: FnCtx, n: Reduce, ins: dict, outs: list, scope: Scope) -> None:
             heads, rnames = loops(fn, red_sizes, scope, "r")
             inner = scope.with_temps(rnames + ["sl_j"])
             jsym = sympy.Symbol("sl_j", integer=True)
-            kidx = _unravel(jsym, out_shape) if len(kept) > 1 else [jsym]
+            kidx = unravel(jsym, out_shape) if len(kept) > 1 else [jsym]
             idx = syms(rnames) + kidx
             x = _at(fn, v, idx, inner, t, idt) if elem == idt else \
                 convert(CVal(_at(fn, v, idx, inner, elem, idt), strong(elem)), t)
@@ -452,7 +452,7 @@ def reduce_one(fn: FnCtx, r: ReducePlan, scope: Scope, split: bool, whole: bool 
     w = fn.w
     extremum, nan_flag = r.extremum, r.extremum and r.t.kind == "f"
     qsym = sympy.Symbol("sl_q", integer=True)
-    kidx = _unravel(qsym, r.out_shape) if len(r.kept) > 1 else ([qsym] if r.kept else [])
+    kidx = unravel(qsym, r.out_shape) if len(r.kept) > 1 else ([qsym] if r.kept else [])
     heads, rnames = loops(fn, r.red_sizes, scope, "r")
     inner = scope.with_temps(rnames + ["sl_q"])
     full: list = [None] * v.rank
@@ -585,7 +585,7 @@ def _softmax(fn: FnCtx, n: Softmax, ins: dict, outs: list, scope: Scope) -> None
     _pragma(fn, scope, v.size())
     with w.block(f"for (int64_t sl_q = 0; sl_q < {fn.idx(count, scope)}; ++sl_q)"):
         qsym, tsym = sympy.Symbol("sl_q", integer=True), sympy.Symbol("sl_t", integer=True)
-        oidx = _unravel(qsym, [v.sizes[k] for k in others]) if len(others) > 1 else \
+        oidx = unravel(qsym, [v.sizes[k] for k in others]) if len(others) > 1 else \
             ([qsym] if others else [])
         full: list = [None] * v.rank
         for k, e in zip(others, oidx, strict=True):

@@ -24,18 +24,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import sympy
+
 from sluice.backends.cpu.cexpr import CVal, strip_parens
+from sluice.backends.cpu.copies import unravel
 from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.dataflow import emit_map as emit_host_map
 from sluice.backends.cpu.dataflow import emit_nest, map_setup
 from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
 from sluice.backends.cpu.library import emit_library as emit_host_library
 from sluice.backends.cpu.library import output_pointer, reduce_one, reduce_plan
+from sluice.backends.cpu.views import element, view_of
 from sluice.backends.cpu.writes import combine, wcr_identity
 from sluice.backends.safetext import comment
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph
-from sluice.ir.library import Reduce
+from sluice.ir.library import Reduce, Transpose
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Schedule, Tasklet
 
 # Generated host constructs a kernel cannot contain; the map then stays on the host.
@@ -78,13 +82,16 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
 
 
 def emit_library(fn: FnCtx, g: DataflowGraph, n: LibraryNode, scope: Scope) -> None:
-    """A Reduce as a kernel, a thread per result, or any library node as host code."""
-    why = "only Reduce runs on the GPU yet"
+    """Reduce and Transpose as kernels (a thread per result), other library nodes as host
+    code."""
+    why = "only Reduce and Transpose run on the GPU yet"
     if fn.module.in_kernel or scope.in_parallel:
         why = ""  # (inside a kernel: that thread's loops)
-    elif isinstance(n, Reduce):
-        found = _reduce_kernel(fn, g, n, scope)
-        if not isinstance(found, str):
+    elif scope.redirect:
+        why = "it is inside a reduction"
+    elif isinstance(n, Reduce | Transpose):
+        found = _per_result_kernel(fn, g, n, scope)
+        if found is None:
             return
         why = found
     if why:
@@ -92,34 +99,56 @@ def emit_library(fn: FnCtx, g: DataflowGraph, n: LibraryNode, scope: Scope) -> N
     emit_host_library(fn, g, n, scope)
 
 
-def _reduce_kernel(fn: FnCtx, g: DataflowGraph, n: Reduce, scope: Scope) -> str | None:
-    """Emits `n` as a kernel whose thread `sl_q` folds result `sl_q` in NumPy's order, or
-    returns why it stays on the host (writing nothing)."""
+def _per_result_kernel(fn: FnCtx, g: DataflowGraph, n: Reduce | Transpose, scope: Scope
+                       ) -> str | None:
+    """Emits `n` as a kernel whose thread `sl_q` computes result `sl_q` (a Reduce folds in
+    NumPy's order), or returns why it stays on the host (writing nothing)."""
     ins = {e.dst_conn: e.memlet for e in g.in_edges(n) if e.memlet is not None}
     outs = [e for e in g.out_edges(n) if e.memlet is not None]
-    r = reduce_plan(fn, n, ins)
-    if "c" in (r.t.kind, r.idt.kind) or r.elem != r.idt or r.t.itemsize < 4 and r.t.kind == "f":
-        return "complex and float16 reductions need host helpers"
-    if scope.redirect:
-        return "it is inside a reduction"
+    inner = scope.child(in_parallel=True)
+    if isinstance(n, Reduce):
+        r = reduce_plan(fn, n, ins)
+        dt, out_shape, count = r.t, r.out_shape, r.count
+        kinds = (r.t, r.idt) if r.elem == r.idt else (r.t, r.idt, r.elem)
+
+        def body() -> None:
+            reduce_one(fn, r, inner, split=False)
+    else:
+        m = ins["inp"]
+        v = view_of(fn, m.data, m.subset)
+        dt = fn.container(m.data).dtype.numpy
+        perm = n._perm(v.rank)
+        out_shape = [v.sizes[k] for k in perm]
+        count = sympy.Mul(*out_shape)
+        kinds = (dt,)
+
+        def body() -> None:
+            q = sympy.Symbol("sl_q", integer=True)
+            at = unravel(q, out_shape) if len(out_shape) > 1 else [q] * len(out_shape)
+            src: list = [None] * v.rank
+            for k, p in enumerate(perm):
+                src[p] = at[k]
+            fn.w(f"sl_o[sl_q] = {element(fn, v, src, inner.with_temps(['sl_q']))};")
+    if any(d.kind == "c" or d.kind == "f" and d.itemsize < 4 for d in kinds):
+        return "complex and float16 elements need host helpers"
     before = fn._tmp
-    with _kernel_body(fn) as out:
+    with _kernel_body(fn) as code:
         fn.w.depth = 1
-        reduce_one(fn, r, scope.child(in_parallel=True), split=False)
+        body()
     head = _grid_stride(1)[:-1] + ["  const int64_t sl_q = sl_gpu_i;"]
-    code = "\n".join("  " + h for h in head) + "\n" + _indent(out[0]) + "\n  }"
-    name = f"sl_kernel{len(fn.module.kernels)}_reduce"
+    text = "\n".join("  " + h for h in head) + "\n" + _indent(code[0]) + "\n  }"
+    name = f"sl_kernel{len(fn.module.kernels)}_{type(n).__name__.lower()}"
+    T = ctype(dt)
     found = _assemble(fn, scope, name, f"{comment(n.describe())}: a thread per result",
-                      [fn.idx(r.count, scope)], code, before, {"sl_o"},
-                      [f"{r.T}* sl_o"], [])
+                      [fn.idx(count, scope)], text, before, {"sl_o"}, [f"{T}* sl_o"], [])
     if isinstance(found, str):
         return found
     w = fn.w
     w(f"// {comment(n.describe())} {comment(n.attrs) if n.attrs else ''}".rstrip())
     with w.block(""):
-        result, finish = output_pointer(fn, outs, "out", r.t, r.out_shape,
-                                        [ins["inp"].data], scope)
-        w(f"{r.T}* const sl_o = {result};")
+        result, finish = output_pointer(fn, outs, "out", dt, out_shape, [ins["inp"].data],
+                                        scope)
+        w(f"{T}* const sl_o = {result};")
         found.args.append("sl_o")
         _launch(fn, found, comment(n.describe()))
         finish()

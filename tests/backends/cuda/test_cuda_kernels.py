@@ -192,3 +192,22 @@ def test_reduce_nodes_run_a_thread_per_result(shape, monkeypatch):
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-12, equal_nan=True)
         assert np.asarray(g).dtype == np.asarray(w).dtype
+
+
+def _transposes(A, B):
+    return A.T.copy(), np.transpose(B, (2, 0, 1)) + 1.0, B.transpose(1, 2, 0)[::2] * 2
+
+
+def test_transposes_run_on_the_gpu(monkeypatch):
+    """A Transpose node is a kernel, a thread per result (its values: the corpus test);
+    the frontend's transposed views become map kernels."""
+    src = generate(CORPUS["transpose_and_rowmax"].build(), EMULATED)
+    assert "// library node Transpose: a thread per result" in src
+    monkeypatch.setenv(EMULATE_VARIABLE, "1")
+    rng = np.random.default_rng(5)
+    A, B = rng.standard_normal((37, 19)), rng.standard_normal((5, 6, 7))
+    f = sluice.jit(_transposes, target="cuda")
+    src = f.lower("cuda", A, B)
+    assert "SL_KERNEL sl_kernel" in src and "runs on the host" not in src
+    for g, w in zip(f(A, B), _transposes(A, B), strict=True):
+        np.testing.assert_array_equal(g, w)
