@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-import sluice
 from sluice.backends.cuda.driver import EMULATE_VARIABLE, CudaOptions, build_device
 from sluice.runtime import toolchain
 
@@ -19,17 +18,18 @@ sys.path.insert(0, str(ROOT / "tests" / "frontend" / "python"))
 
 from checks import assert_same, flatten  # noqa: E402
 
-from bench.kernels import ALL, load  # noqa: E402
+from bench.kernels import load  # noqa: E402
+from tests.bench_kernel_jits import jitted, kernel_params  # noqa: E402
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", kernel_params())
 def test_bench_kernel_on_cuda(name, monkeypatch):
     monkeypatch.setenv(EMULATE_VARIABLE, "1")
     mod = load(name)
     args = mod.init(**mod.SIZES["test"])
     numpy_args, our_args = copy.deepcopy(list(args)), copy.deepcopy(list(args))
     expected = mod.kernel_numpy(*numpy_args)
-    run = sluice.jit(mod.kernel_numpy, target="cuda").compile("cuda", *our_args)
+    run = jitted(name).compile("cuda", *our_args)  # (the trace the frontend test made)
     got = run(*our_args)
     exp, out = flatten(expected), flatten(got)
     assert len(exp) == len(out)

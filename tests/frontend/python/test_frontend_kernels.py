@@ -12,11 +12,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from checks import check_against_numpy  # noqa: E402
 
-from bench.kernels import ALL, load  # noqa: E402
+from bench.kernels import load  # noqa: E402
+from tests.bench_kernel_jits import jitted, kernel_params  # noqa: E402
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", kernel_params())
 def test_kernel(name):
     mod = load(name)
     args = mod.init(**mod.SIZES["test"])
-    check_against_numpy(mod.kernel_numpy, args, outputs=mod.OUTPUTS)
+    check_against_numpy(mod.kernel_numpy, args, outputs=mod.OUTPUTS, compiled=jitted(name))

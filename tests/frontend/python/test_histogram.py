@@ -40,6 +40,8 @@ def test_bins_edges_weights_range_and_density(dtype):
              (np.zeros(0, dtype), 3, np.zeros(0)),  # empty: the range 0..1
              (np.zeros((0, 1), dtype), 6, np.zeros((0, 1), bool)),  # (edges in float64: 570181)
              (np.array([0.0, 0.1, 0.2, 0.30000000000000004, 1.0], dtype), 10, np.ones(5))]
+    if dtype == np.float32:  # (each case compiles twice: float64 takes the shapes and edges)
+        cases = [cases[0], cases[2], cases[5]]
     agree(variants, *cases)
 
 
