@@ -50,7 +50,10 @@ inline void* gpu_alloc(size_t bytes, bool zero) {
   cudaError_t e = cudaMallocManaged(&p, bytes);
   if (e == cudaErrorMemoryAllocation) throw std::bad_alloc();
   cuda_check(e);
-  if (zero) cuda_check(cudaMemset(p, 0, bytes));
+  if (zero) {  // (the host may read it next: wait for the device's memset)
+    cuda_check(cudaMemset(p, 0, bytes));
+    cuda_check(cudaDeviceSynchronize());
+  }
   return p;
 #else
   void* p = zero ? std::calloc(bytes, 1) : std::malloc(bytes);
@@ -71,6 +74,7 @@ inline void gpu_copy(void* to, const void* from, size_t bytes) {
   if (bytes == 0) return;
 #if defined(__CUDACC__)
   cuda_check(cudaMemcpy(to, from, bytes, cudaMemcpyDefault));
+  cuda_check(cudaDeviceSynchronize());  // (a device-to-device copy may return early)
 #else
   std::memcpy(to, from, bytes);
 #endif
