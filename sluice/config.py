@@ -265,7 +265,7 @@ _ALL = [
           "tests/fuzz: the targets compared with NumPy (comma-separated)", "development"),
     _text("fuzz_nvcc", "SLUICE_FUZZ_NVCC", "bool", "0",
           "tests/fuzz: the cuda target's file is also compiled by nvcc", "development"),
-    _count("fuzz_batches", "SLUICE_FUZZ_BATCHES", 16,
+    _count("fuzz_batches", "SLUICE_FUZZ_BATCHES", 10,
            "tests/fuzz: batches of generated programs", "development"),
     _count("fuzz_mutants", "SLUICE_FUZZ_MUTANTS", 250,
            "tests/fuzz: mutated sources per frontend", "development"),
