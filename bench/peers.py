@@ -292,6 +292,38 @@ class SluiceRestructuredPeer(SluicePeer):
         return sluice.jit(fn)
 
 
+class SluiceCudaPeer(SluicePeer):
+    """sluice's CUDA target on kernel_numpy, on the GPU. Called with NumPy arrays, so each
+    call's time includes copying the arguments to the device and back. Not among the
+    default peers (`--peers ...,sluice-cuda`); with `$SLUICE_CUDA_EMULATE` set it runs the
+    kernels on the CPU, which checks the harness, not the speed."""
+
+    name = "sluice-cuda"
+
+    def missing(self) -> str | None:
+        reason = super().missing()
+        if reason is not None:
+            return reason
+        from sluice.runtime import toolchain
+        from sluice.runtime.switches import turned_on
+
+        if turned_on("SLUICE_CUDA_EMULATE"):
+            return None
+        if toolchain.find_nvcc() is None:
+            return "nvcc not found"
+        if not toolchain.gpus():
+            return "no NVIDIA GPU (nvidia-smi lists none)"
+        return None
+
+    def start(self) -> float | None:
+        return None if SluicePeer._started else super().start()
+
+    def compile(self, module: ModuleType) -> Callable[..., Any]:
+        import sluice
+
+        return sluice.jit(module.kernel_numpy, target="cuda")
+
+
 def _startup_probe(x):
     return x + 1.0
 
@@ -306,10 +338,15 @@ ALL_PEERS: dict[str, Callable[[], Peer]] = {
 }
 
 
+# Peers that need a GPU: asked for by name only (`--peers numpy,sluice,sluice-cuda`).
+GPU_PEERS: dict[str, Callable[[], Peer]] = {"sluice-cuda": SluiceCudaPeer}
+
+
 def make_peers(names: Sequence[str]) -> list[Peer]:
     """Peers by name, NumPy always first (it is the reference every ratio divides by)."""
-    unknown = [n for n in names if n not in ALL_PEERS]
+    known = {**ALL_PEERS, **GPU_PEERS}
+    unknown = [n for n in names if n not in known]
     if unknown:
-        raise ValueError(f"unknown peer(s) {', '.join(unknown)}; known: {', '.join(ALL_PEERS)}")
+        raise ValueError(f"unknown peer(s) {', '.join(unknown)}; known: {', '.join(known)}")
     ordered = ["numpy"] + [n for n in dict.fromkeys(names) if n != "numpy"]
-    return [ALL_PEERS[n]() for n in ordered]
+    return [known[n]() for n in ordered]

@@ -240,3 +240,18 @@ def test_measurement_json_roundtrip():
     record = report.to_json(ms, size="S", repeat=1)
     assert record["geomean_speedup"] == {"numba": 2.0}
     json.dumps(record)
+
+
+def test_sluice_cuda_peer_runs_emulated_or_says_why(monkeypatch):
+    from bench.peers import SluiceCudaPeer
+    from sluice.runtime import toolchain
+
+    module = fixtures()[0]
+    if not toolchain.gpus():
+        monkeypatch.delenv("SLUICE_CUDA_EMULATE", raising=False)
+        assert "GPU" in SluiceCudaPeer().missing() or "nvcc" in SluiceCudaPeer().missing()
+    monkeypatch.setenv("SLUICE_CUDA_EMULATE", "1")  # the harness path, kernels on the CPU
+    assert SluiceCudaPeer().missing() is None
+    m = measure(module, SluiceCudaPeer(), "S", 1, harness.numpy_reference(module, "S"))
+    assert m.status == "ok", m.reason
+    assert [p.name for p in make_peers(["sluice-cuda"])] == ["numpy", "sluice-cuda"]
