@@ -18,7 +18,7 @@ from sluice.backends.cpu.cexpr import PRINTER, CVal, strip_parens
 from sluice.backends.cpu.ctypes_map import WEAK_INT, ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident, omp_nest
 from sluice.backends.cpu.writes import (
-    combine,
+    combine_into,
     conflicts,
     element_indices,
     read_element,
@@ -210,10 +210,8 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         omp_nest(w, scope, f"#pragma omp parallel for{coll}{extra}", fn.idx(size, scope),
                  PARALLEL_MIN_ITERATIONS, nest)
     for name, op in plan.reductions.items():
-        dt = p.container(name).dtype.numpy
-        target = scope.redirect.get(name, ident(name))
-        new = combine(op, CVal(target, strong(dt)), CVal(redirect[name], strong(dt)))
-        w(f"{target} = {strip_parens(new.text)};")
+        combine_into(fn, scope.redirect.get(name, ident(name)), op,
+                     p.container(name).dtype.numpy, redirect[name])
 
 
 def emit_nest(fn: FnCtx, m: Map, plan: MapSetup, body_scope: Scope, pragma: str | None,

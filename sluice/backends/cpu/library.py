@@ -28,6 +28,7 @@ from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.library import MatMul, Reduce, Softmax, SpMM, Transpose
+from sluice.ir.memlet import Memlet
 from sluice.ir.nodes import Access, LibraryNode
 from sluice.passes.util import base
 
@@ -41,11 +42,16 @@ def emit_library(fn: FnCtx, g: DataflowGraph, n: LibraryNode, scope: Scope) -> N
     emitter = _EMITTERS.get(type(n))
     if emitter is None:
         raise UnsupportedError(f"the CPU backend cannot generate {n.describe()}")
-    ins = {e.dst_conn: e.memlet for e in g.in_edges(n) if e.memlet is not None}
+    ins = inputs(g, n)
     outs = [e for e in g.out_edges(n) if e.memlet is not None]
     fn.w(f"// {comment(n.describe())} {comment(n.attrs) if n.attrs else ''}".rstrip())
     with fn.w.block(""):
         emitter(fn, n, ins, outs, scope)
+
+
+def inputs(g: DataflowGraph, n: LibraryNode) -> dict[str, Memlet]:
+    """A library node's input memlets by connector."""
+    return {e.dst_conn: e.memlet for e in g.in_edges(n) if e.memlet is not None}
 
 
 def _pragma(fn: FnCtx, scope: Scope, work: sympy.Expr, extra: str = "") -> None:
@@ -302,8 +308,7 @@ def _pairable(fn: FnCtx, g: DataflowGraph, e1: dict, e2: dict, written: set[str]
 
 
 def emit_matvec_pair(fn: FnCtx, g: DataflowGraph, pair: MatvecPair, scope: Scope) -> None:
-    e1 = {e.dst_conn: e.memlet for e in g.in_edges(pair.mv) if e.memlet is not None}
-    e2 = {e.dst_conn: e.memlet for e in g.in_edges(pair.vm) if e.memlet is not None}
+    e1, e2 = inputs(g, pair.mv), inputs(g, pair.vm)
     u = next(e.memlet for e in g.out_edges(pair.mv) if e.memlet is not None)
     v = next(e.memlet for e in g.out_edges(pair.vm) if e.memlet is not None)
     a, x, w = _in_view(fn, e1, "a"), _in_view(fn, e1, "b"), _in_view(fn, e2, "a")

@@ -61,6 +61,12 @@ def stream_ref(fn: FnCtx, name: str, indices: list[object], scope: Scope) -> str
     return fn.element(name, indices, scope)
 
 
+def combine_into(fn: FnCtx, target: str, op: str, dt: np.dtype, value: str) -> None:
+    """`target = target (op) value`, both of type `dt` (a reduction's partial result)."""
+    new = combine(op, CVal(target, strong(dt)), CVal(value, strong(dt)))
+    fn.w(f"{target} = {strip_parens(new.text)};")
+
+
 def wcr_identity(op: str, dt: np.dtype) -> str:
     """The C++ value `op` (+, *, max, min) leaves every `dt` value unchanged with."""
     if op in ("+", "*"):

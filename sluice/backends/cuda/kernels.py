@@ -26,16 +26,17 @@ from dataclasses import dataclass
 
 import sympy
 
-from sluice.backends.cpu.cexpr import CVal, strip_parens
+from sluice.backends.cpu.analysis import body_facts
+from sluice.backends.cpu.cexpr import CVal
 from sluice.backends.cpu.copies import unravel
 from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.dataflow import emit_map as emit_host_map
 from sluice.backends.cpu.dataflow import emit_nest, map_setup
 from sluice.backends.cpu.emit import FnCtx, Scope, Writer, ident
 from sluice.backends.cpu.library import emit_library as emit_host_library
-from sluice.backends.cpu.library import output_pointer, reduce_one, reduce_plan
+from sluice.backends.cpu.library import inputs, output_pointer, reduce_one, reduce_plan
 from sluice.backends.cpu.views import element, view_of
-from sluice.backends.cpu.writes import combine, wcr_identity
+from sluice.backends.cpu.writes import combine, combine_into, wcr_identity
 from sluice.backends.safetext import comment
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph
@@ -103,7 +104,7 @@ def _per_result_kernel(fn: FnCtx, g: DataflowGraph, n: Reduce | Transpose, scope
                        ) -> str | None:
     """Emits `n` as a kernel whose thread `sl_q` computes result `sl_q` (a Reduce folds in
     NumPy's order), or returns why it stays on the host (writing nothing)."""
-    ins = {e.dst_conn: e.memlet for e in g.in_edges(n) if e.memlet is not None}
+    ins = inputs(g, n)
     outs = [e for e in g.out_edges(n) if e.memlet is not None]
     inner = scope.child(in_parallel=True)
     if isinstance(n, Reduce):
@@ -176,10 +177,8 @@ def _launch(fn: FnCtx, found: Kernel, what: str) -> None:
         args = [f"sl_gpu_n{k}" for k in range(len(found.counts))] + found.args + reds
         w(f"SL_LAUNCH({found.name}, {total}, {', '.join(args)});")
         for k, r in enumerate(found.reductions):
-            dt = fn.program.container(r.target).dtype.numpy
-            new = combine(r.op, CVal(ident(r.target), strong(dt)),
-                          CVal(f"sl_gpu_red{k}.p[0]", strong(dt)))
-            w(f"{ident(r.target)} = {strip_parens(new.text)};")
+            combine_into(fn, ident(r.target), r.op, fn.program.container(r.target).dtype.numpy,
+                         f"sl_gpu_red{k}.p[0]")
 
 
 def _outline(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> Kernel | str:
@@ -195,12 +194,15 @@ def _outline(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> Kernel |
         size = fn.program.container(name).dtype.numpy.itemsize
         if size not in (4, 8):
             return f"it reduces into the {size}-byte scalar '{name}' (atomics take 4 or 8)"
+    writes = body_facts(fn.program, m.body).writes  # (the body holds tasklets and maps)
     if plan.atomics:
-        small = sorted({e.memlet.data for e in _wcr_writes(m.body)
-                        if fn.program.container(e.memlet.data).dtype.numpy.itemsize not in (4, 8)})
+        small = sorted({e.memlet.data for e in writes if e.memlet.wcr is not None and
+                        fn.program.container(e.memlet.data).dtype.numpy.itemsize not in (4, 8)})
         if small:
             return f"threads combine into elements of '{small[0]}' (atomics take 4 or 8 bytes)"
-    written = _scalars_written(fn, m.body) - plan.private - set(plan.reductions)
+    written = {e.memlet.data for e in writes
+               if isinstance(fn.program.data.get(e.memlet.data), Scalar)}
+    written -= plan.private | set(plan.reductions)
     if written:
         return f"it writes the scalar '{sorted(written)[0]}'"
     n = len(plan.params)
@@ -321,27 +323,6 @@ def _structure(fn: FnCtx, g: DataflowGraph) -> str | None:
         if c is not None and c.dtype.numpy.itemsize == 2 and c.dtype.numpy.kind == "f":
             return "it computes with float16"
     return None
-
-
-def _wcr_writes(g: DataflowGraph) -> list:
-    out = [e for e in g.edges if e.memlet is not None and e.memlet.wcr is not None]
-    for n in g.nodes:
-        if isinstance(n, Map):
-            out += _wcr_writes(n.body)
-    return out
-
-
-def _scalars_written(fn: FnCtx, g: DataflowGraph) -> set[str]:
-    p = fn.program
-    out: set[str] = set()
-    for e in g.edges:
-        if e.memlet is not None and isinstance(e.dst, Access | Map) and not \
-                isinstance(e.src, Access) and isinstance(p.data.get(e.memlet.data), Scalar):
-            out.add(e.memlet.data)
-    for n in g.nodes:
-        if isinstance(n, Map):
-            out |= _scalars_written(fn, n.body)
-    return out
 
 
 def _candidates(fn: FnCtx, scope: Scope) -> dict[str, str]:
