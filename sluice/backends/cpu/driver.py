@@ -124,7 +124,7 @@ def build(program: Program, options: CpuOptions | Mapping[str, Any] | None = Non
     with stage(_log, f"codegen {prog.name}: C++"):
         source, sites = generate_module(prog, opts)
     flags = opts.compiler_flags()
-    text = _program_text(prog)
+    text = program_text(prog)
     # The program's text is in the key: programs with the same code may differ in what the
     # Python side checks (ranks, requirements, their source lines), and the loaded program
     # checks its own (a program without a text shares with no other). The cache root too: a
@@ -150,7 +150,7 @@ def cache_parts(program: Program, options: CpuOptions | Mapping[str, Any] | None
     opts = CpuOptions.of(options)
     prog = optimize(program, opts)
     return cpp_key_parts(generate_source(prog, opts), flags=opts.compiler_flags(),
-                         **_key_args(_program_text(prog), opts))
+                         **_key_args(program_text(prog), opts))
 
 
 def _key_args(text: str | None, opts: CpuOptions) -> dict[str, Any]:
@@ -164,7 +164,7 @@ def _key_args(text: str | None, opts: CpuOptions) -> dict[str, Any]:
             "extra_key": extra, "libs": opts.link_flags()}
 
 
-def _program_text(p: Program) -> str | None:
+def program_text(p: Program) -> str | None:
     """The IR text of `p`, or None where it has none (the keys still cover the source)."""
     try:
         return p.to_text()

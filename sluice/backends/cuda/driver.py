@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sluice.backends.cpu.driver import SEMANTIC_FLAGS, optimize
+from sluice.backends.cpu.driver import SEMANTIC_FLAGS, optimize, program_text
 from sluice.backends.cpu.initialised import poison_unzeroed
 from sluice.backends.cpu.module import entry_name
 from sluice.backends.cpu.runner import CompiledProgram
@@ -88,7 +88,8 @@ def build(program: Program, options: CudaOptions | Mapping[str, Any] | None = No
     prog = optimize(program, opts)
     with stage(_log, f"codegen {prog.name}: CUDA"):
         source = CudaModuleGen(prog, opts).source()
-    ir_text = without_locations(prog.to_text())
+    text = program_text(prog)  # (None where the IR has no text form: the source is keyed)
+    ir_text = without_locations(text) if text is not None else None
     if opts.emulated:
         path = build_emulated(source, prog.name, ir_text, opts)
     else:
