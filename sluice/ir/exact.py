@@ -19,6 +19,7 @@ finds SymPy arithmetic over values that slipped past them (the verifier calls it
 
 from __future__ import annotations
 
+import functools
 import struct
 from typing import Any
 
@@ -175,7 +176,12 @@ FUNCS: dict[str, type[Func]] = {
 }
 
 # Functions whose SymPy version is exact on integer index expressions (same value and type).
-_INDEX_FUNCS = {"max": sympy.Max, "min": sympy.Min, "abs": sympy.Abs, "sign": sympy.sign}
+# SymPy simplifies Max/Min of index expressions by comparing every pair of arguments, which
+# costs milliseconds each; programs repeat the same clamps in many memlets, and every copy
+# of a program (text or JSON round trip) builds them again, so results are remembered.
+_index_max = functools.lru_cache(maxsize=4096)(sympy.Max)
+_index_min = functools.lru_cache(maxsize=4096)(sympy.Min)
+_INDEX_FUNCS = {"max": _index_max, "min": _index_min, "abs": sympy.Abs, "sign": sympy.sign}
 
 
 # --- constructors -----------------------------------------------------------------------

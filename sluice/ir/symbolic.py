@@ -315,6 +315,7 @@ def provably_differ(a: Any, b: Any) -> bool:
     return bool(d.is_number and d != 0)
 
 
+@functools.lru_cache(maxsize=1024)  # a trace asks again for the same sizes' relations
 def simplified(e: Any) -> Expr:
     """`sympy.simplify(e)` of an integer expression, or `e` itself where SymPy cannot order
     the min/max/select inside it (it raises then) or where `e` is large: on a big nest of
