@@ -1,7 +1,8 @@
 """Progress bars (tqdm) for work that may take more than about two seconds: simulator runs,
 interpreter runs, benchmark suites, compiles.
 
-A bar shows only on a terminal (stderr is a TTY) and only once the work has run for
+A bar shows only on a terminal (stderr is a TTY) or in a Jupyter kernel that can show
+widgets (ipywidgets installed: the bar is a widget there), and only once the work has run for
 `DELAY_S`, so short runs print nothing; `$SLUICE_PROGRESS=1` shows bars also when stderr is
 not a terminal, `$SLUICE_PROGRESS=0` never. Only the outermost bar of a thread shows: work
 inside work that has a bar (a simulation inside a benchmark) leaves it alone.
@@ -26,6 +27,7 @@ work whose count stands still for long (a child process per item) keeps its time
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import math
 import os
 import sys
@@ -57,7 +59,19 @@ def wanted() -> bool:
     if force is not None:
         return force
     isatty = getattr(sys.stderr, "isatty", None)
-    return bool(isatty and isatty())
+    return bool(isatty and isatty()) or widgets()
+
+
+def widgets() -> bool:
+    """Whether bars are widgets: this process is a Jupyter kernel (whose stderr is no
+    terminal) and ipywidgets is installed (without it, tqdm's notebook bar is text)."""
+    if "ipykernel" not in sys.modules:  # (cheap: never true in a terminal or the CLI)
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return (shell is not None and hasattr(shell, "kernel")
+            and importlib.util.find_spec("ipywidgets") is not None)
 
 
 class Progress:
@@ -83,7 +97,11 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if getattr(_outermost, "bar", None) is None and wanted():
-            from tqdm import tqdm  # (only here: short runs and the CLI never import it)
+            # (imported only here: short runs and the CLI never import tqdm)
+            if widgets():
+                from tqdm.notebook import tqdm
+            else:
+                from tqdm import tqdm
 
             self._bar = tqdm(desc=self.what, total=self.total, unit=f" {self.unit}s",
                              unit_scale=self.total is None,  # (132k cycles; 3/5 kernels)
