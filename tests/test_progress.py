@@ -225,3 +225,22 @@ def test_a_compile_shows_the_program_and_the_compiler(auto, capsys, tmp_path):
     assert re.search(r"compile shown_one with \S*(g\+\+|clang\+\+|c\+\+)\S*: 00:0\d", err), err
     build_cpp(source % 2, name="shown_one", cache=BuildCache(tmp_path))
     assert capsys.readouterr().err == ""  # a cache hit compiles nothing
+
+
+def test_the_sdk_compiler_shows_what_it_compiles(auto, capsys, tmp_path):
+    """`run_on_sdk` with stand-ins for the Cerebras SDK's cslc (which fails here)."""
+    from sluice.backends.csl import run_on_sdk
+    from sluice.errors import ExecutionError
+
+    cslc = tmp_path / "cslc"
+    cslc.write_text("#!/bin/sh\necho 'no licence' >&2\nexit 3\n")
+    cslc.chmod(0o755)
+    auto.setenv("CSLC", str(cslc))
+    auto.setenv("CS_PYTHON", sys.executable)
+    auto.setenv(progress.VARIABLE, "1")
+    auto.setattr(progress, "DELAY_S", 0.0)
+    kernel = sluice.load(REPO / "examples" / "spada" / "reduce_row.sptl", params={"W": 4, "N": 8})
+    inputs = _kernel_inputs(kernel, "random", 0)
+    with pytest.raises(ExecutionError, match="cslc failed"):
+        run_on_sdk(kernel.compile("csl"), inputs, tmp_path / "out")
+    assert f"compile layout.csl in {tmp_path / 'out'} with cslc: 00:0" in capsys.readouterr().err
