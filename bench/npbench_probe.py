@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from sluice.progress import Progress
+
 
 def _load(path: Path, name: str) -> Any:
     spec = importlib.util.spec_from_file_location(name, path)
@@ -104,19 +106,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             ap.error(f"unknown kernels: {', '.join(unknown)}")
         names = wanted
     matched = 0
-    for short in names:
-        cmd = [sys.executable, "-m", "bench.npbench_probe", str(root), "--size", args.size,
-               "--one", short]
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout,
-                                  cwd=Path(__file__).resolve().parent.parent)
-            out = done.stdout.strip().splitlines()
-            line = out[-1] if done.returncode == 0 and out else \
-                "CRASH " + " | ".join((done.stderr.strip().splitlines() or ["?"])[-3:])
-        except subprocess.TimeoutExpired:
-            line = f"TIMEOUT after {args.timeout:.0f} s"
-        matched += line.startswith("match")
-        print(f"{short:<28} {line}", flush=True)
+    # (a kernel's child may work for minutes without a line: the bar's time goes on meanwhile)
+    with Progress("npbench probe", total=len(names), unit="kernel") as bar, bar.clock():
+        for short in names:
+            bar.note(kernel=short)
+            cmd = [sys.executable, "-m", "bench.npbench_probe", str(root), "--size", args.size,
+                   "--one", short]
+            try:
+                done = subprocess.run(cmd, capture_output=True, text=True,
+                                      timeout=args.timeout,
+                                      cwd=Path(__file__).resolve().parent.parent)
+                out = done.stdout.strip().splitlines()
+                line = out[-1] if done.returncode == 0 and out else \
+                    "CRASH " + " | ".join((done.stderr.strip().splitlines() or ["?"])[-3:])
+            except subprocess.TimeoutExpired:
+                line = f"TIMEOUT after {args.timeout:.0f} s"
+            matched += line.startswith("match")
+            with bar.writing():
+                print(f"{short:<28} {line}", flush=True)
+            bar.advance()
     print(f"{matched} of {len(names)} NPBench kernels compile unchanged and match NumPy")
     return 0
 

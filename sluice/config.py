@@ -222,8 +222,10 @@ _ALL = [
     Option("log", "SLUICE_LOG", "level", "no log",
            "print each stage with its time on stderr: debug, info, warning or error", "sluice",
            _read_log, _write_log, applied=_reconfigure_log),
-    Option("progress", "SLUICE_PROGRESS", "bool", "auto: on a terminal, after 2 s",
-           "progress bars for long simulator, interpreter and benchmark runs (None: auto)",
+    Option("progress", "SLUICE_PROGRESS", "bool",
+           "auto: on a terminal or as Jupyter widgets, after 2 s",
+           "progress bars for long compiles, simulator, interpreter and benchmark runs "
+           "(None: auto)",
            "sluice", _read_progress, _write_progress),
     _switch("blas", "SLUICE_BLAS", True,
             "matrix products call an installed CBLAS (OpenBLAS); off: sluice's own kernels"),

@@ -8,6 +8,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -151,3 +153,94 @@ def test_the_benchmark_suite_counts_kernels_with_its_lines_above(auto, capsys):
     assert f"kernel={results[-1].kernel}" in err
     for r in results:  # each line whole, where the bar was cleared for it
         assert re.search(rf"\r{r.kernel} +numpy +ok +[\d.]+ ms\n", err), r.kernel
+
+
+def _clocks() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("sluice progress")]
+
+
+def test_work_without_a_count_shows_its_time_once_the_delay_has_passed(auto):
+    """The clock thread keeps the bar going while the block blocks: without it, tqdm would
+    never draw a bar whose delay passes between updates."""
+    auto.setattr(sys, "stderr", Terminal())
+    auto.setattr(progress, "DELAY_S", 0.2)
+    auto.setattr(progress, "TICK_S", 0.02)
+    with progress.elapsed("waiting for it") as bar:
+        assert bar.shown and _clocks() == ["sluice progress: waiting for it"]
+        time.sleep(0.5)
+    assert "waiting for it: 00:00" in sys.stderr.getvalue()
+    assert _clocks() == []
+
+
+def test_a_clock_keeps_a_standing_count_going(auto):
+    """A count that stands still (a child process per item) shows its bar, time and notes once
+    the delay has passed: the clock redraws it; without the clock nothing shows."""
+    auto.setattr(sys, "stderr", Terminal())
+    auto.setattr(progress, "DELAY_S", 0.2)
+    auto.setattr(progress, "TICK_S", 0.02)
+    with Progress("probing", total=3, unit="kernel") as bar:
+        bar.note(kernel="first")
+        time.sleep(0.4)
+    assert sys.stderr.getvalue() == ""
+    with Progress("probing", total=3, unit="kernel") as bar, bar.clock():
+        bar.note(kernel="first")
+        time.sleep(0.4)
+        assert _clocks() == ["sluice progress: probing"]
+    shown = sys.stderr.getvalue()
+    assert "probing:   0%" in shown and "0/3" in shown and "kernel=first" in shown
+    assert _clocks() == []
+
+
+def test_work_without_a_count_shows_nothing_when_short_or_piped(auto, capsys):
+    auto.setattr(sys, "stderr", Terminal())
+    with progress.elapsed("quick"):  # (DELAY_S: 2 s)
+        time.sleep(0.05)
+    assert sys.stderr.getvalue() == ""
+    auto.setattr(sys, "stderr", io.StringIO())
+    auto.setattr(progress, "DELAY_S", 0.0)
+    with progress.elapsed("piped") as bar:
+        assert not bar.shown and _clocks() == []  # no thread where nothing would show
+    assert sys.stderr.getvalue() == ""
+
+
+def test_the_clock_stops_when_the_work_fails(auto):
+    auto.setattr(sys, "stderr", Terminal())
+    with pytest.raises(ValueError), progress.elapsed("failing"):
+        assert _clocks() == ["sluice progress: failing"]
+        raise ValueError("the compiler failed")
+    assert _clocks() == []
+
+
+def test_a_compile_shows_the_program_and_the_compiler(auto, capsys, tmp_path):
+    from sluice.runtime.build import build_cpp
+    from sluice.runtime.cache import BuildCache
+
+    source = 'extern "C" int answer_%d() { return 42; }\n'
+    build_cpp(source % 1, name="quiet_one", cache=BuildCache(tmp_path))
+    assert capsys.readouterr().err == ""  # not a terminal: nothing
+    auto.setenv(progress.VARIABLE, "1")
+    auto.setattr(progress, "DELAY_S", 0.0)
+    build_cpp(source % 2, name="shown_one", cache=BuildCache(tmp_path))
+    err = capsys.readouterr().err
+    assert re.search(r"compile shown_one with \S*(g\+\+|clang\+\+|c\+\+)\S*: 00:0\d", err), err
+    build_cpp(source % 2, name="shown_one", cache=BuildCache(tmp_path))
+    assert capsys.readouterr().err == ""  # a cache hit compiles nothing
+
+
+def test_the_sdk_compiler_shows_what_it_compiles(auto, capsys, tmp_path):
+    """`run_on_sdk` with stand-ins for the Cerebras SDK's cslc (which fails here)."""
+    from sluice.backends.csl import run_on_sdk
+    from sluice.errors import ExecutionError
+
+    cslc = tmp_path / "cslc"
+    cslc.write_text("#!/bin/sh\necho 'no licence' >&2\nexit 3\n")
+    cslc.chmod(0o755)
+    auto.setenv("CSLC", str(cslc))
+    auto.setenv("CS_PYTHON", sys.executable)
+    auto.setenv(progress.VARIABLE, "1")
+    auto.setattr(progress, "DELAY_S", 0.0)
+    kernel = sluice.load(REPO / "examples" / "spada" / "reduce_row.sptl", params={"W": 4, "N": 8})
+    inputs = _kernel_inputs(kernel, "random", 0)
+    with pytest.raises(ExecutionError, match="cslc failed"):
+        run_on_sdk(kernel.compile("csl"), inputs, tmp_path / "out")
+    assert f"compile layout.csl in {tmp_path / 'out'} with cslc: 00:0" in capsys.readouterr().err

@@ -20,6 +20,7 @@ from pathlib import Path
 from sluice.cachedir import private_subfolder, trusted_root
 from sluice.errors import CacheError, ToolchainError
 from sluice.log import get_logger, stage
+from sluice.progress import elapsed
 from sluice.runtime import toolchain
 from sluice.runtime.cache import BuildCache, Entry, text_hash
 
@@ -83,7 +84,9 @@ def _compile(
     cmd: list[str], src: Path, *, cache: BuildCache, name: str, source: str, tool: str
 ) -> None:
     try:
-        with stage(_log, f"compile {name} with {tool}"):
+        what = f"compile {name} with {tool}"
+        # (-O3 builds of large programs and nvcc take seconds: a bar says what is running)
+        with stage(_log, what), elapsed(what):
             proc = subprocess.run(
                 cmd, capture_output=True, text=True, timeout=_COMPILE_TIMEOUT_S, check=False
             )

@@ -41,6 +41,22 @@ def test_probe_reports_each_kernel(tmp_path):
     assert lines[1].split()[:2] == ["sorted", "FAIL"] and "np.sort" in lines[1]
     assert lines[2].split()[:2] == ["steps", "match"]
     assert lines[-1] == "2 of 3 NPBench kernels compile unchanged and match NumPy"
+    assert out.stderr == ""  # piped: no progress bar
+
+
+def test_probe_counts_kernels_with_its_lines_above_the_bar(tmp_path, monkeypatch, capsys):
+    from bench.npbench_probe import main
+    from sluice import progress
+
+    init = "def initialize(N):\n    return np.arange(N, dtype=np.float64)\n"
+    _kernel(tmp_path, "sorted", init, "def kernel(A):\n    return np.sort(A)\n", [])
+    monkeypatch.setenv(progress.VARIABLE, "1")
+    monkeypatch.setattr(progress, "DELAY_S", 0.0)
+    monkeypatch.chdir(ROOT)  # (the child runs `python -m bench.npbench_probe`)
+    assert main([str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.split()[:2] == ["sorted", "FAIL"]
+    assert "npbench probe" in err and "1/1" in err and "kernel=sorted" in err
 
 
 def test_probe_refuses_a_folder_that_is_not_npbench(tmp_path):

@@ -15,6 +15,7 @@ import numpy as np
 from sluice.backends.csl.compile import CslArtifacts
 from sluice.backends.csl.printer import write_files
 from sluice.errors import ExecutionError
+from sluice.progress import elapsed
 
 
 def write(artifacts: CslArtifacts, out_dir: str | os.PathLike) -> list[str]:
@@ -71,8 +72,10 @@ def run_on_sdk(artifacts: CslArtifacts, host_inputs: dict,
         [os.environ["CS_PYTHON"], "run.py", "--name", "out", "--inputs", "inputs.npz",
          "--outputs", "outputs.npz"],
     ]
-    for cmd in steps:
-        r = subprocess.run(cmd, cwd=out, capture_output=True, text=True)
+    for cmd, what in zip(steps, ("compile layout.csl", "run run.py"), strict=True):
+        # (the SDK's compiler and simfabric runs take minutes: a bar says which is running)
+        with elapsed(f"{what} in {out} with {Path(cmd[0]).name}"):
+            r = subprocess.run(cmd, cwd=out, capture_output=True, text=True)
         if r.returncode != 0:
             raise ExecutionError(f"{Path(cmd[0]).name} failed ({r.returncode}): "
                                  f"{(r.stderr or r.stdout)[-2000:]}")
