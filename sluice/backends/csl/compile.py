@@ -51,6 +51,9 @@ class CslArtifacts:
     scalars: dict[str, str]  # scalar argument -> CSL dtype
     grid: tuple[int, int]
     options: CslOptions = field(default_factory=CslOptions)
+    # per phase, the routes it uses as configured then (for pictures; the layout's routes
+    # are what the CSL sets up, switched routers by their base configuration)
+    phase_routes: tuple[tuple[int, tuple[m.Route, ...]], ...] = ()
 
     def pack_inputs(self, host_args: dict[str, object]) -> dict[str, np.ndarray]:
         """Host arrays in the (h, w, elems) row-major layout the memcpy steps copy."""
@@ -184,7 +187,7 @@ class _Compiler:
                  "dsd_ops": sum(_count_dsd(v.program) for v in variants)}
         io_used = [h for h in io if h.owners]
         return CslArtifacts(program, host, files, stats, io_used, scalars, (self.w, self.h),
-                            self.opt)
+                            self.opt, routing.phase_routes(names))
 
     def _pe(self, x: int, y: int, flow: PeFlow, ops: list, routing, hs_len: dict[str, int]):
         fields = dict(self.info.fields)

@@ -1,6 +1,7 @@
 """How CSL artifacts show themselves: a one-line `repr`, and in Jupyter a summary (files,
-PE grid, tile variants, colours, tasks, host steps) with one picture of the PE grid per
-colour — PEs shaded by the tile variant they run, each colour's routes as arrows."""
+PE grid, tile variants, colours, tasks, host steps) with pictures of the PE grid — PEs
+shaded by the tile variant they run, routes as arrows: one picture per colour, or for a
+kernel of several phases one per phase (its routes as configured then, an ink per colour)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ _PICTURE_WIDTH = 240  # pixels, whatever the grid
 _VARIANT_FILLS = ("#dbe8f6", "#f6e3c8", "#dff0d8", "#f2dede", "#e8e0f0", "#fcf8d0",
                   "#d9f0f0", "#eeeeee")
 _ROUTE_STROKE = "#1f5fa8"
+# inks of the colours in a picture per phase (dark enough on every variant fill)
+_INKS = ("#1f5fa8", "#c0392b", "#27864a", "#8e44ad", "#d35400", "#16707a", "#7f6000",
+         "#555555")
 _STEP = {"EAST": (1, 0), "WEST": (-1, 0), "NORTH": (0, -1), "SOUTH": (0, 1)}
 
 
@@ -82,25 +86,43 @@ def _swatch(k: int) -> display.Html:
 
 
 def _pictures(a: CslArtifacts) -> display.Html | str:
-    colors = a.program.layout.colors
+    """One picture per colour; for a kernel of several phases one per phase instead, with
+    the routes each phase uses as its routers are configured then, each colour in its own
+    ink (phases reuse colours, so a picture per colour would mix them)."""
+    lay = a.program.layout
     w, h = a.grid
-    if not colors or w * h > MAX_ROUTED_PES:
+    if not lay.colors or w * h > MAX_ROUTED_PES:
         return display.tag("div", grid_svg(a.program, None))
-    shown = [display.tag("figure", grid_svg(a.program, c.name)
-                         + display.tag("figcaption", f"colour {c.name} (id {c.id})",
-                                       style="text-align: center"),
+    if len(a.phase_routes) > 1:
+        inks = {c.name: _INKS[k % len(_INKS)] for k, c in enumerate(lay.colors)}
+        pictures = []
+        for phase, routes in a.phase_routes:
+            used = sorted({r.color for r in routes}, key=[c.name for c in lay.colors].index)
+            legend = ", ".join(f'<span style="color: {inks[c]}">&#9632;</span> '
+                               f"{html.escape(c)} (id {lay.color_id(c)})" for c in used)
+            pictures.append((grid_svg(a.program, None, routes, inks),
+                             display.Html(f"phase {phase}: " + (legend or "no routes"))))
+    else:
+        pictures = [(grid_svg(a.program, c.name), f"colour {c.name} (id {c.id})")
+                    for c in lay.colors]
+    shown = [display.tag("figure", svg + display.tag("figcaption", caption,
+                                                     style="text-align: center"),
                          style="display: inline-block; margin: 4px 8px")
-             for c in colors[:MAX_PICTURES]]
-    more = len(colors) - MAX_PICTURES
+             for svg, caption in pictures[:MAX_PICTURES]]
+    more = len(pictures) - MAX_PICTURES
     if more > 0:
-        shown.append(display.tag("div", f"(and {display.plural(more, 'more colour')})"))
+        what = "phase" if len(a.phase_routes) > 1 else "colour"
+        shown.append(display.tag("div", f"(and {display.plural(more, f'more {what}')})"))
     return display.tag("div", display.join(shown))
 
 
-def grid_svg(program: m.CslProgram, color: str | None) -> display.Html:
+def grid_svg(program: m.CslProgram, color: str | None,
+             routes: tuple[m.Route, ...] | None = None,
+             inks: dict[str, str] | None = None) -> display.Html:
     """An SVG of the PE grid: each PE filled by its tile variant; with `color`, that
-    colour's routes: an arrow to each neighbour a router sends to, a dot where the colour is
-    delivered to the PE, a ring where the PE sends on it."""
+    colour's routes (or the given `routes`, each in the ink of its colour): an arrow to each
+    neighbour a router sends to, a dot where the colour is delivered to the PE, a ring where
+    the PE sends on it."""
     lay = program.layout
     w, h = lay.width, lay.height
     cell = max(4.0, _PICTURE_WIDTH / max(w, h))
@@ -113,33 +135,35 @@ def grid_svg(program: m.CslProgram, color: str | None) -> display.Html:
             out.append(f'<rect x="{p.x * cell:.1f}" y="{p.y * cell:.1f}" width="{cell:.1f}" '
                        f'height="{cell:.1f}" fill="{fill}" stroke="#999" stroke-width="0.5">'
                        f"<title>{tip}</title></rect>")
-    if color is not None:
-        out += [_route(r, cell) for r in lay.routes if r.color == color]
+    if routes is None:
+        routes = tuple(r for r in lay.routes if r.color == color) if color is not None else ()
+    for r in routes:
+        out.append(_route(r, cell, (inks or {}).get(r.color, _ROUTE_STROKE)))
     out.append("</svg>")
     return display.Html("".join(out))
 
 
-def _route(r: m.Route, cell: float) -> str:
+def _route(r: m.Route, cell: float, ink: str) -> str:
     cx, cy = (r.x + 0.5) * cell, (r.y + 0.5) * cell
     radius = max(1.0, cell / 10)
     parts = []
     for d in r.tx:
         if d == "RAMP":
             parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" '
-                         f'fill="{_ROUTE_STROKE}"/>')
+                         f'fill="{ink}"/>')
         elif d in _STEP:
             dx, dy = _STEP[d]
             # shifted to the right of its direction: the way back does not hide it
             ox, oy = -dy * cell * 0.1, dx * cell * 0.1
             parts.append(_arrow(cx + ox, cy + oy, cx + ox + dx * cell * 0.9,
-                                cy + oy + dy * cell * 0.9, cell))
+                                cy + oy + dy * cell * 0.9, cell, ink))
     if "RAMP" in r.rx:
         parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius * 2:.1f}" fill="none" '
-                     f'stroke="{_ROUTE_STROKE}" stroke-width="1"/>')
+                     f'stroke="{ink}" stroke-width="1"/>')
     return "".join(parts)
 
 
-def _arrow(x0: float, y0: float, x1: float, y1: float, cell: float) -> str:
+def _arrow(x0: float, y0: float, x1: float, y1: float, cell: float, ink: str) -> str:
     head = max(2.0, cell / 8)
     dx, dy = (x1 - x0), (y1 - y0)
     n = max(1e-9, (dx * dx + dy * dy) ** 0.5)
@@ -149,8 +173,8 @@ def _arrow(x0: float, y0: float, x1: float, y1: float, cell: float) -> str:
     pts = (f"{x1:.1f},{y1:.1f} {bx - uy * head / 2:.1f},{by + ux * head / 2:.1f} "
            f"{bx + uy * head / 2:.1f},{by - ux * head / 2:.1f}")
     return (f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{bx:.1f}" y2="{by:.1f}" '
-            f'stroke="{_ROUTE_STROKE}" stroke-width="{max(0.5, cell / 30):.1f}"/>'
-            f'<polygon points="{pts}" fill="{_ROUTE_STROKE}"/>')
+            f'stroke="{ink}" stroke-width="{max(0.5, cell / 30):.1f}"/>'
+            f'<polygon points="{pts}" fill="{ink}"/>')
 
 
 def _files(a: CslArtifacts) -> display.Html:

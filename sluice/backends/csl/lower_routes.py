@@ -203,6 +203,21 @@ class Routing:
             for p, c in order)
 
 
+    def phase_routes(self, names: dict[int, str]) -> tuple[tuple[int, tuple[m.Route, ...]], ...]:
+        """Per phase (in order), the routes it uses as they are configured while it runs (a
+        switched router's position for that phase, not its base configuration): what a
+        picture per phase draws. Two routes of one phase never share a PE and a color."""
+        by_phase: dict[int, list[m.Route]] = {}
+        dir_order = {d: i for i, d in enumerate(m.DIRECTIONS)}
+        for t in self.trees:
+            color = names[self.colors[t.key]]
+            for (x, y), (rx, txs) in t.config.items():
+                tx = tuple(sorted(txs, key=dir_order.__getitem__))
+                by_phase.setdefault(t.key.phase, []).append(m.Route(x, y, color, (rx,), tx))
+        return tuple((k, tuple(sorted(rs, key=lambda r: (r.y, r.x, r.color))))
+                     for k, rs in sorted(by_phase.items()))
+
+
 def assign(keys: list[RouteKey], auto: bool, switching: bool = False, arch: str = "wse2",
            sentinels: frozenset[RouteKey] = frozenset(), limit: int = USER_COLORS.stop
            ) -> Routing:

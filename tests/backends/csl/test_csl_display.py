@@ -53,3 +53,23 @@ def test_a_large_grid_is_drawn_without_routes():
     assert 40 * 30 > MAX_ROUTED_PES
     html = a._repr_html_()
     assert html.count("<svg") == 1 and "<polygon" not in html
+
+
+def test_a_kernel_of_several_phases_gets_a_picture_per_phase():
+    a = load(EXAMPLES / "allreduce.sptl", {"W": 4, "H": 3, "N": 2}).compile("csl")
+    phases = [k for k, _ in a.phase_routes]
+    assert phases == [0, 1]
+    html = a._repr_html_()
+    assert html.count("<svg") == 2
+    for k, routes in a.phase_routes:
+        assert f"phase {k}: " in html
+        # each phase is drawn as its routers run then: every hop of its routes, no other
+        svg = grid_svg(a.program, None, routes, {})
+        assert svg.count("<polygon") == sum(d != "RAMP" for r in routes for d in r.tx) > 0
+        # a PE and a colour route one way within a phase
+        assert len({(r.x, r.y, r.color) for r in routes}) == len(routes)
+    # the phases route differently (a reduction to the west, then a broadcast back east)
+    hops = [{(r.x, r.y, d) for r in routes for d in r.tx if d != "RAMP"}
+            for _, routes in a.phase_routes]
+    assert {d for *_, d in hops[0]} == {"WEST", "NORTH"}
+    assert {d for *_, d in hops[1]} == {"EAST", "SOUTH"}
