@@ -114,7 +114,7 @@ class StateImport:
     def run(self) -> State:
         state = State(self.name)
         self.graphs[None] = state.graph
-        for nid, n in self.nodes.items():
+        for n in self.nodes.values():
             if n["type"] in ("MapEntry", "ConsumeEntry"):
                 self._params(n)
         self._find_views()
@@ -123,7 +123,32 @@ class StateImport:
         for k, e in enumerate(self.edges):
             if k not in self.view_edges:
                 self._edge(e)
+        self._bring_in_outputs()
         return state
+
+    def _depth(self, nid: str) -> int:
+        d, s = 0, self.scope(nid)
+        while s is not None:
+            d, s = d + 1, self.scope(s)
+        return d
+
+    def _bring_in_outputs(self) -> None:
+        """A map whose body reads what only its outputs name (a call's output passed in):
+        its outer graph reads that subset too, innermost maps first."""
+        entries = sorted((k for k, n in self.nodes.items() if n["type"] == "MapEntry"),
+                         key=self._depth, reverse=True)
+        for eid in entries:
+            m = self.sl[eid]
+            parent = self.scope(eid)
+            g = self.graph(parent)
+            brought = {e.memlet.data for e in g.in_edges(m) if e.memlet is not None}
+            for (scope, data) in list(self.body_reads):
+                if scope != eid or data in brought:
+                    continue
+                outs = [e.memlet for e in g.out_edges(m)
+                        if e.memlet is not None and e.memlet.data == data]
+                if outs:
+                    g.connect(self._reader(parent, data), m, Memlet(data, outs[0].subset))
 
     def _params(self, n: dict[str, Any]) -> None:
         if n["type"] != "MapEntry":
@@ -313,8 +338,6 @@ class StateImport:
         args = list(dict.fromkeys(ins + outs))
         sub = Imp(a["sdfg"], self.imp.callee_name(a.get("label") or n["label"]), args)
         callee = sub.program()
-        for k in ("symbols",):
-            del k
         self.imp.prog.callees[callee.name] = callee
         for name, c in callee.callees.items():
             self.imp.prog.callees.setdefault(name, c)
@@ -322,7 +345,9 @@ class StateImport:
             syms = {k: index_expr(v) for k, v in (a.get("symbol_mapping") or {}).items()}
         except CodeError as err:
             raise refuse(self.where(n), str(err)) from None
-        node = Call(callee.name, list(dict.fromkeys(ins)), list(dict.fromkeys(outs)), syms)
+        # A nested SDFG's outputs alias the caller's memory (it may read them, or combine
+        # into them with wcr): pass each output in as well.
+        node = Call(callee.name, args, list(dict.fromkeys(outs)), syms)
         self.sl[nid] = self.graph(self.scope(nid)).add(node)
 
     # --- edges -----------------------------------------------------------------------------
@@ -353,17 +378,14 @@ class StateImport:
             if not (inner_src or inner_dst):
                 g.connect(self.sl[sid], self.sl[did], None)
             return
-        try:
-            memlet, mdata = self._memlet(e, m, src, dst)
+        try:  # (memlets name the view nodes' own data: resolved through the views)
+            memlet, mdata = self._memlet(e, m, self.nodes[str(e["src"])],
+                                         self.nodes[str(e["dst"])])
         except CodeError as err:
             raise refuse(self.where(dst if dst["type"] != "AccessNode" else src),
                          str(err)) from None
         if inner_src:
-            key = (sid, mdata)
-            a = self.body_reads.get(key)
-            if a is None:
-                a = self.body_reads[key] = g.add(Access(mdata))
-            s_node = a
+            s_node = self._reader(sid, mdata)
         elif src["type"] == "MapExit":
             s_node = self.sl[str(src["scope_entry"])]
         else:
@@ -372,8 +394,23 @@ class StateImport:
             d_node = g.add(Access(mdata))
         else:
             d_node = self.sl[did]
+        conn = e.get("src_connector")
+        if src["type"] == "NestedSDFG" and conn not in self._in_conns(sid):
+            g.connect(self._reader(scope, mdata), s_node, Memlet(mdata, memlet.subset), None,
+                      conn)
         g.connect(s_node, d_node, memlet, self._conn(src, e.get("src_connector"), False),
                   self._conn(dst, e.get("dst_connector"), True))
+
+    def _in_conns(self, nid: str) -> set[str]:
+        return {e.get("dst_connector") for e in self._in_edges(nid)}
+
+    def _reader(self, scope: str | None, data: str) -> Access:
+        """The access node a map body (or the state) reads `data` from."""
+        key = (scope or "", data)
+        a = self.body_reads.get(key)
+        if a is None:
+            a = self.body_reads[key] = self.graph(scope).add(Access(data))
+        return a
 
     def _conn(self, n: dict[str, Any], conn: str | None, incoming: bool) -> str | None:
         if n["type"] in ("MapEntry", "MapExit", "AccessNode"):
@@ -400,7 +437,8 @@ class StateImport:
                 raise CodeError("subtraction as write-conflict resolution of a copy")
             op = "+"  # the tasklet writes the negated value
         if src["type"] == "AccessNode" and dst["type"] == "AccessNode":
-            return self._copy(m, src, dst, op), src["attributes"]["data"]
+            copy = self._copy(m, src, dst, op)
+            return copy, copy.data
         rs = _ranges(m.get("subset"))
         data, rs = self.resolve(data, rs, dst if src["type"] == "AccessNode" else src)
         c = self.imp.prog.container(data)
