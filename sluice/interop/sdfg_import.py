@@ -20,9 +20,21 @@ import sympy
 
 from sluice.errors import SluiceError
 from sluice.interop.sdfg_import_code import CodeError, condition, dtype_of, index_expr
-from sluice.ir.control import Assign, Branch, Break, Continue, Loop, Region, Return, While
+from sluice.ir.control import (
+    Assign,
+    Branch,
+    Break,
+    Continue,
+    Loop,
+    Region,
+    Return,
+    State,
+    While,
+)
 from sluice.ir.data import Array, Scalar
 from sluice.ir.dtypes import DType
+from sluice.ir.memlet import Index, Memlet
+from sluice.ir.nodes import Access
 from sluice.ir.program import Program
 from sluice.ir.symbolic import simplified, symbol
 
@@ -108,6 +120,7 @@ class Importer:
         self.nested = args is not None
         self.prog = Program(self.name)
         self._state_names: set[str] = set()
+        self.unusable: dict[str, str] = {}  # container -> why it has no sluice counterpart
         self._callees = 0
 
     # --- declarations ---------------------------------------------------------------------
@@ -119,17 +132,20 @@ class Importer:
         return self.prog
 
     def _where(self) -> str:
-        return f"SDFG '{self.js.get('attributes', {}).get('name', self.name)}'"
+        return self.js.get("attributes", {}).get("name", self.name)
 
     def _symbols(self) -> None:
-        for s, t in self.sym_types.items():
+        for s, t in list(self.sym_types.items()):
+            if isinstance(t, dict) and t.get("type") == "callback":
+                del self.sym_types[s]  # a Python callback: refused where a tasklet calls it
+                continue
             try:
                 dt = dtype_of(t)
             except CodeError:
                 dt = None
             if dt is None or not (dt.is_integer or dt == DType.bool):
                 kind = t.get("type", "?") if isinstance(t, dict) else t
-                raise refuse(f"symbol '{s}' of {self._where()}",
+                raise refuse(f"symbol '{s}' of SDFG '{self._where()}'",
                              f"its type {kind} is not an integer type (sluice symbols are "
                              "integers)")
             self.prog.symbols[s] = DType.int64 if dt == DType.bool else dt
@@ -139,7 +155,7 @@ class Importer:
 
     def _data(self) -> None:
         for name, desc in self.arrays.items():
-            what = f"data container '{name}' of {self._where()}"
+            what = f"data container '{name}' of SDFG '{self._where()}'"
             kind, a = desc.get("type"), desc.get("attributes", {})
             if kind in VIEW_TYPES:
                 continue  # resolved to the viewed container where accessed
@@ -149,7 +165,10 @@ class Importer:
                 dt = dtype_of(a.get("dtype", "int32"))  # (DaCe omits its default)
                 shape = tuple(index_expr(d) for d in a.get("shape", ["1"]))
             except CodeError as e:
-                raise refuse(what, str(e)) from None
+                # (refused where the dataflow uses it, naming that node; a container
+                # nothing uses, a callback's result, for instance, is no obstacle)
+                self.unusable[name] = f"container '{name}': {e}"
+                continue
             transient = bool(a.get("transient", False))
             if kind == "Scalar":
                 self.prog.data[name] = Scalar(dt, transient=transient)
@@ -161,8 +180,12 @@ class Importer:
                 for s in d.free_symbols:
                     self.prog.symbols.setdefault(s.name, DType.int64)
         for name in self.arg_order:
+            if name in self.unusable:
+                raise refuse(f"argument '{name}' of SDFG '{self._where()}'",
+                             self.unusable[name])
             if name not in self.prog.data:
-                raise refuse(f"argument '{name}' of {self._where()}", "it is not a container")
+                raise refuse(f"argument '{name}' of SDFG '{self._where()}'",
+                             "it is not a container")
             self.prog.args.append(name)
         rets = sorted((n for n in self.prog.data if re.fullmatch(r"__return(_\d+)?", n)),
                       key=lambda n: -1 if n == "__return" else int(n.rsplit("_", 1)[1]))
@@ -215,14 +238,50 @@ class Importer:
     def values(self) -> dict[str, DType]:
         return {n: c.dtype for n, c in self.prog.data.items() if isinstance(c, Scalar)}
 
-    def cond(self, text: Any, what: str) -> sympy.Basic:
+    def cond(self, text: Any, what: str, out: Region | None = None) -> sympy.Basic:
+        """A condition or assignment over symbols and scalar containers; array elements it
+        reads are first copied into scalars by a state appended to `out` (where given)."""
         code = text.get("string_data", "1") if isinstance(text, dict) else str(text)
         if isinstance(text, dict) and text.get("language", "Python") != "Python":
             raise refuse(what, f"its condition is {text.get('language')} code")
         try:
+            if out is not None:
+                code = self._element_reads(code, out)
             return condition(code, self.values(), self.prog.symbols)
         except CodeError as e:
             raise refuse(what, str(e)) from None
+
+    def _element_reads(self, code: str, out: Region) -> str:
+        try:
+            tree = ast.parse(code.strip(), mode="eval")
+        except SyntaxError:
+            raise CodeError(f"cannot parse {code!r}") from None
+        reads: list[tuple[str, str, tuple]] = []
+
+        class Reads(ast.NodeTransformer):
+            def visit_Subscript(inner, n: ast.Subscript) -> ast.AST:  # noqa: N802, N805
+                if not (isinstance(n.value, ast.Name)
+                        and isinstance(self.prog.data.get(n.value.id), Array)):
+                    return inner.generic_visit(n)
+                parts = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
+                idx = tuple(Index(index_expr(ast.unparse(p))) for p in parts)
+                name = f"__sdfg_element{len(self.prog.data)}"
+                reads.append((n.value.id, name, idx))
+                return ast.copy_location(ast.Name(name, ast.Load()), n)
+
+        tree = Reads().visit(tree)
+        if not reads:
+            return code
+        st = State(self._state_name("interstate_reads"))
+        for data, name, idx in reads:
+            c = self.prog.data[data]
+            if len(idx) != len(c.shape):
+                raise CodeError(f"'{data}' has {len(c.shape)} dimensions, read with "
+                                f"{len(idx)} indices")
+            self.prog.data[name] = Scalar(c.dtype, transient=True)
+            st.graph.connect(Access(data), Access(name), Memlet(data, idx, None, name, ()))
+        out.append(st)
+        return ast.unparse(tree)
 
     def region(self, cfg: dict[str, Any], out: Region) -> None:
         """The blocks of a control-flow graph whose edges form a chain, in order."""
@@ -265,7 +324,7 @@ class Importer:
                                  "unstructured", hint="use LoopRegion and ConditionalBlock")
                 assigns = data.get("assignments") or {}
                 if assigns:
-                    out.append(Assign({k: self._assigned(k, v, what)
+                    out.append(Assign({k: self._assigned(k, v, what, out)
                                        for k, v in assigns.items()}))
                 cur = str(e["dst"])
         missing = set(blocks) - seen
@@ -273,9 +332,9 @@ class Importer:
             raise refuse(describe(blocks[sorted(missing)[0]], sdfg=self._where()),
                          "it is not reached from the start block")
 
-    def _assigned(self, sym: str, text: Any, what: str) -> sympy.Basic:
+    def _assigned(self, sym: str, text: Any, what: str, out: Region) -> sympy.Basic:
         self.prog.symbols.setdefault(sym, DType.int64)
-        return self.cond(text, what)
+        return self.cond(text, what, out)
 
     def block(self, blk: dict[str, Any], out: Region) -> None:
         kind = blk.get("type")
@@ -317,7 +376,7 @@ class Importer:
             if c is None:
                 orelse = r
             else:
-                cases.append((self.cond(c, what), r))
+                cases.append((self.cond(c, what, out), r))
         if not cases:
             raise refuse(what, "it has no conditional branch")
         out.append(Branch(cases, orelse))

@@ -261,6 +261,12 @@ def typed(v: Any) -> tuple[sympy.Basic, DType]:
     return v.expr, v.dtype
 
 
+def _symbol_env(symbols: Mapping[str, DType]) -> dict[str, Sym]:
+    # Symbols are integers of the generated code, like Python ints in the frontend: weak, so
+    # that `x_f32 * i` stays float32 as C++ computes it, and `i + 1` stays index arithmetic.
+    return {s: Sym(symbol(s), DType.int64, weak=True) for s in symbols}
+
+
 def tasklet_code(code: str, inputs: Mapping[str, DType], outputs: Mapping[str, DType],
                  symbols: Mapping[str, DType]) -> list[tuple[str, sympy.Basic]]:
     """Tasklet statements -> one `out = expr` per output connector (locals substituted)."""
@@ -268,7 +274,7 @@ def tasklet_code(code: str, inputs: Mapping[str, DType], outputs: Mapping[str, D
         tree = ast.parse(code.strip())
     except SyntaxError as e:
         raise CodeError(f"cannot parse the tasklet code: {e.msg}") from None
-    env: dict[str, Sym] = {s: Sym(symbol(s), d, weak=False) for s, d in symbols.items()}
+    env = _symbol_env(symbols)
     env.update({c: Sym(value(c), d, weak=False) for c, d in inputs.items()})
     vals = Values(env)
     for st in tree.body:
@@ -304,6 +310,6 @@ def condition(text: str, values: Mapping[str, DType], symbols: Mapping[str, DTyp
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError:
         raise CodeError(f"cannot parse {text!r}") from None
-    env = {s: Sym(symbol(s), d, weak=False) for s, d in symbols.items()}
+    env = _symbol_env(symbols)
     env.update({c: Sym(value(c), d, weak=False) for c, d in values.items()})
     return Values(env).ev(tree).expr

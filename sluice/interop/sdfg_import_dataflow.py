@@ -225,6 +225,8 @@ class StateImport:
                     raise refuse(self.where(n), f"view '{data}' is not connected to the "
                                  "container it views")
                 return
+            if data in self.imp.unusable:
+                raise refuse(self.where(n), self.imp.unusable[data])
             if data not in self.imp.prog.data:
                 raise refuse(self.where(n), f"no container '{data}'")
             if nid in self.alias:
@@ -263,6 +265,8 @@ class StateImport:
 
     def _edge_data(self, e: dict[str, Any], n: dict[str, Any]) -> str | None:
         data = self._memlet_attrs(e).get("data")
+        if data in self.imp.unusable:
+            raise refuse(self.where(n), self.imp.unusable[data])
         return None if data is None else self.resolve(data, None, n)[0]
 
     def _tasklet(self, nid: str, n: dict[str, Any]) -> None:
@@ -464,8 +468,29 @@ class StateImport:
             if inner.get("type") == "Scalar":
                 rank = 0
             squeeze = rank != len(rs)
+            self._check_passed(nest, conn, inner, rs, squeeze)
         subset = tuple(_dim(r, squeeze and _unit(r)) for r in rs)
         return Memlet(data, subset, op), data
+
+    def _check_passed(self, nest: dict[str, Any], conn: str, inner: dict[str, Any],
+                      rs: list[DaceRange], squeeze: bool) -> None:
+        """The subset a caller passes must have the callee's shape: DaCe lets a nested
+        SDFG see contiguous memory in another shape, which sluice cannot."""
+        got = [simplified(r[1] - r[0] + 1) for r in rs if not (squeeze and _unit(r))]
+        if inner.get("type") == "Scalar":
+            want: list[Any] = []
+        else:
+            mapping = {k: index_expr(v) for k, v in
+                       (nest["attributes"].get("symbol_mapping") or {}).items()}
+            want = [index_expr(d).subs({sympy.Symbol(k, integer=True): v
+                                        for k, v in mapping.items()})
+                    for d in inner.get("attributes", {}).get("shape", [])]
+        if len(got) != len(want) or any(
+                simplified(g - w).is_number and simplified(g - w) != 0
+                for g, w in zip(got, want, strict=True)):
+            raise CodeError(f"connector '{conn}' sees the caller's subset of shape "
+                            f"{[str(g) for g in got]} as shape {[str(w) for w in want]} "
+                            "(a reshape sluice cannot express)")
 
     def _copy(self, m: dict[str, Any], src: dict[str, Any], dst: dict[str, Any],
               op: str | None) -> Memlet:
