@@ -39,7 +39,6 @@ from sluice.ir.program import Program
 from sluice.ir.symbolic import simplified, symbol
 
 VIEW_TYPES = ("View", "ArrayView", "StructureView", "ContainerView")
-_TRUE = ("", "1", "True", "(1)", "true")
 
 
 class ImportRefused(SluiceError):
@@ -284,53 +283,10 @@ class Importer:
         return ast.unparse(tree)
 
     def region(self, cfg: dict[str, Any], out: Region) -> None:
-        """The blocks of a control-flow graph whose edges form a chain, in order."""
-        blocks = {str(b["id"]): b for b in cfg.get("nodes", [])}
-        if not blocks:
-            return
-        succ: dict[str, list[dict[str, Any]]] = {}
-        for e in cfg.get("edges", []):
-            succ.setdefault(str(e["src"]), []).append(e)
-        # (the stored start_block can be stale: the one block nothing enters starts)
-        entered = {str(e["dst"]) for e in cfg.get("edges", [])}
-        first = [b for b in blocks if b not in entered]
-        cur: str | None = first[0] if len(first) == 1 else str(cfg.get("start_block"))
-        if cur not in blocks:
-            cur = next(iter(blocks))
-        seen: set[str] = set()
-        while cur is not None:
-            if cur in seen:
-                raise refuse(describe(blocks[cur], sdfg=self._where()),
-                             "the control flow returns to it (a loop written as a state "
-                             "machine)", hint="lift loops into LoopRegions in DaCe "
-                             "(dace.program(use_experimental_cfg_blocks=True))")
-            seen.add(cur)
-            blk = blocks[cur]
-            self.block(blk, out)
-            outs = succ.get(cur, [])
-            if len(outs) > 1:
-                raise refuse(describe(blk, sdfg=self._where()),
-                             f"it has {len(outs)} outgoing interstate edges (unstructured "
-                             "control flow)", hint="use LoopRegion and ConditionalBlock")
-            cur = None
-            if outs:
-                e = outs[0]
-                data = e.get("attributes", {}).get("data", {}).get("attributes", {})
-                what = f"interstate edge after {describe(blk, sdfg=self._where())}"
-                c = data.get("condition")
-                ctext = c.get("string_data", "1") if isinstance(c, dict) else (c or "1")
-                if str(ctext).strip() not in _TRUE:
-                    raise refuse(what, f"its condition '{ctext}' makes the control flow "
-                                 "unstructured", hint="use LoopRegion and ConditionalBlock")
-                assigns = data.get("assignments") or {}
-                if assigns:
-                    out.append(Assign({k: self._assigned(k, v, what, out)
-                                       for k, v in assigns.items()}))
-                cur = str(e["dst"])
-        missing = set(blocks) - seen
-        if missing:
-            raise refuse(describe(blocks[sorted(missing)[0]], sdfg=self._where()),
-                         "it is not reached from the start block")
+        """The blocks of a control-flow graph, structured (see sdfg_import_control)."""
+        from sluice.interop.sdfg_import_control import CfgWalk
+
+        CfgWalk(self, cfg).run(out)
 
     def _assigned(self, sym: str, text: Any, what: str, out: Region) -> sympy.Basic:
         self.prog.symbols.setdefault(sym, DType.int64)
