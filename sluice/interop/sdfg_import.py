@@ -2,7 +2,8 @@
 
 Works on the SDFG's JSON form (the `.sdfg` file format), so importing a file needs no DaCe.
 Structured control flow comes from DaCe 1.0's regions (`LoopRegion`, `ConditionalBlock`,
-break/continue/return blocks); a plain state machine is accepted where its edges form a chain.
+break/continue/return blocks); a plain state machine is accepted where its edges form a chain
+or an `if` whose paths meet again (`sdfg_import_control`).
 Whatever has no sluice counterpart is refused with a `SluiceError` naming the SDFG node, its
 kind and its state. Dataflow is in `sdfg_import_dataflow`, code in `sdfg_import_code`.
 """

@@ -330,7 +330,6 @@ class StateImport:
         else:
             axes = a.get("axes")
             node = Transpose(axes=None if axes is None else [int(x) for x in axes])
-        node.label = a.get("label", cls_name)
         self.sl[nid] = self.graph(self.scope(nid)).add(node)
 
     def _nested(self, nid: str, n: dict[str, Any]) -> None:
