@@ -385,8 +385,11 @@ def _call(frame: Frame, g: DataflowGraph, n: Call) -> Gen:
     for name, e in outs.items():
         if name in callee.returns:
             write_memlet(frame, e.memlet, np.asarray(_container_value(sub, name)))
-        elif e.memlet.wcr is not None or not _is_view_of(views[name], frame, e.memlet):
+        elif e.memlet.wcr is not None:
             write_memlet(frame, e.memlet, np.asarray(views[name]))
+        elif not _is_view_of(views[name], frame, e.memlet):
+            # (an element read is a copy: the callee wrote into its own container)
+            write_memlet(frame, e.memlet, np.asarray(_container_value(sub, name)))
 
 
 def _is_view_of(v: Any, frame: Frame, m: Memlet) -> bool:
