@@ -78,7 +78,7 @@ def test_every_display_shows_its_key_facts(executed):
     assert "MatMul" in _html(_cell(executed, "program"))
     reports = _html(_cell(executed, "reports"))
     assert "dead-code" in reports and "map-fusion" in reports and "total" in reports
-    assert "pass pipeline of 10 passes" in _html(_cell(executed, "pm"))
+    assert "pass pipeline of 11 passes" in _html(_cell(executed, "pm"))
     assert "spatial kernel gemv" in _html(_cell(executed, "k"))
     csl = _html(_cell(executed, "artifacts"))
     assert "CSL artifacts" in csl and "layout.csl" in csl and "<svg" in csl

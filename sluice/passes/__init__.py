@@ -6,7 +6,7 @@
     print(pm.timings())
 
 O2 = dead-code, symbol-propagation, state-fusion, transpose-folding, redundant-copy,
-first-accumulation, map-fusion, map-collapse, gemm-folding, dead-data.
+first-accumulation, sibling-fusion, map-fusion, map-collapse, gemm-folding, dead-data.
 """
 
 from sluice.passes.manager import (

@@ -181,14 +181,14 @@ def _o2() -> list[Pass]:
     from sluice.passes.first_write import FirstAccumulation
     from sluice.passes.fusion import MapFusion
     from sluice.passes.gemm import GemmFolding
+    from sluice.passes.siblings import SiblingFusion
     from sluice.passes.states import StateFusion
     from sluice.passes.symbols import SymbolPropagation
     from sluice.passes.transpose import TransposeFolding
 
     return [DeadCodeElimination(), SymbolPropagation(), StateFusion(), TransposeFolding(),
-            RedundantCopyRemoval(), FirstAccumulation(), MapFusion(), MapCollapse(),
-            GemmFolding(),
-            DeadDataElimination()]
+            RedundantCopyRemoval(), FirstAccumulation(), SiblingFusion(), MapFusion(),
+            MapCollapse(), GemmFolding(), DeadDataElimination()]
 
 
 PIPELINES: dict[str, Callable[[], list[Pass]]] = {

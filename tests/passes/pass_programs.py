@@ -407,3 +407,65 @@ def accumulations_that_stay():
               inputs={"a": "t[i]", "c": "u[i]", "d": "r[0]", "e": "w[i]"},
               outputs={"o": "out[i]"})
     return b.build()
+
+
+def _outer_args(rng):
+    m, n = int(rng.integers(2, 7)), int(rng.integers(2, 7))
+    return [rng.standard_normal(m), rng.standard_normal(n), rng.standard_normal(m),
+            rng.standard_normal(n)]
+
+
+def _siblings(name: str, between=None, second: str = "X[i2, j2] wcr +",
+              second_inputs=None) -> ir.Program:
+    """X = u1 (x) v1, then (a state `between` may sit in the middle) X += u2 (x) v2: the
+    gradient of a matrix two products read, as autodiff writes it."""
+    b = ProgramBuilder(name)
+    for n, d in (("u1", "M"), ("v1", "N"), ("u2", "M"), ("v2", "N")):
+        b.arg(n, "float64", [d])
+    b.transient("t", "float64", ["N"])
+    b.returns("X", "float64", ["M", "N"])
+    with b.state() as s:
+        s.map({"i": "0:M", "j": "0:N"}, "o = a * c", inputs={"a": "u1[i]", "c": "v1[j]"},
+              outputs={"o": "X[i, j]"})
+    if between is not None:
+        with b.state() as s:
+            between(s)
+    with b.state() as s:
+        s.map({"i2": "0:M", "j2": "0:N"}, "o = a * c",
+              inputs=second_inputs or {"a": "u2[i2]", "c": "v2[j2]"}, outputs={"o": second})
+    return b.build()
+
+
+@case(_outer_args)
+def sibling_outer_products():
+    """Fuses: one pass over X, each element written then updated as before; the state
+    between (t = 3 v1) touches neither X nor what the second map reads."""
+    return _siblings("sibling_outer_products", between=lambda s: s.map(
+        {"k": "0:N"}, "o = 3.0 * a", inputs={"a": "v1[k]"}, outputs={"o": "t[k]"}))
+
+
+@case(_outer_args)
+def siblings_with_a_writer_between():
+    """The state between overwrites v2, which the second map reads: no fusion."""
+    return _siblings("siblings_with_a_writer_between", between=lambda s: s.map(
+        {"k": "0:N"}, "o = 3.0 * a", inputs={"a": "v1[k]"}, outputs={"o": "v2[k]"}))
+
+
+@case(_outer_args)
+def siblings_with_a_reader_between():
+    """The state between reads X (its row 0): no fusion."""
+    return _siblings("siblings_with_a_reader_between", between=lambda s: s.map(
+        {"k": "0:N"}, "o = 3.0 * a", inputs={"a": "X[0, k]"}, outputs={"o": "t[k]"}))
+
+
+@case(_outer_args)
+def siblings_shifted():
+    """The second map updates X[i, N - 1 - j]: another iteration's element, no fusion."""
+    return _siblings("siblings_shifted", second="X[i2, N - 1 - j2] wcr +")
+
+
+@case(_outer_args)
+def siblings_reading_the_first():
+    """The second map reads X itself (X[i, 0]): no fusion."""
+    return _siblings("siblings_reading_the_first",
+                     second_inputs={"a": "X[i2, 0]", "c": "v2[j2]"})

@@ -24,8 +24,8 @@ from sluice.passes import (
 def test_pipelines_by_name():
     assert [p.name for p in pipeline("O2").passes] == [
         "dead-code", "symbol-propagation", "state-fusion", "transpose-folding",
-        "redundant-copy", "first-accumulation", "map-fusion", "map-collapse", "gemm-folding",
-        "dead-data"]
+        "redundant-copy", "first-accumulation", "sibling-fusion", "map-fusion", "map-collapse",
+        "gemm-folding", "dead-data"]
     assert pipeline("O0").passes == []
     assert set(PIPELINES) >= {"O0", "O1", "O2"}
     with pytest.raises(SluiceError, match="unknown pipeline 'O7'"):

@@ -226,3 +226,25 @@ def test_accumulations_that_must_add_keep_their_wcr():
            if e.memlet is not None and e.memlet.wcr == "+"]
     assert sorted(wcr) == ["r", "t", "u", "w", "w"]  # (w: the nested map's and its body's)
     _same_results(before, after, CASES["accumulations_that_stay"].args(np.random.default_rng(4)))
+
+
+def test_sibling_maps_fuse_into_one_pass_over_the_array():
+    before = CASES["sibling_outer_products"].build()
+    after, changes = _run(before, "sibling-fusion")
+    assert len(changes) == 1 and "one pass over 'X'" in changes[0]
+    assert len([m for m in _maps(after) if m.body.nodes and any(
+        e.memlet is not None and e.memlet.data == "X" for e in m.body.edges)]) == 1
+    for seed in range(3):  # the same operations in the same order: bit-identical
+        _same_results(before, after, CASES["sibling_outer_products"].args(
+            np.random.default_rng(seed)))
+    check(after, CASES["sibling_outer_products"].args(np.random.default_rng(7)))
+
+
+@pytest.mark.parametrize("name", ["siblings_with_a_writer_between",
+                                  "siblings_with_a_reader_between", "siblings_shifted",
+                                  "siblings_reading_the_first"])
+def test_sibling_fusion_leaves_illegal_pairs_alone(name):
+    before = CASES[name].build()
+    after, changes = _run(before, "sibling-fusion")
+    assert changes == []
+    assert after.to_text() == ir.from_json(before.to_json()).to_text()
