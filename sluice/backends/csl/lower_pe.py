@@ -1,10 +1,10 @@
 """Specialising the phase programs of a `LoweredKernel` to one PE.
 
-Substituting concrete `pe_x, pe_y` folds the membership branches and most conditions; what
-is left is a small tree of PE operations (the "PE-IR" below): scalar computations, vector
-maps, sends and receives on fabric streams or host streams, loops and data-dependent
-branches. Every PE-local field becomes a flat CSL array (scalars: length 1), indexed by
-its row-major flattened index.
+Substituting concrete PE coordinates (`LoweredKernel.coords`) folds the membership branches
+and most conditions; what is left is a small tree of PE operations (the "PE-IR" below):
+scalar computations, vector maps, sends and receives on fabric streams or host streams, loops
+and data-dependent branches. Every PE-local field becomes a flat CSL array (scalars: length
+1), indexed by its row-major flattened index.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sluice.backends.csl import model as m
 from sluice.backends.csl.lower_expr import to_csl
 from sluice.backends.csl.validate import RESERVED_NAMES
 from sluice.errors import UnsupportedError
-from sluice.frontend.spada.lower import PE_X, PE_Y, LoweredKernel
+from sluice.frontend.spada.lower import LoweredKernel
 from sluice.ir import (
     Access,
     Array,
@@ -248,7 +248,8 @@ class _Specialiser:
 
     # --- control flow
     def subs(self, e: sympy.Basic) -> sympy.Basic:
-        return S.substitute(e, {PE_X: self.x, PE_Y: self.y})
+        px, py = self.info.lk.coords  # the kernel's coordinate symbols, never a user name
+        return S.substitute(e, {px: self.x, py: self.y})
 
     def region(self, r: Region) -> list:
         out: list = []

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sluice.backends.csl import compile_kernel, run_on_simulator, write
 from sluice.backends.csl.parser import parse_dir
 from sluice.backends.csl.validate import check
+from sluice.frontend.spada.kernel import loads
 from tests.backends.csl.lowering_util import REFERENCES, assert_matches, inputs, kernel
+from tests.frontend.spada.name_clash_case import NAME_CLASH, clash_reference
 
 CASES = [(name, p) for name, ex in sorted(REFERENCES.items()) for p in ex.param_sets]
 
@@ -65,3 +68,12 @@ def test_csl_target_matches_interpreter() -> None:
     assert a.keys() == b.keys()
     for key in a:
         assert (a[key] == b[key]).all() or abs(a[key] - b[key]).max() < 1e-5
+
+
+def test_user_names_like_generated_ones_simulate() -> None:
+    # fields and arguments named x, y, pe_x, ... compile, and simulate like the interpreter
+    k = loads(NAME_CLASH, {"W": 3, "H": 2, "N": 4}, "clash.sptl")
+    x = np.random.default_rng(2).standard_normal((3, 2, 4)).astype(np.float32)
+    got = k(target="csl", x=x)["y"]
+    np.testing.assert_array_equal(got, k(x=x)["y"])
+    np.testing.assert_allclose(got, clash_reference(x), rtol=1e-6)

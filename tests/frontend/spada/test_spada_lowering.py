@@ -12,6 +12,7 @@ import pytest
 import sluice.ir as ir
 from sluice.errors import ArgumentError, DeadlockError
 from sluice.frontend.spada.kernel import load, loads
+from tests.frontend.spada.name_clash_case import NAME_CLASH, USER_NAMES, clash_reference
 
 EXAMPLES = Path(__file__).parents[3] / "examples" / "spada"
 sys.path.insert(0, str(EXAMPLES))
@@ -101,3 +102,14 @@ def test_kernel_arguments_are_checked():
         k(**good, x_inn=1)
     assert "x_in" in info.value.hint
     assert set(k.outputs) == {"y_out"} and k.inputs["x_in"] == (2, 1, 3)
+
+
+def test_user_names_never_clash_with_generated_names():
+    k = loads(NAME_CLASH, {"W": 3, "H": 2, "N": 4}, "clash.sptl")
+    k.program.verify()
+    assert not set(k.lowered.coords) & USER_NAMES
+    (st,) = k.program.body.blocks
+    (mp,) = [n for n in st.graph.nodes if isinstance(n, ir.Map)]
+    assert not set(mp.params) & USER_NAMES
+    x = np.random.default_rng(1).standard_normal((3, 2, 4)).astype(np.float32)
+    np.testing.assert_allclose(k(x=x)["y"], clash_reference(x), rtol=1e-6)
