@@ -432,7 +432,9 @@ class _Specialiser:
             return Send(self.phase, dst, ref, self.dests(Memlet(dst, mem.other_subset)))
         raise UnsupportedError(f"a copy from '{src}' to '{dst}' cannot be lowered to CSL")
 
-    def _tasklet_value(self, t: Tasklet, g) -> tuple[m.Expr, Memlet]:
+    def _tasklet_value(self, t: Tasklet, g) -> tuple[sympy.Basic, dict[str, m.Expr], Memlet]:
+        """The tasklet's output as one SymPy expression (its code lines substituted into each
+        other, PE coordinates folded), the CSL values of its inputs, and its output memlet."""
         extra: dict[str, m.Expr] = {}
         for e in g.in_edges(t):
             if e.dst_conn is None or e.memlet is None:
@@ -441,18 +443,40 @@ class _Specialiser:
         outs = [e for e in g.out_edges(t) if e.memlet is not None]
         if len(t.outputs) != 1 or len(outs) != 1:
             raise UnsupportedError(f"{t.describe()} with {len(t.outputs)} outputs")
-        values: dict[str, m.Expr] = {}
+        values: dict[str, sympy.Basic] = {}
         for name, e in t.code:
-            values[name] = self.expr(e, {**extra, **values})
-        return values[t.outputs[0]], outs[0].memlet
+            values[name] = S.substitute(e, values)
+        return self.subs(values[t.outputs[0]]), extra, outs[0].memlet
+
+    def _choose(self, e: sympy.Basic, extra: dict[str, m.Expr], make) -> list:
+        """`make(csl value)` for `e`; a `select(c, a, b)` inside `e` becomes an `if` on `c`
+        whose branches do `make` with `a` and with `b` in its place. CSL has no conditional
+        expression (CSL.md), and as both arms are pure, computing only the chosen one gives
+        the value `np.where` gives."""
+        # the outermost select whose condition holds no select (one exists if any select does)
+        sel = next((n for n in sympy.preorder_traversal(e)
+                    if isinstance(n, S.Select) and not n.args[0].has(S.Select)), None)
+        if sel is None:
+            return [make(self.expr(e, extra))]
+        c, a, b = sel.args
+        then = self._choose(e.xreplace({sel: a}), extra, make)
+        orelse = self._choose(e.xreplace({sel: b}), extra, make)
+        if c == sympy.true:
+            return then
+        if c == sympy.false:
+            return orelse
+        return [If_(self.expr(c, extra), then, orelse)]
 
     def tasklet(self, t: Tasklet, g) -> list:
-        value, out = self._tasklet_value(t, g)
+        value, extra, out = self._tasklet_value(t, g)
         if out.data in self.info.host:
-            return [HostSendVal(out.data, self.host_elem(out), value)]
+            elem = self.host_elem(out)
+            return self._choose(value, extra, lambda v: HostSendVal(out.data, elem, v))
         if out.data in self.info.streams:
-            return [SendVal(self.phase, out.data, value, self.dests(out))]
-        return [Compute(self.element(out), value)]
+            dests = self.dests(out)
+            return self._choose(value, extra, lambda v: SendVal(self.phase, out.data, v, dests))
+        target = self.element(out)
+        return self._choose(value, extra, lambda v: Compute(target, v))
 
     def vecmap(self, mp: Map, g) -> Op:
         if len(mp.params) != 1:
@@ -467,12 +491,16 @@ class _Specialiser:
         tasklets = [n for n in mp.body.nodes if isinstance(n, Tasklet)]
         if len(tasklets) != 1:
             raise UnsupportedError(f"{mp.describe()} holds {len(tasklets)} tasklets")
-        value, out = self._tasklet_value(tasklets[0], mp.body)
+        value, extra, out = self._tasklet_value(tasklets[0], mp.body)
         if out.data in self.info.host or out.data in self.info.streams:
             raise UnsupportedError(f"{mp.describe()} writes a stream")
         target = self.element(out)
+        body = self._choose(value, extra, lambda v: Compute(target, v))
         del self.loopvars[var]
-        return VecMap(name, int(a), int(b), int(s), target, value)
+        if len(body) == 1 and isinstance(body[0], Compute):
+            return VecMap(name, int(a), int(b), int(s), target, body[0].value)
+        # a select per element: an element loop with an `if` (no DSD op chooses)
+        return Loop_(name, m.Lit(int(a)), m.Lit(int(b)), int(s), body)
 
 
 def specialise(info: KernelInfo, x: int, y: int, closes: bool = False) -> list:
