@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from sluice.backends.csl import model as m
 from sluice.backends.csl.lower_expr import to_csl
-from sluice.backends.csl.validate import RESERVED_NAMES
+from sluice.csl import model as m
+from sluice.csl.validate import RESERVED_NAMES
 from sluice.errors import UnsupportedError
 from sluice.frontend.spada.lower import LoweredKernel
 from sluice.ir import (

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from sluice.backends.csl import compile_kernel, run_on_simulator, write
-from sluice.backends.csl.parser import parse_dir
-from sluice.backends.csl.validate import check
-from sluice.frontend.spada.kernel import loads
+from sluice.csl.parser import parse_dir
+from sluice.csl.validate import check
+from sluice.spatial import loads
 from tests.backends.csl.lowering_util import REFERENCES, assert_matches, inputs, kernel
 from tests.frontend.spada.name_clash_case import NAME_CLASH, clash_reference
 

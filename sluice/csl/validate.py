@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from sluice.backends.csl import model as m
+from sluice.csl import model as m
 from sluice.errors import VerificationError
 from sluice.wafer import FABRIC_SIZE
 

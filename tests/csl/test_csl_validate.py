@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl import samples
-from sluice.backends.csl.validate import check, validate
+from sluice.csl import model as m
+from sluice.csl import samples
+from sluice.csl.validate import check, validate
 from sluice.errors import VerificationError
 
 N, L = m.Name, m.Lit
