@@ -77,3 +77,44 @@ def test_user_names_like_generated_ones_simulate() -> None:
     got = k(target="csl", x=x)["y"]
     np.testing.assert_array_equal(got, k(x=x)["y"])
     np.testing.assert_allclose(got, clash_reference(x), rtol=1e-6)
+
+
+SELECT_SENDS = """
+kernel @select_sends<W, N>(stream<f32, N>[W, 1] readonly a,
+                           stream<f32, 1>[W, 1] writeonly s) {
+    place i16 x, i16 y in [0:W, 0] {
+        f32[N] fa
+        f32 r
+    }
+    dataflow i16 x, i16 y in [0:W, 0] {
+        stream<f32> west = relative_stream(-1, 0)
+    }
+    compute i16 x, i16 y in [0:W, 0] {
+        await receive(fa, a[x, y])
+        if x == W - 1 {
+            r = 0.0
+        } else {
+            await receive(r, west)
+        }
+        if x > 0 {
+            await send(fa[0] + r if fa[0] > r else fa[1] - r, west)
+        }
+        await send(r if r > 0.0 else -r, s[x, y])
+    }
+}
+"""
+
+
+def test_selects_on_data_choose_what_is_sent() -> None:
+    # a value chosen at run time, sent on the fabric and to the host
+    w = 5
+    k = loads(SELECT_SENDS, {"W": w, "N": 2}, "select_sends.sptl")
+    a = np.random.default_rng(4).standard_normal((w, 1, 2)).astype(np.float32)
+    r = np.zeros(w, np.float32)
+    for x in range(w - 1, 0, -1):
+        f0, f1 = a[x, 0]
+        r[x - 1] = f0 + r[x] if f0 > r[x] else f1 - r[x]
+    want = np.abs(r).reshape(w, 1, 1)
+    got = k(target="csl", a=a)["s"]
+    np.testing.assert_array_equal(got, k(a=a)["s"])
+    np.testing.assert_array_equal(got, want)
