@@ -754,8 +754,10 @@ class _Lowerer:
         dt = DTYPES[decl.type.elem.name]
         cname = name
         n = 1
-        while cname in self.main.data and (not isinstance(self.main.data[cname], Stream)
-                                           or self.main.data[cname].dtype != dt):
+        # a suffixed name is made up: it must not be one of the kernel's own names
+        while (cname in self.main.data and (not isinstance(self.main.data[cname], Stream)
+                                            or self.main.data[cname].dtype != dt)) \
+                or (cname != name and cname in self.user_names):
             n += 1
             cname = f"{name}_{n}"
         if cname not in self.main.data:
