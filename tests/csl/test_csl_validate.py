@@ -130,6 +130,8 @@ CASES = {
     "name-duplicate": lambda: with_program(
         reduce_prog(), 0, fields=(m.Field("y", "f32", N("n"), m.Zeros()),
                                   m.Field("y_dsd", "f32", L(2), m.Zeros()))),
+    "name-shadow": lambda: with_program(
+        reduce_prog(), 0, functions=(m.Function("start", (m.For("y", L(0), L(2), ()),)),)),
     "task-ref": lambda: with_program(
         reduce_prog(), 0, functions=(m.Function("start", (m.Activate("ghost"),)),)),
 }

@@ -10,6 +10,7 @@ and data-dependent branches. Every PE-local field becomes a flat CSL array (scal
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import sympy
@@ -168,6 +169,32 @@ def _safe(name: str) -> str:
     return name
 
 
+# The shapes of the names the lowering makes up, by what sets them apart: a prefix or whole
+# name (tasks t3, DSDs in2/out2/ctl2, staging fields stage0, colours col1, programs pe0,
+# colour parameters c_<stream>_p<phase>_rx/tx and their busy_/done_ flags, close sentinels
+# eos_/closed_, the scheduler's pc/wsite/resume, start), or a suffix (DSDs <field>_d4 and
+# <field>_x4, loop variables <var>_l3/<var>_v3, host buffers <host>_buf, cursors <buf>_cur).
+# tests/backends/csl checks that every name the examples' programs make up has one of them.
+MADE_UP_HEAD = re.compile(r"(?:t|in|out|ctl|stage|col|pe)\d+|c_.*_p\d+_(?:rx|tx)"
+                          r"|(?:busy|done|eos|closed)_.*|pc|wsite|resume|start")
+MADE_UP_TAIL = re.compile(r".*_(?:[dxlv]\d+|buf|cur)")
+
+
+def made_up(name: str) -> bool:
+    """Whether `name` has the shape of a name the lowering makes up."""
+    return bool(MADE_UP_HEAD.fullmatch(name) or MADE_UP_TAIL.fullmatch(name))
+
+
+def _field_name(ir: str, taken: set[str]) -> str:
+    """The CSL name of the kernel's container `ir`: `_safe`, then moved off the shapes of
+    made-up names (`u_` before a head shape, `_u` after a tail shape) and off the kernel's
+    other names, so that no made-up name can ever equal it."""
+    name = _safe(ir)
+    while made_up(name) or (name != ir and name in taken):
+        name = f"{name}_u" if MADE_UP_TAIL.fullmatch(name) else f"u_{name}"
+    return name
+
+
 class KernelInfo:
     """Containers of the kernel and the CSL fields they become."""
 
@@ -180,6 +207,9 @@ class KernelInfo:
                         if isinstance(c, Stream) and n not in self.host}
         self.fields: dict[str, FieldInfo] = {}  # CSL name -> info
         self.names: dict[tuple[int, str], str] = {}  # (phase or -1, IR name) -> CSL name
+        # every container name of the kernel: a renamed field takes none of them
+        self.ir_names: set[str] = set(prog.data) | {
+            n for c in prog.callees.values() for n in c.data}
         for n, c in prog.data.items():
             if isinstance(c, Array) and n not in self.host:
                 dims = [int(d) for d in c.shape[2:]]
@@ -203,11 +233,12 @@ class KernelInfo:
              scalar_arg: bool = False) -> None:
         if dtype not in CSL_DTYPES:
             raise UnsupportedError(f"container '{ir}' of type {dtype.value} has no CSL type")
-        base = _safe(ir)
+        base = _field_name(ir, self.ir_names)
         name = base
         info = FieldInfo(name, CSL_DTYPES[dtype], length, scalar_arg)
         k = 1
-        while name in self.fields and self.fields[name] != info:
+        while (name in self.fields and self.fields[name] != info) or \
+                (name != base and (made_up(name) or name in self.ir_names)):
             k += 1
             name = f"{base}_{k}"
             info = FieldInfo(name, CSL_DTYPES[dtype], length, scalar_arg)
