@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from sluice.backends.csl import compile_kernel, simulate
-from sluice.frontend.spada.kernel import load
+from sluice.spatial import load
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "spada"
 sys.path.insert(0, str(EXAMPLES))

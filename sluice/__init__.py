@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
 def load(path, params=None):
     """Load a `.sptl` spatial kernel with its compile-time parameters bound:
     `k = sluice.load("gemv.sptl", params={"PX": 4, ...}); outs = k(**host_arrays)`."""
-    from sluice.frontend.spada.kernel import load as load_kernel
+    from sluice.spatial import load as load_kernel
 
     return load_kernel(path, params)
 

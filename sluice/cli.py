@@ -67,7 +67,7 @@ def _load_sir(path: Path, params: dict[str, int]) -> Any:
 
 
 def _load_sptl(path: Path, params: dict[str, int]) -> Any:
-    from sluice.frontend.spada.kernel import load as load_kernel
+    from sluice.spatial import load as load_kernel
 
     return load_kernel(path, params)
 
@@ -400,7 +400,7 @@ def _compile_native(prog: Any, out: Path, target: str) -> int:
     import re
     import shutil
 
-    from sluice.backends.safetext import identifier
+    from sluice.safetext import identifier
 
     identifier(prog.name, "program name")  # it names the files written below
     module, suffix = NATIVE_TARGETS[target]

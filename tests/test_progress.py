@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 import sluice
+from bench import wafer_speed
 from sluice import progress
-from sluice.backends.csl import samples
 from sluice.cli import _kernel_inputs
+from sluice.csl import samples
 from sluice.progress import Progress
-from sluice.runtime.wafer import bench
 
 REPO = Path(sluice.__file__).resolve().parent.parent
 
@@ -100,11 +100,11 @@ def test_only_the_outermost_bar_shows_and_lines_print_above_it(auto, capsys):
 def test_the_simulator_shows_cycles_and_active_pes_and_keeps_its_cycles(auto, capsys):
     s = samples.pipelined_reduce(4, 4, 64)
     inputs = s.make_inputs(np.random.default_rng(0))
-    _, quiet, _, _ = bench.run_host(s.program, s.host, inputs)
+    _, quiet, _, _ = wafer_speed.run_host(s.program, s.host, inputs)
     assert capsys.readouterr().err == ""
     auto.setenv(progress.VARIABLE, "1")
     auto.setattr(progress, "DELAY_S", 0.0)
-    outs, shown, _, _ = bench.run_host(s.program, s.host, inputs)
+    outs, shown, _, _ = wafer_speed.run_host(s.program, s.host, inputs)
     err = capsys.readouterr().err
     assert "launch('start')" in err and " cycles" in err and "active PEs=16" in err
     assert (shown.sim.now, shown.sim.busy_cycles) == (quiet.sim.now, quiet.sim.busy_cycles)

@@ -55,6 +55,18 @@ def _axpy(i: Arrays, p: dict[str, int]) -> dict[str, np.ndarray]:
     return {"y_out": np.float32(i["alpha"]) * i["x_in"] + i["y_in"]}
 
 
+def _piecewise(i: Arrays, p: dict[str, int]) -> dict[str, np.ndarray]:
+    u, hi = i["u"], np.float32(i["hi"])
+    v = np.where(u > hi, hi, np.where(u > 0, u, np.float32(0.125) * u))
+    e = np.maximum(v[..., :1], v[..., -1:])  # the first end when they tie: the same value
+    x, y = np.meshgrid(np.arange(p["W"]), np.arange(p["H"]), indexing="ij")
+    return {"v": v, "ends": np.where((x >= y)[..., None], e, -e)}
+
+
+def _piecewise_in(p, rng) -> Arrays:
+    return {"u": _rand(rng, p["W"], p["H"], p["N"]), "hi": 0.75}
+
+
 def _axpy_in(p, rng) -> Arrays:
     return {"x_in": _rand(rng, p["W"], p["H"], p["N"]),
             "y_in": _rand(rng, p["W"], p["H"], p["N"]), "alpha": 1.5}
@@ -179,6 +191,8 @@ def _gemm_in(p, rng):
 REFERENCES: dict[str, Example] = {
     "axpy": Example([{"W": 1, "H": 1, "N": 4}, {"W": 2, "H": 3, "N": 8},
                      {"W": 4, "H": 4, "N": 16}], _axpy, _axpy_in),
+    "piecewise": Example([{"W": 1, "H": 1, "N": 3}, {"W": 3, "H": 2, "N": 5},
+                          {"W": 4, "H": 4, "N": 8}], _piecewise, _piecewise_in),
     "scale2d": Example([{"W": 1, "H": 1, "M": 2, "N": 2}, {"W": 2, "H": 2, "M": 3, "N": 4},
                         {"W": 3, "H": 2, "M": 4, "N": 1}], _scale2d, _scale2d_in),
     "reduce_row": Example([{"W": 1, "N": 3}, {"W": 4, "N": 8}, {"W": 7, "N": 2}],

@@ -18,12 +18,12 @@ from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.backends.cpu.signature import signature, used_names
 from sluice.backends.cpu.views import element, loops, pointer, syms, view_of
-from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR, Scalar
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import Call
 from sluice.ir.symbolic import substitute
+from sluice.safetext import comment
 
 
 def _bind_symbols(n: Call, callee, views: dict, scope_syms: set[str]) -> dict[str, sympy.Expr]:

@@ -14,7 +14,6 @@ from sluice.backends.cpu.cexpr import PRINTER, CVal, convert, strip_parens
 from sluice.backends.cpu.ctypes_map import BOOL, strong
 from sluice.backends.cpu.dataflow import emit_graph
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
-from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.control import (
     Assign,
@@ -34,6 +33,7 @@ from sluice.ir.nodes import Access
 from sluice.ir.program import Program
 from sluice.ir.requires import RELATIONS, Requirement
 from sluice.ir.symbolic import free_names, symbol
+from sluice.safetext import comment
 
 
 def checks(p: Program) -> list[Check]:

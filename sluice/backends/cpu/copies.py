@@ -24,10 +24,10 @@ from sluice.backends.cpu.views import (
     view_of,
 )
 from sluice.backends.cpu.writes import combine
-from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.memlet import Index, Memlet
 from sluice.ir.symbolic import simplified
+from sluice.safetext import comment
 
 PARALLEL_MIN_ELEMENTS = 1 << 15
 

@@ -25,11 +25,11 @@ from sluice.backends.cpu.writes import (
     wcr_identity,
     write_element,
 )
-from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Schedule, Tasklet
+from sluice.safetext import comment
 
 PARALLEL_MIN_ITERATIONS = 1 << 14  # below this a map runs on one thread (the `if` clause)
 

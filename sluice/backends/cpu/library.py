@@ -23,7 +23,6 @@ from sluice.backends.cpu.ctypes_map import ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident
 from sluice.backends.cpu.views import View, element, loops, pointer, syms, view_of
 from sluice.backends.cpu.writes import wcr_identity
-from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR
 from sluice.ir.graph import DataflowGraph
@@ -31,6 +30,7 @@ from sluice.ir.library import MatMul, Reduce, Softmax, SpMM, Transpose
 from sluice.ir.memlet import Memlet
 from sluice.ir.nodes import Access, LibraryNode
 from sluice.passes.util import base
+from sluice.safetext import comment
 
 PAR_MIN_WORK = 1 << 16  # multiply-adds below which a library node stays on one thread
 FOLD_BLOCK = 2048  # elements per block of a regrouped sum or product

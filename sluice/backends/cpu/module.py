@@ -26,13 +26,13 @@ from sluice.backends.cpu.initialised import written_before_read
 from sluice.backends.cpu.library import emit_library
 from sluice.backends.cpu.prelude import prelude
 from sluice.backends.cpu.signature import Param, control_symbols, input_symbols, signature
-from sluice.backends.safetext import comment
 from sluice.errors import UnsupportedError
 from sluice.generated import GeneratedSource
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import LibraryNode, Map
 from sluice.ir.program import Program
+from sluice.safetext import comment
 
 STACK_MAX_ELEMENTS = 256
 

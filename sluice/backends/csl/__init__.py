@@ -1,11 +1,6 @@
-"""CSL backend: a typed model of CSL programs, its printer, parser, hardware validators, and
-the lowering of spatial kernels (`LoweredKernel`) to it.
+"""CSL backend: the lowering of spatial kernels (`LoweredKernel`) to the CSL model of
+`sluice.csl` (the language itself: model, printer, parser, validators, samples).
 
-* `model` — the CSL model (layout, PE programs, host script) that lowering targets.
-* `printer` — `layout.csl`, one file per PE variant, `run.py`; or one `// FILE:` stream.
-* `parser` — reads printed CSL back into the model (`parse(print(m)) == m`).
-* `validate` — WSE-2/WSE-3 resource limits as `VerificationError`s.
-* `samples` — hand-built reference programs (gemv, reductions, broadcast, streaming).
 * `compile_kernel` — spatial IR -> CSL (`lower_*` modules), `CslOptions` its switches;
   `write`, `run_on_simulator` and `run_on_sdk` run the result. Router switching (one color
   for several epochs through switch positions and control wavelets) and close sentinels
@@ -23,8 +18,6 @@ _FROM = {
     "compile": ("CslArtifacts", "compile_kernel"),
     "driver": ("run_on_sdk", "run_on_simulator", "sdk_available", "simulate", "write"),
     "options": ("CslOptions",),
-    "parser": ("parse_dir", "parse_files", "parse_stream"),
-    "printer": ("print_files", "print_stream", "write_files"),
 }
 __getattr__, __dir__ = lazy_exports(
     __name__, {name: f"{__name__}.{module}:{name}" for module, names in _FROM.items()

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from sluice.backends.csl import model as m
 from sluice.backends.csl.lower_flow import AwaitClose, Channel, CtrlSend, FabVec, PeFlow, SendOp
 from sluice.backends.csl.lower_host import HostIo, pack_scalar, plan, scalar_steps
 from sluice.backends.csl.lower_pe import (
@@ -29,8 +28,9 @@ from sluice.backends.csl.lower_pe import (
 from sluice.backends.csl.lower_routes import SWITCH_ADVANCE, RouteKey, assign, control_reach
 from sluice.backends.csl.lower_tasks import HostAccess, PeContext, PeGen
 from sluice.backends.csl.options import CslOptions
-from sluice.backends.csl.printer import print_files
-from sluice.backends.csl.validate import validate
+from sluice.csl import model as m
+from sluice.csl.printer import print_files
+from sluice.csl.validate import validate
 from sluice.errors import ArgumentError, UnsupportedError
 from sluice.frontend.spada.lower import LoweredKernel
 from sluice.runtime.wafer.params import ARCH_PARAMS

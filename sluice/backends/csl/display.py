@@ -10,7 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from sluice import display
-from sluice.backends.csl import model as m
+from sluice.csl import model as m
 
 if TYPE_CHECKING:
     from sluice.backends.csl.compile import CslArtifacts

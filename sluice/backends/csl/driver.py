@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from sluice.backends.csl.compile import CslArtifacts
-from sluice.backends.csl.printer import write_files
+from sluice.csl.printer import write_files
 from sluice.errors import ExecutionError
 from sluice.progress import elapsed
 
@@ -88,9 +88,9 @@ def simulate(artifacts: CslArtifacts, host_inputs: dict, seed: int | None = None
              check_races: bool = True) -> tuple[dict[str, np.ndarray], dict[str, int]]:
     """Runs the printed-and-parsed program step by step through `SdkRuntime`; returns the
     outputs and cycle figures (`cycles`: of the launch, from its start to quiescence)."""
-    from sluice.backends.csl import model as m
-    from sluice.backends.csl.parser import parse_stream
-    from sluice.backends.csl.printer import print_stream
+    from sluice.csl import model as m
+    from sluice.csl.parser import parse_stream
+    from sluice.csl.printer import print_stream
     from sluice.runtime.wafer import MemcpyDataType, MemcpyOrder, SdkRuntime
 
     program = parse_stream(print_stream(artifacts.program))

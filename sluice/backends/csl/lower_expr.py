@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import sympy
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
-from sluice.backends.csl import model as m
+from sluice.csl import model as m
 from sluice.errors import UnsupportedError
 from sluice.ir import exact as X
 from sluice.ir import symbolic as S

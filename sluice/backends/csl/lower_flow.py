@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sluice.backends.csl import model as m
 from sluice.backends.csl.lower_expr import arrays_in
 from sluice.backends.csl.lower_pe import (
     Close,
@@ -28,6 +27,7 @@ from sluice.backends.csl.lower_pe import (
     SendVal,
     VecMap,
 )
+from sluice.csl import model as m
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sluice.backends.csl import model as m
+from sluice.csl import model as m
 from sluice.errors import ArgumentError, UnsupportedError
 
 PE = tuple[int, int]

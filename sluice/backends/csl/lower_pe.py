@@ -1,24 +1,25 @@
 """Specialising the phase programs of a `LoweredKernel` to one PE.
 
-Substituting concrete `pe_x, pe_y` folds the membership branches and most conditions; what
-is left is a small tree of PE operations (the "PE-IR" below): scalar computations, vector
-maps, sends and receives on fabric streams or host streams, loops and data-dependent
-branches. Every PE-local field becomes a flat CSL array (scalars: length 1), indexed by
-its row-major flattened index.
+Substituting concrete PE coordinates (`LoweredKernel.coords`) folds the membership branches
+and most conditions; what is left is a small tree of PE operations (the "PE-IR" below):
+scalar computations, vector maps, sends and receives on fabric streams or host streams, loops
+and data-dependent branches. Every PE-local field becomes a flat CSL array (scalars: length
+1), indexed by its row-major flattened index.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import sympy
 
-from sluice.backends.csl import model as m
 from sluice.backends.csl.lower_expr import to_csl
-from sluice.backends.csl.validate import RESERVED_NAMES
+from sluice.csl import model as m
+from sluice.csl.validate import RESERVED_NAMES
 from sluice.errors import UnsupportedError
-from sluice.frontend.spada.lower import PE_X, PE_Y, LoweredKernel
+from sluice.frontend.spada.lower import LoweredKernel
 from sluice.ir import (
     Access,
     Array,
@@ -168,6 +169,32 @@ def _safe(name: str) -> str:
     return name
 
 
+# The shapes of the names the lowering makes up, by what sets them apart: a prefix or whole
+# name (tasks t3, DSDs in2/out2/ctl2, staging fields stage0, colours col1, programs pe0,
+# colour parameters c_<stream>_p<phase>_rx/tx and their busy_/done_ flags, close sentinels
+# eos_/closed_, the scheduler's pc/wsite/resume, start), or a suffix (DSDs <field>_d4 and
+# <field>_x4, loop variables <var>_l3/<var>_v3, host buffers <host>_buf, cursors <buf>_cur).
+# tests/backends/csl checks that every name the examples' programs make up has one of them.
+MADE_UP_HEAD = re.compile(r"(?:t|in|out|ctl|stage|col|pe)\d+|c_.*_p\d+_(?:rx|tx)"
+                          r"|(?:busy|done|eos|closed)_.*|pc|wsite|resume|start")
+MADE_UP_TAIL = re.compile(r".*_(?:[dxlv]\d+|buf|cur)")
+
+
+def made_up(name: str) -> bool:
+    """Whether `name` has the shape of a name the lowering makes up."""
+    return bool(MADE_UP_HEAD.fullmatch(name) or MADE_UP_TAIL.fullmatch(name))
+
+
+def _field_name(ir: str, taken: set[str]) -> str:
+    """The CSL name of the kernel's container `ir`: `_safe`, then moved off the shapes of
+    made-up names (`u_` before a head shape, `_u` after a tail shape) and off the kernel's
+    other names, so that no made-up name can ever equal it."""
+    name = _safe(ir)
+    while made_up(name) or (name != ir and name in taken):
+        name = f"{name}_u" if MADE_UP_TAIL.fullmatch(name) else f"u_{name}"
+    return name
+
+
 class KernelInfo:
     """Containers of the kernel and the CSL fields they become."""
 
@@ -180,6 +207,9 @@ class KernelInfo:
                         if isinstance(c, Stream) and n not in self.host}
         self.fields: dict[str, FieldInfo] = {}  # CSL name -> info
         self.names: dict[tuple[int, str], str] = {}  # (phase or -1, IR name) -> CSL name
+        # every container name of the kernel: a renamed field takes none of them
+        self.ir_names: set[str] = set(prog.data) | {
+            n for c in prog.callees.values() for n in c.data}
         for n, c in prog.data.items():
             if isinstance(c, Array) and n not in self.host:
                 dims = [int(d) for d in c.shape[2:]]
@@ -203,11 +233,12 @@ class KernelInfo:
              scalar_arg: bool = False) -> None:
         if dtype not in CSL_DTYPES:
             raise UnsupportedError(f"container '{ir}' of type {dtype.value} has no CSL type")
-        base = _safe(ir)
+        base = _field_name(ir, self.ir_names)
         name = base
         info = FieldInfo(name, CSL_DTYPES[dtype], length, scalar_arg)
         k = 1
-        while name in self.fields and self.fields[name] != info:
+        while (name in self.fields and self.fields[name] != info) or \
+                (name != base and (made_up(name) or name in self.ir_names)):
             k += 1
             name = f"{base}_{k}"
             info = FieldInfo(name, CSL_DTYPES[dtype], length, scalar_arg)
@@ -248,7 +279,8 @@ class _Specialiser:
 
     # --- control flow
     def subs(self, e: sympy.Basic) -> sympy.Basic:
-        return S.substitute(e, {PE_X: self.x, PE_Y: self.y})
+        px, py = self.info.lk.coords  # the kernel's coordinate symbols, never a user name
+        return S.substitute(e, {px: self.x, py: self.y})
 
     def region(self, r: Region) -> list:
         out: list = []
@@ -431,7 +463,9 @@ class _Specialiser:
             return Send(self.phase, dst, ref, self.dests(Memlet(dst, mem.other_subset)))
         raise UnsupportedError(f"a copy from '{src}' to '{dst}' cannot be lowered to CSL")
 
-    def _tasklet_value(self, t: Tasklet, g) -> tuple[m.Expr, Memlet]:
+    def _tasklet_value(self, t: Tasklet, g) -> tuple[sympy.Basic, dict[str, m.Expr], Memlet]:
+        """The tasklet's output as one SymPy expression (its code lines substituted into each
+        other, PE coordinates folded), the CSL values of its inputs, and its output memlet."""
         extra: dict[str, m.Expr] = {}
         for e in g.in_edges(t):
             if e.dst_conn is None or e.memlet is None:
@@ -440,18 +474,40 @@ class _Specialiser:
         outs = [e for e in g.out_edges(t) if e.memlet is not None]
         if len(t.outputs) != 1 or len(outs) != 1:
             raise UnsupportedError(f"{t.describe()} with {len(t.outputs)} outputs")
-        values: dict[str, m.Expr] = {}
+        values: dict[str, sympy.Basic] = {}
         for name, e in t.code:
-            values[name] = self.expr(e, {**extra, **values})
-        return values[t.outputs[0]], outs[0].memlet
+            values[name] = S.substitute(e, values)
+        return self.subs(values[t.outputs[0]]), extra, outs[0].memlet
+
+    def _choose(self, e: sympy.Basic, extra: dict[str, m.Expr], make) -> list:
+        """`make(csl value)` for `e`; a `select(c, a, b)` inside `e` becomes an `if` on `c`
+        whose branches do `make` with `a` and with `b` in its place. CSL has no conditional
+        expression (CSL.md), and as both arms are pure, computing only the chosen one gives
+        the value `np.where` gives."""
+        # the outermost select whose condition holds no select (one exists if any select does)
+        sel = next((n for n in sympy.preorder_traversal(e)
+                    if isinstance(n, S.Select) and not n.args[0].has(S.Select)), None)
+        if sel is None:
+            return [make(self.expr(e, extra))]
+        c, a, b = sel.args
+        then = self._choose(e.xreplace({sel: a}), extra, make)
+        orelse = self._choose(e.xreplace({sel: b}), extra, make)
+        if c == sympy.true:
+            return then
+        if c == sympy.false:
+            return orelse
+        return [If_(self.expr(c, extra), then, orelse)]
 
     def tasklet(self, t: Tasklet, g) -> list:
-        value, out = self._tasklet_value(t, g)
+        value, extra, out = self._tasklet_value(t, g)
         if out.data in self.info.host:
-            return [HostSendVal(out.data, self.host_elem(out), value)]
+            elem = self.host_elem(out)
+            return self._choose(value, extra, lambda v: HostSendVal(out.data, elem, v))
         if out.data in self.info.streams:
-            return [SendVal(self.phase, out.data, value, self.dests(out))]
-        return [Compute(self.element(out), value)]
+            dests = self.dests(out)
+            return self._choose(value, extra, lambda v: SendVal(self.phase, out.data, v, dests))
+        target = self.element(out)
+        return self._choose(value, extra, lambda v: Compute(target, v))
 
     def vecmap(self, mp: Map, g) -> Op:
         if len(mp.params) != 1:
@@ -466,12 +522,16 @@ class _Specialiser:
         tasklets = [n for n in mp.body.nodes if isinstance(n, Tasklet)]
         if len(tasklets) != 1:
             raise UnsupportedError(f"{mp.describe()} holds {len(tasklets)} tasklets")
-        value, out = self._tasklet_value(tasklets[0], mp.body)
+        value, extra, out = self._tasklet_value(tasklets[0], mp.body)
         if out.data in self.info.host or out.data in self.info.streams:
             raise UnsupportedError(f"{mp.describe()} writes a stream")
         target = self.element(out)
+        body = self._choose(value, extra, lambda v: Compute(target, v))
         del self.loopvars[var]
-        return VecMap(name, int(a), int(b), int(s), target, value)
+        if len(body) == 1 and isinstance(body[0], Compute):
+            return VecMap(name, int(a), int(b), int(s), target, body[0].value)
+        # a select per element: an element loop with an `if` (no DSD op chooses)
+        return Loop_(name, m.Lit(int(a)), m.Lit(int(b)), int(s), body)
 
 
 def specialise(info: KernelInfo, x: int, y: int, closes: bool = False) -> list:

@@ -35,8 +35,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl.validate import MAX_SWITCH_POSITIONS, USER_COLORS, WSE3_SWITCHABLE
+from sluice.csl import model as m
+from sluice.csl.validate import MAX_SWITCH_POSITIONS, USER_COLORS, WSE3_SWITCHABLE
 from sluice.errors import UnsupportedError
 
 OPP = {"EAST": "WEST", "WEST": "EAST", "NORTH": "SOUTH", "SOUTH": "NORTH"}

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sluice.backends.csl import model as m
 from sluice.backends.csl.lower_flow import (
     AwaitClose,
     Channel,
@@ -46,7 +45,8 @@ from sluice.backends.csl.lower_pe import (
 from sluice.backends.csl.lower_routes import SWITCH_ADVANCE
 from sluice.backends.csl.lower_vector import Vec, vector_ops
 from sluice.backends.csl.options import CslOptions
-from sluice.backends.csl.validate import FABRIC_QUEUES, LOCAL_TASK_IDS
+from sluice.csl import model as m
+from sluice.csl.validate import FABRIC_QUEUES, LOCAL_TASK_IDS
 from sluice.errors import UnsupportedError
 
 N, L = m.Name, m.Lit

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sluice.backends.csl import model as m
 from sluice.backends.csl.lower_expr import names_in
+from sluice.csl import model as m
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,11 @@ from sluice.backends.cpu.library import emit_library as emit_host_library
 from sluice.backends.cpu.library import inputs, output_pointer, reduce_one, reduce_plan
 from sluice.backends.cpu.views import element, view_of
 from sluice.backends.cpu.writes import combine, combine_into, wcr_identity
-from sluice.backends.safetext import comment
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.library import Reduce, Transpose
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Schedule, Tasklet
+from sluice.safetext import comment
 
 # Generated host constructs a kernel cannot contain; the map then stays on the host.
 _HOST_ONLY = re.compile(r"#pragma omp|\bthrow\b|\bgoto\b|sl::atomic_update|std::complex|"

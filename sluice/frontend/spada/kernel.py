@@ -5,6 +5,10 @@
 
 A stream-array argument `stream<T, N>[a, b]` is a host array of shape (a, b, N); scalars are
 Python numbers; writeonly streams come back in a dict.
+
+The frontend runs a kernel on the reference interpreter only: compiling it for and running
+it on a target (CSL and the wafer simulator) is the API's job (DESIGN.md §2: a frontend
+imports no backend), done by `sluice.spatial.SpatialKernel`, what `sluice.load` returns.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from sluice import display
-from sluice.errors import ArgumentError, ExecutionError, did_you_mean
+from sluice.errors import ArgumentError, ExecutionError, SluiceError, did_you_mean
 from sluice.frontend.spada.check import CheckResult, check
 from sluice.frontend.spada.expand import bind
 from sluice.frontend.spada.lower import LoweredKernel, lower
@@ -28,8 +32,10 @@ from sluice.sourcefile import read_source
 from sluice.tracebacks import user_api
 
 
-class SpatialKernel:
-    """A bound, checked and lowered spatial kernel."""
+class SpadaKernel:
+    """A bound, checked and lowered spatial kernel that runs on the interpreter."""
+
+    targets: tuple[str, ...] = ("interpret",)  # what `__call__(target=...)` accepts
 
     def __init__(self, source: str, filename: str | None, params: Mapping[str, Any]) -> None:
         self.filename = filename
@@ -62,36 +68,11 @@ class SpatialKernel:
 
     @user_api
     def __call__(self, target: str = "interpret", **host_args: Any) -> dict[str, np.ndarray]:
-        if target == "csl":
-            from sluice.backends.csl import run_on_simulator
-
-            self._check_args(host_args)
-            return run_on_simulator(self.compile("csl"), host_args)
         if target != "interpret":
-            from sluice.errors import SluiceError
-
-            raise SluiceError(f"target '{target}' is not available for spatial kernels",
-                              hint="use target='interpret' or target='csl'")
+            raise SluiceError(f"target '{target}' is not available for this spatial kernel",
+                              hint="use target='interpret'; kernels from sluice.load also "
+                              "run on target='csl'")
         return self.run_interpreter(**host_args)
-
-    @user_api
-    def compile(self, target: str = "csl", out_dir: str | Path | None = None,
-                options: Any = None, arch: str = "wse2") -> Any:
-        """CSL artifacts of the kernel (`CslArtifacts`), written to `out_dir` if given."""
-        if target != "csl":
-            from sluice.errors import SluiceError
-
-            raise SluiceError(f"cannot compile spatial kernels for target '{target}'",
-                              hint="use target='csl'")
-        from sluice.backends.csl import compile_kernel, write
-
-        key = (options, arch)
-        cache = self.__dict__.setdefault("_csl_cache", {})
-        if key not in cache:
-            cache[key] = compile_kernel(self.lowered, options, arch)
-        if out_dir is not None:
-            write(cache[key], out_dir)
-        return cache[key]
 
     def _check_args(self, host_args: Mapping[str, Any]) -> None:
         known = set(self.inputs)
@@ -153,7 +134,7 @@ class SpatialKernel:
 
     def __repr__(self) -> str:
         w, h = self.grid
-        return display.one_line(f"<SpatialKernel '{self.program.name}' on {w}x{h} PEs, "
+        return display.one_line(f"<{type(self).__name__} '{self.program.name}' on {w}x{h} PEs, "
                                 f"params {self.params}>", 200)
 
     def _repr_html_(self) -> str:
@@ -168,25 +149,28 @@ class SpatialKernel:
             [h.name, "input" if h.readonly else "output", f"stream<{h.dtype.value}>",
              f"{h.shape} (a, b, N)"] for h in self.lowered.host_streams]
         rows += [[n, "input", f"scalar {dt.value}", "()"] for n, dt in self.lowered.scalars.items()]
+        targets = " or ".join(f"'{t}'" for t in self.targets)
+        compile_ = "  k.compile('csl');" if "csl" in self.targets else ""
         usage = display.code(f"k({', '.join(f'{n}=...' for n in self.inputs)}, "
-                             "target='interpret' or 'csl');  k.compile('csl');  k.program")
+                             f"target={targets});{compile_}  k.program")
         return display.card(f"spatial kernel {self.program.name}", [
             display.facts(about), display.table(["argument", "direction", "type", "shape"], rows),
             usage], subtitle=f"on {w} x {h} PEs")
 
 
 @user_api
-def load(path: str | Path, params: Mapping[str, Any] | None = None) -> SpatialKernel:
-    """Load a `.sptl` kernel with its compile-time parameters bound."""
+def load(path: str | Path, params: Mapping[str, Any] | None = None) -> SpadaKernel:
+    """Load a `.sptl` kernel with its compile-time parameters bound (interpreter only;
+    `sluice.load` gives one that also runs on CSL)."""
     path = Path(path)
-    return SpatialKernel(read_source(path), str(path), params or {})
+    return SpadaKernel(read_source(path), str(path), params or {})
 
 
 @user_api
 def loads(source: str, params: Mapping[str, Any] | None = None,
-          filename: str | None = None) -> SpatialKernel:
+          filename: str | None = None) -> SpadaKernel:
     """Like `load`, from source text."""
-    return SpatialKernel(source, filename, params or {})
+    return SpadaKernel(source, filename, params or {})
 
 
-__all__ = ["SpatialKernel", "load", "loads", "parse_file"]
+__all__ = ["SpadaKernel", "load", "loads", "parse_file"]

@@ -11,6 +11,10 @@ The shape of the result:
   phase program with the PE's coordinates (`pe_x`, `pe_y`), which branches on the compute
   block that covers the PE and runs its statements as IR control flow and states.
 
+Names the lowering makes up (the coordinates, the map's parameters, temporaries) never equal
+an identifier of the kernel: each gets a suffix until it is free (`LoweredKernel.coords` says
+what the coordinates were called), so a field named `x` or `pe_x` is just a field.
+
 Execution is eager: a send pushes at once (queues are unbounded in the IR). A receive that is
 not awaited at once is moved to the point where it must complete — `await c`, `awaitall`, the
 end of the enclosing loop body or of the compute block — which is what SPADA.md §10 allows
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import sympy
 
@@ -52,7 +56,7 @@ from sluice.ir import (
 from sluice.ir import exact as X
 from sluice.ir import symbolic as S
 
-PE_X, PE_Y = "pe_x", "pe_y"
+PE_X, PE_Y = "pe_x", "pe_y"  # preferred names of the PE coordinates; see `_Lowerer.unique`
 
 DTYPES = {"f16": DType.float16, "f32": DType.float32, "f64": DType.float64, "i8": DType.int8,
           "i16": DType.int16, "i32": DType.int32, "u8": DType.uint8, "u16": DType.uint16,
@@ -86,6 +90,9 @@ class LoweredKernel:
     # `s.close()` markers: empty IR states (no-ops for the interpreter), by state name, with
     # the sending memlet of the closed stream; a backend that signals epoch ends uses them.
     closes: dict[str, Memlet] = field(default_factory=dict)
+    # The symbols of a phase program that hold the PE's coordinates: PE_X, PE_Y unless the
+    # kernel uses those names itself.
+    coords: tuple[str, str] = (PE_X, PE_Y)
 
 
 @dataclass
@@ -104,14 +111,15 @@ class _Phase:
         self.low = lowerer
         self.phase = phase
         self.b = ProgramBuilder(f"{lowerer.name}_phase{phase.index}")
-        self.b.symbol(PE_X, arg=True)
-        self.b.symbol(PE_Y, arg=True)
+        self.pe_x, self.pe_y = lowerer.coords
+        self.b.symbol(self.pe_x, arg=True)
+        self.b.symbol(self.pe_y, arg=True)
         for name in lowerer.containers:
             c = lowerer.main.data[name]
             self.b.program.data[name] = _clone(c)
             self.b.program.args.append(name)
         self.locals: dict[str, str] = {}  # SpaDA local name -> container
-        self.coords: dict[str, str] = {}  # block coordinate names -> PE_X / PE_Y
+        self.coords: dict[str, str] = {}  # block coordinate names -> pe_x / pe_y symbols
         self.loopvars: set[str] = set()
         # Deferred receives per loop body / compute block: (completion name, statement,
         # the branch conditions it was started under).
@@ -129,15 +137,19 @@ class _Phase:
         return table
 
     def fresh(self, prefix: str) -> str:
-        self.counter += 1
-        return f"{prefix}{self.counter}"
+        """A numbered name (`prefix` + counter, counted per phase) no kernel identifier equals."""
+        while True:
+            self.counter += 1
+            cand = f"{prefix}{self.counter}"
+            if cand not in self.low.user_names:
+                return cand
 
     # --- building ---------------------------------------------------------------------------
     def build(self) -> Program:
         cases = []
         for blk in self.phase.computes:
             region = Region()
-            self.coords = {blk.xvar: PE_X, blk.yvar: PE_Y}
+            self.coords = {blk.xvar: self.pe_x, blk.yvar: self.pe_y}
             self.b._regions.append(region)
             self.pending.append([])
             self.stmts(blk.node.body)
@@ -152,7 +164,7 @@ class _Phase:
     def membership(self, blk: Block) -> sympy.Basic:
         """A condition on (pe_x, pe_y) that holds exactly on the block's subgrid."""
         conds = []
-        for var, item in zip((PE_X, PE_Y), blk.node.subgrid.ranges, strict=True):
+        for var, item in zip((self.pe_x, self.pe_y), blk.node.subgrid.ranges, strict=True):
             v = S.symbol(var)
             if isinstance(item, ast.Range):
                 lo, hi = _int(item.start), _int(item.stop)
@@ -456,13 +468,13 @@ class _Phase:
     def stream_memlet(self, name: str, decl: ast.StreamDecl, sending: bool) -> Memlet:
         src = decl.source
         if isinstance(src, ast.ExternStream):
-            return Memlet(self.low.host[src.arg].name, (Index(S.symbol(PE_X)),
-                                                        Index(S.symbol(PE_Y))))
+            return Memlet(self.low.host[src.arg].name, (Index(S.symbol(self.pe_x)),
+                                                        Index(S.symbol(self.pe_y))))
         container = self.low.stream_container(self.phase.index, name, decl)
         if not sending:
-            return Memlet(container, (Index(S.symbol(PE_X)), Index(S.symbol(PE_Y))))
+            return Memlet(container, (Index(S.symbol(self.pe_x)), Index(S.symbol(self.pe_y))))
         dims = []
-        for coord, off in ((PE_X, src.dx), (PE_Y, src.dy)):
+        for coord, off in ((self.pe_x, src.dx), (self.pe_y, src.dy)):
             c = S.symbol(coord)
             if isinstance(off, ast.Range):
                 step = 1 if off.step is None else _int(off.step)
@@ -484,7 +496,7 @@ class _Phase:
         if fld is None or len(self.low.main.data[e.id].shape) == 2:
             return None
         shape = self.low.main.data[e.id].shape
-        return Memlet(e.id, (Index(S.symbol(PE_X)), Index(S.symbol(PE_Y)),
+        return Memlet(e.id, (Index(S.symbol(self.pe_x)), Index(S.symbol(self.pe_y)),
                              *(Range(0, d) for d in shape[2:])))
 
     def place(self, e: ast.Expr) -> Memlet:
@@ -495,7 +507,7 @@ class _Phase:
             if e.id in self.low.fields:
                 if len(self.low.main.data[e.id].shape) != 2:
                     raise SluiceError(f"'{e.id}' is an array: index it", self.low.loc(e))
-                return Memlet(e.id, (Index(S.symbol(PE_X)), Index(S.symbol(PE_Y))))
+                return Memlet(e.id, (Index(S.symbol(self.pe_x)), Index(S.symbol(self.pe_y))))
             if e.id in self.low.scalars:
                 return Memlet(e.id)
         if isinstance(e, ast.Subscript) and isinstance(e.base, ast.Name):
@@ -503,7 +515,8 @@ class _Phase:
             if e.base.id in self.locals:
                 return Memlet(self.locals[e.base.id], idx)
             if e.base.id in self.low.fields:
-                return Memlet(e.base.id, (Index(S.symbol(PE_X)), Index(S.symbol(PE_Y)), *idx))
+                return Memlet(e.base.id, (Index(S.symbol(self.pe_x)),
+                                          Index(S.symbol(self.pe_y)), *idx))
         raise UnsupportedError("this expression cannot be assigned to or read as an element",
                                self.low.loc(e))
 
@@ -628,6 +641,24 @@ def _receives(s: ast.Stmt) -> bool:
     return False
 
 
+def _identifiers(node: object) -> set[str]:
+    """Every string held anywhere in an AST: a superset of the names the kernel uses."""
+    out: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, str):
+            out.add(n)
+        elif isinstance(n, list | tuple):
+            stack.extend(n)
+        elif isinstance(n, dict):
+            stack.extend(n.keys())
+            stack.extend(n.values())
+        elif isinstance(n, ast.Node):
+            stack.extend(getattr(n, f.name) for f in fields(n) if f.name != "pos")
+    return out
+
+
 def _clone(c):
     if isinstance(c, Stream):
         return Stream(c.dtype, c.storage, False, c.dims, c.depth)
@@ -647,6 +678,20 @@ class _Lowerer:
         self.stream_names: dict[tuple[int, str], str] = {}
         self.containers: list[str] = []  # passed to every phase program, in order
         self.closes: dict[str, Memlet] = {}  # close marker state -> closed stream memlet
+        # Every identifier the kernel spells (over-approximated: any string in its AST): a
+        # made-up name is never one of them.
+        self.user_names = frozenset(_identifiers(bk.kernel) | {a.name for a in bk.args})
+        self.taken: set[str] = set(self.user_names)  # and the kernel-wide made-up names
+        self.coords = (self.unique(PE_X), self.unique(PE_Y))
+
+    def unique(self, name: str) -> str:
+        """`name`, or `name_2`, `name_3`, ... : the first that the kernel does not use."""
+        cand, n = name, 1
+        while cand in self.taken:
+            n += 1
+            cand = f"{name}_{n}"
+        self.taken.add(cand)
+        return cand
 
     def loc(self, node: ast.Node):
         return self.bk.reporter.loc(node) if self.bk.reporter is not None else None
@@ -709,8 +754,10 @@ class _Lowerer:
         dt = DTYPES[decl.type.elem.name]
         cname = name
         n = 1
-        while cname in self.main.data and (not isinstance(self.main.data[cname], Stream)
-                                           or self.main.data[cname].dtype != dt):
+        # a suffixed name is made up: it must not be one of the kernel's own names
+        while (cname in self.main.data and (not isinstance(self.main.data[cname], Stream)
+                                            or self.main.data[cname].dtype != dt)) \
+                or (cname != name and cname in self.user_names):
             n += 1
             cname = f"{name}_{n}"
         if cname not in self.main.data:
@@ -725,16 +772,17 @@ class _Lowerer:
         self.streams()
         w, h = self.bk.grid
         phases = [_Phase(self, ph).build() for ph in self.bk.phases]
+        mx, my = self.unique("x"), self.unique("y")  # the spatial map's parameters
         for prog in phases:
             self.main.callees[prog.name] = prog
             st = State(f"phase{prog.name.rsplit('phase', 1)[1]}")
             self.main.body.append(st)
             g = st.graph
             body = DataflowGraph()
-            m = Map(["x", "y"], [Range(0, w), Range(0, h)], body, Schedule.spatial,
-                    prog.name)
+            m = Map([mx, my], [Range(0, w), Range(0, h)], body, Schedule.spatial, prog.name)
             names = [n for n in self.containers]
-            call = Call(prog.name, names, names, {PE_X: S.symbol("x"), PE_Y: S.symbol("y")})
+            call = Call(prog.name, names, names,
+                        {self.coords[0]: S.symbol(mx), self.coords[1]: S.symbol(my)})
             gb = GraphBuilder(_ProgramView(self.main), body)
             gb.node(call, {n: self._whole(n) for n in names},
                     {n: self._whole(n) for n in names})
@@ -747,7 +795,7 @@ class _Lowerer:
                 g.connect(m, outer.write(n), self._whole(n))
         self.main.verify()
         return LoweredKernel(self.main, self.bk.grid, list(self.host.values()), self.scalars,
-                             self.closes)
+                             self.closes, self.coords)
 
     def _whole(self, name: str) -> Memlet:
         c = self.main.data[name]

@@ -12,8 +12,8 @@ import runpy
 
 import numpy as np
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl.printer import write_files
+from sluice.csl import model as m
+from sluice.csl.printer import write_files
 
 
 def run_printed(program: m.CslProgram, host: m.HostProgram, inputs: dict[str, np.ndarray],

@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl.parser import parse_dir
-from sluice.backends.csl.validate import validate as validate_program
+from sluice.csl import model as m
+from sluice.csl.parser import parse_dir
+from sluice.csl.validate import validate as validate_program
 from sluice.errors import ArgumentError, ExecutionError, did_you_mean
 from sluice.runtime.wafer import memcpy as mc
 from sluice.runtime.wafer.params import ArchParams

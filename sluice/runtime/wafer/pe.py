@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sluice.backends.csl import model as m
+from sluice.csl import model as m
 from sluice.errors import ExecutionError, RaceError
 from sluice.runtime.wafer.values import NP_DTYPE, binop, cast, dsd_function, scalar
 

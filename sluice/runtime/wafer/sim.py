@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 
-from sluice.backends.csl import model as m
+from sluice.csl import model as m
 from sluice.errors import DeadlockError, ExecutionError, RouteError
 from sluice.progress import Progress
 from sluice.runtime.wafer.fabric import (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sluice.frontend.spada.kernel import SpatialKernel, load
+from sluice.spatial import SpatialKernel, load
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "spada"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sluice.backends.csl.display import MAX_ROUTED_PES, grid_svg
-from sluice.frontend.spada.kernel import load
+from sluice.spatial import load
 
 EXAMPLES = Path(__file__).parents[3] / "examples" / "spada"
 

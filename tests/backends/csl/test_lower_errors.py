@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from sluice.backends.csl import compile_kernel, run_on_simulator
-from sluice.backends.csl import model as m
+from sluice.csl import model as m
 from sluice.errors import DeadlockError, RaceError, UnsupportedError
-from sluice.frontend.spada.kernel import loads
+from sluice.spatial import loads
 from tests.backends.csl.lowering_util import inputs, kernel
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sluice.backends.csl import compile_kernel, print_stream
+from sluice.backends.csl import compile_kernel
+from sluice.csl.printer import print_stream
 from tests.backends.csl.lowering_util import kernel
 
 GOLDEN = Path(__file__).with_name("golden")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sluice.backends.csl import CslOptions, compile_kernel, simulate
-from sluice.backends.csl import model as m
+from sluice.csl import model as m
 from sluice.errors import UnsupportedError
 from tests.backends.csl.lowering_util import assert_matches, inputs, kernel
 

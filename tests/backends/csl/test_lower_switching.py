@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from sluice.backends.csl import CslOptions, compile_kernel, simulate
-from sluice.backends.csl import model as m
 from sluice.backends.csl.lower_routes import RouteKey, control_reach, plan_color, route_tree
-from sluice.backends.csl.validate import check
+from sluice.csl import model as m
+from sluice.csl.validate import check
 from sluice.errors import UnsupportedError
-from sluice.frontend.spada.kernel import loads
+from sluice.spatial import loads
 from tests.backends.csl.lowering_util import assert_matches, inputs, kernel
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sluice.frontend.spada.kernel import load, loads
+import pytest
+
+from sluice import spatial
+from sluice.errors import SluiceError
+from sluice.frontend.spada import kernel as frontend_kernel
+from sluice.spatial import load, loads
 
 EXAMPLES = Path(__file__).parents[3] / "examples" / "spada"
 PARAMS = {"W": 2, "H": 3, "N": 4}
@@ -30,3 +35,16 @@ def test_a_file_name_is_escaped():
     k = loads(source, PARAMS, filename="<script>alert(1)</script>.sptl")
     html = k._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_frontend_kernel_names_only_the_interpreter():
+    # the frontend's own kernel runs on the interpreter; sluice.load's adds the CSL target
+    k = frontend_kernel.load(EXAMPLES / "axpy.sptl", PARAMS)
+    assert repr(k).startswith("<SpadaKernel 'axpy'")
+    assert "target=&#x27;interpret&#x27;);" in k._repr_html_() and "compile" not in k._repr_html_()
+    with pytest.raises(SluiceError, match="target 'csl' is not available") as info:
+        k(target="csl")
+    assert "sluice.load" in info.value.hint
+    api = load(EXAMPLES / "axpy.sptl", PARAMS)
+    assert isinstance(api, spatial.SpatialKernel) and isinstance(api, frontend_kernel.SpadaKernel)
+    assert "&#x27;interpret&#x27; or &#x27;csl&#x27;" in api._repr_html_()

@@ -12,6 +12,7 @@ import pytest
 import sluice.ir as ir
 from sluice.errors import ArgumentError, DeadlockError
 from sluice.frontend.spada.kernel import load, loads
+from tests.frontend.spada.name_clash_case import NAME_CLASH, USER_NAMES, clash_reference
 
 EXAMPLES = Path(__file__).parents[3] / "examples" / "spada"
 sys.path.insert(0, str(EXAMPLES))
@@ -101,3 +102,71 @@ def test_kernel_arguments_are_checked():
         k(**good, x_inn=1)
     assert "x_in" in info.value.hint
     assert set(k.outputs) == {"y_out"} and k.inputs["x_in"] == (2, 1, 3)
+
+
+def test_user_names_never_clash_with_generated_names():
+    k = loads(NAME_CLASH, {"W": 3, "H": 2, "N": 4}, "clash.sptl")
+    k.program.verify()
+    assert not set(k.lowered.coords) & USER_NAMES
+    (st,) = k.program.body.blocks
+    (mp,) = [n for n in st.graph.nodes if isinstance(n, ir.Map)]
+    assert not set(mp.params) & USER_NAMES
+    x = np.random.default_rng(1).standard_normal((3, 2, 4)).astype(np.float32)
+    np.testing.assert_allclose(k(x=x)["y"], clash_reference(x), rtol=1e-6)
+
+
+# Phase 1's `q` is an i32 stream, phase 0's an f32 one: they need two containers, and the
+# second may not take the name of the kernel's own i32 stream `q_2`.
+TWO_Q = """
+kernel @ph<W>(stream<f32, 1>[W, 1] readonly a,
+              stream<f32, 1>[W, 1] writeonly b,
+              stream<f32, 1>[W, 1] writeonly c) {
+    place i16 x, i16 y in [0:W, 0] {
+        f32 v
+        i32 iv
+        f32 w
+    }
+    phase {
+        dataflow i16 x, i16 y in [0:W, 0] {
+            stream<f32> q = relative_stream(-1, 0)
+            stream<i32> q_2 = relative_stream(-1, 0)
+        }
+        compute i16 x, i16 y in [0:W, 0] {
+            await receive(v, a[x, y])
+            iv = i32(x)
+            if x > 0 {
+                await send(v, q)
+                await send(iv, q_2)
+            }
+            if x < W - 1 {
+                await receive(v, q)
+                await receive(iv, q_2)
+            }
+        }
+    }
+    phase {
+        dataflow i16 x, i16 y in [0:W, 0] {
+            stream<i32> q = relative_stream(1, 0)
+        }
+        compute i16 x, i16 y in [0:W, 0] {
+            if x < W - 1 {
+                await send(iv + 100, q)
+            }
+            if x > 0 {
+                await receive(iv, q)
+            }
+            await send(v, b[x, y])
+            await send(f32(iv), c[x, y])
+        }
+    }
+}
+"""
+
+
+def test_a_renamed_stream_takes_no_name_of_the_kernel():
+    k = loads(TWO_Q, {"W": 3}, "ph.sptl")
+    assert {"q", "q_2"} < set(k.program.data) and len(
+        [n for n, c in k.program.data.items() if isinstance(c, ir.Stream)]) == 6
+    out = k(a=np.array([1, 2, 3], np.float32).reshape(3, 1, 1))
+    np.testing.assert_array_equal(out["b"].ravel(), [2, 3, 3])
+    np.testing.assert_array_equal(out["c"].ravel(), [1, 101, 102])

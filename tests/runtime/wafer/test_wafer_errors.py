@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl import samples
+from sluice.csl import model as m
+from sluice.csl import samples
 from sluice.errors import (
     ArgumentError,
     DeadlockError,

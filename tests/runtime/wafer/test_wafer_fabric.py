@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl import parser, printer, samples
+from sluice.csl import model as m
+from sluice.csl import parser, printer, samples
 from sluice.errors import DeadlockError
 from sluice.runtime.wafer import ARCH_PARAMS, SdkRuntime
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sluice.backends.csl import samples
+from sluice.csl import samples
 from sluice.runtime.wafer import MemcpyDataType, MemcpyOrder, SdkRuntime
 from sluice.runtime.wafer.harness import run_printed
 
@@ -102,7 +102,7 @@ def test_col_major_and_nonblocking_transfers() -> None:
 
 def test_16bit_copy_memcpy() -> None:
     """f16 data travels as the low halves of 32-bit words (MEMCPY_16BIT)."""
-    from sluice.backends.csl import model as m
+    from sluice.csl import model as m
 
     prog = m.PeProgram("h", fields=(m.Field("a", "f16", m.Lit(4), m.Zeros()),),
                        functions=(m.Function("neg", (
@@ -129,7 +129,7 @@ def test_printed_run_py_works_from_the_command_line(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from sluice.backends.csl.printer import write_files
+    from sluice.csl.printer import write_files
 
     s = samples.gemv(3, 2)
     write_files(s.program, str(tmp_path), s.host)

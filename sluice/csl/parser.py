@@ -15,8 +15,8 @@ from typing import Any
 
 from lark import Lark, Token, Transformer, UnexpectedInput, v_args
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl.printer import FILE_MARKER
+from sluice.csl import model as m
+from sluice.csl.printer import FILE_MARKER
 from sluice.errors import SluiceSyntaxError, SourceLocation
 from sluice.grammars import lalr_parser
 

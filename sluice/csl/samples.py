@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sluice.backends.csl import model as m
+from sluice.csl import model as m
 
 Inputs = dict[str, np.ndarray]
 N, L = m.Name, m.Lit

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl import samples
-from sluice.backends.csl.validate import check, validate
+from sluice.csl import model as m
+from sluice.csl import samples
+from sluice.csl.validate import check, validate
 from sluice.errors import VerificationError
 
 N, L = m.Name, m.Lit
@@ -130,6 +130,8 @@ CASES = {
     "name-duplicate": lambda: with_program(
         reduce_prog(), 0, fields=(m.Field("y", "f32", N("n"), m.Zeros()),
                                   m.Field("y_dsd", "f32", L(2), m.Zeros()))),
+    "name-shadow": lambda: with_program(
+        reduce_prog(), 0, functions=(m.Function("start", (m.For("y", L(0), L(2), ()),)),)),
     "task-ref": lambda: with_program(
         reduce_prog(), 0, functions=(m.Function("start", (m.Activate("ghost"),)),)),
 }

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from sluice.backends.csl import model as m
+from sluice.csl import model as m
 from sluice.errors import VerificationError
 from sluice.wafer import FABRIC_SIZE
 
@@ -136,9 +136,28 @@ RESERVED_NAMES = frozenset({
 })
 
 
+def declared_names(p: m.PeProgram) -> tuple[list[str], list[str]]:
+    """The file-level names a PE program declares (the printed `<field>_ptr` and
+    `<task>_task_id` included, once per declaration) and its local names (task parameters,
+    loop variables, locals)."""
+    names = ([q.name for q in p.params] + [f.name for f in p.fields]
+             + [d.name for d in p.dsds] + [f.name for f in p.functions]
+             + [t.name for t in p.tasks] + [f"{e}_ptr" for e in p.exports]
+             + [f"{t.name}_task_id" for t in p.tasks])
+    local_names = [t.param.name for t in p.tasks if t.param is not None]
+    for body in [f.body for f in p.functions] + [t.body for t in p.tasks]:
+        for st in _stmts(body):
+            if isinstance(st, m.For):
+                local_names.append(st.var)
+            elif isinstance(st, m.LocalVar):
+                local_names.append(st.name)
+    return names, local_names
+
+
 def _names(prog: m.CslProgram) -> Iterator[VerificationError]:
     """Names must be CSL identifiers, not reserved words, and unique per PE program; the
-    names the printer derives (`<field>_ptr`, `<task>_task_id`) must not collide either."""
+    names the printer derives (`<field>_ptr`, `<task>_task_id`) must not collide either, and
+    no local may shadow a file-level name."""
     def bad(name: str) -> bool:
         return not _IDENT.match(name) or name in RESERVED_NAMES
 
@@ -153,15 +172,9 @@ def _names(prog: m.CslProgram) -> Iterator[VerificationError]:
         seen_programs.add(p.name)
         if bad(p.name) or p.name == "layout":
             yield _err("identifier", f"program name {p.name!r} is not a usable file stem")
-        names = ([q.name for q in p.params] + [f.name for f in p.fields]
-                 + [d.name for d in p.dsds] + [f.name for f in p.functions]
-                 + [t.name for t in p.tasks] + [f"{e}_ptr" for e in p.exports]
-                 + [f"{t.name}_task_id" for t in p.tasks])
-        local_names = [t.param.name for t in p.tasks if t.param is not None]
+        names, local_names = declared_names(p)
         for body in [f.body for f in p.functions] + [t.body for t in p.tasks]:
             for st in _stmts(body):
-                if isinstance(st, (m.For, m.LocalVar)):
-                    local_names.append(st.var if isinstance(st, m.For) else st.name)
                 if isinstance(st, m.UnblockCmdStream) and not p.uses_memcpy:
                     yield _err("memcpy", f"{p.filename} calls sys_mod.unblock_cmd_stream() "
                                          "without importing memcpy")
@@ -169,6 +182,11 @@ def _names(prog: m.CslProgram) -> Iterator[VerificationError]:
             if bad(name):
                 yield _err("identifier", f"{p.filename}: local {name!r} is not a usable CSL "
                                          "identifier")
+        # CSL, like Zig, refuses a local that shadows a file-level name; a model that has one
+        # would print as text whose meaning changes (`k[0]` on the loop variable `k`)
+        for name in sorted(set(local_names) & set(names)):
+            yield _err("name-shadow", f"{p.filename}: local {name!r} shadows a file-level "
+                                      "name")
         for name, count in Counter(names).items():
             if bad(name):
                 yield _err("identifier", f"{p.filename}: {name!r} is not a usable CSL "

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl import parser, printer, samples
+from sluice.csl import model as m
+from sluice.csl import parser, printer, samples
 from sluice.errors import SluiceSyntaxError
 
 N, L = m.Name, m.Lit

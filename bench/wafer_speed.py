@@ -1,7 +1,7 @@
 """Measures simulator speed in simulated PE-cycles per second of host time.
 
-    python -m sluice.runtime.wafer.bench --width 32 --height 32 --n 64
-    python -m sluice.runtime.wafer.bench --width 32 --height 32 --n 4 --kind laplace2d
+    python -m bench.wafer_speed --width 32 --height 32 --n 64
+    python -m bench.wafer_speed --width 32 --height 32 --n 4 --kind laplace2d
 
 For the hand-built samples only the launched computation is timed (the memcpy copies before
 and after are excluded, as the simulator skips their idle cycles); parsing the printed
@@ -9,6 +9,9 @@ program is timed apart. `laplace2d` compiles `examples/spada/laplace2d.sptl` (un
 parses its printed CSL (timed apart) and times its whole host script on the simulator:
 memcpy in, launch, memcpy out and stop; its cycles include the memcpy copies, and its
 output is checked against the NumPy reference.
+
+(A benchmark, so it lives in bench/, above every floor of the package: it compiles `.sptl`
+examples through `sluice.spatial` and runs them on the runtime's simulator.)
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl import parser, printer, samples
+from sluice.csl import model as m
+from sluice.csl import parser, printer, samples
 from sluice.runtime.wafer.host import SdkRuntime
+from sluice.spatial import load
 
 KINDS = ("pipelined_reduce", "row_broadcast", "laplace2d")
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "spada"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "spada"
 
 
 def measure(width: int, height: int, n: int, kind: str = "pipelined_reduce") -> dict[str, float]:
@@ -98,11 +102,8 @@ def run_host(program: m.CslProgram, host: m.HostProgram, inputs: dict[str, np.nd
 def measure_example(name: str, params: dict[str, int]) -> dict[str, float]:
     """Compiles `examples/spada/<name>.sptl` and times its printed host script end to end
     on the simulator (all memcpy transfers included); raises if the result is wrong."""
-    from sluice.backends.csl import compile_kernel
-    from sluice.frontend.spada.kernel import load
-
     ref = _references()[name]
-    art = compile_kernel(load(EXAMPLES / f"{name}.sptl", params).lowered)
+    art = load(EXAMPLES / f"{name}.sptl", params).compile("csl")
     host_in = ref.make_inputs(params, np.random.default_rng(0))
     outs, rt, parse_s, wall = run_host(art.program, art.host, art.pack_inputs(host_in), True)
     got, want = art.unpack_outputs(outs), ref.reference(host_in, params)

@@ -6,10 +6,10 @@ import ast
 
 import pytest
 
-from sluice.backends.csl import model as m
-from sluice.backends.csl.printer import print_host, print_layout
-from sluice.backends.safetext import c_string, comment, identifier, py_string
+from sluice.csl import model as m
+from sluice.csl.printer import print_host, print_layout
 from sluice.errors import UnsupportedError
+from sluice.safetext import c_string, comment, identifier, py_string
 
 HOSTILE = ["x\nimport os; os.system('id') #", "*/ x /*", 'a"b', "a\\", "nul\x00", "\u2028",
            "é"]

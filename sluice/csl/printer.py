@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 
-from sluice.backends.csl import model as m
-from sluice.backends.safetext import c_string, comment, identifier, py_string
+from sluice.csl import model as m
 from sluice.errors import UnsupportedError
+from sluice.safetext import c_string, comment, identifier, py_string
 
 INDENT = "    "
 FILE_MARKER = "// FILE: "
