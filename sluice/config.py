@@ -274,6 +274,9 @@ _ALL = [
     _count("grad_fuzz", "SLUICE_GRAD_FUZZ", 0,
            "tests: gradients of this many random programs checked by finite differences",
            "development"),
+    _text("require_dace", "SLUICE_REQUIRE_DACE", "bool", "0",
+          "tests/interop: '1' fails the run where DaCe does not import instead of skipping "
+          "its tests (scripts/test.sh sets it in .venv-dace)", "development"),
     _text("venv", "SLUICE_VENV", "path", ".venv",
           "scripts/setup.sh: the virtual environment it creates", "development"),
 ]

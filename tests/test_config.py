@@ -31,7 +31,7 @@ SAMPLES = {"cache_dir": Path("/tmp/sluice-config-test"), "cache_max_size": 500 *
            "cslc": "/sdk/cslc", "cs_python": "/sdk/cs_python", "omp_num_threads": 3,
            "xdg_cache_home": "/tmp/xdg", "bench_dace_dir": "/tmp/dace", "update_golden": True,
            "fuzz_targets": "interpret,cpu,cuda", "fuzz_batches": 2, "fuzz_mutants": 5,
-           "grad_fuzz": 7, "venv": ".venv-x"}
+           "grad_fuzz": 7, "require_dace": "1", "venv": ".venv-x"}
 
 
 def _sources() -> list[Path]:

@@ -466,6 +466,6 @@ def siblings_shifted():
 
 @case(_outer_args)
 def siblings_reading_the_first():
-    """The second map reads X itself (X[i, 0]): no fusion."""
+    """The second map reads X itself (each iteration its own element): no fusion."""
     return _siblings("siblings_reading_the_first",
-                     second_inputs={"a": "X[i2, 0]", "c": "v2[j2]"})
+                     second_inputs={"a": "X[i2, j2]", "c": "v2[j2]"})
