@@ -1,0 +1,159 @@
+"""Export to DaCe SDFGs: the JSON without DaCe, and, where DaCe is installed, every IR corpus
+program validated, compiled and run by DaCe, equal to sluice's interpreter."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from corpus_programs import CORPUS
+from dace_helpers import Builds, configure, dace_or_skip, networkx_compat
+
+import sluice.ir as ir
+from sluice.errors import SluiceError, UnsupportedError
+from sluice.interop import program_to_sdfg_json, sdfg_arguments, to_sdfg
+from sluice.ir import ProgramBuilder
+from sluice.ir.requires import requirement
+
+NAMES = sorted(CORPUS)
+
+
+# --- the JSON, without DaCe -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_json_export_has_the_sdfg_format(name):
+    p = CORPUS[name].build()
+    js = p.to_sdfg_json()
+    assert json.loads(json.dumps(js)) == js
+    assert js["type"] == "SDFG"
+    assert {"attributes", "nodes", "edges", "start_block", "dace_version"} <= set(js)
+    attrs = js["attributes"]
+    assert attrs["name"] == p.name
+    assert {"_arrays", "arg_names", "symbols", "global_code"} <= set(attrs)
+    returns = ["__return"] if len(p.returns) == 1 else [f"__return_{k}"
+                                                        for k in range(len(p.returns))]
+    assert set(returns) <= set(attrs["_arrays"])
+    for a in attrs["arg_names"]:
+        assert attrs["_arrays"][a]["attributes"]["transient"] is False
+    assert js == program_to_sdfg_json(p)  # deterministic
+
+
+def test_json_export_does_not_import_dace():
+    code = ("import sys; sys.path.insert(0, 'tests/ir'); from corpus_programs import CORPUS; "
+            "[CORPUS[n].build().to_sdfg_json() for n in CORPUS]; "
+            "assert 'dace' not in sys.modules, 'exporting imported dace'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=_repo_root())
+
+
+def _repo_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2]
+
+
+def test_to_sdfg_without_dace_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "dace", None)  # `import dace` raises ImportError
+    with pytest.raises(SluiceError, match=r"pip install sluice\[dace\]"):
+        to_sdfg(CORPUS["sum_wcr"].build())
+
+
+def _one_state(name: str, container: str, dtype: str = "float64") -> ir.Program:
+    b = ProgramBuilder(name)
+    b.arg(container, dtype, ["N"])
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = 2 * v", inputs={"v": f"{container}[i]"},
+              outputs={"o": f"{container}[i]"})
+    return b.build()
+
+
+@pytest.mark.parametrize("bad", ["new", "int64_t", "sl_x", "__x"])
+def test_names_that_would_reach_code_unescaped_are_refused(bad):
+    with pytest.raises(UnsupportedError, match=f"'{bad}'"):
+        program_to_sdfg_json(_one_state("p", bad))
+
+
+def test_a_symbol_named_like_a_sympy_function_is_renamed():
+    b = ProgramBuilder("p")
+    b.arg("x", "float64", ["re"])
+    with b.state() as s:
+        s.map({"i": "0:re"}, "o = v", inputs={"v": "x[i]"}, outputs={"o": "x[i]"})
+    js = program_to_sdfg_json(b.build())
+    assert set(js["attributes"]["symbols"]) == {"sl_s_re"}
+    assert js["attributes"]["_arrays"]["x"]["attributes"]["shape"] == ["sl_s_re"]
+
+
+def test_check_blocks_are_refused_by_name():
+    b = ProgramBuilder("p")
+    b.arg("x", "float64", ["N"])
+    b.symbol("K")
+    b.assign(K="N")
+    b.check(requirement("K", "==", "N", "sizes agree"))
+    with pytest.raises(UnsupportedError, match="check K == N"):
+        program_to_sdfg_json(b.build())
+
+
+def test_conditions_dace_would_evaluate_otherwise_are_refused():
+    b = ProgramBuilder("p")
+    b.arg("x", "float32")
+    b.returns("y", "float32")
+    with b.if_("x > 0.1"):
+        with b.state() as s:
+            s.tasklet("o = v", {"v": "x"}, {"o": "y"})
+    with pytest.raises(UnsupportedError, match="condition x > 0.1"):
+        program_to_sdfg_json(b.build())
+
+
+# --- in DaCe ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    dace = dace_or_skip()
+    networkx_compat()
+    folder = tmp_path_factory.mktemp("dace-builds")
+    configure(dace, folder)
+    return Builds(folder)
+
+
+def _values(out) -> tuple:
+    if out is None:
+        return ()
+    # DaCe reuses its return arrays between calls: keep copies
+    return tuple(np.array(v, copy=True) for v in (out if isinstance(out, tuple) else (out,)))
+
+
+def _assert_same(got, want, what: str) -> None:
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.size == want.size, what
+    assert got.dtype == want.dtype, f"{what}: {got.dtype} != {want.dtype}"
+    got = got.reshape(want.shape)  # a returned scalar comes back as a 1-element array
+    if want.dtype.kind in "biu":
+        np.testing.assert_array_equal(got, want, err_msg=what)
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300, equal_nan=True,
+                                   err_msg=what)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_corpus_program_runs_in_dace_like_the_interpreter(name, builds, monkeypatch):
+    monkeypatch.chdir(builds.folder)  # DaCe saves failing SDFGs under the working directory
+    entry = CORPUS[name]
+    program = entry.build()
+    compiled = builds.compiled(program)
+    for seed in (0, 1, 2):
+        args, kwargs = entry.args(np.random.default_rng(seed))
+        ours, ours_kw = copy.deepcopy(args), copy.deepcopy(kwargs)
+        want = _values(ir.interpret(program, *ours, **ours_kw))
+        theirs, theirs_kw = copy.deepcopy(args), copy.deepcopy(kwargs)
+        got = _values(compiled(**sdfg_arguments(program, *theirs, **theirs_kw)))
+        assert len(got) == len(want)
+        for k, (g, w) in enumerate(zip(got, want, strict=True)):
+            _assert_same(g, w, f"{name} seed {seed}: return value {k}")
+        for k, (g, w) in enumerate(zip(theirs, ours, strict=True)):
+            if isinstance(w, np.ndarray):
+                _assert_same(g, w, f"{name} seed {seed}: argument {k} after the call")
