@@ -17,11 +17,13 @@ import sympy
 
 from sluice.backends.cpu.cexpr import PRINTER, CVal, c_int, convert, literal, strip_parens
 from sluice.backends.cpu.ctypes_map import WEAK_INT, ctype, strong
+from sluice.backends.safetext import c_string, comment
 from sluice.errors import UnsupportedError
 from sluice.interop.sdfg_json import dsym, strides
 from sluice.ir.data import Container
 from sluice.ir.memlet import Index, Range, Subset, full_subset
 from sluice.ir.nodes import LibraryNode, Tasklet
+from sluice.ir.requires import Requirement
 
 
 def _fresh(base: str, taken: set[str]) -> str:
@@ -55,6 +57,15 @@ def tasklet_code(t: Tasklet, ins: dict[str, np.dtype], outs: dict[str, np.dtype]
         value = strip_parens(convert(env[c], dt))
         lines.append(f"{pushes[c]}.push({value});" if c in pushes else f"{rename[c]} = {value};")
     return "\n".join(lines)
+
+
+def check_code(r: Requirement, what: str) -> str:
+    """C++ that stops the process where requirement `r` fails (DaCe's C++ cannot hand an
+    error back to its Python caller), saying why on stderr first."""
+    msg = c_string(comment(f"sluice: {what}: {r.broken()} ({r.why})"))
+    lhs, rhs = _size(r.lhs), _size(r.rhs)
+    return (f"if (!(({lhs}) {r.op} ({rhs}))) {{\n"
+            f"  std::fputs({msg} \"\\n\", stderr);\n  std::abort();\n}}")
 
 
 def wcr_lambda(op: str, dtype: np.dtype, where: str) -> str:

@@ -3,7 +3,8 @@ validated `dace.SDFG` where DaCe is installed.
 
 Structured control flow maps onto DaCe's control-flow regions one to one: `Loop` and `While`
 become LoopRegions, `Branch` a ConditionalBlock, `Assign` the assignments of the interstate
-edge to the next block, `Break`/`Continue`/`Return` DaCe's blocks of the same names. Returned
+edge to the next block, `Break`/`Continue`/`Return` DaCe's blocks of the same names, `Check`
+(and the program's `requires`) a tasklet that prints why and aborts where it fails. Returned
 containers become `__return` (or `__return_0`, `__return_1`, ...) arrays, DaCe's convention,
 so calling the compiled SDFG returns them; a returned scalar comes back as a 1-element array.
 Containers the program allocates start zeroed (the IR's rule) through a first state.
@@ -23,6 +24,7 @@ import sympy
 
 from sluice.backends.cpu.prelude import prelude
 from sluice.errors import ArgumentError, SluiceError, UnsupportedError
+from sluice.interop import sdfg_code
 from sluice.interop.sdfg_dataflow import Level, StateBuilder, label
 from sluice.interop.sdfg_json import (
     DACE_VERSION,
@@ -53,6 +55,7 @@ from sluice.ir.control import (
 )
 from sluice.ir.data import CSR, Scalar, Stream
 from sluice.ir.memlet import Index, Range, full_subset, subset_shape
+from sluice.ir.requires import Requirement
 from sluice.ir.symbolic import to_text
 
 if TYPE_CHECKING:
@@ -67,6 +70,7 @@ DACE_CXX_ARGS = ("-std=c++17 -fPIC -O2 -fwrapv -ffp-contract=off -Wno-unused-par
 _NEEDS_CXX17 = """#if __cplusplus < 201703L
 #error "sluice's tasklets need C++17: see sluice.interop.sdfg_export.DACE_CXX_ARGS"
 #endif
+#include <cstdio>
 """
 
 
@@ -142,13 +146,16 @@ class Exporter:
 
     # --- the SDFG --------------------------------------------------------------------------
     def sdfg(self) -> dict[str, Any]:
-        body = self.region(self.p.body, "ControlFlowRegion", self._zero_state())
+        first = [s for s in (self._requires_state(), self._zero_state()) if s is not None]
+        body = self.region(self.p.body, "ControlFlowRegion", first)
         attrs: dict[str, Any] = {
             "name": self.p.name, "arg_names": self.arg_names(), "_arrays": self.arrays(),
             "symbols": {dsym(s): dt.value for s, dt in self.p.symbols.items()},
             "using_experimental_blocks": True}
         if self.top:
             cpp = "\n".join(self.code)
+            if "sl::c" in cpp:  # complex helpers; DaCe spells the types, not std::complex
+                cpp += "\nstd::complex"
             attrs["global_code"] = {"frame": code(_NEEDS_CXX17 + prelude(cpp))}
         body.update({"type": "SDFG", "attributes": attrs, "label": "",
                      "dace_version": DACE_VERSION})
@@ -204,7 +211,7 @@ class Exporter:
         return name
 
     # --- control flow ----------------------------------------------------------------------
-    def region(self, r: Region, kind: str, first: dict | None = None) -> dict[str, Any]:
+    def region(self, r: Region, kind: str, first: list[dict] | None = None) -> dict[str, Any]:
         nodes: list[dict] = []
         edges: list[dict] = []
 
@@ -217,7 +224,12 @@ class Exporter:
             edges.append({"type": "Edge", "attributes": {"data": interstate(assigns)},
                           "src": str(a), "dst": str(b)})
 
-        prev = add(first) if first is not None else None
+        prev = None
+        for js in first or []:
+            cur = add(js)
+            if prev is not None:
+                link(prev, cur, None)
+            prev = cur
         pending: dict[str, str] | None = None
         for b in r.blocks:
             if isinstance(b, Assign):
@@ -267,10 +279,28 @@ class Exporter:
             return {"type": kind, "collapsed": False, "label": self.unique(kind.lower()),
                     "attributes": {}, "nodes": [], "edges": []}
         if isinstance(b, Check):
-            raise UnsupportedError(f"cannot export the {b.describe()} to an SDFG: DaCe has no "
-                                   "run-time check that stops a program",
-                                   hint="check the sizes before calling the SDFG")
+            sb = StateBuilder(self, self.unique("check"))
+            sb.node(self._check(b.requirement))
+            return sb.js
         raise UnsupportedError(f"cannot export the {b.describe()} to an SDFG")
+
+    def _check(self, r: Requirement) -> dict[str, Any]:
+        """A tasklet that stops the program, as sluice's runners do, where `r` fails: DaCe
+        has no error channel back to its caller, so it prints why and aborts."""
+        text = sdfg_code.check_code(r, f"check failed in '{self.p.name}'")
+        self.code.append(text)
+        return {"type": "Tasklet", "label": "check", "attributes": {
+            "label": "check", "code": code(text), "side_effects": True,
+            "in_connectors": {}, "out_connectors": {}}}
+
+    def _requires_state(self) -> dict[str, Any] | None:
+        """The program's `requires` (size relations of its arguments), checked first."""
+        if not self.p.requires:
+            return None
+        sb = StateBuilder(self, self.unique("requires"))
+        for r in self.p.requires:
+            sb.node(self._check(r))
+        return sb.js
 
     def _loop(self, b: Loop) -> dict[str, Any]:
         where = b.describe()

@@ -76,7 +76,7 @@ def sym(e: Any, where: str) -> str:
         elif isinstance(node, sympy.Pow):
             if not (node.exp.is_Integer and node.exp > 0):
                 raise _refuse_expr(e, where)
-        elif not isinstance(node, sympy.Integer | sympy.Add | sympy.Mul):
+        elif not isinstance(node, sympy.Integer | sympy.Add | sympy.Mul | sympy.Max | sympy.Min):
             raise _refuse_expr(e, where)
     return str(e.xreplace({s: sympy.Symbol(dsym(s.name), **s.assumptions0)
                            for s in e.free_symbols if dsym(s.name) != s.name}))
@@ -86,7 +86,8 @@ def _refuse_expr(e: Any, where: str) -> UnsupportedError:
     return UnsupportedError(
         f"cannot export the expression {e} of {where} to an SDFG: DaCe would not evaluate it "
         "exactly as sluice does",
-        hint="sizes, subsets and loop bounds can use +, - and * of integers and symbols")
+        hint="sizes, subsets and loop bounds can use +, -, *, Max and Min of integers and "
+             "symbols")
 
 
 # --- data descriptors ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from corpus_programs import CORPUS
 from dace_helpers import Builds, configure, dace_or_skip, networkx_compat
+from interop_programs import EXTRA
 
 import sluice.ir as ir
 from sluice.errors import SluiceError, UnsupportedError
@@ -87,14 +88,22 @@ def test_a_symbol_named_like_a_sympy_function_is_renamed():
     assert js["attributes"]["_arrays"]["x"]["attributes"]["shape"] == ["sl_s_re"]
 
 
-def test_check_blocks_are_refused_by_name():
-    b = ProgramBuilder("p")
+def _checked_program() -> ir.Program:
+    b = ProgramBuilder("checked")
     b.arg("x", "float64", ["N"])
+    b.returns("y", "float64", ["N"])
     b.symbol("K")
-    b.assign(K="N")
-    b.check(requirement("K", "==", "N", "sizes agree"))
-    with pytest.raises(UnsupportedError, match="check K == N"):
-        program_to_sdfg_json(b.build())
+    b.assign(K="N - 3")
+    b.check(requirement("K", ">=", 0, "x needs 3 elements"))
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = 2.0 * v", inputs={"v": "x[i]"}, outputs={"o": "y[i]"})
+    return b.build()
+
+
+def test_a_check_becomes_a_tasklet_that_stops_the_program():
+    js = program_to_sdfg_json(_checked_program())
+    text = json.dumps(js)
+    assert "x needs 3 elements" in text and "std::abort()" in text
 
 
 def test_conditions_dace_would_evaluate_otherwise_are_refused():
@@ -139,14 +148,47 @@ def _assert_same(got, want, what: str) -> None:
                                    err_msg=what)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_corpus_program_runs_in_dace_like_the_interpreter(name, builds, monkeypatch):
-    monkeypatch.chdir(builds.folder)  # DaCe saves failing SDFGs under the working directory
-    entry = CORPUS[name]
-    program = entry.build()
+_CHECK_SCRIPT = """
+import sys
+sys.path[:0] = [{here!r}, {here!r} + "/../ir", {root!r}]
+import numpy as np
+from dace_helpers import configure, networkx_compat
+import dace
+networkx_compat()
+configure(dace, {folder!r})
+from test_sdfg_export import _checked_program
+from sluice.interop import sdfg_arguments, to_sdfg
+p = _checked_program()
+sdfg = to_sdfg(p)
+sdfg.build_folder = {folder!r} + "/checked"
+run = sdfg.compile()
+x = np.arange(4.0)
+assert np.array_equal(run(**sdfg_arguments(p, x)), 2 * x)
+print("passed", flush=True)
+run(**sdfg_arguments(p, np.arange(2.0)))
+print("not stopped", flush=True)
+"""
+
+
+def test_a_failing_check_stops_the_dace_program(builds):
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    script = _CHECK_SCRIPT.format(here=str(here), root=str(_repo_root()),
+                                  folder=str(builds.folder))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=builds.folder, timeout=300)
+    assert "passed" in done.stdout, done.stderr[-2000:]
+    assert "not stopped" not in done.stdout
+    assert done.returncode != 0
+    assert "K >= 0 does not hold (x needs 3 elements)" in done.stderr
+
+
+def _runs_like_the_interpreter(program: ir.Program, make_args, builds: Builds) -> None:
+    name = program.name
     compiled = builds.compiled(program)
     for seed in (0, 1, 2):
-        args, kwargs = entry.args(np.random.default_rng(seed))
+        args, kwargs = make_args(np.random.default_rng(seed))
         ours, ours_kw = copy.deepcopy(args), copy.deepcopy(kwargs)
         want = _values(ir.interpret(program, *ours, **ours_kw))
         theirs, theirs_kw = copy.deepcopy(args), copy.deepcopy(kwargs)
@@ -157,3 +199,16 @@ def test_corpus_program_runs_in_dace_like_the_interpreter(name, builds, monkeypa
         for k, (g, w) in enumerate(zip(theirs, ours, strict=True)):
             if isinstance(w, np.ndarray):
                 _assert_same(g, w, f"{name} seed {seed}: argument {k} after the call")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_corpus_program_runs_in_dace_like_the_interpreter(name, builds, monkeypatch):
+    monkeypatch.chdir(builds.folder)  # DaCe saves failing SDFGs under the working directory
+    _runs_like_the_interpreter(CORPUS[name].build(), CORPUS[name].args, builds)
+
+
+@pytest.mark.parametrize("name", sorted(EXTRA))
+def test_more_constructs_run_in_dace_like_the_interpreter(name, builds, monkeypatch):
+    monkeypatch.chdir(builds.folder)
+    build, make_args = EXTRA[name]
+    _runs_like_the_interpreter(build(), lambda rng: (make_args(rng), {}), builds)
