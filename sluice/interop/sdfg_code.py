@@ -35,13 +35,12 @@ def _fresh(base: str, taken: set[str]) -> str:
     return name
 
 
-def tasklet_code(t: Tasklet, ins: dict[str, np.dtype], outs: dict[str, np.dtype],
-                 rename: dict[str, str], pushes: dict[str, str]) -> str:
-    """C++ body of an element tasklet: `ins`/`outs` are the connected connectors and the
-    element types of their containers; `rename` gives a connector's name in the SDFG;
-    `pushes` maps outputs into streams to the stream's variable in DaCe's C++."""
+def tasklet_code(t: Tasklet, ins: dict[str, tuple[np.dtype, str]],
+                 outs: dict[str, tuple[np.dtype, str]]) -> str:
+    """C++ body of an element tasklet. `ins`: connector -> (element type, the C++ that reads
+    it); `outs`: connector -> (element type, a statement with `{}` for the value)."""
     env = {s: CVal(dsym(s), WEAK_INT) for s in t.free_symbols()}
-    env.update({c: CVal(rename[c], strong(dt)) for c, dt in ins.items()})
+    env.update({c: CVal(text, strong(dt)) for c, (dt, text) in ins.items()})
     taken: set[str] = set()
     lines = []
     for target, expr in t.code:
@@ -50,12 +49,11 @@ def tasklet_code(t: Tasklet, ins: dict[str, np.dtype], outs: dict[str, np.dtype]
         lines.append(f"const {ctype(val.vtype.dtype, t.describe())} {var} = "
                      f"{strip_parens(val.text)};")
         env[target] = CVal(var, val.vtype, val.literal)
-    for c, dt in outs.items():
+    for c, (dt, statement) in outs.items():
         if c not in env or c in ins:
             raise UnsupportedError(f"cannot export {t.describe()}: it never assigns its "
                                    f"output '{c}'")
-        value = strip_parens(convert(env[c], dt))
-        lines.append(f"{pushes[c]}.push({value});" if c in pushes else f"{rename[c]} = {value};")
+        lines.append(statement.format(strip_parens(convert(env[c], dt))))
     return "\n".join(lines)
 
 
@@ -226,6 +224,8 @@ def _reduce(n: LibraryNode, v: dict[str, View], w: _Code) -> None:
         acc_t = np.dtype(n.dtype) if n.dtype else np.add.reduce(np.zeros(1, inp.dtype)).dtype
     else:
         acc_t = np.dtype("int64") if op.startswith("arg") else inp.dtype
+    if op.startswith("arg") and inp.dtype.kind == "c":
+        raise UnsupportedError(f"cannot export {n.describe()}: {op} of complex values")
 
     def outer(oidx: list[str]) -> None:
         pos = dict(zip(kept, oidx, strict=True))
@@ -262,6 +262,8 @@ def _reduce(n: LibraryNode, v: dict[str, View], w: _Code) -> None:
                 w(f"{r} = {r} {op} {xv};")
             else:
                 fn = "sl::maximum" if op == "max" else "sl::minimum"
+                if acc_t.kind == "c":  # NumPy's lexicographic order, NaN first
+                    fn = "sl::cmaximum" if op == "max" else "sl::cminimum"
                 w(f"{r} = {first} ? {xv} : {fn}({r}, {xv}); {first} = false;")
 
         w.loops([inp.shape[d] for d in axes], inner)

@@ -80,6 +80,8 @@ class Level:
         self.ids: dict[Node, int] = {}
         self.parts: dict[tuple[Node, str], int] = {}  # a CSR's access node: one per component
         self.conns: dict[Node, dict[str, str]] = {}  # tasklet connectors renamed in the SDFG
+        self.indirect: set[tuple[Node, str]] = set()  # connectors to whole containers
+        self.whole_data: set[str] = set()  # data some of those address (here or deeper)
         self.reads: dict[str, str] = {}
         self.n_conn = 0
 
@@ -135,7 +137,7 @@ class Level:
                      if e.memlet is not None and e.memlet.data == data]
             if outer:
                 src = self.parent.source(outer[0].src, outer[0].src_conn, data)
-                mem = self.parent.memlet(outer[0].memlet, self.map_node.describe())
+                mem = self._scope_memlet(outer[0].memlet)
             else:
                 src = self.parent.fresh_source(data)
                 mem = self.parent.memlet(Memlet(data), self.map_node.describe(), whole=True)
@@ -160,13 +162,26 @@ class Level:
                  if e.memlet is not None and e.memlet.data == data]
         if outer:
             dst = self.parent.sink(outer[0].dst, outer[0].dst_conn, data, outer[0].memlet)
-            mem = self.parent.memlet(outer[0].memlet, self.map_node.describe())
+            mem = self._scope_memlet(outer[0].memlet)
         else:
             m = Memlet(data, (), inner.wcr)
             dst = self.parent.fresh_sink(data, m)
             mem = self.parent.memlet(m, self.map_node.describe(), whole=True)
         self.sb.edge((self.exit["id"], cout), dst, mem)
         return self.exit["id"], cin
+
+    def _scope_memlet(self, m: Memlet) -> dict[str, Any]:
+        """The outer memlet of a scope connector: the sluice one, or the whole container
+        where the body addresses it in C++ or DaCe could not evaluate its subset."""
+        assert self.parent is not None and self.map_node is not None
+        where = self.map_node.describe()
+        whole = m.data in self.whole_data
+        if not whole:
+            try:
+                subset_json(m.subset, where)
+            except UnsupportedError:
+                whole = True
+        return self.parent.memlet(m, where, whole=whole)
 
     def fresh_sink(self, data: str, inner: Memlet) -> tuple[int, str | None]:
         if self.parent is None:
@@ -226,27 +241,58 @@ class Level:
         return m, entry, exit_
 
     def _tasklet(self, t: Tasklet) -> dict[str, Any]:
-        ins = {checked(e.dst_conn, "a connector"): self.ex.p.container(e.memlet.data).dtype.numpy
-               for e in self.g.in_edges(t) if e.memlet is not None}
-        outs = {checked(e.src_conn, "a connector"):
-                self.ex.p.container(e.memlet.data).dtype.numpy
-                for e in self.g.out_edges(t) if e.memlet is not None}
         # A connector named as a container or symbol would shadow it in DaCe's C++
         taken = set(self.ex.names.values()) | set(self.ex.p.symbols)
-        rename = {c: f"sl_c_{c}" if c in taken else c for c in [*ins, *outs]}
+        rename: dict[str, str] = {}
+        types: dict[str, dict[str, Any]] = {"in": {}, "out": {}}
+        ins: dict[str, tuple[Any, str]] = {}
+        outs: dict[str, tuple[Any, str]] = {}
+        for e in self.g.in_edges(t) + self.g.out_edges(t):
+            if e.memlet is None:
+                continue
+            side = "in" if e.dst is t else "out"
+            c = checked(e.dst_conn if side == "in" else e.src_conn, "a connector")
+            rename[c] = conn = f"sl_c_{c}" if c in taken else c
+            data = e.memlet.data
+            dt = self.ex.p.container(data).dtype.numpy
+            at = self._indirect(conn, e.memlet)
+            types[side][conn] = {"type": "pointer", "dtype": dt.name} if at else None
+            if side == "in":
+                ins[c] = (dt, at or conn)
+            elif isinstance(self.ex.p.container(data), Stream):
+                # DaCe's C++ defines no connector for a push through a map exit: push to
+                # the stream's variable, named as the data; the edge keeps the dataflow.
+                outs[c] = (dt, f"{self.dname(data)}.push({{}});")
+            else:
+                outs[c] = (dt, (at or conn) + " = {};")
+            if at:
+                self.indirect.add((t, conn))
+                level: Level | None = self
+                while level is not None:
+                    level.whole_data.add(data)
+                    level = level.parent
         self.conns[t] = rename
-        # DaCe's C++ defines no connector for a push through a map exit: the tasklet pushes
-        # to the stream's variable, named as the data, while the edge keeps the dataflow.
-        pushes = {e.src_conn: self.dname(e.memlet.data) for e in self.g.out_edges(t)
-                  if e.memlet is not None
-                  and isinstance(self.ex.p.container(e.memlet.data), Stream)}
-        text = sdfg_code.tasklet_code(t, ins, outs, rename, pushes)
+        text = sdfg_code.tasklet_code(t, ins, outs)
         self.ex.code.append(text)
         lab = label(t.label)
         return {"type": "Tasklet", "label": lab, "attributes": {
-            "label": lab, "code": code(text),
-            "in_connectors": dict.fromkeys(rename[c] for c in ins),
-            "out_connectors": dict.fromkeys(rename[c] for c in outs)}}
+            "label": lab, "code": code(text), "in_connectors": types["in"],
+            "out_connectors": types["out"]}}
+
+    def _indirect(self, conn: str, m: Memlet) -> str | None:
+        """For an element whose index DaCe would not compute as sluice does (floor division,
+        `select`, ...): the C++ that addresses it in the whole container, which the
+        connector then points to. None where the memlet can say it."""
+        c = self.ex.p.container(m.data)
+        if isinstance(c, Stream) or not m.subset:
+            return None
+        try:
+            subset_json(m.subset, "")
+            return None
+        except UnsupportedError:
+            if m.wcr is not None:
+                raise
+        return sdfg_code.view(conn, c, m.subset).at([])
 
     def _operand(self, conn: str, m: Memlet) -> list[tuple[str, str, sdfg_code.View]]:
         """(DaCe connector, sluice data, view) for a library operand; a CSR gives three."""
@@ -313,9 +359,10 @@ class Level:
         dst_data = e.dst.data if isinstance(e.dst, Access) else m.data
         if isinstance(e.dst, Call) and e.dst_conn is not None:
             checked(e.dst_conn, "a connector")
-        self.sb.edge(self.source(e.src, e.src_conn, src_data),
-                     self.sink(e.dst, e.dst_conn, dst_data, m),
-                     self.memlet(m, where, pop=isinstance(e.dst, Tasklet)))
+        src = self.source(e.src, e.src_conn, src_data)
+        dst = self.sink(e.dst, e.dst_conn, dst_data, m)
+        whole = (e.src, src[1]) in self.indirect or (e.dst, dst[1]) in self.indirect
+        self.sb.edge(src, dst, self.memlet(m, where, whole=whole, pop=isinstance(e.dst, Tasklet)))
 
     def _copy(self, e: Edge, where: str) -> None:
         m = e.memlet

@@ -56,7 +56,7 @@ from sluice.ir.control import (
 from sluice.ir.data import CSR, Scalar, Stream
 from sluice.ir.memlet import Index, Range, full_subset, subset_shape
 from sluice.ir.requires import Requirement
-from sluice.ir.symbolic import to_text
+from sluice.ir.symbolic import free_names, to_text
 
 if TYPE_CHECKING:
     import dace
@@ -97,6 +97,9 @@ class Exporter:
     def _name_data(self) -> None:
         p = self.p
         checked(p.name, "a program")
+        if self.top and len(p.returns) > 10:  # DaCe orders them by name: __return_10 < _2
+            raise UnsupportedError(f"cannot export '{p.name}' to an SDFG: it returns "
+                                   f"{len(p.returns)} values, DaCe keeps the order of 10")
         rets = {r: "__return" if len(p.returns) == 1 else f"__return_{k}"
                 for k, r in enumerate(p.returns)} if self.top else {}
         for s in p.symbols:
@@ -117,21 +120,35 @@ class Exporter:
 
     def is_dace_scalar(self, data: str) -> bool:
         c = self.p.container(data)
-        return isinstance(c, Scalar) and not self._returned(data)
+        return isinstance(c, Scalar) and not self._boxed(data)
 
-    def _returned(self, data: str) -> bool:
-        return self.top and data in self.p.returns
+    def _boxed(self, data: str) -> bool:
+        """A scalar the SDFG keeps in a 1-element array: a returned one (DaCe returns
+        arrays), and a complex argument (ctypes cannot pass complex numbers by value)."""
+        c = self.p.data.get(data)
+        return self.top and isinstance(c, Scalar) and (
+            data in self.p.returns or (data in self.p.args and c.dtype.numpy.kind == "c"))
 
     def arrays(self) -> dict[str, Any]:
         out = {}
         args = set(self.p.args)
+        # DaCe allocates (and we zero) containers where the program starts: their sizes
+        # cannot depend on symbols the program sets while it runs.
+        assigned = {b.var for b in self.p.body.walk() if isinstance(b, Loop)} | {
+            k for b in self.p.body.walk() if isinstance(b, Assign) for k in b.assignments}
         for name, c in self.p.data.items():
+            late = c.free_symbols() & assigned
+            if late:
+                raise UnsupportedError(
+                    f"cannot export '{name}' to an SDFG: its size depends on "
+                    f"'{sorted(late)[0]}', which the program assigns while it runs",
+                    hint="give it a size known when the program starts")
             transient = name not in args and name not in self.p.returns
             parts = [(f"{name}.{k}", c.component(k)) for k in CSR.COMPONENTS] \
                 if isinstance(c, CSR) else [(name, c)]
             for data, cc in parts:
                 out[self.names[data]] = descriptor(cc, f"'{data}'", transient,
-                                                   as_array=self._returned(data))
+                                                   as_array=self._boxed(data))
         return out
 
     def arg_names(self) -> list[str]:
@@ -309,6 +326,17 @@ class Exporter:
         if not (step.is_Integer and step != 0):
             raise UnsupportedError(f"cannot export the {where}: its step {step} is not a "
                                    "nonzero constant")
+        fixed = {b.var} | free_names(b.stop)
+        unknown = (free_names(b.start) | free_names(b.stop)) - set(self.p.symbols)
+        if unknown:
+            raise UnsupportedError(f"cannot export the {where}: its bounds read "
+                                   f"'{sorted(unknown)[0]}', which is not a symbol",
+                                   hint="assign the value to a symbol before the loop")
+        moved = fixed & {k for blk in b.body.walk() if isinstance(blk, Assign)
+                         for k in blk.assignments}
+        if moved:  # DaCe evaluates the condition each iteration, sluice's range once
+            raise UnsupportedError(f"cannot export the {where}: its body assigns "
+                                   f"'{sorted(moved)[0]}', which the loop's range reads")
         js = self.region(b.body, "LoopRegion")
         js["label"] = self.unique(f"loop_{v}")
         cmp = "<" if step > 0 else ">"
@@ -344,7 +372,7 @@ class Exporter:
         c = self.p.data.get(name)
         if isinstance(c, Scalar) and (c.dtype.numpy.kind in "biu"
                                       or c.dtype.numpy.name == "float64"):
-            return self.names[name] + ("[0]" if self._returned(name) else "")
+            return self.names[name] + ("[0]" if self._boxed(name) else "")
         raise self._refuse(e, where)
 
     def _refuse(self, e: Any, where: str) -> UnsupportedError:
@@ -440,6 +468,7 @@ def sdfg_arguments(program: Program, *args: Any, **kwargs: Any) -> dict[str, Any
     import numpy as np
 
     from sluice.ir.interpreter import bind_symbols, csr_parts, match_arguments
+    from sluice.ir.requires import check
 
     given = match_arguments(program, args, kwargs)
     out: dict[str, Any] = {}
@@ -456,6 +485,8 @@ def sdfg_arguments(program: Program, *args: Any, **kwargs: Any) -> dict[str, Any
                 out[f"{name}_{k}"] = parts[k]
             shapes[name] = tuple(x for x in parts["shape"] if x is not None)
             shapes[f"{name}.data"] = parts["data"].shape
+        elif isinstance(c, Scalar) and c.dtype.numpy.kind == "c":
+            out[name] = np.full(1, v, c.dtype.numpy)  # boxed (Exporter._boxed)
         elif isinstance(c, Scalar):
             out[name] = c.dtype.numpy.type(v)
         elif isinstance(v, np.ndarray):
@@ -463,5 +494,7 @@ def sdfg_arguments(program: Program, *args: Any, **kwargs: Any) -> dict[str, Any
             shapes[name] = v.shape
         else:
             raise ArgumentError(f"argument '{name}' must be a NumPy array")
-    out.update({dsym(k): v for k, v in bind_symbols(program, shapes, symbols).items()})
+    symbols = bind_symbols(program, shapes, symbols)
+    check(program, symbols)  # here, as an ArgumentError, rather than the SDFG's abort
+    out.update({dsym(k): v for k, v in symbols.items()})
     return out

@@ -16,6 +16,7 @@ import sympy
 from sluice.errors import UnsupportedError
 from sluice.ir.data import Array, Container, Scalar, Stream
 from sluice.ir.memlet import Index, Range, Subset
+from sluice.ir.symbolic import Select
 
 DACE_VERSION = "1.0.2"  # the format written; DaCe 1.0 reads it
 
@@ -69,7 +70,7 @@ def dsym(name: str) -> str:
 def sym(e: Any, where: str) -> str:
     """A size or index expression as DaCe's symbolic parser reads it. Only integer
     arithmetic that C++ evaluates like Python is allowed (DaCe's `//` and `%` truncate)."""
-    e = sympy.sympify(e)
+    e = _min_max(sympy.sympify(e))
     for node in sympy.preorder_traversal(e):
         if isinstance(node, sympy.Symbol):
             checked(node.name, "a symbol")
@@ -80,6 +81,24 @@ def sym(e: Any, where: str) -> str:
             raise _refuse_expr(e, where)
     return str(e.xreplace({s: sympy.Symbol(dsym(s.name), **s.assumptions0)
                            for s in e.free_symbols if dsym(s.name) != s.name}))
+
+
+def _min_max(e: sympy.Basic) -> sympy.Basic:
+    """`select(a < b, a, b)` (a frontend's clamp) as Min(a, b), and its kin as Max: DaCe
+    knows Min and Max, not a conditional."""
+
+    def rewrite(n: sympy.Basic) -> sympy.Basic:
+        cond, a, b = n.args
+        if isinstance(cond, sympy.Lt | sympy.Le | sympy.Gt | sympy.Ge):
+            lo, hi = (cond.lhs, cond.rhs) if isinstance(cond, sympy.Lt | sympy.Le) \
+                else (cond.rhs, cond.lhs)
+            if (a, b) == (lo, hi):
+                return sympy.Min(a, b)
+            if (a, b) == (hi, lo):
+                return sympy.Max(a, b)
+        return n
+
+    return e.replace(lambda n: isinstance(n, Select), rewrite)
 
 
 def _refuse_expr(e: Any, where: str) -> UnsupportedError:

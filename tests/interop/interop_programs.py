@@ -155,3 +155,20 @@ def control_and_calls():
                     s.map({"j": "0:C"}, "o = -v", inputs={"v": "A[r, j]"},
                           outputs={"o": "A[r, j]"})
     return b.build()
+
+
+@extra(lambda rng: [_r(rng, 9), complex(1.5, -2.0)])
+def indirect_indices():
+    """Indices DaCe would compute otherwise (floor division of negatives, `select`): the
+    tasklet addresses the container itself. A complex scalar argument crosses ctypes."""
+    b = ProgramBuilder("indirect_indices")
+    b.arg("x", "float64", ["N"])
+    b.arg("z", "complex128")
+    b.returns("y", "float64", ["N"])
+    b.returns("w", "complex128", ["N"])
+    with b.state() as s:
+        s.map({"i": "0:N"}, "o = u + v",
+              inputs={"u": "x[(i - 4) // 3 + 2]", "v": "x[select(i < 3, i + 3, i - 3)]"},
+              outputs={"o": "y[i]"})
+        s.map({"i": "0:N"}, "o = c * v", inputs={"c": "z", "v": "x[i]"}, outputs={"o": "w[i]"})
+    return b.build()

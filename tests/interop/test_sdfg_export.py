@@ -106,6 +106,29 @@ def test_a_check_becomes_a_tasklet_that_stops_the_program():
     assert "x needs 3 elements" in text and "std::abort()" in text
 
 
+def test_loops_whose_range_their_body_changes_are_refused():
+    b = ProgramBuilder("p")
+    b.arg("x", "float64", ["N"])
+    b.symbol("K")
+    b.assign(K="N")
+    with b.loop("i", 0, "K"):
+        b.assign(K="K - 1")
+    with pytest.raises(UnsupportedError, match="assigns 'K'"):
+        program_to_sdfg_json(b.build())
+
+
+def test_sizes_set_while_running_are_refused():
+    b = ProgramBuilder("p")
+    b.arg("x", "float64", ["N"])
+    b.symbol("K")
+    b.transient("t", "float64", ["K"])
+    b.assign(K="N - 1")
+    with b.state() as s:
+        s.map({"i": "0:K"}, "o = v", inputs={"v": "x[i]"}, outputs={"o": "t[i]"})
+    with pytest.raises(UnsupportedError, match="'t'.*depends on 'K'"):
+        program_to_sdfg_json(b.build())
+
+
 def test_conditions_dace_would_evaluate_otherwise_are_refused():
     b = ProgramBuilder("p")
     b.arg("x", "float32")
