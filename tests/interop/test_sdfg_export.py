@@ -235,3 +235,35 @@ def test_more_constructs_run_in_dace_like_the_interpreter(name, builds, monkeypa
     monkeypatch.chdir(builds.folder)
     build, make_args = EXTRA[name]
     _runs_like_the_interpreter(build(), lambda rng: (make_args(rng), {}), builds)
+
+
+def test_frontend_programs_run_in_dace_like_the_interpreter(builds, monkeypatch):
+    """Programs the Python frontend traces from the fuzzer's random NumPy functions (every
+    dtype, NaN and extremes, slicing, reductions, run-time checks): those that export run in
+    DaCe equal to the interpreter. Enough of them must export for this to mean something."""
+    import sluice
+    from tests.fuzz import families, gen
+    from tests.fuzz.differential import load
+
+    monkeypatch.chdir(builds.folder)
+    ran = []
+    for seed in range(12):
+        spec = gen.generate(seed, families.CI, n_stmts=2)
+        f, args = load(spec).f, spec.make_args()
+        try:
+            with np.errstate(all="ignore"):
+                program = sluice.jit(f).trace(*copy.deepcopy(args))
+            program.to_sdfg_json()
+        except SluiceError:  # NumPy or sluice refuse the function, or it has no SDFG form
+            continue
+        program.name = f"fuzz{seed}"  # one build each
+        try:
+            with np.errstate(all="ignore"):
+                ir.interpret(program, *copy.deepcopy(args))
+        except SluiceError:  # arguments the program rejects (overlapping, mismatched)
+            continue
+        with np.errstate(all="ignore"):
+            _runs_like_the_interpreter(program, lambda rng, a=args: (copy.deepcopy(a), {}),
+                                       builds)
+        ran.append(seed)
+    assert len(ran) >= 5, f"only seeds {ran} exported and ran"
