@@ -67,8 +67,11 @@ if TYPE_CHECKING:
 DACE_CXX_ARGS = ("-std=c++17 -fPIC -O2 -fwrapv -ffp-contract=off -Wno-unused-parameter "
                  "-Wno-unused-label -Wno-unused-variable")
 
-_NEEDS_CXX17 = """#if __cplusplus < 201703L
+_BUILD_GUARDS = """#if __cplusplus < 201703L
 #error "sluice's tasklets need C++17: see sluice.interop.sdfg_export.DACE_CXX_ARGS"
+#endif
+#ifdef __FAST_MATH__
+#error "-ffast-math changes NaN, inf and rounding: see sluice.interop.sdfg_export.DACE_CXX_ARGS"
 #endif
 #include <cstdio>
 """
@@ -173,7 +176,7 @@ class Exporter:
             cpp = "\n".join(self.code)
             if "sl::c" in cpp:  # complex helpers; DaCe spells the types, not std::complex
                 cpp += "\nstd::complex"
-            attrs["global_code"] = {"frame": code(_NEEDS_CXX17 + prelude(cpp))}
+            attrs["global_code"] = {"frame": code(_BUILD_GUARDS + prelude(cpp))}
         body.update({"type": "SDFG", "attributes": attrs, "label": "",
                      "dace_version": DACE_VERSION})
         return body

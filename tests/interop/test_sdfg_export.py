@@ -44,6 +44,14 @@ def test_json_export_has_the_sdfg_format(name):
     assert js == program_to_sdfg_json(p)  # deterministic
 
 
+def test_builds_that_would_not_be_exact_stop_with_a_reason():
+    frame = program_to_sdfg_json(CORPUS["math_functions"].build())["attributes"]
+    text = frame["global_code"]["frame"]["string_data"]
+    assert "#ifdef __FAST_MATH__\n#error" in text
+    assert "#if __cplusplus < 201703L\n#error" in text
+    assert "namespace sl" in text  # the helpers the tasklets call
+
+
 def test_json_export_does_not_import_dace():
     code = ("import sys; sys.path.insert(0, 'tests/ir'); from corpus_programs import CORPUS; "
             "[CORPUS[n].build().to_sdfg_json() for n in CORPUS]; "
