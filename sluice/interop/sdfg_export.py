@@ -27,7 +27,9 @@ from sluice.errors import ArgumentError, SluiceError, UnsupportedError
 from sluice.interop import sdfg_code
 from sluice.interop.sdfg_dataflow import Level, StateBuilder, label
 from sluice.interop.sdfg_json import (
+    _DERIVED,
     DACE_VERSION,
+    Derived,
     checked,
     code,
     descriptor,
@@ -56,7 +58,7 @@ from sluice.ir.control import (
 from sluice.ir.data import CSR, Scalar, Stream
 from sluice.ir.memlet import Index, Range, full_subset, subset_shape
 from sluice.ir.requires import Requirement
-from sluice.ir.symbolic import free_names, to_text
+from sluice.ir.symbolic import evaluate, free_names, to_text
 
 if TYPE_CHECKING:
     import dace
@@ -94,6 +96,7 @@ class Exporter:
         self.code = self.shared.code
         self.names: dict[str, str] = {}
         self.labels: set[str] = set()
+        self.derived: dict[Any, str] = {}  # size expression -> its symbol (top level)
         self._name_data()
 
     # --- data ------------------------------------------------------------------------------
@@ -137,8 +140,7 @@ class Exporter:
         args = set(self.p.args)
         # DaCe allocates (and we zero) containers where the program starts: their sizes
         # cannot depend on symbols the program sets while it runs.
-        assigned = {b.var for b in self.p.body.walk() if isinstance(b, Loop)} | {
-            k for b in self.p.body.walk() if isinstance(b, Assign) for k in b.assignments}
+        assigned = self.assigned()
         for name, c in self.p.data.items():
             late = c.free_symbols() & assigned
             if late:
@@ -166,12 +168,26 @@ class Exporter:
 
     # --- the SDFG --------------------------------------------------------------------------
     def sdfg(self) -> dict[str, Any]:
-        first = [s for s in (self._requires_state(), self._zero_state()) if s is not None]
-        body = self.region(self.p.body, "ControlFlowRegion", first)
+        derived = Derived(self.start_known()) if self.top else None
+        token = _DERIVED.set(derived)
+        try:
+            checks = StateBuilder(self, self.unique("requires"))
+            first = [s for s in (checks.js, self._zero_state()) if s is not None]
+            body = self.region(self.p.body, "ControlFlowRegion", first)
+            arrays = self.arrays()
+        finally:
+            _DERIVED.reset(token)
+        self.derived = dict(derived.names) if derived else {}
+        for r in self.p.requires:
+            checks.node(self._check(r))
+        for e, name in self.derived.items():
+            checks.node(self._check(Requirement(sympy.Symbol(name, integer=True), "==", e,
+                                                "a size the caller passes as a symbol")))
+        symbols = {dsym(s): dt.value for s, dt in self.p.symbols.items()}
+        symbols.update(dict.fromkeys(self.derived.values(), "int64"))
         attrs: dict[str, Any] = {
-            "name": self.p.name, "arg_names": self.arg_names(), "_arrays": self.arrays(),
-            "symbols": {dsym(s): dt.value for s, dt in self.p.symbols.items()},
-            "using_experimental_blocks": True}
+            "name": self.p.name, "arg_names": self.arg_names(), "_arrays": arrays,
+            "symbols": symbols, "using_experimental_blocks": True}
         if self.top:
             cpp = "\n".join(self.code)
             if "sl::c" in cpp:  # complex helpers; DaCe spells the types, not std::complex
@@ -219,7 +235,7 @@ class Exporter:
         one = {"type": "Range", "ranges": [rng(q, q) for q in params]}
         sb.edge((t, "sl_z"), (xid, "IN_z"), memlet(dname, one))
         whole = subset_json(full_subset(shape), where)
-        sb.edge((xid, "OUT_z"), (acc, None), memlet(dname, whole, str(sympy.prod(shape))))
+        sb.edge((xid, "OUT_z"), (acc, None), memlet(dname, whole, sym(sympy.prod(shape), where)))
 
     def unique(self, text: str) -> str:
         base = label(text)
@@ -313,14 +329,19 @@ class Exporter:
             "label": "check", "code": code(text), "side_effects": True,
             "in_connectors": {}, "out_connectors": {}}}
 
-    def _requires_state(self) -> dict[str, Any] | None:
-        """The program's `requires` (size relations of its arguments), checked first."""
-        if not self.p.requires:
-            return None
-        sb = StateBuilder(self, self.unique("requires"))
-        for r in self.p.requires:
-            sb.node(self._check(r))
-        return sb.js
+    def assigned(self) -> set[str]:
+        """Symbols the program sets while it runs: loop variables and assigned ones."""
+        return {b.var for b in self.p.body.walk() if isinstance(b, Loop)} | {
+            k for b in self.p.body.walk() if isinstance(b, Assign) for k in b.assignments}
+
+    def start_known(self) -> set[str]:
+        """Symbols whose values the caller's arguments give: symbol arguments and the
+        sizes of argument containers."""
+        known = {a for a in self.p.args if a in self.p.symbols}
+        for a in self.p.args:
+            if a in self.p.data:
+                known |= self.p.data[a].free_symbols()
+        return known - self.assigned()
 
     def _loop(self, b: Loop) -> dict[str, Any]:
         where = b.describe()
@@ -398,7 +419,7 @@ class Exporter:
                 continue
             self._bind_view(n, callee, checked(conn, "a connector"), e.memlet, raw)
         mapping = {dsym(checked(k, "a symbol")): sym(v, n.describe()) for k, v in raw.items()}
-        sub = Exporter(callee, top=False, shared=self.shared).sdfg()
+        sub = Exporter(callee, top=False, shared=self.shared).sdfg()  # (derives nothing)
         ins = [e.dst_conn for e in g.in_edges(n) if e.memlet is not None]
         outs = [e.src_conn for e in g.out_edges(n) if e.memlet is not None]
         lab = label(n.callee)
@@ -500,4 +521,8 @@ def sdfg_arguments(program: Program, *args: Any, **kwargs: Any) -> dict[str, Any
     symbols = bind_symbols(program, shapes, symbols)
     check(program, symbols)  # here, as an ArgumentError, rather than the SDFG's abort
     out.update({dsym(k): v for k, v in symbols.items()})
+    exporter = Exporter(program, top=True)
+    exporter.sdfg()
+    for e, name in exporter.derived.items():
+        out[name] = int(evaluate(e, symbols))
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from contextvars import ContextVar
 from typing import Any
 
 import sympy
@@ -16,7 +17,7 @@ import sympy
 from sluice.errors import UnsupportedError
 from sluice.ir.data import Array, Container, Scalar, Stream
 from sluice.ir.memlet import Index, Range, Subset
-from sluice.ir.symbolic import Select
+from sluice.ir.symbolic import FloorDiv, Select
 
 DACE_VERSION = "1.0.2"  # the format written; DaCe 1.0 reads it
 
@@ -67,13 +68,56 @@ def dsym(name: str) -> str:
     return f"sl_s_{name}" if clash else name
 
 
+class Derived:
+    """Sizes DaCe cannot compute as sluice does (floor division, modulo, `select`, ...)
+    over symbols known when the program starts: each becomes a symbol of its own, which
+    the caller passes (`sdfg_arguments` computes it) and the SDFG checks."""
+
+    def __init__(self, known: set[str]) -> None:
+        self.known = known
+        self.names: dict[sympy.Basic, str] = {}
+
+    def __call__(self, e: sympy.Basic) -> sympy.Basic:
+        if _exact(e):
+            return e
+        whole = isinstance(e, sympy.Expr) and {s.name for s in e.free_symbols} <= self.known
+        if isinstance(e, sympy.Symbol) or not whole:  # (a condition stays a condition)
+            return e.func(*(self(a) for a in e.args)) if e.args else e
+        if e not in self.names:
+            self.names[e] = f"sl_size{len(self.names)}"
+        return sympy.Symbol(self.names[e], integer=True)
+
+
+_DERIVED: ContextVar[Derived | None] = ContextVar("sluice_sdfg_derived", default=None)
+
+
+def _exact(e: sympy.Basic) -> bool:
+    """Whether DaCe evaluates `e` as sluice does: +, -, *, positive powers, Max and Min of
+    integers and symbols."""
+    for node in sympy.preorder_traversal(e):
+        if isinstance(node, sympy.Pow):
+            if not (node.exp.is_Integer and node.exp > 0):
+                return False
+        elif not isinstance(node, sympy.Symbol | sympy.Integer | sympy.Add | sympy.Mul
+                            | sympy.Max | sympy.Min):
+            return False
+    return True
+
+
 def sym(e: Any, where: str) -> str:
     """A size or index expression as DaCe's symbolic parser reads it. Only integer
-    arithmetic that C++ evaluates like Python is allowed (DaCe's `//` and `%` truncate)."""
+    arithmetic that C++ evaluates like Python is allowed (DaCe's `//` and `%` truncate);
+    other terms over start-known symbols become derived symbols where `Derived` is on."""
     e = _min_max(sympy.sympify(e))
+    derive = _DERIVED.get()
+    ours: set[str] = set()
+    if derive is not None:
+        e = derive(e)
+        ours = set(derive.names.values())
     for node in sympy.preorder_traversal(e):
         if isinstance(node, sympy.Symbol):
-            checked(node.name, "a symbol")
+            if node.name not in ours:
+                checked(node.name, "a symbol")
         elif isinstance(node, sympy.Pow):
             if not (node.exp.is_Integer and node.exp > 0):
                 raise _refuse_expr(e, where)
@@ -171,13 +215,18 @@ def subset_json(subset: Subset, where: str) -> dict[str, Any]:
     return {"type": "Range", "ranges": dims or [rng("0", "0")]}
 
 
-def volume(subset: Subset) -> str:
+def volume(subset: Subset, shape: tuple, where: str) -> tuple[str, bool]:
+    """How many elements a memlet moves, and whether that is only a bound (dynamic): the
+    whole container's size where DaCe could not evaluate the subset's."""
     v = sympy.Integer(1)
     for d in subset:
         if isinstance(d, Range):
             n = d.stop - d.start
-            v = v * (n if d.step == 1 else sympy.ceiling(n / d.step))
-    return str(v)
+            v = v * (n if d.step == 1 else -FloorDiv(-n, d.step))
+    try:
+        return sym(v, where), False
+    except UnsupportedError:
+        return sym(sympy.prod(shape), where), True
 
 
 def memlet(data: str | None, subset: dict | None = None, vol: str = "1", wcr: str | None = None,

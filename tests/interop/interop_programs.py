@@ -172,3 +172,17 @@ def indirect_indices():
               outputs={"o": "y[i]"})
         s.map({"i": "0:N"}, "o = c * v", inputs={"c": "z", "v": "x[i]"}, outputs={"o": "w[i]"})
     return b.build()
+
+
+@extra(lambda rng: [_r(rng, int(rng.integers(5, 13)))])
+def strided_sizes():
+    """Return sizes with floor division (of a negative numerator for z): DaCe would
+    truncate, so each size becomes a symbol the caller passes and the SDFG checks."""
+    b = ProgramBuilder("strided_sizes")
+    b.arg("x", "float64", ["N"])
+    b.returns("y", "float64", ["(N + 1) // 2"])
+    b.returns("z", "float64", ["max(0, -((3 - N) // 2))"])
+    with b.state() as s:
+        s.copy("x[0:N:2]", "y[0:(N + 1) // 2]")
+        s.copy("x[3:N:2]", "z[0:max(0, -((3 - N) // 2))]")
+    return b.build()
