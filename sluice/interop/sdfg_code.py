@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sympy
@@ -55,6 +56,12 @@ def tasklet_code(t: Tasklet, ins: dict[str, tuple[np.dtype, str]],
                                    f"output '{c}'")
         lines.append(statement.format(strip_parens(convert(env[c], dt))))
     return "\n".join(lines)
+
+
+def value_code(e: Any, dtype: np.dtype, out: str) -> str:
+    """C++ that assigns the value of expression `e` (over symbols) to `out`, of `dtype`."""
+    env = {s.name: CVal(dsym(s.name), WEAK_INT) for s in sympy.sympify(e).free_symbols}
+    return f"{out} = {strip_parens(convert(PRINTER.translate(e, env), dtype))};"
 
 
 def check_code(r: Requirement, what: str) -> str:

@@ -56,6 +56,7 @@ from sluice.ir.control import (
     While,
 )
 from sluice.ir.data import CSR, Scalar, Stream
+from sluice.ir.dtypes import DType
 from sluice.ir.memlet import Index, Range, full_subset, subset_shape
 from sluice.ir.requires import Requirement
 from sluice.ir.symbolic import evaluate, free_names, to_text
@@ -97,6 +98,9 @@ class Exporter:
         self.names: dict[str, str] = {}
         self.labels: set[str] = set()
         self.derived: dict[Any, str] = {}  # size expression -> its symbol (top level)
+        self.scalars: dict[str, Any] = {}  # computed symbol values (Exporter._assignment)
+        self.n_late = 0  # symbols of Exporter._state so far
+        self.p_symbols_extra: dict[str, str] = {}  # their types
         self._name_data()
 
     # --- data ------------------------------------------------------------------------------
@@ -169,7 +173,7 @@ class Exporter:
     # --- the SDFG --------------------------------------------------------------------------
     def sdfg(self) -> dict[str, Any]:
         derived = Derived(self.start_known()) if self.top else None
-        token = _DERIVED.set(derived)
+        token = _DERIVED.set((derived,) if derived else ())
         try:
             checks = StateBuilder(self, self.unique("requires"))
             first = [s for s in (checks.js, self._zero_state()) if s is not None]
@@ -185,6 +189,8 @@ class Exporter:
                                                 "a size the caller passes as a symbol")))
         symbols = {dsym(s): dt.value for s, dt in self.p.symbols.items()}
         symbols.update(dict.fromkeys(self.derived.values(), "int64"))
+        symbols.update(self.p_symbols_extra)
+        arrays.update(self.scalars)
         attrs: dict[str, Any] = {
             "name": self.p.name, "arg_names": self.arg_names(), "_arrays": arrays,
             "symbols": symbols, "using_experimental_blocks": True}
@@ -269,15 +275,24 @@ class Exporter:
         pending: dict[str, str] | None = None
         for b in r.blocks:
             if isinstance(b, Assign):
-                if prev is None or pending:
-                    nxt = add(state(self.unique("assign")))
+                values, computed = self._assignment(b)
+                if prev is None or pending or computed is not None:
+                    nxt = add(computed or state(self.unique("assign")))
                     if prev is not None:
                         link(prev, nxt, pending)
                     prev = nxt
-                pending = {dsym(checked(k, "a symbol")): self.expr(v, "an assignment")
-                           for k, v in b.assignments.items()}
+                pending = values
                 continue
-            cur = add(self.block(b))
+            if isinstance(b, State):
+                pre, assigns, js = self._state(b)
+                if pre is not None:
+                    nxt = add(pre)
+                    if prev is not None:
+                        link(prev, nxt, pending)
+                    prev, pending = nxt, assigns
+                cur = add(js)
+            else:
+                cur = add(self.block(b))
             if prev is not None:
                 link(prev, cur, pending)
             prev, pending = cur, None
@@ -289,11 +304,27 @@ class Exporter:
                 "collapsed": False, "label": self.unique("region"), "id": None,
                 "cfg_list_id": next(self.shared.cfg_ids), "start_block": 0}
 
-    def block(self, b: Block) -> dict[str, Any]:
-        if isinstance(b, State):
+    def _state(self, b: State) -> tuple[dict | None, dict[str, str], dict[str, Any]]:
+        """A state's JSON; where its sizes or subsets hold terms DaCe would compute otherwise
+        over symbols set by then, also a state before it that computes them into scalars
+        and the interstate assignments that make them symbols."""
+        late = Derived(set(self.p.symbols), "sl_late", self.n_late)
+        token = _DERIVED.set((*_DERIVED.get(), late))
+        try:
             sb = StateBuilder(self, self.unique(b.name))
             Level(sb, b.graph).emit()
-            return sb.js
+        finally:
+            _DERIVED.reset(token)
+        self.n_late += len(late.names)
+        if not late.names:
+            return None, {}, sb.js
+        values = Assign({name: e for e, name in late.names.items()})
+        for name in late.names.values():
+            self.p_symbols_extra[name] = "int64"
+        assigns, pre = self._assignment(values, known=set(late.names.values()))
+        return pre, assigns, sb.js
+
+    def block(self, b: Block) -> dict[str, Any]:
         if isinstance(b, Loop):
             return self._loop(b)
         if isinstance(b, While):
@@ -319,6 +350,38 @@ class Exporter:
             sb.node(self._check(b.requirement))
             return sb.js
         raise UnsupportedError(f"cannot export the {b.describe()} to an SDFG")
+
+    def _assignment(self, b: Assign, known: set[str] = frozenset()
+                    ) -> tuple[dict[str, str], dict[str, Any] | None]:
+        """The interstate assignments of `b`, and the state that computes the values DaCe
+        would evaluate otherwise (into scalars the assignments read), if any. `known`:
+        symbols of our own being assigned (no value of theirs goes through `expr`)."""
+        values: dict[str, str] = {}
+        sb: StateBuilder | None = None
+        for k, v in b.assignments.items():
+            name = k if k in known else dsym(checked(k, "a symbol"))
+            if k not in known:
+                try:
+                    values[name] = self.expr(v, "an assignment")
+                    continue
+                except UnsupportedError:
+                    if free_names(v) - set(self.p.symbols):
+                        raise  # (reads a container: the C++ would need its connector)
+            sb = sb or StateBuilder(self, self.unique("assign"))
+            scalar = f"sl_v{len(self.scalars)}"
+            dt = self.p.symbols.get(k, DType.int64)
+            self.scalars[scalar] = {"type": "Scalar", "attributes": {
+                "dtype": dt.value, "shape": ["1"], "transient": True,
+                "lifetime": "SDFG"}}
+            text = sdfg_code.value_code(v, dt.numpy, "sl_o")
+            self.code.append(text)
+            t = sb.node({"type": "Tasklet", "label": "assign", "attributes": {
+                "label": "assign", "code": code(text), "in_connectors": {},
+                "out_connectors": {"sl_o": None}}})
+            sb.edge((t, "sl_o"), (sb.access(scalar), None),
+                    memlet(scalar, {"type": "Range", "ranges": [rng("0", "0")]}))
+            values[name] = scalar
+        return values, (sb.js if sb else None)
 
     def _check(self, r: Requirement) -> dict[str, Any]:
         """A tasklet that stops the program, as sluice's runners do, where `r` fails: DaCe
@@ -373,7 +436,11 @@ class Exporter:
 
     def expr(self, e: Any, where: str) -> str:
         """A condition or assignment as DaCe's Python: names, numbers, + - *, comparisons
-        and logic, which DaCe's C++ evaluates as NumPy does; anything else is refused."""
+        and logic, which DaCe's C++ evaluates as NumPy does; anything else is refused, but
+        for integer terms over start-known symbols, which become derived symbols."""
+        if not free_names(e) & set(self.p.data):
+            for derive in _DERIVED.get():
+                e = derive(e)
         tree = ast.parse(to_text(e), mode="eval")
         for node in ast.walk(tree):
             if isinstance(node, ast.Name):
@@ -391,6 +458,8 @@ class Exporter:
         return ast.unparse(tree)
 
     def _name_in_expr(self, name: str, e: Any, where: str) -> str:
+        if any(name in d.names.values() for d in _DERIVED.get()):
+            return name
         if name in self.p.symbols:
             return dsym(checked(name, "a symbol"))
         c = self.p.data.get(name)

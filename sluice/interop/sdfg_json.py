@@ -73,9 +73,10 @@ class Derived:
     over symbols known when the program starts: each becomes a symbol of its own, which
     the caller passes (`sdfg_arguments` computes it) and the SDFG checks."""
 
-    def __init__(self, known: set[str]) -> None:
+    def __init__(self, known: set[str], prefix: str = "sl_size", first: int = 0) -> None:
         self.known = known
         self.names: dict[sympy.Basic, str] = {}
+        self.prefix, self.first = prefix, first
 
     def __call__(self, e: sympy.Basic) -> sympy.Basic:
         if _exact(e):
@@ -84,11 +85,13 @@ class Derived:
         if isinstance(e, sympy.Symbol) or not whole:  # (a condition stays a condition)
             return e.func(*(self(a) for a in e.args)) if e.args else e
         if e not in self.names:
-            self.names[e] = f"sl_size{len(self.names)}"
+            self.names[e] = f"{self.prefix}{self.first + len(self.names)}"
         return sympy.Symbol(self.names[e], integer=True)
 
 
-_DERIVED: ContextVar[Derived | None] = ContextVar("sluice_sdfg_derived", default=None)
+# The derivations in force, applied in order: sizes known at the start, then (while a state
+# is emitted) terms over the symbols defined when it runs.
+_DERIVED: ContextVar[tuple[Derived, ...]] = ContextVar("sluice_sdfg_derived", default=())
 
 
 def _exact(e: sympy.Basic) -> bool:
@@ -111,9 +114,9 @@ def sym(e: Any, where: str) -> str:
     e = _min_max(sympy.sympify(e))
     derive = _DERIVED.get()
     ours: set[str] = set()
-    if derive is not None:
-        e = derive(e)
-        ours = set(derive.names.values())
+    for d in derive:
+        e = d(e)
+        ours |= set(d.names.values())
     for node in sympy.preorder_traversal(e):
         if isinstance(node, sympy.Symbol):
             if node.name not in ours:

@@ -186,3 +186,20 @@ def strided_sizes():
         s.copy("x[0:N:2]", "y[0:(N + 1) // 2]")
         s.copy("x[3:N:2]", "z[0:max(0, -((3 - N) // 2))]")
     return b.build()
+
+
+@extra(lambda rng: [_r(rng, int(rng.integers(6, 12))), int(rng.integers(-7, 7))])
+def computed_symbols():
+    """Symbols set while running from floor division, modulo and select of negatives, used
+    in a map range and subsets: values computed by C++ tasklets, assigned on the edge."""
+    b = ProgramBuilder("computed_symbols")
+    b.arg("x", "float64", ["N"])
+    b.symbol("k", arg=True)
+    b.returns("y", "float64", ["N"])
+    b.symbol("h")
+    b.symbol("m")
+    b.assign(h="select(k < 0, -k, k) // 2", m="k % 3")
+    with b.state() as s:
+        s.map({"i": "0:(N - h - 1) // 2"}, "o = v + m",
+              inputs={"v": "x[i + h]"}, outputs={"o": "y[i]"})
+    return b.build()
