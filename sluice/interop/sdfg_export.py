@@ -283,8 +283,8 @@ class Exporter:
                     prev = nxt
                 pending = values
                 continue
-            if isinstance(b, State):
-                pre, assigns, js = self._state(b)
+            if isinstance(b, State | Loop):
+                pre, assigns, js = self._late(b)
                 if pre is not None:
                     nxt = add(pre)
                     if prev is not None:
@@ -304,29 +304,33 @@ class Exporter:
                 "collapsed": False, "label": self.unique("region"), "id": None,
                 "cfg_list_id": next(self.shared.cfg_ids), "start_block": 0}
 
-    def _state(self, b: State) -> tuple[dict | None, dict[str, str], dict[str, Any]]:
-        """A state's JSON; where its sizes or subsets hold terms DaCe would compute otherwise
-        over symbols set by then, also a state before it that computes them into scalars
-        and the interstate assignments that make them symbols."""
-        late = Derived(set(self.p.symbols), "sl_late", self.n_late)
+    def _late(self, b: State | Loop) -> tuple[dict | None, dict[str, str], dict[str, Any]]:
+        """A state's or loop's JSON; where its sizes, subsets or bounds hold terms DaCe would
+        compute otherwise over symbols set by then, also a state before it that computes
+        them into scalars, and the interstate assignments that make them symbols (a loop's
+        range is evaluated once, before it, as sluice's is)."""
+        late = Derived(set(self.p.symbols) - ({b.var} if isinstance(b, Loop) else set()),
+                       "sl_late", self.n_late)
         token = _DERIVED.set((*_DERIVED.get(), late))
         try:
-            sb = StateBuilder(self, self.unique(b.name))
-            Level(sb, b.graph).emit()
+            if isinstance(b, Loop):
+                bounds = (sym(b.start, b.describe()), sym(b.stop, b.describe()))
+            else:
+                sb = StateBuilder(self, self.unique(b.name))
+                Level(sb, b.graph).emit()
         finally:
             _DERIVED.reset(token)
-        self.n_late += len(late.names)
+        self.n_late += len(late.names)  # (before a loop's body takes names of its own)
+        js = self._loop(b, *bounds) if isinstance(b, Loop) else sb.js
         if not late.names:
-            return None, {}, sb.js
+            return None, {}, js
         values = Assign({name: e for e, name in late.names.items()})
         for name in late.names.values():
             self.p_symbols_extra[name] = "int64"
         assigns, pre = self._assignment(values, known=set(late.names.values()))
-        return pre, assigns, sb.js
+        return pre, assigns, js
 
     def block(self, b: Block) -> dict[str, Any]:
-        if isinstance(b, Loop):
-            return self._loop(b)
         if isinstance(b, While):
             js = self.region(b.body, "LoopRegion")
             js["label"] = self.unique("while")
@@ -406,7 +410,7 @@ class Exporter:
                 known |= self.p.data[a].free_symbols()
         return known - self.assigned()
 
-    def _loop(self, b: Loop) -> dict[str, Any]:
+    def _loop(self, b: Loop, start: str, stop: str) -> dict[str, Any]:
         where = b.describe()
         v = dsym(checked(b.var, "a loop variable"))
         step = b.step
@@ -429,8 +433,8 @@ class Exporter:
         cmp = "<" if step > 0 else ">"
         js["attributes"] = {
             "loop_variable": v,
-            "init_statement": code(f"{v} = {sym(b.start, where)}", "Python"),
-            "loop_condition": code(f"{v} {cmp} {sym(b.stop, where)}", "Python"),
+            "init_statement": code(f"{v} = {start}", "Python"),
+            "loop_condition": code(f"{v} {cmp} {stop}", "Python"),
             "update_statement": code(f"{v} = {v} + {step}", "Python")}
         return js
 

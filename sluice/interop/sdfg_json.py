@@ -81,7 +81,8 @@ class Derived:
     def __call__(self, e: sympy.Basic) -> sympy.Basic:
         if _exact(e):
             return e
-        whole = isinstance(e, sympy.Expr) and {s.name for s in e.free_symbols} <= self.known
+        names = {s.name for s in e.free_symbols if not s.name.startswith("sl_size")}
+        whole = isinstance(e, sympy.Expr) and names <= self.known  # (sl_size*: start-known)
         if isinstance(e, sympy.Symbol) or not whole:  # (a condition stays a condition)
             return e.func(*(self(a) for a in e.args)) if e.args else e
         if e not in self.names:

@@ -203,3 +203,20 @@ def computed_symbols():
         s.map({"i": "0:(N - h - 1) // 2"}, "o = v + m",
               inputs={"v": "x[i + h]"}, outputs={"o": "y[i]"})
     return b.build()
+
+
+@extra(lambda rng: [_r(rng, int(rng.integers(6, 12))), int(rng.integers(-7, 7))])
+def computed_loop_bounds():
+    """A loop whose range is a floor division of an assigned symbol (evaluated once, before
+    the loop, as sluice's range is) and of an argument."""
+    b = ProgramBuilder("computed_loop_bounds")
+    b.arg("x", "float64", ["N"])
+    b.symbol("k", arg=True)
+    b.returns("s", "float64")
+    b.symbol("h")
+    b.symbol("i")
+    b.assign(h="k * k")
+    with b.loop("i", "(k - 3) // 4 + 2", "(h + N) // (N // 2)"):
+        with b.state() as s:
+            s.tasklet("o = a + v", {"a": "s", "v": "x[i % N]"}, {"o": "s"})
+    return b.build()
