@@ -587,6 +587,11 @@ def sdfg_arguments(program: Program, *args: Any, **kwargs: Any) -> dict[str, Any
         elif isinstance(c, Scalar):
             out[name] = c.dtype.numpy.type(v)
         elif isinstance(v, np.ndarray):
+            if not v.flags.c_contiguous:  # the SDFG's arrays have row-major strides
+                raise ArgumentError(f"argument '{name}' is not a C-contiguous array, which "
+                                    "the SDFG's row-major strides assume",
+                                    hint=f"pass np.ascontiguousarray({name}) (and copy the "
+                                         "result back if the program writes it)")
             out[name] = v
             shapes[name] = v.shape
         else:

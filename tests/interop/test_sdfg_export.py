@@ -15,7 +15,7 @@ from dace_helpers import Builds, configure, dace_or_skip, networkx_compat
 from interop_programs import EXTRA
 
 import sluice.ir as ir
-from sluice.errors import SluiceError, UnsupportedError
+from sluice.errors import ArgumentError, SluiceError, UnsupportedError
 from sluice.interop import program_to_sdfg_json, sdfg_arguments, to_sdfg
 from sluice.ir import ProgramBuilder
 from sluice.ir.requires import requirement
@@ -63,6 +63,12 @@ def _repo_root():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[2]
+
+
+def test_arguments_in_other_layouts_are_refused():
+    p = CORPUS["sum_wcr"].build()
+    with pytest.raises(ArgumentError, match="'A' is not a C-contiguous"):
+        sdfg_arguments(p, np.zeros((3, 4)).T)
 
 
 def test_to_sdfg_without_dace_says_how_to_install(monkeypatch):
@@ -257,7 +263,10 @@ def test_frontend_programs_run_in_dace_like_the_interpreter(builds, monkeypatch)
     ran = []
     for seed in range(12):
         spec = gen.generate(seed, families.CI, n_stmts=2)
-        f, args = load(spec).f, spec.make_args()
+        # (the SDFG takes row-major arrays only: sdfg_arguments refuses other layouts)
+        f = load(spec).f
+        args = [np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a
+                for a in spec.make_args()]
         try:
             with np.errstate(all="ignore"):
                 program = sluice.jit(f).trace(*copy.deepcopy(args))
