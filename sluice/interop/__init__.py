@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 _LAZY = {
+    "DACE_CXX_ARGS": "sluice.interop.sdfg_export",
     "program_to_sdfg_json": "sluice.interop.sdfg_export",
     "to_sdfg": "sluice.interop.sdfg_export",
     "sdfg_arguments": "sluice.interop.sdfg_export",
