@@ -221,10 +221,11 @@ def test_a_failing_check_stops_the_dace_program(builds):
     assert "K >= 0 does not hold (x needs 3 elements)" in done.stderr
 
 
-def _runs_like_the_interpreter(program: ir.Program, make_args, builds: Builds) -> None:
+def _runs_like_the_interpreter(program: ir.Program, make_args, builds: Builds,
+                               seeds: tuple[int, ...] = (0, 1, 2)) -> None:
     name = program.name
     compiled = builds.compiled(program)
-    for seed in (0, 1, 2):
+    for seed in seeds:
         args, kwargs = make_args(np.random.default_rng(seed))
         ours, ours_kw = copy.deepcopy(args), copy.deepcopy(kwargs)
         want = _values(ir.interpret(program, *ours, **ours_kw))
@@ -281,6 +282,6 @@ def test_frontend_programs_run_in_dace_like_the_interpreter(builds, monkeypatch)
             continue
         with np.errstate(all="ignore"):
             _runs_like_the_interpreter(program, lambda rng, a=args: (copy.deepcopy(a), {}),
-                                       builds)
+                                       builds, seeds=(0,))
         ran.append(seed)
     assert len(ran) >= 5, f"only seeds {ran} exported and ran"
