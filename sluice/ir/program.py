@@ -63,6 +63,12 @@ class Program:
 
         return to_json(self)
 
+    def to_sdfg_json(self) -> dict[str, Any]:
+        """The program as DaCe's `.sdfg` JSON (no DaCe needed): `sluice.interop`."""
+        from sluice.interop.sdfg_export import program_to_sdfg_json
+
+        return program_to_sdfg_json(self)
+
     def structurally_equal(self, other: Program) -> bool:
         """Same containers, symbols, blocks, nodes, edges and memlets, in the same order."""
         return self.to_json() == other.to_json()

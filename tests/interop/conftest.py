@@ -1,5 +1,11 @@
 import os
+import sys
 import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[0] / "ir"))
 
 # Compiled programs go to a build cache of their own unless the caller chose one, so a test
 # run never touches the user's ~/.cache/sluice; setting SLUICE_CACHE_DIR keeps builds warm.
