@@ -23,6 +23,8 @@ _EXPORTS = {
     "value_and_grad": "sluice.autodiff:value_and_grad",
     "vjp": "sluice.autodiff:vjp",
     "map": "sluice.frontend.python.pmap:pmap",  # `sluice.map[0:N]`
+    "from_sdfg": "sluice.interop.sdfg_import:from_sdfg",
+    "to_sdfg": "sluice.interop.sdfg_export:to_sdfg",
     **{name: f"sluice.types:{name}" for name in _TYPES},
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
@@ -31,6 +33,8 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from sluice.api import jit, program
     from sluice.autodiff import check_grads, grad, value_and_grad, vjp
     from sluice.frontend.python.pmap import pmap as map  # noqa: A001
+    from sluice.interop.sdfg_export import to_sdfg
+    from sluice.interop.sdfg_import import from_sdfg
     from sluice.types import (
         bool_,
         complex64,
@@ -60,7 +64,7 @@ def load(path, params=None):
 
 __all__ = [
     "SluiceError", "__version__", "bool_", "check_grads", "complex64", "complex128", "config",
-    "float16", "float32", "float64", "grad", "int8", "int16", "int32", "int64", "jit",
-    "load", "map", "program", "symbol", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64", "from_sdfg", "grad", "int8", "int16", "int32", "int64", "jit",
+    "load", "map", "program", "symbol", "to_sdfg", "uint8", "uint16", "uint32", "uint64",
     "value_and_grad", "vjp",
 ]

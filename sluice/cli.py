@@ -72,9 +72,17 @@ def _load_sptl(path: Path, params: dict[str, int]) -> Any:
     return load_kernel(path, params)
 
 
+def _load_sdfg(path: Path, params: dict[str, int]) -> Any:
+    from sluice.interop.sdfg_import import from_sdfg
+
+    check_regular(path)
+    return from_sdfg(path)
+
+
 # File kinds by suffix; each maps a path and parameters to a loaded object: an IR Program,
 # or a spatial kernel (which has a `.program`).
-LOADERS: dict[str, Loader] = {".sir": _load_sir, ".sptl": _load_sptl}
+LOADERS: dict[str, Loader] = {".sir": _load_sir, ".sptl": _load_sptl, ".sdfg": _load_sdfg,
+                              ".sdfgz": _load_sdfg}
 
 
 def _program(loaded: Any) -> Any:
@@ -446,6 +454,42 @@ def cmd_compile(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from sluice.interop.sdfg_export import program_to_sdfg_json
+
+    loaded = load(args.file, _parse_params(args.param))
+    if hasattr(loaded, "program"):
+        raise SluiceError(f"'{args.file}' is a spatial kernel; SDFG export takes programs",
+                          hint="export a .sir file, an .sdfg file or module.py::function")
+    out = Path(args.sdfg)
+    if out.suffix != ".sdfg":
+        raise SluiceError(f"'{out}': an SDFG file is named *.sdfg", hint="--sdfg OUT.sdfg")
+    text = json.dumps(program_to_sdfg_json(loaded), indent=1)
+    with _writing(out):
+        out.write_text(text + "\n")
+    print(f"wrote {out} (SDFG '{loaded.name}'; open it in DaCe's viewer or "
+          "dace.SDFG.from_file)")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if path.suffix not in (".sdfg", ".sdfgz"):
+        raise SluiceError(f"'{args.file}' is not an SDFG file (.sdfg or .sdfgz)",
+                          hint="sluice import IN.sdfg -o OUT.sir")
+    if not path.exists():
+        raise SluiceError(f"no such file: '{args.file}'")
+    prog = _load_sdfg(path, {})
+    out = Path(args.out)
+    if out.suffix != ".sir":
+        raise SluiceError(f"'{out}': sluice's IR text is written to a .sir file",
+                          hint="-o OUT.sir")
+    with _writing(out):
+        out.write_text(prog.to_text())
+    print(f"wrote {out} (program '{prog.name}' with {len(prog.args)} arguments)")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from sluice.runtime.toolchain import doctor_report
 
@@ -527,7 +571,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_file(name: str, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
-        p.add_argument("file", help="a .sir or .sptl file, or module.py::function")
+        p.add_argument("file", help="a .sir, .sptl or .sdfg file, or module.py::function")
         p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                        help="bind a symbol or kernel parameter (repeatable)")
         return p
@@ -568,6 +612,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder")
     _csl_flags(p)
     p.set_defaults(func=cmd_compile)
+    p = with_file("export", "write a program as a DaCe SDFG (.sdfg JSON; DaCe not needed)")
+    p.add_argument("--sdfg", required=True, metavar="OUT.sdfg", help="the SDFG file to write")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("import", help="read a DaCe SDFG (.sdfg/.sdfgz) into sluice IR text")
+    p.add_argument("file", help="the .sdfg or .sdfgz file")
+    p.add_argument("-o", "--out", required=True, metavar="OUT.sir", help="the .sir file to "
+                   "write")
+    p.set_defaults(func=cmd_import)
     p = sub.add_parser("doctor", help="report the toolchain sluice can use")
     p.set_defaults(func=cmd_doctor)
     p = sub.add_parser("config", help="list every option and environment variable with its "

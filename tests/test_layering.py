@@ -14,10 +14,14 @@ import pytest
 SLUICE = Path(__file__).resolve().parents[1] / "sluice"
 
 # Floors of the subpackages and wiring modules (1 is the leaf helpers: errors, grammars, ...,
-# which are not listed and may be imported from anywhere). `interop` reads SDFGs through the
-# Python frontend's typed operators, so it sits with the backends.
+# which are not listed and may be imported from anywhere). `interop` reads SDFG tasklets
+# through the Python frontend's typed operators and writes them with the CPU backend's
+# exact C++ printer, so it sits above both.
 FLOOR = {"ir": 2, "csl": 2, "frontend": 3, "passes": 3, "runtime": 3, "backends": 4,
-         "interop": 4, "tuning": 5, "api": 6, "spatial": 6, "cli": 7}
+         "interop": 5, "tuning": 5, "api": 6, "spatial": 6, "cli": 7}
+# Imports that cross the floors on purpose: `Program.to_sdfg_json()` (issue #22's API) is a
+# method that hands the program to the exporter when called; the IR itself needs none of it.
+ALLOWED = {("sluice.ir.program", "sluice.interop.sdfg_export")}
 
 
 def module_name(path: Path) -> str:
@@ -63,7 +67,8 @@ def violations(source: str, module: str, is_package: bool = False) -> list[str]:
     out = []
     for line, target in imports(source, module, is_package):
         t = floor_of(target)
-        if t is not None and t[0] != own[0] and t[1] >= own[1]:
+        if t is not None and t[0] != own[0] and t[1] >= own[1] \
+                and (module, target) not in ALLOWED:
             out.append(f"{module}:{line} imports {target} (floor {t[1]} >= {own[1]})")
     return out
 

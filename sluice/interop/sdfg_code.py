@@ -18,13 +18,13 @@ import sympy
 
 from sluice.backends.cpu.cexpr import PRINTER, CVal, c_int, convert, literal, strip_parens
 from sluice.backends.cpu.ctypes_map import WEAK_INT, ctype, strong
-from sluice.backends.safetext import c_string, comment
 from sluice.errors import UnsupportedError
 from sluice.interop.sdfg_json import dsym, strides
 from sluice.ir.data import Container
 from sluice.ir.memlet import Index, Range, Subset, full_subset
 from sluice.ir.nodes import LibraryNode, Tasklet
 from sluice.ir.requires import Requirement
+from sluice.safetext import c_string, comment
 
 
 def _fresh(base: str, taken: set[str]) -> str:

@@ -9,6 +9,7 @@ import dataclasses
 import inspect
 import re
 import types
+import warnings
 from typing import Any
 
 import numpy as np
@@ -192,9 +193,11 @@ def _name(obj: Any) -> str:
     """How the user spells `obj`: np.linalg.inv, 'print', 'helper'."""
     name = getattr(obj, "__name__", None)
     if name is not None:
-        if getattr(np, name, None) is obj:
-            return f"np.{name}"
-        for sub in ("linalg", "fft", "random", "ma", "polynomial", "char", "strings"):
-            if getattr(getattr(np, sub, None), name, None) is obj:
-                return f"np.{sub}.{name}"
+        with warnings.catch_warnings():  # (NumPy 1.x warns on np.bool, np.object, ...)
+            warnings.simplefilter("ignore", FutureWarning)
+            if getattr(np, name, None) is obj:
+                return f"np.{name}"
+            for sub in ("linalg", "fft", "random", "ma", "polynomial", "char", "strings"):
+                if getattr(getattr(np, sub, None), name, None) is obj:
+                    return f"np.{sub}.{name}"
     return f"'{getattr(obj, '__qualname__', None) or name or type(obj).__name__}'"
