@@ -83,3 +83,23 @@ def test_dace_reads_the_exported_file(tmp_path):
     src, out = _sir(tmp_path, "branch_on_data"), tmp_path / "b.sdfg"
     assert main(["export", str(src), "--sdfg", str(out)]) == 0
     dace.SDFG.from_file(str(out)).validate()
+
+
+def test_the_example_made_by_dace_computes_what_its_source_computes():
+    program = sluice.from_sdfg(Path(__file__).parents[2] / "examples" / "sdfg"
+                               / "axpy_steps.sdfg")
+
+    def source(x, y, a, steps):  # (examples/sdfg/README.md)
+        for t in range(steps):
+            y[:] = a * x + y
+            if t % 2 == 0:
+                x[1:] = 0.5 * (x[1:] + x[:-1])
+
+    rng = np.random.default_rng(4)
+    for n, steps in ((7, 5), (1, 3), (4, 0)):
+        x, y = rng.standard_normal(n), rng.standard_normal(n)
+        ours = [x.copy(), y.copy(), -1.5, steps]
+        source(x, y, -1.5, steps)
+        ir.interpret(program, *ours)
+        np.testing.assert_array_equal(ours[0], x)
+        np.testing.assert_array_equal(ours[1], y)
