@@ -33,6 +33,7 @@ from sluice.passes.util import (
     base,
     identity_subset,
     read_in,
+    renames_cleanly,
     written_containers,
 )
 
@@ -95,20 +96,8 @@ def _match(p: Program, g: DataflowGraph, a: Access) -> tuple[Map, Map] | None:
     if any(r.free_symbols() & (set(prod.params) | set(cons.params)) for r in cons.ranges):
         return None
     # Renaming P's parameters to C's must not capture other names in P's body.
-    names_in_prod: set[str] = set()
-    for n in prod.body.nodes:
-        if isinstance(n, Tasklet):
-            names_in_prod |= set(n.inputs) | {tg for tg, _ in n.code} | n.free_symbols()
-    for e in prod.body.edges:
-        if e.memlet is not None:
-            names_in_prod |= e.memlet.free_symbols()
-    moved = {cp for pp, cp in zip(prod.params, cons.params, strict=True) if pp != cp}
-    if moved & names_in_prod:
+    if not renames_cleanly(prod.body, prod.params, cons.params):
         return None
-    for n in prod.body.nodes:
-        if isinstance(n, Tasklet) and (set(n.inputs) | {tg for tg, _ in n.code}) & \
-                set(prod.params):
-            return None
     if Schedule.spatial in (prod.schedule, cons.schedule):
         return None
     # Hazards with the rest of the state.

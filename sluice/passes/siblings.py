@@ -44,7 +44,9 @@ from sluice.passes.util import (
     identity_subset,
     reachable,
     read_in,
+    regions,
     remove_isolated_accesses,
+    renames_cleanly,
     written_containers,
 )
 
@@ -55,23 +57,18 @@ class SiblingFusion(Pass):
     name = "sibling-fusion"
 
     def run(self, program: Program, report: PassReport) -> None:
-        self._region(program, program.body, report)
-
-    def _region(self, p: Program, r: Region, report: PassReport) -> None:
-        for b in r.blocks:
-            for sub in b.regions():
-                self._region(p, sub, report)
-        for j, s2 in enumerate(r.blocks):
-            if not isinstance(s2, State):
-                continue
-            for m2 in [n for n in s2.graph.nodes if isinstance(n, Map)]:
-                found = _partner(p, r, j, m2)
-                if found is not None:
-                    s1, m1, x = found
-                    _fuse(p, s1.graph, m1, s2.graph, m2, x)
-                    report.changes.append(f"fused {m2.describe()} of state '{s2.name}' into "
-                                          f"{m1.describe()} of state '{s1.name}': one pass "
-                                          f"over '{x}'")
+        for r in regions(program.body):
+            for j, s2 in enumerate(r.blocks):
+                if not isinstance(s2, State):
+                    continue
+                for m2 in [n for n in s2.graph.nodes if isinstance(n, Map)]:
+                    found = _partner(program, r, j, m2)
+                    if found is not None:
+                        s1, m1, x = found
+                        _fuse(program, s1.graph, m1, s2.graph, m2, x)
+                        report.changes.append(
+                            f"fused {m2.describe()} of state '{s2.name}' into "
+                            f"{m1.describe()} of state '{s1.name}': one pass over '{x}'")
 
 
 @dataclass(frozen=True)
@@ -184,7 +181,7 @@ def _compatible(p: Program, g1: DataflowGraph, m1: Map, g2: DataflowGraph, m2: M
         return False
     if written_containers(p, m1.body) & reads:
         return False
-    if not _renamable(m2, m1):
+    if not renames_cleanly(m2.body, m2.params, m1.params):
         return False
     after_m1 = reachable(g1, m1)
     for y in reads:
@@ -207,22 +204,6 @@ def _written_nodes(p: Program, g: DataflowGraph, y: str) -> list[Node]:
                 any(e.memlet is not None for e in g.in_edges(n)):
             out.append(n)
     return out
-
-
-def _renamable(m2: Map, m1: Map) -> bool:
-    """Renaming M2's parameters to M1's captures no other name of M2's body."""
-    names: set[str] = set()
-    for n in m2.body.nodes:
-        if isinstance(n, Tasklet):
-            names |= set(n.inputs) | {t for t, _ in n.code} | n.free_symbols()
-    for e in m2.body.edges:
-        if e.memlet is not None:
-            names |= e.memlet.free_symbols()
-    moved = {q for pp, q in zip(m2.params, m1.params, strict=True) if pp != q}
-    if moved & (names - set(m2.params)):
-        return False
-    return not any(isinstance(n, Tasklet) and (set(n.inputs) | {t for t, _ in n.code})
-                   & set(m2.params) for n in m2.body.nodes)
 
 
 def _fuse(p: Program, g1: DataflowGraph, m1: Map, g2: DataflowGraph, m2: Map, x: str) -> None:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sluice.ir.control import Region, State
+from sluice.ir.control import State
 from sluice.ir.data import Stream
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import Access
 from sluice.ir.program import Program
 from sluice.passes.manager import Pass, PassReport, register
-from sluice.passes.util import base, written_containers
+from sluice.passes.util import base, regions, written_containers
 
 
 @register
@@ -28,20 +28,15 @@ class StateFusion(Pass):
     name = "state-fusion"
 
     def run(self, program: Program, report: PassReport) -> None:
-        self._region(program, program.body, report)
-
-    def _region(self, p: Program, r: Region, report: PassReport) -> None:
-        for b in r.blocks:
-            for sub in b.regions():
-                self._region(p, sub, report)
-        k = 0
-        while k + 1 < len(r.blocks):
-            a, b = r.blocks[k], r.blocks[k + 1]
-            if isinstance(a, State) and isinstance(b, State) and _merge(p, a, b):
-                report.changes.append(f"merged state '{b.name}' into '{a.name}'")
-                del r.blocks[k + 1]
-            else:
-                k += 1
+        for r in regions(program.body):
+            k = 0
+            while k + 1 < len(r.blocks):
+                a, b = r.blocks[k], r.blocks[k + 1]
+                if isinstance(a, State) and isinstance(b, State) and _merge(program, a, b):
+                    report.changes.append(f"merged state '{b.name}' into '{a.name}'")
+                    del r.blocks[k + 1]
+                else:
+                    k += 1
 
 
 def _touched(g: DataflowGraph) -> set[str]:

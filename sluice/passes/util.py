@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import sympy
 
-from sluice.ir.control import Assign, Block, Branch, Check, Loop, State, While
+from sluice.ir.control import Assign, Block, Branch, Check, Loop, Region, State, While
 from sluice.ir.data import Stream
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.memlet import Index, Range, full_subset
@@ -193,4 +193,30 @@ def reachable(g: DataflowGraph, start: Node, forward: bool = True) -> set[Node]:
                 seen.add(nxt)
                 stack.append(nxt)
     return seen
+
+
+def renames_cleanly(body: DataflowGraph, old: list[str], new: list[str]) -> bool:
+    """Renaming a map's parameters `old` to `new` in its `body` captures no other name: no
+    new name is already used there (so swapped parameters are refused too), and no tasklet
+    connector or local is named like an old parameter."""
+    names: set[str] = set()
+    for n in body.nodes:
+        if isinstance(n, Tasklet):
+            names |= set(n.inputs) | {t for t, _ in n.code} | n.free_symbols()
+    for e in body.edges:
+        if e.memlet is not None:
+            names |= e.memlet.free_symbols()
+    if {b for a, b in zip(old, new, strict=True) if a != b} & names:
+        return False
+    return not any(isinstance(n, Tasklet) and (set(n.inputs) | {t for t, _ in n.code})
+                   & set(old) for n in body.nodes)
+
+
+def regions(r: Region) -> Iterator[Region]:
+    """`r` and every region inside it, innermost first (a caller may change the blocks of
+    the region it was given: the walk below it is done by then)."""
+    for b in r.blocks:
+        for sub in b.regions():
+            yield from regions(sub)
+    yield r
 
