@@ -35,9 +35,10 @@ from sluice.ir.control import (
 from sluice.ir.data import Array, Scalar
 from sluice.ir.dtypes import DType
 from sluice.ir.memlet import Index, Memlet
-from sluice.ir.nodes import Access
+from sluice.ir.nodes import Access, Map, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.symbolic import simplified, symbol
+from sluice.passes.util import control_reads, graphs
 
 VIEW_TYPES = ("View", "ArrayView", "StructureView", "ContainerView")
 
@@ -226,13 +227,10 @@ class Importer:
                 assigned |= set(b.assignments)
             if isinstance(b, Loop):
                 assigned.add(b.var)
+        used = _names_read(self.prog)
         for s in self.sym_types:
-            if s not in shaped and s not in assigned and s not in self.prog.args \
-                    and self._used_symbol(s):
+            if s not in shaped and s not in assigned and s not in self.prog.args and s in used:
                 self.prog.args.append(s)
-
-    def _used_symbol(self, s: str) -> bool:
-        return re.search(rf"\b{re.escape(s)}\b", json.dumps(self.js.get("nodes", []))) is not None
 
     # --- control flow ---------------------------------------------------------------------
     def values(self) -> dict[str, DType]:
@@ -411,3 +409,19 @@ class Importer:
     def callee_name(self, label: str) -> str:
         self._callees += 1
         return f"{self.name}__{_ident(label)}_{self._callees}"
+
+
+def _names_read(p: Program) -> set[str]:
+    """Every name the program's dataflow and control flow read: memlet subsets, tasklet
+    code, map ranges, loop bounds, conditions and assignments (map parameters included,
+    which are no symbols of the SDFG)."""
+    out = control_reads(p)
+    for _, g in graphs(p):
+        for n in g.nodes:
+            if isinstance(n, Tasklet | Map):
+                out |= n.free_symbols()
+        for e in g.edges:
+            if e.memlet is not None:
+                out |= e.memlet.free_symbols()
+    return out
+
