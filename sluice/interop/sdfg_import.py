@@ -132,6 +132,12 @@ class Importer:
         self._free_symbol_args()
         return self.prog
 
+    def written_by_sluice(self) -> bool:
+        """Whether `sdfg_export` wrote this SDFG (its global code names DACE_CXX_ARGS)."""
+        frame = (self.js.get("attributes", {}).get("global_code") or {}).get("frame") or {}
+        text = frame.get("string_data", "") if isinstance(frame, dict) else ""
+        return isinstance(text, str) and "sluice.interop.sdfg_export.DACE_CXX_ARGS" in text
+
     def _where(self) -> str:
         return self.js.get("attributes", {}).get("name", self.name)
 

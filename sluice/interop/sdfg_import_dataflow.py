@@ -273,7 +273,11 @@ class StateImport:
         a = n["attributes"]
         code = a.get("code", {})
         if code.get("language", "Python") != "Python":
-            raise refuse(self.where(n), f"its code is {code.get('language')}, not Python")
+            hint = ("this SDFG was written by sluice's exporter, whose tasklets are C++: "
+                    "import its source program instead (sluice cannot read its own "
+                    "exports back yet)" if self.imp.written_by_sluice() else None)
+            raise refuse(self.where(n), f"its code is {code.get('language')}, not Python",
+                         hint=hint)
         inputs: dict[str, DType] = {}
         outputs: dict[str, DType] = {}
         negate: set[str] = set()

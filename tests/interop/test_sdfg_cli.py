@@ -103,3 +103,12 @@ def test_the_example_made_by_dace_computes_what_its_source_computes():
         ir.interpret(program, *ours)
         np.testing.assert_array_equal(ours[0], x)
         np.testing.assert_array_equal(ours[1], y)
+
+
+def test_importing_our_own_export_says_why_it_is_refused(tmp_path, capsys):
+    src, out = _sir(tmp_path, "jacobi_2d"), tmp_path / "j.sdfg"
+    assert main(["export", str(src), "--sdfg", str(out)]) == 0
+    assert main(["import", str(out), "-o", str(tmp_path / "j.sir")]) == 1
+    err = capsys.readouterr().err
+    assert "its code is CPP, not Python" in err
+    assert "written by sluice's exporter" in err and "Traceback" not in err
