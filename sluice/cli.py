@@ -477,9 +477,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if path.suffix not in (".sdfg", ".sdfgz"):
         raise SluiceError(f"'{args.file}' is not an SDFG file (.sdfg or .sdfgz)",
                           hint="sluice import IN.sdfg -o OUT.sir")
-    if not path.exists():
-        raise SluiceError(f"no such file: '{args.file}'")
-    prog = _load_sdfg(path, {})
+    prog = load(args.file, {})
     out = Path(args.out)
     if out.suffix != ".sir":
         raise SluiceError(f"'{out}': sluice's IR text is written to a .sir file",

@@ -143,7 +143,7 @@ def _partner(p: Program, r: Region, j: int, m2: Map) -> tuple[State, Map, str] |
     for e in g2.in_edges(m2):
         if e.memlet is not None and (not isinstance(e.src, Access) or g2.in_edges(e.src)):
             return None
-    if reads & _written_besides(p, g2, m2):  # (what S2 writes apart from M2)
+    if reads & written_containers(p, g2):  # (M2 writes only X, which it does not read)
         return None
     for k in range(j - 1, -1, -1):
         s1 = r.blocks[k]
@@ -155,21 +155,6 @@ def _partner(p: Program, r: Region, j: int, m2: Map) -> tuple[State, Map, str] |
         if accesses_in(s1.graph, x) or reads & written_containers(p, s1.graph):
             return None
     return None
-
-
-def _written_besides(p: Program, g: DataflowGraph, m: Map) -> set[str]:
-    out: set[str] = set()
-    for n in g.nodes:
-        if n is m:
-            continue
-        if isinstance(n, Access):
-            for e in g.in_edges(n):
-                if e.memlet is not None and e.src is not m:
-                    out.add(base((e.memlet.other or n.data) if isinstance(e.src, Access)
-                                 else n.data))
-        elif isinstance(n, Map):
-            out |= written_containers(p, n.body)
-    return out
 
 
 def _compatible(p: Program, g1: DataflowGraph, m1: Map, g2: DataflowGraph, m2: Map, x: str,
@@ -224,21 +209,14 @@ def _fuse(p: Program, g1: DataflowGraph, m1: Map, g2: DataflowGraph, m2: Map, x:
     for e in g2.in_edges(m2):
         if e.memlet is None:
             continue
-        hubs = _written_nodes(p, g1, base(e.memlet.data))
-        src = hubs[0] if hubs and hubs[0].data == e.src.data else None
-        if src is None:
-            src = Access(e.src.data)
-            g1.add(src)
+        hubs = _written_nodes(p, g1, base(e.memlet.data))  # (one at most: `_compatible`)
+        src = hubs[0] if hubs else g1.add(Access(e.src.data))
         g1.connect(src, m1, e.memlet, e.src_conn, None)
     sink = _outer_sink(g1, m1, x)
     for e in g2.out_edges(m2):
         if e.memlet is not None:
             g1.connect(m1, sink, e.memlet, None, e.dst_conn)
-    old = [e.dst for e in g2.out_edges(m2)]
     g2.remove_node(m2)
-    for n in old:
-        if isinstance(n, Access) and not g2.in_edges(n) and not g2.out_edges(n):
-            g2.remove_node(n)
-    remove_isolated_accesses(g2)
+    remove_isolated_accesses(g2)  # (M2's input and output access nodes, unless shared)
     if m2.schedule == Schedule.sequential:
         m1.schedule = Schedule.sequential

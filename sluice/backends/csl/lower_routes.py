@@ -196,11 +196,9 @@ class Routing:
                 cfg[(p, c)] = base
                 sw[(p, c)] = m.Switches(pos)
         order = sorted(cfg, key=lambda k: (k[0][1], k[0][0], k[1]))
-        dir_order = {d: i for i, d in enumerate(m.DIRECTIONS)}
-        return tuple(
-            m.Route(p[0], p[1], names[c], (cfg[(p, c)][0],),
-                    tuple(sorted(cfg[(p, c)][1], key=dir_order.__getitem__)), sw.get((p, c)))
-            for p, c in order)
+        return tuple(m.Route(p[0], p[1], names[c], (cfg[(p, c)][0],), _in_order(cfg[(p, c)][1]),
+                             sw.get((p, c)))
+                     for p, c in order)
 
 
     def phase_routes(self, names: dict[int, str]) -> tuple[tuple[int, tuple[m.Route, ...]], ...]:
@@ -208,14 +206,21 @@ class Routing:
         switched router's position for that phase, not its base configuration): what a
         picture per phase draws. Two routes of one phase never share a PE and a color."""
         by_phase: dict[int, list[m.Route]] = {}
-        dir_order = {d: i for i, d in enumerate(m.DIRECTIONS)}
         for t in self.trees:
             color = names[self.colors[t.key]]
             for (x, y), (rx, txs) in t.config.items():
-                tx = tuple(sorted(txs, key=dir_order.__getitem__))
-                by_phase.setdefault(t.key.phase, []).append(m.Route(x, y, color, (rx,), tx))
+                by_phase.setdefault(t.key.phase, []).append(
+                    m.Route(x, y, color, (rx,), _in_order(txs)))
         return tuple((k, tuple(sorted(rs, key=lambda r: (r.y, r.x, r.color))))
                      for k, rs in sorted(by_phase.items()))
+
+
+_DIRECTION_ORDER = {d: i for i, d in enumerate(m.DIRECTIONS)}
+
+
+def _in_order(directions: frozenset[str]) -> tuple[str, ...]:
+    """A router's tx directions in the model's order (the printed CSL is deterministic)."""
+    return tuple(sorted(directions, key=_DIRECTION_ORDER.__getitem__))
 
 
 def assign(keys: list[RouteKey], auto: bool, switching: bool = False, arch: str = "wse2",
