@@ -21,15 +21,24 @@ class Edge:
 
 
 class DataflowGraph:
-    """Nodes and memlet edges in insertion order (which makes printing deterministic)."""
+    """Nodes and memlet edges in insertion order (which makes printing deterministic).
+
+    Each node's in- and out-edges are also kept in lists of their own, in the same order,
+    so that asking for them costs the node's degree, not the graph's size (passes ask for
+    every node's edges)."""
 
     def __init__(self) -> None:
         self._g = nx.MultiDiGraph()
         self._edges: list[Edge] = []
+        self._in: dict[Node, list[Edge]] = {}
+        self._out: dict[Node, list[Edge]] = {}
 
     # --- building ---------------------------------------------------------------------
     def add(self, node: Node) -> Node:
-        self._g.add_node(node)
+        if node not in self._g:
+            self._g.add_node(node)
+            self._in[node] = []
+            self._out[node] = []
         return node
 
     def connect(
@@ -46,15 +55,24 @@ class DataflowGraph:
         e = Edge(src, src_conn, dst, dst_conn, memlet)
         self._g.add_edge(src, dst, key=id(e), edge=e)
         self._edges.append(e)
+        self._out[src].append(e)
+        self._in[dst].append(e)
         return e
 
     def remove_node(self, node: Node) -> None:
+        for e in self._in.pop(node) + self._out.pop(node):
+            if e.src is not node:
+                self._out[e.src] = [x for x in self._out[e.src] if x is not e]
+            if e.dst is not node:
+                self._in[e.dst] = [x for x in self._in[e.dst] if x is not e]
         self._edges = [e for e in self._edges if e.src is not node and e.dst is not node]
         self._g.remove_node(node)
 
     def remove_edge(self, edge: Edge) -> None:
         self._edges.remove(edge)
         self._g.remove_edge(edge.src, edge.dst, key=id(edge))
+        self._out[edge.src] = [x for x in self._out[edge.src] if x is not edge]
+        self._in[edge.dst] = [x for x in self._in[edge.dst] if x is not edge]
 
     # --- queries ----------------------------------------------------------------------
     @property
@@ -66,10 +84,10 @@ class DataflowGraph:
         return list(self._edges)
 
     def in_edges(self, node: Node) -> list[Edge]:
-        return [e for e in self._edges if e.dst is node]
+        return list(self._in.get(node, ()))
 
     def out_edges(self, node: Node) -> list[Edge]:
-        return [e for e in self._edges if e.src is node]
+        return list(self._out.get(node, ()))
 
     def __contains__(self, node: Node) -> bool:
         return node in self._g

@@ -31,7 +31,7 @@ from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.nodes import Access, Map, Tasklet
 from sluice.ir.program import Program
 from sluice.passes.manager import Pass, PassReport, register
-from sluice.passes.util import accesses_in, base, identity_subset, mentions
+from sluice.passes.util import accesses_in, base, identity_subset, mentioned
 
 
 @register
@@ -42,8 +42,11 @@ class FirstAccumulation(Pass):
     def run(self, program: Program, report: PassReport) -> None:
         fresh = [n for n, c in program.data.items() if type(c) in (Array, Scalar)
                  and (c.transient or n in program.returns) and n not in program.args]
+        blocks = program.body.blocks
+        touched = [mentioned(b) for b in blocks]  # (dropping a wcr changes no names)
         for t in fresh:
-            first = next((b for b in program.body.blocks if mentions(b, t)), None)
+            first = next((b for b, names in zip(blocks, touched, strict=True) if t in names),
+                         None)
             if isinstance(first, State) and _plain(first.graph, t):
                 report.changes.append(f"the first accumulation into '{t}' in state "
                                       f"'{first.name}' is a plain write")

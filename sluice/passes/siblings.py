@@ -27,6 +27,7 @@ fresh access nodes); M2 and what only it used leave S2.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy
@@ -57,15 +58,24 @@ class SiblingFusion(Pass):
     name = "sibling-fusion"
 
     def run(self, program: Program, report: PassReport) -> None:
+        # what each state writes, asked once per map: remembered until a fusion changes it
+        written: dict[int, set[str]] = {}
+
+        def writes(g: DataflowGraph) -> set[str]:
+            if id(g) not in written:
+                written[id(g)] = written_containers(program, g)
+            return written[id(g)]
+
         for r in regions(program.body):
             for j, s2 in enumerate(r.blocks):
                 if not isinstance(s2, State):
                     continue
                 for m2 in [n for n in s2.graph.nodes if isinstance(n, Map)]:
-                    found = _partner(program, r, j, m2)
+                    found = _partner(program, r, j, m2, writes)
                     if found is not None:
                         s1, m1, x = found
                         _fuse(program, s1.graph, m1, s2.graph, m2, x)
+                        written.clear()
                         report.changes.append(
                             f"fused {m2.describe()} of state '{s2.name}' into "
                             f"{m1.describe()} of state '{s1.name}': one pass over '{x}'")
@@ -130,7 +140,8 @@ def _reads(p: Program, g: DataflowGraph, m: Map) -> set[str]:
                                  if e.memlet is not None}
 
 
-def _partner(p: Program, r: Region, j: int, m2: Map) -> tuple[State, Map, str] | None:
+def _partner(p: Program, r: Region, j: int, m2: Map,
+             writes: Callable[[DataflowGraph], set[str]]) -> tuple[State, Map, str] | None:
     s2: State = r.blocks[j]
     g2 = s2.graph
     w2 = _elementwise_writer(p, m2)
@@ -143,7 +154,7 @@ def _partner(p: Program, r: Region, j: int, m2: Map) -> tuple[State, Map, str] |
     for e in g2.in_edges(m2):
         if e.memlet is not None and (not isinstance(e.src, Access) or g2.in_edges(e.src)):
             return None
-    if reads & written_containers(p, g2):  # (M2 writes only X, which it does not read)
+    if reads & writes(g2):  # (M2 writes only X, which it does not read)
         return None
     for k in range(j - 1, -1, -1):
         s1 = r.blocks[k]
@@ -152,7 +163,7 @@ def _partner(p: Program, r: Region, j: int, m2: Map) -> tuple[State, Map, str] |
         for m1 in [n for n in s1.graph.nodes if isinstance(n, Map)]:
             if _compatible(p, s1.graph, m1, g2, m2, x, reads):
                 return s1, m1, x
-        if accesses_in(s1.graph, x) or reads & written_containers(p, s1.graph):
+        if accesses_in(s1.graph, x) or reads & writes(s1.graph):
             return None
     return None
 

@@ -62,6 +62,18 @@ def mentions(b: Block, name: str) -> bool:
                                            for sub in r.blocks)
 
 
+def mentioned(b: Block) -> set[str]:
+    """Every name `mentions(b, name)` is true for, found in one walk (for asking about
+    many names)."""
+    if isinstance(b, State):
+        return {base(n.data) for n, _ in b.graph.walk() if isinstance(n, Access)}
+    out = set(_block_reads(b))
+    for r in b.regions():
+        for sub in r.blocks:
+            out |= mentioned(sub)
+    return out
+
+
 def read_containers(p: Program) -> set[str]:
     """Containers whose values something observes: read through an edge or a condition,
     or visible to the caller (arguments and returns)."""

@@ -115,7 +115,7 @@ def _run_target(f, target: str, args: list[object]) -> object:
             run = jf.compile("cuda", *args)
         if os.environ.get(NVCC_VARIABLE, "0") != "0":  # and the same file through nvcc
             compiled = getattr(run.native, "__wrapped__", run.native)
-            build_device(compiled.source, "fuzz", None, CudaOptions())
+            build_device(compiled.source, "fuzz", None, CudaOptions(host_opt="-O0"))
         return run(*args)
     return jf(*args)
 

@@ -31,7 +31,7 @@ FALLBACK_ARCH = "sm_90"
 # NumPy semantics on the device as on the CPU: no fused multiply-adds, IEEE division and
 # square roots, denormals kept; host code gets the CPU backend's flags.
 NVCC_FLAGS: tuple[str, ...] = (
-    "-O3", "-std=c++17", "--expt-relaxed-constexpr", "--fmad=false", "-prec-div=true",
+    "-std=c++17", "--expt-relaxed-constexpr", "--fmad=false", "-prec-div=true",
     "-prec-sqrt=true", "-ftz=false", "-Xcompiler", ",".join(["-fopenmp", *SEMANTIC_FLAGS]),
     "-diag-suppress=177,550", "-lgomp")
 # Emulation checks what the code computes, not how fast: a light optimisation level (the
@@ -51,6 +51,9 @@ class CudaOptions:
         sm_90 where there is none (the build then only checks that the code compiles).
     cache: the build cache (default: `$SLUICE_CACHE_DIR` or ~/.cache/sluice).
     verify: verify the IR after each pass.
+    host_opt: nvcc's optimisation level of the host code (`-O3`). The device code is
+        optimised either way; `-O0` makes a build that only checks that the code compiles
+        (where no GPU will run it) several times faster.
     """
 
     pipeline: str | None = "O2"
@@ -58,6 +61,7 @@ class CudaOptions:
     arch: str | None = None
     cache: BuildCache | None = None
     verify: bool = False
+    host_opt: str = "-O3"
 
     @property
     def emulated(self) -> bool:
@@ -111,8 +115,10 @@ def build_device(source: str, name: str, ir_text: str | None, opts: CudaOptions)
         raise SluiceError("the CUDA target needs nvcc, which was not found",
                           hint="install the CUDA toolkit or set $CUDA_HOME; "
                           f"or set {EMULATE_VARIABLE}=1 to run the kernels on the CPU")
+    if opts.host_opt not in ("-O0", "-O1", "-O2", "-O3"):
+        raise SluiceError(f"host_opt must be one of -O0 .. -O3, got {opts.host_opt!r}")
     return build_cuda(source, name=name, arch=opts.target_arch(),
-                      flags=[*NVCC_FLAGS, *_poison()], ir_text=ir_text,
+                      flags=[opts.host_opt, *NVCC_FLAGS, *_poison()], ir_text=ir_text,
                       extra_key={"backend": BACKEND_VERSION}, cache=opts.cache)
 
 

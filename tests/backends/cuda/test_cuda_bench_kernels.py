@@ -40,4 +40,4 @@ def test_bench_kernel_on_cuda(name, monkeypatch):
     if toolchain.find_nvcc() is None:
         pytest.skip("nvcc not found: the kernel was emulated, not compiled for a GPU")
     compiled = getattr(run.native, "__wrapped__", run.native)
-    assert build_device(compiled.source, name, None, CudaOptions()).is_file()
+    assert build_device(compiled.source, name, None, CudaOptions(host_opt="-O0")).is_file()

@@ -164,12 +164,12 @@ def test_without_a_gpu_the_call_says_so(monkeypatch):
 @pytest.mark.parametrize(("op", "dtype"), [("+", "float32"), ("*", "int64"),
                                            ("max", "uint32"), ("min", "float64")])
 def test_atomic_partials_compile_with_nvcc(op, dtype):
-    build(ir.parse(_REDUCTION.format(op=op, dtype=dtype)), {"emulate": False})
+    build(ir.parse(_REDUCTION.format(op=op, dtype=dtype)), {"emulate": False, "host_opt": "-O0"})
 
 
 @needs_nvcc
 def test_atomic_element_updates_compile_with_nvcc():
-    build(_ONE_ELEMENT, {"emulate": False})
+    build(_ONE_ELEMENT, {"emulate": False, "host_opt": "-O0"})
 
 
 def _reductions(A, I):
@@ -211,3 +211,19 @@ def test_transposes_run_on_the_gpu(monkeypatch):
     assert "SL_KERNEL sl_kernel" in src and "runs on the host" not in src
     for g, w in zip(f(A, B), _transposes(A, B), strict=True):
         np.testing.assert_array_equal(g, w)
+
+
+def test_host_optimisation_reaches_nvcc_and_is_checked(monkeypatch):
+    """nvcc optimises the host half at -O3 unless asked otherwise (-O0: a compile check);
+    anything but -O0 .. -O3 is refused before nvcc runs."""
+    from sluice.backends.cuda import driver
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(driver.toolchain, "find_nvcc", lambda: "/usr/bin/nvcc")
+    monkeypatch.setattr(driver, "build_cuda", lambda source, **kw: seen.append(kw["flags"]))
+    for opts in (driver.CudaOptions(), driver.CudaOptions(host_opt="-O0")):
+        driver.build_device("int main;", "k", None, opts)
+    assert seen[0][0] == "-O3" and seen[1][0] == "-O0"
+    assert all(sum(f.startswith("-O") for f in flags) == 1 for flags in seen)
+    with pytest.raises(SluiceError, match="host_opt"):
+        driver.build_device("int main;", "k", None, driver.CudaOptions(host_opt="-Ofast"))

@@ -244,15 +244,7 @@ def run_table(target: str, tmp: Path, name: str, params: list[str], exprs: list[
     if isinstance(fn, Exception):
         if len(exprs) == 1:
             return ([], exprs) if clear_refusal(fn) else ([f"{exprs[0]}: {fn!r}"], [])
-        kept = []
-        for k, e in enumerate(exprs):
-            one = _traced(tmp, f"{name}_t{k}", params, [e], args, target)
-            if not isinstance(one, Exception):
-                kept.append(e)
-            elif clear_refusal(one):
-                refused.append(e)
-            else:
-                problems.append(f"{e}: {type(one).__name__}: {one}")
+        kept = _sift(tmp, name, params, exprs, args, target, problems, refused)
         if not kept:
             return problems, refused
         p, r = run_table(target, tmp, f"{name}_k", params, kept, args)
@@ -276,6 +268,32 @@ def run_table(target: str, tmp: Path, name: str, params: list[str], exprs: list[
         if why:
             problems.append(why)
     return problems, refused
+
+
+def _sift(tmp: Path, name: str, params: list[str], exprs: list[str], args: dict,
+          target: str, problems: list[str], refused: list[str]) -> list[str]:
+    """The expressions of `exprs` that trace and lower, found by halving the ones that do
+    not (a table has a few refusals among hundreds: a few dozen traces instead of one per
+    expression); the others go to `refused` (clear refusals) or `problems`."""
+    if len(exprs) == 1:
+        one = _traced(tmp, name, params, exprs, args, target)
+        if not isinstance(one, Exception):
+            return exprs
+        if clear_refusal(one):
+            refused.append(exprs[0])
+        else:
+            problems.append(f"{exprs[0]}: {type(one).__name__}: {one}")
+        return []
+    kept: list[str] = []
+    half = len(exprs) // 2
+    for k, part in enumerate((exprs[:half], exprs[half:])):
+        sub = f"{name}_{k}"
+        if len(part) > 1 and not isinstance(_traced(tmp, sub, params, part, args, target),
+                                            Exception):
+            kept += part
+        else:
+            kept += _sift(tmp, sub, params, part, args, target, problems, refused)
+    return kept
 
 
 def refusals(tmp: Path, name: str, params: list[str], exprs: list[str],
