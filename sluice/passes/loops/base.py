@@ -26,7 +26,13 @@ class LoopPass(Pass):
     def run(self, program: Program, report: PassReport) -> None:
         nest = nest_at(program, self.nest)
         what = nest.describe()
-        loops = self.plan(program, nest, analyse(program, nest))
+        try:
+            loops = self.plan(program, nest, analyse(program, nest))
+        except SluiceError as err:
+            if err.loc is not None or nest.top.loc is None:
+                raise
+            # point at the nest the user wrote
+            raise type(err)(err.message, nest.top.loc, err.hint, err.node) from None
         if loops is None:
             return
         rebuild(program, nest, loops)
