@@ -146,8 +146,8 @@ def plan_parallel(p: Program, m: Map, batched: bool, outer_params: set[str],
     inside the reduction loops, so it vectorises (`_unit_stride_inside`), unless
     `vector_inside` is False (GPU threads: every injective parameter stays parallel).
     """
-    seq = ParallelPlan([], list(m.params), {}, False)
-    if m.schedule in (Schedule.sequential, Schedule.spatial):
+    seq = ParallelPlan([], list(m.params), {}, False)  # (a vector map: lanes, not threads)
+    if m.schedule in (Schedule.sequential, Schedule.spatial, Schedule.vector):
         return seq
     facts = body_facts(p, m.body)
     if facts.streams or facts.opaque and _opaque_writes_unsafe(p, m):

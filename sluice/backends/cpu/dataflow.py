@@ -17,6 +17,7 @@ from sluice.backends.cpu.analysis import batchable, is_stream, plan_parallel, pr
 from sluice.backends.cpu.cexpr import PRINTER, CVal, strip_parens
 from sluice.backends.cpu.ctypes_map import WEAK_INT, ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident, omp_nest
+from sluice.backends.cpu.simd import simd_pragma
 from sluice.backends.cpu.writes import (
     combine_into,
     conflicts,
@@ -194,7 +195,7 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         emit_nest(fn, m, plan, body_scope, pragma)
 
     if not plan.params:
-        nest(None)
+        nest(simd_pragma(fn, m, parent, plan.inner))
     else:
         n = len(plan.params)
         if n > 1 and n == len(plan.order):

@@ -4,7 +4,8 @@
     Tile(nest=0, sizes=(32, 32)).apply(program)        # IllegalTransformation if not provable
     Interchange.schedule_space(program, nest=0)        # every legal parameterisation
 
-Importing this package registers `loop-tiling`, `loop-interchange` and `loop-parallelize`.
+Importing this package registers `loop-tiling`, `loop-interchange`, `loop-parallelize`
+and `loop-vectorize`.
 """
 
 from sluice.passes.loops.dependence import (
@@ -17,6 +18,7 @@ from sluice.passes.loops.interchange import Interchange
 from sluice.passes.loops.nest import Loop, MapNest, map_nests, nest_at, rebuild
 from sluice.passes.loops.parallel import Parallelize
 from sluice.passes.loops.tile import Tile
+from sluice.passes.loops.vectorize import Vectorize
 
 __all__ = [
     "Dependences",
@@ -27,6 +29,7 @@ __all__ = [
     "NotAffine",
     "Parallelize",
     "Tile",
+    "Vectorize",
     "analyse",
     "map_nests",
     "nest_at",

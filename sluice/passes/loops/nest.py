@@ -35,7 +35,7 @@ class Loop:
 class MapNest:
     """The perfect nest rooted at `top` (in `graph`, the graph of `state`)."""
 
-    state: State
+    state: State | None  # None: a map the backend asks about, outside any state
     graph: DataflowGraph
     top: Map
     loops: list[Loop]
@@ -46,7 +46,8 @@ class MapNest:
         return [lp.param for lp in self.loops]
 
     def describe(self) -> str:
-        return f"{self.top.describe()} in {self.state.describe()}"
+        where = f" in {self.state.describe()}" if self.state is not None else ""
+        return f"{self.top.describe()}{where}"
 
 
 def top_level_maps(program: Program) -> Iterator[tuple[State, DataflowGraph, Map]]:

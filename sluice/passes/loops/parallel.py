@@ -47,13 +47,7 @@ class Parallelize(LoopPass):
                     "iterations add into the same element",
                     hint="parallelise a loop that indexes the accumulated element instead",
                 )
-        loops = [
-            replace(
-                lp,
-                schedule=Schedule.cpu_parallel if lp.param in self.loops else Schedule.sequential,
-            )
-            for lp in nest.loops
-        ]
+        loops = [replace(lp, schedule=_schedule(lp, lp.param in self.loops)) for lp in nest.loops]
         if loops == nest.loops and len(nest.loops) == len(nest.top.params):
             return None
         return loops
@@ -67,3 +61,10 @@ class Parallelize(LoopPass):
         yield cls(nest=nest, loops=())
         for p in target.params:
             yield cls(nest=nest, loops=(p,))
+
+
+def _schedule(lp: Loop, parallel: bool) -> Schedule:
+    """Chosen loops run in parallel, vectorised ones stay vector, the others in order."""
+    if parallel:
+        return Schedule.cpu_parallel
+    return Schedule.vector if lp.schedule == Schedule.vector else Schedule.sequential
