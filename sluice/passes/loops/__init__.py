@@ -4,8 +4,8 @@
     Tile(nest=0, sizes=(32, 32)).apply(program)        # IllegalTransformation if not provable
     Interchange.schedule_space(program, nest=0)        # every legal parameterisation
 
-Importing this package registers `loop-tiling`, `loop-interchange`, `loop-parallelize`
-and `loop-vectorize`.
+Importing this package registers `loop-tiling`, `loop-interchange`, `loop-parallelize`,
+`loop-vectorize` and `loop-unroll`.
 """
 
 from sluice.passes.loops.dependence import (
@@ -18,6 +18,7 @@ from sluice.passes.loops.interchange import Interchange
 from sluice.passes.loops.nest import Loop, MapNest, map_nests, nest_at, rebuild
 from sluice.passes.loops.parallel import Parallelize
 from sluice.passes.loops.tile import Tile
+from sluice.passes.loops.unroll import Unroll
 from sluice.passes.loops.vectorize import Vectorize
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "NotAffine",
     "Parallelize",
     "Tile",
+    "Unroll",
     "Vectorize",
     "analyse",
     "map_nests",

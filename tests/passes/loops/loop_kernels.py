@@ -151,3 +151,20 @@ def quadratic_index():
     with b.state() as s:
         s.map({"i": "0:N"}, "o = a", inputs={"a": "x[(i * i) % N]"}, outputs={"o": "out[i]"})
     return b.build()
+
+
+@kernel(lambda rng: [special(rng, (6, 8)), rng.standard_normal((8, 4)), np.zeros((6, 4))])
+def matmul_fixed():
+    """matmul with constant sizes (as in a tuning cut-out): trip counts are known."""
+    b = ProgramBuilder("matmul_fixed")
+    b.arg("A", "float64", [6, 8])
+    b.arg("B", "float64", [8, 4])
+    b.arg("C", "float64", [6, 4])
+    with b.state() as s:
+        s.map(
+            {"i": "0:6", "j": "0:4", "k": "0:8"},
+            "o = a * c",
+            inputs={"a": "A[i, k]", "c": "B[k, j]"},
+            outputs={"o": "C[i, j] wcr +"},
+        )
+    return b.build()
