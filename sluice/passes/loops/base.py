@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 from sluice.errors import SluiceError
 from sluice.ir.program import Program
@@ -46,19 +46,22 @@ class LoopPass(Pass):
         return self.describe()
 
     @classmethod
-    def candidates(cls, program: Program, nest: int, target: MapNest) -> Iterable[Self]:
+    def candidates(
+        cls, program: Program, nest: int, target: MapNest, **options: Any
+    ) -> Iterable[Self]:
         raise NotImplementedError
 
     @classmethod
-    def schedule_space(cls, program: Program, nest: int = 0) -> list[Self]:
-        """Every parameterisation from `candidates` that is legal on the nest."""
+    def schedule_space(cls, program: Program, nest: int = 0, **options: Any) -> list[Self]:
+        """Every parameterisation from `candidates` (which takes `options`, e.g. Tile's
+        `sizes`) that is legal on the nest."""
         target = nest_at(program, nest)
         try:
             deps = analyse(program, target)
         except SluiceError:
             return []
         out = []
-        for p in cls.candidates(program, nest, target):
+        for p in cls.candidates(program, nest, target, **options):
             try:
                 p.plan(program, target, deps)
             except SluiceError:  # illegal, or not analysable: either way not in the space

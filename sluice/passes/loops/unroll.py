@@ -67,7 +67,9 @@ class Unroll(LoopPass):
         return f"loop '{self.loop or 'innermost'}' unrolled by {self.factor}"
 
     @classmethod
-    def candidates(cls, program: Program, nest: int, target: MapNest) -> Iterator[Unroll]:
-        """The innermost loop by each factor of `UNROLL_FACTORS`."""
-        for f in UNROLL_FACTORS:
+    def candidates(
+        cls, program: Program, nest: int, target: MapNest, factors: tuple[int, ...] = UNROLL_FACTORS
+    ) -> Iterator[Unroll]:
+        """The innermost loop by each of `factors`."""
+        for f in factors:
             yield cls(nest=nest, loop=target.params[-1], factor=f)

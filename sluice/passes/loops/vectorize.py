@@ -80,7 +80,9 @@ class Vectorize(LoopPass):
         return f"loop '{self.loop or 'innermost'}' vectorised, width {self.width}"
 
     @classmethod
-    def candidates(cls, program: Program, nest: int, target: MapNest) -> Iterator[Vectorize]:
-        """The innermost loop at each width of `VECTOR_WIDTHS`."""
-        for w in VECTOR_WIDTHS:
+    def candidates(
+        cls, program: Program, nest: int, target: MapNest, widths: tuple[int, ...] = VECTOR_WIDTHS
+    ) -> Iterator[Vectorize]:
+        """The innermost loop at each of `widths`."""
+        for w in widths:
             yield cls(nest=nest, loop=target.params[-1], width=w)

@@ -70,3 +70,27 @@ def test_tiles_reach_the_generated_loops():
 def test_nest_loops_after_tiling():
     p = transformed(KERNELS["matmul"][0](), Tile(sizes=(4, 0, 0), inner_sizes=(2, 0, 0)))
     assert map_nests(p)[0].params == ["i_tile", "i_tile2", "i", "j", "k"]
+
+
+def test_transformed_program_round_trips_and_survives_o2():
+    """IR text and JSON keep every loop and schedule; after loop-parallelize the O2
+    pipeline (which collapses maps of equal schedule) and the backend keep the order."""
+    from sluice.ir.serialize import from_json
+    from sluice.ir.text import parse
+    from sluice.passes.loops import Vectorize
+
+    p = transformed(
+        KERNELS["matmul"][0](),
+        Interchange(order=("i", "k", "j")),
+        Tile(sizes=(0, 0, 8)),
+        Vectorize(width=4),
+        Parallelize(loops=("i",)),
+    )
+    assert map_nests(p)[0].params == ["j_tile", "i", "k", "j_vec", "j"]
+    assert parse(p.to_text()).to_text() == p.to_text()
+    assert from_json(p.to_json()).to_text() == p.to_text()
+    src = str(generate(p, {"pipeline": "O2", "verify": True}))
+    order = ["j_tile", "i", "k", "j_vec", "j"]
+    assert _loop_order(src, order) == order
+    assert src.count("#pragma omp parallel for") == 1 and "#pragma omp simd\n" in src
+    assert "omp atomic" not in src
