@@ -144,15 +144,18 @@ def map_setup(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph,
     batched = scope.batched or batchable(p, m.body)
     ptype = strong("int64") if batched else WEAK_INT
     private = private_scalars(p, m, parent)
+    proven: frozenset[str] = frozenset()
     if scope.in_parallel:
         plan_params, order, reductions, atomics = [], list(m.params), {}, False
     else:
         plan = plan_parallel(p, m, batched, set(scope.params), private, vector_inside)
         plan_params, order = plan.params, plan.order
+        proven = frozenset(plan.params) if plan.proven else frozenset()
         reductions, atomics = plan.reductions, plan.atomics
     inner = scope.child(
         params={**scope.params, **{prm: ptype for prm in m.params}},
         parallel=scope.parallel | frozenset(plan_params),
+        proven=scope.proven | proven,
         in_parallel=scope.in_parallel or bool(plan_params),
         batched=batched, redirect=dict(scope.redirect),
         cnames={k: v for k, v in scope.cnames.items() if k not in m.params})

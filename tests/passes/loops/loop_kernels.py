@@ -168,3 +168,35 @@ def matmul_fixed():
             outputs={"o": "C[i, j] wcr +"},
         )
     return b.build()
+
+
+@kernel(lambda rng: [special(rng, (40003,))])
+def blur_long():
+    """A 1-D three-point stencil long enough for the backend to start threads."""
+    b = ProgramBuilder("blur_long")
+    b.arg("x", "float64", ["N"])
+    b.returns("out", "float64", ["N - 2"])
+    with b.state() as s:
+        s.map(
+            {"i": "1:N - 1"},
+            "o = (l + c + r) / 3.0",
+            inputs={"l": "x[i - 1]", "c": "x[i]", "r": "x[i + 1]"},
+            outputs={"o": "out[i - 1]"},
+        )
+    return b.build()
+
+
+@kernel(lambda rng: [rng.integers(-9, 9, (40000, 3)), np.zeros(40000, np.int64)])
+def rowsum_long():
+    """out[i] += A[i, k]: rows long enough for threads, accumulated over k."""
+    b = ProgramBuilder("rowsum_long")
+    b.arg("A", "int64", ["N", "K"])
+    b.arg("out", "int64", ["N"])
+    with b.state() as s:
+        s.map(
+            {"i": "0:N", "k": "0:K"},
+            "o = a",
+            inputs={"a": "A[i, k]"},
+            outputs={"o": "out[i] wcr +"},
+        )
+    return b.build()

@@ -94,3 +94,17 @@ def test_transformed_program_round_trips_and_survives_o2():
     assert _loop_order(src, order) == order
     assert src.count("#pragma omp parallel for") == 1 and "#pragma omp simd\n" in src
     assert "omp atomic" not in src
+
+
+@pytest.mark.parametrize("name", ["blur_long", "rowsum_long"])
+def test_parallel_tile_loop_runs_on_threads_without_atomics(name):
+    """A tile loop never indexes an array itself; islpy proves its tiles disjoint, so
+    the backend runs it on threads (more iterations than its threshold) without atomics."""
+    make, args = KERNELS[name]
+    original = make()
+    changed = transformed(original, Tile(sizes=(2,)), Parallelize(loops=("i_tile",)))
+    src = str(generate(changed, {"pipeline": None}))
+    pragma = src.index("#pragma omp parallel for")
+    assert pragma < src.index("for (int64_t i_tile =") < src.index("for (int64_t i =")
+    assert "omp atomic" not in src and "sl::atomic_update(&" not in src
+    same_everywhere(original, changed, args(np.random.default_rng(0)))
