@@ -10,12 +10,15 @@ the loop stays a plain loop: the schedule is a request, never a licence.
 from __future__ import annotations
 
 from sluice.backends.cpu import bounds
-from sluice.backends.cpu.analysis import is_stream
+from sluice.backends.cpu.analysis import is_stream, private_scalars
 from sluice.backends.cpu.emit import FnCtx, Scope
 from sluice.backends.cpu.writes import conflicts
 from sluice.errors import SluiceError
+from sluice.ir.data import Scalar
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import Access, Map, Schedule, Tasklet
+from sluice.passes.loops.dependence import analyse
+from sluice.passes.loops.nest import Loop, MapNest
 
 SIMD_PRAGMA = "#pragma omp simd"
 
@@ -26,6 +29,12 @@ def simd_pragma(fn: FnCtx, m: Map, parent: DataflowGraph, scope: Scope) -> str |
         return None
     if any(not isinstance(n, Access | Tasklet) for n in m.body.nodes):
         return None
+    private = private_scalars(fn.program, m, parent)
+    if any(
+        isinstance(fn.program.data.get(n.data), Scalar) and n.data not in private
+        for n in m.body.accesses()
+    ):
+        return None  # a scalar the lanes would share
     for e in m.body.edges:
         mm = e.memlet
         if mm is None or isinstance(e.src, Access) and isinstance(e.dst, Access):
@@ -34,9 +43,6 @@ def simd_pragma(fn: FnCtx, m: Map, parent: DataflowGraph, scope: Scope) -> str |
             return None
         if mm.wcr is not None and conflicts(fn, mm, scope):
             return None  # (an atomic update may not sit in a simd loop)
-    from sluice.passes.loops.dependence import analyse
-    from sluice.passes.loops.nest import Loop, MapNest
-
     nest = MapNest(None, parent, m, [Loop(m.params[0], m.ranges[0], m.schedule)], m.body)
     try:
         deps = analyse(fn.program, nest)

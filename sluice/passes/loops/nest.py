@@ -111,8 +111,7 @@ def rebuild(program: Program, nest: MapNest, loops: list[Loop]) -> None:
     nest.top.ranges = [first.range]
     nest.top.schedule = first.schedule
     nest.top.body = body
-    nest.loops = list(loops)
-    nest.body = nest.body  # (unchanged: the innermost body is shared)
+    nest.loops = list(loops)  # (the innermost body is the same graph)
 
 
 def _wrap(program: Program, body: DataflowGraph, lp: Loop, label: str) -> DataflowGraph:
