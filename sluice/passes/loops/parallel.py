@@ -1,6 +1,6 @@
-"""Parallelisation choice: which loops of a nest run as OpenMP parallel loops.
+"""Parallelisation choice: which loop of a nest runs as the OpenMP parallel loop.
 
-The chosen loops' maps get the `cpu_parallel` schedule and every other loop of the nest
+The chosen loop's map gets the `cpu_parallel` schedule and every other loop of the nest
 `sequential`, so the backend neither parallelises another loop nor reorders this one (it
 still checks its own conditions and runs a loop in order where it cannot prove them).
 A loop may run in parallel when no dependence is carried by it: no two iterations that
@@ -29,7 +29,7 @@ from sluice.passes.manager import register
 class Parallelize(LoopPass):
     name = "loop-parallelize"
 
-    loops: tuple[str, ...] = ()  # parameters whose loops run in parallel
+    loops: tuple[str, ...] = ()  # the parameter whose loop runs in parallel (or none)
 
     def plan(self, program: Program, nest: MapNest, deps: Dependences) -> list[Loop] | None:
         unknown = set(self.loops) - set(nest.params)
@@ -37,6 +37,13 @@ class Parallelize(LoopPass):
             raise IllegalTransformation(
                 f"{nest.describe()} has no loop {', '.join(sorted(unknown))}",
                 hint=f"its loops are {', '.join(nest.params)}",
+            )
+        if len(self.loops) > 1:
+            raise IllegalTransformation(
+                f"{len(self.loops)} parallel loops requested for {nest.describe()}: threads "
+                "split one loop of a nest (a parallel loop inside another runs on its "
+                "thread)",
+                hint="choose one loop; tile first to parallelise over blocks",
             )
         if self.loops:
             require_reorderable(deps, nest)

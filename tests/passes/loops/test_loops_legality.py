@@ -46,6 +46,7 @@ REFUSED = [
     ("last_writer", Tile(sizes=(2,)), "meet through 'out' other than by accumulating"),
     ("matmul", Interchange(order=("i", "j")), "not a permutation"),
     ("matmul", Parallelize(loops=("q",)), "has no loop q"),
+    ("matmul", Parallelize(loops=("i", "j")), "2 parallel loops requested"),
     ("matmul", Tile(sizes=(4, 0, 0), inner_sizes=(3, 0, 0)), "does not divide"),
 ]
 
