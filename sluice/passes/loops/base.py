@@ -23,7 +23,14 @@ class LoopPass(Pass):
 
     nest: int = 0
 
+    def is_noop(self) -> bool:
+        """Whether the options ask for nothing (the defaults: a pass a pipeline may run
+        anywhere without effect)."""
+        return False
+
     def run(self, program: Program, report: PassReport) -> None:
+        if self.is_noop():
+            return
         nest = nest_at(program, self.nest)
         what = nest.describe()
         try:

@@ -26,7 +26,10 @@ from sluice.passes.manager import register
 class Interchange(LoopPass):
     name = "loop-interchange"
 
-    order: tuple[str, ...] = ()  # the nest's parameters, outermost first
+    order: tuple[str, ...] = ()  # the nest's parameters, outermost first (): no change
+
+    def is_noop(self) -> bool:
+        return not self.order
 
     def plan(self, program: Program, nest: MapNest, deps: Dependences) -> list[Loop] | None:
         if sorted(self.order) != sorted(nest.params):

@@ -29,9 +29,15 @@ from sluice.passes.manager import register
 class Parallelize(LoopPass):
     name = "loop-parallelize"
 
-    loops: tuple[str, ...] = ()  # the parameter whose loop runs in parallel (or none)
+    # the parameter whose loop runs in parallel; (): none, every loop in order; None: no change
+    loops: tuple[str, ...] | None = None
+
+    def is_noop(self) -> bool:
+        return self.loops is None
 
     def plan(self, program: Program, nest: MapNest, deps: Dependences) -> list[Loop] | None:
+        if self.loops is None:
+            return None
         unknown = set(self.loops) - set(nest.params)
         if unknown:
             raise IllegalTransformation(
@@ -60,7 +66,7 @@ class Parallelize(LoopPass):
         return loops
 
     def summary(self) -> str:
-        return f"parallel loops ({', '.join(self.loops) or 'none'})"
+        return f"parallel loops ({', '.join(self.loops or ()) or 'none'})"
 
     @classmethod
     def candidates(cls, program: Program, nest: int, target: MapNest) -> Iterator[Parallelize]:

@@ -37,6 +37,9 @@ class Tile(LoopPass):
     sizes: tuple[int, ...] = ()
     inner_sizes: tuple[int, ...] = ()
 
+    def is_noop(self) -> bool:
+        return not self.sizes
+
     def plan(self, program: Program, nest: MapNest, deps: Dependences) -> list[Loop] | None:
         n = len(nest.loops)
         sizes = _padded(self.sizes, n, "sizes")

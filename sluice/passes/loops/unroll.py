@@ -31,7 +31,10 @@ class Unroll(LoopPass):
     name = "loop-unroll"
 
     loop: str = ""  # the parameter to unroll; "" the innermost
-    factor: int = 4
+    factor: int = 0  # 0: no change
+
+    def is_noop(self) -> bool:
+        return self.factor == 0
 
     def plan(self, program: Program, nest: MapNest, deps: Dependences) -> list[Loop] | None:
         p = self.loop or nest.params[-1]

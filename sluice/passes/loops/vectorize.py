@@ -35,7 +35,10 @@ class Vectorize(LoopPass):
     name = "loop-vectorize"
 
     loop: str = ""  # the parameter to vectorise; "" the innermost
-    width: int = 8
+    width: int = 0  # 0: no change
+
+    def is_noop(self) -> bool:
+        return self.width == 0
 
     def plan(self, program: Program, nest: MapNest, deps: Dependences) -> list[Loop] | None:
         p = self.loop or nest.params[-1]

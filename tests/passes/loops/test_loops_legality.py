@@ -94,3 +94,15 @@ def test_traced_program_refusal_points_at_the_source():
         program, Interchange(nest=nest, order=("j", "i")), Parallelize(nest=nest, loops=("i",))
     )
     same_everywhere(program, changed, args)
+
+
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_default_options_change_nothing(name):
+    """A loop pass with its default options is a no-op anywhere (pipelines may list it)."""
+    from sluice.passes.loops import Unroll, Vectorize
+
+    program = KERNELS[name][0]()
+    before = program.to_text()
+    for cls in (Tile, Interchange, Parallelize, Vectorize, Unroll):
+        assert not cls().apply(program).changed
+    assert program.to_text() == before

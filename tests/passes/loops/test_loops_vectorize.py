@@ -35,9 +35,9 @@ def test_vectorized_nest_keeps_results_and_is_simd(name, passes):
 @pytest.mark.parametrize(
     ("name", "p", "message"),
     [
-        ("triangular", Vectorize(), "carries an accumulation"),
-        ("matmul", Vectorize(), "carries an accumulation"),
-        ("matmul", Vectorize(loop="j"), "is not the innermost loop"),
+        ("triangular", Vectorize(width=8), "carries an accumulation"),
+        ("matmul", Vectorize(width=8), "carries an accumulation"),
+        ("matmul", Vectorize(loop="j", width=8), "is not the innermost loop"),
         ("stencil", Vectorize(width=6), "not a power of two"),
     ],
 )
