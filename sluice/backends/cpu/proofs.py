@@ -16,8 +16,6 @@ from sluice.ir.data import Array
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import Access, Map, Schedule, Tasklet
 from sluice.ir.program import Program
-from sluice.passes.loops.dependence import analyse
-from sluice.passes.loops.nest import nest_of
 
 
 def disjoint_iterations(p: Program, m: Map) -> bool:
@@ -31,6 +29,10 @@ def disjoint_iterations(p: Program, m: Map) -> bool:
                 return False
         elif not isinstance(n, Tasklet | Map):
             return False
+    # (islpy loads only for maps a loop pass scheduled)
+    from sluice.passes.loops.dependence import analyse
+    from sluice.passes.loops.nest import nest_of
+
     try:
         deps = analyse(p, nest_of(None, DataflowGraph(), m))
     except SluiceError:  # not affine: not provable

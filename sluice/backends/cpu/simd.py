@@ -17,8 +17,6 @@ from sluice.errors import SluiceError
 from sluice.ir.data import Scalar
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.nodes import Access, Map, Schedule, Tasklet
-from sluice.passes.loops.dependence import analyse
-from sluice.passes.loops.nest import Loop, MapNest
 
 SIMD_PRAGMA = "#pragma omp simd"
 
@@ -43,6 +41,10 @@ def simd_pragma(fn: FnCtx, m: Map, parent: DataflowGraph, scope: Scope) -> str |
             return None
         if mm.wcr is not None and conflicts(fn, mm, scope):
             return None  # (an atomic update may not sit in a simd loop)
+    # (islpy loads only for maps a loop pass scheduled)
+    from sluice.passes.loops.dependence import analyse
+    from sluice.passes.loops.nest import Loop, MapNest
+
     nest = MapNest(None, parent, m, [Loop(m.params[0], m.ranges[0], m.schedule)], m.body)
     try:
         deps = analyse(fn.program, nest)
