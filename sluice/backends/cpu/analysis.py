@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from sluice.backends.cpu.proofs import disjoint_iterations
 from sluice.ir.data import CSR, Array, Scalar, Stream
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.memlet import Index
@@ -125,6 +126,7 @@ class ParallelPlan:
     order: list[str]  # loop nesting order of all parameters
     reductions: dict[str, str]  # scalar container -> wcr op, via an OpenMP reduction clause
     atomics: bool  # some array writes conflict and need atomics
+    proven: bool = False  # islpy proved the iterations disjoint (`proofs.py`): no conflicts
 
 
 _RED_OK = ("+", "*", "max", "min")
@@ -146,9 +148,11 @@ def plan_parallel(p: Program, m: Map, batched: bool, outer_params: set[str],
     inside the reduction loops, so it vectorises (`_unit_stride_inside`), unless
     `vector_inside` is False (GPU threads: every injective parameter stays parallel).
     """
-    seq = ParallelPlan([], list(m.params), {}, False)
-    if m.schedule in (Schedule.sequential, Schedule.spatial):
+    seq = ParallelPlan([], list(m.params), {}, False)  # (a vector map: lanes, not threads)
+    if m.schedule in (Schedule.sequential, Schedule.spatial, Schedule.vector):
         return seq
+    if disjoint_iterations(p, m):
+        return ParallelPlan(list(m.params), list(m.params), {}, False, proven=True)
     facts = body_facts(p, m.body)
     if facts.streams or facts.opaque and _opaque_writes_unsafe(p, m):
         return seq

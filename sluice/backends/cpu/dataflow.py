@@ -17,6 +17,7 @@ from sluice.backends.cpu.analysis import batchable, is_stream, plan_parallel, pr
 from sluice.backends.cpu.cexpr import PRINTER, CVal, strip_parens
 from sluice.backends.cpu.ctypes_map import WEAK_INT, ctype, strong
 from sluice.backends.cpu.emit import FnCtx, Scope, ident, omp_nest
+from sluice.backends.cpu.simd import simd_pragma
 from sluice.backends.cpu.writes import (
     combine_into,
     conflicts,
@@ -143,15 +144,18 @@ def map_setup(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph,
     batched = scope.batched or batchable(p, m.body)
     ptype = strong("int64") if batched else WEAK_INT
     private = private_scalars(p, m, parent)
+    proven: frozenset[str] = frozenset()
     if scope.in_parallel:
         plan_params, order, reductions, atomics = [], list(m.params), {}, False
     else:
         plan = plan_parallel(p, m, batched, set(scope.params), private, vector_inside)
         plan_params, order = plan.params, plan.order
+        proven = frozenset(plan.params) if plan.proven else frozenset()
         reductions, atomics = plan.reductions, plan.atomics
     inner = scope.child(
         params={**scope.params, **{prm: ptype for prm in m.params}},
         parallel=scope.parallel | frozenset(plan_params),
+        proven=scope.proven | proven,
         in_parallel=scope.in_parallel or bool(plan_params),
         batched=batched, redirect=dict(scope.redirect),
         cnames={k: v for k, v in scope.cnames.items() if k not in m.params})
@@ -194,7 +198,7 @@ def emit_map(fn: FnCtx, m: Map, scope: Scope, parent: DataflowGraph) -> None:
         emit_nest(fn, m, plan, body_scope, pragma)
 
     if not plan.params:
-        nest(None)
+        nest(simd_pragma(fn, m, parent, plan.inner))
     else:
         n = len(plan.params)
         if n > 1 and n == len(plan.order):

@@ -78,6 +78,7 @@ class Writer:
 class Scope:
     params: dict[str, VType] = field(default_factory=dict)  # map params and loop variables
     parallel: frozenset[str] = frozenset()  # params iterated by OpenMP threads
+    proven: frozenset[str] = frozenset()  # parallel params whose iterations never meet
     in_parallel: bool = False
     repeated: bool = False  # inside a loop: code here may run many times per call
     batched: bool = False

@@ -129,14 +129,15 @@ def write_element(fn: FnCtx, m: Memlet, val: CVal, scope: Scope, what: str) -> N
 
 def conflicts(fn: FnCtx, m: Memlet, scope: Scope) -> bool:
     """Whether threads of the enclosing parallel loops may combine into one element."""
-    if not scope.parallel:
+    parallel = scope.parallel - scope.proven  # (proven ones: threads never share an element)
+    if not parallel:
         return False
     if m.data in scope.redirect:
         return False  # a per-thread reduction variable or accumulator
     if isinstance(fn.container(m.data), Scalar):
         return True
-    others = set(scope.params) - set(scope.parallel)
-    return not pinned(m.subset, scope.parallel, others)
+    others = set(scope.params) - set(parallel)
+    return not pinned(m.subset, parallel, others)
 
 
 def _push(fn: FnCtx, m: Memlet, value: str, scope: Scope) -> None:
