@@ -219,3 +219,31 @@ REFERENCES: dict[str, Example] = {
                      {"PX": 4, "PY": 4, "M": 3, "N": 3}], _gemv, _gemv_in),
     "gemm": Example([{"P": 1, "T": 2}, {"P": 2, "T": 3}, {"P": 3, "T": 2}], _gemm, _gemm_in),
 }
+
+
+# ---- language extensions (docs SPADA-EXTENSIONS.md) -------------------------------------
+
+def _histogram(i, p):
+    k = p["K"]
+    u, w = i["samples"], i["weights"]
+    bins = (u * np.float32(k)).astype(np.int32)  # truncation, as the kernel's i32(...)
+    counts = np.zeros_like(w)
+    for x in range(u.shape[0]):
+        counts[x, 0] = np.bincount(bins[x, 0], minlength=k).astype(np.float32)
+    weighted = np.take_along_axis(w, bins, axis=2) * u
+    return {"counts": counts, "weighted": weighted}
+
+
+def _histogram_in(p, rng):
+    w_, n, k = p["W"], p["N"], p["K"]
+    # samples from [0, 1), away from bin edges (tests/frontend/spada add NaN and inf)
+    u = ((rng.integers(0, k, (w_, 1, n)) + rng.uniform(0.1, 0.9, (w_, 1, n))) / k)
+    w = _rand(rng, w_, 1, k)
+    w.flat[0] = -0.0
+    return {"samples": u.astype(np.float32), "weights": w}
+
+
+REFERENCES.update({
+    "histogram": Example([{"W": 1, "N": 4, "K": 2}, {"W": 3, "N": 9, "K": 4},
+                          {"W": 2, "N": 16, "K": 5}], _histogram, _histogram_in),
+})

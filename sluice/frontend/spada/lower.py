@@ -126,6 +126,7 @@ class _Phase:
         self.pending: list[list[tuple[str | None, ast.Stmt, tuple]]] = []
         self.conds: list[sympy.Basic] = []
         self.counter = 0
+        self.vector_map = False  # building the one tasklet of a vector map
         self.streams = self._stream_table()
 
     # --- tables ---------------------------------------------------------------------------
@@ -336,10 +337,12 @@ class _Phase:
             return
         a = s.body[0]
         self.loopvars.add(var.name)
+        self.vector_map = True
         target = self.place(a.target)
         value = self.value(a.value)
         if a.op != "=":
             value = _combine(a.op[:-1], self.value(a.target), value)
+        self.vector_map = False
         self.loopvars.discard(var.name)
         rng = Range(self.index(item.start), self.index(item.stop),
                     1 if item.step is None else _int(item.step))
@@ -511,7 +514,7 @@ class _Phase:
             if e.id in self.low.scalars:
                 return Memlet(e.id)
         if isinstance(e, ast.Subscript) and isinstance(e.base, ast.Name):
-            idx = tuple(Index(self.index(i)) for i in e.indices)
+            idx = tuple(Index(self.subscript(i)) for i in e.indices)
             if e.base.id in self.locals:
                 return Memlet(self.locals[e.base.id], idx)
             if e.base.id in self.low.fields:
@@ -532,6 +535,26 @@ class _Phase:
                                   + ("float" if v.is_float else "condition"),
                                   self.low.loc(e), "write a range as [start:stop]")
         return v.expr
+
+    def subscript(self, e: ast.Expr) -> sympy.Basic:
+        """An array index; one that reads data (E8, `z[tmp]`) goes through an integer cell
+        filled just before and a symbol assigned from it, as memlet indices hold symbols."""
+        v = self.value(e)
+        if not v.reads:
+            return self.index(e)
+        if self.vector_map:
+            raise UnsupportedError("an index that reads data cannot stand in a vector map",
+                                   self.low.loc(e), "compute the index in a for loop")
+        if v.is_float or v.expr.is_Relational or isinstance(
+                v.expr, sympy.logic.boolalg.BooleanAtom | sympy.logic.boolalg.BooleanFunction):
+            raise SluiceTypeError("an index must be an integer", self.low.loc(e),
+                                  "cast it, e.g. i32(v)")
+        cell = self.fresh("ix")
+        self.b.transient(cell, DType.int32)
+        self.tasklet(v, Memlet(cell), label=f"index line {e.pos.line}")
+        sym = self.fresh("j")
+        self.b.assign(**{sym: S.value(cell)})
+        return S.symbol(sym)
 
     def condition(self, e: ast.Expr) -> sympy.Basic:
         """A branch condition; data reads go through a scalar filled just before."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sluice.errors import RaceError, SluiceError, SluiceTypeError
 from sluice.frontend.spada import ast
 from sluice.frontend.spada import types as T
+from sluice.frontend.spada.data_index import non_affine_subscript
 from sluice.frontend.spada.diagnostics import Reporter, SpadaNameError, suggest
 from sluice.frontend.spada.exprcheck import ExprChecker
 from sluice.frontend.spada.pe_scope import Access, Count, KernelNames, Key, PEScope
@@ -87,6 +88,7 @@ class PEWalker(ExprChecker):
         super().__init__(rep, names, scope)
         self.counts = Counts()
         self.pending_bounds: dict[str, tuple[int, int] | None] = {}
+        self.value_vars: set[str] = set()  # foreach variables bound to received values
 
     # ---- streams
     def stream_key(
@@ -415,6 +417,7 @@ class PEWalker(ExprChecker):
                 self.stream_key(st, "send", set(), ctx)
                 return InFlight(what, s, set(), set())
             case ast.Map(vars=vs, ranges=rs, body=b):
+                self.map_subscripts(s)
                 trip = self.loop_header(vs, rs, ctx, s)
                 sub = self.nested(b, ctx, trip, loop_vars=vs)
                 return InFlight(what, s, sub.reads, sub.writes)
@@ -464,8 +467,26 @@ class PEWalker(ExprChecker):
             raise self.err(SluiceTypeError,
                            f"'{value_var.name}' is {value_var.type.name} but the stream carries "
                            f"{stt.elem}", value_var, f"declare it {stt.elem} {value_var.name}")
+        self.value_vars.add(value_var.name)
         sub = self.nested(s.body, ctx, trip, loop_vars=s.vars, loop=loop)
         return InFlight(_OP_WORD[ast.Foreach], s, sub.reads, sub.writes)
+
+    def map_subscripts(self, s: ast.Map) -> None:
+        """E8: a map body's subscripts are affine in its loop variables."""
+        def classify(n: str) -> str:
+            loc = self.lookup_local(n)
+            if loc is not None:
+                return "data" if loc[0] == "local" or n in self.value_vars else "const"
+            if n in self.scope.fields:
+                return "data"
+            return "host" if n in self.names.args and not isinstance(
+                self.names.args[n].type, ast.ScalarType) else "const"
+
+        bad = non_affine_subscript(s, classify)
+        if bad is not None:
+            raise self.err(SluiceTypeError, f"a subscript in a map body {bad[1]}", bad[0],
+                           "map subscripts must be affine in the map variables; use a for "
+                           "loop for data-dependent indexing")
 
     # ---- entry
     def run(self, body: tuple[ast.Stmt, ...]) -> Counts:
