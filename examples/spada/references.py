@@ -243,7 +243,22 @@ def _histogram_in(p, rng):
     return {"samples": u.astype(np.float32), "weights": w}
 
 
+def _moments(i, p):
+    u = i["samples"].astype(np.float64)
+    mean = u.mean(axis=2)
+    var = (u * u).mean(axis=2) - mean * mean
+    return {"stats": np.stack([mean, var], axis=2).astype(np.float32)}
+
+
+def _moments_in(p, rng):
+    u = _rand(rng, p["W"], p["H"], p["N"])
+    u.flat[0] = -0.0
+    return {"samples": u}
+
+
 REFERENCES.update({
+    "moments": Example([{"W": 1, "H": 1, "N": 1}, {"W": 2, "H": 3, "N": 5},
+                        {"W": 3, "H": 2, "N": 8}], _moments, _moments_in),
     "histogram": Example([{"W": 1, "N": 4, "K": 2}, {"W": 3, "N": 9, "K": 4},
                           {"W": 2, "N": 16, "K": 5}], _histogram, _histogram_in),
 })

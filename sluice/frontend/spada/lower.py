@@ -32,6 +32,7 @@ import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.spada import ast
+from sluice.frontend.spada.async_order import must_complete_first
 from sluice.frontend.spada.expand import Block, BoundKernel, BoundPhase
 from sluice.ir import (
     Array,
@@ -183,6 +184,7 @@ class _Phase:
             self.stmt(s)
 
     def stmt(self, s: ast.Stmt, deferred_name: str | None = None) -> None:
+        self.order_before(s)
         if isinstance(s, ast.LocalDecl):
             self.local(s)
         elif isinstance(s, ast.Assign):
@@ -224,17 +226,32 @@ class _Phase:
         elif isinstance(s, ast.Foreach):
             self.foreach(s)
         elif isinstance(s, ast.Async):
+            self.pending.append([])  # its own operations complete inside it
             self.stmts(s.body)
             self.flush()
+            self.pending.pop()
 
-    def flush(self, name: str | None = None) -> None:
-        """Complete deferred operations: all of them, or the one named `name`."""
+    def order_before(self, s: ast.Stmt) -> None:
+        """E4: complete the deferred operations `s` must wait for (async blocks it conflicts
+        with; for an async `s`, every operation it conflicts with)."""
+        if not self.pending or not self.pending[-1]:
+            return
+        level = self.pending[-1]
+        names = frozenset(self.streams) | frozenset(self.low.host)
+        chosen = must_complete_first([p for _, p, _ in level], s, names)
+        if chosen:
+            self.flush(only={id(level[i]) for i in chosen})
+
+    def flush(self, name: str | None = None, only: set[int] | None = None) -> None:
+        """Complete deferred operations: all of them, the one named `name`, or those whose
+        entries' ids are in `only`."""
         if not self.pending:
             return
         keep = []
-        for n, s, conds in self.pending[-1]:
-            if name is not None and n != name:
-                keep.append((n, s, conds))
+        for entry in self.pending[-1]:
+            n, s, conds = entry
+            if (name is not None and n != name) or (only is not None and id(entry) not in only):
+                keep.append(entry)
                 continue
             if conds[len(self.conds):] or conds[:len(self.conds)] != tuple(self.conds):
                 # Started under branch conditions that do not hold here: replay them.

@@ -164,6 +164,7 @@ class PEWalker(ExprChecker):
 
     def touch(self, ctx: Ctx, reads: Iterable[Access], writes: Iterable[Access], node) -> None:
         reads, writes = set(reads), set(writes)
+        self.wait_for_async(ctx, reads, writes)
         for op in ctx.inflight:
             for w in writes:
                 hit = next((x for x in op.reads | op.writes if self._overlap(w, x)), None)
@@ -175,6 +176,31 @@ class PEWalker(ExprChecker):
                     raise self.race(r[0], "read", op, "writing", node)
         ctx.reads |= reads
         ctx.writes |= writes
+
+    def conflicts(self, op: InFlight, reads: set[Access], writes: set[Access]) -> bool:
+        return any(self._overlap(w, x) for w in writes for x in op.reads | op.writes) or \
+            any(self._overlap(r, x) for r in reads for x in op.writes)
+
+    def wait_for_async(self, ctx: Ctx, reads: set[Access], writes: set[Access]) -> None:
+        """E4: a statement that conflicts with a running `async` block waits for it."""
+        for op in [f for f in ctx.inflight if isinstance(f.node, ast.Async)]:
+            if self.conflicts(op, reads, writes):
+                ctx.inflight.remove(op)
+                ctx.removed.add(id(op))
+
+    def async_block(self, s: ast.Async, body, ctx: Ctx) -> InFlight:
+        """E4: an `async` block starts once the in-flight operations it conflicts with are
+        complete, so its body is checked against none of them."""
+        saved = list(ctx.inflight)
+        ctx.inflight.clear()
+        try:
+            sub = self.nested(body, ctx, 1)
+        finally:
+            ctx.inflight[:] = saved
+        for op in [f for f in ctx.inflight if self.conflicts(f, sub.reads, sub.writes)]:
+            ctx.inflight.remove(op)
+            ctx.removed.add(id(op))
+        return InFlight(_OP_WORD[ast.Async], s, sub.reads, sub.writes)
 
     def race(self, field_name: str, how: str, op: InFlight, doing: str, node) -> SluiceError:
         started = f"line {op.node.pos.line}" if op.node.pos.line else "earlier"
@@ -422,8 +448,7 @@ class PEWalker(ExprChecker):
                 sub = self.nested(b, ctx, trip, loop_vars=vs)
                 return InFlight(what, s, sub.reads, sub.writes)
             case ast.Async(body=b):
-                sub = self.nested(b, ctx, 1)
-                return InFlight(what, s, sub.reads, sub.writes)
+                return self.async_block(s, b, ctx)
             case ast.Foreach():
                 return self.foreach(s, ctx, loop=False)
         raise self.err(SluiceError, "not an operation that can be awaited", s)
