@@ -64,20 +64,24 @@ def is_async(s: ast.Stmt) -> bool:
     return isinstance(s, ast.Async)
 
 
-def must_complete_first(pending: Sequence[ast.Stmt], s: ast.Stmt,
-                        streams: frozenset[str] | set[str]) -> list[int]:
+def must_complete_first(
+    pending: Sequence[ast.Stmt], s: ast.Stmt, streams: frozenset[str] | set[str]
+) -> list[int]:
     """Which of the operations still in flight (`pending`, in program order) must complete
     before `s` runs: the `async` blocks `s` conflicts with, every in-flight operation an
     `async` statement `s` conflicts with, and transitively what those must wait for, with
     the earlier operations on the same `streams` (their elements arrive in order)."""
     acc = [accesses(p) for p in pending]
     mine = accesses(s)
-    chosen = {i for i, a in enumerate(acc)
-              if a.conflicts(mine) and (is_async(pending[i]) or is_async(s))}
+    chosen = {
+        i for i, a in enumerate(acc) if a.conflicts(mine) and (is_async(pending[i]) or is_async(s))
+    }
     for i in reversed(range(len(pending))):
         if i in chosen:
             on = acc[i].reads & streams
-            chosen |= {j for j in range(i)
-                       if (is_async(pending[i]) and acc[j].conflicts(acc[i]))
-                       or acc[j].reads & on}
+            chosen |= {
+                j
+                for j in range(i)
+                if (is_async(pending[i]) and acc[j].conflicts(acc[i])) or acc[j].reads & on
+            }
     return sorted(chosen)

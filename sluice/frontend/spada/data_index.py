@@ -46,7 +46,7 @@ def _bound_in(body: tuple[ast.Stmt, ...]) -> tuple[set[str], set[str]]:
                     data.add(n.vars[k].name)
                     k += 1
                 else:
-                    index |= {v.name for v in n.vars[k:k + len(g)]}
+                    index |= {v.name for v in n.vars[k : k + len(g)]}
                     k += len(g)
         elif isinstance(n, ast.LocalDecl):
             data.add(n.name)
