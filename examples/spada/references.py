@@ -256,7 +256,36 @@ def _moments_in(p, rng):
     return {"samples": u}
 
 
+def _collective_grid(i, p):
+    v = i["values"]
+    total = v.astype(np.float64).sum(axis=(0, 1)).astype(np.float32)
+    return {"sums": np.broadcast_to(total, v.shape).copy(),
+            "peak": v.max(axis=(0, 1))[None, None]}
+
+
+def _collective_snake(i, p):
+    v = i["values"]
+    return {"lowest": v.min(axis=(0, 1))[None, None],
+            "total": np.float32(v.astype(np.float64).sum()).reshape(1, 1, 1)}
+
+
+def _grid_values(p, rng):
+    v = _rand(rng, p["W"], p["H"], p["N"])
+    v.flat[0] = -0.0
+    return {"values": v}
+
+
 REFERENCES.update({
+    # an interior root needs 8 incoming queues over the phases: more than WSE-3's 6
+    # (tests/backends/csl compile param_sets[1] for WSE-3 too), so that set has an edge root
+    "collective_grid": Example([{"W": 1, "H": 1, "N": 2, "RX": 0, "RY": 0},
+                                {"W": 3, "H": 4, "N": 3, "RX": 0, "RY": 2},
+                                {"W": 4, "H": 3, "N": 5, "RX": 2, "RY": 1}],
+                               _collective_grid, _grid_values),
+    "collective_snake": Example([{"W": 1, "H": 3, "N": 2, "RX": 0, "RY": 2},
+                                 {"W": 3, "H": 3, "N": 4, "RX": 0, "RY": 0},
+                                 {"W": 4, "H": 3, "N": 3, "RX": 3, "RY": 2}],
+                                _collective_snake, _grid_values),
     "moments": Example([{"W": 1, "H": 1, "N": 1}, {"W": 2, "H": 3, "N": 5},
                         {"W": 3, "H": 2, "N": 8}], _moments, _moments_in),
     "histogram": Example([{"W": 1, "N": 4, "K": 2}, {"W": 3, "N": 9, "K": 4},

@@ -306,6 +306,10 @@ class _Binder:
                 rt = ast.Routing(hops, chan, count, pos=rt.pos)
             src = ast.RelativeStream(self.fold.range_item(src.dx, env),
                                      self.fold.range_item(src.dy, env), rt, pos=src.pos)
+        elif isinstance(src, ast.CollectiveStream):
+            from sluice.frontend.spada.collectives import collective_source  # imports this
+
+            src = collective_source(self.fold, src, env)
         return ast.StreamDecl(t, s.name, src, pos=s.pos)
 
     # ---- whole kernel
@@ -346,10 +350,13 @@ class _Binder:
             raise self.err(PlacementError, "the kernel places nothing on the grid", self.kernel,
                            "add place, dataflow and compute blocks")
         grid = (max(x for x, _ in all_pes) + 1, max(y for _, y in all_pes) + 1)
-        return BoundKernel(self.kernel, env, args, grid, places, dataflows, tuple(phases),
-                           self.rep)
+        from sluice.frontend.spada.collectives import expand_collectives  # imports this
+
+        bk = BoundKernel(self.kernel, env, args, grid, places, dataflows, tuple(phases), self.rep)
+        return expand_collectives(bk)
 
 
 def bind(kernel: ast.Kernel, params: Mapping[str, object] | None = None) -> BoundKernel:
     """Bind `params` (name -> int; compiletime arguments too) and expand the kernel."""
     return _Binder(kernel).run(params or {})
+
