@@ -42,7 +42,7 @@ def test_reduce_patterns_are_trees_into_the_root(algorithm, rect) -> None:
     for root in roots:
         roles = (grid_roles if algorithm == "grid" else snake_roles)(rect, root)
         assert set(roles) == set(_all(rect))
-        for p, r in roles.items():
+        for p in roles:
             q, hops = p, 0
             while roles[q].parent is not None:
                 nxt = _step(q, roles[q].parent)
