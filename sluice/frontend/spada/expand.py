@@ -18,6 +18,7 @@ from sluice.frontend.spada import ast, consteval
 from sluice.frontend.spada.consteval import Const
 from sluice.frontend.spada.diagnostics import ParameterError, PlacementError, Reporter, suggest
 from sluice.frontend.spada.fold import Folder
+from sluice.frontend.spada.preconditions import check_preconditions
 from sluice.frontend.spada.ranges import extent, length
 from sluice.wafer import LARGEST_FABRIC
 
@@ -317,6 +318,7 @@ class _Binder:
         self.kernel_names = {p.name for p in self.kernel.params}
         self.kernel_names |= {a.name for a in self.kernel.args if "compiletime" in a.annotations}
         env = self.bind_params(params)
+        check_preconditions(self.kernel, env, self.rep)
         args = self.bind_args(env)
         flat = self.items(self.kernel.items, env, in_phase=False)
         top = [it for it in flat if not isinstance(it, ast.Phase)]

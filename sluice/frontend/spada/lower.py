@@ -638,6 +638,7 @@ _CALLS = {
     "fabs": functools.partial(X.call, "abs"),
     "log2": lambda x: X.truediv(X.call("log", x), X.call("log", 2.0)),
     "pow": X.power,
+    "fmac": lambda a, b, c: X.BINARY["+"](a, X.BINARY["*"](b, c)),  # a + b*c, rounded twice
 }
 _FLOAT_CALLS = {"sqrt", "exp", "log", "log2", "sin", "cos", "tanh", "fabs"}
 

@@ -327,6 +327,8 @@ class _Builder(Transformer):
         return ast.Await(c[0], pos=_pos(meta))
 
     def await_name(self, meta, c):
+        if str(c[0]) == "all":  # `await all` spells `awaitall` (E12.4)
+            return ast.AwaitAll(pos=_pos(meta))
         return ast.AwaitName(str(c[0]), pos=_pos(c[0]))
 
     def completion(self, meta, c):

@@ -137,7 +137,8 @@ def test_nan_and_inf_propagate_as_in_numpy(op: str) -> None:
     k = loads(KERNEL.replace("@OPTS@", f"op = {op}, pipelined = true"), params, "c.sptl")
     with np.errstate(invalid="ignore"):  # inf + -inf is NaN, as wanted
         want = NUMPY[op](v, axis=(0, 1))
-    for got in (k(v=v), k(target="csl", v=v)):
+        runs = (k(v=v), k(target="csl", v=v))
+    for got in runs:
         np.testing.assert_array_equal(got["r"][0, 0], want)
 
 
