@@ -460,12 +460,15 @@ class _Expander:
             case ast.Send(stream=ast.Name(id=n)) | ast.Receive(stream=ast.Name(id=n)) if (
                 n in self.scope
             ):
-                raise self.err(
-                    SluiceError,
-                    f"'{n}' is a multistream: send and receive do not apply to it",
-                    s,
-                    f"use reduce(a, {n}) or broadcast(a, {n})",
-                )
+                return [ast.Async(self.point_to_point(s, self.scope[n]), pos=s.pos)]
+            case ast.Await(
+                op=ast.Send(stream=ast.Name(id=n)) | ast.Receive(stream=ast.Name(id=n)) as op
+            ) if n in self.scope:
+                return list(self.point_to_point(op, self.scope[n]))
+            case ast.Completion(
+                op=ast.Send(stream=ast.Name(id=n)) | ast.Receive(stream=ast.Name(id=n)) as op
+            ) if n in self.scope:
+                return [r(s, op=ast.Async(self.point_to_point(op, self.scope[n]), pos=op.pos))]
             case ast.Foreach() if any(
                 isinstance(g, ast.ReceiveGen)
                 and isinstance(g.stream, ast.Name)
@@ -507,6 +510,35 @@ class _Expander:
         t = self.target_type(c, ms)
         g = _Gen(self, ms, c, t)
         return g.statements()
+
+    def point_to_point(self, s: ast.Send | ast.Receive, ms: Multistream) -> tuple:
+        """A broadcast multistream used point to point: `send(a, s)` at the root and
+        `receive(a, s)` at the other participants are its broadcast (a receiving PE also
+        relays to the PEs behind it)."""
+        n = ms.name
+        if ms.kind != "broadcast":
+            raise self.err(
+                SluiceError,
+                f"'{n}' is a reduce multistream: send and receive do not apply to it",
+                s,
+                f"use reduce(a, {n})",
+            )
+        sending = isinstance(s, ast.Send)
+        for pe in self.blk.pes:
+            env = {self.blk.xvar: pe[0], self.blk.yvar: pe[1]}
+            if _reaches(self.blk.node.body, s, env) and (
+                pe not in ms.pes or (pe == ms.root) != sending
+            ):
+                raise self.err(
+                    SluiceError,
+                    f"PE {pe} {'sends on' if sending else 'receives from'} '{n}', whose root "
+                    f"is {ms.root}",
+                    s,
+                    "only the root sends on a broadcast multistream, and only its other "
+                    "participants receive",
+                )
+        a = s.value if sending else s.target
+        return self.call(ast.CollectiveCall("broadcast", a, s.stream, pos=s.pos))
 
     def outside(self, c: ast.CollectiveCall, ms: Multistream) -> None:
         """A PE of the compute block outside the participants may not reach the call."""

@@ -239,3 +239,34 @@ kernel @c(stream<f32, 1>[3, 1] readonly v) {
     v = np.array([[[1.0]], [[2.5]], [[4.0]]], np.float32)
     check(bind(parse_source(ok, "c.sptl")))
     loads(ok, {}, "c.sptl")(v=v)
+
+
+P2P = """
+kernel @c<W, H>(stream<f32, 3>[1, 1] readonly v, stream<f32, 3>[W, H] writeonly b) {
+    place i16 x, i16 y in [0:W, 0:H] { f32[3] a }
+    dataflow i16 x, i16 y in [0:W, 0:H] { multistream<f32> t = broadcast_stream(W - 1, 0) }
+    compute i16 x, i16 y in [0:W, 0:H] {
+        if x == W - 1 and y == 0 {
+            await receive(a, v[0, 0])
+            @SEND@
+        } else {
+            completion c = receive(a, t)
+            await c
+        }
+        await send(a, b[x, y])
+    }
+}
+"""
+
+
+def test_broadcast_multistream_point_to_point() -> None:
+    v = np.array([[[2.0, -0.0, np.nan]]], np.float32)
+    k = loads(P2P.replace("@SEND@", "await send(a, t)"), {"W": 3, "H": 2}, "c.sptl")
+    for got in (k(v=v), k(target="csl", v=v)):
+        np.testing.assert_array_equal(got["b"], np.broadcast_to(v[0, 0], (3, 2, 3)))
+
+
+def test_point_to_point_roles_are_checked() -> None:
+    src = P2P.replace("@SEND@", "await send(a, t)").replace("receive(a, t)", "send(a, t)")
+    with pytest.raises(SluiceError, match=r"PE \(0, 0\) sends on 't', whose root is \(2, 0\)"):
+        check(bind(parse_source(src, "c.sptl"), {"W": 3, "H": 2}))
