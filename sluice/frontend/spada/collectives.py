@@ -8,26 +8,23 @@ sender's parity so that no PE receives and sends on one channel), and every `red
 pattern, selected by conditions on the block's coordinates. Later passes (checks, routes,
 the interpreter lowering and the CSL backend) see ordinary SPADA.md code.
 
-Patterns (root (rx, ry), participants = the declaring dataflow block's rectangle):
-* reduce, `grid`: row chains toward column rx, then column rx toward the root;
-* reduce, `snake`: one boustrophedon path through the rectangle ending at a corner root;
-* broadcast: the root row fans out from the root, every PE of that row down its column.
-A PE receives from all its children (partials combined into `a`), then sends to its parent.
+The patterns live in `collective_patterns.py`, the code of one call in `collective_code.py`;
+this module reads the declarations and their options, checks the calls and rewrites the
+kernel.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from sluice.errors import SluiceError, SluiceTypeError
 from sluice.frontend.spada import ast, consteval
+from sluice.frontend.spada.collective_code import CallCode
+from sluice.frontend.spada.collective_patterns import DIRS, Multistream
 from sluice.frontend.spada.consteval import Const
 from sluice.frontend.spada.expand import PE, Block, BoundKernel, BoundPhase
 
-DIRS: dict[str, tuple[int, int]] = {"e": (1, 0), "w": (-1, 0), "s": (0, 1), "n": (0, -1)}
 OPS = {
     "CL_SUM": "sum",
     "S_SUM": "sum",
@@ -46,126 +43,6 @@ _KEYS = {
     "channel": "channels",
     "hops": "hops",
 }
-
-
-@dataclass(frozen=True)
-class Role:
-    """What one PE does in a collective: receive from `children` (the directions their
-    data travels to reach this PE), then send towards `parent` (None at the root). For a
-    broadcast, `children` holds at most the one direction data arrives from and `sends`
-    the directions it forwards to."""
-
-    children: tuple[str, ...] = ()
-    parent: str | None = None
-    sends: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Multistream:
-    name: str
-    kind: str  # "reduce" | "broadcast"
-    elem: str
-    root: PE
-    rect: tuple[int, int, int, int]  # x0, x1, y0, y1 (stop excluded)
-    pes: frozenset[PE]
-    algorithm: str  # "grid" | "snake" (reduce)
-    op: str  # "sum" | "product" | "max" | "min" (reduce)
-    pipelined: bool
-    block: Block
-    decl: ast.StreamDecl
-    streams: dict[tuple[str, int], str]  # (direction, parity or 0) -> stream name
-
-    def roles(self) -> dict[PE, Role]:
-        if self.kind == "broadcast":
-            return broadcast_roles(self.rect, self.root)
-        if self.algorithm == "snake":
-            return snake_roles(self.rect, self.root)
-        return grid_roles(self.rect, self.root)
-
-
-# ---- the patterns --------------------------------------------------------------------------
-
-
-def _step(p: PE, d: str) -> PE:
-    return (p[0] + DIRS[d][0], p[1] + DIRS[d][1])
-
-
-def _invert(parents: dict[PE, str | None]) -> dict[PE, Role]:
-    """Roles from each PE's parent direction; children ordered by direction name."""
-    kids: dict[PE, list[str]] = {p: [] for p in parents}
-    for p, d in parents.items():
-        if d is not None:
-            kids[_step(p, d)].append(d)
-    return {p: Role(tuple(sorted(kids[p])), parents[p]) for p in parents}
-
-
-def grid_roles(rect: tuple[int, int, int, int], root: PE) -> dict[PE, Role]:
-    x0, x1, y0, y1 = rect
-    rx, ry = root
-    parents: dict[PE, str | None] = {}
-    for x, y in itertools.product(range(x0, x1), range(y0, y1)):
-        if x != rx:
-            parents[(x, y)] = "e" if x < rx else "w"
-        elif y != ry:
-            parents[(x, y)] = "s" if y < ry else "n"
-        else:
-            parents[(x, y)] = None
-    return _invert(parents)
-
-
-def snake_roles(rect: tuple[int, int, int, int], root: PE) -> dict[PE, Role]:
-    """The boustrophedon path ending at a corner root: row d (distance from the root's row)
-    flows toward the root's column when d is even, away from it when d is odd; a row ends
-    with one vertical hop into row d - 1."""
-    x0, x1, y0, y1 = rect
-    rx, ry = root
-    far_x = x1 - 1 if rx == x0 else x0
-    toward = "w" if far_x > rx else "e"  # horizontal direction toward the root's column
-    away = "e" if toward == "w" else "w"
-    up = "n" if ry == y0 else "s"  # vertical direction toward the root's row
-    parents: dict[PE, str | None] = {}
-    for x, y in itertools.product(range(x0, x1), range(y0, y1)):
-        d = abs(y - ry)
-        end = rx if d % 2 == 0 else far_x
-        if x != end:
-            parents[(x, y)] = toward if d % 2 == 0 else away
-        elif d == 0:
-            parents[(x, y)] = None
-        else:
-            parents[(x, y)] = up
-    return _invert(parents)
-
-
-def broadcast_roles(rect: tuple[int, int, int, int], root: PE) -> dict[PE, Role]:
-    x0, x1, y0, y1 = rect
-    rx, ry = root
-    roles: dict[PE, Role] = {}
-    for x, y in itertools.product(range(x0, x1), range(y0, y1)):
-        src: tuple[str, ...] = ()
-        sends: list[str] = []
-        if y == ry:
-            if x < rx:
-                src = ("w",)
-            elif x > rx:
-                src = ("e",)
-            if x <= rx and x > x0:
-                sends.append("w")
-            if x >= rx and x < x1 - 1:
-                sends.append("e")
-            if y > y0:
-                sends.append("n")
-            if y < y1 - 1:
-                sends.append("s")
-        elif y < ry:
-            src = ("n",)
-            if y > y0:
-                sends.append("n")
-        else:
-            src = ("s",)
-            if y < y1 - 1:
-                sends.append("s")
-        roles[(x, y)] = Role(src, None, tuple(sends))
-    return roles
 
 
 # ---- declarations --------------------------------------------------------------------------
@@ -508,7 +385,7 @@ class _Expander:
             )
         self.outside(c, ms)
         t = self.target_type(c, ms)
-        g = _Gen(self, ms, c, t)
+        g = CallCode(self, ms, c, t)
         return g.statements()
 
     def point_to_point(self, s: ast.Send | ast.Receive, ms: Multistream) -> tuple:
@@ -604,185 +481,6 @@ class _Expander:
         if t not in per:
             per[t] = self.fresh(f"{ms.name}__part{len(per) or ''}")
         return per[t]
-
-
-class _Gen:
-    """The statements of one call, per role, selected by conditions on the coordinates."""
-
-    def __init__(self, ex: _Expander, ms: Multistream, c: ast.CollectiveCall, t: ast.Type):
-        self.ex, self.ms, self.c, self.t = ex, ms, c, t
-        self.pos = c.pos
-        self.x, self.y = ex.blk.xvar, ex.blk.yvar
-        self.dims = [consteval.value_of(d) for d in t.dims] if isinstance(t, ast.ArrayType) else []
-
-    # tiny AST builders, all at the call's position
-    def n(self, name: str) -> ast.Name:
-        return ast.Name(name, pos=self.pos)
-
-    def i(self, v: int) -> ast.IntLit:
-        return ast.IntLit(v, pos=self.pos)
-
-    def b(self, op: str, a: ast.Expr, b: ast.Expr) -> ast.Binary:
-        return ast.Binary(op, a, b, pos=self.pos)
-
-    def statements(self) -> tuple[ast.Stmt, ...]:
-        roles = self.ms.roles()
-        groups: dict[tuple, list[PE]] = {}
-        for pe in sorted(self.ex.blk.pes):
-            if pe in roles:
-                groups.setdefault(self.key(pe, roles[pe]), []).append(pe)
-        chain: tuple[ast.Stmt, ...] | None = None
-        for key, pes in reversed(list(groups.items())):
-            chain = (ast.If(self.member(pes), self.code(key), chain, pos=self.pos),)
-        return chain or ()
-
-    def key(self, pe: PE, r: Role) -> tuple:
-        par = (pe[0] + pe[1]) % 2 if self.ms.pipelined else 0
-        return (r.children, r.parent, r.sends, par)
-
-    def stream(self, d: str, parity: int) -> ast.Name:
-        return self.n(self.ms.streams[(d, parity if self.ms.pipelined else 0)])
-
-    def code(self, key: tuple) -> tuple[ast.Stmt, ...]:
-        children, parent, sends, par = key
-        a = self.c.target
-        if self.ms.kind == "broadcast":
-            out: list[ast.Stmt] = [
-                ast.Await(ast.Receive(a, self.stream(d, 0), pos=self.pos), pos=self.pos)
-                for d in children
-            ]
-            out += [
-                ast.Await(ast.Send(a, self.stream(d, 0), pos=self.pos), pos=self.pos) for d in sends
-            ]
-            return tuple(out)
-        if self.ms.pipelined and self.dims:
-            return self.pipelined(children, parent, par)
-        buf = self.n(self.ex.buffer(self.ms, self.t))
-        out = []
-        for d in children:
-            out.append(
-                ast.Await(ast.Receive(buf, self.stream(d, 1 - par), pos=self.pos), pos=self.pos)
-            )
-            out.append(self.combine_all(a, buf))
-        if parent is not None:
-            out.append(ast.Await(ast.Send(a, self.stream(parent, par), pos=self.pos), pos=self.pos))
-        return tuple(out)
-
-    def loop_vars(self) -> tuple[ast.LoopVar, ...]:
-        return tuple(
-            ast.LoopVar(
-                ast.ScalarType("i32", pos=self.pos),
-                self.ex.fresh(f"{self.ms.name}__k{k}"),
-                pos=self.pos,
-            )
-            for k in range(len(self.dims))
-        )
-
-    def ranges(self) -> tuple[ast.Range, ...]:
-        return tuple(ast.Range(self.i(0), self.i(d), pos=self.pos) for d in self.dims)
-
-    def combine_all(self, a: ast.Name, buf: ast.Name) -> ast.Stmt:
-        if not self.dims:
-            return self.combine(a, buf)
-        vs = self.loop_vars()
-        idx = tuple(self.n(v.name) for v in vs)
-        body = (
-            self.combine(
-                ast.Subscript(a, idx, pos=self.pos), ast.Subscript(buf, idx, pos=self.pos)
-            ),
-        )
-        return ast.Await(ast.Map(vs, self.ranges(), body, pos=self.pos), pos=self.pos)
-
-    def combine(self, a: ast.Expr, v: ast.Expr) -> ast.Stmt:
-        op = self.ms.op
-        if op in ("sum", "product"):
-            val = self.b("+" if op == "sum" else "*", a, v)
-        else:  # NaN wins, as in NumPy's maximum/minimum
-            better = self.b(">" if op == "max" else "<", v, a)
-            val = ast.Ternary(v, self.b("or", better, self.b("!=", v, v)), a, pos=self.pos)
-        return ast.Assign(a, "=", val, pos=self.pos)
-
-    def pipelined(self, children, parent, par) -> tuple[ast.Stmt, ...]:
-        """Element by element: receive element k from each child, combine, send it on."""
-        vs = self.loop_vars()
-        idx = tuple(self.n(v.name) for v in vs)
-        a = self.c.target
-        elem = ast.Subscript(a, idx, pos=self.pos)
-        tmp = self.n(self.ex.buffer(self.ms, ast.ScalarType(self.ms.elem, pos=self.pos)))
-        body: list[ast.Stmt] = []
-        for d in children:
-            body.append(
-                ast.Await(ast.Receive(tmp, self.stream(d, 1 - par), pos=self.pos), pos=self.pos)
-            )
-            body.append(self.combine(elem, tmp))
-        if parent is not None:
-            body.append(
-                ast.Await(ast.Send(elem, self.stream(parent, par), pos=self.pos), pos=self.pos)
-            )
-        return (ast.For(vs, self.ranges(), tuple(body), pos=self.pos),)
-
-    def member(self, pes: Sequence[PE]) -> ast.Expr:
-        """A condition on the coordinates that holds exactly on `pes` (among the block's):
-        rows with equal runs of x, grouped into arithmetic progressions of y."""
-        rows: dict[int, list[int]] = {}
-        for x, y in pes:
-            rows.setdefault(y, []).append(x)
-        by_runs: dict[tuple, list[int]] = {}
-        for y, xs in sorted(rows.items()):
-            by_runs.setdefault(_runs(sorted(xs)), []).append(y)
-        terms = []
-        for runs, ys in by_runs.items():
-            xcond = _any([self.span(self.x, a, b, 1) for a, b in runs], self.b)
-            for a, b, s in _progressions(ys):
-                terms.append(self.b("and", xcond, self.span(self.y, a, b, s)))
-        return _any(terms, self.b)
-
-    def span(self, var: str, a: int, b: int, s: int) -> ast.Expr:
-        v = self.n(var)
-        if b - a <= s:
-            return self.b("==", v, self.i(a))
-        cond = self.b("and", self.b(">=", v, self.i(a)), self.b("<", v, self.i(b)))
-        if s != 1:
-            cond = self.b(
-                "and",
-                cond,
-                self.b("==", self.b("%", self.b("-", v, self.i(a)), self.i(s)), self.i(0)),
-            )
-        return cond
-
-
-def _any(terms: list[ast.Expr], b: Callable) -> ast.Expr:
-    out = terms[0]
-    for t in terms[1:]:
-        out = b("or", out, t)
-    return out
-
-
-def _runs(xs: list[int]) -> tuple[tuple[int, int], ...]:
-    runs: list[list[int]] = []
-    for x in xs:
-        if runs and runs[-1][1] == x:
-            runs[-1][1] = x + 1
-        else:
-            runs.append([x, x + 1])
-    return tuple((a, b) for a, b in runs)
-
-
-def _progressions(ys: list[int]) -> list[tuple[int, int, int]]:
-    """Sorted ints as (start, stop, step) arithmetic progressions, greedily."""
-    out: list[tuple[int, int, int]] = []
-    k = 0
-    while k < len(ys):
-        if k + 1 == len(ys):
-            out.append((ys[k], ys[k] + 1, 1))
-            break
-        s = ys[k + 1] - ys[k]
-        j = k + 1
-        while j + 1 < len(ys) and ys[j + 1] - ys[j] == s:
-            j += 1
-        out.append((ys[k], ys[j] + 1, s))
-        k = j + 1
-    return out
 
 
 def _reaches(body: tuple[ast.Stmt, ...], target: ast.Node, env: dict[str, Const]) -> bool:

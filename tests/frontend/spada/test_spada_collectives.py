@@ -10,7 +10,7 @@ import pytest
 
 from sluice.errors import SluiceError
 from sluice.frontend.spada import bind, check, format_kernel, parse_source
-from sluice.frontend.spada.collectives import (
+from sluice.frontend.spada.collective_patterns import (
     DIRS,
     broadcast_roles,
     grid_roles,
