@@ -371,11 +371,12 @@ class _Phase:
     def send(self, s: ast.Send) -> None:
         def emit(stream: Memlet) -> None:
             field_ = self.whole_field(s.value)
+            # before the state: a data-dependent index (E8) adds states of its own
+            v = self.value(s.value) if field_ is None else None
             with self.b.state(self.fresh("send")) as st:
                 if field_ is not None:
                     st.copy(field_, stream)
                 else:
-                    v = self.value(s.value)
                     st.tasklet([("out", v.expr)], inputs=v.reads, outputs={"out": stream},
                                label=f"send line {s.pos.line}")
 
@@ -394,9 +395,11 @@ class _Phase:
 
     def receive(self, s: ast.Receive) -> None:
         def emit(stream: Memlet) -> None:
+            field_ = self.whole_field(s.target)
+            # before the state: a data-dependent index (E8) adds states of its own
+            target = field_ if field_ is not None else self.place(s.target)
             with self.b.state(self.fresh("recv")) as st:
-                field_ = self.whole_field(s.target)
-                st.copy(stream, field_ if field_ is not None else self.place(s.target))
+                st.copy(stream, target)
 
         self.on_stream(s.stream, emit, sending=False)
 

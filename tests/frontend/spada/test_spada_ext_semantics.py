@@ -211,3 +211,22 @@ def test_async_error_renders_like_a_compiler() -> None:
         )
     text = str(info.value)
     assert text.startswith("case.sptl:11:") and "^" in text and info.value.hint
+
+
+def test_send_and_receive_elements_at_data_dependent_indices() -> None:
+    src = """
+kernel @m<N>(stream<f32, N>[1, 1] readonly a, stream<f32, N>[1, 1] writeonly b) {
+    place i16 x, i16 y in [0, 0] {
+        f32[N] u
+        i32[N] ix
+    }
+    compute i16 x, i16 y in [0, 0] {
+        for i16 k in [0:N] { ix[k] = N - 1 - k }
+        for i16 k in [0:N] { await receive(u[ix[k]], a[x, y]) }
+        for i16 k in [0:N] { await send(u[ix[ix[k]]] * 2.0, b[x, y]) }
+    }
+}
+"""
+    a = np.array([[[1.0, -0.0, np.inf, np.nan]]], np.float32)
+    for got in _both(src, {"N": 4}, {"a": a}):
+        np.testing.assert_array_equal(got["b"], 2 * a[:, :, ::-1])
