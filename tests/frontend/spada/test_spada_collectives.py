@@ -270,3 +270,15 @@ def test_point_to_point_roles_are_checked() -> None:
     src = P2P.replace("@SEND@", "await send(a, t)").replace("receive(a, t)", "send(a, t)")
     with pytest.raises(SluiceError, match=r"PE \(0, 0\) sends on 't', whose root is \(2, 0\)"):
         check(bind(parse_source(src, "c.sptl"), {"W": 3, "H": 2}))
+
+
+def test_snake_on_five_by_five_matches_the_documented_path() -> None:
+    # SPADA-EXTENSIONS.md E2: rows 4, 2, 0 flow west, rows 3, 1 east; turns (0,4)->(0,3),
+    # (4,3)->(4,2), (0,2)->(0,1), (4,1)->(4,0)
+    roles = snake_roles((0, 5, 0, 5), (0, 0))
+    for y in range(5):
+        flow = "w" if y % 2 == 0 else "e"
+        turn = 0 if y % 2 == 0 else 4
+        for x in range(5):
+            want = flow if x != turn else ("n" if y else None)
+            assert roles[(x, y)].parent == want, (x, y)
