@@ -282,3 +282,32 @@ def test_snake_on_five_by_five_matches_the_documented_path() -> None:
         for x in range(5):
             want = flow if x != turn else ("n" if y else None)
             assert roles[(x, y)].parent == want, (x, y)
+
+
+def test_top_level_multistreams_serve_every_phase() -> None:
+    src = """
+kernel @c<W>(stream<f32, 2>[W, 1] readonly v, stream<f32, 2>[W, 1] writeonly r) {
+    place i16 x, i16 y in [0:W, 0] { f32[2] a }
+    dataflow i16 x, i16 y in [0:W, 0] {
+        multistream<f32> s = reduce_stream(W - 1, 0)
+        multistream<f32> t = broadcast_stream(W - 1, 0)
+    }
+    phase {
+        compute i16 x, i16 y in [0:W, 0] {
+            await receive(a, v[x, y])
+            await reduce(a, s)
+        }
+    }
+    phase {
+        compute i16 x, i16 y in [0:W, 0] {
+            await broadcast(a, t)
+            await send(a, r[x, y])
+        }
+    }
+}
+"""
+    v = np.random.default_rng(5).standard_normal((3, 1, 2)).astype(np.float32)
+    k = loads(src, {"W": 3}, "c.sptl")
+    want = np.broadcast_to(v.sum(axis=(0, 1)), v.shape)
+    for got in (k(v=v), k(target="csl", v=v)):
+        np.testing.assert_allclose(got["r"], want, rtol=1e-5)
