@@ -219,3 +219,75 @@ REFERENCES: dict[str, Example] = {
                      {"PX": 4, "PY": 4, "M": 3, "N": 3}], _gemv, _gemv_in),
     "gemm": Example([{"P": 1, "T": 2}, {"P": 2, "T": 3}, {"P": 3, "T": 2}], _gemm, _gemm_in),
 }
+
+
+# ---- language extensions (docs SPADA-EXTENSIONS.md) -------------------------------------
+
+def _histogram(i, p):
+    k = p["K"]
+    u, w = i["samples"], i["weights"]
+    bins = (u * np.float32(k)).astype(np.int32)  # truncation, as the kernel's i32(...)
+    counts = np.zeros_like(w)
+    for x in range(u.shape[0]):
+        counts[x, 0] = np.bincount(bins[x, 0], minlength=k).astype(np.float32)
+    weighted = np.take_along_axis(w, bins, axis=2) * u
+    return {"counts": counts, "weighted": weighted}
+
+
+def _histogram_in(p, rng):
+    w_, n, k = p["W"], p["N"], p["K"]
+    # samples from [0, 1), away from bin edges (tests/frontend/spada add NaN and inf)
+    u = ((rng.integers(0, k, (w_, 1, n)) + rng.uniform(0.1, 0.9, (w_, 1, n))) / k)
+    w = _rand(rng, w_, 1, k)
+    w.flat[0] = -0.0
+    return {"samples": u.astype(np.float32), "weights": w}
+
+
+def _moments(i, p):
+    u = i["samples"].astype(np.float64)
+    mean = u.mean(axis=2)
+    var = (u * u).mean(axis=2) - mean * mean
+    return {"stats": np.stack([mean, var], axis=2).astype(np.float32)}
+
+
+def _moments_in(p, rng):
+    u = _rand(rng, p["W"], p["H"], p["N"])
+    u.flat[0] = -0.0
+    return {"samples": u}
+
+
+def _collective_grid(i, p):
+    v = i["values"]
+    total = v.astype(np.float64).sum(axis=(0, 1)).astype(np.float32)
+    return {"sums": np.broadcast_to(total, v.shape).copy(),
+            "peak": v.max(axis=(0, 1))[None, None]}
+
+
+def _collective_snake(i, p):
+    v = i["values"]
+    return {"lowest": v.min(axis=(0, 1))[None, None],
+            "total": np.float32(v.astype(np.float64).sum()).reshape(1, 1, 1)}
+
+
+def _grid_values(p, rng):
+    v = _rand(rng, p["W"], p["H"], p["N"])
+    v.flat[0] = -0.0
+    return {"values": v}
+
+
+REFERENCES.update({
+    # an interior root needs 8 incoming queues over the phases: more than WSE-3's 6
+    # (tests/backends/csl compile param_sets[1] for WSE-3 too), so that set has an edge root
+    "collective_grid": Example([{"W": 1, "H": 1, "N": 2, "RX": 0, "RY": 0},
+                                {"W": 3, "H": 4, "N": 3, "RX": 0, "RY": 2},
+                                {"W": 4, "H": 3, "N": 5, "RX": 2, "RY": 1}],
+                               _collective_grid, _grid_values),
+    "collective_snake": Example([{"W": 1, "H": 3, "N": 2, "RX": 0, "RY": 2},
+                                 {"W": 3, "H": 3, "N": 4, "RX": 0, "RY": 0},
+                                 {"W": 4, "H": 3, "N": 3, "RX": 3, "RY": 2}],
+                                _collective_snake, _grid_values),
+    "moments": Example([{"W": 1, "H": 1, "N": 1}, {"W": 2, "H": 3, "N": 5},
+                        {"W": 3, "H": 2, "N": 8}], _moments, _moments_in),
+    "histogram": Example([{"W": 1, "N": 4, "K": 2}, {"W": 3, "N": 9, "K": 4},
+                          {"W": 2, "N": 16, "K": 5}], _histogram, _histogram_in),
+})

@@ -23,6 +23,7 @@ from sluice.frontend.spada.lower import LoweredKernel
 from sluice.ir import (
     Access,
     Array,
+    Assign,
     Branch,
     Call,
     DType,
@@ -291,9 +292,23 @@ class _Specialiser:
                 out += self.branch(b)
             elif isinstance(b, Loop):
                 out += self.loop(b)
+            elif isinstance(b, Assign):
+                self.assign(b)
             else:
                 raise UnsupportedError(f"{b.describe()} cannot be lowered to CSL")
         return out
+
+    def assign(self, b: Assign) -> None:
+        """`j = cell`: a symbol read from a one-element field (a data-dependent index, E8)
+        stands for that field's element wherever it is used; the frontend fills a fresh
+        cell per index, so nothing overwrites it while the symbol is in use."""
+        for sym, v in b.assignments.items():
+            name = self.info.field_name(self.phase, str(v)) if isinstance(v, sympy.Symbol) \
+                else None
+            if name is None or self.info.fields[name].length != 1:
+                raise UnsupportedError(f"symbol assignment '{sym} = {v}' cannot be lowered "
+                                       "to CSL")
+            self.loopvars[sym] = m.Index(name, m.Lit(0))
 
     def branch(self, b: Branch) -> list:
         # if c1 {..} elif c2 {..} else {..}: fold what folds, keep the rest as nested ifs

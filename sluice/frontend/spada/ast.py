@@ -230,7 +230,28 @@ class ExternStream(Node):
 class StreamDecl(Node):
     type: StreamType
     name: str
-    source: RelativeStream | ExternStream
+    source: RelativeStream | ExternStream | CollectiveStream
+
+
+@dataclass(frozen=True)
+class CollectiveOption(Node):
+    """`key = value` in the option block of a multistream constructor."""
+
+    key: str
+    value: Expr
+
+
+@dataclass(frozen=True)
+class CollectiveStream(Node):
+    """The source of `multistream<T> s = reduce_stream(rx, ry) { ... }` (E2): a collective
+    rooted at absolute PE (rx, ry). `kind` is "reduce" or "broadcast"; `spelling` the
+    constructor as written; `options` None when no option block was written."""
+
+    kind: str
+    spelling: str
+    root_x: Expr
+    root_y: Expr
+    options: tuple[CollectiveOption, ...] | None = None
 
 
 # ---- compute statements ------------------------------------------------------------------
@@ -347,7 +368,16 @@ class AwaitAll(Node):
     pass
 
 
-AsyncOp = Send | Receive | Close | Map | Foreach | Async
+@dataclass(frozen=True)
+class CollectiveCall(Node):
+    """`reduce(a, s)` or `broadcast(a, s)` on a multistream `s` (E2)."""
+
+    op: str
+    target: Expr
+    stream: Expr
+
+
+AsyncOp = Send | Receive | Close | Map | Foreach | Async | CollectiveCall
 Stmt = LocalDecl | Assign | AsyncOp | If | For | Await | Completion | AwaitName | AwaitAll
 
 

@@ -30,6 +30,7 @@ BUILTINS: dict[str, tuple[int, int, Callable[..., Const]]] = {
     "min": (2, 8, min),
     "max": (2, 8, max),
     "pow": (2, 2, math.pow),
+    "fmac": (3, 3, lambda a, b, c: a + b * c),  # SpaDA's one expression call (E12.2)
 }
 # Built-ins whose result is a float whatever the argument (the others follow the argument).
 FLOAT_BUILTINS = {"sqrt", "exp", "log", "log2", "sin", "cos", "tanh", "fabs", "pow"}

@@ -18,6 +18,7 @@ from sluice.frontend.spada import ast, consteval
 from sluice.frontend.spada.consteval import Const
 from sluice.frontend.spada.diagnostics import ParameterError, PlacementError, Reporter, suggest
 from sluice.frontend.spada.fold import Folder
+from sluice.frontend.spada.preconditions import check_preconditions
 from sluice.frontend.spada.ranges import extent, length
 from sluice.wafer import LARGEST_FABRIC
 
@@ -306,6 +307,10 @@ class _Binder:
                 rt = ast.Routing(hops, chan, count, pos=rt.pos)
             src = ast.RelativeStream(self.fold.range_item(src.dx, env),
                                      self.fold.range_item(src.dy, env), rt, pos=src.pos)
+        elif isinstance(src, ast.CollectiveStream):
+            from sluice.frontend.spada.collectives import collective_source  # imports this
+
+            src = collective_source(self.fold, src, env)
         return ast.StreamDecl(t, s.name, src, pos=s.pos)
 
     # ---- whole kernel
@@ -313,6 +318,7 @@ class _Binder:
         self.kernel_names = {p.name for p in self.kernel.params}
         self.kernel_names |= {a.name for a in self.kernel.args if "compiletime" in a.annotations}
         env = self.bind_params(params)
+        check_preconditions(self.kernel, env, self.rep)
         args = self.bind_args(env)
         flat = self.items(self.kernel.items, env, in_phase=False)
         top = [it for it in flat if not isinstance(it, ast.Phase)]
@@ -346,10 +352,13 @@ class _Binder:
             raise self.err(PlacementError, "the kernel places nothing on the grid", self.kernel,
                            "add place, dataflow and compute blocks")
         grid = (max(x for x, _ in all_pes) + 1, max(y for _, y in all_pes) + 1)
-        return BoundKernel(self.kernel, env, args, grid, places, dataflows, tuple(phases),
-                           self.rep)
+        from sluice.frontend.spada.collectives import expand_collectives  # imports this
+
+        bk = BoundKernel(self.kernel, env, args, grid, places, dataflows, tuple(phases), self.rep)
+        return expand_collectives(bk)
 
 
 def bind(kernel: ast.Kernel, params: Mapping[str, object] | None = None) -> BoundKernel:
     """Bind `params` (name -> int; compiletime arguments too) and expand the kernel."""
     return _Binder(kernel).run(params or {})
+

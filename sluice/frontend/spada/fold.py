@@ -123,6 +123,8 @@ class Folder:
                 return r(s, target=self._target(t, env), stream=self.expr(st, env))
             case ast.Close(stream=st):
                 return r(s, stream=self._target(st, env))
+            case ast.CollectiveCall(target=t, stream=st):
+                return r(s, target=self._target(t, env))
             case ast.For(vars=vs, ranges=rs, body=b) | ast.Map(vars=vs, ranges=rs, body=b):
                 inner = self._hide(env, [v.name for v in vs])
                 return r(s, ranges=self.ranges(rs, env), body=self.body(b, inner))

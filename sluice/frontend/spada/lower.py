@@ -32,6 +32,7 @@ import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.spada import ast
+from sluice.frontend.spada.async_order import must_complete_first
 from sluice.frontend.spada.expand import Block, BoundKernel, BoundPhase
 from sluice.ir import (
     Array,
@@ -126,6 +127,7 @@ class _Phase:
         self.pending: list[list[tuple[str | None, ast.Stmt, tuple]]] = []
         self.conds: list[sympy.Basic] = []
         self.counter = 0
+        self.vector_map = False  # building the one tasklet of a vector map
         self.streams = self._stream_table()
 
     # --- tables ---------------------------------------------------------------------------
@@ -182,6 +184,7 @@ class _Phase:
             self.stmt(s)
 
     def stmt(self, s: ast.Stmt, deferred_name: str | None = None) -> None:
+        self.order_before(s)
         if isinstance(s, ast.LocalDecl):
             self.local(s)
         elif isinstance(s, ast.Assign):
@@ -223,17 +226,32 @@ class _Phase:
         elif isinstance(s, ast.Foreach):
             self.foreach(s)
         elif isinstance(s, ast.Async):
+            self.pending.append([])  # its own operations complete inside it
             self.stmts(s.body)
             self.flush()
+            self.pending.pop()
 
-    def flush(self, name: str | None = None) -> None:
-        """Complete deferred operations: all of them, or the one named `name`."""
+    def order_before(self, s: ast.Stmt) -> None:
+        """E4: complete the deferred operations `s` must wait for (async blocks it conflicts
+        with; for an async `s`, every operation it conflicts with)."""
+        if not self.pending or not self.pending[-1]:
+            return
+        level = self.pending[-1]
+        names = frozenset(self.streams) | frozenset(self.low.host)
+        chosen = must_complete_first([p for _, p, _ in level], s, names)
+        if chosen:
+            self.flush(only={id(level[i]) for i in chosen})
+
+    def flush(self, name: str | None = None, only: set[int] | None = None) -> None:
+        """Complete deferred operations: all of them, the one named `name`, or those whose
+        entries' ids are in `only`."""
         if not self.pending:
             return
         keep = []
-        for n, s, conds in self.pending[-1]:
-            if name is not None and n != name:
-                keep.append((n, s, conds))
+        for entry in self.pending[-1]:
+            n, s, conds = entry
+            if (name is not None and n != name) or (only is not None and id(entry) not in only):
+                keep.append(entry)
                 continue
             if conds[len(self.conds):] or conds[:len(self.conds)] != tuple(self.conds):
                 # Started under branch conditions that do not hold here: replay them.
@@ -336,10 +354,12 @@ class _Phase:
             return
         a = s.body[0]
         self.loopvars.add(var.name)
+        self.vector_map = True
         target = self.place(a.target)
         value = self.value(a.value)
         if a.op != "=":
             value = _combine(a.op[:-1], self.value(a.target), value)
+        self.vector_map = False
         self.loopvars.discard(var.name)
         rng = Range(self.index(item.start), self.index(item.stop),
                     1 if item.step is None else _int(item.step))
@@ -351,11 +371,12 @@ class _Phase:
     def send(self, s: ast.Send) -> None:
         def emit(stream: Memlet) -> None:
             field_ = self.whole_field(s.value)
+            # before the state: a data-dependent index (E8) adds states of its own
+            v = self.value(s.value) if field_ is None else None
             with self.b.state(self.fresh("send")) as st:
                 if field_ is not None:
                     st.copy(field_, stream)
                 else:
-                    v = self.value(s.value)
                     st.tasklet([("out", v.expr)], inputs=v.reads, outputs={"out": stream},
                                label=f"send line {s.pos.line}")
 
@@ -374,9 +395,11 @@ class _Phase:
 
     def receive(self, s: ast.Receive) -> None:
         def emit(stream: Memlet) -> None:
+            field_ = self.whole_field(s.target)
+            # before the state: a data-dependent index (E8) adds states of its own
+            target = field_ if field_ is not None else self.place(s.target)
             with self.b.state(self.fresh("recv")) as st:
-                field_ = self.whole_field(s.target)
-                st.copy(stream, field_ if field_ is not None else self.place(s.target))
+                st.copy(stream, target)
 
         self.on_stream(s.stream, emit, sending=False)
 
@@ -511,7 +534,7 @@ class _Phase:
             if e.id in self.low.scalars:
                 return Memlet(e.id)
         if isinstance(e, ast.Subscript) and isinstance(e.base, ast.Name):
-            idx = tuple(Index(self.index(i)) for i in e.indices)
+            idx = tuple(Index(self.subscript(i)) for i in e.indices)
             if e.base.id in self.locals:
                 return Memlet(self.locals[e.base.id], idx)
             if e.base.id in self.low.fields:
@@ -532,6 +555,26 @@ class _Phase:
                                   + ("float" if v.is_float else "condition"),
                                   self.low.loc(e), "write a range as [start:stop]")
         return v.expr
+
+    def subscript(self, e: ast.Expr) -> sympy.Basic:
+        """An array index; one that reads data (E8, `z[tmp]`) goes through an integer cell
+        filled just before and a symbol assigned from it, as memlet indices hold symbols."""
+        v = self.value(e)
+        if not v.reads:
+            return self.index(e)
+        if self.vector_map:
+            raise UnsupportedError("an index that reads data cannot stand in a vector map",
+                                   self.low.loc(e), "compute the index in a for loop")
+        if v.is_float or v.expr.is_Relational or isinstance(
+                v.expr, sympy.logic.boolalg.BooleanAtom | sympy.logic.boolalg.BooleanFunction):
+            raise SluiceTypeError("an index must be an integer", self.low.loc(e),
+                                  "cast it, e.g. i32(v)")
+        cell = self.fresh("ix")
+        self.b.transient(cell, DType.int32)
+        self.tasklet(v, Memlet(cell), label=f"index line {e.pos.line}")
+        sym = self.fresh("j")
+        self.b.assign(**{sym: S.value(cell)})
+        return S.symbol(sym)
 
     def condition(self, e: ast.Expr) -> sympy.Basic:
         """A branch condition; data reads go through a scalar filled just before."""
@@ -598,6 +641,7 @@ _CALLS = {
     "fabs": functools.partial(X.call, "abs"),
     "log2": lambda x: X.truediv(X.call("log", x), X.call("log", 2.0)),
     "pow": X.power,
+    "fmac": lambda a, b, c: X.BINARY["+"](a, X.BINARY["*"](b, c)),  # a + b*c, rounded twice
 }
 _FLOAT_CALLS = {"sqrt", "exp", "log", "log2", "sin", "cos", "tanh", "fabs"}
 

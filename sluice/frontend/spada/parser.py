@@ -222,6 +222,31 @@ class _Builder(Transformer):
     def extern_stream(self, meta, c):
         return ast.ExternStream(str(c[0]), pos=_pos(meta))
 
+    # ---- collective multistreams (E2)
+    def multistream_decl(self, meta, c):
+        return ast.StreamDecl(ast.StreamType(c[0], None, pos=c[0].pos), str(c[1]), c[2],
+                              pos=_pos(c[1]))
+
+    def collective_source(self, meta, c):
+        spelling, rx, ry, opts = c
+        kind = "broadcast" if spelling.startswith("broadcast") else "reduce"
+        return ast.CollectiveStream(kind, spelling, rx, ry, opts, pos=_pos(meta))
+
+    def coll_kind(self, meta, c):
+        return str(c[0])
+
+    def coll_op(self, meta, c):
+        return str(c[0])
+
+    def coll_options(self, meta, c):
+        return tuple(c)
+
+    def coll_option(self, meta, c):
+        return ast.CollectiveOption(str(c[0]), c[1], pos=_pos(c[0]))
+
+    def collective_call(self, meta, c):
+        return ast.CollectiveCall(c[0], c[1], c[2], pos=_pos(meta))
+
     def compute(self, meta, c):
         return ast.Compute(c[0], c[1], pos=_pos(meta))
 
@@ -302,6 +327,8 @@ class _Builder(Transformer):
         return ast.Await(c[0], pos=_pos(meta))
 
     def await_name(self, meta, c):
+        if str(c[0]) == "all":  # `await all` spells `awaitall` (E12.4)
+            return ast.AwaitAll(pos=_pos(meta))
         return ast.AwaitName(str(c[0]), pos=_pos(c[0]))
 
     def completion(self, meta, c):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sluice.errors import RaceError, SluiceError, SluiceTypeError
 from sluice.frontend.spada import ast
 from sluice.frontend.spada import types as T
+from sluice.frontend.spada.data_index import non_affine_subscript
 from sluice.frontend.spada.diagnostics import Reporter, SpadaNameError, suggest
 from sluice.frontend.spada.exprcheck import ExprChecker
 from sluice.frontend.spada.pe_scope import Access, Count, KernelNames, Key, PEScope
@@ -87,6 +88,7 @@ class PEWalker(ExprChecker):
         super().__init__(rep, names, scope)
         self.counts = Counts()
         self.pending_bounds: dict[str, tuple[int, int] | None] = {}
+        self.value_vars: set[str] = set()  # foreach variables bound to received values
 
     # ---- streams
     def stream_key(
@@ -162,6 +164,7 @@ class PEWalker(ExprChecker):
 
     def touch(self, ctx: Ctx, reads: Iterable[Access], writes: Iterable[Access], node) -> None:
         reads, writes = set(reads), set(writes)
+        self.wait_for_async(ctx, reads, writes)
         for op in ctx.inflight:
             for w in writes:
                 hit = next((x for x in op.reads | op.writes if self._overlap(w, x)), None)
@@ -173,6 +176,31 @@ class PEWalker(ExprChecker):
                     raise self.race(r[0], "read", op, "writing", node)
         ctx.reads |= reads
         ctx.writes |= writes
+
+    def conflicts(self, op: InFlight, reads: set[Access], writes: set[Access]) -> bool:
+        return any(self._overlap(w, x) for w in writes for x in op.reads | op.writes) or \
+            any(self._overlap(r, x) for r in reads for x in op.writes)
+
+    def wait_for_async(self, ctx: Ctx, reads: set[Access], writes: set[Access]) -> None:
+        """E4: a statement that conflicts with a running `async` block waits for it."""
+        for op in [f for f in ctx.inflight if isinstance(f.node, ast.Async)]:
+            if self.conflicts(op, reads, writes):
+                ctx.inflight.remove(op)
+                ctx.removed.add(id(op))
+
+    def async_block(self, s: ast.Async, body, ctx: Ctx) -> InFlight:
+        """E4: an `async` block starts once the in-flight operations it conflicts with are
+        complete, so its body is checked against none of them."""
+        saved = list(ctx.inflight)
+        ctx.inflight.clear()
+        try:
+            sub = self.nested(body, ctx, 1)
+        finally:
+            ctx.inflight[:] = saved
+        for op in [f for f in ctx.inflight if self.conflicts(f, sub.reads, sub.writes)]:
+            ctx.inflight.remove(op)
+            ctx.removed.add(id(op))
+        return InFlight(_OP_WORD[ast.Async], s, sub.reads, sub.writes)
 
     def race(self, field_name: str, how: str, op: InFlight, doing: str, node) -> SluiceError:
         started = f"line {op.node.pos.line}" if op.node.pos.line else "earlier"
@@ -415,12 +443,12 @@ class PEWalker(ExprChecker):
                 self.stream_key(st, "send", set(), ctx)
                 return InFlight(what, s, set(), set())
             case ast.Map(vars=vs, ranges=rs, body=b):
+                self.map_subscripts(s)
                 trip = self.loop_header(vs, rs, ctx, s)
                 sub = self.nested(b, ctx, trip, loop_vars=vs)
                 return InFlight(what, s, sub.reads, sub.writes)
             case ast.Async(body=b):
-                sub = self.nested(b, ctx, 1)
-                return InFlight(what, s, sub.reads, sub.writes)
+                return self.async_block(s, b, ctx)
             case ast.Foreach():
                 return self.foreach(s, ctx, loop=False)
         raise self.err(SluiceError, "not an operation that can be awaited", s)
@@ -464,8 +492,26 @@ class PEWalker(ExprChecker):
             raise self.err(SluiceTypeError,
                            f"'{value_var.name}' is {value_var.type.name} but the stream carries "
                            f"{stt.elem}", value_var, f"declare it {stt.elem} {value_var.name}")
+        self.value_vars.add(value_var.name)
         sub = self.nested(s.body, ctx, trip, loop_vars=s.vars, loop=loop)
         return InFlight(_OP_WORD[ast.Foreach], s, sub.reads, sub.writes)
+
+    def map_subscripts(self, s: ast.Map) -> None:
+        """E8: a map body's subscripts are affine in its loop variables."""
+        def classify(n: str) -> str:
+            loc = self.lookup_local(n)
+            if loc is not None:
+                return "data" if loc[0] == "local" or n in self.value_vars else "const"
+            if n in self.scope.fields:
+                return "data"
+            return "host" if n in self.names.args and not isinstance(
+                self.names.args[n].type, ast.ScalarType) else "const"
+
+        bad = non_affine_subscript(s, classify)
+        if bad is not None:
+            raise self.err(SluiceTypeError, f"a subscript in a map body {bad[1]}", bad[0],
+                           "map subscripts must be affine in the map variables; use a for "
+                           "loop for data-dependent indexing")
 
     # ---- entry
     def run(self, body: tuple[ast.Stmt, ...]) -> Counts:

@@ -123,6 +123,12 @@ def _stream_decl(s: ast.StreamDecl) -> str:
     src = s.source
     if isinstance(src, ast.ExternStream):
         rhs = f"extern_stream({src.arg})"
+    elif isinstance(src, ast.CollectiveStream):
+        rhs = f"{src.spelling}({format_expr(src.root_x)}, {format_expr(src.root_y)})"
+        if src.options is not None:
+            rhs += " { " + ", ".join(f"{o.key} = {format_expr(o.value)}"
+                                     for o in src.options) + " }"
+        return f"multistream<{format_type(s.type.elem)}> {s.name} = {rhs}"
     else:
         rhs = f"relative_stream({_offset(src.dx)}, {_offset(src.dy)})"
         if src.routing is not None:
@@ -161,6 +167,8 @@ def _stmt(s: ast.Stmt, ind: str) -> list[str]:
             return [f"receive({format_expr(t)}, {format_expr(st)})"]
         case ast.Close(stream=st):
             return [f"{format_expr(st)}.close()"]
+        case ast.CollectiveCall(op=op, target=t, stream=st):
+            return [f"{op}({format_expr(t)}, {format_expr(st)})"]
         case ast.For(vars=vs, ranges=rs, body=b):
             return _join(f"for {_vars(vs)} in {_ranges(rs)}", _block(b, ind))
         case ast.Map(vars=vs, ranges=rs, body=b):

@@ -14,7 +14,8 @@ from sluice.frontend.spada import bind, check, parse_source
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "spada"
 SOURCES = {p.stem: p.read_text() for p in sorted(EXAMPLES.glob("*.sptl"))}
 # Small parameters keep every mutant cheap to check.
-PARAMS = {"W": 3, "H": 2, "N": 2, "M": 2, "K": 3, "L": 2, "P": 2, "T": 2, "PX": 2, "PY": 2}
+PARAMS = {"W": 3, "H": 2, "N": 2, "M": 2, "K": 3, "L": 2, "P": 2, "T": 2, "PX": 2, "PY": 2,
+          "RX": 0, "RY": 0}
 TOKEN = re.compile(r"\s+|[A-Za-z_][A-Za-z0-9_]*|\d+\.?\d*|//.*|<<|>>|[^\sA-Za-z0-9_]")
 FRAGMENTS = ["{", "}", "(", ")", "[", "]", ",", ";", "\n", ":", "=", "+=", "-", "*", "/",
              "0", "1", "-1", "2.5", "x", "y", "k", "N", "W", "await", "send", "receive",
