@@ -19,7 +19,7 @@ def _product(g: DataflowGraph, left: Input, right: Input, sources: dict[str, Nod
         f"transpose_{c}": x.transposed if isinstance(x, Operand) else False
         for c, x in (("a", left), ("b", right))
     }
-    node = g.add(SpMM() if sparse else MatMul(**flags))
+    node = g.add(SpMM(transpose_a=flags["transpose_a"]) if sparse else MatMul(**flags))
     for conn, x in zip(("A" if sparse else "a", "b"), (left, right), strict=True):
         if isinstance(x, Operand):
             e = x.edge

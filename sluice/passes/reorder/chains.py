@@ -55,7 +55,7 @@ class Chain:
         f0, f1, f2 = self.operands
         if f1.sparse or f2.sparse:
             return False
-        return not (f0.sparse and self.left_first is False and f1.transposed)
+        return not (f0.sparse and not self.left_first and f1.transposed)
 
     def spelled(self, left_first: bool) -> str:
         a, b, c = (o.spelled() for o in self.operands)
@@ -73,8 +73,10 @@ def _operand(p: Program, g: DataflowGraph, prod: Node, conn: str) -> Operand | N
     e = edges[0]
     c = p.data.get(e.memlet.data)
     if isinstance(c, CSR):
+        t = bool(prod.attrs["transpose_a"])
+        rows, cols = (c.cols, c.rows) if t else (c.rows, c.cols)
         return Operand(
-            e, False, True, Factor(c.rows, c.cols, c.dtype.itemsize, c.nnz, c.index_dtype.itemsize)
+            e, t, True, Factor(rows, cols, c.dtype.itemsize, c.nnz, c.index_dtype.itemsize)
         )
     if not isinstance(c, Array) or len(c.shape) != 2 or not covers(e.memlet.subset, c.shape):
         return None
