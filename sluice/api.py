@@ -38,7 +38,7 @@ from sluice.decorator_options import DecoratorOptions, build_cache
 from sluice.errors import ArgumentError, SluiceError, SluiceTypeError, did_you_mean
 from sluice.frontend.python import ArgSpec, Traced, trace_function
 from sluice.frontend.python.source import load
-from sluice.frontend.python.sparse_args import is_scipy_sparse, sparse_spec, sparse_value
+from sluice.frontend.python.sparse_args import is_scipy_sparse, sparse_spec, sparse_values
 from sluice.generated import GeneratedSource
 from sluice.ir.dtypes import DType
 from sluice.ir.interpreter import interpret
@@ -227,7 +227,7 @@ def _runtime_values(v: Any) -> list[Any]:
     if spec.kind == "array" and not spec.shape:  # (see tracer._declare)
         return [np.asarray(v).reshape(1)]
     if spec.kind == "sparse":
-        return [sparse_value(v)]
+        return sparse_values(v)
     return [] if spec.kind == "const" else [v]
 
 

@@ -13,7 +13,7 @@ import sympy
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError, did_you_mean
 from sluice.frontend.python import masks, ops, sparse
 from sluice.frontend.python.indexing import apply_index
-from sluice.frontend.python.sparse import Sparse
+from sluice.frontend.python.sparse import Coo, Sparse
 from sluice.frontend.python.values import (
     Elem,
     Masked,
@@ -201,7 +201,7 @@ class ExpressionLowering:
         base = masks.array(self, base)  # x[m].shape, .size, .T: of the array NumPy makes
         if isinstance(base, View | Elem | Sym):
             return self.array_attribute(base, node.attr, node)
-        if isinstance(base, Sparse):
+        if isinstance(base, Sparse | Coo):
             return sparse.attribute(self, base, node.attr, node)
         if isinstance(base, Py):
             try:
@@ -392,7 +392,7 @@ def _describe(v: Any) -> str:
         return f"a {v.dtype} scalar"
     if isinstance(v, tuple):
         return "a tuple"
-    if isinstance(v, Sparse):
+    if isinstance(v, Sparse | Coo):
         return "a sparse matrix (use it in a product: A @ X)"
     if isinstance(v, Masked):
         return f"a masked selection x[mask] of {v.dtype} (its length is only known while the " \

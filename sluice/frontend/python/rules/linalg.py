@@ -24,7 +24,7 @@ from sluice.frontend.python.rules.table import (
     transposed,
     value,
 )
-from sluice.frontend.python.sparse import Sparse
+from sluice.frontend.python.sparse import Coo, Sparse
 from sluice.frontend.python.values import (
     Elem,
     Py,
@@ -41,7 +41,7 @@ from sluice.ir.symbolic import FloorDiv
 
 @register(FUNCTIONS, np.matmul, np.dot)
 def _matmul(tr, node, a, b):
-    if isinstance(a, Sparse) or isinstance(b, Sparse):
+    if isinstance(a, Sparse | Coo) or isinstance(b, Sparse | Coo):
         return sparse.matmul(tr, node, a, b)
     a, b = value(tr, node, a), value(tr, node, b)
     if not a.shape or not b.shape:
