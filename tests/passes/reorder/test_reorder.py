@@ -162,3 +162,18 @@ def test_sluice_show_after_reorder_says_the_order_and_its_cost(tmp_path, capsys)
     assert "(A @ X) @ W -> A @ (X @ W)" in line and "flops" in line and "bytes" in line
     shown = ir.parse(out)  # the report lines are IR comments: the output still parses
     assert _spmm_width(shown) == [16]
+
+
+def test_gcn_layer_from_python_reorders_under_o3():
+    @sluice.jit
+    def layer(A, X, W):
+        return A @ X @ W
+
+    a = _graph(10, 0.3, 1)
+    rng = np.random.default_rng(9)
+    for f_in, f_out in ((6, 2), (2, 6)):
+        x, w = rng.standard_normal((10, f_in)), rng.standard_normal((f_in, f_out))
+        p = layer.trace(a, x, w)
+        check(p, [a, x, w], options={"pipeline": "O3", "verify": True})
+    reports = PassManager([get_pass("state-fusion"), get_pass("reorder")]).run(p)
+    assert "order chosen at call time" in reports[1].changes[0]
