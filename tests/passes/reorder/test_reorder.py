@@ -177,3 +177,25 @@ def test_gcn_layer_from_python_reorders_under_o3():
         check(p, [a, x, w], options={"pipeline": "O3", "verify": True})
     reports = PassManager([get_pass("state-fusion"), get_pass("reorder")]).run(p)
     assert "order chosen at call time" in reports[1].changes[0]
+
+
+def test_transposed_spmm_in_a_chain_and_not_exported_to_dace():
+    from sluice.errors import UnsupportedError
+    from sluice.interop.sdfg_export import program_to_sdfg_json
+
+    @sluice.jit
+    def layer(A, X, W):
+        return A.T @ X @ W
+
+    a = sp.random_array((5, 8), density=0.4, format="csr", random_state=2)
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((5, 3)), rng.standard_normal((3, 2))
+    p = layer.trace(a, x, w)
+    before = layer.trace(a, x, w)
+    (change,) = _reorder(p)
+    assert "A.T @ X" in change
+    want = a.T @ x @ w
+    for prog in (before, p):
+        np.testing.assert_allclose(ir.interpret(prog, a, x, w), want, rtol=1e-12)
+    with pytest.raises(UnsupportedError, match="transpose_a"):
+        program_to_sdfg_json(p)
