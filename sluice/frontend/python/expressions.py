@@ -241,6 +241,10 @@ class ExpressionLowering:
                                       f"{len(base)}", self.loc(node))
                 return base[k.constant]
             raise UnsupportedError("tuples may only be indexed by constants", self.loc(node))
+        if isinstance(base, Sparse | Coo):
+            raise UnsupportedError("indexing a sparse matrix is not supported", self.loc(node),
+                                   hint="multiply it by a dense array (A @ X), or index its "
+                                   "arrays (A.data, A.indices, A.indptr; COO: A.row, A.col)")
         if isinstance(base, Py) and base.obj is np.mgrid:
             from sluice.frontend.python.rules.grids import mgrid
             return mgrid(self, node)

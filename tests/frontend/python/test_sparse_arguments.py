@@ -101,5 +101,11 @@ def test_unsupported_formats_and_operations_say_what_to_do():
     def added(A):
         return A + 1.0
 
-    with pytest.raises(SluiceError, match="sparse matrix"):
-        sluice.jit(added)(_matrix(4, 4, 0.5, 8))
+    def indexed(A):
+        return A[0]
+
+    for fn in (added, indexed):
+        for fmt in ("csr", "coo"):
+            with pytest.raises(SluiceError, match="sparse matrix") as err:
+                sluice.jit(fn)(_matrix(4, 4, 0.5, 8, fmt))
+            assert "internal" not in str(err.value)
