@@ -405,6 +405,8 @@ class SluiceFunction:
             out["boundscheck"] = checked
         if not self.options.parallel:
             out["parallel"] = False
+        if self.options.reorder:
+            out["pipeline"] = "O3"
         if self.options.cache is not True:
             out["cache"] = build_cache(self.options.cache)
         known = getattr(mod, "BUILD_OPTIONS", None)

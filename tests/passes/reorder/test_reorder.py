@@ -199,3 +199,17 @@ def test_transposed_spmm_in_a_chain_and_not_exported_to_dace():
         np.testing.assert_allclose(ir.interpret(prog, a, x, w), want, rtol=1e-12)
     with pytest.raises(UnsupportedError, match="transpose_a"):
         program_to_sdfg_json(p)
+
+
+def test_jit_option_reorder_compiles_with_o3():
+    @sluice.jit(reorder=True)
+    def layer(A, X, W):
+        return A @ X @ W
+
+    a = _graph(9, 0.3, 2)
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal((9, 5)), rng.standard_normal((5, 2))
+    np.testing.assert_allclose(layer(a, x, w), a @ x @ w, rtol=1e-12)
+    assert "tmp_r" in str(layer.lower("cpu", a, x, w))  # the other order's intermediate
+    with pytest.raises(sluice.SluiceError, match="reorder"):
+        sluice.jit(reorder="yes")(lambda a: a)
