@@ -75,8 +75,8 @@ def bincount(tr: Any, node: ast.AST, x: Any, weights: Any = None, minlength: Any
     """`np.bincount` with `minlength`: the result has `minlength` bins; a negative value
     (NumPy's ValueError) or one at or beyond `minlength` (NumPy would return a longer
     array) stops the program. Weights add in float64, in the order of `x`, as NumPy's.
-    (NumPy returns int64 zeros for an empty `x` even with weights; here the result's type
-    is fixed while tracing, so that case gives float64 zeros.)"""
+    NumPy returns int64 zeros for an empty `x` even with weights; the result's type is
+    fixed while tracing, so that case stops the program instead."""
     from sluice.frontend.python.rules import FUNCTIONS
 
     if not isinstance(x, View | Elem) or len(x.shape) != 1 or not x.dtype.is_integer:
@@ -104,6 +104,9 @@ def bincount(tr: Any, node: ast.AST, x: Any, weights: Any = None, minlength: Any
             x.shape[0],
             "bincount: the weights and the list have different lengths",
         )
+        # NumPy's result is int64 zeros for an empty list even with weights: a type that
+        # depends on a run-time length, which sluice's fixed result type cannot follow
+        em.require_that(sympy.Gt(x.shape[0], 0), "bincount_with_weights_of_an_empty_list")
         weights = em.materialize(to_elem(FUNCTIONS[np.float64](tr, node, weights)), "weights")
     x = em.materialize(x, "bins")
     out = em.temp(dtype, (n,), tr.name_hint())
