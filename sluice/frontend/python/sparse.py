@@ -1,10 +1,12 @@
-"""Sparse matrices while tracing: `A @ X`, `X @ A`, `A.T`, `A.shape`, `A.nnz`.
+"""Sparse matrices while tracing: `A @ X`, `X @ A`, `A.T`, `A.shape`, `A.nnz`, their arrays.
 
 A `Sparse` names a CSR container and whether the user's matrix is its transpose (a CSC
 argument, or `.T`). Products lower to `SpMM` (with `transpose_a` when the matrix is read
 transposed); `X @ A` is `(A.T @ X.T).T`, so it is one SpMM between two transposes (views
-where NumPy's are). The result is dense, as scipy's. Scaling rows or columns is plain dense
-NumPy on either side of the product: `d[:, None] * (A @ X)` and `A @ (d[:, None] * X)`.
+where NumPy's are). A `Coo` holds a COO argument's three arrays; its products are a gather
+and an unbuffered scatter-add (`np.add.at(out, row, data * x[col])`). The result is dense,
+as scipy's. Scaling rows or columns is plain dense NumPy on either side of the product:
+`d[:, None] * (A @ X)` and `A @ (d[:, None] * X)`.
 """
 
 from __future__ import annotations
