@@ -58,28 +58,30 @@ class Reorder(Pass):
                 s = cheaper(alt.weighted(self.balance) - cur.weighted(self.balance))
                 if s is True:
                     _rewrite(p, st.graph, ch)
-                    report.changes.append(f"state '{st.name}': {_says(ch, cur, alt)}")
+                    report.changes.append(f"state '{st.name}': {_says(ch, cur, alt, self.balance)}")
                     break
                 if s is None and _branch(p, region, st, ch, self.balance, made):
                     report.changes.append(
                         f"state '{st.name}': order chosen at call time, "
-                        f"{_says(ch, cur, alt, self.balance)}"
+                        f"{_says(ch, cur, alt, self.balance, at_call=True)}"
                     )
                     break
             else:
                 return
 
 
-def _says(ch: Chain, cur: Cost, alt: Cost, balance: int | None = None) -> str:
+def _says(ch: Chain, cur: Cost, alt: Cost, balance: int, at_call: bool = False) -> str:
+    """The order chosen and its estimated cost (`flops + balance * bytes`)."""
     was, now = ch.spelled(ch.left_first), ch.spelled(not ch.left_first)
-    if balance is None:
+    if at_call:
         return (
-            f"{was} -> {now} (flops {_e(cur.flops)} -> {_e(alt.flops)}, bytes "
-            f"{_e(cur.bytes)} -> {_e(alt.bytes)})"
+            f"{now} if {_e(alt.weighted(balance))} < {_e(cur.weighted(balance))}, "
+            f"else {was} (cost = flops + {balance} * bytes)"
         )
     return (
-        f"{now} if {_e(alt.weighted(balance))} < {_e(cur.weighted(balance))}, "
-        f"else {was} (cost = flops + {balance} * bytes)"
+        f"{was} -> {now} (cost = flops + {balance} * bytes: {_e(cur.weighted(balance))} -> "
+        f"{_e(alt.weighted(balance))}; flops {_e(cur.flops)} -> {_e(alt.flops)}, bytes "
+        f"{_e(cur.bytes)} -> {_e(alt.bytes)})"
     )
 
 
