@@ -213,3 +213,37 @@ def test_jit_option_reorder_compiles_with_o3():
     assert "tmp_r" in str(layer.lower("cpu", a, x, w))  # the other order's intermediate
     with pytest.raises(sluice.SluiceError, match="reorder"):
         sluice.jit(reorder="yes")(lambda a: a)
+
+
+def _dense_chain(m, k, n, p, left_first: bool) -> ir.Program:
+    b = ir.ProgramBuilder("dense_chain")
+    b.arg("A", "float64", [m, k])
+    b.arg("B", "float64", [k, n])
+    b.arg("C", "float64", [n, p])
+    b.returns("Y", "float64", [m, p])
+    b.transient("T", "float64", [m, n] if left_first else [k, p])
+    with b.state() as s:
+        if left_first:
+            s.library(ir.MatMul(), {"a": "A", "b": "B"}, {"c": "T"})
+            s.library(ir.MatMul(), {"a": "T", "b": "C"}, {"c": "Y"})
+        else:
+            s.library(ir.MatMul(), {"a": "B", "b": "C"}, {"c": "T"})
+            s.library(ir.MatMul(), {"a": "A", "b": "T"}, {"c": "Y"})
+    return b.build()
+
+
+@pytest.mark.parametrize(
+    "shape, left_first, changes",
+    [
+        ((10, 100, 5, 50), True, False),  # (A @ B) @ C: 10*100*5 + 10*5*50 multiplications
+        ((10, 100, 5, 50), False, True),  # A @ (B @ C) costs 100*5*50 + 10*100*50
+        ((50, 5, 100, 10), True, True),  # the mirror image: right first is cheaper
+    ],
+)
+def test_dense_chains_take_the_cheaper_association(shape, left_first, changes):
+    p = _dense_chain(*shape, left_first)
+    assert bool(_reorder(p)) == changes
+    rng = np.random.default_rng(0)
+    m, k, n, q = shape
+    args = [rng.standard_normal(s) for s in ((m, k), (k, n), (n, q))]
+    np.testing.assert_allclose(ir.interpret(p, *args), args[0] @ args[1] @ args[2], rtol=1e-12)
