@@ -38,6 +38,7 @@ from sluice.decorator_options import DecoratorOptions, build_cache
 from sluice.errors import ArgumentError, SluiceError, SluiceTypeError, did_you_mean
 from sluice.frontend.python import ArgSpec, Traced, trace_function
 from sluice.frontend.python.source import load
+from sluice.frontend.python.sparse_args import is_scipy_sparse, sparse_spec, sparse_values
 from sluice.generated import GeneratedSource
 from sluice.ir.dtypes import DType
 from sluice.ir.interpreter import interpret
@@ -195,6 +196,9 @@ def _spec_of_value(name: str, v: Any) -> tuple[ArgSpec, Any]:
     if hasattr(v, "__cuda_array_interface__") or hasattr(v, "__array__") and not isinstance(
             v, list | tuple):
         return _spec_of_value(name, np.asarray(v))
+    if is_scipy_sparse(v):
+        spec = sparse_spec(name, v)
+        return spec, ("sparse", *spec.value[:2], spec.dtype.value)
     if isinstance(v, tuple) and _holds_array(v):
         parts = [_spec_of_value(f"{name}_{k}", x) for k, x in enumerate(v)]
         return (ArgSpec.tuple_of(tuple(p[0] for p in parts)),
@@ -222,6 +226,8 @@ def _runtime_values(v: Any) -> list[Any]:
         return [leaf for x in v for leaf in _runtime_values(x)]
     if spec.kind == "array" and not spec.shape:  # (see tracer._declare)
         return [np.asarray(v).reshape(1)]
+    if spec.kind == "sparse":
+        return sparse_values(v)
     return [] if spec.kind == "const" else [v]
 
 
@@ -399,6 +405,8 @@ class SluiceFunction:
             out["boundscheck"] = checked
         if not self.options.parallel:
             out["parallel"] = False
+        if self.options.reorder:
+            out["pipeline"] = "O3"
         if self.options.cache is not True:
             out["cache"] = build_cache(self.options.cache)
         known = getattr(mod, "BUILD_OPTIONS", None)

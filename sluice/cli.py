@@ -151,22 +151,21 @@ def _writing(path: Path) -> Iterator[None]:
 
 
 def _after(prog: Any, name: str) -> Any:
-    """`prog` after a pipeline (O0/O1/O2), or after the O2 passes up to the named one."""
+    """The reports of running a pipeline (O0..O3) on `prog`, or the O3 passes up to the
+    named one (O3 is O2 with `reorder`)."""
     from sluice.passes import PIPELINES, PassManager, pipeline
 
     if name in PIPELINES:
-        pipeline(name, verify=True).run(prog)
-        return prog
-    passes = PIPELINES["O2"]()
+        return pipeline(name, verify=True).run(prog)
+    passes = PIPELINES["O3"]()
     names = [p.name for p in passes]
     if name not in names:
         from sluice.errors import did_you_mean
 
         raise SluiceError(f"unknown pass or pipeline '{name}'",
                           hint=did_you_mean(name, [*PIPELINES, *names])
-                          or f"pipelines: {', '.join(PIPELINES)}; O2 passes: {', '.join(names)}")
-    PassManager(passes[:names.index(name) + 1], verify=True).run(prog)
-    return prog
+                          or f"pipelines: {', '.join(PIPELINES)}; O3 passes: {', '.join(names)}")
+    return PassManager(passes[:names.index(name) + 1], verify=True).run(prog)
 
 
 def _gradient(prog: Any, wrt: str | None) -> Any:
@@ -192,13 +191,15 @@ def cmd_show(args: argparse.Namespace) -> int:
     prog = _program(load(args.file, _parse_params(args.param)))
     if args.grad or args.wrt:
         prog = _gradient(prog, args.wrt)
-    if args.after:
-        prog = _after(prog, args.after)
+    reports = _after(prog, args.after) if args.after else []
     if args.picture:
         _draw(prog, Path(args.picture), fmt)
     if args.json:
         print(json.dumps(prog.to_json(), indent=1))
     else:
+        for r in reports:  # what each pass changed, as IR comments (the text still parses)
+            for c in r.changes:
+                print(f"# {r.pass_name}: {c}")
         print(prog.to_text(), end="")
     return 0
 
@@ -576,7 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_file("show", "print a program (IR text), or draw it")
     p.add_argument("--after", metavar="PASS",
-                   help="apply a pipeline (O0, O1, O2) or the O2 passes up to this one first")
+                   help="apply a pipeline (O0..O3) or the O3 passes up to this one first")
     p.add_argument("--picture", "--svg", metavar="OUT",
                    help="also draw the program into OUT: .svg or .png (Graphviz), .dot (its "
                    "source)")

@@ -11,6 +11,8 @@ is applied (an unknown or ill-typed option is a `SluiceError` naming it, with a 
                      folder of this process, removed when it exits.
     static_argnames  parameters whose values are compiled in (like JAX's): each new value
     static_argnums   compiles anew; numbers otherwise stay run-time arguments.
+    reorder          True compiles with pipeline O3: matrix chains (`A @ X @ W`, sparse A
+                     too) are re-associated by cost, which rounds differently (passes/reorder).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class DecoratorOptions:
     cache: bool | str | os.PathLike = True
     static_argnames: tuple[str, ...] = ()
     static_argnums: tuple[int, ...] = ()
+    reorder: bool = False
 
     @classmethod
     def of(cls, decorator: str, options: Mapping[str, Any], params: list[str],
@@ -50,7 +53,7 @@ class DecoratorOptions:
             raise SluiceError(f"unknown target {target!r} in @sluice.{decorator}",
                               hint=(did_you_mean(target, targets) if isinstance(target, str)
                                     else None) or f"use one of {', '.join(targets)}")
-        for name in ("parallel", "boundscheck"):
+        for name in ("parallel", "boundscheck", "reorder"):
             v = opts.get(name)
             if name in opts and not (isinstance(v, bool) or v is None and name == "boundscheck"):
                 raise SluiceError(f"option {name}= of @sluice.{decorator} takes True or False, "

@@ -326,6 +326,8 @@ class Level:
                     conns[dconn] = self._types(data)
                     views[dconn] = v
         if type(n).__name__ == "SpMM":
+            if n.attrs.get("transpose_a"):
+                raise UnsupportedError("cannot export SpMM with transpose_a (A.T @ b) to an SDFG")
             text = sdfg_code.spmm_code(*(views[f"sl_A_{k}"] for k in CSR.COMPONENTS),
                                        views["sl_b"], views["sl_c"])
         else:

@@ -22,7 +22,7 @@ from sluice.ir.data import CSR, Array, Container, Scalar, Storage, Stream
 from sluice.ir.dtypes import DType
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.interpreter import interpret
-from sluice.ir.library import MatMul, Reduce, Softmax, SpMM, Transpose
+from sluice.ir.library import SDDMM, MatMul, Reduce, Softmax, SpMM, Transpose
 from sluice.ir.memlet import Index, Memlet, Range
 from sluice.ir.nodes import LIBRARY, Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 from sluice.ir.program import Program
@@ -35,7 +35,7 @@ __all__ = [
     "Access", "Array", "Assign", "Block", "Branch", "Break", "CSR", "Call", "Container",
     "Continue", "DType", "DataflowGraph", "Edge", "GraphBuilder", "Index", "LIBRARY",
     "LibraryNode", "Loop", "Map", "MatMul", "Memlet", "Node", "Program", "ProgramBuilder",
-    "Range", "Reduce", "Region", "Return", "Scalar", "Schedule", "Softmax", "SpMM", "State",
-    "Storage", "Stream", "Tasklet", "Transpose", "While", "from_json", "interpret", "library",
-    "parse", "parse_expr", "parse_memlet", "symbol", "to_json", "verify",
+    "Range", "Reduce", "Region", "Return", "SDDMM", "Scalar", "Schedule", "Softmax", "SpMM",
+    "State", "Storage", "Stream", "Tasklet", "Transpose", "While", "from_json", "interpret",
+    "library", "parse", "parse_expr", "parse_memlet", "symbol", "to_json", "verify",
 ]

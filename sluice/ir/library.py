@@ -1,4 +1,5 @@
-"""Library nodes with NumPy reference semantics: MatMul, Reduce, Transpose, Softmax, SpMM.
+"""Library nodes with NumPy reference semantics: MatMul, Reduce, Transpose, Softmax, SpMM,
+SDDMM.
 
 Each node's `reference` is the oracle the interpreter runs; `output_shapes` and `check`
 feed the verifier. Backends may expand a node into maps or call a fast implementation.
@@ -261,14 +262,23 @@ class Softmax(LibraryNode):
 
 
 class SpMM(LibraryNode):
-    """`c = A @ b` with `A` a CSR container and `b` dense (1-D or 2-D)."""
+    """`c = A @ b` with `A` a CSR container and `b` dense (1-D or 2-D); with `transpose_a`,
+    `c = A.T @ b` read from the same arrays (a CSC matrix is the CSR of its transpose).
+    Every output element sums its products in the order of the entries, as np.add.at."""
 
     INPUTS = ("A", "b")
     OUTPUTS = ("c",)
-    ATTRS: ClassVar[dict[str, Any]] = {}
+    ATTRS: ClassVar[dict[str, Any]] = {"transpose_a": False}
+
+    def shown_attrs(self) -> dict[str, Any]:
+        return {k: v for k, v in self.attrs.items() if v}  # plain SpMM prints as before
+
+    def _a(self, in_shapes) -> tuple:
+        a = tuple(in_shapes["A"])
+        return (a[1], a[0]) if self.transpose_a and len(a) == 2 else a
 
     def check(self, in_shapes, in_dtypes):
-        a, b = in_shapes["A"], in_shapes["b"]
+        a, b = self._a(in_shapes), in_shapes["b"]
         if len(a) != 2:
             return "operand A must be a CSR matrix"
         if len(b) not in (1, 2):
@@ -278,14 +288,63 @@ class SpMM(LibraryNode):
         return None
 
     def output_shapes(self, in_shapes):
-        a, b = in_shapes["A"], in_shapes["b"]
+        a, b = self._a(in_shapes), in_shapes["b"]
         return {"c": (a[0],) + tuple(b[1:])}
 
     def reference(self, A, b):
         indptr, indices, data = A["indptr"], A["indices"], A["data"]
         rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
         b = np.asarray(b)
-        out = np.zeros((len(indptr) - 1,) + b.shape[1:], dtype=np.result_type(data, b))
+        n_out = len(indptr) - 1
+        if self.transpose_a:
+            n_out = A.get("shape", (None, None))[1]
+            if n_out is None:
+                raise ExecutionError("SpMM: the number of columns of A.T's matrix is unknown",
+                                     hint="pass the CSR matrix with its shape")
+            rows, indices = indices, rows
+        if len(indices) and (indices.min() < 0 or indices.max() >= len(b)):
+            raise ExecutionError("SpMM: an index of the CSR matrix is out of range")
+        out = np.zeros((n_out,) + b.shape[1:], dtype=np.result_type(data, b))
         contrib = data[:, None] * b[indices] if b.ndim == 2 else data * b[indices]
         np.add.at(out, rows, contrib)
         return {"c": out}
+
+
+class SDDMM(LibraryNode):
+    """Sampled dense-dense product: for each stored entry `p` = (r, col) of the CSR matrix
+    `A`, `c[p] = w[p] * (x[r, :] @ y[col, :])`; `w` holds one value per entry (`A.data`
+    gives the classic `A * (x @ y.T)` restricted to A's entries). Each dot product sums
+    over its columns in order."""
+
+    INPUTS = ("A", "x", "y", "w")
+    OUTPUTS = ("c",)
+    ATTRS: ClassVar[dict[str, Any]] = {}
+
+    def check(self, in_shapes, in_dtypes):
+        a, x, y, w = (tuple(in_shapes[k]) for k in self.INPUTS)
+        if len(a) != 2:
+            return "operand A must be a CSR matrix"
+        if len(x) != 2 or len(y) != 2 or len(w) != 1:
+            return "x and y must be 2-D and w 1-D"
+        for what, got, want in (("rows of x", x[0], a[0]), ("rows of y", y[0], a[1]),
+                                ("columns of y", y[1], x[1])):
+            if _differ(got, want):
+                return f"the {what} ({got}) differ from {want}"
+        return None
+
+    def output_shapes(self, in_shapes):
+        return {"c": tuple(in_shapes["w"])}
+
+    def reference(self, A, x, y, w):
+        indptr, indices = A["indptr"], A["indices"]
+        rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        x, y, w = np.asarray(x), np.asarray(y), np.asarray(w)
+        if len(w) != len(indices):
+            raise ExecutionError(f"SDDMM: w has {len(w)} values for {len(indices)} entries")
+        if len(indices) and (indices.min() < 0 or indices.max() >= len(y)):
+            raise ExecutionError("SDDMM: an index of the CSR matrix is out of range")
+        t = np.result_type(x, y, w)
+        acc = np.zeros(len(indices), dtype=t)
+        for k in range(x.shape[1]):  # in order, as the compiled loop adds
+            acc = (acc + (x[rows, k].astype(t) * y[indices, k].astype(t))).astype(t)
+        return {"c": (w.astype(t) * acc).astype(t, copy=False)}

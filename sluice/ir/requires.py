@@ -19,6 +19,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import ArgumentError, ExecutionError, SourceLocation
+from sluice.ir.data import CSR
 from sluice.ir.symbolic import Select, as_expr, evaluate, simplified, to_text
 
 if TYPE_CHECKING:
@@ -121,7 +122,8 @@ def bound_by_arguments(p: Program) -> set[str]:
     out = {a for a in p.args if a not in p.data}
     for a in p.args:
         c = p.data.get(a)
-        for d in getattr(c, "shape", ()) or ():
+        nnz = [c.nnz] if isinstance(c, CSR) else []  # bound by the length of its data
+        for d in [*(getattr(c, "shape", ()) or ()), *nnz]:
             out |= {s.name for s in sympy.sympify(d).free_symbols}
     return out
 

@@ -70,6 +70,8 @@ FAMILIES: dict[str, str] = {
                "index arrays"),
     "arg_layout": ("array arguments passed as Fortran-order, transposed, strided or reversed "
                    "views (written ones too), and 0-d array arguments"),
+    "scatter_at": ("np.add.at / maximum.at / minimum.at / multiply.at / subtract.at through "
+                   "repeated, negative and out-of-range indices; np.bincount with weights"),
     "alias": "the same array passed twice, overlapping slices",
     "shape_mismatch": "operands whose shapes NumPy rejects at call time",
     "unsupported": "constructs sluice does not support (must be a SluiceError)",

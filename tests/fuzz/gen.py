@@ -651,6 +651,33 @@ def _resize(b: Builder, out: str) -> Stmt:
     return Stmt(frozenset(), lines, [], [out], EXACT)
 
 
+def _scatter_at(b: Builder, out: str) -> Stmt:
+    """np.add.at and its kin into a copy of a float array through repeated, negative and
+    (rarely) out-of-range indices; np.bincount with weights and a minlength above the
+    largest value (a larger value gives NumPy a longer result, which sluice refuses)."""
+    rng = b.rng
+    b.use("scatter_at")
+    b.dtype = rng.choice(["float64", "float32"]) if b.on("float32") else "float64"
+    n = rng.randint(1, 5)
+    k = rng.randint(0, 7)
+    if rng.random() < 0.3:
+        idx = np.array([rng.randint(0, n - 1) for _ in range(k)], dtype=np.int64)
+        i, w = b.new_scalar(idx), b.new_array("float64", (k,))
+        return Stmt(frozenset(), [f"{out} = np.bincount({i}, weights={w}, minlength={n})"],
+                    [], [out], EXACT)
+    b.shape = (n,) + ((rng.randint(1, 3),) if rng.random() < 0.3 else ())
+    a = b.new_array()
+    idx = np.array([rng.randint(-n, n - 1) for _ in range(k)], dtype=np.int64)
+    if rng.random() < 0.1 and idx.size:
+        idx[0] = n  # out of range: NumPy's IndexError
+    i = b.new_scalar(idx)
+    v = b.new_array(b.dtype, (k,) + b.shape[1:]) if rng.random() < 0.8 else "1.5"
+    uf = rng.choice(["add", "maximum", "minimum", "multiply", "subtract"])
+    z = f"{b.p}z"
+    lines = [f"{z} = {a} * 1", f"np.{uf}.at({z}, {i}, {v})", f"{out} = {z}"]
+    return Stmt(frozenset(), lines, [], [out], EXACT)
+
+
 _UNSUPPORTED = [
     "{o} = np.cumsum({a})", "{o} = np.sort({a})", "{o} = {a}[{a} > 0]",
     "{o} = {a}[{a} > 0] + {a}", "{o} = {a}[{a} > 0] @ {a}[{a} > 0]",
@@ -676,6 +703,7 @@ _KINDS = [  # (maker, weight, family it needs)
     (_python_seq, 1.0, "python_seq"), (_mask, 1.5, "mask"),
     (_ufunc_out, 1.0, "ufunc_out"), (_call_return, 1.0, "call_return"),
     (_solver, 0.7, "solver"), (_histogram, 0.7, "histogram"), (_resize, 1.0, "resize"),
+    (_scatter_at, 1.0, "scatter_at"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Library nodes as loop nests: MatMul, Reduce, Transpose, Softmax, SpMM.
+"""Library nodes as loop nests: MatMul, Reduce, Transpose, Softmax, SpMM, SDDMM.
 
 Each node computes into a contiguous buffer of NumPy's result type — the output container
 itself when it is a contiguous view of that type with no wcr and no aliasing, otherwise a
@@ -26,7 +26,7 @@ from sluice.backends.cpu.writes import wcr_identity
 from sluice.errors import UnsupportedError
 from sluice.ir.data import CSR
 from sluice.ir.graph import DataflowGraph
-from sluice.ir.library import MatMul, Reduce, Softmax, SpMM, Transpose
+from sluice.ir.library import SDDMM, MatMul, Reduce, Softmax, SpMM, Transpose
 from sluice.ir.memlet import Memlet
 from sluice.ir.nodes import Access, LibraryNode
 from sluice.passes.util import base
@@ -625,11 +625,12 @@ def _spmm(fn: FnCtx, n: SpMM, ins: dict, outs: list, scope: Scope) -> None:
     t = np.result_type(c.dtype.numpy, bdt)
     T = ctype(t)
     K = b.sizes[1] if b.rank == 2 else sympy.Integer(1)
-    out_shape = [c.rows] + ([K] if b.rank == 2 else [])
+    R = c.cols if n.transpose_a else c.rows
+    out_shape = [R] + ([K] if b.rank == 2 else [])
     out, finish = output_pointer(fn, outs, "c", t, out_shape, [name, ins["b"].data], scope)
     w = fn.w
     ip, ix, dv = (ident(f"{name}.{k}") for k in ("indptr", "indices", "data"))
-    w(f"const int64_t sl_R = {fn.idx(c.rows, scope)}, sl_K = {fn.idx(K, scope)};")
+    w(f"const int64_t sl_R = {fn.idx(R, scope)}, sl_K = {fn.idx(K, scope)};")
     w(f"{T}* const sl_o = {out};")
     w(f"std::fill(sl_o, sl_o + sl_R * sl_K, {T}(0));")
     pb = pointer(fn, b, scope)
@@ -637,6 +638,9 @@ def _spmm(fn: FnCtx, n: SpMM, ins: dict, outs: list, scope: Scope) -> None:
     s1 = fn.idx(b.strides[1], scope) if b.rank == 2 else "0"
     first, last = f"{ip}[sl_r]", f"{ip}[sl_r + 1]"
     col, val, col_ok = f"{ix}[sl_p]", f"{dv}[sl_p]", ""
+    # A.T @ b scatters row r of b into row col of the result; without it, row col of b is
+    # gathered into row r
+    reach = fn.idx(c.rows, scope) if n.transpose_a else fn.idx(b.sizes[0], scope)
     if bounds.enabled(fn):  # the CSR arrays' values are indices too: check what they address
         r, k = sympy.Symbol("sl_r", integer=True), sympy.Symbol("sl_p", integer=True)
         inner = scope.with_temps(["sl_r", "sl_p"])
@@ -644,20 +648,79 @@ def _spmm(fn: FnCtx, n: SpMM, ins: dict, outs: list, scope: Scope) -> None:
         last = fn.element(f"{name}.indptr", [r + 1], inner)
         col = fn.element(f"{name}.indices", [k], inner)
         val = fn.element(f"{name}.data", [k], inner)
-        col_ok = (f"if (!sl::bounds_span({bounds.site(fn, ins['b'].data)}, 0, sl_col, sl_col, "
-                  f"1, {fn.idx(b.sizes[0], scope)})) continue;")
+        site = bounds.site(fn, outs[0].memlet.data if n.transpose_a else ins["b"].data)
+        col_ok = (f"if (!sl::bounds_span({site}, 0, sl_col, sl_col, 1, "
+                  f"{fn.idx(R, scope) if n.transpose_a else reach})) continue;")
+    if n.transpose_a:
+        _spmm_transposed(fn, scope, (first, last, col, val, col_ok), T, pb, s0, s1, reach)
+    else:
+        if not scope.in_parallel:
+            w(f"#pragma omp parallel for schedule(dynamic, 64) if(sl_R * sl_K > {PAR_MIN_WORK})")
+        with w.block("for (int64_t sl_r = 0; sl_r < sl_R; ++sl_r)"):
+            with w.block(f"for (int64_t sl_p = {first}; sl_p < {last}; ++sl_p)"):
+                w(f"const int64_t sl_col = {col};")
+                if col_ok:
+                    w(col_ok)
+                w(f"const {T} sl_v = static_cast<{T}>({val});")
+                w(f"for (int64_t sl_k = 0; sl_k < sl_K; ++sl_k) sl_o[sl_r * sl_K + sl_k] += "
+                  f"sl_v * static_cast<{T}>({pb}[sl_col * {s0} + sl_k * {s1}]);")
+    finish()
+
+
+def _spmm_transposed(fn: FnCtx, scope: Scope, entry: tuple, T: str, pb: str, s0: str, s1: str,
+                     rows: str) -> None:
+    """`A.T @ b`: each stored entry (r, col) adds `v * b[r, :]` to row `col` of the result.
+    Threads split the result's columns, so each element sums in entry order (np.add.at's)."""
+    first, last, col, val, col_ok = entry
+    w = fn.w
+    if not scope.in_parallel:
+        w(f"#pragma omp parallel for if(sl_R * sl_K > {PAR_MIN_WORK})")
+    with w.block("for (int64_t sl_k = 0; sl_k < sl_K; ++sl_k)"):
+        with w.block(f"for (int64_t sl_r = 0; sl_r < {rows}; ++sl_r)"):
+            with w.block(f"for (int64_t sl_p = {first}; sl_p < {last}; ++sl_p)"):
+                w(f"const int64_t sl_col = {col};")
+                if col_ok:
+                    w(col_ok)
+                w(f"sl_o[sl_col * sl_K + sl_k] += static_cast<{T}>({val}) * "
+                  f"static_cast<{T}>({pb}[sl_r * {s0} + sl_k * {s1}]);")
+
+
+# --- SDDMM ----------------------------------------------------------------------------------
+
+def _sddmm(fn: FnCtx, n: SDDMM, ins: dict, outs: list, scope: Scope) -> None:
+    """One dot product per stored entry, its columns in order (as the reference adds)."""
+    name = ins["A"].data
+    c = fn.container(name)
+    if not isinstance(c, CSR):
+        raise UnsupportedError(f"SDDMM operand A must be a CSR matrix, got '{name}'")
+    x, y, wv = (_in_view(fn, ins, k) for k in ("x", "y", "w"))
+    t = np.result_type(_dt(fn, ins, "x"), _dt(fn, ins, "y"), _dt(fn, ins, "w"))
+    T = ctype(t)
+    out, finish = output_pointer(fn, outs, "c", t, [c.nnz],
+                                 [name, ins["x"].data, ins["y"].data, ins["w"].data], scope)
+    w = fn.w
+    ip, ix = (ident(f"{name}.{k}") for k in ("indptr", "indices"))
+    px, py, pw = (pointer(fn, v, scope) for v in (x, y, wv))
+    xs0, xs1 = (fn.idx(s, scope) for s in x.strides)
+    ys0, ys1 = (fn.idx(s, scope) for s in y.strides)
+    ws0 = fn.idx(wv.strides[0], scope)
+    w(f"const int64_t sl_R = {fn.idx(c.rows, scope)}, sl_K = {fn.idx(x.sizes[1], scope)};")
+    w(f"{T}* const sl_o = {out};")
     if not scope.in_parallel:
         w(f"#pragma omp parallel for schedule(dynamic, 64) if(sl_R * sl_K > {PAR_MIN_WORK})")
     with w.block("for (int64_t sl_r = 0; sl_r < sl_R; ++sl_r)"):
-        with w.block(f"for (int64_t sl_p = {first}; sl_p < {last}; ++sl_p)"):
-            w(f"const int64_t sl_col = {col};")
-            if col_ok:
-                w(col_ok)
-            w(f"const {T} sl_v = static_cast<{T}>({val});")
-            w(f"for (int64_t sl_k = 0; sl_k < sl_K; ++sl_k) sl_o[sl_r * sl_K + sl_k] += "
-              f"sl_v * static_cast<{T}>({pb}[sl_col * {s0} + sl_k * {s1}]);")
+        with w.block(f"for (int64_t sl_p = {ip}[sl_r]; sl_p < {ip}[sl_r + 1]; ++sl_p)"):
+            w(f"const int64_t sl_col = {ix}[sl_p];")
+            if bounds.enabled(fn):  # the column addresses a row of y
+                w(f"if (!sl::bounds_span({bounds.site(fn, ins['y'].data)}, 0, sl_col, sl_col, "
+                  f"1, {fn.idx(y.sizes[0], scope)})) continue;")
+            w(f"{T} sl_acc = {T}(0);")
+            w(f"for (int64_t sl_k = 0; sl_k < sl_K; ++sl_k) sl_acc += "
+              f"static_cast<{T}>({px}[sl_r * {xs0} + sl_k * {xs1}]) * "
+              f"static_cast<{T}>({py}[sl_col * {ys0} + sl_k * {ys1}]);")
+            w(f"sl_o[sl_p] = static_cast<{T}>({pw}[sl_p * {ws0}]) * sl_acc;")
     finish()
 
 
 _EMITTERS = {MatMul: _matmul, Reduce: _reduce, Transpose: _transpose, Softmax: _softmax,
-             SpMM: _spmm}
+             SpMM: _spmm, SDDMM: _sddmm}

@@ -11,8 +11,9 @@ import numpy as np
 import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError, did_you_mean
-from sluice.frontend.python import masks, ops
+from sluice.frontend.python import masks, ops, sparse
 from sluice.frontend.python.indexing import apply_index
+from sluice.frontend.python.sparse import Coo, Sparse
 from sluice.frontend.python.values import (
     Elem,
     Masked,
@@ -200,6 +201,8 @@ class ExpressionLowering:
         base = masks.array(self, base)  # x[m].shape, .size, .T: of the array NumPy makes
         if isinstance(base, View | Elem | Sym):
             return self.array_attribute(base, node.attr, node)
+        if isinstance(base, Sparse | Coo):
+            return sparse.attribute(self, base, node.attr, node)
         if isinstance(base, Py):
             try:
                 v = getattr(base.obj, node.attr)
@@ -238,6 +241,10 @@ class ExpressionLowering:
                                       f"{len(base)}", self.loc(node))
                 return base[k.constant]
             raise UnsupportedError("tuples may only be indexed by constants", self.loc(node))
+        if isinstance(base, Sparse | Coo):
+            raise UnsupportedError("indexing a sparse matrix is not supported", self.loc(node),
+                                   hint="multiply it by a dense array (A @ X), or index its "
+                                   "arrays (A.data, A.indices, A.indptr; COO: A.row, A.col)")
         if isinstance(base, Py) and base.obj is np.mgrid:
             from sluice.frontend.python.rules.grids import mgrid
             return mgrid(self, node)
@@ -389,6 +396,8 @@ def _describe(v: Any) -> str:
         return f"a {v.dtype} scalar"
     if isinstance(v, tuple):
         return "a tuple"
+    if isinstance(v, Sparse | Coo):
+        return "a sparse matrix (use it in a product: A @ X)"
     if isinstance(v, Masked):
         return f"a masked selection x[mask] of {v.dtype} (its length is only known while the " \
             "function runs)"

@@ -20,6 +20,7 @@ from sluice.frontend.python.gathers import GatherLowering
 from sluice.frontend.python.pmap import MapLowering
 from sluice.frontend.python.signature import ArgSpec
 from sluice.frontend.python.source import FunctionSource, load
+from sluice.frontend.python.sparse import declare_sparse
 from sluice.frontend.python.statements import StatementLowering
 from sluice.frontend.python.values import Rng, Sym, View
 from sluice.frontend.python.viewcopies import ViewCopies, ViewCopy
@@ -256,6 +257,8 @@ def _declare(tr: Tracer, pname: str, spec: ArgSpec) -> Any:
         return tuple(_declare(tr, f"{pname}_{k}", m) for k, m in enumerate(spec.value))
     if spec.kind == "const":
         return tr.from_python(spec.value, None)
+    if spec.kind == "sparse":
+        return declare_sparse(tr, pname, spec)
     if spec.kind == "scalar" and (spec.dtype.is_integer):
         # a NumPy integer keeps its type (np.int32 arithmetic wraps at 32 bits); Python's
         # int is int64, weak

@@ -42,7 +42,7 @@ def test_target_interpret_runs_calls_on_the_reference_interpreter():
     ({"paralel": False}, "has no option 'paralel'", "did you mean 'parallel'?"),
     ({"static_argname": "x"}, "no option 'static_argname'", "did you mean 'static_argnames'?"),
     ({"nopython": True}, "has no option 'nopython'", "its options are target, boundscheck, "
-     "parallel, cache, static_argnames, static_argnums"),
+     "parallel, cache, static_argnames, static_argnums, reorder"),
     ({"target": "cpus"}, "unknown target 'cpus'", "did you mean 'cpu'?"),
     ({"target": "metal"}, "unknown target 'metal'", "use one of cpu, cuda, interpret"),
     ({"parallel": "yes"}, "parallel= of @sluice.jit takes True or False", None),

@@ -13,7 +13,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import UnsupportedError
-from sluice.frontend.python import ops, ufunc_types
+from sluice.frontend.python import ops, scatter_at, ufunc_types
 from sluice.frontend.python.rules.table import (
     ATTRIBUTES,
     FUNCTIONS,
@@ -260,15 +260,21 @@ def _triangle(tr, node, a, k=None):
 
 
 def ufunc_method(obj: Any) -> Callable[..., Any] | None:
-    """The rule of `np.add.outer` and its kin (the `outer` method of a supported ufunc):
+    """The rule of `np.add.outer` and its kin (the `outer` method of a supported ufunc),
+    or of `np.add.at` and its kin (`at`, an unbuffered scatter):
     the ufunc applied to `a` with size-1 axes appended for each of `b`'s, after NumPy makes
     arrays of both (Python numbers take their default types)."""
     uf = getattr(obj, "__self__", None)
-    if not isinstance(uf, np.ufunc) or getattr(obj, "__name__", None) != "outer":
+    method = getattr(obj, "__name__", None)
+    if not isinstance(uf, np.ufunc) or method not in ("outer", "at"):
         return None
     apply = FUNCTIONS.get(uf)
     if apply is None or uf.nin != 2:
         return None
+    if method == "at":  # np.add.at(a, indices, b): see scatter_at.py
+        def at(tr, node, a, indices, b):
+            return scatter_at.ufunc_at(tr, node, apply, a, indices, b)
+        return at
 
     def rule(tr, node, a, b):
         a, b = (dataclasses.replace(v, weak=False)

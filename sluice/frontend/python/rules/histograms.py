@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sluice.errors import ShapeError, SluiceError, SluiceTypeError, UnsupportedError
-from sluice.frontend.python import ops
+from sluice.frontend.python import ops, scatter_at
 from sluice.frontend.python.emit import provably_differ
 from sluice.frontend.python.numpy_impl import histogram as impl
 from sluice.frontend.python.rules.linalg import _ravel
@@ -88,3 +88,8 @@ def _histogram(tr, node, a, bins=10, range=None, density=None, weights=None):  #
                                tr.loc(node), hint="histogram the real and imaginary parts")
     wx = _ravel(tr, node, w if isinstance(w, View) else tr.em.materialize(w, "weights"))
     return tr.inline(weighted, [x, wx, *args], {}, node, library=True)
+
+
+@register(FUNCTIONS, np.bincount)
+def _bincount(tr, node, x, weights=None, minlength=None):
+    return scatter_at.bincount(tr, node, x, weights, minlength)

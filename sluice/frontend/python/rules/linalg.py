@@ -12,7 +12,7 @@ import numpy as np
 import sympy
 
 from sluice.errors import ShapeError, SluiceError, UnsupportedError
-from sluice.frontend.python import ops
+from sluice.frontend.python import ops, sparse
 from sluice.frontend.python.emit import provably_differ
 from sluice.frontend.python.rules.creation import copy_array
 from sluice.frontend.python.rules.table import (
@@ -24,6 +24,7 @@ from sluice.frontend.python.rules.table import (
     transposed,
     value,
 )
+from sluice.frontend.python.sparse import Coo, Sparse
 from sluice.frontend.python.values import (
     Elem,
     Py,
@@ -40,6 +41,8 @@ from sluice.ir.symbolic import FloorDiv
 
 @register(FUNCTIONS, np.matmul, np.dot)
 def _matmul(tr, node, a, b):
+    if isinstance(a, Sparse | Coo) or isinstance(b, Sparse | Coo):
+        return sparse.matmul(tr, node, a, b)
     a, b = value(tr, node, a), value(tr, node, b)
     if not a.shape or not b.shape:
         if tr.callee_name(node) == "dot":
