@@ -220,15 +220,22 @@ def pipeline(name: str, *, verify: bool = False, print_after: Iterable[str] | bo
     return PassManager(passes, verify=verify, print_after=print_after, out=out)
 
 
+def _register_all() -> None:
+    """Import every pass module: importing one registers its passes."""
+    import sluice.passes.loops  # noqa: F401  (the loop-nest passes; in no pipeline)
+
+    _o3()
+
+
 def available_passes() -> list[str]:
     """Names of all registered passes (importing the pass modules registers them)."""
-    _o3()
+    _register_all()
     return sorted(PASSES)
 
 
 def get_pass(name: str, **options: object) -> Pass:
     """A registered pass by name, with options as its fields."""
-    _o3()  # importing the pass modules registers them
+    _register_all()
     try:
         cls = PASSES[name]
     except KeyError:
