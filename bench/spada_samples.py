@@ -79,7 +79,6 @@ def _agree(a: dict, b: dict) -> str | None:
 def run_one(path: Path, given: dict[str, int], seed: int,
             verbose: bool = False) -> tuple[str, str | None]:
     """The last stage `path` passed ('' if none) and the first error, one line."""
-    from sluice.backends.csl import compile_kernel, run_on_simulator
     from sluice.frontend.spada import parse_source
     from sluice.spatial import SpatialKernel
 
@@ -101,9 +100,9 @@ def run_one(path: Path, given: dict[str, int], seed: int,
                 inputs[name] = _random_input(shape, np.dtype(h.dtype.numpy), rng)
         got_i = k(**inputs)
         reached = "interpret"
-        art = compile_kernel(k.lowered)
+        k.compile("csl")
         reached = "compile"
-        got_s = run_on_simulator(art, inputs)
+        got_s = k(target="csl", **inputs)
         reached = "simulate"
         bad = _agree(got_i, got_s)
         if bad is not None:

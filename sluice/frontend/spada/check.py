@@ -24,7 +24,8 @@ from sluice.frontend.spada.diagnostics import (
 from sluice.frontend.spada.expand import MAX_PES, Block, BoundKernel, BoundPhase, bind
 from sluice.frontend.spada.pe_scope import PE, Count, KernelNames, Key, PEScope, StreamInfo
 from sluice.frontend.spada.pe_walk import Counts, PEWalker
-from sluice.frontend.spada.ranges import length
+from sluice.frontend.spada.ranges import length, negative_multicast
+from sluice.frontend.spada.streaming import settle_lengths
 
 
 @dataclass
@@ -140,6 +141,8 @@ class _Checker:
         step = 1 if r.step is None else self.pe_value(r.step, b, pe, "a multicast step")
         if step == 0:
             raise self.err(SluiceError, "multicast step is zero", r, "use a non-zero step")
+        if negative_multicast(start, stop, r.step is None):
+            step = -1
         if length(range(start, stop, step)) > MAX_PES:  # (listing them would never end)
             raise self.err(PlacementError, f"multicast range {start}:{stop} reaches "
                            f"{length(range(start, stop, step))} PEs", r,
@@ -147,7 +150,8 @@ class _Checker:
         vals = list(range(start, stop, step))
         if not vals:
             raise self.err(PlacementError, f"empty multicast range {start}:{stop}", r,
-                           "the end is exclusive: make it larger than the start")
+                           "the end is exclusive: make it larger than the start, or, "
+                           "for receivers at negative offsets, [-a:-b] with b > a")
         return vals
 
     def stream_info(self, s: ast.StreamDecl, b: Block, pe: PE) -> StreamInfo:
@@ -195,6 +199,8 @@ class _Checker:
             t = self.phase(ph, fields, streams)
             traffic.append(t)
             stream_tables.append(streams)
+        self.bk = settle_lengths(self.bk, self.host, self.host_first, self.err)
+        self.args = {a.name: a.node for a in self.bk.args}
         self.check_host()
         return CheckResult(self.bk, traffic, stream_tables)
 

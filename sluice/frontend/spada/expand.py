@@ -18,6 +18,7 @@ from sluice.frontend.spada import ast, consteval
 from sluice.frontend.spada.consteval import Const
 from sluice.frontend.spada.diagnostics import ParameterError, PlacementError, Reporter, suggest
 from sluice.frontend.spada.fold import Folder
+from sluice.frontend.spada.hostargs import lift_host_ranks
 from sluice.frontend.spada.ranges import extent, length
 from sluice.wafer import LARGEST_FABRIC
 
@@ -164,10 +165,9 @@ class _Binder:
                 if len(t.dims) != 2:
                     raise self.err(SluiceError, f"stream array '{a.name}' needs two dimensions",
                                    a, "write stream<T, N>[a, b]: one stream per PE of a grid")
-                if t.stream.length is None:
-                    raise self.err(SluiceError, f"stream array '{a.name}' needs a length", a,
-                                   "write stream<T, N>[a, b]: the host array has shape (a, b, N)")
-                for d in (*t.dims, t.stream.length):
+                # E7: no length means streaming mode; check() finds the length from use.
+                sizes = (*t.dims, t.stream.length) if t.stream.length is not None else t.dims
+                for d in sizes:
                     if self.int_value(d, "a stream-array size") <= 0:
                         raise self.err(SluiceError, f"size of '{a.name}' must be positive", d,
                                        "check the parameters")
@@ -352,4 +352,4 @@ class _Binder:
 
 def bind(kernel: ast.Kernel, params: Mapping[str, object] | None = None) -> BoundKernel:
     """Bind `params` (name -> int; compiletime arguments too) and expand the kernel."""
-    return _Binder(kernel).run(params or {})
+    return _Binder(lift_host_ranks(kernel)).run(params or {})

@@ -62,6 +62,15 @@ class _Separators:
             yield tok
 
 
+def _versioned(tok: Token) -> Token:
+    """E1: `name#n` is the identifier (name, n); `name#0` is `name`, `name#007` is `name#7`."""
+    base, sep, version = tok.value.partition("#")
+    if sep:
+        n = int(version)
+        tok = Token.new_borrow_pos(tok.type, base if n == 0 else f"{base}#{n}", tok)
+    return tok
+
+
 @functools.cache
 def _lark() -> Lark:
     grammar = (Path(__file__).with_name("grammar.lark")).read_text()
@@ -70,6 +79,7 @@ def _lark() -> Lark:
         "spada",
         lexer="basic",
         postlex=_Separators(),
+        lexer_callbacks={"NAME": _versioned},
         propagate_positions=True,
         maybe_placeholders=True,
     )
@@ -114,16 +124,28 @@ class _Builder(Transformer):
             pos=_pos(meta),
         )
 
+    def _bare(self, tok: Token, what: str) -> str:
+        """E1: kernel names, parameters and arguments carry no `#` version."""
+        if "#" in tok.value:
+            raise self._err(
+                f"{what} '{tok.value}' cannot carry a version", tok,
+                f"versions (#n) are for fields, streams, variables and completions: "
+                f"write '{tok.value.partition('#')[0]}'",
+            )
+        return str(tok)
+
     def kernel_name(self, meta, c):
-        return str(c[0])
+        return self._bare(c[0], "the kernel name")
 
     def kernel_params(self, meta, c):
-        return tuple(ast.Param(str(t), pos=_pos(t)) for t in c if t is not None)
+        return tuple(ast.Param(self._bare(t, "parameter"), pos=_pos(t))
+                     for t in c if t is not None)
 
     def arg(self, meta, c):
         annots = tuple(a for a in c if isinstance(a, str) and not isinstance(a, Token))
         typ = next(a for a in c if isinstance(a, ast.Node))
         name = c[-1]
+        self._bare(name, "argument")
         for i, a in enumerate(annots):
             if a in annots[:i]:
                 raise self._err(f"annotation '{a}' repeated on argument '{name}'", meta)
@@ -442,6 +464,9 @@ def _syntax_error(err: UnexpectedInput, rep: Reporter, text: str) -> SluiceSynta
         ch = text[err.pos_in_stream] if 0 <= err.pos_in_stream < len(text) else "?"
         msg = f"unexpected character {ch!r}"
         hint = _expected_hint(set(err.allowed or ()))
+        if ch == "#" and text[err.pos_in_stream - 1:err.pos_in_stream].isalnum():
+            msg = "a version '#n' follows a name, not a number"
+            hint = "write name#n with a name that starts with a letter or '_'"
         length = 1
     elif isinstance(err, UnexpectedToken) and set(err.expected) == {"$END"}:
         tok = err.token

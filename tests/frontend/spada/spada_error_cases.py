@@ -85,10 +85,10 @@ CASES = [
          {"W": 2, "N": 2, "M": 3}),
     Case("stream_argument_without_grid",
          edit("stream<f32, N>[W, 1] readonly src", "stream<f32, N> readonly src"),
-         SluiceError, "stream argument 'src' needs a PE grid shape", 1, 41),
+         SluiceTypeError, "'src' is a single stream", 10, 28),
     Case("stream_array_without_length",
          edit("stream<f32, N>[W, 1] readonly src", "stream<f32>[W, 1] readonly src"),
-         SluiceError, "stream array 'src' needs a length", 1, 44),
+         SluiceError, "'src' has no length but 'dst' has one", 1, 44),
     Case("local_shadows_coordinate", body("for i16 x in [0:N] { acc += buf[x] }"),
          SluiceError, "'x' is already declared here", 11, 17),
     # ---- types
@@ -202,4 +202,30 @@ CASES = [
          edit("relative_stream(1, 0)", "relative_stream(1, 0) { hops = [(1, 1)] }",
               "if x == 0 { await send(acc, east) }", "if x == 1 { await receive(acc, east) }"),
          RouteError, "hop (1, 1) is not a unit step", 7, 61),
+    # ---- SpaDA extensions (docs/SPADA-EXTENSIONS.md)
+    Case("version_on_parameter", edit("kernel @k<W, N>", "kernel @k<W#1, N>"),
+         SluiceSyntaxError, "parameter 'W#1' cannot carry a version", 1, 11),
+    Case("version_on_argument", edit("readonly src,", "readonly src#2,"),
+         SluiceSyntaxError, "argument 'src#2' cannot carry a version", 1, 47),
+    Case("version_on_number", body("acc = 3#1"),
+         SluiceSyntaxError, "a version '#n' follows a name", 11, 16),
+    Case("line_of_streams_two_coordinates",
+         edit("stream<f32, N>[W, 1] readonly src", "stream<f32, N>[W] readonly src",
+              ).replace("src[x, y]", "src[x + y]"),
+         SluiceTypeError, "the index of 'src' must follow one block coordinate", 10, 32),
+    Case("line_of_streams_two_axes",
+         edit("stream<f32, N>[W, 1] writeonly dst", "stream<f32, N>[W] writeonly dst",
+              "await send(acc, dst[y])").replace("dst[x, y]", "dst[x]"),
+         SluiceTypeError, "'dst' follows x here but the other axis at line 11", 12, 25),
+    Case("streaming_counts_differ",
+         edit("stream<f32, N>[W, 1] writeonly dst", "stream<f32>[W, 1] writeonly dst",
+              "if x == 0 { await send(acc, dst[x, y]) }").replace(
+             "stream<f32, N>[W, 1] readonly", "stream<f32>[W, 1] readonly"),
+         StreamMatchError, "PEs move different numbers of elements on 'dst'", 1, 77),
+    Case("streaming_count_at_run_time",
+         edit("stream<f32, N>[W, 1] writeonly dst", "stream<f32>[W, 1] writeonly dst",
+              "await foreach f32 v in receive(east) { await send(v, dst[x, y]) }").replace(
+             "stream<f32, N>[W, 1] readonly", "stream<f32>[W, 1] readonly"),
+         SluiceError, "decided at run time", 11, 54),
+
 ]
