@@ -76,8 +76,9 @@ def _agree(a: dict, b: dict) -> str | None:
     return None
 
 
-def run_one(path: Path, given: dict[str, int], seed: int,
-            verbose: bool = False) -> tuple[str, str | None]:
+def run_one(
+    path: Path, given: dict[str, int], seed: int, verbose: bool = False
+) -> tuple[str, str | None]:
     """The last stage `path` passed ('' if none) and the first error, one line."""
     from sluice.frontend.spada import parse_source
     from sluice.spatial import SpatialKernel
@@ -115,8 +116,11 @@ def run_one(path: Path, given: dict[str, int], seed: int,
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.spada_samples", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.spada_samples",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("dir", type=Path)
     ap.add_argument("--param", action="append", default=[], metavar="NAME=V")
     ap.add_argument("--seed", type=int, default=0)

@@ -54,34 +54,48 @@ class _Lifter:
             raise self.rep.error(
                 SluiceTypeError,
                 f"the index of '{name}' must follow one block coordinate "
-                f"({coords[0]} or {coords[1]})", index,
-                f"a line of streams is indexed {name}[{coords[0]}] or {name}[{coords[0]} - c]")
+                f"({coords[0]} or {coords[1]})",
+                index,
+                f"a line of streams is indexed {name}[{coords[0]}] or {name}[{coords[0]} - c]",
+            )
         axis = hits[0]
         first = self.axis.setdefault(name, (axis, node))
         if first[0] != axis:
             raise self.rep.error(
-                SluiceTypeError, f"'{name}' follows {coords[axis]} here but the other axis at "
-                f"line {first[1].pos.line}", node,
-                "a line of streams lies along one axis: index it the same way everywhere")
+                SluiceTypeError,
+                f"'{name}' follows {coords[axis]} here but the other axis at "
+                f"line {first[1].pos.line}",
+                node,
+                "a line of streams lies along one axis: index it the same way everywhere",
+            )
         return axis
 
     # ---- rewriting uses
     def stream(self, e: ast.Expr, coords: tuple[str, str], find: bool) -> ast.Expr:
         if isinstance(e, ast.Ternary):
-            return dataclasses.replace(e, then=self.stream(e.then, coords, find),
-                                       else_=self.stream(e.else_, coords, find))
+            return dataclasses.replace(
+                e, then=self.stream(e.then, coords, find), else_=self.stream(e.else_, coords, find)
+            )
         zero = ast.IntLit(0, pos=e.pos)
         if isinstance(e, ast.Name) and self.ranks.get(e.id) == 0:
             return ast.Subscript(e, (zero, zero), pos=e.pos)
         if isinstance(e, ast.Subscript) and isinstance(e.base, ast.Name):
             rank = self.ranks.get(e.base.id)
             if rank == 0:
-                raise self.rep.error(SluiceTypeError, f"'{e.base.id}' is a single stream", e,
-                                     f"use it without a subscript: {e.base.id}")
+                raise self.rep.error(
+                    SluiceTypeError,
+                    f"'{e.base.id}' is a single stream",
+                    e,
+                    f"use it without a subscript: {e.base.id}",
+                )
             if rank == 1:
                 if len(e.indices) != 1:
-                    raise self.rep.error(SluiceTypeError, f"'{e.base.id}' takes one index", e,
-                                         f"write {e.base.id}[{coords[0]}]")
+                    raise self.rep.error(
+                        SluiceTypeError,
+                        f"'{e.base.id}' takes one index",
+                        e,
+                        f"write {e.base.id}[{coords[0]}]",
+                    )
                 if find:
                     self.axis_of(e.base.id, e.indices[0], coords, e)
                     return e
@@ -128,8 +142,9 @@ class _Lifter:
             return kernel
         self.walk(kernel.items, ("", ""), True)
         items = self.walk(kernel.items, ("", ""), False)
-        return dataclasses.replace(kernel, args=tuple(self.arg(a) for a in kernel.args),
-                                   items=items)
+        return dataclasses.replace(
+            kernel, args=tuple(self.arg(a) for a in kernel.args), items=items
+        )
 
 
 def lift_host_ranks(kernel: ast.Kernel) -> ast.Kernel:
@@ -137,6 +152,9 @@ def lift_host_ranks(kernel: ast.Kernel) -> ast.Kernel:
     for a in kernel.args:
         if (host_rank(a) or 0) > 2:
             raise Reporter.of(kernel).error(
-                SluiceError, f"stream array '{a.name}' has {host_rank(a)} dimensions", a,
-                "a stream argument is one stream, a line [n] or a grid [a, b] of them")
+                SluiceError,
+                f"stream array '{a.name}' has {host_rank(a)} dimensions",
+                a,
+                "a stream argument is one stream, a line [n] or a grid [a, b] of them",
+            )
     return _Lifter(kernel).run(kernel)

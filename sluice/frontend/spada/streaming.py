@@ -28,9 +28,12 @@ def _unbounded(a: BoundArg) -> bool:
     return isinstance(t, ast.StreamArrayType) and t.stream.length is None
 
 
-def settle_lengths(bk: BoundKernel, host: Mapping[tuple, int | None],
-                   first: Mapping[tuple, ast.Node], err: Callable[..., SluiceError]
-                   ) -> BoundKernel:
+def settle_lengths(
+    bk: BoundKernel,
+    host: Mapping[tuple, int | None],
+    first: Mapping[tuple, ast.Node],
+    err: Callable[..., SluiceError],
+) -> BoundKernel:
     """`bk` with every unbounded stream argument given the length its PEs move."""
     streams = [a for a in bk.args if isinstance(a.node.type, ast.StreamArrayType)]
     loose = [a for a in streams if _unbounded(a)]
@@ -38,14 +41,22 @@ def settle_lengths(bk: BoundKernel, host: Mapping[tuple, int | None],
         return bk
     fixed = [a for a in streams if not _unbounded(a)]
     if fixed:
-        raise err(SluiceError, f"'{loose[0].name}' has no length but '{fixed[0].name}' has one",
-                  loose[0].node, "a kernel streams all its host arguments (stream<T>[a, b]) "
-                  "or copies all of them (stream<T, N>[a, b]): give every one a length or none")
+        raise err(
+            SluiceError,
+            f"'{loose[0].name}' has no length but '{fixed[0].name}' has one",
+            loose[0].node,
+            "a kernel streams all its host arguments (stream<T>[a, b]) "
+            "or copies all of them (stream<T, N>[a, b]): give every one a length or none",
+        )
     for direction in ("readonly", "writeonly"):
         some = [a for a in loose if direction in a.node.annotations]
         if len(some) > MAX_UNBOUNDED:
-            raise err(SluiceError, f"{len(some)} streaming {direction} arguments", some[-1].node,
-                      f"at most {MAX_UNBOUNDED} per direction: give some of them a length")
+            raise err(
+                SluiceError,
+                f"{len(some)} streaming {direction} arguments",
+                some[-1].node,
+                f"at most {MAX_UNBOUNDED} per direction: give some of them a length",
+            )
     args = []
     for a in bk.args:
         if not _unbounded(a):
@@ -59,20 +70,29 @@ def settle_lengths(bk: BoundKernel, host: Mapping[tuple, int | None],
         dynamic = ("h", a.name, None, None) in host or None in counts.values()
         if dynamic:
             where = next((first[k] for k in first if k[1] == a.name), a.node)
-            raise err(SluiceError, f"how many elements each PE moves on '{a.name}' is decided "
-                      "at run time", where, "give the argument a length, stream<T, N>[a, b], or "
-                      "move a count known at compile time (a foreach with a range)")
+            raise err(
+                SluiceError,
+                f"how many elements each PE moves on '{a.name}' is decided at run time",
+                where,
+                "give the argument a length, stream<T, N>[a, b], or "
+                "move a count known at compile time (a foreach with a range)",
+            )
         sizes = sorted(set(counts.values()))
         if len(sizes) > 1:
             lo = next(pe for pe, n in counts.items() if n == sizes[0])
             hi = next(pe for pe, n in counts.items() if n == sizes[-1])
-            raise err(StreamMatchError, f"PEs move different numbers of elements on "
-                      f"'{a.name}': {sizes[0]} at {a.name}[{lo[0]}, {lo[1]}], {sizes[-1]} at "
-                      f"{a.name}[{hi[0]}, {hi[1]}]", a.node,
-                      "the host array has one length for every PE: make the counts equal")
+            raise err(
+                StreamMatchError,
+                f"PEs move different numbers of elements on "
+                f"'{a.name}': {sizes[0]} at {a.name}[{lo[0]}, {lo[1]}], {sizes[-1]} at "
+                f"{a.name}[{hi[0]}, {hi[1]}]",
+                a.node,
+                "the host array has one length for every PE: make the counts equal",
+            )
         n = ast.IntLit(sizes[0], pos=a.node.pos)
         t = a.node.type
-        node = dataclasses.replace(a.node, type=dataclasses.replace(
-            t, stream=dataclasses.replace(t.stream, length=n)))  # type: ignore[union-attr]
+        node = dataclasses.replace(
+            a.node, type=dataclasses.replace(t, stream=dataclasses.replace(t.stream, length=n))
+        )  # type: ignore[union-attr]
         args.append(dataclasses.replace(a, node=node))
     return dataclasses.replace(bk, args=tuple(args))

@@ -16,8 +16,13 @@ from sluice.frontend.spada.expand import Block, BoundKernel, BoundPhase
 
 # The str fields of AST nodes that hold identifiers (Arg, Param and Kernel names are bare).
 _ID_FIELDS = {
-    ast.Name: "id", ast.LoopVar: "name", ast.Field: "name", ast.StreamDecl: "name",
-    ast.LocalDecl: "name", ast.Completion: "name", ast.AwaitName: "name",
+    ast.Name: "id",
+    ast.LoopVar: "name",
+    ast.Field: "name",
+    ast.StreamDecl: "name",
+    ast.LocalDecl: "name",
+    ast.Completion: "name",
+    ast.AwaitName: "name",
 }
 
 
