@@ -227,7 +227,8 @@ class _Binder:
                            f"keep kernel-level for loops below {MAX_UNROLL} iterations")
         return list(itertools.product(*axes))
 
-    def axis(self, r: ast.RangeItem, allow_empty: bool = False) -> range:
+    def axis(self, r: ast.RangeItem, allow_empty: bool = False,
+             positive_step: bool = False) -> range:
         if not isinstance(r, ast.Range):
             v = self.int_value(r, "an index")
             return range(v, v + 1)
@@ -236,6 +237,9 @@ class _Binder:
         step = 1 if r.step is None else self.int_value(r.step, "a range step")
         if step == 0:
             raise self.err(SluiceError, "range step is zero", r.step, "use a positive step")
+        if step < 0 and positive_step:
+            raise self.err(PlacementError, f"subgrid range step {step} is negative", r.step,
+                           "a subgrid range counts upwards: write start:stop:step with step > 0")
         out = range(start, stop, step)
         if length(out) == 0 and not allow_empty:  # an empty subgrid is a mistake, a loop is not
             raise self.err(PlacementError, f"empty range {start}:{stop}" +
@@ -248,7 +252,10 @@ class _Binder:
         if len(g.vars) != 2 or len(g.ranges) != 2:
             raise self.err(SluiceError, "a subgrid names two coordinates", g,
                            "write i16 x, i16 y in [xrange, yrange]")
-        xs, ys = self.axis(g.ranges[0]), self.axis(g.ranges[1])
+        # E3: an empty subgrid (after binding) is no error; its block is dropped in run().
+        xs, ys = self.axis(g.ranges[0], True, True), self.axis(g.ranges[1], True, True)
+        if length(xs) * length(ys) == 0:
+            return ()
         if length(xs) * length(ys) > MAX_PES:
             raise self.err(PlacementError, f"subgrid has {length(xs) * length(ys)} PEs", g,
                            f"a wafer holds fewer than {MAX_PES} PEs")
@@ -316,31 +323,31 @@ class _Binder:
         args = self.bind_args(env)
         flat = self.items(self.kernel.items, env, in_phase=False)
         top = [it for it in flat if not isinstance(it, ast.Phase)]
-        phase_nodes = [it for it in flat if isinstance(it, ast.Phase)]
-        top_computes = [it for it in top if isinstance(it, ast.Compute)]
-        if top_computes and phase_nodes:
-            raise self.err(SluiceError, "compute block outside a phase in a kernel with phases",
-                           top_computes[0], "move this compute block into a phase { ... } block")
         blocks: dict[int, Block] = {}
 
-        def mk(it) -> Block:
-            b = Block(it, self.subgrid_pes(it.subgrid))
-            blocks[id(b)] = b
-            return b
+        def mk(items) -> tuple[Block, ...]:
+            out = []
+            for it in items:
+                b = Block(it, self.subgrid_pes(it.subgrid))
+                if b.pes:  # E3: a block on an empty subgrid is dropped
+                    blocks[id(b)] = b
+                    out.append(b)
+            return tuple(out)
 
-        places = tuple(mk(it) for it in top if isinstance(it, ast.Place))
-        dataflows = tuple(mk(it) for it in top if isinstance(it, ast.Dataflow))
+        places = mk(it for it in top if isinstance(it, ast.Place))
+        dataflows = mk(it for it in top if isinstance(it, ast.Dataflow))
         phases = []
-        if top_computes:
-            phases.append(BoundPhase(0, (), (), tuple(mk(it) for it in top_computes)))
-        for p in phase_nodes:
-            phases.append(BoundPhase(
-                len(phases),
-                tuple(mk(it) for it in p.items if isinstance(it, ast.Place)),
-                tuple(mk(it) for it in p.items if isinstance(it, ast.Dataflow)),
-                tuple(mk(it) for it in p.items if isinstance(it, ast.Compute)),
-                p,
-            ))
+        for run in implicit_phases(flat):
+            if isinstance(run, ast.Phase):
+                phases.append(BoundPhase(
+                    len(phases),
+                    mk(it for it in run.items if isinstance(it, ast.Place)),
+                    mk(it for it in run.items if isinstance(it, ast.Dataflow)),
+                    mk(it for it in run.items if isinstance(it, ast.Compute)),
+                    run,
+                ))
+            else:
+                phases.append(BoundPhase(len(phases), (), (), mk(run)))
         all_pes = [pe for b in blocks.values() for pe in b.pes]
         if not all_pes:
             raise self.err(PlacementError, "the kernel places nothing on the grid", self.kernel,
@@ -348,6 +355,25 @@ class _Binder:
         grid = (max(x for x, _ in all_pes) + 1, max(y for _, y in all_pes) + 1)
         return BoundKernel(self.kernel, env, args, grid, places, dataflows, tuple(phases),
                            self.rep)
+
+
+def implicit_phases(items) -> list[ast.Phase | tuple[ast.Compute, ...]]:
+    """E11b: the kernel's phases in order: each `phase` block, and each maximal run of
+    top-level compute blocks between them (an implicit phase; top-level place and dataflow
+    blocks stay visible in every phase and do not end a run)."""
+    out: list[ast.Phase | tuple[ast.Compute, ...]] = []
+    run: list[ast.Compute] = []
+    for it in items:
+        if isinstance(it, ast.Compute):
+            run.append(it)
+        elif isinstance(it, ast.Phase):
+            if run:
+                out.append(tuple(run))
+                run = []
+            out.append(it)
+    if run:
+        out.append(tuple(run))
+    return out
 
 
 def bind(kernel: ast.Kernel, params: Mapping[str, object] | None = None) -> BoundKernel:
