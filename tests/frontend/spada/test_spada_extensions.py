@@ -1,0 +1,194 @@
+"""SpaDA language extensions (docs/SPADA-EXTENSIONS.md) beyond the examples: E1 versions,
+E3 empty subgrids, E5 contextual keywords, E6 lines of host streams along y, E7 limits, E9
+negative multicast bounds and E11b implicit phases; each runs on the interpreter and, where
+it reaches the CSL path, on the wafer simulator against NumPy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sluice.errors import SluiceError, SluiceSyntaxError
+from sluice.frontend.spada import ast, bind, format_kernel, parse_source
+from sluice.spatial import loads
+
+
+def _rand(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def test_version_zero_is_the_bare_name_and_versions_print_back() -> None:
+    k = parse_source("kernel @v() { place i16 x, i16 y in [0, 0] { f32 a#0; f32 a#007 } }")
+    names = [f.name for f in k.items[0].fields]
+    assert names == ["a", "a#7"]
+    again = parse_source(format_kernel(k))
+    assert again == k and "a#7" in format_kernel(k)
+
+
+CLASH = """
+kernel @clash<N>(stream<f32, N>[1, 1] readonly in, stream<f32, N>[1, 1] writeonly out) {
+    place i16 x, i16 y in [0, 0] {
+        f32[N] buf
+        f32[N] buf#1
+        f32[N] buf__1
+    }
+    compute i16 x, i16 y in [0, 0] {
+        await receive(buf, in[x, y])
+        for i16 k in [0:N] {
+            buf__1[k] = buf[k] + 1.0
+            buf#1[k] = buf__1[k] * 3.0
+        }
+        await send(buf#1, out[x, y])
+    }
+}
+"""
+
+
+def test_versioned_name_next_to_its_mangled_spelling() -> None:
+    # buf#1 would print as buf__1 in CSL, which the kernel also declares: mangling stays 1:1
+    k = loads(CLASH, {"N": 4}, "clash.sptl")
+    x = _rand(np.random.default_rng(1), 1, 1, 4)
+    want = (x + np.float32(1.0)) * np.float32(3.0)
+    np.testing.assert_array_equal(k(**{"in": x})["out"], want)
+    np.testing.assert_array_equal(k(target="csl", **{"in": x})["out"], want)
+
+
+def test_reserved_words_stay_reserved() -> None:
+    with pytest.raises(SluiceSyntaxError):
+        parse_source("kernel @r(stream<f32, 1>[1, 1] readonly if) { }")
+
+
+def test_keywords_name_fields_streams_and_completions() -> None:
+    src = """kernel @kw(stream<f32, 2>[2, 1] readonly phase, stream<f32, 2>[2, 1] writeonly out) {
+    place i16 x, i16 y in [0:2, 0] { f32[2] place; f32[2] for }
+    dataflow i16 x, i16 y in [0:2, 0] { stream<f32> receive = relative_stream(1, 0) }
+    compute i16 x, i16 y in [0, 0] {
+        await receive(place, phase[x, y])
+        completion await = send(place, receive)
+        await await
+        await send(place, out[x, y])
+    }
+    compute i16 x, i16 y in [1, 0] {
+        await receive(place, phase[x, y])
+        await receive(for, receive)
+        for i16 k in [0:2] { place[k] = place[k] + for[k] }
+        await send(place, out[x, y])
+    }
+}"""
+    k = loads(src, {}, "kw.sptl")
+    a = _rand(np.random.default_rng(2), 2, 1, 2)
+    want = a.copy()
+    want[1] = a[1] + a[0]
+    np.testing.assert_array_equal(k(phase=a)["out"], want)
+    np.testing.assert_array_equal(k(target="csl", phase=a)["out"], want)
+
+
+COLUMN = """
+kernel @col<H, N>(stream<f32, N>[H] readonly c, stream<f32, N>[H] writeonly d) {
+    place i16 x, i16 y in [0, 0:H] { f32[N] v }
+    compute i16 x, i16 y in [0, 0:H] {
+        await receive(v, c[y])
+        for i16 k in [0:N] { v[k] = v[k] * f32(y + 1) }
+        await send(v, d[y])
+    }
+}
+"""
+
+
+def test_line_of_streams_along_y() -> None:
+    k = loads(COLUMN, {"H": 3, "N": 2}, "col.sptl")
+    assert k.inputs == {"c": (3, 2)} and k.grid == (1, 3)
+    c = _rand(np.random.default_rng(3), 3, 2)
+    want = c * np.arange(1, 4, dtype=np.float32)[:, None]
+    np.testing.assert_array_equal(k(c=c)["d"], want)
+    np.testing.assert_array_equal(k(target="csl", c=c)["d"], want)
+
+
+PARITY = """
+kernel @parity<W, N>(stream<f32, N>[W, 1] readonly a, stream<f32, N>[1, 1] writeonly s) {
+    place i16 x, i16 y in [0:W, 0] { f32[N] v }
+    dataflow i16 x, i16 y in [0:W, 0] {
+        stream<f32> red = relative_stream(-1, 0) { channel = 0 }
+        stream<f32> blue = relative_stream(-1, 0) { channel = 1 }
+    }
+    phase { compute i16 x, i16 y in [0:W, 0] { await receive(v, a[x, y]) } }
+    phase {
+        compute i16 x, i16 y in [W - 1, 0] { await send(v, red if (W - 1) % 2 == 0 else blue) }
+        compute i16 x, i16 y in [1:W - 1:2, 0] {
+            await foreach i16 k, f32 e in [0:N], receive(red) {
+                v[k] = v[k] + e
+                await send(v[k], blue)
+            }
+        }
+        compute i16 x, i16 y in [2:W - 1:2, 0] {
+            await foreach i16 k, f32 e in [0:N], receive(blue) {
+                v[k] = v[k] + e
+                await send(v[k], red)
+            }
+        }
+        compute i16 x, i16 y in [0, 0] {
+            await foreach i16 k, f32 e in [0:N], receive(blue) { v[k] = v[k] + e }
+            await send(v, s[x, y])
+        }
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("w", [2, 3, 4])
+def test_empty_parity_blocks_are_dropped(w: int) -> None:
+    # for W = 2 both middle blocks are empty, for W = 3 the even one is
+    k = loads(PARITY, {"W": w, "N": 3}, "parity.sptl")
+    assert len(k.bound.phases[1].computes) == {2: 2, 3: 3, 4: 4}[w]
+    a = _rand(np.random.default_rng(w), w, 1, 3)
+    want = a.sum(axis=0, keepdims=True)
+    np.testing.assert_allclose(k(a=a)["s"], want, rtol=1e-6)
+    np.testing.assert_allclose(k(target="csl", a=a)["s"], want, rtol=1e-6)
+
+
+def test_multicast_to_negative_offsets_skips_the_relays() -> None:
+    src = """kernel @neg<W, S, N>(stream<f32, N>[1, 1] readonly a, stream<f32, N>[W, 1] writeonly b) {
+    place i16 x, i16 y in [0:W, 0] { f32[N] v }
+    dataflow i16 x, i16 y in [0:W, 0] { stream<f32> west = relative_stream([-S:-W], 0) }
+    compute i16 x, i16 y in [W - 1, 0] {
+        await receive(v, a[0, 0])
+        await send(v, west)
+        await send(v, b[x, y])
+    }
+    compute i16 x, i16 y in [W - S:W - 1, 0] {
+        for i16 k in [0:N] { v[k] = -1.0 }
+        await send(v, b[x, y])
+    }
+    compute i16 x, i16 y in [0:W - S, 0] {
+        await receive(v, west)
+        await send(v, b[x, y])
+    }
+}"""
+    k = loads(src, {"W": 5, "S": 2, "N": 2}, "neg.sptl")
+    a = _rand(np.random.default_rng(4), 1, 1, 2)
+    want = np.repeat(a, 5, axis=0)
+    want[3] = -1.0  # PE 3 only relays
+    np.testing.assert_array_equal(k(a=a)["b"], want)
+    np.testing.assert_array_equal(k(target="csl", a=a)["b"], want)
+    with pytest.raises(SluiceError, match="empty multicast range -2:-2"):
+        loads(src, {"W": 2, "S": 2, "N": 2}, "neg.sptl")
+
+
+def test_top_level_computes_around_a_phase_are_phases() -> None:
+    src = """kernel @p(stream<f32, 1>[1, 1] readonly a, stream<f32, 1>[1, 1] writeonly b) {
+    place i16 x, i16 y in [0, 0] { f32 v }
+    compute i16 x, i16 y in [0, 0] { await receive(v, a[x, y]) }
+    phase { compute i16 x, i16 y in [0, 0] { v = v * 2.0 } }
+    compute i16 x, i16 y in [0, 0] { v = v + 1.0 }
+    compute i16 x, i16 y in [0, 0] { await send(v, b[x, y]) }
+}"""
+    bk = bind(parse_source(src))
+    assert [len(ph.computes) for ph in bk.phases] == [1, 1, 2]
+    assert isinstance(bk.phases[1].node, ast.Phase) and bk.phases[2].node is None
+
+
+def test_too_many_streaming_arguments() -> None:
+    args = ", ".join(f"stream<f32>[1, 1] readonly a{i}" for i in range(5))
+    src = f"kernel @m({args}) {{ place i16 x, i16 y in [0, 0] {{ f32 v }} }}"
+    with pytest.raises(SluiceError, match="5 streaming readonly arguments"):
+        loads(src, {}, "m.sptl")
