@@ -147,7 +147,8 @@ def test_empty_parity_blocks_are_dropped(w: int) -> None:
 
 
 def test_multicast_to_negative_offsets_skips_the_relays() -> None:
-    src = """kernel @neg<W, S, N>(stream<f32, N>[1, 1] readonly a, stream<f32, N>[W, 1] writeonly b) {
+    src = """kernel @neg<W, S, N>(stream<f32, N>[1, 1] readonly a,
+                            stream<f32, N>[W, 1] writeonly b) {
     place i16 x, i16 y in [0:W, 0] { f32[N] v }
     dataflow i16 x, i16 y in [0:W, 0] { stream<f32> west = relative_stream([-S:-W], 0) }
     compute i16 x, i16 y in [W - 1, 0] {
