@@ -177,6 +177,7 @@ class _Builder(Transformer):
 
     # ---- subgrids
     def subgrid(self, meta, c):
+        self._no_receive(c[1])
         return ast.Subgrid(c[0], c[1], pos=_pos(meta))
 
     def loop_vars(self, meta, c):
@@ -187,6 +188,15 @@ class _Builder(Transformer):
 
     def ranges(self, meta, c):
         return tuple(c)
+
+    def _no_receive(self, ranges) -> None:
+        """A `receive(s)` inside brackets is the foreach sugar of E11e and nothing else."""
+        for r in ranges or ():
+            if isinstance(r, ast.ReceiveGen):
+                raise self._err(
+                    "receive(...) in a range list is only allowed in a foreach", r.pos,
+                    "write foreach i16 k, f32 v in [0:N], receive(s) { ... }",
+                )
 
     def range(self, meta, c):
         return ast.Range(c[0], c[1], c[2], pos=_pos(meta))
@@ -251,6 +261,7 @@ class _Builder(Transformer):
         return ast.Phase(tuple(c), pos=_pos(meta))
 
     def meta_for(self, meta, c):
+        self._no_receive(c[1])
         return ast.MetaFor(c[0], c[1], tuple(c[2:]), pos=_pos(meta))
 
     # ---- statements
@@ -288,14 +299,17 @@ class _Builder(Transformer):
         return ast.Close(c[0], pos=_pos(meta))
 
     def for_stmt(self, meta, c):
+        self._no_receive(c[1])
         return ast.For(c[0], c[1], c[2], pos=_pos(meta))
 
     def map_stmt(self, meta, c):
+        self._no_receive(c[1])
         return ast.Map(c[0], c[1], c[2], pos=_pos(meta))
 
     def foreach(self, meta, c):
         vars_, *gens, body = c
         gens = tuple(g for g in gens if g is not None)
+        vars_, gens = self._unmix(vars_, gens, meta)
         if len(gens) == 2 and type(gens[0]) is type(gens[1]):
             raise self._err(
                 "a foreach takes one receive(...) generator and at most one range", meta,
@@ -307,6 +321,28 @@ class _Builder(Transformer):
                 "use `for` for a loop over a range only",
             )
         return ast.Foreach(vars_, gens, body, pos=_pos(meta))
+
+    def _unmix(self, vars_, gens, meta):
+        """E11e: `foreach ... in [0:K, receive(s)]` means `in [0:K], receive(s)`; the receive
+        item binds the variable at its position in the list, wherever it stands."""
+        mixed = [g for g in gens if isinstance(g, tuple)
+                 and any(isinstance(r, ast.ReceiveGen) for r in g)]
+        if not mixed:
+            return vars_, gens
+        items = mixed[0]
+        recvs = [i for i, r in enumerate(items) if isinstance(r, ast.ReceiveGen)]
+        if len(gens) > 1 or len(recvs) > 1:
+            raise self._err(
+                "a foreach takes one receive(...) generator and at most one range", meta,
+                "write foreach i16 k, f32 v in [0:N, receive(s)] { ... }",
+            )
+        if len(vars_) != len(items):
+            return vars_, gens  # the variable count check reports it
+        at = recvs[0]
+        ranges = tuple(r for i, r in enumerate(items) if i != at)
+        order = [v for i, v in enumerate(vars_) if i != at] + [vars_[at]]
+        out = ((ranges,) if ranges else ()) + (items[at],)
+        return tuple(order), out
 
     def receive_gen(self, meta, c):
         return ast.ReceiveGen(c[0], pos=_pos(meta))

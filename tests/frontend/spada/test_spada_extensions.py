@@ -193,3 +193,39 @@ def test_too_many_streaming_arguments() -> None:
     src = f"kernel @m({args}) {{ place i16 x, i16 y in [0, 0] {{ f32 v }} }}"
     with pytest.raises(SluiceError, match="5 streaming readonly arguments"):
         loads(src, {}, "m.sptl")
+
+
+MIXED = """
+kernel @mixed<N>(stream<f32, N>[2, 1] readonly a, stream<f32, N>[2, 1] writeonly b) {
+    place i16 x, i16 y in [0:2, 0] { f32[N] v }
+    dataflow i16 x, i16 y in [0:2, 0] { stream<f32> e = relative_stream(1, 0) }
+    compute i16 x, i16 y in [0, 0] {
+        await receive(v, a[x, y])
+        await send(v, e)
+        await send(v, b[x, y])
+    }
+    compute i16 x, i16 y in [1, 0] {
+        await receive(v, a[x, y])
+        foreach f32 w, i16 k in [receive(e), 0:N] { v[k] = v[k] * w }
+        await send(v, b[x, y])
+    }
+}
+"""
+
+
+def test_receive_inside_the_range_list_of_a_foreach() -> None:
+    k = loads(MIXED, {"N": 3}, "mixed.sptl")
+    fe = k.ast.items[3].body[1]
+    assert [v.name for v in fe.vars] == ["k", "w"] and isinstance(fe.gens[1], ast.ReceiveGen)
+    a = _rand(np.random.default_rng(5), 2, 1, 3)
+    want = a.copy()
+    want[1] = a[1] * a[0]
+    np.testing.assert_array_equal(k(a=a)["b"], want)
+    np.testing.assert_array_equal(k(target="csl", a=a)["b"], want)
+    with pytest.raises(SluiceSyntaxError, match="only allowed in a foreach"):
+        parse_source(
+            MIXED.replace("[receive(e), 0:N] {", "[receive(e), 0:N], receive(e) {").replace(
+                "foreach f32 w, i16 k in",
+                "for i16 q in [receive(e)] { }\n        foreach f32 w, i16 k in",
+            )
+        )
