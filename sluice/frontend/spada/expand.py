@@ -20,6 +20,7 @@ from sluice.frontend.spada.diagnostics import ParameterError, PlacementError, Re
 from sluice.frontend.spada.fold import Folder
 from sluice.frontend.spada.hostargs import lift_host_ranks
 from sluice.frontend.spada.ranges import extent, length
+from sluice.frontend.spada.shadowing import unshadow_coordinates
 from sluice.wafer import LARGEST_FABRIC
 
 PE = tuple[int, int]
@@ -378,4 +379,4 @@ def implicit_phases(items) -> list[ast.Phase | tuple[ast.Compute, ...]]:
 
 def bind(kernel: ast.Kernel, params: Mapping[str, object] | None = None) -> BoundKernel:
     """Bind `params` (name -> int; compiletime arguments too) and expand the kernel."""
-    return _Binder(lift_host_ranks(kernel)).run(params or {})
+    return _Binder(unshadow_coordinates(lift_host_ranks(kernel))).run(params or {})

@@ -229,3 +229,26 @@ def test_receive_inside_the_range_list_of_a_foreach() -> None:
                 "for i16 q in [receive(e)] { }\n        foreach f32 w, i16 k in",
             )
         )
+
+
+SHADOW = """
+kernel @shadow<W, K>(stream<f32, K>[W, 1] readonly a, stream<f32, K>[W, 1] writeonly b) {
+    place i16 x, i16 y in [0:W, 0] { f32[K] v }
+    compute i16 x, i16 y in [0:W, 0] {
+        await receive(v, a[x, y])
+        for i16 x in [0:K] { v[x] = v[x] * 2.0 }
+        v[0] = v[0] + f32(x)
+        await send(v, b[x, y])
+    }
+}
+"""
+
+
+def test_loop_variable_shadows_a_coordinate_inside_the_loop_only() -> None:
+    with pytest.warns(UserWarning, match="loop variable 'x' hides the block coordinate"):
+        k = loads(SHADOW, {"W": 3, "K": 2}, "shadow.sptl")
+    a = _rand(np.random.default_rng(6), 3, 1, 2)
+    want = a * np.float32(2.0)
+    want[:, 0, 0] += np.arange(3, dtype=np.float32)
+    np.testing.assert_array_equal(k(a=a)["b"], want)
+    np.testing.assert_array_equal(k(target="csl", a=a)["b"], want)
