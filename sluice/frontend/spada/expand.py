@@ -379,4 +379,7 @@ def implicit_phases(items) -> list[ast.Phase | tuple[ast.Compute, ...]]:
 
 def bind(kernel: ast.Kernel, params: Mapping[str, object] | None = None) -> BoundKernel:
     """Bind `params` (name -> int; compiletime arguments too) and expand the kernel."""
-    return _Binder(unshadow_coordinates(lift_host_ranks(kernel))).run(params or {})
+    from sluice.frontend.spada.wholearray import expand_whole_arrays  # (imports this module)
+
+    bk = _Binder(unshadow_coordinates(lift_host_ranks(kernel))).run(params or {})
+    return expand_whole_arrays(bk)

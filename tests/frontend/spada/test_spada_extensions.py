@@ -252,3 +252,43 @@ def test_loop_variable_shadows_a_coordinate_inside_the_loop_only() -> None:
     want[:, 0, 0] += np.arange(3, dtype=np.float32)
     np.testing.assert_array_equal(k(a=a)["b"], want)
     np.testing.assert_array_equal(k(target="csl", a=a)["b"], want)
+
+
+WHOLE = """
+kernel @whole<W, M, N>(stream<f32, M * N>[W, 1] readonly a, stream<f32, M * N>[W, 1] writeonly b) {
+    place i16 x, i16 y in [0:W, 0] {
+        f32[M * N] flat
+        f32[M, N] acc
+        f32[M, N] fresh
+        f32 s
+    }
+    compute i16 x, i16 y in [0:W, 0] {
+        await receive(flat, a[x, y])
+        for i16 i, i16 j in [0:M, 0:N] { fresh[i, j] = flat[i * N + j] }
+        s = f32(x) + 0.5
+        acc = s
+        for i16 r in [0:2] {
+            acc = acc * 0.5 + fresh * fresh[0, 0]
+        }
+        acc += fresh
+        for i16 i, i16 j in [0:M, 0:N] { flat[i * N + j] = acc[i, j] }
+        await send(flat, b[x, y])
+    }
+}
+"""
+
+
+def test_whole_array_assignment_is_element_wise() -> None:
+    k = loads(WHOLE, {"W": 2, "M": 2, "N": 3}, "whole.sptl")
+    a = _rand(np.random.default_rng(7), 2, 1, 6)
+    fresh = a.reshape(2, 2, 3)
+    acc = (np.arange(2, dtype=np.float32) + np.float32(0.5))[:, None, None] * np.ones(
+        (2, 2, 3), np.float32
+    )
+    for _ in range(2):
+        acc = acc * np.float32(0.5) + fresh * fresh[:, :1, :1]
+    want = (acc + fresh).reshape(2, 1, 6)
+    np.testing.assert_allclose(k(a=a)["b"], want, rtol=1e-6)
+    np.testing.assert_allclose(k(target="csl", a=a)["b"], want, rtol=1e-6)
+    with pytest.raises(SluiceError, match=r"'flat' has shape \[6\] but 'acc' has \[2, 3\]"):
+        loads(WHOLE.replace("acc += fresh", "acc += flat"), {"W": 1, "M": 2, "N": 3}, "w.sptl")
