@@ -6,7 +6,8 @@ of the block coordinate its index follows: used as `a[x ± c]` it becomes `[n, 1
 `a[x ± c, 0]`; used as `a[y ± c]`, `[1, n]` and `a[0, y ± c]`. Every use of one argument must
 follow the same axis. The host still sees the declared rank: (N,) for rank 0 and (n, N) for
 rank 1, which are reshapes of the (1, 1, N), (n, 1, N) and (1, n, N) arrays the rest of the
-frontend works with (`host_rank`).
+frontend works with (`host_rank`). A `stream<T, N>[1, 1]` grid may also be used without an
+index, as SpaDA's samples do: it means its only stream, `[0, 0]`.
 """
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ class _Lifter:
     def __init__(self, kernel: ast.Kernel) -> None:
         self.rep = Reporter.of(kernel)
         self.ranks = {a.name: r for a in kernel.args if (r := host_rank(a)) in (0, 1)}
+        # A one-PE grid `stream<T, N>[1, 1]` used without an index is its only stream.
+        self.ranks.update(
+            {
+                a.name: 0
+                for a in kernel.args
+                if host_rank(a) == 2
+                and all(isinstance(d, ast.IntLit) and d.value == 1 for d in a.type.dims)
+            }
+        )  # type: ignore[union-attr]
+        self.args = {a.name: a for a in kernel.args}
         self.axis: dict[str, tuple[int, ast.Node]] = {}  # rank-1 argument -> (axis, first use)
 
     # ---- which axis each rank-1 argument follows
@@ -81,6 +92,8 @@ class _Lifter:
             return ast.Subscript(e, (zero, zero), pos=e.pos)
         if isinstance(e, ast.Subscript) and isinstance(e.base, ast.Name):
             rank = self.ranks.get(e.base.id)
+            if rank == 0 and host_rank(self.args[e.base.id]) == 2:
+                return e  # a [1, 1] grid indexed as such
             if rank == 0:
                 raise self.rep.error(
                     SluiceTypeError,
@@ -125,7 +138,7 @@ class _Lifter:
         return dataclasses.replace(node, **changes) if changes else node
 
     def arg(self, a: ast.Arg) -> ast.Arg:
-        rank = self.ranks.get(a.name)
+        rank = host_rank(a)
         one = ast.IntLit(1, pos=a.pos)
         if rank == 0:
             t = ast.StreamArrayType(a.type, (one, one), pos=a.type.pos)  # type: ignore[arg-type]

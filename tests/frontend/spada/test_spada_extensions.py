@@ -292,3 +292,13 @@ def test_whole_array_assignment_is_element_wise() -> None:
     np.testing.assert_allclose(k(target="csl", a=a)["b"], want, rtol=1e-6)
     with pytest.raises(SluiceError, match=r"'flat' has shape \[6\] but 'acc' has \[2, 3\]"):
         loads(WHOLE.replace("acc += fresh", "acc += flat"), {"W": 1, "M": 2, "N": 3}, "w.sptl")
+
+
+def test_one_pe_grid_used_without_index() -> None:
+    src = """kernel @one<N>(stream<f32, N>[1, 1] readonly a, stream<f32, N>[1, 1] writeonly b) {
+    place i16 x, i16 y in [0, 0] { f32[N] v }
+    compute i16 x, i16 y in [0, 0] { await receive(v, a[0, 0]); await send(v, b) }
+}"""
+    k = loads(src, {"N": 2}, "one.sptl")
+    a = _rand(np.random.default_rng(8), 1, 1, 2)
+    np.testing.assert_array_equal(k(target="csl", a=a)["b"], a)
