@@ -379,7 +379,9 @@ def implicit_phases(items) -> list[ast.Phase | tuple[ast.Compute, ...]]:
 
 def bind(kernel: ast.Kernel, params: Mapping[str, object] | None = None) -> BoundKernel:
     """Bind `params` (name -> int; compiletime arguments too) and expand the kernel."""
-    from sluice.frontend.spada.wholearray import expand_whole_arrays  # (imports this module)
+    # (these passes import this module)
+    from sluice.frontend.spada.overlap import merge_overlapping_computes
+    from sluice.frontend.spada.wholearray import expand_whole_arrays
 
     bk = _Binder(unshadow_coordinates(lift_host_ranks(kernel))).run(params or {})
-    return expand_whole_arrays(bk)
+    return merge_overlapping_computes(expand_whole_arrays(bk))

@@ -122,9 +122,6 @@ CASES = [
          edit("        f32 acc\n    }", "        f32 acc\n    }\n    place i16 x, i16 y in [1, 0] "
               "{ f32 acc }"),
          PlacementError, "field 'acc' is placed twice on PE (1, 0)", 6, 40),
-    Case("two_computes_one_pe",
-         edit("    }\n}\n", "    }\n    compute i16 x, i16 y in [2, 0] { acc = 1.0 }\n}\n"),
-         PlacementError, "two compute blocks run on PE (2, 0)", 14, 5),
     Case("negative_subgrid",
          edit("place i16 x, i16 y in [0:W, 0]", "place i16 x, i16 y in [-1:W, 0]"),
          PlacementError, "subgrid is outside the grid: x = -1", 2, 28),

@@ -184,7 +184,13 @@ def test_top_level_computes_around_a_phase_are_phases() -> None:
     compute i16 x, i16 y in [0, 0] { await send(v, b[x, y]) }
 }"""
     bk = bind(parse_source(src))
-    assert [len(ph.computes) for ph in bk.phases] == [1, 1, 2]
+    assert [len(ph.computes) for ph in bk.phases] == [1, 1, 1]  # the last two merged (E11a)
+    assert [type(s) for s in bk.phases[2].computes[0].node.body] == [
+        ast.Assign,
+        ast.AwaitAll,
+        ast.Await,
+        ast.AwaitAll,
+    ]
     assert isinstance(bk.phases[1].node, ast.Phase) and bk.phases[2].node is None
 
 
@@ -302,3 +308,35 @@ def test_one_pe_grid_used_without_index() -> None:
     k = loads(src, {"N": 2}, "one.sptl")
     a = _rand(np.random.default_rng(8), 1, 1, 2)
     np.testing.assert_array_equal(k(target="csl", a=a)["b"], a)
+
+
+OVERLAP = """
+kernel @ov<W, H, N>(stream<f32, N>[W, H] readonly a, stream<f32, N>[W, H] writeonly b) {
+    place i16 x, i16 y in [0:W, 0:H] { f32[N] acc }
+    compute i16 x, i16 y in [0:W, 0:H] {
+        await receive(acc, a[x, y])
+        completion c = map i16 k in [0:N] { acc[k] = acc[k] * 2.0 }
+    }
+    compute i16 i, i16 j in [0, 0] {
+        for i16 k in [0:N] { acc[k] = acc[k] + 100.0 }
+        completion c = map i16 k in [0:N] { acc[k] = acc[k] + f32(i + j) }
+    }
+    compute i16 p, i16 q in [1:W:2, 0:H] {
+        for i16 k in [0:N] { acc[k] = acc[k] - f32(p) }
+    }
+    compute i16 x, i16 y in [0:W, 0:H] { await send(acc, b[x, y]) }
+}
+"""
+
+
+def test_overlapping_compute_blocks_run_in_source_order() -> None:
+    k = loads(OVERLAP, {"W": 4, "H": 2, "N": 3}, "ov.sptl")
+    pes = [pe for b in k.bound.phases[0].computes for pe in b.pes]
+    assert sorted(pes) == sorted(set(pes)) and len(pes) == 8  # disjoint after merging
+    a = _rand(np.random.default_rng(9), 4, 2, 3)
+    want = a * np.float32(2.0)
+    want[0, 0] += np.float32(100.0)
+    want[1] -= np.float32(1.0)
+    want[3] -= np.float32(3.0)
+    np.testing.assert_array_equal(k(a=a)["b"], want)
+    np.testing.assert_array_equal(k(target="csl", a=a)["b"], want)
