@@ -395,6 +395,16 @@ class _Checker:
                 used[(chan, cell)] = (key[1], info.decl)
 
     # ---- host streams
+    def shifted_hint(self, name: str) -> str:
+        """E10: where the PEs that use `name` are not the elements they index, say how it
+        differs from SpaDA, which puts the used PEs' north-west corner at element (0, 0)."""
+        used = [(k, pe) for k, pe in self.host_writers.items() if k[1] == name]
+        if not used or all((k[2], k[3]) == pe for k, pe in used):
+            return ""
+        return (f". A host index is the element itself here: {name}[x - a, y - b] on PE (x, y) "
+                "is element (x - a, y - b) (SpaDA would instead start the used PEs at "
+                "element (0, 0))")
+
     def check_host(self) -> None:
         for a in self.bk.args:
             t = a.node.type
@@ -417,7 +427,7 @@ class _Checker:
                                        f"every stream of '{a.name}' ({w} x {h}) must be "
                                        f"{'sent to' if verb == 'produces' else 'received from'} "
                                        "by the PE it belongs to; fix the compute subgrid or the "
-                                       "argument's shape")
+                                       "argument's shape" + self.shifted_hint(a.name))
                     if n is not None and got != n:
                         raise self.err(StreamMatchError,
                                        f"{a.name}[{i}, {j}] carries {n} element(s) but the "

@@ -340,3 +340,13 @@ def test_overlapping_compute_blocks_run_in_source_order() -> None:
     want[3] -= np.float32(3.0)
     np.testing.assert_array_equal(k(a=a)["b"], want)
     np.testing.assert_array_equal(k(target="csl", a=a)["b"], want)
+
+
+def test_unused_host_element_names_the_spada_difference() -> None:
+    src = """kernel @s(stream<f32, 1>[1, 1] readonly a, stream<f32, 1>[2, 1] writeonly b) {
+    place i16 x, i16 y in [0:2, 0] { f32 v }
+    compute i16 x, i16 y in [1, 0] { await receive(v, a[x - 1, y]); await send(v, b[x - 1, y]) }
+}"""
+    with pytest.raises(SluiceError, match=r"no PE produces b\[1, 0\]") as info:
+        loads(src, {}, "s.sptl")
+    assert "SpaDA would instead start the used PEs at element (0, 0)" in info.value.hint
