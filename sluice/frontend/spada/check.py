@@ -320,10 +320,9 @@ class _Checker:
     def route_cells(self, info: StreamInfo, pe: PE, node) -> list[PE]:
         rt = info.decl.source.routing  # type: ignore[union-attr]
         hops = rt.hops if rt is not None else None
-        if isinstance(hops, tuple):
-            if len(info.offsets) != 1:
-                raise self.err(RouteError, f"explicit hops on multicast stream "
-                               f"'{info.decl.name}'", rt, "use hops = auto for a multicast")
+        multicast = isinstance(info.decl.source.dx, ast.Range) or isinstance(  # type: ignore[union-attr]
+            info.decl.source.dy, ast.Range)  # type: ignore[union-attr]
+        if isinstance(hops, tuple) and not multicast:  # E9: a multicast ignores explicit hops
             cells, cur = [pe], pe
             for hx, hy in hops:
                 h = (self.int_of(hx), self.int_of(hy))

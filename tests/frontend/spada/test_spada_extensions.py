@@ -350,3 +350,15 @@ def test_unused_host_element_names_the_spada_difference() -> None:
     with pytest.raises(SluiceError, match=r"no PE produces b\[1, 0\]") as info:
         loads(src, {}, "s.sptl")
     assert "SpaDA would instead start the used PEs at element (0, 0)" in info.value.hint
+
+
+def test_multicast_ignores_explicit_hops() -> None:
+    from pathlib import Path
+
+    src = (Path(__file__).parents[3] / "examples" / "spada" / "bcast_up.sptl").read_text()
+    src = src.replace("hops = auto", "hops = [(0, -1)]")
+    k = loads(src, {"W": 1, "H": 3, "S": 1, "N": 2}, "hops.sptl")
+    a = _rand(np.random.default_rng(10), 1, 3, 2)
+    want = a.copy()
+    want[:, :2] += a[:, 2:]
+    np.testing.assert_array_equal(k(target="csl", a=a)["b"], want)
