@@ -51,14 +51,20 @@ def _params(names: list[str], text: str, given: dict[str, int], which: int = 0) 
 
 def _checked_kernel(text: str, path: Path, names: list[str], given: dict[str, int]):
     """The kernel bound with the first default set that checks (the first error if none)."""
+    from sluice.frontend.spada import parse_source
+    from sluice.frontend.spada.hostargs import streaming_args
     from sluice.spatial import SpatialKernel
 
+    # streaming inputs whose count the kernel leaves to the host get 3 elements per PE
+    loose = streaming_args(parse_source(text, str(path)))
     first: Exception | None = None
     for which in range(len(_DEFAULTS) if names else 1):
-        try:
-            return SpatialKernel(text, str(path), _params(names, text, given, which))
-        except Exception as e:  # noqa: BLE001 - try the next binding
-            first = first or e
+        for lengths in ({}, dict.fromkeys(loose, 3)) if loose else ({},):
+            try:
+                params = _params(names, text, given, which) | lengths
+                return SpatialKernel(text, str(path), params)
+            except Exception as e:  # noqa: BLE001 - try the next binding
+                first = first or e
     assert first is not None
     raise first
 

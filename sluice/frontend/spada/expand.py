@@ -9,6 +9,7 @@ The grid is the bounding box, from (0, 0), of every subgrid the kernel names.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from sluice.frontend.spada import ast, consteval
 from sluice.frontend.spada.consteval import Const
 from sluice.frontend.spada.diagnostics import ParameterError, PlacementError, Reporter, suggest
 from sluice.frontend.spada.fold import Folder
-from sluice.frontend.spada.hostargs import lift_host_ranks
+from sluice.frontend.spada.hostargs import lift_host_ranks, streaming_args
 from sluice.frontend.spada.ranges import extent, length
 from sluice.frontend.spada.shadowing import unshadow_coordinates
 from sluice.wafer import LARGEST_FABRIC
@@ -58,6 +59,7 @@ class BoundPhase:
 class BoundArg:
     node: ast.Arg  # type folded: dims and lengths are IntLit
     value: Const | None = None  # for `compiletime` scalars
+    streaming: bool = False  # declared without a length (E7)
 
     @property
     def name(self) -> str:
@@ -100,6 +102,7 @@ class BoundKernel:
 class _Binder:
     def __init__(self, kernel: ast.Kernel) -> None:
         self.kernel = kernel
+        self.lengths: dict[str, int] = {}  # of streaming arguments, given with the parameters
         self.rep = Reporter.of(kernel)
         self.fold = Folder(self.rep)
 
@@ -117,7 +120,7 @@ class _Binder:
                 raise self.err(ParameterError, f"'{n.name}' is declared twice", n,
                                "rename one of the parameters or arguments")
             seen[n.name] = n
-        known = names + [a.name for a in ct_args]
+        known = names + [a.name for a in ct_args] + list(streaming_args(k))
         for key in params:
             if key not in known:
                 hint = suggest(key, known) or (
@@ -183,7 +186,11 @@ class _Binder:
                 raise self.err(SluiceError, f"stream argument '{a.name}' needs a direction", a,
                                "annotate it readonly (input) or writeonly (output)")
             value = env.get(a.name) if "compiletime" in a.annotations else None
-            out.append(BoundArg(ast.Arg(t, a.name, a.annotations, pos=a.pos), value))
+            streaming = isinstance(t, ast.StreamArrayType) and t.stream.length is None
+            if streaming and a.name in self.lengths:  # E7: a length given with the parameters
+                n = ast.IntLit(self.lengths[a.name], pos=a.pos)
+                t = dataclasses.replace(t, stream=dataclasses.replace(t.stream, length=n))
+            out.append(BoundArg(ast.Arg(t, a.name, a.annotations, pos=a.pos), value, streaming))
         return tuple(out)
 
     # ---- kernel items
@@ -381,7 +388,13 @@ def bind(kernel: ast.Kernel, params: Mapping[str, object] | None = None) -> Boun
     """Bind `params` (name -> int; compiletime arguments too) and expand the kernel."""
     # (these passes import this module)
     from sluice.frontend.spada.overlap import merge_overlapping_computes
+    from sluice.frontend.spada.streaming import count_streaming_foreach
     from sluice.frontend.spada.wholearray import expand_whole_arrays
 
-    bk = _Binder(unshadow_coordinates(lift_host_ranks(kernel))).run(params or {})
+    params = dict(params or {})
+    lengths = {n: params.pop(n) for n in streaming_args(kernel) if n in params}
+    kernel = count_streaming_foreach(unshadow_coordinates(lift_host_ranks(kernel)), lengths)
+    binder = _Binder(kernel)
+    binder.lengths = lengths
+    bk = binder.run(params)
     return merge_overlapping_computes(expand_whole_arrays(bk))

@@ -171,3 +171,14 @@ def lift_host_ranks(kernel: ast.Kernel) -> ast.Kernel:
                 "a stream argument is one stream, a line [n] or a grid [a, b] of them",
             )
     return _Lifter(kernel).run(kernel)
+
+
+def streaming_args(kernel: ast.Kernel) -> list[str]:
+    """Stream arguments declared without a length (E7), of any rank."""
+    out = []
+    for a in kernel.args:
+        t = a.type
+        stream = t.stream if isinstance(t, ast.StreamArrayType) else t
+        if isinstance(stream, ast.StreamType) and stream.length is None:
+            out.append(a.name)
+    return out

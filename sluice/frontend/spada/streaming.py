@@ -5,7 +5,9 @@ the launch. Every PE of the argument must move the same, statically known number
 elements; that number becomes the argument's length, so the interpreter and the CSL lowering
 treat the argument like `stream<T, n>[a, b]` (data are copied around the launch, which no
 kernel can tell apart: the host never reacts to what the kernel sends). A count decided at
-run time (a `foreach` without a range, a stream chosen at run time) is an error for now.
+run time (a `foreach` without a range, a stream chosen at run time) is an error, except for a
+range-free `foreach` on a streaming input whose length the caller gives (see
+`count_streaming_foreach`).
 As in SpaDA, one kernel may not mix arguments with and without a length, and at most 4
 unbounded inputs and 4 unbounded outputs fit the CSL memcpy colours.
 """
@@ -13,11 +15,12 @@ unbounded inputs and 4 unbounded outputs fit the CSL memcpy colours.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Mapping
 
 from sluice.errors import SluiceError
 from sluice.frontend.spada import ast
-from sluice.frontend.spada.diagnostics import StreamMatchError
+from sluice.frontend.spada.diagnostics import ParameterError, Reporter, StreamMatchError
 from sluice.frontend.spada.expand import BoundArg, BoundKernel
 
 MAX_UNBOUNDED = 4  # per direction: the CSL streaming memcpy colours
@@ -28,6 +31,60 @@ def _unbounded(a: BoundArg) -> bool:
     return isinstance(t, ast.StreamArrayType) and t.stream.length is None
 
 
+def _host_name(e: ast.Expr) -> str | None:
+    if isinstance(e, ast.Subscript) and isinstance(e.base, ast.Name):
+        return e.base.id
+    return e.id if isinstance(e, ast.Name) else None
+
+
+def count_streaming_foreach(kernel: ast.Kernel, lengths: Mapping[str, object]) -> ast.Kernel:
+    """A range-free `foreach v in receive(arg[...])` runs until the host stops sending. With
+    the length n of a streaming argument given (with the parameters: `{"arg": n}`, or by
+    the caller from the host array), that is n elements: it becomes
+    `foreach i32 _n#k, v in [0:n], receive(arg[...])`, so counts are static again."""
+    if not lengths:
+        return kernel
+    rep = Reporter.of(kernel)
+    for name, n in lengths.items():
+        if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+            arg = kernel.arg(name)
+            raise rep.error(
+                ParameterError,
+                f"length of '{name}' must be a positive integer, got {n!r}",
+                arg if arg is not None else kernel,
+                f"pass the number of elements per PE: {{'{name}': 8}}",
+            )
+    ids = itertools.count(1)
+
+    def rw(node: object) -> object:
+        if isinstance(node, tuple):
+            return tuple(rw(x) for x in node)
+        if not isinstance(node, ast.Node) or isinstance(node, ast.Expr):
+            return node
+        changes = {
+            f.name: rw(getattr(node, f.name))
+            for f in dataclasses.fields(node)
+            if f.name != "pos" and f.init
+        }
+        node = dataclasses.replace(node, **changes)
+        if (
+            isinstance(node, ast.Foreach)
+            and len(node.gens) == 1
+            and isinstance(node.gens[0], ast.ReceiveGen)
+        ):
+            n = lengths.get(_host_name(node.gens[0].stream) or "")
+            if isinstance(n, int):
+                p = node.pos
+                var = ast.LoopVar(ast.ScalarType("i32", pos=p), f"_n#{next(ids)}", pos=p)
+                rng = ast.Range(ast.IntLit(0, pos=p), ast.IntLit(n, pos=p), None, pos=p)
+                node = dataclasses.replace(
+                    node, vars=(var, *node.vars), gens=((rng,), node.gens[0])
+                )
+        return node
+
+    return dataclasses.replace(kernel, items=rw(kernel.items))
+
+
 def settle_lengths(
     bk: BoundKernel,
     host: Mapping[tuple, int | None],
@@ -36,10 +93,10 @@ def settle_lengths(
 ) -> BoundKernel:
     """`bk` with every unbounded stream argument given the length its PEs move."""
     streams = [a for a in bk.args if isinstance(a.node.type, ast.StreamArrayType)]
-    loose = [a for a in streams if _unbounded(a)]
+    loose = [a for a in streams if a.streaming]
     if not loose:
         return bk
-    fixed = [a for a in streams if not _unbounded(a)]
+    fixed = [a for a in streams if not a.streaming]
     if fixed:
         raise err(
             SluiceError,
@@ -74,8 +131,9 @@ def settle_lengths(
                 SluiceError,
                 f"how many elements each PE moves on '{a.name}' is decided at run time",
                 where,
-                "give the argument a length, stream<T, N>[a, b], or "
-                "move a count known at compile time (a foreach with a range)",
+                "give the argument a length, stream<T, N>[a, b], pass its length per PE "
+                f"with the parameters ({{'{a.name}': n}}), or move a count known at compile "
+                "time (a foreach with a range)",
             )
         sizes = sorted(set(counts.values()))
         if len(sizes) > 1:

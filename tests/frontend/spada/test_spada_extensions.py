@@ -362,3 +362,24 @@ def test_multicast_ignores_explicit_hops() -> None:
     want = a.copy()
     want[:, :2] += a[:, 2:]
     np.testing.assert_array_equal(k(target="csl", a=a)["b"], want)
+
+
+STREAM_COPY = """
+kernel @scopy<W>(stream<f32>[W, 1] readonly a, stream<f32>[W, 1] writeonly b) {
+    compute i16 x, i16 y in [0:W, 0] {
+        await foreach f32 v in receive(a[x, y]) { await send(v * 2.0, b[x, y]) }
+    }
+}
+"""
+
+
+def test_range_free_foreach_on_a_streaming_input_takes_the_given_length() -> None:
+    with pytest.raises(SluiceError, match="decided at run time"):
+        loads(STREAM_COPY, {"W": 2}, "scopy.sptl")
+    k = loads(STREAM_COPY, {"W": 2, "a": 5}, "scopy.sptl")
+    assert k.inputs == {"a": (2, 1, 5)} and k.outputs == {"b": (2, 1, 5)}
+    a = _rand(np.random.default_rng(11), 2, 1, 5)
+    np.testing.assert_array_equal(k(a=a)["b"], a * np.float32(2.0))
+    np.testing.assert_array_equal(k(target="csl", a=a)["b"], a * np.float32(2.0))
+    with pytest.raises(SluiceError, match="length of 'a' must be a positive integer"):
+        loads(STREAM_COPY, {"W": 2, "a": 0}, "scopy.sptl")
