@@ -15,7 +15,7 @@ import itertools
 
 from sluice.frontend.spada import ast
 from sluice.frontend.spada.expand import Block, BoundKernel, BoundPhase
-from sluice.frontend.spada.versions import _collect, _walk
+from sluice.frontend.spada.versions import identifiers, walk_identifiers
 
 
 def _runs(values: list[int]) -> list[tuple[int, int]]:
@@ -49,7 +49,7 @@ def _declared(body: object) -> set[str]:
 
 class _Merger:
     def __init__(self, bk: BoundKernel) -> None:
-        self.used = _collect((bk.places, bk.dataflows, bk.phases))
+        self.used = identifiers((bk.places, bk.dataflows, bk.phases))
 
     def fresh(self, name: str) -> str:
         base = name.partition("#")[0]
@@ -72,7 +72,7 @@ class _Merger:
             for d in _declared(b.node.body) & seen:
                 rename[d] = self.fresh(d)
             seen |= _declared(b.node.body)
-            body.extend(_walk(b.node.body, lambda n, r=rename: r.get(n, n)))  # type: ignore[arg-type]
+            body.extend(walk_identifiers(b.node.body, lambda n, r=rename: r.get(n, n)))  # type: ignore[arg-type]
             body.append(ast.AwaitAll(pos=b.node.pos))
         p = first.subgrid.pos
 

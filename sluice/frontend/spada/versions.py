@@ -26,10 +26,10 @@ _ID_FIELDS = {
 }
 
 
-def _walk(node: object, fn: Callable[[str], str]) -> object:
+def walk_identifiers(node: object, fn: Callable[[str], str]) -> object:
     """`node` with every identifier replaced by `fn(identifier)`."""
     if isinstance(node, tuple):
-        return tuple(_walk(x, fn) for x in node)
+        return tuple(walk_identifiers(x, fn) for x in node)
     if isinstance(node, Block | BoundPhase) or isinstance(node, ast.Node):
         changes = {}
         for f in dataclasses.fields(node):
@@ -39,27 +39,27 @@ def _walk(node: object, fn: Callable[[str], str]) -> object:
             if _ID_FIELDS.get(type(node)) == f.name and isinstance(v, str):
                 nv = fn(v)
             else:
-                nv = _walk(v, fn)
+                nv = walk_identifiers(v, fn)
             if nv is not v:
                 changes[f.name] = nv
         return dataclasses.replace(node, **changes) if changes else node
     return node
 
 
-def _collect(node: object) -> set[str]:
+def identifiers(node: object) -> set[str]:
     seen: set[str] = set()
 
     def note(name: str) -> str:
         seen.add(name)
         return name
 
-    _walk(node, note)
+    walk_identifiers(node, note)
     return seen
 
 
 def unversion(bk: BoundKernel) -> BoundKernel:
     """`bk` with every `name#n` identifier renamed to a plain, unused one."""
-    names = _collect((bk.places, bk.dataflows, bk.phases))
+    names = identifiers((bk.places, bk.dataflows, bk.phases))
     versioned = sorted(n for n in names if "#" in n)
     if not versioned:
         return bk
@@ -78,7 +78,7 @@ def unversion(bk: BoundKernel) -> BoundKernel:
 
     return dataclasses.replace(
         bk,
-        places=_walk(bk.places, fn),
-        dataflows=_walk(bk.dataflows, fn),
-        phases=_walk(bk.phases, fn),
+        places=walk_identifiers(bk.places, fn),
+        dataflows=walk_identifiers(bk.dataflows, fn),
+        phases=walk_identifiers(bk.phases, fn),
     )
