@@ -279,6 +279,7 @@ class _Checker:
                                    f"'{name}' carries {info.elem} on PE {_fmt(pe)} but "
                                    f"{qinfo.elem} on PE {_fmt(q)}", qinfo.decl,
                                    "declare both ends with the same element type")
+                self.same_channel(name, info, pe, qinfo, q)
                 k = (q, key)
                 old = expected.get(k, 0)
                 expected[k] = None if n is None or old is None else old + n
@@ -315,6 +316,21 @@ class _Checker:
                            f"PE {_fmt(q)} receives {got} element(s) on '{name}' but PE(s) "
                            f"{who} send {want}", node,
                            "make the counts equal (array sizes times loop trip counts)")
+
+    def same_channel(self, name: str, info: StreamInfo, pe: PE, qinfo: StreamInfo,
+                     q: PE) -> None:
+        """E11c: the receiver's declaration of a used stream names the sender's channel."""
+        def channel(i: StreamInfo) -> int | None:
+            rt = getattr(i.decl.source, "routing", None)
+            c = rt.channel if rt is not None else None
+            return c.value if isinstance(c, ast.IntLit) else None
+
+        a, b = channel(info), channel(qinfo)
+        if a is not None and b is not None and a != b:
+            raise self.err(StreamMatchError,
+                           f"'{name}' is on channel {a} at PE {_fmt(pe)} but on channel {b} "
+                           f"at PE {_fmt(q)}, which receives from it", qinfo.decl,
+                           "both ends of a stream use one channel: make the channels equal")
 
     # ---- routes and channels
     def route_cells(self, info: StreamInfo, pe: PE, node) -> list[PE]:

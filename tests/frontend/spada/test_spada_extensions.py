@@ -383,3 +383,20 @@ def test_range_free_foreach_on_a_streaming_input_takes_the_given_length() -> Non
     np.testing.assert_array_equal(k(target="csl", a=a)["b"], a * np.float32(2.0))
     with pytest.raises(SluiceError, match="length of 'a' must be a positive integer"):
         loads(STREAM_COPY, {"W": 2, "a": 0}, "scopy.sptl")
+
+
+def test_both_ends_of_a_used_stream_share_the_channel() -> None:
+    src = """kernel @ch(stream<f32, 1>[2, 1] readonly a, stream<f32, 1>[2, 1] writeonly b) {
+    place i16 x, i16 y in [0:2, 0] { f32 v }
+    dataflow i16 x, i16 y in [0, 0] { stream<f32> e = relative_stream(1, 0) { channel = 1 } }
+    dataflow i16 x, i16 y in [1, 0] { stream<f32> e = relative_stream(1, 0) { channel = 2 } }
+    compute i16 x, i16 y in [0, 0] { await receive(v, a[x, y]); await send(v, e)
+                                     await send(v, b[x, y]) }
+    compute i16 x, i16 y in [1, 0] { await receive(v, a[x, y]); await receive(v, e)
+                                     await send(v, b[x, y]) }
+}"""
+    with pytest.raises(SluiceError, match="'e' is on channel 1 at PE \\(0, 0\\) but on channel 2"):
+        loads(src, {}, "ch.sptl")
+    k = loads(src.replace("channel = 2", "channel = 1"), {}, "ch.sptl")  # (1, 0) never sends
+    a = _rand(np.random.default_rng(12), 2, 1, 1)
+    np.testing.assert_array_equal(k(a=a)["b"], np.concatenate([a[:1], a[:1]]))
