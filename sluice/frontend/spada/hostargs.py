@@ -7,7 +7,8 @@ of the block coordinate its index follows: used as `a[x ± c]` it becomes `[n, 1
 follow the same axis. The host still sees the declared rank: (N,) for rank 0 and (n, N) for
 rank 1, which are reshapes of the (1, 1, N), (n, 1, N) and (1, n, N) arrays the rest of the
 frontend works with (`host_rank`). A `stream<T, N>[1, 1]` grid may also be used without an
-index, as SpaDA's samples do: it means its only stream, `[0, 0]`.
+index, as SpaDA's samples do: it means its only stream, `[0, 0]`; and a grid indexed by one
+coordinate, `a[x]` for `stream<T, N>[w, 1] a`, means `a[x, 0]` (`a[y]`: `a[0, y]`).
 """
 
 from __future__ import annotations
@@ -92,7 +93,13 @@ class _Lifter:
             return ast.Subscript(e, (zero, zero), pos=e.pos)
         if isinstance(e, ast.Subscript) and isinstance(e.base, ast.Name):
             rank = self.ranks.get(e.base.id)
-            if rank == 0 and host_rank(self.args[e.base.id]) == 2:
+            arg = self.args.get(e.base.id)
+            if arg is not None and host_rank(arg) == 2 and len(e.indices) == 1:
+                # a grid indexed by one coordinate: the other axis is its 0 (extent 1)
+                axis = self.axis_of(e.base.id, e.indices[0], coords, e)
+                idx = (e.indices[0], zero) if axis == 0 else (zero, e.indices[0])
+                return dataclasses.replace(e, indices=idx)
+            if rank == 0 and arg is not None and host_rank(arg) == 2:
                 return e  # a [1, 1] grid indexed as such
             if rank == 0:
                 raise self.rep.error(
@@ -151,8 +158,6 @@ class _Lifter:
         return dataclasses.replace(a, type=t)
 
     def run(self, kernel: ast.Kernel) -> ast.Kernel:
-        if not self.ranks:
-            return kernel
         self.walk(kernel.items, ("", ""), True)
         items = self.walk(kernel.items, ("", ""), False)
         return dataclasses.replace(

@@ -400,3 +400,16 @@ def test_both_ends_of_a_used_stream_share_the_channel() -> None:
     k = loads(src.replace("channel = 2", "channel = 1"), {}, "ch.sptl")  # (1, 0) never sends
     a = _rand(np.random.default_rng(12), 2, 1, 1)
     np.testing.assert_array_equal(k(a=a)["b"], np.concatenate([a[:1], a[:1]]))
+
+
+def test_grid_argument_indexed_by_one_coordinate() -> None:
+    src = """kernel @g<W>(stream<f32, 2>[W, 1] readonly a, stream<f32, 2>[1, W] writeonly b) {
+    place i16 x, i16 y in [0:W, 0] { f32[2] v }
+    compute i16 x, i16 y in [0:W, 0] { await receive(v, a[x]); await send(v, b[x]) }
+}"""
+    with pytest.raises(SluiceError, match=r"index 1 is out of bounds for 'b' \(1 x 3\)"):
+        loads(src, {"W": 3}, "g.sptl")  # b[x] is b[x, 0]: a row, but b is a column
+    k = loads(src.replace("[1, W] writeonly", "[W, 1] writeonly"), {"W": 3}, "g.sptl")
+    a = _rand(np.random.default_rng(13), 3, 1, 2)
+    np.testing.assert_array_equal(k(a=a)["b"], a)
+    np.testing.assert_array_equal(k(target="csl", a=a)["b"], a)
