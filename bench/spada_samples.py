@@ -52,11 +52,14 @@ def _params(names: list[str], text: str, given: dict[str, int], which: int = 0) 
 def _checked_kernel(text: str, path: Path, names: list[str], given: dict[str, int]):
     """The kernel bound with the first default set that checks (the first error if none)."""
     from sluice.frontend.spada import parse_source
-    from sluice.frontend.spada.hostargs import streaming_args
     from sluice.spatial import SpatialKernel
 
+    try:  # (absent in older sluice, which this tool may measure too)
+        from sluice.frontend.spada.hostargs import streaming_args
+    except ImportError:
+        streaming_args = None
     # streaming inputs whose count the kernel leaves to the host get 3 elements per PE
-    loose = streaming_args(parse_source(text, str(path)))
+    loose = streaming_args(parse_source(text, str(path))) if streaming_args else []
     first: Exception | None = None
     for which in range(len(_DEFAULTS) if names else 1):
         for lengths in ({}, dict.fromkeys(loose, 3)) if loose else ({},):
