@@ -257,6 +257,7 @@ class _Checker:
             node = firsts[("send", pe, key)]
             if n == 0:
                 continue
+            self.bounded_count(name, info, pe, n, node)
             for d in info.offsets:
                 q = (pe[0] + d[0], pe[1] + d[1])
                 if not self.in_grid(q):
@@ -316,6 +317,18 @@ class _Checker:
                            f"PE {_fmt(q)} receives {got} element(s) on '{name}' but PE(s) "
                            f"{who} send {want}", node,
                            "make the counts equal (array sizes times loop trip counts)")
+
+    def bounded_count(self, name: str, info: StreamInfo, pe: PE, n: Count, node) -> None:
+        """E11d: a `stream<T, N>` closes itself after its N-th element, so a PE that sends on
+        it sends exactly N elements in the phase (where the count is known)."""
+        length = info.decl.type.length
+        if n is None or not isinstance(length, ast.IntLit) or n == length.value:
+            return
+        raise self.err(StreamMatchError,
+                       f"PE {_fmt(pe)} sends {n} element(s) on '{name}', declared "
+                       f"stream<{info.elem}, {length.value}>", node,
+                       f"a bounded stream closes after {length.value} elements: send exactly "
+                       "that many, or declare it stream<T> without a length")
 
     def same_channel(self, name: str, info: StreamInfo, pe: PE, qinfo: StreamInfo,
                      q: PE) -> None:

@@ -413,3 +413,23 @@ def test_grid_argument_indexed_by_one_coordinate() -> None:
     a = _rand(np.random.default_rng(13), 3, 1, 2)
     np.testing.assert_array_equal(k(a=a)["b"], a)
     np.testing.assert_array_equal(k(target="csl", a=a)["b"], a)
+
+
+def test_bounded_dataflow_stream_carries_exactly_its_length() -> None:
+    src = """kernel @bd(stream<f32, 3>[2, 1] readonly a, stream<f32, 3>[2, 1] writeonly b) {
+    place i16 x, i16 y in [0:2, 0] { f32[3] v }
+    dataflow i16 x, i16 y in [0:2, 0] { stream<f32, 3> e = relative_stream(1, 0) }
+    compute i16 x, i16 y in [0, 0] { await receive(v, a[x, y]); await send(v, e)
+                                     await send(v, b[x, y]) }
+    compute i16 x, i16 y in [1, 0] { await receive(v, a[x, y]); await receive(v, e)
+                                     await send(v, b[x, y]) }
+}"""
+    loads(src, {}, "bd.sptl")
+    with pytest.raises(SluiceError, match=r"sends 2 element\(s\) on 'e', declared stream<f32, 3>"):
+        loads(
+            src.replace("send(v, e)", "send(v[0], e); await send(v[1], e)").replace(
+                "receive(v, e)", "receive(v[0], e); await receive(v[1], e)"
+            ),
+            {},
+            "bd.sptl",
+        )
