@@ -19,7 +19,7 @@ from sluice.frontend.spada import ast, consteval
 from sluice.frontend.spada.consteval import Const
 from sluice.frontend.spada.diagnostics import ParameterError, PlacementError, Reporter, suggest
 from sluice.frontend.spada.fold import Folder
-from sluice.frontend.spada.hostargs import lift_host_ranks, streaming_args
+from sluice.frontend.spada.hostargs import lift_host_ranks, split_bidirectional, streaming_args
 from sluice.frontend.spada.ranges import extent, length
 from sluice.frontend.spada.shadowing import unshadow_coordinates
 from sluice.wafer import LARGEST_FABRIC
@@ -182,9 +182,6 @@ class _Binder:
                 raise self.err(SluiceError, f"argument '{a.name}' is an array", a,
                                "host arrays reach PEs only through stream arguments: declare "
                                "it stream<T, N>[a, b]")
-            if not a.annotations and isinstance(t, ast.StreamArrayType | ast.StreamType):
-                raise self.err(SluiceError, f"stream argument '{a.name}' needs a direction", a,
-                               "annotate it readonly (input) or writeonly (output)")
             value = env.get(a.name) if "compiletime" in a.annotations else None
             streaming = isinstance(t, ast.StreamArrayType) and t.stream.length is None
             if streaming and a.name in self.lengths:  # E7: a length given with the parameters
@@ -393,7 +390,8 @@ def bind(kernel: ast.Kernel, params: Mapping[str, object] | None = None) -> Boun
 
     params = dict(params or {})
     lengths = {n: params.pop(n) for n in streaming_args(kernel) if n in params}
-    kernel = count_streaming_foreach(unshadow_coordinates(lift_host_ranks(kernel)), lengths)
+    kernel = split_bidirectional(lift_host_ranks(kernel))
+    kernel = count_streaming_foreach(unshadow_coordinates(kernel), lengths)
     binder = _Binder(kernel)
     binder.lengths = lengths
     bk = binder.run(params)

@@ -187,3 +187,66 @@ def streaming_args(kernel: ast.Kernel) -> list[str]:
         if isinstance(stream, ast.StreamType) and stream.length is None:
             out.append(a.name)
     return out
+
+
+def bidirectional_args(kernel: ast.Kernel) -> dict[str, str]:
+    """E11g: stream arguments with neither `readonly` nor `writeonly` are both an input and
+    an output. Each maps to the name of the output half the frontend adds (`<name>_out`,
+    with `_` appended while that names anything else of the kernel)."""
+    taken = {a.name for a in kernel.args} | {p.name for p in kernel.params}
+    out: dict[str, str] = {}
+    for a in kernel.args:
+        if host_rank(a) is None or {"readonly", "writeonly"} & set(a.annotations):
+            continue
+        name = f"{a.name}_out"
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        out[a.name] = name
+    return out
+
+
+def split_bidirectional(kernel: ast.Kernel) -> ast.Kernel:
+    """`kernel` with each bidirectional stream argument made a readonly argument (what the
+    kernel receives) and a writeonly one under the name `bidirectional_args` gives (what it
+    sends); sends on the argument go to the second."""
+    pairs = bidirectional_args(kernel)
+    if not pairs:
+        return kernel
+    args: list[ast.Arg] = []
+    for a in kernel.args:
+        if a.name in pairs:
+            args.append(dataclasses.replace(a, annotations=(*a.annotations, "readonly")))
+            args.append(
+                dataclasses.replace(
+                    a, name=pairs[a.name], annotations=(*a.annotations, "writeonly")
+                )
+            )
+        else:
+            args.append(a)
+
+    def target(e: ast.Expr) -> ast.Expr:
+        if isinstance(e, ast.Ternary):
+            return dataclasses.replace(e, then=target(e.then), else_=target(e.else_))
+        if isinstance(e, ast.Name) and e.id in pairs:
+            return dataclasses.replace(e, id=pairs[e.id])
+        if isinstance(e, ast.Subscript) and isinstance(e.base, ast.Name) and e.base.id in pairs:
+            return dataclasses.replace(e, base=dataclasses.replace(e.base, id=pairs[e.base.id]))
+        return e
+
+    def rw(node: object) -> object:
+        if isinstance(node, tuple):
+            return tuple(rw(x) for x in node)
+        if not isinstance(node, ast.Node) or isinstance(node, ast.Expr | ast.Dataflow):
+            return node
+        changes = {
+            f.name: rw(getattr(node, f.name))
+            for f in dataclasses.fields(node)
+            if f.name != "pos" and f.init
+        }
+        node = dataclasses.replace(node, **changes)
+        if isinstance(node, ast.Send):
+            node = dataclasses.replace(node, stream=target(node.stream))
+        return node
+
+    return dataclasses.replace(kernel, args=tuple(args), items=rw(kernel.items))

@@ -24,7 +24,7 @@ from sluice import display
 from sluice.errors import ArgumentError, ExecutionError, SluiceError, did_you_mean
 from sluice.frontend.spada.check import CheckResult, check
 from sluice.frontend.spada.expand import bind
-from sluice.frontend.spada.hostargs import host_rank
+from sluice.frontend.spada.hostargs import bidirectional_args, host_rank
 from sluice.frontend.spada.lower import LoweredKernel, lower
 from sluice.frontend.spada.parser import parse_file, parse_source
 from sluice.ir import Program
@@ -56,9 +56,16 @@ class SpadaKernel:
     def grid(self) -> tuple[int, int]:
         return self.lowered.grid
 
+    def _user_name(self, name: str) -> str:
+        """The argument an output belongs to: a bidirectional argument's output half (E11g)
+        comes back under the argument's own name."""
+        back = {out: arg for arg, out in bidirectional_args(self.ast).items()}
+        return back.get(name, name)
+
     def _host_shape(self, name: str, shape: tuple[int, ...]) -> tuple[int, ...]:
         """The host's view of a stream argument the frontend holds as (a, b, N): (N,) for a
         single stream, (n, N) for a line of them (E6)."""
+        name = self._user_name(name)
         rank = next((host_rank(a) for a in self.ast.args if a.name == name), 2)
         if rank == 0:
             return shape[2:]
@@ -79,8 +86,8 @@ class SpadaKernel:
     def to_host_shapes(self, outs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Outputs of the lowered kernel reshaped to the arguments' declared ranks."""
         shapes = {h.name: h.shape for h in self.lowered.host_streams}
-        return {k: v.reshape(self._host_shape(k, shapes[k])) if k in shapes else v
-                for k, v in outs.items()}
+        return {self._user_name(k): v.reshape(self._host_shape(k, shapes[k])) if k in shapes
+                else v for k, v in outs.items()}
 
     @property
     def inputs(self) -> dict[str, tuple[int, ...]]:
@@ -92,7 +99,7 @@ class SpadaKernel:
 
     @property
     def outputs(self) -> dict[str, tuple[int, ...]]:
-        return {h.name: self._host_shape(h.name, h.shape)
+        return {self._user_name(h.name): self._host_shape(h.name, h.shape)
                 for h in self.lowered.host_streams if not h.readonly}
 
     @user_api

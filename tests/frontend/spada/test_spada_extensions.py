@@ -433,3 +433,28 @@ def test_bounded_dataflow_stream_carries_exactly_its_length() -> None:
             {},
             "bd.sptl",
         )
+
+
+BIDIR = """
+kernel @bi<W, K>(stream<f32, K>[W] state, stream<f32, K>[W, 1] writeonly state_out) {
+    place i16 x, i16 y in [0:W, 0] { f32[K] v }
+    compute i16 x, i16 y in [0:W, 0] {
+        await receive(v, state[x])
+        for i16 k in [0:K] { v[k] = v[k] * f32(x + 1) }
+        await send(v, state[x])
+        await send(v, state_out[x, y])
+    }
+}
+"""
+
+
+def test_stream_argument_without_direction_is_input_and_output() -> None:
+    k = loads(BIDIR, {"W": 3, "K": 2}, "bi.sptl")  # state_out is taken: the half is state_out_
+    assert k.inputs == {"state": (3, 2)}
+    assert k.outputs == {"state": (3, 2), "state_out": (3, 1, 2)}
+    a = _rand(np.random.default_rng(14), 3, 2)
+    want = a * np.arange(1, 4, dtype=np.float32)[:, None]
+    for target in ("interpret", "csl"):
+        got = k(target=target, state=a)
+        np.testing.assert_array_equal(got["state"], want)
+        np.testing.assert_array_equal(got["state_out"], want[:, None])
