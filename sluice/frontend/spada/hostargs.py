@@ -9,6 +9,10 @@ rank 1, which are reshapes of the (1, 1, N), (n, 1, N) and (1, n, N) arrays the 
 frontend works with (`host_rank`). A `stream<T, N>[1, 1]` grid may also be used without an
 index, as SpaDA's samples do: it means its only stream, `[0, 0]`; and a grid indexed by one
 coordinate, `a[x]` for `stream<T, N>[w, 1] a`, means `a[x, 0]` (`a[y]`: `a[0, y]`).
+
+Also here, as they rewrite arguments the same way: which arguments have no length (E7,
+`streaming_args`) and the split of an argument with no direction into an input and an
+output half (E11g, `split_bidirectional`).
 """
 
 from __future__ import annotations
