@@ -37,7 +37,8 @@ class SpatialKernel(SpadaKernel):
             from sluice.backends.csl import run_on_simulator  # the compiler loads on first use
 
             self._check_args(host_args)
-            return run_on_simulator(self.compile("csl"), host_args)
+            outs = run_on_simulator(self.compile("csl"), self.to_frontend_shapes(host_args))
+            return self.to_host_shapes(outs)
         if target != "interpret":
             raise SluiceError(f"target '{target}' is not available for spatial kernels",
                               hint="use target='interpret' or target='csl'")

@@ -3,7 +3,8 @@
 `REFERENCES[name]` is an `Example(param_sets, reference, make_inputs)`:
 * `param_sets`: parameter bindings the kernel is tested with;
 * `reference(inputs, params)`: the expected outputs, a dict from each writeonly stream-array
-  argument to a host array of shape (a, b, N);
+  argument to a host array of shape (a, b, N) ((n, N) for `stream<T, N>[n]`, (N,) for
+  `stream<T, N>`);
 * `make_inputs(params, rng)`: host inputs, a dict from each readonly stream-array argument
   to an (a, b, N) float32 array and from each scalar argument to a Python float.
 
@@ -188,6 +189,57 @@ def _gemm_in(p, rng):
     return {"A": _rand(rng, n, n, t * t), "B": _rand(rng, n, n, t * t)}
 
 
+# ---- SpaDA language extensions (docs/SPADA-EXTENSIONS.md) --------------------------------
+
+def _special(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """Random float32 data with NaN, +-inf and -0.0 sprinkled in."""
+    u = _rand(rng, *shape)
+    flat = u.reshape(-1)
+    picks = rng.choice(flat.size, size=min(4, flat.size // 2), replace=False)
+    flat[picks] = np.array([np.nan, np.inf, -np.inf, -0.0], np.float32)[:len(picks)]
+    return u
+
+
+def _versioned(i: Arrays, p: dict[str, int]) -> dict[str, np.ndarray]:
+    u = i["in"]
+    west = np.zeros_like(u)
+    west[1:] = u[:-1]
+    return {"out": west + u * np.float32(2.0)}
+
+
+def _versioned_in(p: dict[str, int], rng: np.random.Generator) -> Arrays:
+    return {"in": _special(rng, p["W"], 1, p["N"])}
+
+
+def _bcast_up(i: Arrays, p: dict[str, int]) -> dict[str, np.ndarray]:
+    a, h, s = i["a"], p["H"], p["S"]
+    b = a.copy()
+    b[:, : h - s] = a[:, : h - s] + a[:, h - 1 : h]
+    return {"b": b}
+
+
+def _bcast_up_in(p: dict[str, int], rng: np.random.Generator) -> Arrays:
+    return {"a": _special(rng, p["W"], p["H"], p["N"])}
+
+
+def _host_ranks(i: Arrays, p: dict[str, int]) -> dict[str, np.ndarray]:
+    row = i["row"]
+    xs = np.arange(1, p["W"], dtype=np.float32)[:, None]
+    return {"first": row[0] * i["seed"], "inner": row[1:] + xs}
+
+
+def _host_ranks_in(p: dict[str, int], rng: np.random.Generator) -> Arrays:
+    return {"row": _special(rng, p["W"], p["N"]), "seed": _rand(rng, p["N"])}
+
+
+def _stream_add(i: Arrays, p: dict[str, int]) -> dict[str, np.ndarray]:
+    return {"c": i["a"] - i["b"]}
+
+
+def _stream_add_in(p: dict[str, int], rng: np.random.Generator) -> Arrays:
+    return {"a": _special(rng, p["W"], p["H"], p["N"]), "b": _rand(rng, p["W"], p["H"], p["N"])}
+
+
 REFERENCES: dict[str, Example] = {
     "axpy": Example([{"W": 1, "H": 1, "N": 4}, {"W": 2, "H": 3, "N": 8},
                      {"W": 4, "H": 4, "N": 16}], _axpy, _axpy_in),
@@ -218,6 +270,14 @@ REFERENCES: dict[str, Example] = {
     "gemv": Example([{"PX": 1, "PY": 2, "M": 2, "N": 3}, {"PX": 3, "PY": 2, "M": 4, "N": 2},
                      {"PX": 4, "PY": 4, "M": 3, "N": 3}], _gemv, _gemv_in),
     "gemm": Example([{"P": 1, "T": 2}, {"P": 2, "T": 3}, {"P": 3, "T": 2}], _gemm, _gemm_in),
+    "versioned": Example([{"W": 1, "N": 3}, {"W": 3, "N": 4}, {"W": 5, "N": 2}],
+                         _versioned, _versioned_in),
+    "bcast_up": Example([{"W": 2, "H": 3, "S": 1, "N": 3}, {"W": 1, "H": 4, "S": 2, "N": 2},
+                         {"W": 3, "H": 5, "S": 3, "N": 1}], _bcast_up, _bcast_up_in),
+    "host_ranks": Example([{"W": 2, "N": 3}, {"W": 4, "N": 2}, {"W": 6, "N": 1}],
+                          _host_ranks, _host_ranks_in),
+    "stream_add": Example([{"W": 1, "H": 1, "N": 3}, {"W": 2, "H": 3, "N": 4},
+                           {"W": 4, "H": 2, "N": 1}], _stream_add, _stream_add_in),
 }
 
 

@@ -176,7 +176,7 @@ def _safe(name: str) -> str:
 # eos_/closed_, the scheduler's pc/wsite/resume, start), or a suffix (DSDs <field>_d4 and
 # <field>_x4, loop variables <var>_l3/<var>_v3, host buffers <host>_buf, cursors <buf>_cur).
 # tests/backends/csl checks that every name the examples' programs make up has one of them.
-MADE_UP_HEAD = re.compile(r"(?:t|in|out|ctl|stage|col|pe)\d+|c_.*_p\d+_(?:rx|tx)"
+MADE_UP_HEAD = re.compile(r"(?:t|in|out|ctl|stage|col|pe)\d+|h\d+_\d+_\d+|c_.*_p\d+_(?:rx|tx)"
                           r"|(?:busy|done|eos|closed)_.*|pc|wsite|resume|start")
 MADE_UP_TAIL = re.compile(r".*_(?:[dxlv]\d+|buf|cur)")
 

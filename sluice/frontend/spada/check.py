@@ -24,7 +24,8 @@ from sluice.frontend.spada.diagnostics import (
 from sluice.frontend.spada.expand import MAX_PES, Block, BoundKernel, BoundPhase, bind
 from sluice.frontend.spada.pe_scope import PE, Count, KernelNames, Key, PEScope, StreamInfo
 from sluice.frontend.spada.pe_walk import Counts, PEWalker
-from sluice.frontend.spada.ranges import length
+from sluice.frontend.spada.ranges import length, negative_multicast
+from sluice.frontend.spada.streaming import settle_lengths
 
 
 @dataclass
@@ -140,6 +141,8 @@ class _Checker:
         step = 1 if r.step is None else self.pe_value(r.step, b, pe, "a multicast step")
         if step == 0:
             raise self.err(SluiceError, "multicast step is zero", r, "use a non-zero step")
+        if negative_multicast(start, stop, r.step is None):
+            step = -1
         if length(range(start, stop, step)) > MAX_PES:  # (listing them would never end)
             raise self.err(PlacementError, f"multicast range {start}:{stop} reaches "
                            f"{length(range(start, stop, step))} PEs", r,
@@ -147,7 +150,8 @@ class _Checker:
         vals = list(range(start, stop, step))
         if not vals:
             raise self.err(PlacementError, f"empty multicast range {start}:{stop}", r,
-                           "the end is exclusive: make it larger than the start")
+                           "the end is exclusive: make it larger than the start, or, "
+                           "for receivers at negative offsets, [-a:-b] with b > a")
         return vals
 
     def stream_info(self, s: ast.StreamDecl, b: Block, pe: PE) -> StreamInfo:
@@ -195,6 +199,8 @@ class _Checker:
             t = self.phase(ph, fields, streams)
             traffic.append(t)
             stream_tables.append(streams)
+        self.bk = settle_lengths(self.bk, self.host, self.host_first, self.err)
+        self.args = {a.name: a.node for a in self.bk.args}
         self.check_host()
         return CheckResult(self.bk, traffic, stream_tables)
 
@@ -251,6 +257,7 @@ class _Checker:
             node = firsts[("send", pe, key)]
             if n == 0:
                 continue
+            self.bounded_count(name, info, pe, n, node)
             for d in info.offsets:
                 q = (pe[0] + d[0], pe[1] + d[1])
                 if not self.in_grid(q):
@@ -273,6 +280,7 @@ class _Checker:
                                    f"'{name}' carries {info.elem} on PE {_fmt(pe)} but "
                                    f"{qinfo.elem} on PE {_fmt(q)}", qinfo.decl,
                                    "declare both ends with the same element type")
+                self.same_channel(name, info, pe, qinfo, q)
                 k = (q, key)
                 old = expected.get(k, 0)
                 expected[k] = None if n is None or old is None else old + n
@@ -310,14 +318,40 @@ class _Checker:
                            f"{who} send {want}", node,
                            "make the counts equal (array sizes times loop trip counts)")
 
+    def bounded_count(self, name: str, info: StreamInfo, pe: PE, n: Count, node) -> None:
+        """E11d: a `stream<T, N>` closes itself after its N-th element, so a PE that sends on
+        it sends exactly N elements in the phase (where the count is known)."""
+        length = info.decl.type.length
+        if n is None or not isinstance(length, ast.IntLit) or n == length.value:
+            return
+        raise self.err(StreamMatchError,
+                       f"PE {_fmt(pe)} sends {n} element(s) on '{name}', declared "
+                       f"stream<{info.elem}, {length.value}>", node,
+                       f"a bounded stream closes after {length.value} elements: send exactly "
+                       "that many, or declare it stream<T> without a length")
+
+    def same_channel(self, name: str, info: StreamInfo, pe: PE, qinfo: StreamInfo,
+                     q: PE) -> None:
+        """E11c: the receiver's declaration of a used stream names the sender's channel."""
+        def channel(i: StreamInfo) -> int | None:
+            rt = getattr(i.decl.source, "routing", None)
+            c = rt.channel if rt is not None else None
+            return c.value if isinstance(c, ast.IntLit) else None
+
+        a, b = channel(info), channel(qinfo)
+        if a is not None and b is not None and a != b:
+            raise self.err(StreamMatchError,
+                           f"'{name}' is on channel {a} at PE {_fmt(pe)} but on channel {b} "
+                           f"at PE {_fmt(q)}, which receives from it", qinfo.decl,
+                           "both ends of a stream use one channel: make the channels equal")
+
     # ---- routes and channels
     def route_cells(self, info: StreamInfo, pe: PE, node) -> list[PE]:
         rt = info.decl.source.routing  # type: ignore[union-attr]
         hops = rt.hops if rt is not None else None
-        if isinstance(hops, tuple):
-            if len(info.offsets) != 1:
-                raise self.err(RouteError, f"explicit hops on multicast stream "
-                               f"'{info.decl.name}'", rt, "use hops = auto for a multicast")
+        multicast = isinstance(info.decl.source.dx, ast.Range) or isinstance(  # type: ignore[union-attr]
+            info.decl.source.dy, ast.Range)  # type: ignore[union-attr]
+        if isinstance(hops, tuple) and not multicast:  # E9: a multicast ignores explicit hops
             cells, cur = [pe], pe
             for hx, hy in hops:
                 h = (self.int_of(hx), self.int_of(hy))
@@ -389,6 +423,16 @@ class _Checker:
                 used[(chan, cell)] = (key[1], info.decl)
 
     # ---- host streams
+    def shifted_hint(self, name: str) -> str:
+        """E10: where the PEs that use `name` are not the elements they index, say how it
+        differs from SpaDA, which puts the used PEs' north-west corner at element (0, 0)."""
+        used = [(k, pe) for k, pe in self.host_writers.items() if k[1] == name]
+        if not used or all((k[2], k[3]) == pe for k, pe in used):
+            return ""
+        return (f". A host index is the element itself here: {name}[x - a, y - b] on PE (x, y) "
+                "is element (x - a, y - b) (SpaDA would instead start the used PEs at "
+                "element (0, 0))")
+
     def check_host(self) -> None:
         for a in self.bk.args:
             t = a.node.type
@@ -411,7 +455,7 @@ class _Checker:
                                        f"every stream of '{a.name}' ({w} x {h}) must be "
                                        f"{'sent to' if verb == 'produces' else 'received from'} "
                                        "by the PE it belongs to; fix the compute subgrid or the "
-                                       "argument's shape")
+                                       "argument's shape" + self.shifted_hint(a.name))
                     if n is not None and got != n:
                         raise self.err(StreamMatchError,
                                        f"{a.name}[{i}, {j}] carries {n} element(s) but the "

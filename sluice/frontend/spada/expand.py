@@ -9,6 +9,7 @@ The grid is the bounding box, from (0, 0), of every subgrid the kernel names.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,8 +19,10 @@ from sluice.frontend.spada import ast, consteval
 from sluice.frontend.spada.consteval import Const
 from sluice.frontend.spada.diagnostics import ParameterError, PlacementError, Reporter, suggest
 from sluice.frontend.spada.fold import Folder
+from sluice.frontend.spada.hostargs import lift_host_ranks, split_bidirectional, streaming_args
 from sluice.frontend.spada.preconditions import check_preconditions
 from sluice.frontend.spada.ranges import extent, length
+from sluice.frontend.spada.shadowing import unshadow_coordinates
 from sluice.wafer import LARGEST_FABRIC
 
 PE = tuple[int, int]
@@ -57,6 +60,7 @@ class BoundPhase:
 class BoundArg:
     node: ast.Arg  # type folded: dims and lengths are IntLit
     value: Const | None = None  # for `compiletime` scalars
+    streaming: bool = False  # declared without a length (E7)
 
     @property
     def name(self) -> str:
@@ -99,6 +103,7 @@ class BoundKernel:
 class _Binder:
     def __init__(self, kernel: ast.Kernel) -> None:
         self.kernel = kernel
+        self.lengths: dict[str, int] = {}  # of streaming arguments, given with the parameters
         self.rep = Reporter.of(kernel)
         self.fold = Folder(self.rep)
 
@@ -116,7 +121,7 @@ class _Binder:
                 raise self.err(ParameterError, f"'{n.name}' is declared twice", n,
                                "rename one of the parameters or arguments")
             seen[n.name] = n
-        known = names + [a.name for a in ct_args]
+        known = names + [a.name for a in ct_args] + list(streaming_args(k))
         for key in params:
             if key not in known:
                 hint = suggest(key, known) or (
@@ -165,10 +170,9 @@ class _Binder:
                 if len(t.dims) != 2:
                     raise self.err(SluiceError, f"stream array '{a.name}' needs two dimensions",
                                    a, "write stream<T, N>[a, b]: one stream per PE of a grid")
-                if t.stream.length is None:
-                    raise self.err(SluiceError, f"stream array '{a.name}' needs a length", a,
-                                   "write stream<T, N>[a, b]: the host array has shape (a, b, N)")
-                for d in (*t.dims, t.stream.length):
+                # E7: no length means streaming mode; check() finds the length from use.
+                sizes = (*t.dims, t.stream.length) if t.stream.length is not None else t.dims
+                for d in sizes:
                     if self.int_value(d, "a stream-array size") <= 0:
                         raise self.err(SluiceError, f"size of '{a.name}' must be positive", d,
                                        "check the parameters")
@@ -179,11 +183,12 @@ class _Binder:
                 raise self.err(SluiceError, f"argument '{a.name}' is an array", a,
                                "host arrays reach PEs only through stream arguments: declare "
                                "it stream<T, N>[a, b]")
-            if not a.annotations and isinstance(t, ast.StreamArrayType | ast.StreamType):
-                raise self.err(SluiceError, f"stream argument '{a.name}' needs a direction", a,
-                               "annotate it readonly (input) or writeonly (output)")
             value = env.get(a.name) if "compiletime" in a.annotations else None
-            out.append(BoundArg(ast.Arg(t, a.name, a.annotations, pos=a.pos), value))
+            streaming = isinstance(t, ast.StreamArrayType) and t.stream.length is None
+            if streaming and a.name in self.lengths:  # E7: a length given with the parameters
+                n = ast.IntLit(self.lengths[a.name], pos=a.pos)
+                t = dataclasses.replace(t, stream=dataclasses.replace(t.stream, length=n))
+            out.append(BoundArg(ast.Arg(t, a.name, a.annotations, pos=a.pos), value, streaming))
         return tuple(out)
 
     # ---- kernel items
@@ -228,7 +233,8 @@ class _Binder:
                            f"keep kernel-level for loops below {MAX_UNROLL} iterations")
         return list(itertools.product(*axes))
 
-    def axis(self, r: ast.RangeItem, allow_empty: bool = False) -> range:
+    def axis(self, r: ast.RangeItem, allow_empty: bool = False,
+             positive_step: bool = False) -> range:
         if not isinstance(r, ast.Range):
             v = self.int_value(r, "an index")
             return range(v, v + 1)
@@ -237,6 +243,9 @@ class _Binder:
         step = 1 if r.step is None else self.int_value(r.step, "a range step")
         if step == 0:
             raise self.err(SluiceError, "range step is zero", r.step, "use a positive step")
+        if step < 0 and positive_step:
+            raise self.err(PlacementError, f"subgrid range step {step} is negative", r.step,
+                           "a subgrid range counts upwards: write start:stop:step with step > 0")
         out = range(start, stop, step)
         if length(out) == 0 and not allow_empty:  # an empty subgrid is a mistake, a loop is not
             raise self.err(PlacementError, f"empty range {start}:{stop}" +
@@ -249,7 +258,10 @@ class _Binder:
         if len(g.vars) != 2 or len(g.ranges) != 2:
             raise self.err(SluiceError, "a subgrid names two coordinates", g,
                            "write i16 x, i16 y in [xrange, yrange]")
-        xs, ys = self.axis(g.ranges[0]), self.axis(g.ranges[1])
+        # E3: an empty subgrid (after binding) is no error; its block is dropped in run().
+        xs, ys = self.axis(g.ranges[0], True, True), self.axis(g.ranges[1], True, True)
+        if length(xs) * length(ys) == 0:
+            return ()
         if length(xs) * length(ys) > MAX_PES:
             raise self.err(PlacementError, f"subgrid has {length(xs) * length(ys)} PEs", g,
                            f"a wafer holds fewer than {MAX_PES} PEs")
@@ -322,31 +334,31 @@ class _Binder:
         args = self.bind_args(env)
         flat = self.items(self.kernel.items, env, in_phase=False)
         top = [it for it in flat if not isinstance(it, ast.Phase)]
-        phase_nodes = [it for it in flat if isinstance(it, ast.Phase)]
-        top_computes = [it for it in top if isinstance(it, ast.Compute)]
-        if top_computes and phase_nodes:
-            raise self.err(SluiceError, "compute block outside a phase in a kernel with phases",
-                           top_computes[0], "move this compute block into a phase { ... } block")
         blocks: dict[int, Block] = {}
 
-        def mk(it) -> Block:
-            b = Block(it, self.subgrid_pes(it.subgrid))
-            blocks[id(b)] = b
-            return b
+        def mk(items) -> tuple[Block, ...]:
+            out = []
+            for it in items:
+                b = Block(it, self.subgrid_pes(it.subgrid))
+                if b.pes:  # E3: a block on an empty subgrid is dropped
+                    blocks[id(b)] = b
+                    out.append(b)
+            return tuple(out)
 
-        places = tuple(mk(it) for it in top if isinstance(it, ast.Place))
-        dataflows = tuple(mk(it) for it in top if isinstance(it, ast.Dataflow))
+        places = mk(it for it in top if isinstance(it, ast.Place))
+        dataflows = mk(it for it in top if isinstance(it, ast.Dataflow))
         phases = []
-        if top_computes:
-            phases.append(BoundPhase(0, (), (), tuple(mk(it) for it in top_computes)))
-        for p in phase_nodes:
-            phases.append(BoundPhase(
-                len(phases),
-                tuple(mk(it) for it in p.items if isinstance(it, ast.Place)),
-                tuple(mk(it) for it in p.items if isinstance(it, ast.Dataflow)),
-                tuple(mk(it) for it in p.items if isinstance(it, ast.Compute)),
-                p,
-            ))
+        for run in implicit_phases(flat):
+            if isinstance(run, ast.Phase):
+                phases.append(BoundPhase(
+                    len(phases),
+                    mk(it for it in run.items if isinstance(it, ast.Place)),
+                    mk(it for it in run.items if isinstance(it, ast.Dataflow)),
+                    mk(it for it in run.items if isinstance(it, ast.Compute)),
+                    run,
+                ))
+            else:
+                phases.append(BoundPhase(len(phases), (), (), mk(run)))
         all_pes = [pe for b in blocks.values() for pe in b.pes]
         if not all_pes:
             raise self.err(PlacementError, "the kernel places nothing on the grid", self.kernel,
@@ -358,7 +370,37 @@ class _Binder:
         return expand_collectives(bk)
 
 
+def implicit_phases(items) -> list[ast.Phase | tuple[ast.Compute, ...]]:
+    """E11b: the kernel's phases in order: each `phase` block, and each maximal run of
+    top-level compute blocks between them (an implicit phase; top-level place and dataflow
+    blocks stay visible in every phase and do not end a run)."""
+    out: list[ast.Phase | tuple[ast.Compute, ...]] = []
+    run: list[ast.Compute] = []
+    for it in items:
+        if isinstance(it, ast.Compute):
+            run.append(it)
+        elif isinstance(it, ast.Phase):
+            if run:
+                out.append(tuple(run))
+                run = []
+            out.append(it)
+    if run:
+        out.append(tuple(run))
+    return out
+
+
 def bind(kernel: ast.Kernel, params: Mapping[str, object] | None = None) -> BoundKernel:
     """Bind `params` (name -> int; compiletime arguments too) and expand the kernel."""
-    return _Binder(kernel).run(params or {})
+    # (these passes import this module)
+    from sluice.frontend.spada.overlap import merge_overlapping_computes
+    from sluice.frontend.spada.streaming import count_streaming_foreach
+    from sluice.frontend.spada.wholearray import expand_whole_arrays
 
+    params = dict(params or {})
+    lengths = {n: params.pop(n) for n in streaming_args(kernel) if n in params}
+    kernel = split_bidirectional(lift_host_ranks(kernel))
+    kernel = count_streaming_foreach(unshadow_coordinates(kernel), lengths)
+    binder = _Binder(kernel)
+    binder.lengths = lengths
+    bk = binder.run(params)
+    return merge_overlapping_computes(expand_whole_arrays(bk))

@@ -24,6 +24,7 @@ from sluice import display
 from sluice.errors import ArgumentError, ExecutionError, SluiceError, did_you_mean
 from sluice.frontend.spada.check import CheckResult, check
 from sluice.frontend.spada.expand import bind
+from sluice.frontend.spada.hostargs import bidirectional_args, host_rank
 from sluice.frontend.spada.lower import LoweredKernel, lower
 from sluice.frontend.spada.parser import parse_file, parse_source
 from sluice.ir import Program
@@ -44,7 +45,7 @@ class SpadaKernel:
         self.bound = bind(self.ast, self.params)
         self.checked: CheckResult = check(self.bound)
         name = self.ast.name or (Path(filename).stem if filename else "kernel")
-        self.lowered: LoweredKernel = lower(self.bound, name)
+        self.lowered: LoweredKernel = lower(self.checked.kernel, name)
 
     @property
     def program(self) -> Program:
@@ -55,16 +56,51 @@ class SpadaKernel:
     def grid(self) -> tuple[int, int]:
         return self.lowered.grid
 
+    def _user_name(self, name: str) -> str:
+        """The argument an output belongs to: a bidirectional argument's output half (E11g)
+        comes back under the argument's own name."""
+        back = {out: arg for arg, out in bidirectional_args(self.ast).items()}
+        return back.get(name, name)
+
+    def _host_shape(self, name: str, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The host's view of a stream argument the frontend holds as (a, b, N): (N,) for a
+        single stream, (n, N) for a line of them (E6)."""
+        name = self._user_name(name)
+        rank = next((host_rank(a) for a in self.ast.args if a.name == name), 2)
+        if rank == 0:
+            return shape[2:]
+        if rank == 1:
+            return (shape[0] * shape[1], *shape[2:])
+        return shape
+
+    def to_frontend_shapes(self, host_args: Mapping[str, Any]) -> dict[str, Any]:
+        """Host inputs reshaped to the (a, b, N) arrays the lowered kernel reads."""
+        out = dict(host_args)
+        for h in self.lowered.host_streams:
+            if h.readonly and h.name in out and self._host_shape(h.name, h.shape) != h.shape:
+                arr = np.asarray(out[h.name])
+                if arr.shape == self._host_shape(h.name, h.shape):
+                    out[h.name] = arr.reshape(h.shape)
+        return out
+
+    def to_host_shapes(self, outs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Outputs of the lowered kernel reshaped to the arguments' declared ranks."""
+        shapes = {h.name: h.shape for h in self.lowered.host_streams}
+        return {self._user_name(k): v.reshape(self._host_shape(k, shapes[k])) if k in shapes
+                else v for k, v in outs.items()}
+
     @property
     def inputs(self) -> dict[str, tuple[int, ...]]:
         """Host inputs and their shapes (scalars: ())."""
-        out = {h.name: h.shape for h in self.lowered.host_streams if h.readonly}
+        out = {h.name: self._host_shape(h.name, h.shape)
+               for h in self.lowered.host_streams if h.readonly}
         out.update({n: () for n in self.lowered.scalars})
         return out
 
     @property
     def outputs(self) -> dict[str, tuple[int, ...]]:
-        return {h.name: h.shape for h in self.lowered.host_streams if not h.readonly}
+        return {self._user_name(h.name): self._host_shape(h.name, h.shape)
+                for h in self.lowered.host_streams if not h.readonly}
 
     @user_api
     def __call__(self, target: str = "interpret", **host_args: Any) -> dict[str, np.ndarray]:
@@ -91,6 +127,7 @@ class SpadaKernel:
     def run_interpreter(self, **host_args: Any) -> dict[str, np.ndarray]:
         """Run the lowered IR on the reference interpreter."""
         self._check_args(host_args)
+        host_args = self.to_frontend_shapes(host_args)
         args: dict[str, Any] = {}
         streams: dict[str, StreamValue] = {}
         for h in self.lowered.host_streams:
@@ -99,7 +136,9 @@ class SpadaKernel:
                 arr = np.asarray(host_args[h.name])
                 if arr.shape != h.shape:
                     raise ArgumentError(f"input '{h.name}' has shape {arr.shape}, expected "
-                                        f"{h.shape}", hint="(a, b, N) for stream<T, N>[a, b]")
+                                        f"{self._host_shape(h.name, h.shape)}",
+                                        hint="(a, b, N) for stream<T, N>[a, b], (n, N) for "
+                                        "stream<T, N>[n], (N,) for stream<T, N>")
                 arr = arr.astype(h.dtype.numpy, copy=False)
                 for i in range(h.shape[0]):
                     for j in range(h.shape[1]):
@@ -130,7 +169,7 @@ class SpadaKernel:
                             "exactly its length")
                     out[i, j] = list(q)
             outs[h.name] = out
-        return outs
+        return self.to_host_shapes(outs)
 
     def __repr__(self) -> str:
         w, h = self.grid

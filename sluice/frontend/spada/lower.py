@@ -34,6 +34,8 @@ from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.spada import ast
 from sluice.frontend.spada.async_order import must_complete_first
 from sluice.frontend.spada.expand import Block, BoundKernel, BoundPhase
+from sluice.frontend.spada.ranges import negative_multicast
+from sluice.frontend.spada.versions import unversion
 from sluice.ir import (
     Array,
     Branch,
@@ -501,7 +503,11 @@ class _Phase:
             c = S.symbol(coord)
             if isinstance(off, ast.Range):
                 step = 1 if off.step is None else _int(off.step)
-                dims.append(Range(c + self.index(off.start), c + self.index(off.stop), step))
+                lo, hi = self.index(off.start), self.index(off.stop)
+                if lo.is_Integer and hi.is_Integer and negative_multicast(
+                        int(lo), int(hi), off.step is None):
+                    lo, hi = hi + 1, lo + 1  # the same receivers, listed upwards
+                dims.append(Range(c + lo, c + hi, step))
             else:
                 dims.append(Index(c + self.index(off)))
         return Memlet(container, tuple(dims))
@@ -860,4 +866,4 @@ class _ProgramView:
 
 def lower(bk: BoundKernel, name: str | None = None) -> LoweredKernel:
     """The IR of a bound, checked kernel."""
-    return _Lowerer(bk, name or bk.name or "kernel").lower()
+    return _Lowerer(unversion(bk), name or bk.name or "kernel").lower()

@@ -62,6 +62,15 @@ class _Separators:
             yield tok
 
 
+def _versioned(tok: Token) -> Token:
+    """E1: `name#n` is the identifier (name, n); `name#0` is `name`, `name#007` is `name#7`."""
+    base, sep, version = tok.value.partition("#")
+    if sep:
+        n = int(version)
+        tok = Token.new_borrow_pos(tok.type, base if n == 0 else f"{base}#{n}", tok)
+    return tok
+
+
 @functools.cache
 def _lark() -> Lark:
     grammar = (Path(__file__).with_name("grammar.lark")).read_text()
@@ -70,6 +79,7 @@ def _lark() -> Lark:
         "spada",
         lexer="basic",
         postlex=_Separators(),
+        lexer_callbacks={"NAME": _versioned},
         propagate_positions=True,
         maybe_placeholders=True,
     )
@@ -114,16 +124,28 @@ class _Builder(Transformer):
             pos=_pos(meta),
         )
 
+    def _bare(self, tok: Token, what: str) -> str:
+        """E1: kernel names, parameters and arguments carry no `#` version."""
+        if "#" in tok.value:
+            raise self._err(
+                f"{what} '{tok.value}' cannot carry a version", tok,
+                f"versions (#n) are for fields, streams, variables and completions: "
+                f"write '{tok.value.partition('#')[0]}'",
+            )
+        return str(tok)
+
     def kernel_name(self, meta, c):
-        return str(c[0])
+        return self._bare(c[0], "the kernel name")
 
     def kernel_params(self, meta, c):
-        return tuple(ast.Param(str(t), pos=_pos(t)) for t in c if t is not None)
+        return tuple(ast.Param(self._bare(t, "parameter"), pos=_pos(t))
+                     for t in c if t is not None)
 
     def arg(self, meta, c):
         annots = tuple(a for a in c if isinstance(a, str) and not isinstance(a, Token))
         typ = next(a for a in c if isinstance(a, ast.Node))
         name = c[-1]
+        self._bare(name, "argument")
         for i, a in enumerate(annots):
             if a in annots[:i]:
                 raise self._err(f"annotation '{a}' repeated on argument '{name}'", meta)
@@ -155,6 +177,7 @@ class _Builder(Transformer):
 
     # ---- subgrids
     def subgrid(self, meta, c):
+        self._no_receive(c[1])
         return ast.Subgrid(c[0], c[1], pos=_pos(meta))
 
     def loop_vars(self, meta, c):
@@ -165,6 +188,15 @@ class _Builder(Transformer):
 
     def ranges(self, meta, c):
         return tuple(c)
+
+    def _no_receive(self, ranges) -> None:
+        """A `receive(s)` inside brackets is the foreach sugar of E11e and nothing else."""
+        for r in ranges or ():
+            if isinstance(r, ast.ReceiveGen):
+                raise self._err(
+                    "receive(...) in a range list is only allowed in a foreach", r.pos,
+                    "write foreach i16 k, f32 v in [0:N], receive(s) { ... }",
+                )
 
     def range(self, meta, c):
         return ast.Range(c[0], c[1], c[2], pos=_pos(meta))
@@ -254,6 +286,7 @@ class _Builder(Transformer):
         return ast.Phase(tuple(c), pos=_pos(meta))
 
     def meta_for(self, meta, c):
+        self._no_receive(c[1])
         return ast.MetaFor(c[0], c[1], tuple(c[2:]), pos=_pos(meta))
 
     # ---- statements
@@ -291,14 +324,17 @@ class _Builder(Transformer):
         return ast.Close(c[0], pos=_pos(meta))
 
     def for_stmt(self, meta, c):
+        self._no_receive(c[1])
         return ast.For(c[0], c[1], c[2], pos=_pos(meta))
 
     def map_stmt(self, meta, c):
+        self._no_receive(c[1])
         return ast.Map(c[0], c[1], c[2], pos=_pos(meta))
 
     def foreach(self, meta, c):
         vars_, *gens, body = c
         gens = tuple(g for g in gens if g is not None)
+        vars_, gens = self._unmix(vars_, gens, meta)
         if len(gens) == 2 and type(gens[0]) is type(gens[1]):
             raise self._err(
                 "a foreach takes one receive(...) generator and at most one range", meta,
@@ -310,6 +346,28 @@ class _Builder(Transformer):
                 "use `for` for a loop over a range only",
             )
         return ast.Foreach(vars_, gens, body, pos=_pos(meta))
+
+    def _unmix(self, vars_, gens, meta):
+        """E11e: `foreach ... in [0:K, receive(s)]` means `in [0:K], receive(s)`; the receive
+        item binds the variable at its position in the list, wherever it stands."""
+        mixed = [g for g in gens if isinstance(g, tuple)
+                 and any(isinstance(r, ast.ReceiveGen) for r in g)]
+        if not mixed:
+            return vars_, gens
+        items = mixed[0]
+        recvs = [i for i, r in enumerate(items) if isinstance(r, ast.ReceiveGen)]
+        if len(gens) > 1 or len(recvs) > 1:
+            raise self._err(
+                "a foreach takes one receive(...) generator and at most one range", meta,
+                "write foreach i16 k, f32 v in [0:N, receive(s)] { ... }",
+            )
+        if len(vars_) != len(items):
+            return vars_, gens  # the variable count check reports it
+        at = recvs[0]
+        ranges = tuple(r for i, r in enumerate(items) if i != at)
+        order = [v for i, v in enumerate(vars_) if i != at] + [vars_[at]]
+        out = ((ranges,) if ranges else ()) + (items[at],)
+        return tuple(order), out
 
     def receive_gen(self, meta, c):
         return ast.ReceiveGen(c[0], pos=_pos(meta))
@@ -469,6 +527,9 @@ def _syntax_error(err: UnexpectedInput, rep: Reporter, text: str) -> SluiceSynta
         ch = text[err.pos_in_stream] if 0 <= err.pos_in_stream < len(text) else "?"
         msg = f"unexpected character {ch!r}"
         hint = _expected_hint(set(err.allowed or ()))
+        if ch == "#" and text[err.pos_in_stream - 1:err.pos_in_stream].isalnum():
+            msg = "a version '#n' follows a name, not a number"
+            hint = "write name#n with a name that starts with a letter or '_'"
         length = 1
     elif isinstance(err, UnexpectedToken) and set(err.expected) == {"$END"}:
         tok = err.token

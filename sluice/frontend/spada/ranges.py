@@ -18,4 +18,11 @@ def extent(r: range) -> tuple[int, int] | None:
     return min(r.start, last), max(r.start, last)
 
 
-__all__ = ["extent", "length"]
+def negative_multicast(start: int, stop: int, no_step: bool) -> bool:
+    """E9: a multicast range `[-a:-b]` without a step, b > a >= 1, counts downwards: its
+    receivers sit at offsets -a, -a-1, ..., -(b-1) (SpaDA's reading). Every other range
+    keeps Python's upward meaning."""
+    return no_step and start < 0 and stop < start
+
+
+__all__ = ["extent", "length", "negative_multicast"]
