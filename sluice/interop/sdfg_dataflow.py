@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sluice.errors import UnsupportedError
 from sluice.interop import sdfg_code
+from sluice.interop.sdfg_marker import mark, memlet_json, node_json
 from sluice.interop.sdfg_json import (
     checked,
     code,
@@ -140,10 +141,11 @@ class Level:
                      if e.memlet is not None and e.memlet.data == data]
             if outer:
                 src = self.parent.source(outer[0].src, outer[0].src_conn, data)
-                mem = self._scope_memlet(outer[0].memlet)
+                mem = self._scope_memlet(outer[0].memlet, eid, cin)
             else:
                 src = self.parent.fresh_source(data)
                 mem = self.parent.memlet(Memlet(data), self.map_node.describe(), whole=True)
+                self._widened(eid, cin, None)
             self.sb.edge(src, (eid, cin), mem)
         return eid, self.reads[data]
 
@@ -165,15 +167,16 @@ class Level:
                  if e.memlet is not None and e.memlet.data == data]
         if outer:
             dst = self.parent.sink(outer[0].dst, outer[0].dst_conn, data, outer[0].memlet)
-            mem = self._scope_memlet(outer[0].memlet)
+            mem = self._scope_memlet(outer[0].memlet, self.exit["id"], cout)
         else:
             m = Memlet(data, (), inner.wcr)
             dst = self.parent.fresh_sink(data, m)
             mem = self.parent.memlet(m, self.map_node.describe(), whole=True)
+            self._widened(self.exit["id"], cout, None)
         self.sb.edge((self.exit["id"], cout), dst, mem)
         return self.exit["id"], cin
 
-    def _scope_memlet(self, m: Memlet) -> dict[str, Any]:
+    def _scope_memlet(self, m: Memlet, nid: int, conn: str) -> dict[str, Any]:
         """The outer memlet of a scope connector: the sluice one, or the whole container
         where the body addresses it in C++ or DaCe could not evaluate its subset."""
         assert self.parent is not None and self.map_node is not None
@@ -184,7 +187,14 @@ class Level:
                 subset_json(m.subset, where)
             except UnsupportedError:
                 whole = True
+        if whole:
+            self._widened(nid, conn, m)
         return self.parent.memlet(m, where, whole=whole)
+
+    def _widened(self, nid: int, conn: str, m: Memlet | None) -> None:
+        """Note for the importer an outer scope memlet the SDFG does not hold as sluice's:
+        widened to the whole container, or added where sluice's map had no outer edge."""
+        self.ex.scope_memlets.append([self.sb.js["label"], nid, conn, memlet_json(m)])
 
     def fresh_sink(self, data: str, inner: Memlet) -> tuple[int, str | None]:
         if self.parent is None:
@@ -194,6 +204,7 @@ class Level:
     # --- emission ----------------------------------------------------------------------
     def emit(self) -> None:
         maps = []
+        first = len(self.sb.js["nodes"])
         for n in self.g.nodes:
             if self._virtual_source(n) or self._virtual_sink(n):
                 continue
@@ -216,6 +227,10 @@ class Level:
                 self.ids[n] = self.sb.node(self.ex.nested(n, self))
             else:
                 raise UnsupportedError(f"cannot export {n.describe()} to an SDFG")
+        if self.entry is not None:  # (DaCe's JSON names each node's scope)
+            for js in self.sb.js["nodes"][first:]:
+                if js["type"] != "MapExit":  # (an exit names its own entry)
+                    js["scope_entry"] = str(self.entry["id"])
         for m, entry, exit_ in maps:
             Level(self.sb, m.body, self, m, entry, exit_).emit()
         for e in self.g.edges:
@@ -227,7 +242,8 @@ class Level:
         if m.schedule is Schedule.spatial:
             raise UnsupportedError(f"cannot export {m.describe()}: spatial maps have no SDFG "
                                    "counterpart")
-        lab = label(m.label)
+        lab = self.ex.unique(m.label)
+        self.ex.map_facts[lab] = [m.label, m.schedule.value]
         where = m.describe()
         entry = {"type": "MapEntry", "label": lab, "attributes": {
             "label": lab, "params": [dsym(checked(p, "a map parameter")) for p in m.params],
@@ -250,6 +266,7 @@ class Level:
         types: dict[str, dict[str, Any]] = {"in": {}, "out": {}}
         ins: dict[str, tuple[Any, str]] = {}
         outs: dict[str, tuple[Any, str]] = {}
+        at_whole: dict[str, Any] = {}  # sluice connector -> its memlet, where widened
         for e in self.g.in_edges(t) + self.g.out_edges(t):
             if e.memlet is None:
                 continue
@@ -269,6 +286,7 @@ class Level:
             else:
                 outs[c] = (dt, (at or conn) + " = {};")
             if at:
+                at_whole[c] = memlet_json(e.memlet)
                 self.indirect.add((t, conn))
                 level: Level | None = self
                 while level is not None:
@@ -277,9 +295,11 @@ class Level:
         self.conns[t] = rename
         text = sdfg_code.tasklet_code(t, ins, outs)
         self.ex.code.append(text)
+        payload = {"kind": "tasklet", "node": node_json(t), "at": at_whole,
+                   "conns": {d: c for c, d in rename.items() if d != c}}
         lab = label(t.label)
         return {"type": "Tasklet", "label": lab, "attributes": {
-            "label": lab, "code": code(text), "in_connectors": types["in"],
+            "label": lab, "code": code(mark(payload, text)), "in_connectors": types["in"],
             "out_connectors": types["out"]}}
 
     def _indirect(self, conn: str, m: Memlet) -> str | None:
@@ -316,12 +336,16 @@ class Level:
         ins: dict[str, Any] = {}
         outs: dict[str, Any] = {}
         views: dict[str, sdfg_code.View] = {}
+        operands: dict[str, str] = {}  # DaCe connector -> sluice connector
+        memlets: dict[str, Any] = {}  # sluice connector -> its memlet (the SDFG's is whole)
         for edges, conns, attr in ((self.g.in_edges(n), ins, "dst_conn"),
                                    (self.g.out_edges(n), outs, "src_conn")):
             for e in edges:
                 if e.memlet is None:
                     continue
+                memlets[getattr(e, attr)] = memlet_json(e.memlet)
                 for dconn, data, v in self._operand(getattr(e, attr), e.memlet):
+                    operands[dconn] = getattr(e, attr)
                     v.value = self.ex.is_dace_scalar(data)
                     conns[dconn] = self._types(data)
                     views[dconn] = v
@@ -331,9 +355,11 @@ class Level:
         else:
             text = sdfg_code.library_code(n, {k[3:]: v for k, v in views.items()})
         self.ex.code.append(text)
+        payload = {"kind": "library", "node": node_json(n), "operands": operands,
+                   "memlets": memlets}
         lab = label(type(n).__name__)
         return {"type": "Tasklet", "label": lab, "attributes": {
-            "label": lab, "code": code(text), "in_connectors": ins, "out_connectors": outs}}
+            "label": lab, "code": code(mark(payload, text)), "in_connectors": ins, "out_connectors": outs}}
 
     def _edge(self, e: Edge) -> None:
         if isinstance(e.src, Map) or isinstance(e.dst, Map):

@@ -20,11 +20,14 @@ from typing import Any
 import sympy
 
 from sluice.errors import SluiceError
-from sluice.interop.sdfg_import_code import CodeError, condition, dtype_of, index_expr
+from sluice.interop.sdfg_import_code import SUBST, CodeError, condition, dtype_of, index_expr
+from sluice.interop.sdfg_import_own import Own
+from sluice.interop.sdfg_marker import EXPORT_MARK, MarkerError
 from sluice.ir.control import (
     Assign,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -123,20 +126,39 @@ class Importer:
         self._state_names: set[str] = set()
         self.unusable: dict[str, str] = {}  # container -> why it has no sluice counterpart
         self._callees = 0
+        try:
+            self.own = Own.of(js)  # an SDFG sluice exported: its markers
+        except MarkerError as e:
+            raise refuse(f"the global code of SDFG '{self._where()}'", str(e),
+                         hint="sluice wrote it with this SDFG; restore it") from None
+
+    def sluice_data(self, name: str) -> str:
+        """A container's sluice name (an SDFG sluice exported renames some)."""
+        return name if self.own is None else self.own.data(name)
 
     # --- declarations ---------------------------------------------------------------------
     def program(self) -> Program:
-        self._symbols()
-        self._data()
-        self.region(self.js, self.prog.body)
-        self._free_symbol_args()
+        if self.own is None:
+            self._symbols()
+            self._data()
+            self.region(self.js, self.prog.body)
+            self._free_symbol_args()
+            return self.prog
+        token = SUBST.set(self.own.subst)
+        try:
+            self.own.declare(self.prog, self.sym_types)
+            self.name = self.prog.name = self.own.facts["name"]
+            self.region(self.js, self.prog.body)
+        finally:
+            SUBST.reset(token)
+        self.prog.requires = list(self.own.requires)
         return self.prog
 
     def written_by_sluice(self) -> bool:
         """Whether `sdfg_export` wrote this SDFG (its global code names DACE_CXX_ARGS)."""
         frame = (self.js.get("attributes", {}).get("global_code") or {}).get("frame") or {}
         text = frame.get("string_data", "") if isinstance(frame, dict) else ""
-        return isinstance(text, str) and "sluice.interop.sdfg_export.DACE_CXX_ARGS" in text
+        return isinstance(text, str) and EXPORT_MARK in text
 
     def _where(self) -> str:
         return self.js.get("attributes", {}).get("name", self.name)
@@ -248,6 +270,8 @@ class Importer:
         code = text.get("string_data", "1") if isinstance(text, dict) else str(text)
         if isinstance(text, dict) and text.get("language", "Python") != "Python":
             raise refuse(what, f"its condition is {text.get('language')} code")
+        if self.own is not None:
+            code = self.own.text(code, self.prog)
         try:
             if out is not None:
                 code = self._element_reads(code, out)
@@ -302,7 +326,18 @@ class Importer:
         if kind == "SDFGState":
             from sluice.interop.sdfg_import_dataflow import import_state
 
-            out.append(import_state(self, blk, self._state_name(blk.get("label", "state"))))
+            label = blk.get("label", "state")
+            if self.own is not None:
+                helper = self.own.helper_state(blk)
+                if helper is not None:
+                    req = self.own.take_helper(*helper, blk)
+                    if req is not None:
+                        out.append(Check(req))
+                    return
+                if label in self.own.states:
+                    out.append(import_state(self, blk, self.own.states[label]))
+                    return
+            out.append(import_state(self, blk, self._state_name(label)))
         elif kind == "LoopRegion":
             self._loop(blk, out)
         elif kind == "ConditionalBlock":
@@ -355,6 +390,8 @@ class Importer:
         update = (a.get("update_statement") or {}).get("string_data", "") or ""
         loop = self._for(var, init, cond_text, update, what) if var else None
         if loop is not None:
+            if self.own is not None:
+                var = self.own.unname(var)
             self.prog.symbols.setdefault(var, DType.int64)
             start, stop, step = loop
             out.append(Loop(var, start, stop, step, body))

@@ -15,14 +15,15 @@ import sympy
 
 from sluice.interop.sdfg_import import Importer, describe, refuse
 from sluice.interop.sdfg_import_code import CodeError, index_expr, tasklet_code, wcr_op
+from sluice.interop.sdfg_marker import MarkerError, memlet_from_json, node_from_json, read_mark
 from sluice.ir.control import State
-from sluice.ir.data import Scalar
+from sluice.ir.data import CSR, Scalar
 from sluice.ir.dtypes import DType
 from sluice.ir.exact import neg
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.library import MatMul, Reduce, Transpose
 from sluice.ir.memlet import Index, Memlet, Range
-from sluice.ir.nodes import Access, Call, Map, Node, Tasklet
+from sluice.ir.nodes import Access, Call, Map, Node, Schedule, Tasklet
 from sluice.ir.symbolic import simplified
 
 if TYPE_CHECKING:
@@ -99,6 +100,9 @@ class StateImport:
         self.view_edges: set[int] = set()
         self.body_reads: dict[tuple[str, str], Access] = {}
         self.params: dict[str, DType] = {}
+        self.csr_nodes: dict[str, Access] = {}  # CSR -> its access node being read
+        self.marks: dict[str, dict[str, Any]] = {}  # node id -> a sluice tasklet's marker
+        self.seen: set[tuple[str, str]] = set()  # (library node, connector) with an edge
 
     def where(self, n: dict[str, Any]) -> str:
         return describe(n, self.label, self.imp._where())
@@ -227,6 +231,11 @@ class StateImport:
                 return
             if data in self.imp.unusable:
                 raise refuse(self.where(n), self.imp.unusable[data])
+            data = self.imp.sluice_data(data)
+            own = self.imp.own
+            base = None if own is None else own.csr_base(data, self.imp.prog)
+            if base is not None and self._csr_parts(nid, base):
+                return
             if data not in self.imp.prog.data:
                 raise refuse(self.where(n), f"no container '{data}'")
             if nid in self.alias:
@@ -245,6 +254,22 @@ class StateImport:
         else:
             raise refuse(self.where(n), f"{kind} nodes have no sluice counterpart")
 
+    def _csr_parts(self, nid: str, base: str) -> bool:
+        """Whether access node `nid` is one of the three the exporter writes for one access
+        node of CSR `base` (its component arrays, in order): then that access node."""
+        parts = [self.nodes.get(str(int(nid) + k - i), {}) for k in range(3)
+                 for i in [CSR.COMPONENTS.index(self.imp.sluice_data(
+                     self.nodes[nid]["attributes"]["data"]).split(".")[1])]]
+        names = [self.imp.sluice_data((p.get("attributes") or {}).get("data", ""))
+                 for p in parts if p.get("type") == "AccessNode"]
+        if names != [f"{base}.{k}" for k in CSR.COMPONENTS]:
+            return False
+        first = str(parts[0]["id"])
+        if first not in self.sl:
+            self.sl[first] = self.graph(self.scope(first)).add(Access(base))
+        self.sl[nid] = self.sl[first]
+        return True
+
     def _map(self, nid: str, n: dict[str, Any]) -> None:
         a = n["attributes"]
         try:
@@ -253,7 +278,15 @@ class StateImport:
         except CodeError as err:
             raise refuse(self.where(n), str(err)) from None
         body = DataflowGraph()
-        m = Map(list(a.get("params", [])), ranges, body, label=a.get("label", "map"))
+        params = list(a.get("params", []))
+        lab, schedule = a.get("label", "map"), Schedule.default
+        own = self.imp.own
+        if own is not None:
+            params = [own.unname(p) for p in params]
+            named = own.map_label(lab)
+            if named is not None:
+                lab, schedule = named[0], Schedule(named[1])
+        m = Map(params, ranges, body, schedule, lab)
         self.graphs[nid] = body
         self.sl[nid] = self.graph(self.scope(nid)).add(m)
 
@@ -272,6 +305,9 @@ class StateImport:
     def _tasklet(self, nid: str, n: dict[str, Any]) -> None:
         a = n["attributes"]
         code = a.get("code", {})
+        if code.get("language", "Python") != "Python" and self.imp.own is not None:
+            self._own_tasklet(nid, n, str(code.get("string_data", "")))
+            return
         if code.get("language", "Python") != "Python":
             hint = ("this SDFG was written by sluice's exporter, whose tasklets are C++: "
                     "import its source program instead (sluice cannot read its own "
@@ -302,6 +338,20 @@ class StateImport:
         body = [(o, neg(e) if o in negate else e) for o, e in body]
         t = Tasklet(list(inputs), list(outputs), body, label=a.get("label") or n["label"])
         self.sl[nid] = self.graph(self.scope(nid)).add(t)
+
+    def _own_tasklet(self, nid: str, n: dict[str, Any], code: str) -> None:
+        """A C++ tasklet sluice's exporter wrote: the IR node its marker holds."""
+        try:
+            mark = read_mark(code)
+        except MarkerError as err:
+            raise refuse(self.where(n), f"{err}: it was edited after sluice exported it",
+                         hint="sluice reads its own C++ tasklets only as it wrote them; "
+                              "edit the sluice program and export it again") from None
+        if mark is None or mark.get("kind") not in ("tasklet", "library"):
+            raise refuse(self.where(n), "its code is C++ without a sluice marker for this "
+                         "place", hint="sluice reads C++ tasklets only where it wrote them")
+        self.marks[nid] = mark
+        self.sl[nid] = self.graph(self.scope(nid)).add(node_from_json(mark["node"]))
 
     def _wcr(self, text: str, n: dict[str, Any]) -> str:
         try:
@@ -358,9 +408,11 @@ class StateImport:
         self.sl[nid] = self.graph(self.scope(nid)).add(node)
 
     # --- edges -----------------------------------------------------------------------------
-    @staticmethod
-    def _memlet_attrs(e: dict[str, Any]) -> dict[str, Any]:
-        return (e.get("attributes", {}).get("data") or {}).get("attributes", {}) or {}
+    def _memlet_attrs(self, e: dict[str, Any]) -> dict[str, Any]:
+        m = (e.get("attributes", {}).get("data") or {}).get("attributes", {}) or {}
+        if self.imp.own is not None and m.get("data") is not None:
+            m = {**m, "data": self.imp.sluice_data(m["data"])}
+        return m
 
     def _endpoint(self, nid: str) -> str:
         while nid in self.alias:
@@ -385,12 +437,18 @@ class StateImport:
             if not (inner_src or inner_dst):
                 g.connect(self.sl[sid], self.sl[did], None)
             return
-        try:  # (memlets name the view nodes' own data: resolved through the views)
-            memlet, mdata = self._memlet(e, m, self.nodes[str(e["src"])],
-                                         self.nodes[str(e["dst"])])
-        except CodeError as err:
-            raise refuse(self.where(dst if dst["type"] != "AccessNode" else src),
-                         str(err)) from None
+        own = self._own_memlet(e, sid, did)
+        if own is not None:
+            if own is False:
+                return
+            memlet, mdata = own, own.data
+        else:
+            try:  # (memlets name the view nodes' own data: resolved through the views)
+                memlet, mdata = self._memlet(e, m, self.nodes[str(e["src"])],
+                                             self.nodes[str(e["dst"])])
+            except CodeError as err:
+                raise refuse(self.where(dst if dst["type"] != "AccessNode" else src),
+                             str(err)) from None
         if inner_src:
             s_node = self._reader(sid, mdata)
         elif src["type"] == "MapExit":
@@ -408,6 +466,31 @@ class StateImport:
         g.connect(s_node, d_node, memlet, self._conn(src, e.get("src_connector"), False),
                   self._conn(dst, e.get("dst_connector"), True))
 
+    def _own_memlet(self, e: dict[str, Any], sid: str, did: str) -> Memlet | bool | None:
+        """The sluice memlet of an edge where the exporter's markers give it (False: the
+        edge has no sluice counterpart); None where the SDFG's memlet is sluice's."""
+        own = self.imp.own
+        if own is None:
+            return None
+        for nid, conn in ((did, e.get("dst_connector")), (sid, e.get("src_connector"))):
+            noted, m = own.scope_memlet(self.label, nid, conn)
+            if noted:
+                return False if m is None else m
+            mark = self.marks.get(nid)
+            if mark is None or conn is None:
+                continue
+            if mark["kind"] == "tasklet":
+                sl_conn = mark["conns"].get(conn, conn)
+                if sl_conn in mark["at"]:
+                    return memlet_from_json(mark["at"][sl_conn])
+            else:
+                sl_conn = mark["operands"][conn]
+                if (nid, sl_conn) in self.seen:
+                    return False  # (a CSR operand's second and third arrays)
+                self.seen.add((nid, sl_conn))
+                return memlet_from_json(mark["memlets"][sl_conn])
+        return None
+
     def _in_conns(self, nid: str) -> set[str]:
         return {e.get("dst_connector") for e in self._in_edges(nid)}
 
@@ -422,6 +505,10 @@ class StateImport:
     def _conn(self, n: dict[str, Any], conn: str | None, incoming: bool) -> str | None:
         if n["type"] in ("MapEntry", "MapExit", "AccessNode"):
             return None
+        mark = self.marks.get(str(n["id"]))
+        if mark is not None:
+            names = mark["conns"] if mark["kind"] == "tasklet" else mark["operands"]
+            return names.get(conn, conn)
         if n["type"] == "LibraryNode":
             cls_name = str(n.get("classpath", "")).rsplit(".", 1)[-1]
             names = _LIBRARIES[cls_name][1]
@@ -497,7 +584,8 @@ class StateImport:
 
     def _copy(self, m: dict[str, Any], src: dict[str, Any], dst: dict[str, Any],
               op: str | None) -> Memlet:
-        sdata, ddata = src["attributes"]["data"], dst["attributes"]["data"]
+        sdata = self.imp.sluice_data(src["attributes"]["data"])
+        ddata = self.imp.sluice_data(dst["attributes"]["data"])
         if m.get("data") == sdata:
             s_sub, d_sub = m.get("subset"), m.get("other_subset")
         else:
