@@ -30,7 +30,7 @@ from sluice.interop.sdfg_json import (
 )
 from sluice.ir.data import CSR, Stream
 from sluice.ir.graph import DataflowGraph, Edge
-from sluice.ir.memlet import Memlet, full_subset
+from sluice.ir.memlet import Index, Memlet, full_subset
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 
 if TYPE_CHECKING:
@@ -187,8 +187,8 @@ class Level:
                 subset_json(m.subset, where)
             except UnsupportedError:
                 whole = True
-        if whole:
-            self._widened(nid, conn, m)
+        if whole or any(isinstance(d, Index) for d in m.subset or ()):
+            self._widened(nid, conn, m)  # (a DaCe range does not tell an index apart)
         return self.parent.memlet(m, where, whole=whole)
 
     def _widened(self, nid: int, conn: str, m: Memlet | None) -> None:

@@ -270,8 +270,11 @@ class Importer:
         code = text.get("string_data", "1") if isinstance(text, dict) else str(text)
         if isinstance(text, dict) and text.get("language", "Python") != "Python":
             raise refuse(what, f"its condition is {text.get('language')} code")
-        if self.own is not None:
-            code = self.own.text(code, self.prog)
+        if self.own is not None:  # (written from the IR's text: read as such)
+            try:
+                return self.own.expr(self.own.text(code, self.prog))
+            except SluiceError as e:
+                raise refuse(what, f"cannot read '{code}': {e.message}") from None
         try:
             if out is not None:
                 code = self._element_reads(code, out)

@@ -17,7 +17,7 @@ from sluice.interop.sdfg_import import Importer, describe, refuse
 from sluice.interop.sdfg_import_code import CodeError, index_expr, tasklet_code, wcr_op
 from sluice.interop.sdfg_marker import MarkerError, memlet_from_json, node_from_json, read_mark
 from sluice.ir.control import State
-from sluice.ir.data import CSR, Scalar
+from sluice.ir.data import CSR, Scalar, Stream
 from sluice.ir.dtypes import DType
 from sluice.ir.exact import neg
 from sluice.ir.graph import DataflowGraph
@@ -236,7 +236,7 @@ class StateImport:
             base = None if own is None else own.csr_base(data, self.imp.prog)
             if base is not None and self._csr_parts(nid, base):
                 return
-            if data not in self.imp.prog.data:
+            if data not in self.imp.prog.data and base is None:
                 raise refuse(self.where(n), f"no container '{data}'")
             if nid in self.alias:
                 raise refuse(self.where(n), "a container node with a 'views' connector")
@@ -395,6 +395,12 @@ class StateImport:
         args = list(dict.fromkeys(ins + outs))
         sub = Imp(a["sdfg"], self.imp.callee_name(a.get("label") or n["label"]), args)
         callee = sub.program()
+        if self.imp.own is not None and sub.own is not None and "call" in sub.own.facts:
+            call = node_from_json(sub.own.facts["call"])  # (as sluice wrote the call)
+            assert isinstance(call, Call)
+            self.imp.prog.callees[call.callee] = callee
+            self.sl[nid] = self.graph(self.scope(nid)).add(call)
+            return
         self.imp.prog.callees[callee.name] = callee
         for name, c in callee.callees.items():
             self.imp.prog.callees.setdefault(name, c)
@@ -460,7 +466,8 @@ class StateImport:
         else:
             d_node = self.sl[did]
         conn = e.get("src_connector")
-        if src["type"] == "NestedSDFG" and conn not in self._in_conns(sid):
+        if src["type"] == "NestedSDFG" and conn not in self._in_conns(sid) \
+                and self.imp.own is None:
             g.connect(self._reader(scope, mdata), s_node, Memlet(mdata, memlet.subset), None,
                       conn)
         g.connect(s_node, d_node, memlet, self._conn(src, e.get("src_connector"), False),
@@ -537,6 +544,8 @@ class StateImport:
         data, rs = self.resolve(data, rs, dst if src["type"] == "AccessNode" else src)
         c = self.imp.prog.container(data)
         if isinstance(c, Scalar):
+            return Memlet(data, (), op), data
+        if isinstance(c, Stream):  # (only sluice's own SDFGs declare streams)
             return Memlet(data, (), op), data
         if rs is None:
             rs = [(sympy.Integer(0), d - 1, sympy.Integer(1)) for d in c.shape]

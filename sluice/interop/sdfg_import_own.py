@@ -28,7 +28,7 @@ from sluice.interop.sdfg_marker import (
 from sluice.ir.data import CSR, Scalar
 from sluice.ir.memlet import Memlet
 from sluice.ir.requires import Requirement
-from sluice.ir.symbolic import symbol
+from sluice.ir.symbolic import substitute, symbol
 from sluice.ir.text import parse_expr
 
 HELPER_KINDS = ("zero", "requires", "size", "value", "check")
@@ -58,6 +58,7 @@ class Own:
         self.values: dict[str, sympy.Basic] = {}  # sl_v scalar -> the value it holds
         self.subst: dict[str, sympy.Basic] = {}  # SDFG symbol -> its sluice expression
         self.requires: list[Requirement] = []
+        self.scalars: frozenset[str] = frozenset()  # (value symbols in expressions)
 
     @staticmethod
     def of(js: dict[str, Any]) -> Own | None:
@@ -80,9 +81,15 @@ class Own:
         prog.symbols.update({k: DType(v) for k, v in f["symbols"].items()})
         prog.args[:] = list(f["args"])
         prog.returns[:] = list(f["returns"])
+        self.scalars = frozenset(k for k, c in prog.data.items() if isinstance(c, Scalar))
         for s in sdfg_symbols:
             if s.startswith("sl_s_"):
                 self.subst[s] = symbol(s[len("sl_s_"):])
+
+    def expr(self, text: str) -> sympy.Basic:
+        """An expression in the IR's text spelling (the exporter's markers, and the
+        conditions and assignments it wrote), with the exporter's symbols substituted."""
+        return substitute(parse_expr(text, self.scalars), self.subst)
 
     def unname(self, name: str) -> str:
         """A symbol's sluice name (`sl_s_re` -> `re`)."""
@@ -137,7 +144,7 @@ class Own:
                 if p["kind"] == "requires":
                     self.requires.append(requirement_from_json(p["req"]))
                 else:
-                    self.subst[p["name"]] = parse_expr(p["expr"])
+                    self.subst[p["name"]] = self.expr(p["expr"])
         elif kind == "value":
             by_id = {str(n["id"]): n for n in st.get("nodes", [])}
             for e in st.get("edges", []):
@@ -146,7 +153,7 @@ class Own:
                     scalar = by_id[str(e["dst"])]["attributes"]["data"]
                     p = read_mark(tasklet_code(src)[1])
                     assert p is not None
-                    self.values[scalar] = parse_expr(p["expr"])
+                    self.values[scalar] = self.expr(p["expr"])
         elif kind == "check":
             if len(payloads) != 1:
                 return None
@@ -160,7 +167,7 @@ class Own:
         value = self.values.get(text.strip())
         if key.startswith("sl_late"):
             if value is None:
-                value = parse_expr(text)
+                value = self.expr(text)
             self.subst[key] = value
             return None
         return self.unname(key), value
