@@ -22,6 +22,7 @@ import sympy
 from sluice.errors import SluiceError
 from sluice.interop.sdfg_import_code import SUBST, CodeError, condition, dtype_of, index_expr
 from sluice.interop.sdfg_import_own import Own
+from sluice.interop.sdfg_import_shape import check_sdfg
 from sluice.interop.sdfg_marker import EXPORT_MARK, MarkerError
 from sluice.ir.control import (
     Assign,
@@ -96,11 +97,8 @@ def from_sdfg(source: Any) -> Program:
     js = load_sdfg_json(source)
     if js.get("type") != "SDFG":
         raise SluiceError(f"not an SDFG: its JSON type is {js.get('type')!r}")
-    try:
-        prog = Importer(js).program()
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
-        # malformed JSON: say so instead of showing an internal traceback
-        raise SluiceError(f"malformed SDFG JSON ({type(e).__name__}: {e})") from None
+    check_sdfg(js)  # (past this check, an exception is a bug of sluice's, not the file's)
+    prog = Importer(js).program()
     prog.verify()
     return prog
 

@@ -1,0 +1,169 @@
+"""Export -> import round trips: every IR corpus and interop program comes back from its SDFG
+structurally equal (in the canonical form of `sdfg_roundtrip`) and runs on the interpreter as
+the original does; an SDFG whose sluice markers were edited is refused naming the node; an
+SDFG re-saved by DaCe itself still comes back (where DaCe is installed)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import numpy as np
+import pytest
+from corpus_programs import CORPUS
+from dace_helpers import dace_or_skip, networkx_compat
+from interop_programs import EXTRA
+
+import sluice.ir as ir
+from sluice.errors import SluiceError
+from sluice.interop import from_sdfg, program_to_sdfg_json
+from sluice.interop.sdfg_roundtrip import canonical_json, round_trip_equal
+from sluice.ir.data import Array
+from sluice.ir.serialize import from_json
+
+BUILDS = {k: v.build for k, v in CORPUS.items()} | {k: v[0] for k, v in EXTRA.items()}
+
+
+def _args(name: str, rng: np.random.Generator) -> tuple[list, dict]:
+    if name in CORPUS:
+        return CORPUS[name].args(rng)
+    return EXTRA[name][1](rng), {}
+
+
+def _back(p: ir.Program) -> ir.Program:
+    return from_sdfg(json.loads(json.dumps(program_to_sdfg_json(p))))  # (as from a file)
+
+
+@pytest.mark.parametrize("name", sorted(BUILDS))
+def test_export_import_round_trips(name):
+    p = BUILDS[name]()
+    q = _back(p)
+    assert round_trip_equal(p, q), name
+    assert canonical_json(q) == canonical_json(_back(q))  # and again: a fixed point
+
+
+def _special(program: ir.Program, args: list, kwargs: dict) -> None:
+    """NaN, infinities and -0.0 into the floating-point array arguments."""
+    names = [a for a in program.args if a not in kwargs]
+    for name, v in zip(names, args, strict=False):
+        c = program.data.get(name)
+        if isinstance(c, Array) and isinstance(v, np.ndarray) and v.dtype.kind in "fc" \
+                and v.size >= 4:
+            flat = v.reshape(-1)
+            flat[:4] = [np.nan, np.inf, -np.inf, -0.0]
+
+
+@pytest.mark.parametrize("special", [False, True])
+@pytest.mark.parametrize("name", sorted(BUILDS))
+def test_the_imported_program_runs_as_the_original(name, special):
+    p = BUILDS[name]()
+    q = _back(p)
+    args, kwargs = _args(name, np.random.default_rng(7))
+    if special:
+        _special(p, args, kwargs)
+    a1, k1 = copy.deepcopy((args, kwargs))
+    a2, k2 = copy.deepcopy((args, kwargs))
+    with np.errstate(all="ignore"):
+        r1 = ir.interpret(p, *a1, **k1)
+        r2 = ir.interpret(q, *a2, **k2)
+    for x, y in zip(_flat(r1) + _flat(a1), _flat(r2) + _flat(a2), strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def _flat(v) -> list:
+    if v is None:
+        return []
+    if isinstance(v, tuple | list):
+        return [x for y in v for x in _flat(y)]
+    return [v.toarray() if hasattr(v, "toarray") else v]  # (a CSR argument)
+
+
+# --- the canonical form is strict ----------------------------------------------------------
+
+
+def test_the_canonical_form_tells_a_changed_memlet_or_node_apart():
+    p = CORPUS["gemm_maps"].build()
+    js = p.to_json()
+    q = from_json(copy.deepcopy(js))
+    assert round_trip_equal(p, q)
+    body = js["body"][0]["nodes"][2]["body"]
+    body["nodes"] = body["nodes"][::-1]  # order alone: the same program
+    n = len(body["nodes"]) - 1
+    body["edges"] = [{**e, "src": n - e["src"], "dst": n - e["dst"]} for e in body["edges"]]
+    assert round_trip_equal(p, from_json(copy.deepcopy(js)))
+    changed = copy.deepcopy(js)
+    changed["body"][0]["nodes"][2]["body"]["edges"][0]["memlet"]["data"] = "alpha"
+    assert not round_trip_equal(p, from_json(changed))
+    changed = copy.deepcopy(js)
+    tasklet = next(x for x in changed["body"][0]["nodes"][2]["body"]["nodes"]
+                   if x["kind"] == "tasklet")
+    tasklet["code"] = [["o", "beta + c"]]
+    assert not round_trip_equal(p, from_json(changed))
+
+
+# --- edited exports ------------------------------------------------------------------------
+
+
+def _nodes(cfg: dict):
+    for b in cfg.get("nodes", []):
+        if b["type"] == "SDFGState":
+            yield from b["nodes"]
+        else:
+            yield from _nodes(b)
+        for _, region in b.get("branches", []):
+            yield from _nodes(region)
+
+
+def test_a_tasklet_edited_in_dace_is_refused_naming_it():
+    js = program_to_sdfg_json(CORPUS["gemm_maps"].build())
+    t = next(n for n in _nodes(js) if n["type"] == "Tasklet" and n["label"] == "mac")
+    code = t["attributes"]["code"]
+    code["string_data"] = code["string_data"].replace(" * ", " + ", 1)
+    with pytest.raises(SluiceError, match="Tasklet 'mac' in state 'accumulate'.*edited"):
+        from_sdfg(js)
+
+
+def test_a_cpp_tasklet_without_a_marker_is_refused():
+    js = program_to_sdfg_json(CORPUS["gemm_maps"].build())
+    t = next(n for n in _nodes(js) if n["type"] == "Tasklet" and n["label"] == "mac")
+    t["attributes"]["code"]["string_data"] = "o = alpha * a * bb;"
+    with pytest.raises(SluiceError, match="Tasklet 'mac'.*without a sluice marker"):
+        from_sdfg(js)
+
+
+def test_edited_global_facts_are_refused():
+    js = program_to_sdfg_json(CORPUS["gemm_maps"].build())
+    frame = js["attributes"]["global_code"]["frame"]
+    frame["string_data"] = frame["string_data"].replace('"NI"', '"NX"', 1)
+    with pytest.raises(SluiceError, match="global code of SDFG 'gemm_maps'"):
+        from_sdfg(js)
+
+
+def test_a_bug_in_sluice_is_not_blamed_on_the_file(monkeypatch):
+    from sluice.interop import sdfg_import
+
+    def broken(self, *a, **k):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(sdfg_import.Importer, "region", broken)
+    with pytest.raises(KeyError):
+        from_sdfg(program_to_sdfg_json(CORPUS["gemm_maps"].build()))
+
+
+def test_malformed_json_is_still_said_so():
+    js = program_to_sdfg_json(CORPUS["gemm_maps"].build())
+    del next(iter(_nodes(js)))["type"]
+    with pytest.raises(SluiceError, match="malformed SDFG JSON"):
+        from_sdfg(js)
+
+
+# --- through DaCe ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(BUILDS))
+def test_an_sdfg_resaved_by_dace_round_trips(name):
+    dace = dace_or_skip()
+    networkx_compat()
+    p = BUILDS[name]()
+    resaved = dace.SDFG.from_json(program_to_sdfg_json(p)).to_json()
+    assert round_trip_equal(p, from_sdfg(json.loads(json.dumps(resaved))))
