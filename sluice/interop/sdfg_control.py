@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from sluice.errors import UnsupportedError
 from sluice.interop import sdfg_code
 from sluice.interop.sdfg_dataflow import Level, StateBuilder
-from sluice.interop.sdfg_marker import mark, requirement_json
 from sluice.interop.sdfg_json import (
     _DERIVED,
     Derived,
@@ -28,6 +27,7 @@ from sluice.interop.sdfg_json import (
     state,
     sym,
 )
+from sluice.interop.sdfg_marker import mark, requirement_json
 from sluice.ir.control import (
     Assign,
     Block,

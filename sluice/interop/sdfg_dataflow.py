@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from sluice.errors import UnsupportedError
 from sluice.interop import sdfg_code
-from sluice.interop.sdfg_marker import mark, memlet_json, node_json
 from sluice.interop.sdfg_json import (
     checked,
     code,
@@ -28,6 +27,7 @@ from sluice.interop.sdfg_json import (
     sym,
     volume,
 )
+from sluice.interop.sdfg_marker import mark, memlet_json, node_json
 from sluice.ir.data import CSR, Stream
 from sluice.ir.graph import DataflowGraph, Edge
 from sluice.ir.memlet import Index, Memlet, full_subset
@@ -359,7 +359,8 @@ class Level:
                    "memlets": memlets}
         lab = label(type(n).__name__)
         return {"type": "Tasklet", "label": lab, "attributes": {
-            "label": lab, "code": code(mark(payload, text)), "in_connectors": ins, "out_connectors": outs}}
+            "label": lab, "code": code(mark(payload, text)), "in_connectors": ins,
+            "out_connectors": outs}}
 
     def _edge(self, e: Edge) -> None:
         if isinstance(e.src, Map) or isinstance(e.dst, Map):

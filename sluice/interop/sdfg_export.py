@@ -24,7 +24,6 @@ from sluice.backends.cpu.prelude import prelude
 from sluice.errors import ArgumentError, SluiceError, UnsupportedError
 from sluice.interop.sdfg_control import ControlFlow
 from sluice.interop.sdfg_dataflow import Level, StateBuilder, label
-from sluice.interop.sdfg_marker import EXPORT_MARK, facts_line, mark, node_json
 from sluice.interop.sdfg_json import (
     _DERIVED,
     DACE_VERSION,
@@ -39,6 +38,7 @@ from sluice.interop.sdfg_json import (
     subset_json,
     sym,
 )
+from sluice.interop.sdfg_marker import EXPORT_MARK, facts_line, mark, node_json
 from sluice.ir.data import CSR, Scalar, Stream
 from sluice.ir.memlet import Index, Range, full_subset, subset_shape
 from sluice.ir.requires import Requirement

@@ -43,7 +43,12 @@ def dtype_of(name: Any) -> DType:
 
 # Symbols that stand for a sluice expression (an SDFG sluice exported renames and derives
 # some: `sdfg_import_own`), set while such an SDFG is imported.
-SUBST: ContextVar[Mapping[str, sympy.Basic]] = ContextVar("sluice_sdfg_subst", default={})
+SUBST: ContextVar[Mapping[str, sympy.Basic] | None] = ContextVar("sluice_sdfg_subst",
+                                                                 default=None)
+
+
+def _subst() -> Mapping[str, sympy.Basic]:
+    return SUBST.get() or {}
 
 _INDEX_CALLS: dict[str, Callable[..., Any]] = {
     "Min": sympy.Min, "min": sympy.Min, "Max": sympy.Max, "max": sympy.Max,
@@ -76,7 +81,7 @@ def _index(n: ast.expr) -> sympy.Basic:
     if isinstance(n, ast.Constant) and isinstance(n.value, int):
         return sympy.Integer(int(n.value))
     if isinstance(n, ast.Name):
-        return SUBST.get().get(n.id, symbol(n.id))
+        return _subst().get(n.id, symbol(n.id))
     if isinstance(n, ast.BinOp) and type(n.op) in _INDEX_OPS:
         return _INDEX_OPS[type(n.op)](_index(n.left), _index(n.right))
     if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub):
@@ -284,7 +289,7 @@ def _symbol_env(symbols: Mapping[str, DType]) -> dict[str, Sym]:
     # Symbols are integers of the generated code, like Python ints in the frontend: weak, so
     # that `x_f32 * i` stays float32 as C++ computes it, and `i + 1` stays index arithmetic.
     out = {s: Sym(symbol(s), DType.int64, weak=True) for s in symbols}
-    out.update({s: Sym(e, DType.int64, weak=True) for s, e in SUBST.get().items()})
+    out.update({s: Sym(e, DType.int64, weak=True) for s, e in _subst().items()})
     return out
 
 

@@ -54,7 +54,8 @@ class Own:
         self.states: dict[str, str] = dict(facts.get("states", {}))
         self.maps: dict[str, list[str]] = dict(facts.get("maps", {}))
         self.scopes: dict[tuple[str, str, str], Any] = {
-            (str(s), str(n), str(c)): m for s, n, c, m in facts.get("scopes", [])}
+            (str(s), str(n), str(c)): m for s, n, c, m in facts.get("scopes", [])
+        }
         self.values: dict[str, sympy.Basic] = {}  # sl_v scalar -> the value it holds
         self.subst: dict[str, sympy.Basic] = {}  # SDFG symbol -> its sluice expression
         self.requires: list[Requirement] = []
@@ -84,7 +85,7 @@ class Own:
         self.scalars = frozenset(k for k, c in prog.data.items() if isinstance(c, Scalar))
         for s in sdfg_symbols:
             if s.startswith("sl_s_"):
-                self.subst[s] = symbol(s[len("sl_s_"):])
+                self.subst[s] = symbol(s[len("sl_s_") :])
 
     def expr(self, text: str) -> sympy.Basic:
         """An expression in the IR's text spelling (the exporter's markers, and the
@@ -93,15 +94,16 @@ class Own:
 
     def unname(self, name: str) -> str:
         """A symbol's sluice name (`sl_s_re` -> `re`)."""
-        return name[len("sl_s_"):] if name.startswith("sl_s_") else name
+        return name[len("sl_s_") :] if name.startswith("sl_s_") else name
 
     def text(self, code: str, prog: Any) -> str:
         """A condition or assignment's text with sluice's container names: a boxed scalar's
         `name[0]` reads the scalar."""
         for sdfg_name, sl in self.names.items():
             c = prog.data.get(sl)
-            pat = rf"\b{re.escape(sdfg_name)}\b" + (r"\s*\[\s*0\s*\]" if isinstance(c, Scalar)
-                                                    else "")
+            pat = rf"\b{re.escape(sdfg_name)}\b" + (
+                r"\s*\[\s*0\s*\]" if isinstance(c, Scalar) else ""
+            )
             code = re.sub(pat, sl, code)
         return code
 
@@ -136,8 +138,9 @@ class Own:
             return kinds.pop(), payloads
         return None
 
-    def take_helper(self, kind: str, payloads: list[dict[str, Any]], st: dict[str, Any]
-                    ) -> Requirement | None:
+    def take_helper(
+        self, kind: str, payloads: list[dict[str, Any]], st: dict[str, Any]
+    ) -> Requirement | None:
         """Record what a helper state says; a Check block's requirement for a `check`."""
         if kind == "requires":
             for p in payloads:

@@ -16,8 +16,10 @@ class Malformed(SluiceError):
 
 def _need(d: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if not isinstance(d, dict) or key not in d or not isinstance(d[key], kind):
-        raise Malformed(f"malformed SDFG JSON: {where} has no {key!r} "
-                        f"({'/'.join(k.__name__ for k in _tuple(kind))})")
+        raise Malformed(
+            f"malformed SDFG JSON: {where} has no {key!r} "
+            f"({'/'.join(k.__name__ for k in _tuple(kind))})"
+        )
     return d[key]
 
 
@@ -55,8 +57,9 @@ def _cfg(cfg: dict[str, Any], where: str) -> None:
         elif kind == "ConditionalBlock":
             for j, br in enumerate(_need(b, "branches", list, bw)):
                 if not (isinstance(br, list) and len(br) == 2):
-                    raise Malformed(f"malformed SDFG JSON: branch {j} of {bw} is not a "
-                                    "[condition, region] pair")
+                    raise Malformed(
+                        f"malformed SDFG JSON: branch {j} of {bw} is not a [condition, region] pair"
+                    )
                 _cfg(br[1], f"branch {j} of {bw}")
         elif "nodes" in b:
             _cfg(b, bw)
@@ -95,6 +98,8 @@ def _state(st: dict[str, Any], where: str) -> None:
     for n in st["nodes"]:
         for key in ("scope_entry", "scope_exit"):
             if n.get(key) is not None and str(n[key]) not in ids:
-                raise Malformed(f"malformed SDFG JSON: {key} of node {n['id']} of {where} "
-                                f"names no node {n[key]!r}")
+                raise Malformed(
+                    f"malformed SDFG JSON: {key} of node {n['id']} of {where} "
+                    f"names no node {n[key]!r}"
+                )
     _edges(st, ids, where)

@@ -54,7 +54,7 @@ def read_mark(code: str) -> dict[str, Any] | None:
     first, _, body = code.partition("\n")
     if not first.startswith(_TASKLET):
         return None
-    return _verified(first[len(_TASKLET):], body)
+    return _verified(first[len(_TASKLET) :], body)
 
 
 def facts_line(facts: dict[str, Any]) -> str:
@@ -67,7 +67,7 @@ def read_facts(global_code: str) -> dict[str, Any] | None:
     """The SDFG-level facts in `global_code`; None where there are none."""
     for line in global_code.splitlines():
         if line.startswith(_FACTS):
-            return _verified(line[len(_FACTS):], "")
+            return _verified(line[len(_FACTS) :], "")
     return None
 
 
@@ -129,5 +129,6 @@ def memlet_from_json(d: Any) -> Memlet | None:
 
     if d is None:
         return None
-    return Memlet(d["data"], _subset_from(d["subset"]), d["wcr"], d["other"],
-                  _subset_from(d["other_subset"]))
+    return Memlet(
+        d["data"], _subset_from(d["subset"]), d["wcr"], d["other"], _subset_from(d["other_subset"])
+    )

@@ -70,17 +70,26 @@ def _graph(g: dict[str, Any], body: bool) -> None:
         nxt = []
         for k in range(len(nodes)):
             around = sorted(
-                [_dump(["out", e["src_conn"], e["dst_conn"], e["memlet"], sig[e["dst"]]])
-                 for e in edges if e["src"] == k]
-                + [_dump(["in", e["src_conn"], e["dst_conn"], e["memlet"], sig[e["src"]]])
-                   for e in edges if e["dst"] == k])
+                [
+                    _dump(["out", e["src_conn"], e["dst_conn"], e["memlet"], sig[e["dst"]]])
+                    for e in edges
+                    if e["src"] == k
+                ]
+                + [
+                    _dump(["in", e["src_conn"], e["dst_conn"], e["memlet"], sig[e["src"]]])
+                    for e in edges
+                    if e["dst"] == k
+                ]
+            )
             nxt.append(_dump([sig[k], around]))
         sig = nxt
     order = sorted(range(len(nodes)), key=lambda k: sig[k])
     where = {old: new for new, old in enumerate(order)}
     g["nodes"] = [nodes[k] for k in order]
-    g["edges"] = sorted(({**e, "src": where[e["src"]], "dst": where[e["dst"]]} for e in edges),
-                        key=lambda e: (e["src"], e["dst"], _dump(e)))
+    g["edges"] = sorted(
+        ({**e, "src": where[e["src"]], "dst": where[e["dst"]]} for e in edges),
+        key=lambda e: (e["src"], e["dst"], _dump(e)),
+    )
 
 
 def _merge_readers(nodes: list[dict], edges: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -92,6 +101,12 @@ def _merge_readers(nodes: list[dict], edges: list[dict]) -> tuple[list[dict], li
             alias[k] = first.setdefault(n["data"], k)
     keep = [k for k in range(len(nodes)) if alias.get(k, k) == k]
     index = {old: new for new, old in enumerate(keep)}
-    moved = [{**e, "src": index[alias.get(e["src"], e["src"])],
-              "dst": index[alias.get(e["dst"], e["dst"])]} for e in edges]
+    moved = [
+        {
+            **e,
+            "src": index[alias.get(e["src"], e["src"])],
+            "dst": index[alias.get(e["dst"], e["dst"])],
+        }
+        for e in edges
+    ]
     return [nodes[k] for k in keep], moved

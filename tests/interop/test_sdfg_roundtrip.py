@@ -47,8 +47,12 @@ def _special(program: ir.Program, args: list, kwargs: dict) -> None:
     names = [a for a in program.args if a not in kwargs]
     for name, v in zip(names, args, strict=False):
         c = program.data.get(name)
-        if isinstance(c, Array) and isinstance(v, np.ndarray) and v.dtype.kind in "fc" \
-                and v.size >= 4:
+        if (
+            isinstance(c, Array)
+            and isinstance(v, np.ndarray)
+            and v.dtype.kind in "fc"
+            and v.size >= 4
+        ):
             flat = v.reshape(-1)
             flat[:4] = [np.nan, np.inf, -np.inf, -0.0]
 
@@ -95,8 +99,9 @@ def test_the_canonical_form_tells_a_changed_memlet_or_node_apart():
     changed["body"][0]["nodes"][2]["body"]["edges"][0]["memlet"]["data"] = "alpha"
     assert not round_trip_equal(p, from_json(changed))
     changed = copy.deepcopy(js)
-    tasklet = next(x for x in changed["body"][0]["nodes"][2]["body"]["nodes"]
-                   if x["kind"] == "tasklet")
+    tasklet = next(
+        x for x in changed["body"][0]["nodes"][2]["body"]["nodes"] if x["kind"] == "tasklet"
+    )
     tasklet["code"] = [["o", "beta + c"]]
     assert not round_trip_equal(p, from_json(changed))
 
