@@ -146,6 +146,9 @@ class Importer:
         try:
             self.own.declare(self.prog, self.sym_types)
             self.name = self.prog.name = self.own.facts["name"]
+            for name, desc in self.arrays.items():  # containers added in DaCe
+                if not self.own.exported(name, self.prog):
+                    self._declare(name, desc)
             self.region(self.js, self.prog.body)
         finally:
             SUBST.reset(token)
@@ -182,30 +185,37 @@ class Importer:
 
     def _data(self) -> None:
         for name, desc in self.arrays.items():
-            what = f"data container '{name}' of SDFG '{self._where()}'"
-            kind, a = desc.get("type"), desc.get("attributes", {})
-            if kind in VIEW_TYPES:
-                continue  # resolved to the viewed container where accessed
-            if kind not in ("Array", "Scalar"):
-                raise refuse(what, f"{kind} containers have no sluice counterpart")
-            try:
-                dt = dtype_of(a.get("dtype", "int32"))  # (DaCe omits its default)
-                shape = tuple(index_expr(d) for d in a.get("shape", ["1"]))
-            except CodeError as e:
-                # (refused where the dataflow uses it, naming that node; a container
-                # nothing uses, a callback's result, for instance, is no obstacle)
-                self.unusable[name] = f"container '{name}': {e}"
-                continue
-            transient = bool(a.get("transient", False))
-            if kind == "Scalar":
-                self.prog.data[name] = Scalar(dt, transient=transient)
-                continue
-            if name not in self.arg_order or not self.nested:  # (a callee's argument is
-                self._check_layout(what, shape, a)             # laid out by its memlet)
-            self.prog.data[name] = Array(dt, transient=transient, dims=shape)
-            for d in shape:
-                for s in d.free_symbols:
-                    self.prog.symbols.setdefault(s.name, DType.int64)
+            self._declare(name, desc)
+        self._args()
+
+    def _declare(self, name: str, desc: dict[str, Any]) -> None:
+        """The container `name` of the SDFG, from its descriptor."""
+        what = f"data container '{name}' of SDFG '{self._where()}'"
+        kind, a = desc.get("type"), desc.get("attributes", {})
+        if kind in VIEW_TYPES:
+            return  # resolved to the viewed container where accessed
+        if kind not in ("Array", "Scalar"):
+            raise refuse(what, f"{kind} containers have no sluice counterpart")
+        try:
+            dt = dtype_of(a.get("dtype", "int32"))  # (DaCe omits its default)
+            shape = tuple(index_expr(d) for d in a.get("shape", ["1"]))
+        except CodeError as e:
+            # (refused where the dataflow uses it, naming that node; a container
+            # nothing uses, a callback's result, for instance, is no obstacle)
+            self.unusable[name] = f"container '{name}': {e}"
+            return
+        transient = bool(a.get("transient", False))
+        if kind == "Scalar":
+            self.prog.data[name] = Scalar(dt, transient=transient)
+            return
+        if name not in self.arg_order or not self.nested:  # (a callee's argument is
+            self._check_layout(what, shape, a)             # laid out by its memlet)
+        self.prog.data[name] = Array(dt, transient=transient, dims=shape)
+        for d in shape:
+            for s in d.free_symbols:
+                self.prog.symbols.setdefault(s.name, DType.int64)
+
+    def _args(self) -> None:
         for name in self.arg_order:
             if name in self.unusable:
                 raise refuse(f"argument '{name}' of SDFG '{self._where()}'",

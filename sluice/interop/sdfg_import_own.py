@@ -92,6 +92,16 @@ class Own:
         conditions and assignments it wrote), with the exporter's symbols substituted."""
         return substitute(parse_expr(text, self.scalars), self.subst)
 
+    def exported(self, sdfg_name: str, prog: Any) -> bool:
+        """Whether the exporter wrote the SDFG container `sdfg_name` (a sluice container,
+        a component of one, or a scalar of its own); False for one added in DaCe."""
+        name = self.data(sdfg_name)
+        return (
+            name in prog.data
+            or self.csr_base(name, prog) is not None
+            or re.fullmatch(r"sl_v\d+", sdfg_name) is not None
+        )
+
     def unname(self, name: str) -> str:
         """A symbol's sluice name (`sl_s_re` -> `re`)."""
         return name[len("sl_s_") :] if name.startswith("sl_s_") else name

@@ -172,3 +172,21 @@ def test_an_sdfg_resaved_by_dace_round_trips(name):
     p = BUILDS[name]()
     resaved = dace.SDFG.from_json(program_to_sdfg_json(p)).to_json()
     assert round_trip_equal(p, from_sdfg(json.loads(json.dumps(resaved))))
+
+
+def test_a_change_made_in_the_sdfg_is_honoured():
+    """The structure is read from the SDFG, not from a copy: a map range narrowed there
+    (as a DaCe transformation might) is the imported map's range."""
+    p = CORPUS["gemm_maps"].build()
+    js = program_to_sdfg_json(p)
+    entry = next(n for n in _nodes(js) if n["type"] == "MapEntry" and n["label"].startswith("scale"))
+    entry["attributes"]["range"]["ranges"][0]["end"] = "NI - 2"  # skip the last row
+    q = from_sdfg(js)
+    assert not round_trip_equal(p, q)
+    rng = np.random.default_rng(3)
+    args, _ = CORPUS["gemm_maps"].args(rng)
+    alpha, beta, C, A, B = copy.deepcopy(args)
+    ir.interpret(q, *args)
+    want = alpha * A @ B + beta * C
+    want[-1] = alpha * A[-1] @ B + C[-1]  # (the row the changed map no longer scales)
+    np.testing.assert_allclose(args[2], want)
