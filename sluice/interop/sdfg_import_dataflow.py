@@ -122,7 +122,8 @@ class StateImport:
             if n["type"] in ("MapEntry", "ConsumeEntry"):
                 self._params(n)
         self._find_views()
-        for nid, n in self.nodes.items():
+        # (outer scopes first: a transformation may number a body before its map entry)
+        for nid, n in sorted(self.nodes.items(), key=lambda kv: self._depth(kv[0])):
             self._node(nid, n)
         for k, e in enumerate(self.edges):
             if k not in self.view_edges:

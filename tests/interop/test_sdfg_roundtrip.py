@@ -179,7 +179,9 @@ def test_a_change_made_in_the_sdfg_is_honoured():
     (as a DaCe transformation might) is the imported map's range."""
     p = CORPUS["gemm_maps"].build()
     js = program_to_sdfg_json(p)
-    entry = next(n for n in _nodes(js) if n["type"] == "MapEntry" and n["label"].startswith("scale"))
+    entry = next(
+        n for n in _nodes(js) if n["type"] == "MapEntry" and n["label"].startswith("scale")
+    )
     entry["attributes"]["range"]["ranges"][0]["end"] = "NI - 2"  # skip the last row
     q = from_sdfg(js)
     assert not round_trip_equal(p, q)
@@ -190,3 +192,22 @@ def test_a_change_made_in_the_sdfg_is_honoured():
     want = alpha * A @ B + beta * C
     want[-1] = alpha * A[-1] @ B + C[-1]  # (the row the changed map no longer scales)
     np.testing.assert_allclose(args[2], want)
+
+
+def test_a_dace_transformation_is_honoured():
+    dace = dace_or_skip()
+    networkx_compat()
+    from dace.transformation.dataflow import MapExpansion
+
+    p = CORPUS["gemm_maps"].build()
+    sdfg = dace.SDFG.from_json(program_to_sdfg_json(p))
+    assert sdfg.apply_transformations(MapExpansion) == 1  # [i, j] -> [i] { [j] }
+    q = from_sdfg(sdfg)
+    maps = [n for n in q.body.blocks[0].graph.nodes if isinstance(n, ir.Map)]
+    assert [m.params for m in maps] == [["i"]]
+    assert any(isinstance(n, ir.Map) and n.params == ["j"] for n in maps[0].body.nodes)
+    args, _ = CORPUS["gemm_maps"].args(np.random.default_rng(5))
+    ours = copy.deepcopy(args)
+    ir.interpret(p, *args)
+    ir.interpret(q, *ours)
+    np.testing.assert_array_equal(ours[2], args[2])
