@@ -103,6 +103,7 @@ class StateImport:
         self.csr_nodes: dict[str, Access] = {}  # CSR -> its access node being read
         self.marks: dict[str, dict[str, Any]] = {}  # node id -> a sluice tasklet's marker
         self.seen: set[tuple[str, str]] = set()  # (library node, connector) with an edge
+        self.unlinked: set[str] = set()  # access nodes of edges dropped as the exporter's
 
     def where(self, n: dict[str, Any]) -> str:
         return describe(n, self.label, self.imp._where())
@@ -128,6 +129,11 @@ class StateImport:
         for k, e in enumerate(self.edges):
             if k not in self.view_edges:
                 self._edge(e)
+        for nid in self.unlinked:  # (its only edges had no sluice counterpart)
+            node = self.sl[nid]
+            g = self.graph(self.scope(nid))
+            if not g.in_edges(node) and not g.out_edges(node):
+                g.remove_node(node)
         self._bring_in_outputs()
         return state
 
@@ -256,19 +262,18 @@ class StateImport:
             raise refuse(self.where(n), f"{kind} nodes have no sluice counterpart")
 
     def _csr_parts(self, nid: str, base: str) -> bool:
-        """Whether access node `nid` is one of the three the exporter writes for one access
-        node of CSR `base` (its component arrays, in order): then that access node."""
-        parts = [self.nodes.get(str(int(nid) + k - i), {}) for k in range(3)
-                 for i in [CSR.COMPONENTS.index(self.imp.sluice_data(
-                     self.nodes[nid]["attributes"]["data"]).split(".")[1])]]
-        names = [self.imp.sluice_data((p.get("attributes") or {}).get("data", ""))
-                 for p in parts if p.get("type") == "AccessNode"]
+        """Whether access node `nid` is one of the three the exporter writes, in a row, for
+        one access node of CSR `base` (its component arrays): then it is that node."""
+        data = self.imp.sluice_data(self.nodes[nid]["attributes"]["data"])
+        first = int(nid) - CSR.COMPONENTS.index(data.split(".")[1])
+        ids = [str(first + k) for k in range(len(CSR.COMPONENTS))]
+        names = [self.imp.sluice_data(self.nodes[i]["attributes"].get("data", ""))
+                 if self.nodes.get(i, {}).get("type") == "AccessNode" else None for i in ids]
         if names != [f"{base}.{k}" for k in CSR.COMPONENTS]:
             return False
-        first = str(parts[0]["id"])
-        if first not in self.sl:
-            self.sl[first] = self.graph(self.scope(first)).add(Access(base))
-        self.sl[nid] = self.sl[first]
+        if ids[0] not in self.sl:
+            self.sl[ids[0]] = self.graph(self.scope(ids[0])).add(Access(base))
+        self.sl[nid] = self.sl[ids[0]]
         return True
 
     def _map(self, nid: str, n: dict[str, Any]) -> None:
@@ -447,6 +452,7 @@ class StateImport:
         own = self._own_memlet(e, sid, did)
         if own is not None:
             if own is False:
+                self.unlinked |= {n for n in (sid, did) if self.nodes[n]["type"] == "AccessNode"}
                 return
             memlet, mdata = own, own.data
         else:
