@@ -199,7 +199,9 @@ class Exporter(ControlFlow):
         """What the importer needs beyond the SDFG's own structure to rebuild this Program
         exactly (see `sdfg_marker`): its declarations and the names the SDFG changed."""
         js = to_json(self.p)
-        out = {k: js[k] for k in ("name", "args", "returns", "symbols", "data")}
+        out = {k: js[k] for k in ("name", "args", "returns")}
+        for k in ("symbols", "data"):  # (pairs: the marker's JSON sorts its keys)
+            out[k] = list(js[k].items())
         out["names"] = {d: s for s, d in self.names.items() if d != s}
         out["states"] = self.state_names
         out["maps"] = self.map_facts

@@ -104,6 +104,7 @@ class StateImport:
         self.marks: dict[str, dict[str, Any]] = {}  # node id -> a sluice tasklet's marker
         self.seen: set[tuple[str, str]] = set()  # (library node, connector) with an edge
         self.unlinked: set[str] = set()  # access nodes of edges dropped as the exporter's
+        self.readers_made: set[tuple[str, str]] = set()  # (map entry, data) made up front
 
     def where(self, n: dict[str, Any]) -> str:
         return describe(n, self.label, self.imp._where())
@@ -129,6 +130,11 @@ class StateImport:
         for k, e in enumerate(self.edges):
             if k not in self.view_edges:
                 self._edge(e)
+        for key in self.readers_made:
+            node = self.body_reads[key]
+            g = self.graph(key[0])
+            if not g.in_edges(node) and not g.out_edges(node):
+                g.remove_node(node)
         for nid in self.unlinked:  # (its only edges had no sluice counterpart)
             node = self.sl[nid]
             g = self.graph(self.scope(nid))
@@ -295,6 +301,19 @@ class StateImport:
         m = Map(params, ranges, body, schedule, lab)
         self.graphs[nid] = body
         self.sl[nid] = self.graph(self.scope(nid)).add(m)
+        if own is not None:
+            self._readers_first(nid)
+
+    def _readers_first(self, nid: str) -> None:
+        """A map body's access nodes that read from outside, first, in the order of its
+        entry's connectors (as sluice's builder writes bodies; unused ones go again)."""
+        for e in self._in_edges(nid):
+            data = self._memlet_attrs(e).get("data")
+            if data is None or self.imp.own.csr_base(data, self.imp.prog) is not None:
+                continue
+            if (nid, data) not in self.body_reads:
+                self.readers_made.add((nid, data))
+                self._reader(nid, data)
 
     def _in_edges(self, nid: str) -> list[dict[str, Any]]:
         return [e for e in self.edges if str(e["dst"]) == nid]

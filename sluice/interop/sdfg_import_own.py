@@ -78,8 +78,8 @@ class Own:
         from sluice.ir.serialize import _container_from
 
         f = self.facts
-        prog.data.update({k: _container_from(c) for k, c in f["data"].items()})
-        prog.symbols.update({k: DType(v) for k, v in f["symbols"].items()})
+        prog.data.update({k: _container_from(c) for k, c in f["data"]})
+        prog.symbols.update({k: DType(v) for k, v in f["symbols"]})
         prog.args[:] = list(f["args"])
         prog.returns[:] = list(f["returns"])
         self.scalars = frozenset(k for k, c in prog.data.items() if isinstance(c, Scalar))

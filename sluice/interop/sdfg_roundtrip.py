@@ -1,9 +1,11 @@
-"""The form under which an SDFG round trip (`from_sdfg(to_sdfg(p))`) is compared with `p`.
+"""The form under which an SDFG round trip through DaCe is compared with the original.
 
-An SDFG has no map-body access nodes: data enters and leaves a map through its entry's and
-exit's connectors, one entry connector per container read (`sdfg_dataflow`). So the order
-of a dataflow graph's nodes and edges, and how many body access nodes read one container,
-do not survive. `canonical_json(p)` is `p.to_json()` with exactly those two freedoms taken
+`from_sdfg(program_to_sdfg_json(p))` is structurally equal to `p`. But DaCe keeps a state's
+edges in an order of its own when it saves an SDFG, and an SDFG has no map-body access
+nodes: data enters and leaves a map through its entry's and exit's connectors, one entry
+connector per container read (`sdfg_dataflow`). So after DaCe, the order of a dataflow
+graph's nodes and edges, and how many body access nodes read one container, do not
+survive. `canonical_json(p)` is `p.to_json()` with exactly those two freedoms taken
 out, and nothing else: every container, symbol, block, node (with its code, connectors,
 ranges, attributes), edge and memlet (subset, wcr, other side) is compared as it is.
 

@@ -38,8 +38,9 @@ def _back(p: ir.Program) -> ir.Program:
 def test_export_import_round_trips(name):
     p = BUILDS[name]()
     q = _back(p)
-    assert round_trip_equal(p, q), name
-    assert canonical_json(q) == canonical_json(_back(q))  # and again: a fixed point
+    assert q.structurally_equal(p), name
+    assert list(q.data) == list(p.data) and list(q.symbols) == list(p.symbols)
+    assert canonical_json(q) == canonical_json(p)
 
 
 def _special(program: ir.Program, args: list, kwargs: dict) -> None:
@@ -171,6 +172,7 @@ def test_an_sdfg_resaved_by_dace_round_trips(name):
     networkx_compat()
     p = BUILDS[name]()
     resaved = dace.SDFG.from_json(program_to_sdfg_json(p)).to_json()
+    # (DaCe keeps a state's edges in an order of its own: compared in the canonical form)
     assert round_trip_equal(p, from_sdfg(json.loads(json.dumps(resaved))))
 
 
