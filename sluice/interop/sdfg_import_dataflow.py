@@ -334,9 +334,10 @@ class StateImport:
             self._own_tasklet(nid, n, str(code.get("string_data", "")))
             return
         if code.get("language", "Python") != "Python":
-            hint = ("this SDFG was written by sluice's exporter, whose tasklets are C++: "
-                    "import its source program instead (sluice cannot read its own "
-                    "exports back yet)" if self.imp.written_by_sluice() else None)
+            hint = ("this SDFG was written by sluice's exporter without the markers it "
+                    "reads its C++ tasklets back by (an older sluice, or its global code "
+                    "was cut): export the source program again"
+                    if self.imp.written_by_sluice() else None)
             raise refuse(self.where(n), f"its code is {code.get('language')}, not Python",
                          hint=hint)
         inputs: dict[str, DType] = {}

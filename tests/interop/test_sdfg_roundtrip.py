@@ -213,3 +213,12 @@ def test_a_dace_transformation_is_honoured():
     ir.interpret(p, *args)
     ir.interpret(q, *ours)
     np.testing.assert_array_equal(ours[2], args[2])
+
+
+def test_an_export_without_its_facts_says_to_export_again():
+    js = program_to_sdfg_json(CORPUS["gemm_maps"].build())
+    frame = js["attributes"]["global_code"]["frame"]
+    frame["string_data"] = frame["string_data"].split("\n", 1)[1]  # the facts line cut
+    with pytest.raises(SluiceError, match="its code is CPP") as err:
+        from_sdfg(js)
+    assert "export the source program again" in str(err.value)
