@@ -194,7 +194,11 @@ class Level:
     def _widened(self, nid: int, conn: str, m: Memlet | None) -> None:
         """Note for the importer an outer scope memlet the SDFG does not hold as sluice's:
         widened to the whole container, or added where sluice's map had no outer edge."""
-        self.ex.scope_memlets.append([self.sb.js["label"], nid, conn, memlet_json(m)])
+        # (by the map's label, unique in the export, and connector: not by node ids, which
+        # a transformation in DaCe may change)
+        assert self.entry is not None
+        self.ex.scope_memlets.append([self.sb.js["label"], self.entry["label"], conn,
+                                     memlet_json(m)])
 
     def fresh_sink(self, data: str, inner: Memlet) -> tuple[int, str | None]:
         if self.parent is None:

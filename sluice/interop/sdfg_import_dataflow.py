@@ -507,7 +507,10 @@ class StateImport:
         if own is None:
             return None
         for nid, conn in ((did, e.get("dst_connector")), (sid, e.get("src_connector"))):
-            noted, m = own.scope_memlet(self.label, nid, conn)
+            node = self.nodes[nid]
+            noted, m = False, None
+            if node["type"] in ("MapEntry", "MapExit"):
+                noted, m = own.scope_memlet(self.label, str(node.get("label")), conn)
             if noted:
                 return False if m is None else m
             mark = self.marks.get(nid)

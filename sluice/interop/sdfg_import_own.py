@@ -190,10 +190,12 @@ class Own:
         got = self.maps.get(label)
         return None if got is None else (got[0], got[1])
 
-    def scope_memlet(self, state: str, nid: str, conn: str | None) -> tuple[bool, Memlet | None]:
+    def scope_memlet(
+        self, state: str, map_label: str, conn: str | None
+    ) -> tuple[bool, Memlet | None]:
         """(whether the exporter noted this scope edge, the sluice memlet: None where
         sluice's map had no such outer edge)."""
-        key = (state, nid, str(conn))
+        key = (state, map_label, str(conn))
         if key not in self.scopes:
             return False, None
         return True, memlet_from_json(self.scopes[key])
