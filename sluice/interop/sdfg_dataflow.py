@@ -47,6 +47,11 @@ def label(text: str) -> str:
     return out if not out[0].isdigit() else "_" + out
 
 
+def _loc(n: Node) -> list[Any] | None:
+    loc = n.loc
+    return None if loc is None or loc.line is None else [loc.file, loc.line, loc.col]
+
+
 class StateBuilder:
     """The JSON of one SDFGState under construction."""
 
@@ -127,15 +132,17 @@ class Level:
 
     def source(self, n: Node, conn: str | None, data: str) -> tuple[int, str | None]:
         if self._virtual_source(n):
-            return self.read(data)
+            return self.read(data, n)
         return self.parts.get((n, data), self.ids.get(n)), self.conns.get(n, {}).get(conn, conn)
 
-    def read(self, data: str) -> tuple[int, str]:
-        """The entry connector through which this map body reads `data`."""
+    def read(self, data: str, n: Node | None = None) -> tuple[int, str]:
+        """The entry connector through which this map body reads `data` (body access
+        node `n`, where there is one)."""
         assert self.parent is not None and self.entry is not None
         eid = self.entry["id"]
         if data not in self.reads:
             cin, cout = self._pair(self.entry, data)
+            self._located(cin, n)
             self.reads[data] = cout
             outer = [e for e in self.parent.g.in_edges(self.map_node)
                      if e.memlet is not None and e.memlet.data == data]
@@ -157,12 +164,14 @@ class Level:
     def sink(self, n: Node, conn: str | None, data: str, inner: Memlet) -> tuple[int, str | None]:
         if not self._virtual_sink(n):
             return self.parts.get((n, data), self.ids.get(n)), self.conns.get(n, {}).get(conn, conn)
-        return self.write(data, inner)
+        return self.write(data, inner, n)
 
-    def write(self, data: str, inner: Memlet) -> tuple[int, str]:
-        """A new exit connector through which this map body writes `data`."""
+    def write(self, data: str, inner: Memlet, n: Node | None = None) -> tuple[int, str]:
+        """A new exit connector through which this map body writes `data` (body access
+        node `n`, where there is one)."""
         assert self.parent is not None and self.exit is not None
         cin, cout = self._pair(self.exit, data)
+        self._located(cin, n)
         outer = [e for e in self.parent.g.out_edges(self.map_node)
                  if e.memlet is not None and e.memlet.data == data]
         if outer:
@@ -190,6 +199,19 @@ class Level:
         if whole or any(isinstance(d, Index) for d in m.subset or ()):
             self._widened(nid, conn, m)  # (a DaCe range does not tell an index apart)
         return self.parent.memlet(m, where, whole=whole)
+
+    def _located(self, where: int | str, n: Node | None) -> None:
+        """Note for the importer where access node `n` came from (an SDFG access node has
+        no place for it): by node id, or by map label and connector for a body's access
+        node that the SDFG makes a connector of."""
+        if n is None or _loc(n) is None:
+            return
+        if isinstance(where, int):
+            self.ex.locs.append([self.sb.js["label"], str(where), _loc(n)])
+        else:
+            assert self.entry is not None
+            self.ex.locs.append([self.sb.js["label"], f"{self.entry['label']}:{where}",
+                                 _loc(n)])
 
     def _widened(self, nid: int, conn: str, m: Memlet | None) -> None:
         """Note for the importer an outer scope memlet the SDFG does not hold as sluice's:
@@ -219,8 +241,10 @@ class Level:
                     for k in CSR.COMPONENTS:
                         part = f"{n.data}.{k}"
                         self.parts[n, part] = self.sb.access(self.dname(part))
+                    self._located(self.parts[n, f"{n.data}.{CSR.COMPONENTS[0]}"], n)
                     continue
                 self.ids[n] = self.sb.access(self.dname(n.data))
+                self._located(self.ids[n], n)
             elif isinstance(n, Map):
                 maps.append(self._map_nodes(n))
             elif isinstance(n, Tasklet):
@@ -247,7 +271,7 @@ class Level:
             raise UnsupportedError(f"cannot export {m.describe()}: spatial maps have no SDFG "
                                    "counterpart")
         lab = self.ex.unique(m.label)
-        self.ex.map_facts[lab] = [m.label, m.schedule.value]
+        self.ex.map_facts[lab] = [m.label, m.schedule.value, _loc(m)]
         where = m.describe()
         entry = {"type": "MapEntry", "label": lab, "attributes": {
             "label": lab, "params": [dsym(checked(p, "a map parameter")) for p in m.params],
@@ -408,8 +432,15 @@ class Level:
             # DaCe cannot prove a derived size equal to the other side's count (sluice's
             # verifier or a run-time check did): skip its count comparison for this copy
             mem["attributes"]["allow_oob"] = True
-        self.sb.edge(self.source(e.src, None, e.src.data),
-                     self.sink(e.dst, None, e.dst.data, m), mem)
+        src, dst = self.source(e.src, None, e.src.data), self.sink(e.dst, None, e.dst.data, m)
+        self.sb.edge(src, dst, mem)
+        dims = (m.subset or ()) + (m.other_subset or ())
+        if any(isinstance(d, Index) or (d.step == 1 and d.stop - d.start == 1) for d in dims):
+            # a DaCe range does not tell an index from a unit range: note the copy's own
+            # memlet, with what the SDFG says (the importer takes it only while it still does)
+            a = mem["attributes"]
+            self.ex.copies.append([self.sb.js["label"], *map(str, src), *map(str, dst),
+                                   [a["subset"], a.get("other_subset")], memlet_json(m)])
 
     def _close_scope(self) -> None:
         """Every node of a scope hangs between its entry and its exit (DaCe's rule): an

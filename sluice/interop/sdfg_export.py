@@ -27,6 +27,7 @@ from sluice.interop.sdfg_dataflow import Level, StateBuilder, label
 from sluice.interop.sdfg_json import (
     _DERIVED,
     DACE_VERSION,
+    REWRITTEN,
     Derived,
     checked,
     code,
@@ -43,7 +44,7 @@ from sluice.ir.data import CSR, Scalar, Stream
 from sluice.ir.memlet import Index, Range, full_subset, subset_shape
 from sluice.ir.requires import Requirement
 from sluice.ir.serialize import to_json
-from sluice.ir.symbolic import evaluate
+from sluice.ir.symbolic import evaluate, to_text
 
 if TYPE_CHECKING:
     import dace
@@ -89,6 +90,9 @@ class Exporter(ControlFlow):
         self.state_names: dict[str, str] = {}  # SDFGState label -> sluice State name
         self.map_facts: dict[str, list[str]] = {}  # MapEntry label -> sluice label, schedule
         self.scope_memlets: list[list[Any]] = []  # outer memlets the SDFG widened
+        self.locs: list[list[Any]] = []  # access nodes' source locations (Level._located)
+        self.copies: list[list[Any]] = []  # copies' memlets with indices (Level._copy)
+        self.rewritten: dict[Any, Any] = {}  # Min/Max written for a select (sdfg_json)
         self._name_data()
 
     # --- data ------------------------------------------------------------------------------
@@ -162,6 +166,7 @@ class Exporter(ControlFlow):
     def sdfg(self) -> dict[str, Any]:
         derived = Derived(self.start_known()) if self.top else None
         token = _DERIVED.set((derived,) if derived else ())
+        noted = REWRITTEN.set(self.rewritten)
         try:
             checks = StateBuilder(self, self.unique("requires"))
             first = [s for s in (checks.js, self._zero_state()) if s is not None]
@@ -169,6 +174,7 @@ class Exporter(ControlFlow):
             arrays = self.arrays()
         finally:
             _DERIVED.reset(token)
+            REWRITTEN.reset(noted)
         self.derived = dict(derived.names) if derived else {}
         for r in self.p.requires:
             checks.node(self._check(r, "requires"))
@@ -206,6 +212,9 @@ class Exporter(ControlFlow):
         out["states"] = self.state_names
         out["maps"] = self.map_facts
         out["scopes"] = self.scope_memlets
+        out["locs"] = self.locs
+        out["copies"] = self.copies
+        out["selects"] = [[to_text(k), to_text(v)] for k, v in self.rewritten.items()]
         if self.call is not None:
             out["call"] = node_json(self.call)
         return out

@@ -20,7 +20,14 @@ from typing import Any
 import sympy
 
 from sluice.errors import SluiceError
-from sluice.interop.sdfg_import_code import SUBST, CodeError, condition, dtype_of, index_expr
+from sluice.interop.sdfg_import_code import (
+    REWRITES,
+    SUBST,
+    CodeError,
+    condition,
+    dtype_of,
+    index_expr,
+)
 from sluice.interop.sdfg_import_own import Own
 from sluice.interop.sdfg_import_shape import check_sdfg
 from sluice.interop.sdfg_marker import EXPORT_MARK, MarkerError
@@ -143,6 +150,7 @@ class Importer:
             self._free_symbol_args()
             return self.prog
         token = SUBST.set(self.own.subst)
+        token_rw = REWRITES.set(self.own.selects)
         try:
             self.own.declare(self.prog, self.sym_types)
             self.name = self.prog.name = self.own.facts["name"]
@@ -152,6 +160,7 @@ class Importer:
             self.region(self.js, self.prog.body)
         finally:
             SUBST.reset(token)
+            REWRITES.reset(token_rw)
         self.prog.requires = list(self.own.requires)
         return self.prog
 

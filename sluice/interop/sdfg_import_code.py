@@ -47,8 +47,19 @@ SUBST: ContextVar[Mapping[str, sympy.Basic] | None] = ContextVar("sluice_sdfg_su
                                                                  default=None)
 
 
+# And expressions that stand for another (the exporter's Min/Max for a select).
+REWRITES: ContextVar[Mapping[sympy.Basic, sympy.Basic] | None] = ContextVar(
+    "sluice_sdfg_rewrites", default=None)
+
+
 def _subst() -> Mapping[str, sympy.Basic]:
     return SUBST.get() or {}
+
+
+def rewritten(e: sympy.Basic) -> sympy.Basic:
+    """`e` with the expressions of REWRITES replaced."""
+    rw = REWRITES.get()
+    return e.xreplace(dict(rw)) if rw and isinstance(e, sympy.Basic) else e
 
 _INDEX_CALLS: dict[str, Callable[..., Any]] = {
     "Min": sympy.Min, "min": sympy.Min, "Max": sympy.Max, "max": sympy.Max,
@@ -74,7 +85,7 @@ def index_expr(text: Any) -> sympy.Basic:
         tree = ast.parse(str(text).strip(), mode="eval").body
     except SyntaxError:
         raise CodeError(f"cannot read the expression {text!r}") from None
-    return _index(tree)
+    return rewritten(_index(tree))
 
 
 def _index(n: ast.expr) -> sympy.Basic:

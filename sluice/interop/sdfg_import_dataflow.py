@@ -254,6 +254,8 @@ class StateImport:
             if nid in self.alias:
                 raise refuse(self.where(n), "a container node with a 'views' connector")
             self.sl[nid] = self.graph(self.scope(nid)).add(Access(data))
+            if own is not None:
+                own.locate(self.sl[nid], self.label, nid)
         elif kind == "MapEntry":
             self._map(nid, n)
         elif kind == "MapExit":
@@ -279,6 +281,7 @@ class StateImport:
             return False
         if ids[0] not in self.sl:
             self.sl[ids[0]] = self.graph(self.scope(ids[0])).add(Access(base))
+            self.imp.own.locate(self.sl[ids[0]], self.label, ids[0])
         self.sl[nid] = self.sl[ids[0]]
         return True
 
@@ -299,6 +302,8 @@ class StateImport:
             if named is not None:
                 lab, schedule = named[0], Schedule(named[1])
         m = Map(params, ranges, body, schedule, lab)
+        if own is not None and named is not None:
+            m.loc = named[2]
         self.graphs[nid] = body
         self.sl[nid] = self.graph(self.scope(nid)).add(m)
         if own is not None:
@@ -313,7 +318,9 @@ class StateImport:
                 continue
             if (nid, data) not in self.body_reads:
                 self.readers_made.add((nid, data))
-                self._reader(nid, data)
+                reader = self._reader(nid, data)
+                label = str(self.nodes[nid].get("label"))
+                self.imp.own.locate(reader, self.label, f"{label}:{e.get('dst_connector')}")
 
     def _in_edges(self, nid: str) -> list[dict[str, Any]]:
         return [e for e in self.edges if str(e["dst"]) == nid]
@@ -490,6 +497,9 @@ class StateImport:
             s_node = self.sl[sid]
         if inner_dst:
             d_node = g.add(Access(mdata))
+            if self.imp.own is not None:
+                key = f"{dst.get('label')}:{e.get('dst_connector')}"
+                self.imp.own.locate(d_node, self.label, key)
         else:
             d_node = self.sl[did]
         conn = e.get("src_connector")
@@ -506,6 +516,9 @@ class StateImport:
         own = self.imp.own
         if own is None:
             return None
+        if self.nodes[sid]["type"] == "AccessNode" == self.nodes[did]["type"]:
+            raw = (e.get("attributes", {}).get("data") or {}).get("attributes") or {}
+            return own.copy_memlet(self.label, e, raw)
         for nid, conn in ((did, e.get("dst_connector")), (sid, e.get("src_connector"))):
             node = self.nodes[nid]
             noted, m = False, None

@@ -18,6 +18,8 @@ from typing import Any
 
 import sympy
 
+from sluice.errors import SourceLocation
+from sluice.interop.sdfg_import_code import rewritten
 from sluice.interop.sdfg_marker import (
     MarkerError,
     memlet_from_json,
@@ -27,6 +29,7 @@ from sluice.interop.sdfg_marker import (
 )
 from sluice.ir.data import CSR, Scalar
 from sluice.ir.memlet import Memlet
+from sluice.ir.nodes import Node
 from sluice.ir.requires import Requirement
 from sluice.ir.symbolic import substitute, symbol
 from sluice.ir.text import parse_expr
@@ -60,6 +63,9 @@ class Own:
         self.subst: dict[str, sympy.Basic] = {}  # SDFG symbol -> its sluice expression
         self.requires: list[Requirement] = []
         self.scalars: frozenset[str] = frozenset()  # (value symbols in expressions)
+        self.locs = {(str(s), str(k)): loc for s, k, loc in facts.get("locs", [])}
+        self.selects = {parse_expr(k): parse_expr(v) for k, v in facts.get("selects", [])}
+        self.copies = {tuple(c[:5]): (c[5], c[6]) for c in facts.get("copies", [])}
 
     @staticmethod
     def of(js: dict[str, Any]) -> Own | None:
@@ -90,7 +96,7 @@ class Own:
     def expr(self, text: str) -> sympy.Basic:
         """An expression in the IR's text spelling (the exporter's markers, and the
         conditions and assignments it wrote), with the exporter's symbols substituted."""
-        return substitute(parse_expr(text, self.scalars), self.subst)
+        return rewritten(substitute(parse_expr(text, self.scalars), self.subst))
 
     def exported(self, sdfg_name: str, prog: Any) -> bool:
         """Whether the exporter wrote the SDFG container `sdfg_name` (a sluice container,
@@ -186,9 +192,19 @@ class Own:
         return self.unname(key), value
 
     # --- nodes ---------------------------------------------------------------------------
-    def map_label(self, label: str) -> tuple[str, str] | None:
+    def map_label(self, label: str) -> tuple[str, str, SourceLocation | None] | None:
+        """A map's sluice label, schedule and source location, by its SDFG label."""
         got = self.maps.get(label)
-        return None if got is None else (got[0], got[1])
+        if got is None:
+            return None
+        return got[0], got[1], None if got[2] is None else SourceLocation(*got[2])
+
+    def locate(self, node: Node, state: str, key: str) -> None:
+        """Give access node `node` the source location the exporter noted under `key` (an
+        SDFG node id, or `map label:connector`) in `state`."""
+        loc = self.locs.get((state, key))
+        if loc is not None and node.loc is None:
+            node.loc = SourceLocation(*loc)
 
     def scope_memlet(
         self, state: str, map_label: str, conn: str | None
@@ -199,6 +215,23 @@ class Own:
         if key not in self.scopes:
             return False, None
         return True, memlet_from_json(self.scopes[key])
+
+    def copy_memlet(
+        self, state: str, e: dict[str, Any], sdfg_memlet: dict[str, Any]
+    ) -> Memlet | None:
+        """The sluice memlet of a copy the exporter noted (an index is no DaCe range), while
+        the SDFG's memlet is still the one it wrote."""
+        key = (
+            state,
+            str(e["src"]),
+            str(e.get("src_connector")),
+            str(e["dst"]),
+            str(e.get("dst_connector")),
+        )
+        got = self.copies.get(key)
+        if got is None or got[0] != [sdfg_memlet.get("subset"), sdfg_memlet.get("other_subset")]:
+            return None
+        return memlet_from_json(got[1])
 
     def csr_base(self, data: str, prog: Any) -> str | None:
         """The CSR container whose component `data` (a sluice name) is, if any."""
