@@ -222,3 +222,21 @@ def test_an_export_without_its_facts_says_to_export_again():
     with pytest.raises(SluiceError, match="its code is CPP") as err:
         from_sdfg(js)
     assert "export the source program again" in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["doitgen", "azimint_hist", "jacobi_1d"])
+def test_programs_of_the_numpy_frontend_round_trip(name):
+    """With source locations on maps and access nodes, a copy into a unit dimension
+    (doitgen) and a clamp the export writes as Min (azimint_hist)."""
+    import sys
+    from pathlib import Path
+
+    import sluice
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.kernels import load
+
+    module = load(name)
+    p = sluice.jit(module.kernel_numpy).trace(*module.init(**module.SIZES["test"]))
+    assert any("loc" in json.dumps(b) for b in p.to_json()["body"])
+    assert _back(p).structurally_equal(p)
