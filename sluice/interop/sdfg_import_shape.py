@@ -9,6 +9,8 @@ from typing import Any
 
 from sluice.errors import SluiceError
 
+_LIST = (list, tuple)  # (`dace.SDFG.to_json()` gives tuples where a file has lists)
+
 
 class Malformed(SluiceError):
     """An SDFG JSON document that lacks a field the importer needs."""
@@ -40,13 +42,13 @@ def check_sdfg(js: dict[str, Any], where: str = "the SDFG") -> None:
         _need(desc, "type", str, f"container {name!r} of {where}")
         _opt(desc, "attributes", dict, f"container {name!r} of {where}")
     _opt(attrs, "symbols", dict, where)
-    _opt(attrs, "arg_names", list, where)
+    _opt(attrs, "arg_names", _LIST, where)
     _cfg(js, where)
 
 
 def _cfg(cfg: dict[str, Any], where: str) -> None:
     ids = set()
-    for k, b in enumerate(_need(cfg, "nodes", list, where)):
+    for k, b in enumerate(_need(cfg, "nodes", _LIST, where)):
         bw = f"block {k} of {where}"
         kind = _need(b, "type", str, bw)
         _need(b, "id", (int, str), bw)
@@ -55,8 +57,8 @@ def _cfg(cfg: dict[str, Any], where: str) -> None:
         if kind == "SDFGState":
             _state(b, f"state {b.get('label', k)!r} of {where}")
         elif kind == "ConditionalBlock":
-            for j, br in enumerate(_need(b, "branches", list, bw)):
-                if not (isinstance(br, list) and len(br) == 2):
+            for j, br in enumerate(_need(b, "branches", _LIST, bw)):
+                if not (isinstance(br, _LIST) and len(br) == 2):
                     raise Malformed(
                         f"malformed SDFG JSON: branch {j} of {bw} is not a [condition, region] pair"
                     )
@@ -67,7 +69,7 @@ def _cfg(cfg: dict[str, Any], where: str) -> None:
 
 
 def _edges(g: dict[str, Any], ids: set[str], where: str) -> None:
-    for k, e in enumerate(_need(g, "edges", list, where)):
+    for k, e in enumerate(_need(g, "edges", _LIST, where)):
         ew = f"edge {k} of {where}"
         for end in ("src", "dst"):
             if str(_need(e, end, (int, str), ew)) not in ids:
@@ -81,7 +83,7 @@ def _edges(g: dict[str, Any], ids: set[str], where: str) -> None:
 
 def _state(st: dict[str, Any], where: str) -> None:
     ids = set()
-    for k, n in enumerate(_need(st, "nodes", list, where)):
+    for k, n in enumerate(_need(st, "nodes", _LIST, where)):
         nw = f"node {k} of {where}"
         kind = _need(n, "type", str, nw)
         _need(n, "id", (int, str), nw)
