@@ -11,6 +11,10 @@ Containers the program allocates start zeroed (the IR's rule) through a first st
 Tasklets are C++ (see `sdfg_code`): exact NumPy semantics need `-fwrapv -ffp-contract=off`
 and no `-ffast-math`, and the helpers need C++17; `DACE_CXX_ARGS` is a DaCe
 `compiler.cpu.args` that gives all of that.
+
+Each C++ tasklet starts with a verifiable marker of the IR node it stands for, and the
+global code with the SDFG-level facts (`sdfg_marker`), so `from_sdfg` reads the export back
+as the same Program.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ break/continue/return blocks); a plain state machine is accepted where its edges
 or an `if` whose paths meet again (`sdfg_import_control`).
 Whatever has no sluice counterpart is refused with a `SluiceError` naming the SDFG node, its
 kind and its state. Dataflow is in `sdfg_import_dataflow`, code in `sdfg_import_code`.
+An SDFG that sluice exported comes back as the program it was through its verified markers
+(`sdfg_import_own`, `sdfg_marker`).
 """
 
 from __future__ import annotations

@@ -133,8 +133,10 @@ class Own:
             return None if label in self.states else ("empty", [])
         payloads = []
         for n in nodes:
-            if n.get("type") != "Tasklet":
+            if n.get("type") in ("AccessNode", "MapEntry", "MapExit"):
                 continue
+            if n.get("type") != "Tasklet":
+                return None  # (the exporter's states hold no other nodes)
             lang, code = tasklet_code(n)
             if lang != "CPP":
                 return None
@@ -150,6 +152,8 @@ class Own:
             return None
         if kinds <= {"requires", "size"}:
             return "requires", payloads
+        if kinds == {"check"} and len(nodes) != 1:
+            return None  # (a Check state holds its one tasklet)
         if len(kinds) == 1:
             return kinds.pop(), payloads
         return None
@@ -174,8 +178,6 @@ class Own:
                     assert p is not None
                     self.values[scalar] = self.expr(p["expr"])
         elif kind == "check":
-            if len(payloads) != 1:
-                return None
             return requirement_from_json(payloads[0]["req"])
         return None
 

@@ -18,13 +18,35 @@ import sluice.ir as ir
 from sluice.errors import SluiceError
 from sluice.interop import from_sdfg, program_to_sdfg_json
 from sluice.interop.sdfg_roundtrip import canonical_json, round_trip_equal
+from sluice.ir import ProgramBuilder
 from sluice.ir.data import Array
+from sluice.ir.requires import requirement
 from sluice.ir.serialize import from_json
 
+
+def _checked() -> ir.Program:
+    """A `requires`, a Check block, and a symbol named like a SymPy function (`re`)."""
+    b = ProgramBuilder("checked")
+    b.arg("x", "float64", ["re"])
+    b.returns("y", "float64", ["re"])
+    b.symbol("K")
+    b.assign(K="re - 3")
+    b.check(requirement("K", ">=", 0, "x needs 3 elements"))
+    with b.state("double") as s:
+        s.map({"i": "0:re"}, "o = 2.0 * v", inputs={"v": "x[i]"}, outputs={"o": "y[i]"})
+    p = b.build()
+    p.requires.append(requirement("re", "<", 1000, "x is short"))
+    p.verify()
+    return p
+
+
 BUILDS = {k: v.build for k, v in CORPUS.items()} | {k: v[0] for k, v in EXTRA.items()}
+BUILDS["checked"] = _checked
 
 
 def _args(name: str, rng: np.random.Generator) -> tuple[list, dict]:
+    if name == "checked":
+        return [rng.random(int(rng.integers(3, 9)))], {}
     if name in CORPUS:
         return CORPUS[name].args(rng)
     return EXTRA[name][1](rng), {}
@@ -240,3 +262,15 @@ def test_programs_of_the_numpy_frontend_round_trip(name):
     p = sluice.jit(module.kernel_numpy).trace(*module.init(**module.SIZES["test"]))
     assert any("loc" in json.dumps(b) for b in p.to_json()["body"])
     assert _back(p).structurally_equal(p)
+
+
+def test_the_exporters_states_come_back_as_they_were_or_are_refused():
+    p = _checked()
+    q = _back(p)
+    assert [type(b).__name__ for b in q.body.blocks] == ["Assign", "Check", "State"]
+    assert q.requires == p.requires and q.symbols.keys() == p.symbols.keys()
+    js = program_to_sdfg_json(p)
+    check = next(b for b in js["nodes"] if b["label"].startswith("check"))
+    check["nodes"].append(copy.deepcopy(check["nodes"][0]) | {"id": 1})  # a second check
+    with pytest.raises(SluiceError, match="Tasklet 'check'.*without a sluice marker"):
+        from_sdfg(js)
