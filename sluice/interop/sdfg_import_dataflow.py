@@ -309,6 +309,14 @@ class StateImport:
         if own is not None:
             self._readers_first(nid)
 
+    def _map_label(self, nid: str) -> str:
+        """The label of the map whose entry or exit `nid` is (DaCe's node label is
+        another text after a re-save)."""
+        n = self.nodes[nid]
+        if n["type"] == "MapExit":
+            n = self.nodes[str(n["scope_entry"])]
+        return str(n["attributes"].get("label", n.get("label")))
+
     def _readers_first(self, nid: str) -> None:
         """A map body's access nodes that read from outside, first, in the order of its
         entry's connectors (as sluice's builder writes bodies; unused ones go again)."""
@@ -319,8 +327,8 @@ class StateImport:
             if (nid, data) not in self.body_reads:
                 self.readers_made.add((nid, data))
                 reader = self._reader(nid, data)
-                label = str(self.nodes[nid].get("label"))
-                self.imp.own.locate(reader, self.label, f"{label}:{e.get('dst_connector')}")
+                key = f"{self._map_label(nid)}:{e.get('dst_connector')}"
+                self.imp.own.locate(reader, self.label, key)
 
     def _in_edges(self, nid: str) -> list[dict[str, Any]]:
         return [e for e in self.edges if str(e["dst"]) == nid]
@@ -498,7 +506,7 @@ class StateImport:
         if inner_dst:
             d_node = g.add(Access(mdata))
             if self.imp.own is not None:
-                key = f"{dst.get('label')}:{e.get('dst_connector')}"
+                key = f"{self._map_label(did)}:{e.get('dst_connector')}"
                 self.imp.own.locate(d_node, self.label, key)
         else:
             d_node = self.sl[did]
@@ -523,7 +531,7 @@ class StateImport:
             node = self.nodes[nid]
             noted, m = False, None
             if node["type"] in ("MapEntry", "MapExit"):
-                noted, m = own.scope_memlet(self.label, str(node.get("label")), conn)
+                noted, m = own.scope_memlet(self.label, self._map_label(nid), conn)
             if noted:
                 return False if m is None else m
             mark = self.marks.get(nid)
