@@ -262,6 +262,13 @@ def test_programs_of_the_numpy_frontend_round_trip(name):
     p = sluice.jit(module.kernel_numpy).trace(*module.init(**module.SIZES["test"]))
     assert any("loc" in json.dumps(b) for b in p.to_json()["body"])
     assert _back(p).structurally_equal(p)
+    try:
+        import dace
+    except ImportError:
+        return
+    networkx_compat()
+    resaved = dace.SDFG.from_json(program_to_sdfg_json(p)).to_json()
+    assert round_trip_equal(p, from_sdfg(json.loads(json.dumps(resaved))))
 
 
 def test_the_exporters_states_come_back_as_they_were_or_are_refused():
