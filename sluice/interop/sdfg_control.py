@@ -27,6 +27,7 @@ from sluice.interop.sdfg_json import (
     state,
     sym,
 )
+from sluice.interop.sdfg_marker import mark, requirement_json
 from sluice.ir.control import (
     Assign,
     Block,
@@ -58,6 +59,7 @@ class ControlFlow:
     scalars: dict[str, Any]
     n_late: int
     p_symbols_extra: dict[str, str]
+    state_names: dict[str, str]
 
     # (and Exporter's `unique` label maker and `_boxed` test)
 
@@ -125,6 +127,7 @@ class ControlFlow:
                 bounds = (sym(b.start, b.describe()), sym(b.stop, b.describe()))
             else:
                 sb = StateBuilder(self, self.unique(b.name))
+                self.state_names[sb.js["label"]] = b.name
                 Level(sb, b.graph).emit()
         finally:
             _DERIVED.reset(token)
@@ -159,7 +162,7 @@ class ControlFlow:
                     "attributes": {}, "nodes": [], "edges": []}
         if isinstance(b, Check):
             sb = StateBuilder(self, self.unique("check"))
-            sb.node(self._check(b.requirement))
+            sb.node(self._check(b.requirement, "check"))
             return sb.js
         raise UnsupportedError(f"cannot export the {b.describe()} to an SDFG")
 
@@ -187,21 +190,26 @@ class ControlFlow:
                 "lifetime": "SDFG"}}
             text = sdfg_code.value_code(v, dt.numpy, "sl_o")
             self.code.append(text)
+            payload = {"kind": "value", "expr": to_text(v)}
             t = sb.node({"type": "Tasklet", "label": "assign", "attributes": {
-                "label": "assign", "code": code(text), "in_connectors": {},
+                "label": "assign", "code": code(mark(payload, text)), "in_connectors": {},
                 "out_connectors": {"sl_o": None}}})
             sb.edge((t, "sl_o"), (sb.access(scalar), None),
                     memlet(scalar, {"type": "Range", "ranges": [rng("0", "0")]}))
             values[name] = scalar
         return values, (sb.js if sb else None)
 
-    def _check(self, r: Requirement) -> dict[str, Any]:
+    def _check(self, r: Requirement, kind: str) -> dict[str, Any]:
         """A tasklet that stops the program, as sluice's runners do, where `r` fails: DaCe
-        has no error channel back to its caller, so it prints why and aborts."""
+        has no error channel back to its caller, so it prints why and aborts. `kind`: what
+        it checks (its marker): `requires`, a derived `size`, or a `check` block."""
         text = sdfg_code.check_code(r, f"check failed in '{self.p.name}'")
         self.code.append(text)
+        payload: dict[str, Any] = {"kind": kind, "req": requirement_json(r)}
+        if kind == "size":
+            payload = {"kind": kind, "name": str(r.lhs), "expr": to_text(r.rhs)}
         return {"type": "Tasklet", "label": "check", "attributes": {
-            "label": "check", "code": code(text), "side_effects": True,
+            "label": "check", "code": code(mark(payload, text)), "side_effects": True,
             "in_connectors": {}, "out_connectors": {}}}
 
     def assigned(self) -> set[str]:

@@ -27,9 +27,10 @@ from sluice.interop.sdfg_json import (
     sym,
     volume,
 )
+from sluice.interop.sdfg_marker import mark, memlet_json, node_json
 from sluice.ir.data import CSR, Stream
 from sluice.ir.graph import DataflowGraph, Edge
-from sluice.ir.memlet import Memlet, full_subset
+from sluice.ir.memlet import Index, Memlet, full_subset
 from sluice.ir.nodes import Access, Call, LibraryNode, Map, Node, Schedule, Tasklet
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ def label(text: str) -> str:
     """A label DaCe may paste into generated code (comments, goto labels): an identifier."""
     out = re.sub(r"[^A-Za-z0-9_]", "_", text) or "node"
     return out if not out[0].isdigit() else "_" + out
+
+
+def _loc(n: Node) -> list[Any] | None:
+    loc = n.loc
+    return None if loc is None or loc.line is None else [loc.file, loc.line, loc.col]
 
 
 class StateBuilder:
@@ -126,24 +132,27 @@ class Level:
 
     def source(self, n: Node, conn: str | None, data: str) -> tuple[int, str | None]:
         if self._virtual_source(n):
-            return self.read(data)
+            return self.read(data, n)
         return self.parts.get((n, data), self.ids.get(n)), self.conns.get(n, {}).get(conn, conn)
 
-    def read(self, data: str) -> tuple[int, str]:
-        """The entry connector through which this map body reads `data`."""
+    def read(self, data: str, n: Node | None = None) -> tuple[int, str]:
+        """The entry connector through which this map body reads `data` (body access
+        node `n`, where there is one)."""
         assert self.parent is not None and self.entry is not None
         eid = self.entry["id"]
         if data not in self.reads:
             cin, cout = self._pair(self.entry, data)
+            self._located(cin, n)
             self.reads[data] = cout
             outer = [e for e in self.parent.g.in_edges(self.map_node)
                      if e.memlet is not None and e.memlet.data == data]
             if outer:
                 src = self.parent.source(outer[0].src, outer[0].src_conn, data)
-                mem = self._scope_memlet(outer[0].memlet)
+                mem = self._scope_memlet(outer[0].memlet, eid, cin)
             else:
                 src = self.parent.fresh_source(data)
                 mem = self.parent.memlet(Memlet(data), self.map_node.describe(), whole=True)
+                self._widened(eid, cin, None)
             self.sb.edge(src, (eid, cin), mem)
         return eid, self.reads[data]
 
@@ -155,25 +164,28 @@ class Level:
     def sink(self, n: Node, conn: str | None, data: str, inner: Memlet) -> tuple[int, str | None]:
         if not self._virtual_sink(n):
             return self.parts.get((n, data), self.ids.get(n)), self.conns.get(n, {}).get(conn, conn)
-        return self.write(data, inner)
+        return self.write(data, inner, n)
 
-    def write(self, data: str, inner: Memlet) -> tuple[int, str]:
-        """A new exit connector through which this map body writes `data`."""
+    def write(self, data: str, inner: Memlet, n: Node | None = None) -> tuple[int, str]:
+        """A new exit connector through which this map body writes `data` (body access
+        node `n`, where there is one)."""
         assert self.parent is not None and self.exit is not None
         cin, cout = self._pair(self.exit, data)
+        self._located(cin, n)
         outer = [e for e in self.parent.g.out_edges(self.map_node)
                  if e.memlet is not None and e.memlet.data == data]
         if outer:
             dst = self.parent.sink(outer[0].dst, outer[0].dst_conn, data, outer[0].memlet)
-            mem = self._scope_memlet(outer[0].memlet)
+            mem = self._scope_memlet(outer[0].memlet, self.exit["id"], cout)
         else:
             m = Memlet(data, (), inner.wcr)
             dst = self.parent.fresh_sink(data, m)
             mem = self.parent.memlet(m, self.map_node.describe(), whole=True)
+            self._widened(self.exit["id"], cout, None)
         self.sb.edge((self.exit["id"], cout), dst, mem)
         return self.exit["id"], cin
 
-    def _scope_memlet(self, m: Memlet) -> dict[str, Any]:
+    def _scope_memlet(self, m: Memlet, nid: int, conn: str) -> dict[str, Any]:
         """The outer memlet of a scope connector: the sluice one, or the whole container
         where the body addresses it in C++ or DaCe could not evaluate its subset."""
         assert self.parent is not None and self.map_node is not None
@@ -184,7 +196,31 @@ class Level:
                 subset_json(m.subset, where)
             except UnsupportedError:
                 whole = True
+        if whole or any(isinstance(d, Index) for d in m.subset or ()):
+            self._widened(nid, conn, m)  # (a DaCe range does not tell an index apart)
         return self.parent.memlet(m, where, whole=whole)
+
+    def _located(self, where: int | str, n: Node | None) -> None:
+        """Note for the importer where access node `n` came from (an SDFG access node has
+        no place for it): by node id, or by map label and connector for a body's access
+        node that the SDFG makes a connector of."""
+        if n is None or _loc(n) is None:
+            return
+        if isinstance(where, int):
+            self.ex.locs.append([self.sb.js["label"], str(where), _loc(n)])
+        else:
+            assert self.entry is not None
+            self.ex.locs.append([self.sb.js["label"], f"{self.entry['label']}:{where}",
+                                 _loc(n)])
+
+    def _widened(self, nid: int, conn: str, m: Memlet | None) -> None:
+        """Note for the importer an outer scope memlet the SDFG does not hold as sluice's:
+        widened to the whole container, or added where sluice's map had no outer edge."""
+        # (by the map's label, unique in the export, and connector: not by node ids, which
+        # a transformation in DaCe may change)
+        assert self.entry is not None
+        self.ex.scope_memlets.append([self.sb.js["label"], self.entry["label"], conn,
+                                     memlet_json(m)])
 
     def fresh_sink(self, data: str, inner: Memlet) -> tuple[int, str | None]:
         if self.parent is None:
@@ -194,6 +230,7 @@ class Level:
     # --- emission ----------------------------------------------------------------------
     def emit(self) -> None:
         maps = []
+        first = len(self.sb.js["nodes"])
         for n in self.g.nodes:
             if self._virtual_source(n) or self._virtual_sink(n):
                 continue
@@ -204,8 +241,10 @@ class Level:
                     for k in CSR.COMPONENTS:
                         part = f"{n.data}.{k}"
                         self.parts[n, part] = self.sb.access(self.dname(part))
+                    self._located(self.parts[n, f"{n.data}.{CSR.COMPONENTS[0]}"], n)
                     continue
                 self.ids[n] = self.sb.access(self.dname(n.data))
+                self._located(self.ids[n], n)
             elif isinstance(n, Map):
                 maps.append(self._map_nodes(n))
             elif isinstance(n, Tasklet):
@@ -216,6 +255,10 @@ class Level:
                 self.ids[n] = self.sb.node(self.ex.nested(n, self))
             else:
                 raise UnsupportedError(f"cannot export {n.describe()} to an SDFG")
+        if self.entry is not None:  # (DaCe's JSON names each node's scope)
+            for js in self.sb.js["nodes"][first:]:
+                if js["type"] != "MapExit":  # (an exit names its own entry)
+                    js["scope_entry"] = str(self.entry["id"])
         for m, entry, exit_ in maps:
             Level(self.sb, m.body, self, m, entry, exit_).emit()
         for e in self.g.edges:
@@ -227,7 +270,8 @@ class Level:
         if m.schedule is Schedule.spatial:
             raise UnsupportedError(f"cannot export {m.describe()}: spatial maps have no SDFG "
                                    "counterpart")
-        lab = label(m.label)
+        lab = self.ex.unique(m.label)
+        self.ex.map_facts[lab] = [m.label, m.schedule.value, _loc(m)]
         where = m.describe()
         entry = {"type": "MapEntry", "label": lab, "attributes": {
             "label": lab, "params": [dsym(checked(p, "a map parameter")) for p in m.params],
@@ -250,6 +294,7 @@ class Level:
         types: dict[str, dict[str, Any]] = {"in": {}, "out": {}}
         ins: dict[str, tuple[Any, str]] = {}
         outs: dict[str, tuple[Any, str]] = {}
+        at_whole: dict[str, Any] = {}  # sluice connector -> its memlet, where widened
         for e in self.g.in_edges(t) + self.g.out_edges(t):
             if e.memlet is None:
                 continue
@@ -269,6 +314,7 @@ class Level:
             else:
                 outs[c] = (dt, (at or conn) + " = {};")
             if at:
+                at_whole[c] = memlet_json(e.memlet)
                 self.indirect.add((t, conn))
                 level: Level | None = self
                 while level is not None:
@@ -277,9 +323,11 @@ class Level:
         self.conns[t] = rename
         text = sdfg_code.tasklet_code(t, ins, outs)
         self.ex.code.append(text)
+        payload = {"kind": "tasklet", "node": node_json(t), "at": at_whole,
+                   "conns": {d: c for c, d in rename.items() if d != c}}
         lab = label(t.label)
         return {"type": "Tasklet", "label": lab, "attributes": {
-            "label": lab, "code": code(text), "in_connectors": types["in"],
+            "label": lab, "code": code(mark(payload, text)), "in_connectors": types["in"],
             "out_connectors": types["out"]}}
 
     def _indirect(self, conn: str, m: Memlet) -> str | None:
@@ -316,12 +364,16 @@ class Level:
         ins: dict[str, Any] = {}
         outs: dict[str, Any] = {}
         views: dict[str, sdfg_code.View] = {}
+        operands: dict[str, str] = {}  # DaCe connector -> sluice connector
+        memlets: dict[str, Any] = {}  # sluice connector -> its memlet (the SDFG's is whole)
         for edges, conns, attr in ((self.g.in_edges(n), ins, "dst_conn"),
                                    (self.g.out_edges(n), outs, "src_conn")):
             for e in edges:
                 if e.memlet is None:
                     continue
+                memlets[getattr(e, attr)] = memlet_json(e.memlet)
                 for dconn, data, v in self._operand(getattr(e, attr), e.memlet):
+                    operands[dconn] = getattr(e, attr)
                     v.value = self.ex.is_dace_scalar(data)
                     conns[dconn] = self._types(data)
                     views[dconn] = v
@@ -333,9 +385,12 @@ class Level:
         else:
             text = sdfg_code.library_code(n, {k[3:]: v for k, v in views.items()})
         self.ex.code.append(text)
+        payload = {"kind": "library", "node": node_json(n), "operands": operands,
+                   "memlets": memlets}
         lab = label(type(n).__name__)
         return {"type": "Tasklet", "label": lab, "attributes": {
-            "label": lab, "code": code(text), "in_connectors": ins, "out_connectors": outs}}
+            "label": lab, "code": code(mark(payload, text)), "in_connectors": ins,
+            "out_connectors": outs}}
 
     def _edge(self, e: Edge) -> None:
         if isinstance(e.src, Map) or isinstance(e.dst, Map):
@@ -379,8 +434,15 @@ class Level:
             # DaCe cannot prove a derived size equal to the other side's count (sluice's
             # verifier or a run-time check did): skip its count comparison for this copy
             mem["attributes"]["allow_oob"] = True
-        self.sb.edge(self.source(e.src, None, e.src.data),
-                     self.sink(e.dst, None, e.dst.data, m), mem)
+        src, dst = self.source(e.src, None, e.src.data), self.sink(e.dst, None, e.dst.data, m)
+        self.sb.edge(src, dst, mem)
+        dims = (m.subset or ()) + (m.other_subset or ())
+        if any(isinstance(d, Index) or (d.step == 1 and d.stop - d.start == 1) for d in dims):
+            # a DaCe range does not tell an index from a unit range: note the copy's own
+            # memlet, with what the SDFG says (the importer takes it only while it still does)
+            a = mem["attributes"]
+            self.ex.copies.append([self.sb.js["label"], *map(str, src), *map(str, dst),
+                                   [a["subset"], a.get("other_subset")], memlet_json(m)])
 
     def _close_scope(self) -> None:
         """Every node of a scope hangs between its entry and its exit (DaCe's rule): an

@@ -11,6 +11,10 @@ Containers the program allocates start zeroed (the IR's rule) through a first st
 Tasklets are C++ (see `sdfg_code`): exact NumPy semantics need `-fwrapv -ffp-contract=off`
 and no `-ffast-math`, and the helpers need C++17; `DACE_CXX_ARGS` is a DaCe
 `compiler.cpu.args` that gives all of that.
+
+Each C++ tasklet starts with a verifiable marker of the IR node it stands for, and the
+global code with the SDFG-level facts (`sdfg_marker`), so `from_sdfg` reads the export back
+as the same Program.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sluice.interop.sdfg_dataflow import Level, StateBuilder, label
 from sluice.interop.sdfg_json import (
     _DERIVED,
     DACE_VERSION,
+    REWRITTEN,
     Derived,
     checked,
     code,
@@ -38,10 +43,12 @@ from sluice.interop.sdfg_json import (
     subset_json,
     sym,
 )
+from sluice.interop.sdfg_marker import EXPORT_MARK, facts_line, mark, node_json
 from sluice.ir.data import CSR, Scalar, Stream
 from sluice.ir.memlet import Index, Range, full_subset, subset_shape
 from sluice.ir.requires import Requirement
-from sluice.ir.symbolic import evaluate
+from sluice.ir.serialize import to_json
+from sluice.ir.symbolic import evaluate, to_text
 
 if TYPE_CHECKING:
     import dace
@@ -52,11 +59,11 @@ if TYPE_CHECKING:
 DACE_CXX_ARGS = ("-std=c++17 -fPIC -O2 -fwrapv -ffp-contract=off -Wno-unused-parameter "
                  "-Wno-unused-label -Wno-unused-variable")
 
-_BUILD_GUARDS = """#if __cplusplus < 201703L
-#error "sluice's tasklets need C++17: see sluice.interop.sdfg_export.DACE_CXX_ARGS"
+_BUILD_GUARDS = f"""#if __cplusplus < 201703L
+#error "sluice's tasklets need C++17: see {EXPORT_MARK}"
 #endif
 #ifdef __FAST_MATH__
-#error "-ffast-math changes NaN, inf and rounding: see sluice.interop.sdfg_export.DACE_CXX_ARGS"
+#error "-ffast-math changes NaN, inf and rounding: see {EXPORT_MARK}"
 #endif
 #include <cstdio>
 """
@@ -73,8 +80,9 @@ class _Shared:
 class Exporter(ControlFlow):
     """The JSON of one Program's SDFG (the top-level one, or a callee's nested SDFG)."""
 
-    def __init__(self, p: Program, top: bool, shared: _Shared | None = None) -> None:
-        self.p, self.top = p, top
+    def __init__(self, p: Program, top: bool, shared: _Shared | None = None,
+                 call: Call | None = None) -> None:
+        self.p, self.top, self.call = p, top, call
         self.shared = shared or _Shared()
         self.code = self.shared.code
         self.names: dict[str, str] = {}
@@ -83,6 +91,12 @@ class Exporter(ControlFlow):
         self.scalars: dict[str, Any] = {}  # computed symbol values (Exporter._assignment)
         self.n_late = 0  # symbols of Exporter._state so far
         self.p_symbols_extra: dict[str, str] = {}  # their types
+        self.state_names: dict[str, str] = {}  # SDFGState label -> sluice State name
+        self.map_facts: dict[str, list[str]] = {}  # MapEntry label -> sluice label, schedule
+        self.scope_memlets: list[list[Any]] = []  # outer memlets the SDFG widened
+        self.locs: list[list[Any]] = []  # access nodes' source locations (Level._located)
+        self.copies: list[list[Any]] = []  # copies' memlets with indices (Level._copy)
+        self.rewritten: dict[Any, Any] = {}  # Min/Max written for a select (sdfg_json)
         self._name_data()
 
     # --- data ------------------------------------------------------------------------------
@@ -156,6 +170,7 @@ class Exporter(ControlFlow):
     def sdfg(self) -> dict[str, Any]:
         derived = Derived(self.start_known()) if self.top else None
         token = _DERIVED.set((derived,) if derived else ())
+        noted = REWRITTEN.set(self.rewritten)
         try:
             checks = StateBuilder(self, self.unique("requires"))
             first = [s for s in (checks.js, self._zero_state()) if s is not None]
@@ -163,12 +178,14 @@ class Exporter(ControlFlow):
             arrays = self.arrays()
         finally:
             _DERIVED.reset(token)
+            REWRITTEN.reset(noted)
         self.derived = dict(derived.names) if derived else {}
         for r in self.p.requires:
-            checks.node(self._check(r))
+            checks.node(self._check(r, "requires"))
         for e, name in self.derived.items():
             checks.node(self._check(Requirement(sympy.Symbol(name, integer=True), "==", e,
-                                                "a size the caller passes as a symbol")))
+                                                "a size the caller passes as a symbol"),
+                                    "size"))
         symbols = {dsym(s): dt.value for s, dt in self.p.symbols.items()}
         symbols.update(dict.fromkeys(self.derived.values(), "int64"))
         symbols.update(self.p_symbols_extra)
@@ -176,14 +193,35 @@ class Exporter(ControlFlow):
         attrs: dict[str, Any] = {
             "name": self.p.name, "arg_names": self.arg_names(), "_arrays": arrays,
             "symbols": symbols, "using_experimental_blocks": True}
+        facts = facts_line(self._facts())
         if self.top:
             cpp = "\n".join(self.code)
             if "sl::c" in cpp:  # complex helpers; DaCe spells the types, not std::complex
                 cpp += "\nstd::complex"
-            attrs["global_code"] = {"frame": code(_BUILD_GUARDS + prelude(cpp))}
+            attrs["global_code"] = {"frame": code(f"{facts}\n{_BUILD_GUARDS}{prelude(cpp)}")}
+        else:
+            attrs["global_code"] = {"frame": code(facts)}
         body.update({"type": "SDFG", "attributes": attrs, "label": "",
                      "dace_version": DACE_VERSION})
         return body
+
+    def _facts(self) -> dict[str, Any]:
+        """What the importer needs beyond the SDFG's own structure to rebuild this Program
+        exactly (see `sdfg_marker`): its declarations and the names the SDFG changed."""
+        js = to_json(self.p)
+        out = {k: js[k] for k in ("name", "args", "returns")}
+        for k in ("symbols", "data"):  # (pairs: the marker's JSON sorts its keys)
+            out[k] = list(js[k].items())
+        out["names"] = {d: s for s, d in self.names.items() if d != s}
+        out["states"] = self.state_names
+        out["maps"] = self.map_facts
+        out["scopes"] = self.scope_memlets
+        out["locs"] = self.locs
+        out["copies"] = self.copies
+        out["selects"] = [[to_text(k), to_text(v)] for k, v in self.rewritten.items()]
+        if self.call is not None:
+            out["call"] = node_json(self.call)
+        return out
 
     def _zero_state(self) -> dict[str, Any] | None:
         """A state that zeroes what the program allocates (transients and returns)."""
@@ -200,7 +238,8 @@ class Exporter(ControlFlow):
         shape = tuple(self.p.container(data).shape)
         dname = self.names[data]
         tasklet = {"type": "Tasklet", "label": "zero", "attributes": {
-            "label": "zero", "code": code("sl_z = 0;"), "in_connectors": {},
+            "label": "zero", "code": code(mark({"kind": "zero"}, "sl_z = 0;")),
+            "in_connectors": {},
             "out_connectors": {"sl_z": None}}}
         acc = sb.access(dname)
         if not shape:
@@ -247,7 +286,7 @@ class Exporter(ControlFlow):
                 continue
             self._bind_view(n, callee, checked(conn, "a connector"), e.memlet, raw)
         mapping = {dsym(checked(k, "a symbol")): sym(v, n.describe()) for k, v in raw.items()}
-        sub = Exporter(callee, top=False, shared=self.shared).sdfg()  # (derives nothing)
+        sub = Exporter(callee, top=False, shared=self.shared, call=n).sdfg()  # (derives nothing)
         ins = [e.dst_conn for e in g.in_edges(n) if e.memlet is not None]
         outs = [e.src_conn for e in g.out_edges(n) if e.memlet is not None]
         lab = label(n.callee)

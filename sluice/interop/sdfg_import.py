@@ -6,6 +6,8 @@ break/continue/return blocks); a plain state machine is accepted where its edges
 or an `if` whose paths meet again (`sdfg_import_control`).
 Whatever has no sluice counterpart is refused with a `SluiceError` naming the SDFG node, its
 kind and its state. Dataflow is in `sdfg_import_dataflow`, code in `sdfg_import_code`.
+An SDFG that sluice exported comes back as the program it was through its verified markers
+(`sdfg_import_own`, `sdfg_marker`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,22 @@ from typing import Any
 import sympy
 
 from sluice.errors import SluiceError
-from sluice.interop.sdfg_import_code import CodeError, condition, dtype_of, index_expr
+from sluice.interop.sdfg_import_code import (
+    REWRITES,
+    SUBST,
+    CodeError,
+    condition,
+    dtype_of,
+    index_expr,
+)
+from sluice.interop.sdfg_import_own import Own
+from sluice.interop.sdfg_import_shape import check_sdfg
+from sluice.interop.sdfg_marker import EXPORT_MARK, MarkerError
 from sluice.ir.control import (
     Assign,
     Branch,
     Break,
+    Check,
     Continue,
     Loop,
     Region,
@@ -93,11 +106,8 @@ def from_sdfg(source: Any) -> Program:
     js = load_sdfg_json(source)
     if js.get("type") != "SDFG":
         raise SluiceError(f"not an SDFG: its JSON type is {js.get('type')!r}")
-    try:
-        prog = Importer(js).program()
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
-        # malformed JSON: say so instead of showing an internal traceback
-        raise SluiceError(f"malformed SDFG JSON ({type(e).__name__}: {e})") from None
+    check_sdfg(js)  # (past this check, an exception is a bug of sluice's, not the file's)
+    prog = Importer(js).program()
     prog.verify()
     return prog
 
@@ -123,20 +133,44 @@ class Importer:
         self._state_names: set[str] = set()
         self.unusable: dict[str, str] = {}  # container -> why it has no sluice counterpart
         self._callees = 0
+        try:
+            self.own = Own.of(js)  # an SDFG sluice exported: its markers
+        except MarkerError as e:
+            raise refuse(f"the global code of SDFG '{self._where()}'", str(e),
+                         hint="sluice wrote it with this SDFG; restore it") from None
+
+    def sluice_data(self, name: str) -> str:
+        """A container's sluice name (an SDFG sluice exported renames some)."""
+        return name if self.own is None else self.own.data(name)
 
     # --- declarations ---------------------------------------------------------------------
     def program(self) -> Program:
-        self._symbols()
-        self._data()
-        self.region(self.js, self.prog.body)
-        self._free_symbol_args()
+        if self.own is None:
+            self._symbols()
+            self._data()
+            self.region(self.js, self.prog.body)
+            self._free_symbol_args()
+            return self.prog
+        token = SUBST.set(self.own.subst)
+        token_rw = REWRITES.set(self.own.selects)
+        try:
+            self.own.declare(self.prog, self.sym_types)
+            self.name = self.prog.name = self.own.facts["name"]
+            for name, desc in self.arrays.items():  # containers added in DaCe
+                if not self.own.exported(name, self.prog):
+                    self._declare(name, desc)
+            self.region(self.js, self.prog.body)
+        finally:
+            SUBST.reset(token)
+            REWRITES.reset(token_rw)
+        self.prog.requires = list(self.own.requires)
         return self.prog
 
     def written_by_sluice(self) -> bool:
         """Whether `sdfg_export` wrote this SDFG (its global code names DACE_CXX_ARGS)."""
         frame = (self.js.get("attributes", {}).get("global_code") or {}).get("frame") or {}
         text = frame.get("string_data", "") if isinstance(frame, dict) else ""
-        return isinstance(text, str) and "sluice.interop.sdfg_export.DACE_CXX_ARGS" in text
+        return isinstance(text, str) and EXPORT_MARK in text
 
     def _where(self) -> str:
         return self.js.get("attributes", {}).get("name", self.name)
@@ -162,30 +196,37 @@ class Importer:
 
     def _data(self) -> None:
         for name, desc in self.arrays.items():
-            what = f"data container '{name}' of SDFG '{self._where()}'"
-            kind, a = desc.get("type"), desc.get("attributes", {})
-            if kind in VIEW_TYPES:
-                continue  # resolved to the viewed container where accessed
-            if kind not in ("Array", "Scalar"):
-                raise refuse(what, f"{kind} containers have no sluice counterpart")
-            try:
-                dt = dtype_of(a.get("dtype", "int32"))  # (DaCe omits its default)
-                shape = tuple(index_expr(d) for d in a.get("shape", ["1"]))
-            except CodeError as e:
-                # (refused where the dataflow uses it, naming that node; a container
-                # nothing uses, a callback's result, for instance, is no obstacle)
-                self.unusable[name] = f"container '{name}': {e}"
-                continue
-            transient = bool(a.get("transient", False))
-            if kind == "Scalar":
-                self.prog.data[name] = Scalar(dt, transient=transient)
-                continue
-            if name not in self.arg_order or not self.nested:  # (a callee's argument is
-                self._check_layout(what, shape, a)             # laid out by its memlet)
-            self.prog.data[name] = Array(dt, transient=transient, dims=shape)
-            for d in shape:
-                for s in d.free_symbols:
-                    self.prog.symbols.setdefault(s.name, DType.int64)
+            self._declare(name, desc)
+        self._args()
+
+    def _declare(self, name: str, desc: dict[str, Any]) -> None:
+        """The container `name` of the SDFG, from its descriptor."""
+        what = f"data container '{name}' of SDFG '{self._where()}'"
+        kind, a = desc.get("type"), desc.get("attributes", {})
+        if kind in VIEW_TYPES:
+            return  # resolved to the viewed container where accessed
+        if kind not in ("Array", "Scalar"):
+            raise refuse(what, f"{kind} containers have no sluice counterpart")
+        try:
+            dt = dtype_of(a.get("dtype", "int32"))  # (DaCe omits its default)
+            shape = tuple(index_expr(d) for d in a.get("shape", ["1"]))
+        except CodeError as e:
+            # (refused where the dataflow uses it, naming that node; a container
+            # nothing uses, a callback's result, for instance, is no obstacle)
+            self.unusable[name] = f"container '{name}': {e}"
+            return
+        transient = bool(a.get("transient", False))
+        if kind == "Scalar":
+            self.prog.data[name] = Scalar(dt, transient=transient)
+            return
+        if name not in self.arg_order or not self.nested:  # (a callee's argument is
+            self._check_layout(what, shape, a)             # laid out by its memlet)
+        self.prog.data[name] = Array(dt, transient=transient, dims=shape)
+        for d in shape:
+            for s in d.free_symbols:
+                self.prog.symbols.setdefault(s.name, DType.int64)
+
+    def _args(self) -> None:
         for name in self.arg_order:
             if name in self.unusable:
                 raise refuse(f"argument '{name}' of SDFG '{self._where()}'",
@@ -248,6 +289,11 @@ class Importer:
         code = text.get("string_data", "1") if isinstance(text, dict) else str(text)
         if isinstance(text, dict) and text.get("language", "Python") != "Python":
             raise refuse(what, f"its condition is {text.get('language')} code")
+        if self.own is not None:  # (written from the IR's text: read as such)
+            try:
+                return self.own.expr(self.own.text(code, self.prog))
+            except SluiceError as e:
+                raise refuse(what, f"cannot read '{code}': {e.message}") from None
         try:
             if out is not None:
                 code = self._element_reads(code, out)
@@ -302,7 +348,18 @@ class Importer:
         if kind == "SDFGState":
             from sluice.interop.sdfg_import_dataflow import import_state
 
-            out.append(import_state(self, blk, self._state_name(blk.get("label", "state"))))
+            label = blk.get("label", "state")
+            if self.own is not None:
+                helper = self.own.helper_state(blk)
+                if helper is not None:
+                    req = self.own.take_helper(*helper, blk)
+                    if req is not None:
+                        out.append(Check(req))
+                    return
+                if label in self.own.states:
+                    out.append(import_state(self, blk, self.own.states[label]))
+                    return
+            out.append(import_state(self, blk, self._state_name(label)))
         elif kind == "LoopRegion":
             self._loop(blk, out)
         elif kind == "ConditionalBlock":
@@ -355,6 +412,8 @@ class Importer:
         update = (a.get("update_statement") or {}).get("string_data", "") or ""
         loop = self._for(var, init, cond_text, update, what) if var else None
         if loop is not None:
+            if self.own is not None:
+                var = self.own.unname(var)
             self.prog.symbols.setdefault(var, DType.int64)
             start, stop, step = loop
             out.append(Loop(var, start, stop, step, body))

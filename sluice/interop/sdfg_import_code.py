@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,26 @@ def dtype_of(name: Any) -> DType:
 
 # --- index expressions ------------------------------------------------------------------
 
+# Symbols that stand for a sluice expression (an SDFG sluice exported renames and derives
+# some: `sdfg_import_own`), set while such an SDFG is imported.
+SUBST: ContextVar[Mapping[str, sympy.Basic] | None] = ContextVar("sluice_sdfg_subst",
+                                                                 default=None)
+
+
+# And expressions that stand for another (the exporter's Min/Max for a select).
+REWRITES: ContextVar[Mapping[sympy.Basic, sympy.Basic] | None] = ContextVar(
+    "sluice_sdfg_rewrites", default=None)
+
+
+def _subst() -> Mapping[str, sympy.Basic]:
+    return SUBST.get() or {}
+
+
+def rewritten(e: sympy.Basic) -> sympy.Basic:
+    """`e` with the expressions of REWRITES replaced."""
+    rw = REWRITES.get()
+    return e.xreplace(dict(rw)) if rw and isinstance(e, sympy.Basic) else e
+
 _INDEX_CALLS: dict[str, Callable[..., Any]] = {
     "Min": sympy.Min, "min": sympy.Min, "Max": sympy.Max, "max": sympy.Max,
     "Abs": sympy.Abs, "abs": sympy.Abs,
@@ -64,14 +85,14 @@ def index_expr(text: Any) -> sympy.Basic:
         tree = ast.parse(str(text).strip(), mode="eval").body
     except SyntaxError:
         raise CodeError(f"cannot read the expression {text!r}") from None
-    return _index(tree)
+    return rewritten(_index(tree))
 
 
 def _index(n: ast.expr) -> sympy.Basic:
     if isinstance(n, ast.Constant) and isinstance(n.value, int):
         return sympy.Integer(int(n.value))
     if isinstance(n, ast.Name):
-        return symbol(n.id)
+        return _subst().get(n.id, symbol(n.id))
     if isinstance(n, ast.BinOp) and type(n.op) in _INDEX_OPS:
         return _INDEX_OPS[type(n.op)](_index(n.left), _index(n.right))
     if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub):
@@ -97,7 +118,7 @@ def wcr_op(text: str) -> str:
         raise CodeError(f"cannot read the write-conflict resolution {text!r}") from None
     if isinstance(lam, ast.Lambda) and len(lam.args.args) == 2:
         x, y = (a.arg for a in lam.args.args)
-        body = lam.body
+        body = _nan_first(lam.body, x, y)
         args = None
         if isinstance(body, ast.BinOp) and type(body.op) in _WCR_BINOPS:
             args, op = (body.left, body.right), _WCR_BINOPS[type(body.op)]
@@ -109,6 +130,20 @@ def wcr_op(text: str) -> str:
             if names == (x, y) or (names == (y, x) and op != "-"):
                 return op
     raise CodeError(f"write-conflict resolution {text} is not one of + * max min")
+
+
+def _nan_first(body: ast.expr, x: str, y: str) -> ast.expr:
+    """`max(a, b)` from `a if a != a else (b if b != b else max(a, b))`: max or min that
+    propagates NaN as NumPy's (and sluice's) do; any other body as it is."""
+    def is_nan(n: ast.expr, name: str) -> bool:
+        return (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], ast.NotEq)
+                and ast.unparse(n.left) == name == ast.unparse(n.comparators[0]))
+
+    if (isinstance(body, ast.IfExp) and is_nan(body.test, x) and ast.unparse(body.body) == x
+            and isinstance(body.orelse, ast.IfExp) and is_nan(body.orelse.test, y)
+            and ast.unparse(body.orelse.body) == y):
+        return body.orelse.orelse
+    return body
 
 
 # --- typed values ---------------------------------------------------------------------------
@@ -264,7 +299,9 @@ def typed(v: Any) -> tuple[sympy.Basic, DType]:
 def _symbol_env(symbols: Mapping[str, DType]) -> dict[str, Sym]:
     # Symbols are integers of the generated code, like Python ints in the frontend: weak, so
     # that `x_f32 * i` stays float32 as C++ computes it, and `i + 1` stays index arithmetic.
-    return {s: Sym(symbol(s), DType.int64, weak=True) for s in symbols}
+    out = {s: Sym(symbol(s), DType.int64, weak=True) for s in symbols}
+    out.update({s: Sym(e, DType.int64, weak=True) for s, e in _subst().items()})
+    return out
 
 
 def tasklet_code(code: str, inputs: Mapping[str, DType], outputs: Mapping[str, DType],

@@ -87,9 +87,20 @@ class CfgWalk:
     def assign(self, e: dict[str, Any], src: str, out: Region) -> None:
         assigns = _attrs(e).get("assignments") or {}
         what = f"interstate edge after {self.name(src)}"
-        if assigns:
-            out.append(Assign({k: self.imp._assigned(k, v, what, out)
-                               for k, v in assigns.items()}))
+        own = self.imp.own
+        values = {}
+        for k, v in assigns.items():
+            name, value = k, None
+            if own is not None:
+                got = own.assignment(k, v.get("string_data", "") if isinstance(v, dict)
+                                     else str(v))
+                if got is None:
+                    continue  # one of the exporter's symbols: substituted where used
+                name, value = got
+            values[name] = value if value is not None else self.imp._assigned(name, v, what,
+                                                                                out)
+        if values:
+            out.append(Assign(values))
 
     def _reach(self, bid: str) -> list[str]:
         order, todo, seen = [], [bid], {bid}

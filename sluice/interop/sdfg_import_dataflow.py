@@ -15,14 +15,15 @@ import sympy
 
 from sluice.interop.sdfg_import import Importer, describe, refuse
 from sluice.interop.sdfg_import_code import CodeError, index_expr, tasklet_code, wcr_op
+from sluice.interop.sdfg_marker import MarkerError, memlet_from_json, node_from_json, read_mark
 from sluice.ir.control import State
-from sluice.ir.data import Scalar
+from sluice.ir.data import CSR, Scalar, Stream
 from sluice.ir.dtypes import DType
 from sluice.ir.exact import neg
 from sluice.ir.graph import DataflowGraph
 from sluice.ir.library import MatMul, Reduce, Transpose
 from sluice.ir.memlet import Index, Memlet, Range
-from sluice.ir.nodes import Access, Call, Map, Node, Tasklet
+from sluice.ir.nodes import Access, Call, Map, Node, Schedule, Tasklet
 from sluice.ir.symbolic import simplified
 
 if TYPE_CHECKING:
@@ -99,6 +100,11 @@ class StateImport:
         self.view_edges: set[int] = set()
         self.body_reads: dict[tuple[str, str], Access] = {}
         self.params: dict[str, DType] = {}
+        self.csr_nodes: dict[str, Access] = {}  # CSR -> its access node being read
+        self.marks: dict[str, dict[str, Any]] = {}  # node id -> a sluice tasklet's marker
+        self.seen: set[tuple[str, str]] = set()  # (library node, connector) with an edge
+        self.unlinked: set[str] = set()  # access nodes of edges dropped as the exporter's
+        self.readers_made: set[tuple[str, str]] = set()  # (map entry, data) made up front
 
     def where(self, n: dict[str, Any]) -> str:
         return describe(n, self.label, self.imp._where())
@@ -118,11 +124,22 @@ class StateImport:
             if n["type"] in ("MapEntry", "ConsumeEntry"):
                 self._params(n)
         self._find_views()
-        for nid, n in self.nodes.items():
+        # (outer scopes first: a transformation may number a body before its map entry)
+        for nid, n in sorted(self.nodes.items(), key=lambda kv: self._depth(kv[0])):
             self._node(nid, n)
         for k, e in enumerate(self.edges):
             if k not in self.view_edges:
                 self._edge(e)
+        for key in self.readers_made:
+            node = self.body_reads[key]
+            g = self.graph(key[0])
+            if not g.in_edges(node) and not g.out_edges(node):
+                g.remove_node(node)
+        for nid in self.unlinked:  # (its only edges had no sluice counterpart)
+            node = self.sl[nid]
+            g = self.graph(self.scope(nid))
+            if not g.in_edges(node) and not g.out_edges(node):
+                g.remove_node(node)
         self._bring_in_outputs()
         return state
 
@@ -227,11 +244,18 @@ class StateImport:
                 return
             if data in self.imp.unusable:
                 raise refuse(self.where(n), self.imp.unusable[data])
-            if data not in self.imp.prog.data:
+            data = self.imp.sluice_data(data)
+            own = self.imp.own
+            base = None if own is None else own.csr_base(data, self.imp.prog)
+            if base is not None and self._csr_parts(nid, base):
+                return
+            if data not in self.imp.prog.data and base is None:
                 raise refuse(self.where(n), f"no container '{data}'")
             if nid in self.alias:
                 raise refuse(self.where(n), "a container node with a 'views' connector")
             self.sl[nid] = self.graph(self.scope(nid)).add(Access(data))
+            if own is not None:
+                own.locate(self.sl[nid], self.label, nid)
         elif kind == "MapEntry":
             self._map(nid, n)
         elif kind == "MapExit":
@@ -245,6 +269,22 @@ class StateImport:
         else:
             raise refuse(self.where(n), f"{kind} nodes have no sluice counterpart")
 
+    def _csr_parts(self, nid: str, base: str) -> bool:
+        """Whether access node `nid` is one of the three the exporter writes, in a row, for
+        one access node of CSR `base` (its component arrays): then it is that node."""
+        data = self.imp.sluice_data(self.nodes[nid]["attributes"]["data"])
+        first = int(nid) - CSR.COMPONENTS.index(data.split(".")[1])
+        ids = [str(first + k) for k in range(len(CSR.COMPONENTS))]
+        names = [self.imp.sluice_data(self.nodes[i]["attributes"].get("data", ""))
+                 if self.nodes.get(i, {}).get("type") == "AccessNode" else None for i in ids]
+        if names != [f"{base}.{k}" for k in CSR.COMPONENTS]:
+            return False
+        if ids[0] not in self.sl:
+            self.sl[ids[0]] = self.graph(self.scope(ids[0])).add(Access(base))
+            self.imp.own.locate(self.sl[ids[0]], self.label, ids[0])
+        self.sl[nid] = self.sl[ids[0]]
+        return True
+
     def _map(self, nid: str, n: dict[str, Any]) -> None:
         a = n["attributes"]
         try:
@@ -253,9 +293,42 @@ class StateImport:
         except CodeError as err:
             raise refuse(self.where(n), str(err)) from None
         body = DataflowGraph()
-        m = Map(list(a.get("params", [])), ranges, body, label=a.get("label", "map"))
+        params = list(a.get("params", []))
+        lab, schedule = a.get("label", "map"), Schedule.default
+        own = self.imp.own
+        if own is not None:
+            params = [own.unname(p) for p in params]
+            named = own.map_label(lab)
+            if named is not None:
+                lab, schedule = named[0], Schedule(named[1])
+        m = Map(params, ranges, body, schedule, lab)
+        if own is not None and named is not None:
+            m.loc = named[2]
         self.graphs[nid] = body
         self.sl[nid] = self.graph(self.scope(nid)).add(m)
+        if own is not None:
+            self._readers_first(nid)
+
+    def _map_label(self, nid: str) -> str:
+        """The label of the map whose entry or exit `nid` is (DaCe's node label is
+        another text after a re-save)."""
+        n = self.nodes[nid]
+        if n["type"] == "MapExit":
+            n = self.nodes[str(n["scope_entry"])]
+        return str(n["attributes"].get("label", n.get("label")))
+
+    def _readers_first(self, nid: str) -> None:
+        """A map body's access nodes that read from outside, first, in the order of its
+        entry's connectors (as sluice's builder writes bodies; unused ones go again)."""
+        for e in self._in_edges(nid):
+            data = self._memlet_attrs(e).get("data")
+            if data is None or self.imp.own.csr_base(data, self.imp.prog) is not None:
+                continue
+            if (nid, data) not in self.body_reads:
+                self.readers_made.add((nid, data))
+                reader = self._reader(nid, data)
+                key = f"{self._map_label(nid)}:{e.get('dst_connector')}"
+                self.imp.own.locate(reader, self.label, key)
 
     def _in_edges(self, nid: str) -> list[dict[str, Any]]:
         return [e for e in self.edges if str(e["dst"]) == nid]
@@ -272,10 +345,14 @@ class StateImport:
     def _tasklet(self, nid: str, n: dict[str, Any]) -> None:
         a = n["attributes"]
         code = a.get("code", {})
+        if code.get("language", "Python") != "Python" and self.imp.own is not None:
+            self._own_tasklet(nid, n, str(code.get("string_data", "")))
+            return
         if code.get("language", "Python") != "Python":
-            hint = ("this SDFG was written by sluice's exporter, whose tasklets are C++: "
-                    "import its source program instead (sluice cannot read its own "
-                    "exports back yet)" if self.imp.written_by_sluice() else None)
+            hint = ("this SDFG was written by sluice's exporter without the markers it "
+                    "reads its C++ tasklets back by (an older sluice, or its global code "
+                    "was cut): export the source program again"
+                    if self.imp.written_by_sluice() else None)
             raise refuse(self.where(n), f"its code is {code.get('language')}, not Python",
                          hint=hint)
         inputs: dict[str, DType] = {}
@@ -302,6 +379,20 @@ class StateImport:
         body = [(o, neg(e) if o in negate else e) for o, e in body]
         t = Tasklet(list(inputs), list(outputs), body, label=a.get("label") or n["label"])
         self.sl[nid] = self.graph(self.scope(nid)).add(t)
+
+    def _own_tasklet(self, nid: str, n: dict[str, Any], code: str) -> None:
+        """A C++ tasklet sluice's exporter wrote: the IR node its marker holds."""
+        try:
+            mark = read_mark(code)
+        except MarkerError as err:
+            raise refuse(self.where(n), f"{err}: it was edited after sluice exported it",
+                         hint="sluice reads its own C++ tasklets only as it wrote them; "
+                              "edit the sluice program and export it again") from None
+        if mark is None or mark.get("kind") not in ("tasklet", "library"):
+            raise refuse(self.where(n), "its code is C++ without a sluice marker for this "
+                         "place", hint="sluice reads C++ tasklets only where it wrote them")
+        self.marks[nid] = mark
+        self.sl[nid] = self.graph(self.scope(nid)).add(node_from_json(mark["node"]))
 
     def _wcr(self, text: str, n: dict[str, Any]) -> str:
         try:
@@ -345,6 +436,12 @@ class StateImport:
         args = list(dict.fromkeys(ins + outs))
         sub = Imp(a["sdfg"], self.imp.callee_name(a.get("label") or n["label"]), args)
         callee = sub.program()
+        if self.imp.own is not None and sub.own is not None and "call" in sub.own.facts:
+            call = node_from_json(sub.own.facts["call"])  # (as sluice wrote the call)
+            assert isinstance(call, Call)
+            self.imp.prog.callees[call.callee] = callee
+            self.sl[nid] = self.graph(self.scope(nid)).add(call)
+            return
         self.imp.prog.callees[callee.name] = callee
         for name, c in callee.callees.items():
             self.imp.prog.callees.setdefault(name, c)
@@ -358,9 +455,11 @@ class StateImport:
         self.sl[nid] = self.graph(self.scope(nid)).add(node)
 
     # --- edges -----------------------------------------------------------------------------
-    @staticmethod
-    def _memlet_attrs(e: dict[str, Any]) -> dict[str, Any]:
-        return (e.get("attributes", {}).get("data") or {}).get("attributes", {}) or {}
+    def _memlet_attrs(self, e: dict[str, Any]) -> dict[str, Any]:
+        m = (e.get("attributes", {}).get("data") or {}).get("attributes", {}) or {}
+        if self.imp.own is not None and m.get("data") is not None:
+            m = {**m, "data": self.imp.sluice_data(m["data"])}
+        return m
 
     def _endpoint(self, nid: str) -> str:
         while nid in self.alias:
@@ -385,12 +484,19 @@ class StateImport:
             if not (inner_src or inner_dst):
                 g.connect(self.sl[sid], self.sl[did], None)
             return
-        try:  # (memlets name the view nodes' own data: resolved through the views)
-            memlet, mdata = self._memlet(e, m, self.nodes[str(e["src"])],
-                                         self.nodes[str(e["dst"])])
-        except CodeError as err:
-            raise refuse(self.where(dst if dst["type"] != "AccessNode" else src),
-                         str(err)) from None
+        own = self._own_memlet(e, sid, did)
+        if own is not None:
+            if own is False:
+                self.unlinked |= {n for n in (sid, did) if self.nodes[n]["type"] == "AccessNode"}
+                return
+            memlet, mdata = own, own.data
+        else:
+            try:  # (memlets name the view nodes' own data: resolved through the views)
+                memlet, mdata = self._memlet(e, m, self.nodes[str(e["src"])],
+                                             self.nodes[str(e["dst"])])
+            except CodeError as err:
+                raise refuse(self.where(dst if dst["type"] != "AccessNode" else src),
+                             str(err)) from None
         if inner_src:
             s_node = self._reader(sid, mdata)
         elif src["type"] == "MapExit":
@@ -399,14 +505,49 @@ class StateImport:
             s_node = self.sl[sid]
         if inner_dst:
             d_node = g.add(Access(mdata))
+            if self.imp.own is not None:
+                key = f"{self._map_label(did)}:{e.get('dst_connector')}"
+                self.imp.own.locate(d_node, self.label, key)
         else:
             d_node = self.sl[did]
         conn = e.get("src_connector")
-        if src["type"] == "NestedSDFG" and conn not in self._in_conns(sid):
+        if src["type"] == "NestedSDFG" and conn not in self._in_conns(sid) \
+                and self.imp.own is None:
             g.connect(self._reader(scope, mdata), s_node, Memlet(mdata, memlet.subset), None,
                       conn)
         g.connect(s_node, d_node, memlet, self._conn(src, e.get("src_connector"), False),
                   self._conn(dst, e.get("dst_connector"), True))
+
+    def _own_memlet(self, e: dict[str, Any], sid: str, did: str) -> Memlet | bool | None:
+        """The sluice memlet of an edge where the exporter's markers give it (False: the
+        edge has no sluice counterpart); None where the SDFG's memlet is sluice's."""
+        own = self.imp.own
+        if own is None:
+            return None
+        if self.nodes[sid]["type"] == "AccessNode" == self.nodes[did]["type"]:
+            raw = (e.get("attributes", {}).get("data") or {}).get("attributes") or {}
+            return own.copy_memlet(self.label, e, raw)
+        for nid, conn in ((did, e.get("dst_connector")), (sid, e.get("src_connector"))):
+            node = self.nodes[nid]
+            noted, m = False, None
+            if node["type"] in ("MapEntry", "MapExit"):
+                noted, m = own.scope_memlet(self.label, self._map_label(nid), conn)
+            if noted:
+                return False if m is None else m
+            mark = self.marks.get(nid)
+            if mark is None or conn is None:
+                continue
+            if mark["kind"] == "tasklet":
+                sl_conn = mark["conns"].get(conn, conn)
+                if sl_conn in mark["at"]:
+                    return memlet_from_json(mark["at"][sl_conn])
+            else:
+                sl_conn = mark["operands"][conn]
+                if (nid, sl_conn) in self.seen:
+                    return False  # (a CSR operand's second and third arrays)
+                self.seen.add((nid, sl_conn))
+                return memlet_from_json(mark["memlets"][sl_conn])
+        return None
 
     def _in_conns(self, nid: str) -> set[str]:
         return {e.get("dst_connector") for e in self._in_edges(nid)}
@@ -422,6 +563,10 @@ class StateImport:
     def _conn(self, n: dict[str, Any], conn: str | None, incoming: bool) -> str | None:
         if n["type"] in ("MapEntry", "MapExit", "AccessNode"):
             return None
+        mark = self.marks.get(str(n["id"]))
+        if mark is not None:
+            names = mark["conns"] if mark["kind"] == "tasklet" else mark["operands"]
+            return names.get(conn, conn)
         if n["type"] == "LibraryNode":
             cls_name = str(n.get("classpath", "")).rsplit(".", 1)[-1]
             names = _LIBRARIES[cls_name][1]
@@ -450,6 +595,8 @@ class StateImport:
         data, rs = self.resolve(data, rs, dst if src["type"] == "AccessNode" else src)
         c = self.imp.prog.container(data)
         if isinstance(c, Scalar):
+            return Memlet(data, (), op), data
+        if isinstance(c, Stream):  # (only sluice's own SDFGs declare streams)
             return Memlet(data, (), op), data
         if rs is None:
             rs = [(sympy.Integer(0), d - 1, sympy.Integer(1)) for d in c.shape]
@@ -497,7 +644,8 @@ class StateImport:
 
     def _copy(self, m: dict[str, Any], src: dict[str, Any], dst: dict[str, Any],
               op: str | None) -> Memlet:
-        sdata, ddata = src["attributes"]["data"], dst["attributes"]["data"]
+        sdata = self.imp.sluice_data(src["attributes"]["data"])
+        ddata = self.imp.sluice_data(dst["attributes"]["data"])
         if m.get("data") == sdata:
             s_sub, d_sub = m.get("subset"), m.get("other_subset")
         else:

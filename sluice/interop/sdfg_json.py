@@ -131,11 +131,24 @@ def sym(e: Any, where: str) -> str:
                            for s in e.free_symbols if dsym(s.name) != s.name}))
 
 
+# Where an export is being written: the selects `_min_max` wrote as Min or Max (the importer
+# writes them back: `sdfg_marker`).
+REWRITTEN: ContextVar[dict[sympy.Basic, sympy.Basic] | None] = ContextVar(
+    "sluice_sdfg_rewritten", default=None)
+
+
 def _min_max(e: sympy.Basic) -> sympy.Basic:
     """`select(a < b, a, b)` (a frontend's clamp) as Min(a, b), and its kin as Max: DaCe
     knows Min and Max, not a conditional."""
 
     def rewrite(n: sympy.Basic) -> sympy.Basic:
+        out = _as_min_max(n)
+        noted = REWRITTEN.get()
+        if out is not n and noted is not None:
+            noted[out] = n
+        return out
+
+    def _as_min_max(n: sympy.Basic) -> sympy.Basic:
         cond, a, b = n.args
         if isinstance(cond, sympy.Lt | sympy.Le | sympy.Gt | sympy.Ge):
             lo, hi = (cond.lhs, cond.rhs) if isinstance(cond, sympy.Lt | sympy.Le) \
