@@ -83,6 +83,28 @@ def test_keywords_name_fields_streams_and_completions() -> None:
     np.testing.assert_array_equal(k(target="csl", phase=a)["out"], want)
 
 
+
+def test_collective_words_are_names_too() -> None:
+    """E5 covers the words E2 adds: a kernel `@reduce` with fields named `reduce` and
+    `broadcast` next to a real multistream reduction."""
+    src = """kernel @reduce(stream<f32, 1>[3, 1] readonly inp, stream<f32, 1> writeonly out) {
+    place i16 x, i16 y in [0:3, 0] { f32 reduce; f32 broadcast }
+    dataflow i16 x, i16 y in [0:3, 0] { multistream<f32> multistream = reduce_stream(0, 0) }
+    compute i16 x, i16 y in [0:3, 0] {
+        await receive(reduce, inp[x, y])
+        broadcast = reduce * 2.0
+        await reduce(broadcast, multistream)
+    }
+    compute i16 x, i16 y in [0, 0] { await send(broadcast, out) }
+}"""
+    k = loads(src, {}, "words.sptl")
+    a = _rand(np.random.default_rng(5), 3, 1, 1)
+    want = np.float32(2.0) * a
+    for target in ("interpret", "csl"):
+        got = k(target=target, inp=a)["out"] if target == "csl" else k(inp=a)["out"]
+        np.testing.assert_allclose(np.ravel(got), [want.sum()], rtol=1e-6)
+
+
 COLUMN = """
 kernel @col<H, N>(stream<f32, N>[H] readonly c, stream<f32, N>[H] writeonly d) {
     place i16 x, i16 y in [0, 0:H] { f32[N] v }
