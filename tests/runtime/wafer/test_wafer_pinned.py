@@ -57,8 +57,11 @@ def digest(outs: dict[str, np.ndarray]) -> str:
     return h.hexdigest()[:16]
 
 
-@pytest.mark.parametrize(("name", "params", "cycles", "busy", "want"), EXAMPLES,
-                         ids=[f"{e[0]}-{'-'.join(map(str, e[1].values()))}" for e in EXAMPLES])
+@pytest.mark.parametrize(
+    ("name", "params", "cycles", "busy", "want"),
+    EXAMPLES,
+    ids=[f"{e[0]}-{'-'.join(map(str, e[1].values()))}" for e in EXAMPLES],
+)
 def test_example_cycles_and_outputs_are_pinned(name, params, cycles, busy, want) -> None:
     ref = wafer_speed._references()[name]
     art = load(wafer_speed.EXAMPLES / f"{name}.sptl", params).compile("csl")
@@ -72,8 +75,9 @@ def test_example_cycles_and_outputs_are_pinned(name, params, cycles, busy, want)
 
 
 @pytest.mark.parametrize("seed", [None, 3], ids=["lowest-id", "seeded-picker"])
-@pytest.mark.parametrize(("build", "args", "cycles", "busy", "want"), SAMPLES,
-                         ids=[s[0].__name__ for s in SAMPLES])
+@pytest.mark.parametrize(
+    ("build", "args", "cycles", "busy", "want"), SAMPLES, ids=[s[0].__name__ for s in SAMPLES]
+)
 def test_sample_cycles_and_outputs_are_pinned(build, args, cycles, busy, want, seed) -> None:
     s = build(*args)
     inputs = s.make_inputs(np.random.default_rng(11))
