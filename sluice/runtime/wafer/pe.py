@@ -141,6 +141,10 @@ class Pe:
         for t in program.tasks:
             self._bind_task(t)
         self.task_list = list(self.tasks.values())
+        # The lowest-ID picker takes the first ready task of this list (a stable sort keeps
+        # the table order between equal IDs, as min() over the table did).
+        self.by_id = sorted(self.task_list, key=lambda t: t.id)
+        self.stmt_cost = sim.params.stmt_cost
         self.running: Generator[bool, None, None] | None = None
         self.running_name = ""
         self.busy_until = 0
@@ -279,7 +283,7 @@ class Pe:
                 raise ExecutionError(f"{self.where}: task {self.running_name} runs more than "
                                      f"{STEP_LIMIT} statements; is a loop endless?",
                                      node=self.where)
-            self.cost += self.sim.params.stmt_cost
+            self.cost += self.stmt_cost
             t = type(s)
             if t is m.Assign:
                 self._assign(s, locs, types)
@@ -379,9 +383,13 @@ class Pe:
             raise ExecutionError(f"{self.where}: @{op.op} takes {nsrc + 1} operands")
         ops: list[DsdState | object] = []
         dsds = self.dsds
+        # An async op keeps the DSDs as they are now (later updates do not apply to it); a
+        # sync op reads them before its task can run another statement, so it takes them
+        # as they are.
+        snap = op.is_async
         for e in op.operands:
             if type(e) is m.Name and e.id in dsds:
-                ops.append(dsds[e.id].snapshot())  # later updates do not apply
+                ops.append(dsds[e.id].snapshot() if snap else dsds[e.id])
             else:
                 ops.append(self.eval(e, locs))
         dst, srcs = ops[0], ops[1:]
@@ -458,7 +466,11 @@ class Pe:
                 self.cost += self.sim.params.dsd_setup + math.ceil(n / thr)
 
             def conv(v: object) -> object:
-                return v if is_mov else np.asarray(v).astype(np_dt)
+                # (no copy of an operand already in `dt`: every function but a raw copy
+                # makes a new array before the destination is written)
+                if is_mov or (type(v) is np.ndarray and v.dtype.type is np_dt):
+                    return v
+                return np.asarray(v).astype(np_dt)
 
             # Slices read views; the result is computed (or, for a raw copy, assigned with
             # NumPy's overlap handling) before the destination is written.
@@ -608,21 +620,18 @@ class Pe:
                 self.running_name = f"RPC {name}"
                 self.running = self.exec_block(fn.body, {}, {})
             else:
-                ready = self.runnable()
-                if not ready:
-                    return progress
-                t = rng.choice(ready) if rng is not None else min(ready, key=lambda t: t.id)
-                self.running_name = f"task {t.name}"
-                locs: dict[str, object] = {}
-                types: dict[str, str] = {}
-                if t.kind == "data":
-                    v = self.sim.pop_in(self, t.color)
-                    if t.task.param is not None:
-                        locs[t.task.param.name] = cast(v, t.task.param.dtype)
-                        types[t.task.param.name] = t.task.param.dtype
+                if rng is not None:
+                    ready = self.runnable()
+                    if not ready:
+                        return progress
+                    t = rng.choice(ready)
                 else:
-                    t.active = False
-                self.running = self.exec_block(t.task.body, locs, types)
+                    for t in self.by_id:  # the ready task of lowest ID (no list per cycle)
+                        if not t.blocked and (t.q if t.q is not None else t.active):
+                            break
+                    else:
+                        return progress
+                self._enter(t)
             self.cost = self.sim.params.task_switch
             self.steps = 0
         else:
@@ -640,6 +649,20 @@ class Pe:
             self.sim.busy_cycles += self.cost
             return True
         return progress
+
+    def _enter(self, t: TaskState) -> None:
+        """Starts running task `t` (a data task takes its wavelet)."""
+        self.running_name = f"task {t.name}"
+        locs: dict[str, object] = {}
+        types: dict[str, str] = {}
+        if t.kind == "data":
+            v = self.sim.pop_in(self, t.color)
+            if t.task.param is not None:
+                locs[t.task.param.name] = cast(v, t.task.param.dtype)
+                types[t.task.param.name] = t.task.param.dtype
+        else:
+            t.active = False
+        self.running = self.exec_block(t.task.body, locs, types)
 
     def _complete(self, op: AsyncOp) -> None:
         self.inflight.remove(op)

@@ -390,7 +390,7 @@ class Simulator:
                 if pe.quiet:
                     live.discard(p)
                     heapq.heappush(timers, (pe.busy_until, p))
-            elif pe.quiet or not pe.has_work():
+            elif pe.quiet or not (pe.inflight or pe.has_work()):
                 live.discard(p)
         while timers and pes[timers[0][1]].busy_until != timers[0][0]:
             heapq.heappop(timers)  # stale: the PE was woken earlier and is busy until later
