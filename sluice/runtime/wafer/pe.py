@@ -119,10 +119,13 @@ class Pe:
         self.program = program
         self.where = f"PE({x},{y})"
         self.env: dict[str, object] = {}
+        self.bindings: dict[str, object] = {}
+        for k, v in placement.bindings:
+            self.bindings.setdefault(k, v)  # (Placement.binding: the first)
         for p in program.params:
-            v = placement.binding(p.name)
+            v = self.bindings.get(p.name)
             if p.dtype == "color":
-                cid = sim.program.resolve_color(placement, p.name)
+                cid = sim.resolve_color(self.bindings, placement, p.name)
                 if cid is None:
                     raise ExecutionError(f"{self.where}: color param {p.name} is not bound")
                 self.env[p.name] = cid
@@ -170,10 +173,9 @@ class Pe:
         self.mem[f.name] = arr
 
     def color_of(self, ref: str) -> int:
-        if ref in self.env and any(p.name == ref and p.dtype == "color"
-                                   for p in self.program.params):
+        if ref in self.env and ref in self.sim.color_params(self.program):
             return int(self.env[ref])
-        cid = self.sim.program.resolve_color(self.placement, ref)
+        cid = self.sim.resolve_color(self.bindings, self.placement, ref)
         if cid is None:
             raise ExecutionError(f"{self.where}: unknown color {ref}")
         return cid

@@ -82,9 +82,14 @@ class Simulator:
         self.busy_cycles = 0
         self.wall = 0.0
         self._wake: int | None = None
+        # Set-up lookups (a scan of the layout's colors per PE and reference is slow).
+        self.color_ids: dict[str, int] = {}
+        for c in lay.colors:
+            self.color_ids.setdefault(c.name, c.id)  # (Layout.color_id: the first)
+        self._color_params: dict[int, frozenset[str]] = {}
         self.routers: dict[tuple[int, int], Router] = {}
         for r in lay.routes:
-            cid = lay.color_id(r.color)
+            cid = self.color_ids.get(r.color)
             if cid is None:
                 raise RouteError(f"route at PE({r.x},{r.y}) names unknown color {r.color}")
             self.routers[(r.y * self.width + r.x, cid)] = Router.from_route(r)
@@ -112,6 +117,23 @@ class Simulator:
     def color_label(self, cid: int) -> str:
         name = self.color_names.get(cid)
         return f"{cid} ({name})" if name else str(cid)
+
+    def resolve_color(self, bindings: dict[str, object], placement: m.Placement,
+                      ref: str) -> int | None:
+        """`program.resolve_color(placement, ref)` with the placement's `bindings` (first
+        of each name) at hand."""
+        if ref.startswith("sys_mod."):
+            return self.program.resolve_color(placement, ref)
+        value = bindings.get(ref)
+        return self.color_ids.get(value.name) if isinstance(value, m.ColorRef) else None
+
+    def color_params(self, program: m.PeProgram) -> frozenset[str]:
+        """The names of `program`'s color params."""
+        names = self._color_params.get(id(program))  # (the program outlives this dict)
+        if names is None:
+            names = frozenset(p.name for p in program.params if p.dtype == "color")
+            self._color_params[id(program)] = names
+        return names
 
     def wake_at(self, t: int) -> None:
         if t > self.now and (self._wake is None or t < self._wake):
