@@ -294,7 +294,8 @@ class Pe:
                 if s.is_async:
                     self.start_async(prep)
                 else:
-                    self.check_access(prep.reads, prep.writes)
+                    if self.inflight:  # (races need an async op in flight)
+                        self.check_access(prep.reads, prep.writes)
                     yield from self.run_op(prep, None)
             elif t is m.For:
                 start, stop = self.eval(s.start, locs), self.eval(s.stop, locs)
@@ -369,13 +370,16 @@ class Pe:
             if tgt.id not in self.scalar_fields:
                 raise ExecutionError(f"{self.where}: cannot assign to {tgt.id}", node=self.where)
             arr, i = tgt.id, 0
+            if s.op != "=":  # (a scalar field's one element needs no bounds check)
+                value = binop(s.op[0], self._read(arr, i), value)
         else:
             arr, i = tgt.array, int(self.eval(tgt.index, locs))
-        if s.op != "=":
-            value = binop(s.op[0], self._read(arr, i), value)
-        else:
-            self._read(arr, i)  # bounds check
-        self.check_access([], [(arr, i, i)])
+            if s.op != "=":
+                value = binop(s.op[0], self._read(arr, i), value)
+            else:
+                self._read(arr, i)  # bounds check
+        if self.inflight:  # (races need an async op in flight)
+            self.check_access([], [(arr, i, i)])
         self.mem[arr][i] = value
 
     # --- DSD ops
