@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -447,22 +447,29 @@ class Pe:
                                      f"an in-flight async @{op.prep.op.op}", node=self.where)
         self.check_access(prep.reads, prep.writes)
         self.quiet = False  # the new op takes its first step next cycle
-        per_cycle = self._throughput(prep.op.op)
+        per_cycle = self._op_info(prep.op.op)[3]
         self.inflight.append(AsyncOp(prep, self.run_op(prep, per_cycle), queues))
 
     def _throughput(self, op: str) -> int:
         p = self.sim.params
         return p.f16_per_cycle if m.DSD_OPS[op][1] in ("f16", "u16", "i16") else p.f32_per_cycle
 
+    def _op_info(self, op: str) -> tuple[Callable[..., object], bool, type, int]:
+        """An op's element function, whether it is a raw copy, its NumPy type and its
+        elements per cycle (looked up once per op name)."""
+        info = self.sim.op_infos.get(op)
+        if info is None:
+            info = (dsd_function(op), op in ("mov16", "mov32"), NP_DTYPE[m.DSD_OPS[op][1]],
+                    self._throughput(op))
+            self.sim.op_infos[op] = info
+        return info
+
     def run_op(self, prep: Prepared, per_cycle: int | None) -> Generator[bool, None, None]:
         """Runs a prepared op. Async (`per_cycle` set): yields True per cycle of work and
         False while waiting on the fabric. Sync: yields False only while waiting."""
-        dt = m.DSD_OPS[prep.op.op][1]
-        fn = dsd_function(prep.op.op)
-        is_mov = prep.op.op in ("mov16", "mov32")  # raw copies; the rest compute in `dt`
-        np_dt = NP_DTYPE[dt]
+        # (is_mov: raw copies; the rest compute in the op's type np_dt)
+        fn, is_mov, np_dt, thr = self._op_info(prep.op.op)
         dst, srcs, n = prep.dst, prep.srcs, prep.n
-        thr = self._throughput(prep.op.op)
         mem = self.mem
         if not prep.fabric:
             if per_cycle is not None:
@@ -472,7 +479,7 @@ class Pe:
                 self.cost += self.sim.params.dsd_setup + math.ceil(n / thr)
 
             def conv(v: object) -> object:
-                # (no copy of an operand already in `dt`: every function but a raw copy
+                # (no copy of an operand already in np_dt: every function but a raw copy
                 # makes a new array before the destination is written)
                 if is_mov or (type(v) is np.ndarray and v.dtype.type is np_dt):
                     return v

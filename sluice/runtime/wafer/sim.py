@@ -87,6 +87,7 @@ class Simulator:
         for c in lay.colors:
             self.color_ids.setdefault(c.name, c.id)  # (Layout.color_id: the first)
         self._color_params: dict[int, frozenset[str]] = {}
+        self.op_infos: dict[str, tuple] = {}  # Pe._op_info's, by DSD op name
         self.routers: dict[tuple[int, int], Router] = {}
         for r in lay.routes:
             cid = self.color_ids.get(r.color)
