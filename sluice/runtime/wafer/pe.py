@@ -44,6 +44,12 @@ class DsdState:
     def indices(self) -> np.ndarray:
         return self.offset + self.stride * np.arange(self.extent)
 
+    def index_list(self) -> list[int]:
+        """`indices()` as a list of ints, without NumPy (an op's element loop indexes
+        with them one at a time)."""
+        o, s, e = self.offset, self.stride, self.extent
+        return list(range(o, o + s * e, s)) if s else [o] * e
+
     def index(self, n: int) -> slice | np.ndarray:
         """The first `n` addresses: a slice (a view, no index array) for positive strides,
         which `Pe.prepare` has checked to lie inside the array."""
@@ -497,7 +503,7 @@ class Pe:
         # This loop runs once per element per PE: resolve every operand to a getter first
         # (memory arrays and index lists, queues, pre-converted constants).
         dst_arr = mem[dst.array] if dst.kind == "mem" else None
-        didx = dst.indices().tolist() if dst_arr is not None else None
+        didx = dst.index_list() if dst_arr is not None else None
         out_q, out_port = (None, None) if dst_arr is not None else sim.out_target(self, dst.color)
         cap = sim.params.output_queue
         active = sim.active_ports
@@ -505,7 +511,7 @@ class Pe:
         fins = []
         for s in srcs:
             if isinstance(s, DsdState) and s.kind == "mem":
-                getters.append(_mem_getter(mem[s.array], s.indices().tolist(),
+                getters.append(_mem_getter(mem[s.array], s.index_list(),
                                            None if is_mov else np_dt))
             elif isinstance(s, DsdState):
                 q = sim.in_deque(self, s.color)
@@ -527,7 +533,7 @@ class Pe:
                     isinstance(s1, DsdState) and s1.kind == "mem" and \
                     mem[s1.array].dtype.type is np_dt:
                 # ... and its commonest form, @fadds(out, in, mem): getters inlined.
-                arr1, idx1 = mem[s1.array], s1.indices().tolist()
+                arr1, idx1 = mem[s1.array], s1.index_list()
                 k = 0
                 while k < n:
                     if not fin0 or len(out_q) >= cap:

@@ -15,6 +15,7 @@ import pytest
 
 from bench import wafer_speed
 from sluice.csl import samples
+from sluice.runtime.wafer.pe import DsdState
 from sluice.spatial import load
 
 EXAMPLES = [
@@ -86,3 +87,13 @@ def test_sample_cycles_and_outputs_are_pinned(build, args, cycles, busy, want, s
         np.testing.assert_array_equal(outs[k].ravel(), v.ravel(), err_msg=k)
     assert rt.sim is not None
     assert (rt.sim.now, rt.sim.busy_cycles, digest(outs)) == (cycles, busy, want)
+
+
+@pytest.mark.parametrize(
+    ("offset", "stride", "extent"),
+    [(0, 1, 4), (3, 2, 5), (9, -3, 4), (2, 0, 3), (1, 1, 0), (5, -1, -2)],
+)
+def test_index_list_is_the_dsd_indices(offset: int, stride: int, extent: int) -> None:
+    """The element loop's index lists (pure Python) equal the NumPy indices they replace."""
+    d = DsdState("d", "mem", extent, "a", offset, stride)
+    assert d.index_list() == d.indices().tolist()
