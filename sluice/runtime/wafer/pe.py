@@ -112,14 +112,16 @@ def _queue_getter(q: deque, np_dt: type | None) -> object:
     def get(_k: int) -> object:
         v = q.popleft()
         return v if type(v) is np_dt else np_dt(v)
+
     return get
 
 
 class Pe:
     """Processing element at (x, y) running `program` with `placement`'s bindings."""
 
-    def __init__(self, sim: Simulator, x: int, y: int, program: m.PeProgram,
-                 placement: m.Placement) -> None:
+    def __init__(
+        self, sim: Simulator, x: int, y: int, program: m.PeProgram, placement: m.Placement
+    ) -> None:
         self.sim, self.x, self.y = sim, x, y
         self.index = y * sim.width + x
         self.program = program
@@ -191,12 +193,12 @@ class Pe:
         if isinstance(d, m.Mem1dDsd):
             if d.array not in self.mem:
                 raise ExecutionError(f"{self.where}: DSD {d.name} names unknown array {d.array}")
-            return DsdState(d.name, "mem", extent, d.array, int(self.eval(d.offset, {})),
-                            d.stride)
+            return DsdState(d.name, "mem", extent, d.array, int(self.eval(d.offset, {})), d.stride)
         if isinstance(d, m.FabinDsd):
             return DsdState(d.name, "fin", extent, color=self.color_of(d.color), queue=d.queue)
-        return DsdState(d.name, "fout", extent, color=self.color_of(d.color), queue=d.queue,
-                        control=d.control)
+        return DsdState(
+            d.name, "fout", extent, color=self.color_of(d.color), queue=d.queue, control=d.control
+        )
 
     def _bind_task(self, t: m.Task) -> None:
         color = None
@@ -206,16 +208,30 @@ class Pe:
                 tid = color
             else:
                 tid = int(t.queue)
-                q = next((q for q in self.program.queues
-                          if q.direction == "input" and q.queue == t.queue), None)
+                q = next(
+                    (
+                        q
+                        for q in self.program.queues
+                        if q.direction == "input" and q.queue == t.queue
+                    ),
+                    None,
+                )
                 if q is None:
-                    raise ExecutionError(f"{self.where}: input queue {t.queue} of data task "
-                                         f"{t.name} is not initialised with a color")
+                    raise ExecutionError(
+                        f"{self.where}: input queue {t.queue} of data task "
+                        f"{t.name} is not initialised with a color"
+                    )
                 color = self.color_of(q.color)
         else:
             tid = int(t.id)
-        st = TaskState(t.name, t.kind, tid, t, color,
-                       q=self.sim.inq_of(self.index, color) if color is not None else None)
+        st = TaskState(
+            t.name,
+            t.kind,
+            tid,
+            t,
+            color,
+            q=self.sim.inq_of(self.index, color) if color is not None else None,
+        )
         self.tasks[t.name] = st
         if t.kind == "data":
             self.data_tasks.append(st)
@@ -224,8 +240,9 @@ class Pe:
     def _read(self, name: str, i: int) -> object:
         arr = self.mem[name]
         if not 0 <= i < arr.shape[0]:
-            raise ExecutionError(f"{self.where}: index {i} out of bounds for {name}"
-                                 f"[{arr.shape[0]}]", node=self.where)
+            raise ExecutionError(
+                f"{self.where}: index {i} out of bounds for {name}[{arr.shape[0]}]", node=self.where
+            )
         return scalar(arr[i])
 
     def eval(self, e: m.Expr, locs: dict[str, object]) -> object:
@@ -279,18 +296,21 @@ class Pe:
             f"is still in flight on it",
             node=self.where,
             hint="wait for the async op's .activate/.unblock continuation before touching "
-                 "its memory",
+            "its memory",
         )
 
     # --- statements
-    def exec_block(self, stmts: tuple[m.Stmt, ...], locs: dict[str, object],
-                   types: dict[str, str]) -> Generator[bool, None, None]:
+    def exec_block(
+        self, stmts: tuple[m.Stmt, ...], locs: dict[str, object], types: dict[str, str]
+    ) -> Generator[bool, None, None]:
         for s in stmts:
             self.steps += 1
             if self.steps > STEP_LIMIT:
-                raise ExecutionError(f"{self.where}: task {self.running_name} runs more than "
-                                     f"{STEP_LIMIT} statements; is a loop endless?",
-                                     node=self.where)
+                raise ExecutionError(
+                    f"{self.where}: task {self.running_name} runs more than "
+                    f"{STEP_LIMIT} statements; is a loop endless?",
+                    node=self.where,
+                )
             self.cost += self.stmt_cost
             t = type(s)
             if t is m.Assign:
@@ -409,8 +429,9 @@ class Pe:
             raise ExecutionError(f"{self.where}: @{op.op} needs a memory or fabout destination")
         n = dst.extent
         if n < 0:
-            raise ExecutionError(f"{self.where}: @{op.op} has a negative length {n}",
-                                 node=self.where)
+            raise ExecutionError(
+                f"{self.where}: @{op.op} has a negative length {n}", node=self.where
+            )
         reads, writes = [], []
         fabric = dst.kind == "fout"
         for i, d in enumerate(ops):
@@ -433,24 +454,33 @@ class Pe:
                 raise ExecutionError(
                     f"{self.where}: @{op.op} operand {d.name} covers {d.array}"
                     f"[{d.offset}:+{d.extent}*{d.stride}], outside its {size} elements "
-                    f"or shorter than {n}", node=self.where)
+                    f"or shorter than {n}",
+                    node=self.where,
+                )
             if n > 0:
                 (writes if i == 0 else reads).append((d.array, lo, hi))
         return Prepared(op, dst, srcs, n, reads, writes, fabric)
 
     def start_async(self, prep: Prepared) -> None:
         if len(self.inflight) >= self.sim.params.max_async_ops:
-            raise ExecutionError(f"{self.where}: more than {self.sim.params.max_async_ops} "
-                                 "async DSD ops in flight", node=self.where)
-        queues = [("in" if d.kind == "fin" else "out", d.queue)
-                  for d in [prep.dst, *prep.srcs]
-                  if isinstance(d, DsdState) and d.kind != "mem"]
+            raise ExecutionError(
+                f"{self.where}: more than {self.sim.params.max_async_ops} async DSD ops in flight",
+                node=self.where,
+            )
+        queues = [
+            ("in" if d.kind == "fin" else "out", d.queue)
+            for d in [prep.dst, *prep.srcs]
+            if isinstance(d, DsdState) and d.kind != "mem"
+        ]
         for op in self.inflight:
             clash = set(op.queues) & set(queues)
             if clash:
                 kind, q = clash.pop()
-                raise ExecutionError(f"{self.where}: {kind}put queue {q} is already used by "
-                                     f"an in-flight async @{op.prep.op.op}", node=self.where)
+                raise ExecutionError(
+                    f"{self.where}: {kind}put queue {q} is already used by "
+                    f"an in-flight async @{op.prep.op.op}",
+                    node=self.where,
+                )
         self.check_access(prep.reads, prep.writes)
         self.quiet = False  # the new op takes its first step next cycle
         per_cycle = self._op_info(prep.op.op)[3]
@@ -465,8 +495,12 @@ class Pe:
         elements per cycle (looked up once per op name)."""
         info = self.sim.op_infos.get(op)
         if info is None:
-            info = (dsd_function(op), op in ("mov16", "mov32"), NP_DTYPE[m.DSD_OPS[op][1]],
-                    self._throughput(op))
+            info = (
+                dsd_function(op),
+                op in ("mov16", "mov32"),
+                NP_DTYPE[m.DSD_OPS[op][1]],
+                self._throughput(op),
+            )
             self.sim.op_infos[op] = info
         return info
 
@@ -493,8 +527,9 @@ class Pe:
 
             # Slices read views; the result is computed (or, for a raw copy, assigned with
             # NumPy's overlap handling) before the destination is written.
-            vals = [conv(mem[s.array][s.index(n)]) if isinstance(s, DsdState) else conv(s)
-                    for s in srcs]
+            vals = [
+                conv(mem[s.array][s.index(n)]) if isinstance(s, DsdState) else conv(s) for s in srcs
+            ]
             mem[dst.array][dst.index(n)] = fn(*vals)
             return
         if per_cycle is None:
@@ -511,8 +546,7 @@ class Pe:
         fins = []
         for s in srcs:
             if isinstance(s, DsdState) and s.kind == "mem":
-                getters.append(_mem_getter(mem[s.array], s.index_list(),
-                                           None if is_mov else np_dt))
+                getters.append(_mem_getter(mem[s.array], s.index_list(), None if is_mov else np_dt))
             elif isinstance(s, DsdState):
                 q = sim.in_deque(self, s.color)
                 fins.append(q)
@@ -529,9 +563,14 @@ class Pe:
             # The streaming case (fabin + operand -> fabout, one element a cycle), unrolled:
             # the same steps as the general loop below.
             s0, s1 = srcs
-            if not is_mov and isinstance(s0, DsdState) and s0.kind == "fin" and \
-                    isinstance(s1, DsdState) and s1.kind == "mem" and \
-                    mem[s1.array].dtype.type is np_dt:
+            if (
+                not is_mov
+                and isinstance(s0, DsdState)
+                and s0.kind == "fin"
+                and isinstance(s1, DsdState)
+                and s1.kind == "mem"
+                and mem[s1.array].dtype.type is np_dt
+            ):
                 # ... and its commonest form, @fadds(out, in, mem): getters inlined.
                 arr1, idx1 = mem[s1.array], s1.index_list()
                 k = 0
@@ -562,8 +601,9 @@ class Pe:
         while k < n:
             done_now = 0
             while k < n and done_now < limit:
-                if (not fin0 if fin0 is not None else (fins and not all(fins))) or \
-                        (out_q is not None and len(out_q) >= cap):
+                if (not fin0 if fin0 is not None else (fins and not all(fins))) or (
+                    out_q is not None and len(out_q) >= cap
+                ):
                     if per_cycle is None:  # the running task waits (async ops report apart)
                         self.waiting_on = self._fabric_wait(dst, srcs)
                     break
@@ -602,8 +642,9 @@ class Pe:
     # --- scheduling
     def runnable(self) -> list[TaskState]:
         """Unblocked tasks that are active (data tasks: whose input queue is non-empty)."""
-        return [t for t in self.task_list
-                if not t.blocked and (t.q if t.q is not None else t.active)]
+        return [
+            t for t in self.task_list if not t.blocked and (t.q if t.q is not None else t.active)
+        ]
 
     def has_work(self) -> bool:
         if self.running is not None or self.inflight or self.rpc_queue:
@@ -701,9 +742,12 @@ class Pe:
             out.append(f"{self.where}: async @{op.prep.op.op} never completes: {why}")
         for t in self.tasks.values():
             if t.kind == "data" and self.sim.has_input(self, t.color) and t.blocked:
-                out.append(f"{self.where}: data task {t.name} (color "
-                           f"{self.sim.color_label(t.color)}) is blocked with wavelets queued")
+                out.append(
+                    f"{self.where}: data task {t.name} (color "
+                    f"{self.sim.color_label(t.color)}) is blocked with wavelets queued"
+                )
             elif t.kind != "data" and t.active and t.blocked:
-                out.append(f"{self.where}: {t.kind} task {t.name} (ID {t.id}) is active but "
-                           "blocked")
+                out.append(
+                    f"{self.where}: {t.kind} task {t.name} (ID {t.id}) is active but blocked"
+                )
         return out
