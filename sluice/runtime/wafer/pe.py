@@ -64,7 +64,7 @@ class DsdState:
         return d
 
 
-@dataclass
+@dataclass(slots=True)  # (read every cycle: slots are faster)
 class TaskState:
     name: str
     kind: str
@@ -76,7 +76,7 @@ class TaskState:
     q: deque | None = None  # data tasks: that input queue (held to test readiness fast)
 
 
-@dataclass
+@dataclass(slots=True)
 class Prepared:
     """A DSD op with operands resolved (async ops capture DSDs at issue time)."""
 
@@ -89,7 +89,7 @@ class Prepared:
     fabric: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class AsyncOp:
     prep: Prepared
     gen: Generator[bool, None, None]
