@@ -8,7 +8,9 @@ and after are excluded, as the simulator skips their idle cycles); parsing the p
 program is timed apart. `laplace2d` compiles `examples/spada/laplace2d.sptl` (untimed),
 parses its printed CSL (timed apart) and times its whole host script on the simulator:
 memcpy in, launch, memcpy out and stop; its cycles include the memcpy copies, and its
-output is checked against the NumPy reference.
+output is checked against the NumPy reference. Its time includes validating the program
+and setting up the PEs; each line also shows the cycle loop's own seconds. `--repeat 3`
+runs three times (compiling once) and prints the median rate.
 
 (A benchmark, so it lives in bench/, above every floor of the package: it compiles `.sptl`
 examples through `sluice.spatial` and runs them on the runtime's simulator.)
