@@ -19,6 +19,7 @@ import numpy as np
 
 from sluice.csl import model as m
 from sluice.errors import ExecutionError, RaceError
+from sluice.runtime.wafer.compile import ProgramCode, run_block
 from sluice.runtime.wafer.values import NP_DTYPE, binop, cast, dsd_function, scalar
 
 if TYPE_CHECKING:
@@ -156,11 +157,16 @@ class Pe:
         # the table order between equal IDs, as min() over the table did).
         self.by_id = sorted(self.task_list, key=lambda t: t.id)
         self.stmt_cost = sim.params.stmt_cost
+        # The program's compiled bodies, shared by every PE that runs it.
+        self.code = sim.program_codes.get(id(program))
+        if self.code is None:
+            self.code = sim.program_codes[id(program)] = ProgramCode(program)
         self.running: Generator[bool, None, None] | None = None
         self.running_name = ""
         self.busy_until = 0
         self.cost = 0
         self.steps = 0
+        self.step_limit = STEP_LIMIT  # (read again as each task starts: tests lower it)
         self.inflight: list[AsyncOp] = []
         self.rpc_queue: list[str] = []
         self.waiting_on = ""
@@ -303,68 +309,9 @@ class Pe:
     def exec_block(
         self, stmts: tuple[m.Stmt, ...], locs: dict[str, object], types: dict[str, str]
     ) -> Generator[bool, None, None]:
-        for s in stmts:
-            self.steps += 1
-            if self.steps > STEP_LIMIT:
-                raise ExecutionError(
-                    f"{self.where}: task {self.running_name} runs more than "
-                    f"{STEP_LIMIT} statements; is a loop endless?",
-                    node=self.where,
-                )
-            self.cost += self.stmt_cost
-            t = type(s)
-            if t is m.Assign:
-                self._assign(s, locs, types)
-            elif t is m.DsdOp:
-                prep = self.prepare(s, locs)
-                if s.is_async:
-                    self.start_async(prep)
-                else:
-                    if self.inflight:  # (races need an async op in flight)
-                        self.check_access(prep.reads, prep.writes)
-                    yield from self.run_op(prep, None)
-            elif t is m.For:
-                start, stop = self.eval(s.start, locs), self.eval(s.stop, locs)
-                step = self.eval(s.step, locs)
-                types[s.var] = s.dtype
-                for i in range(int(start), int(stop), int(step)):
-                    locs[s.var] = i
-                    yield from self.exec_block(s.body, locs, types)
-            elif t is m.While:
-                while self.eval(s.cond, locs):
-                    yield from self.exec_block(s.body, locs, types)
-                    if s.update is not None:
-                        self._assign(s.update, locs, types)
-            elif t is m.If:
-                branch = s.then if self.eval(s.cond, locs) else s.orelse
-                yield from self.exec_block(branch, locs, types)
-            elif t is m.LocalVar:
-                types[s.name] = s.dtype
-                locs[s.name] = cast(self.eval(s.value, locs), s.dtype)
-            elif t is m.Activate:
-                self._task(s.task).active = True
-            elif t is m.Block:
-                self._task(s.task).blocked = True
-            elif t is m.Unblock:
-                self._task(s.task).blocked = False
-            elif t is m.IncrementDsdOffset:
-                self._mem_dsd(s.dsd).offset += int(self.eval(s.amount, locs))
-            elif t is m.SetDsdBaseAddr:
-                d = self._mem_dsd(s.dsd)
-                if s.array not in self.mem:
-                    raise ExecutionError(f"{self.where}: unknown array {s.array}")
-                d.array, d.offset = s.array, 0
-            elif t is m.SetDsdLength:
-                self._dsd_named(s.dsd).extent = int(self.eval(s.length, locs))
-            elif t is m.UnblockCmdStream:
-                self.sim.unblock_cmd_stream(self)
-            elif t is m.CallFn:
-                fn = self.program.function(s.name)
-                if fn is None:
-                    raise ExecutionError(f"{self.where}: call of unknown function {s.name}")
-                yield from self.exec_block(fn.body, {}, {})
-            else:
-                raise ExecutionError(f"{self.where}: cannot execute {s!r}")
+        """Runs a body of this PE's program (compiled once per program, see compile.py)."""
+        code, _ = self.code.block(stmts)
+        return run_block(self, code, locs, types)
 
     def _task(self, name: str) -> TaskState:
         t = self.tasks.get(name)
@@ -409,7 +356,11 @@ class Pe:
         self.mem[arr][i] = value
 
     # --- DSD ops
-    def prepare(self, op: m.DsdOp, locs: dict[str, object]) -> Prepared:
+    def prepare(
+        self, op: m.DsdOp, locs: dict[str, object], operands: tuple | None = None
+    ) -> Prepared:
+        """`op` with its operands resolved; `operands` (compiled) gives, per operand, its
+        DSD name or None and the compiled value."""
         nsrc, _ = m.DSD_OPS[op.op]
         if len(op.operands) != nsrc + 1:
             raise ExecutionError(f"{self.where}: @{op.op} takes {nsrc + 1} operands")
@@ -419,11 +370,18 @@ class Pe:
         # sync op reads them before its task can run another statement, so it takes them
         # as they are.
         snap = op.is_async
-        for e in op.operands:
-            if type(e) is m.Name and e.id in dsds:
-                ops.append(dsds[e.id].snapshot() if snap else dsds[e.id])
-            else:
-                ops.append(self.eval(e, locs))
+        if operands is not None:
+            for name, fn in operands:
+                if name is not None:
+                    ops.append(dsds[name].snapshot() if snap else dsds[name])
+                else:
+                    ops.append(fn(self, locs))
+        else:
+            for e in op.operands:
+                if type(e) is m.Name and e.id in dsds:
+                    ops.append(dsds[e.id].snapshot() if snap else dsds[e.id])
+                else:
+                    ops.append(self.eval(e, locs))
         dst, srcs = ops[0], ops[1:]
         if not isinstance(dst, DsdState) or dst.kind == "fin":
             raise ExecutionError(f"{self.where}: @{op.op} needs a memory or fabout destination")
@@ -694,6 +652,7 @@ class Pe:
                 self._enter(t)
             self.cost = self.sim.params.task_switch
             self.steps = 0
+            self.step_limit = STEP_LIMIT
         else:
             self.cost = 0
         try:

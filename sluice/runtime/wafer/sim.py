@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from sluice.csl import model as m
 from sluice.errors import DeadlockError, ExecutionError, RouteError
 from sluice.progress import Progress
+from sluice.runtime.wafer.compile import ProgramCode
 from sluice.runtime.wafer.fabric import (
     LINK_MOVE,
     OFF_GRID,
@@ -93,6 +94,7 @@ class Simulator:
             self.color_ids.setdefault(c.name, c.id)  # (Layout.color_id: the first)
         self._color_params: dict[int, frozenset[str]] = {}
         self.op_infos: dict[str, tuple] = {}  # Pe._op_info's, by DSD op name
+        self.program_codes: dict[int, ProgramCode] = {}  # compiled bodies, by id(program)
         self.routers: dict[tuple[int, int], Router] = {}
         for r in lay.routes:
             cid = self.color_ids.get(r.color)
