@@ -33,6 +33,7 @@ from sluice.runtime.wafer.params import ARCH_PARAMS, ArchParams
 from sluice.runtime.wafer.pe import Pe
 
 MAX_REPORT_LINES = 12
+_LINK_DIRS = {"NORTH": 0, "SOUTH": 1, "EAST": 2, "WEST": 3}
 PROGRESS_EVERY = 64  # cycles between updates of a progress bar
 
 
@@ -247,7 +248,9 @@ class Simulator:
             dx, dy = STEP[t]
             nx, ny = x + dx, y + dy
             if 0 <= nx < self.width and 0 <= ny < self.height:
-                mv.append((LINK_MOVE, self.port(ny * self.width + nx, c, OPPOSITE[t]), (p, t)))
+                # The link (p, t) as one int: a cheaper set key than a tuple, checked per hop.
+                link = p * 4 + _LINK_DIRS[t]
+                mv.append((LINK_MOVE, self.port(ny * self.width + nx, c, OPPOSITE[t]), link))
             else:
                 mv.append(
                     (
@@ -269,7 +272,7 @@ class Simulator:
         cap = self.params.link_buffer
         in_cap = self.params.input_queue
         hop = self.params.hop_latency
-        used_links: set[tuple[int, str]] = set()
+        used_links: set[int] = set()
         active = self.active_ports
         live = self.live
         wake = 0  # earliest future ready cycle seen (0: none)
@@ -356,7 +359,7 @@ class Simulator:
         return progress
 
     def _route_control(
-        self, port: Port, rt: Router, w: tuple[int, object, bool], used_links: set[tuple[int, str]]
+        self, port: Port, rt: Router, w: tuple[int, object, bool], used_links: set[int]
     ) -> bool:
         """One ready control wavelet at `port`: forwarded like data, but it ends at the
         first RAMP delivery, activates a control task there, and advances switches."""
