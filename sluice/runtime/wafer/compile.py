@@ -256,6 +256,17 @@ class ProgramCode:
         )
         if s.is_async:
             return False, lambda pe, locs, types: pe.start_async(pe.prepare(s, locs, operands))
+        mem_dsds = {d.name for d in self.program.dsds if isinstance(d, m.Mem1dDsd)}
+        if all(name is None or name in mem_dsds for name, _ in operands):
+            # memory only (a DSD's kind never changes): it cannot wait on the fabric
+
+            def at_once(pe: Pe, locs: dict, types: dict) -> None:
+                prep = pe.prepare(s, locs, operands)
+                if pe.inflight:  # (races need an async op in flight)
+                    pe.check_access(prep.reads, prep.writes)
+                pe.run_mem_op(prep)
+
+            return False, at_once
 
         def sync(pe: Pe, locs: dict, types: dict) -> Generator[bool, None, None]:
             prep = pe.prepare(s, locs, operands)

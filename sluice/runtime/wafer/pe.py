@@ -475,20 +475,7 @@ class Pe:
                     yield True
             else:
                 self.cost += self.sim.params.dsd_setup + math.ceil(n / thr)
-
-            def conv(v: object) -> object:
-                # (no copy of an operand already in np_dt: every function but a raw copy
-                # makes a new array before the destination is written)
-                if is_mov or (type(v) is np.ndarray and v.dtype.type is np_dt):
-                    return v
-                return np.asarray(v).astype(np_dt)
-
-            # Slices read views; the result is computed (or, for a raw copy, assigned with
-            # NumPy's overlap handling) before the destination is written.
-            vals = [
-                conv(mem[s.array][s.index(n)]) if isinstance(s, DsdState) else conv(s) for s in srcs
-            ]
-            mem[dst.array][dst.index(n)] = fn(*vals)
+            self._compute(prep)
             return
         if per_cycle is None:
             self.cost += self.sim.params.dsd_setup
@@ -586,6 +573,31 @@ class Pe:
                 yield done_now > 0
         if per_cycle is None:
             self.waiting_on = ""
+
+    def run_mem_op(self, prep: Prepared) -> None:
+        """A synchronous op on memory only: `run_op` without a generator (it never waits)."""
+        self.cost += self.sim.params.dsd_setup + math.ceil(prep.n / self._op_info(prep.op.op)[3])
+        self._compute(prep)
+
+    def _compute(self, prep: Prepared) -> None:
+        """Computes a memory-only op at once (its cycles are counted by the caller)."""
+        fn, is_mov, np_dt, _ = self._op_info(prep.op.op)
+        dst, srcs, n = prep.dst, prep.srcs, prep.n
+        mem = self.mem
+
+        def conv(v: object) -> object:
+            # (no copy of an operand already in np_dt: every function but a raw copy
+            # makes a new array before the destination is written)
+            if is_mov or (type(v) is np.ndarray and v.dtype.type is np_dt):
+                return v
+            return np.asarray(v).astype(np_dt)
+
+        # Slices read views; the result is computed (or, for a raw copy, assigned with
+        # NumPy's overlap handling) before the destination is written.
+        vals = [
+            conv(mem[s.array][s.index(n)]) if isinstance(s, DsdState) else conv(s) for s in srcs
+        ]
+        mem[dst.array][dst.index(n)] = fn(*vals)
 
     def _fabric_wait(self, dst: DsdState, srcs: list) -> str:
         """Why the next element cannot be processed now ('' when it can)."""
