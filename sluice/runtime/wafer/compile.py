@@ -107,6 +107,10 @@ class ProgramCode:
         if t is m.Index:
             return self._index(e.array, self.expr(e.index))
         if t is m.BinOp:
+            plain = _PLAIN_OPS.get(e.op)
+            if plain is not None and type(e.rhs) is m.Lit:  # (`x == 0`: one call fewer)
+                fa, b = self.expr(e.lhs), e.rhs.value
+                return lambda pe, locs: plain(fa(pe, locs), b)
             return self._binop(e.op, self.expr(e.lhs), self.expr(e.rhs))
         if t is m.UnOp:
             f = self.expr(e.operand)
