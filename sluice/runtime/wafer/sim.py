@@ -271,7 +271,7 @@ class Simulator:
         now = self.now
         cap = self.params.link_buffer
         in_cap = self.params.input_queue
-        hop = self.params.hop_latency
+        arrive = now + self.params.hop_latency  # (a wavelet moved now is ready then)
         used_links: set[int] = set()
         active = self.active_ports
         live = self.live
@@ -302,7 +302,7 @@ class Simulator:
                     if not q:
                         del active[port]
                     used_links.add(link)
-                    tgt.q.append((now + hop, w[1], False))
+                    tgt.q.append((arrive, w[1], False))
                     active[tgt] = None
                 if port.owner >= 0:
                     live.add(port.owner)
@@ -352,7 +352,7 @@ class Simulator:
                         live.add(port.p)
                 else:
                     used_links.add(link)
-                    tgt.q.append((now + hop, w[1], False))
+                    tgt.q.append((arrive, w[1], False))
                     active[tgt] = None
         if wake:
             self.wake_at(wake)
