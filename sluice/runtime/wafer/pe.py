@@ -4,6 +4,8 @@ Task bodies run as generators: a synchronous DSD op on a fabric DSD yields while
 input queue is empty or its output queue is full, so a task can wait on the fabric
 without blocking the simulator. Async DSD ops are generators too, stepped once per cycle
 (at DSD throughput) by `Pe.step`; on completion they apply `.activate` / `.unblock`.
+The bodies are compiled once per program into closures (compile.py); `Pe.eval` walks the
+model directly for the set-up expressions (field lengths, initial values, DSD extents).
 """
 
 from __future__ import annotations
