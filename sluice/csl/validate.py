@@ -291,7 +291,9 @@ def _stmts(stmts: tuple[m.Stmt, ...]) -> Iterator[m.Stmt]:
     for s in stmts:
         yield s
         for attr in ("body", "then", "orelse"):
-            yield from _stmts(getattr(s, attr, ()))
+            inner = getattr(s, attr, ())
+            if inner:  # an empty body opens no generator (run once per PE per statement)
+                yield from _stmts(inner)
 
 
 def _ramp_in(route: m.Route | None, side: str) -> bool:
@@ -309,12 +311,28 @@ def _pes(prog: m.CslProgram) -> Iterator[VerificationError]:
     if lay.memcpy is not None:
         memcpy_colors = {lay.color_id(c) for _, c in (*lay.memcpy.h2d, *lay.memcpy.d2h)}
     for v in prog.variants:
+        # a program's unknown task references do not depend on its placement: found once
+        bad_refs = list(_unknown_task_refs(v.program))
         for pl in v.placements:
-            yield from _pe(prog, v.program, pl, routes, memcpy_colors)
+            yield from _pe(prog, v.program, pl, routes, memcpy_colors, bad_refs)
+
+
+def _unknown_task_refs(p: m.PeProgram) -> Iterator[str]:
+    """The task names `p`'s bodies activate, block, unblock or signal that it does not
+    declare, in body order."""
+    names = {t.name for t in p.tasks}
+    for body in [f.body for f in p.functions] + [t.body for t in p.tasks]:
+        for s in _stmts(body):
+            refs = []
+            if isinstance(s, (m.Activate, m.Block, m.Unblock)):
+                refs.append(s.task)
+            if isinstance(s, m.DsdOp):
+                refs += [r for r in (s.activate, s.unblock) if r is not None]
+            yield from (r for r in refs if r not in names)
 
 
 def _pe(prog: m.CslProgram, p: m.PeProgram, pl: m.Placement, routes: dict,
-        memcpy_colors: set) -> Iterator[VerificationError]:
+        memcpy_colors: set, bad_refs: list[str]) -> Iterator[VerificationError]:
     arch, x, y = prog.layout.arch, pl.x, pl.y
     env = {k: v for k, v in pl.bindings if isinstance(v, int)}
 
@@ -370,18 +388,8 @@ def _pe(prog: m.CslProgram, p: m.PeProgram, pl: m.Placement, routes: dict,
                        x, y)
         ids[(space, tid)] = t.name
     # task references
-    names = {t.name: t for t in p.tasks}
-    bodies = [f.body for f in p.functions] + [t.body for t in p.tasks]
-    for body in bodies:
-        for s in _stmts(body):
-            refs = []
-            if isinstance(s, (m.Activate, m.Block, m.Unblock)):
-                refs.append(s.task)
-            if isinstance(s, m.DsdOp):
-                refs += [r for r in (s.activate, s.unblock) if r is not None]
-            for r in refs:
-                if r not in names:
-                    yield _err("task-ref", f"{p.filename} refers to unknown task {r}", x, y)
+    for r in bad_refs:
+        yield _err("task-ref", f"{p.filename} refers to unknown task {r}", x, y)
     # fabric DSDs and queues
     inits: dict[tuple[str, int], int | None] = {}
     for q in p.queues:

@@ -4,6 +4,8 @@ Task bodies run as generators: a synchronous DSD op on a fabric DSD yields while
 input queue is empty or its output queue is full, so a task can wait on the fabric
 without blocking the simulator. Async DSD ops are generators too, stepped once per cycle
 (at DSD throughput) by `Pe.step`; on completion they apply `.activate` / `.unblock`.
+The bodies are compiled once per program into closures (compile.py); `Pe.eval` walks the
+model directly for the set-up expressions (field lengths, initial values, DSD extents).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,7 @@ import numpy as np
 
 from sluice.csl import model as m
 from sluice.errors import ExecutionError, RaceError
+from sluice.runtime.wafer.compile import ProgramCode, run_block
 from sluice.runtime.wafer.values import NP_DTYPE, binop, cast, dsd_function, scalar
 
 if TYPE_CHECKING:
@@ -44,6 +47,12 @@ class DsdState:
     def indices(self) -> np.ndarray:
         return self.offset + self.stride * np.arange(self.extent)
 
+    def index_list(self) -> list[int]:
+        """`indices()` as a list of ints, without NumPy (an op's element loop indexes
+        with them one at a time)."""
+        o, s, e = self.offset, self.stride, self.extent
+        return list(range(o, o + s * e, s)) if s else [o] * e
+
     def index(self, n: int) -> slice | np.ndarray:
         """The first `n` addresses: a slice (a view, no index array) for positive strides,
         which `Pe.prepare` has checked to lie inside the array."""
@@ -58,7 +67,7 @@ class DsdState:
         return d
 
 
-@dataclass
+@dataclass(slots=True)  # (read every cycle: slots are faster)
 class TaskState:
     name: str
     kind: str
@@ -70,7 +79,7 @@ class TaskState:
     q: deque | None = None  # data tasks: that input queue (held to test readiness fast)
 
 
-@dataclass
+@dataclass(slots=True)
 class Prepared:
     """A DSD op with operands resolved (async ops capture DSDs at issue time)."""
 
@@ -83,7 +92,7 @@ class Prepared:
     fabric: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class AsyncOp:
     prep: Prepared
     gen: Generator[bool, None, None]
@@ -106,23 +115,28 @@ def _queue_getter(q: deque, np_dt: type | None) -> object:
     def get(_k: int) -> object:
         v = q.popleft()
         return v if type(v) is np_dt else np_dt(v)
+
     return get
 
 
 class Pe:
     """Processing element at (x, y) running `program` with `placement`'s bindings."""
 
-    def __init__(self, sim: Simulator, x: int, y: int, program: m.PeProgram,
-                 placement: m.Placement) -> None:
+    def __init__(
+        self, sim: Simulator, x: int, y: int, program: m.PeProgram, placement: m.Placement
+    ) -> None:
         self.sim, self.x, self.y = sim, x, y
         self.index = y * sim.width + x
         self.program = program
         self.where = f"PE({x},{y})"
         self.env: dict[str, object] = {}
+        self.bindings: dict[str, object] = {}
+        for k, v in placement.bindings:
+            self.bindings.setdefault(k, v)  # (Placement.binding: the first)
         for p in program.params:
-            v = placement.binding(p.name)
+            v = self.bindings.get(p.name)
             if p.dtype == "color":
-                cid = sim.program.resolve_color(placement, p.name)
+                cid = sim.resolve_color(self.bindings, placement, p.name)
                 if cid is None:
                     raise ExecutionError(f"{self.where}: color param {p.name} is not bound")
                 self.env[p.name] = cid
@@ -141,11 +155,20 @@ class Pe:
         for t in program.tasks:
             self._bind_task(t)
         self.task_list = list(self.tasks.values())
+        # The lowest-ID picker takes the first ready task of this list (a stable sort keeps
+        # the table order between equal IDs, as min() over the table did).
+        self.by_id = sorted(self.task_list, key=lambda t: t.id)
+        self.stmt_cost = sim.params.stmt_cost
+        # The program's compiled bodies, shared by every PE that runs it.
+        self.code = sim.program_codes.get(id(program))
+        if self.code is None:
+            self.code = sim.program_codes[id(program)] = ProgramCode(program)
         self.running: Generator[bool, None, None] | None = None
         self.running_name = ""
         self.busy_until = 0
         self.cost = 0
         self.steps = 0
+        self.step_limit = STEP_LIMIT  # (read again as each task starts: tests lower it)
         self.inflight: list[AsyncOp] = []
         self.rpc_queue: list[str] = []
         self.waiting_on = ""
@@ -166,10 +189,9 @@ class Pe:
         self.mem[f.name] = arr
 
     def color_of(self, ref: str) -> int:
-        if ref in self.env and any(p.name == ref and p.dtype == "color"
-                                   for p in self.program.params):
+        if ref in self.env and ref in self.sim.color_params(self.program):
             return int(self.env[ref])
-        cid = self.sim.program.resolve_color(self.placement, ref)
+        cid = self.sim.resolve_color(self.bindings, self.placement, ref)
         if cid is None:
             raise ExecutionError(f"{self.where}: unknown color {ref}")
         return cid
@@ -179,12 +201,12 @@ class Pe:
         if isinstance(d, m.Mem1dDsd):
             if d.array not in self.mem:
                 raise ExecutionError(f"{self.where}: DSD {d.name} names unknown array {d.array}")
-            return DsdState(d.name, "mem", extent, d.array, int(self.eval(d.offset, {})),
-                            d.stride)
+            return DsdState(d.name, "mem", extent, d.array, int(self.eval(d.offset, {})), d.stride)
         if isinstance(d, m.FabinDsd):
             return DsdState(d.name, "fin", extent, color=self.color_of(d.color), queue=d.queue)
-        return DsdState(d.name, "fout", extent, color=self.color_of(d.color), queue=d.queue,
-                        control=d.control)
+        return DsdState(
+            d.name, "fout", extent, color=self.color_of(d.color), queue=d.queue, control=d.control
+        )
 
     def _bind_task(self, t: m.Task) -> None:
         color = None
@@ -194,16 +216,30 @@ class Pe:
                 tid = color
             else:
                 tid = int(t.queue)
-                q = next((q for q in self.program.queues
-                          if q.direction == "input" and q.queue == t.queue), None)
+                q = next(
+                    (
+                        q
+                        for q in self.program.queues
+                        if q.direction == "input" and q.queue == t.queue
+                    ),
+                    None,
+                )
                 if q is None:
-                    raise ExecutionError(f"{self.where}: input queue {t.queue} of data task "
-                                         f"{t.name} is not initialised with a color")
+                    raise ExecutionError(
+                        f"{self.where}: input queue {t.queue} of data task "
+                        f"{t.name} is not initialised with a color"
+                    )
                 color = self.color_of(q.color)
         else:
             tid = int(t.id)
-        st = TaskState(t.name, t.kind, tid, t, color,
-                       q=self.sim.inq_of(self.index, color) if color is not None else None)
+        st = TaskState(
+            t.name,
+            t.kind,
+            tid,
+            t,
+            color,
+            q=self.sim.inq_of(self.index, color) if color is not None else None,
+        )
         self.tasks[t.name] = st
         if t.kind == "data":
             self.data_tasks.append(st)
@@ -212,8 +248,9 @@ class Pe:
     def _read(self, name: str, i: int) -> object:
         arr = self.mem[name]
         if not 0 <= i < arr.shape[0]:
-            raise ExecutionError(f"{self.where}: index {i} out of bounds for {name}"
-                                 f"[{arr.shape[0]}]", node=self.where)
+            raise ExecutionError(
+                f"{self.where}: index {i} out of bounds for {name}[{arr.shape[0]}]", node=self.where
+            )
         return scalar(arr[i])
 
     def eval(self, e: m.Expr, locs: dict[str, object]) -> object:
@@ -267,71 +304,16 @@ class Pe:
             f"is still in flight on it",
             node=self.where,
             hint="wait for the async op's .activate/.unblock continuation before touching "
-                 "its memory",
+            "its memory",
         )
 
     # --- statements
-    def exec_block(self, stmts: tuple[m.Stmt, ...], locs: dict[str, object],
-                   types: dict[str, str]) -> Generator[bool, None, None]:
-        for s in stmts:
-            self.steps += 1
-            if self.steps > STEP_LIMIT:
-                raise ExecutionError(f"{self.where}: task {self.running_name} runs more than "
-                                     f"{STEP_LIMIT} statements; is a loop endless?",
-                                     node=self.where)
-            self.cost += self.sim.params.stmt_cost
-            t = type(s)
-            if t is m.Assign:
-                self._assign(s, locs, types)
-            elif t is m.DsdOp:
-                prep = self.prepare(s, locs)
-                if s.is_async:
-                    self.start_async(prep)
-                else:
-                    self.check_access(prep.reads, prep.writes)
-                    yield from self.run_op(prep, None)
-            elif t is m.For:
-                start, stop = self.eval(s.start, locs), self.eval(s.stop, locs)
-                step = self.eval(s.step, locs)
-                types[s.var] = s.dtype
-                for i in range(int(start), int(stop), int(step)):
-                    locs[s.var] = i
-                    yield from self.exec_block(s.body, locs, types)
-            elif t is m.While:
-                while self.eval(s.cond, locs):
-                    yield from self.exec_block(s.body, locs, types)
-                    if s.update is not None:
-                        self._assign(s.update, locs, types)
-            elif t is m.If:
-                branch = s.then if self.eval(s.cond, locs) else s.orelse
-                yield from self.exec_block(branch, locs, types)
-            elif t is m.LocalVar:
-                types[s.name] = s.dtype
-                locs[s.name] = cast(self.eval(s.value, locs), s.dtype)
-            elif t is m.Activate:
-                self._task(s.task).active = True
-            elif t is m.Block:
-                self._task(s.task).blocked = True
-            elif t is m.Unblock:
-                self._task(s.task).blocked = False
-            elif t is m.IncrementDsdOffset:
-                self._mem_dsd(s.dsd).offset += int(self.eval(s.amount, locs))
-            elif t is m.SetDsdBaseAddr:
-                d = self._mem_dsd(s.dsd)
-                if s.array not in self.mem:
-                    raise ExecutionError(f"{self.where}: unknown array {s.array}")
-                d.array, d.offset = s.array, 0
-            elif t is m.SetDsdLength:
-                self._dsd_named(s.dsd).extent = int(self.eval(s.length, locs))
-            elif t is m.UnblockCmdStream:
-                self.sim.unblock_cmd_stream(self)
-            elif t is m.CallFn:
-                fn = self.program.function(s.name)
-                if fn is None:
-                    raise ExecutionError(f"{self.where}: call of unknown function {s.name}")
-                yield from self.exec_block(fn.body, {}, {})
-            else:
-                raise ExecutionError(f"{self.where}: cannot execute {s!r}")
+    def exec_block(
+        self, stmts: tuple[m.Stmt, ...], locs: dict[str, object], types: dict[str, str]
+    ) -> Generator[bool, None, None]:
+        """Runs a body of this PE's program (compiled once per program, see compile.py)."""
+        code, _ = self.code.block(stmts)
+        return run_block(self, code, locs, types)
 
     def _task(self, name: str) -> TaskState:
         t = self.tasks.get(name)
@@ -363,34 +345,53 @@ class Pe:
             if tgt.id not in self.scalar_fields:
                 raise ExecutionError(f"{self.where}: cannot assign to {tgt.id}", node=self.where)
             arr, i = tgt.id, 0
+            if s.op != "=":  # (a scalar field's one element needs no bounds check)
+                value = binop(s.op[0], self._read(arr, i), value)
         else:
             arr, i = tgt.array, int(self.eval(tgt.index, locs))
-        if s.op != "=":
-            value = binop(s.op[0], self._read(arr, i), value)
-        else:
-            self._read(arr, i)  # bounds check
-        self.check_access([], [(arr, i, i)])
+            if s.op != "=":
+                value = binop(s.op[0], self._read(arr, i), value)
+            else:
+                self._read(arr, i)  # bounds check
+        if self.inflight:  # (races need an async op in flight)
+            self.check_access([], [(arr, i, i)])
         self.mem[arr][i] = value
 
     # --- DSD ops
-    def prepare(self, op: m.DsdOp, locs: dict[str, object]) -> Prepared:
+    def prepare(
+        self, op: m.DsdOp, locs: dict[str, object], operands: tuple | None = None
+    ) -> Prepared:
+        """`op` with its operands resolved; `operands` (compiled) gives, per operand, its
+        DSD name or None and the compiled value."""
         nsrc, _ = m.DSD_OPS[op.op]
         if len(op.operands) != nsrc + 1:
             raise ExecutionError(f"{self.where}: @{op.op} takes {nsrc + 1} operands")
         ops: list[DsdState | object] = []
         dsds = self.dsds
-        for e in op.operands:
-            if type(e) is m.Name and e.id in dsds:
-                ops.append(dsds[e.id].snapshot())  # later updates do not apply
-            else:
-                ops.append(self.eval(e, locs))
+        # An async op keeps the DSDs as they are now (later updates do not apply to it); a
+        # sync op reads them before its task can run another statement, so it takes them
+        # as they are.
+        snap = op.is_async
+        if operands is not None:
+            for name, fn in operands:
+                if name is not None:
+                    ops.append(dsds[name].snapshot() if snap else dsds[name])
+                else:
+                    ops.append(fn(self, locs))
+        else:
+            for e in op.operands:
+                if type(e) is m.Name and e.id in dsds:
+                    ops.append(dsds[e.id].snapshot() if snap else dsds[e.id])
+                else:
+                    ops.append(self.eval(e, locs))
         dst, srcs = ops[0], ops[1:]
         if not isinstance(dst, DsdState) or dst.kind == "fin":
             raise ExecutionError(f"{self.where}: @{op.op} needs a memory or fabout destination")
         n = dst.extent
         if n < 0:
-            raise ExecutionError(f"{self.where}: @{op.op} has a negative length {n}",
-                                 node=self.where)
+            raise ExecutionError(
+                f"{self.where}: @{op.op} has a negative length {n}", node=self.where
+            )
         reads, writes = [], []
         fabric = dst.kind == "fout"
         for i, d in enumerate(ops):
@@ -413,42 +414,62 @@ class Pe:
                 raise ExecutionError(
                     f"{self.where}: @{op.op} operand {d.name} covers {d.array}"
                     f"[{d.offset}:+{d.extent}*{d.stride}], outside its {size} elements "
-                    f"or shorter than {n}", node=self.where)
+                    f"or shorter than {n}",
+                    node=self.where,
+                )
             if n > 0:
                 (writes if i == 0 else reads).append((d.array, lo, hi))
         return Prepared(op, dst, srcs, n, reads, writes, fabric)
 
     def start_async(self, prep: Prepared) -> None:
         if len(self.inflight) >= self.sim.params.max_async_ops:
-            raise ExecutionError(f"{self.where}: more than {self.sim.params.max_async_ops} "
-                                 "async DSD ops in flight", node=self.where)
-        queues = [("in" if d.kind == "fin" else "out", d.queue)
-                  for d in [prep.dst, *prep.srcs]
-                  if isinstance(d, DsdState) and d.kind != "mem"]
+            raise ExecutionError(
+                f"{self.where}: more than {self.sim.params.max_async_ops} async DSD ops in flight",
+                node=self.where,
+            )
+        queues = [
+            ("in" if d.kind == "fin" else "out", d.queue)
+            for d in [prep.dst, *prep.srcs]
+            if isinstance(d, DsdState) and d.kind != "mem"
+        ]
         for op in self.inflight:
             clash = set(op.queues) & set(queues)
             if clash:
                 kind, q = clash.pop()
-                raise ExecutionError(f"{self.where}: {kind}put queue {q} is already used by "
-                                     f"an in-flight async @{op.prep.op.op}", node=self.where)
+                raise ExecutionError(
+                    f"{self.where}: {kind}put queue {q} is already used by "
+                    f"an in-flight async @{op.prep.op.op}",
+                    node=self.where,
+                )
         self.check_access(prep.reads, prep.writes)
         self.quiet = False  # the new op takes its first step next cycle
-        per_cycle = self._throughput(prep.op.op)
+        per_cycle = self._op_info(prep.op.op)[3]
         self.inflight.append(AsyncOp(prep, self.run_op(prep, per_cycle), queues))
 
     def _throughput(self, op: str) -> int:
         p = self.sim.params
         return p.f16_per_cycle if m.DSD_OPS[op][1] in ("f16", "u16", "i16") else p.f32_per_cycle
 
+    def _op_info(self, op: str) -> tuple[Callable[..., object], bool, type, int]:
+        """An op's element function, whether it is a raw copy, its NumPy type and its
+        elements per cycle (looked up once per op name)."""
+        info = self.sim.op_infos.get(op)
+        if info is None:
+            info = (
+                dsd_function(op),
+                op in ("mov16", "mov32"),
+                NP_DTYPE[m.DSD_OPS[op][1]],
+                self._throughput(op),
+            )
+            self.sim.op_infos[op] = info
+        return info
+
     def run_op(self, prep: Prepared, per_cycle: int | None) -> Generator[bool, None, None]:
         """Runs a prepared op. Async (`per_cycle` set): yields True per cycle of work and
         False while waiting on the fabric. Sync: yields False only while waiting."""
-        dt = m.DSD_OPS[prep.op.op][1]
-        fn = dsd_function(prep.op.op)
-        is_mov = prep.op.op in ("mov16", "mov32")  # raw copies; the rest compute in `dt`
-        np_dt = NP_DTYPE[dt]
+        # (is_mov: raw copies; the rest compute in the op's type np_dt)
+        fn, is_mov, np_dt, thr = self._op_info(prep.op.op)
         dst, srcs, n = prep.dst, prep.srcs, prep.n
-        thr = self._throughput(prep.op.op)
         mem = self.mem
         if not prep.fabric:
             if per_cycle is not None:
@@ -456,15 +477,7 @@ class Pe:
                     yield True
             else:
                 self.cost += self.sim.params.dsd_setup + math.ceil(n / thr)
-
-            def conv(v: object) -> object:
-                return v if is_mov else np.asarray(v).astype(np_dt)
-
-            # Slices read views; the result is computed (or, for a raw copy, assigned with
-            # NumPy's overlap handling) before the destination is written.
-            vals = [conv(mem[s.array][s.index(n)]) if isinstance(s, DsdState) else conv(s)
-                    for s in srcs]
-            mem[dst.array][dst.index(n)] = fn(*vals)
+            self._compute(prep)
             return
         if per_cycle is None:
             self.cost += self.sim.params.dsd_setup
@@ -472,7 +485,7 @@ class Pe:
         # This loop runs once per element per PE: resolve every operand to a getter first
         # (memory arrays and index lists, queues, pre-converted constants).
         dst_arr = mem[dst.array] if dst.kind == "mem" else None
-        didx = dst.indices().tolist() if dst_arr is not None else None
+        didx = dst.index_list() if dst_arr is not None else None
         out_q, out_port = (None, None) if dst_arr is not None else sim.out_target(self, dst.color)
         cap = sim.params.output_queue
         active = sim.active_ports
@@ -480,8 +493,7 @@ class Pe:
         fins = []
         for s in srcs:
             if isinstance(s, DsdState) and s.kind == "mem":
-                getters.append(_mem_getter(mem[s.array], s.indices().tolist(),
-                                           None if is_mov else np_dt))
+                getters.append(_mem_getter(mem[s.array], s.index_list(), None if is_mov else np_dt))
             elif isinstance(s, DsdState):
                 q = sim.in_deque(self, s.color)
                 fins.append(q)
@@ -498,11 +510,16 @@ class Pe:
             # The streaming case (fabin + operand -> fabout, one element a cycle), unrolled:
             # the same steps as the general loop below.
             s0, s1 = srcs
-            if not is_mov and isinstance(s0, DsdState) and s0.kind == "fin" and \
-                    isinstance(s1, DsdState) and s1.kind == "mem" and \
-                    mem[s1.array].dtype.type is np_dt:
+            if (
+                not is_mov
+                and isinstance(s0, DsdState)
+                and s0.kind == "fin"
+                and isinstance(s1, DsdState)
+                and s1.kind == "mem"
+                and mem[s1.array].dtype.type is np_dt
+            ):
                 # ... and its commonest form, @fadds(out, in, mem): getters inlined.
-                arr1, idx1 = mem[s1.array], s1.indices().tolist()
+                arr1, idx1 = mem[s1.array], s1.index_list()
                 k = 0
                 while k < n:
                     if not fin0 or len(out_q) >= cap:
@@ -531,8 +548,9 @@ class Pe:
         while k < n:
             done_now = 0
             while k < n and done_now < limit:
-                if (not fin0 if fin0 is not None else (fins and not all(fins))) or \
-                        (out_q is not None and len(out_q) >= cap):
+                if (not fin0 if fin0 is not None else (fins and not all(fins))) or (
+                    out_q is not None and len(out_q) >= cap
+                ):
                     if per_cycle is None:  # the running task waits (async ops report apart)
                         self.waiting_on = self._fabric_wait(dst, srcs)
                     break
@@ -558,6 +576,31 @@ class Pe:
         if per_cycle is None:
             self.waiting_on = ""
 
+    def run_mem_op(self, prep: Prepared) -> None:
+        """A synchronous op on memory only: `run_op` without a generator (it never waits)."""
+        self.cost += self.sim.params.dsd_setup + math.ceil(prep.n / self._op_info(prep.op.op)[3])
+        self._compute(prep)
+
+    def _compute(self, prep: Prepared) -> None:
+        """Computes a memory-only op at once (its cycles are counted by the caller)."""
+        fn, is_mov, np_dt, _ = self._op_info(prep.op.op)
+        dst, srcs, n = prep.dst, prep.srcs, prep.n
+        mem = self.mem
+
+        def conv(v: object) -> object:
+            # (no copy of an operand already in np_dt: every function but a raw copy
+            # makes a new array before the destination is written)
+            if is_mov or (type(v) is np.ndarray and v.dtype.type is np_dt):
+                return v
+            return np.asarray(v).astype(np_dt)
+
+        # Slices read views; the result is computed (or, for a raw copy, assigned with
+        # NumPy's overlap handling) before the destination is written.
+        vals = [
+            conv(mem[s.array][s.index(n)]) if isinstance(s, DsdState) else conv(s) for s in srcs
+        ]
+        mem[dst.array][dst.index(n)] = fn(*vals)
+
     def _fabric_wait(self, dst: DsdState, srcs: list) -> str:
         """Why the next element cannot be processed now ('' when it can)."""
         sim = self.sim
@@ -571,8 +614,9 @@ class Pe:
     # --- scheduling
     def runnable(self) -> list[TaskState]:
         """Unblocked tasks that are active (data tasks: whose input queue is non-empty)."""
-        return [t for t in self.task_list
-                if not t.blocked and (t.q if t.q is not None else t.active)]
+        return [
+            t for t in self.task_list if not t.blocked and (t.q if t.q is not None else t.active)
+        ]
 
     def has_work(self) -> bool:
         if self.running is not None or self.inflight or self.rpc_queue:
@@ -608,23 +652,21 @@ class Pe:
                 self.running_name = f"RPC {name}"
                 self.running = self.exec_block(fn.body, {}, {})
             else:
-                ready = self.runnable()
-                if not ready:
-                    return progress
-                t = rng.choice(ready) if rng is not None else min(ready, key=lambda t: t.id)
-                self.running_name = f"task {t.name}"
-                locs: dict[str, object] = {}
-                types: dict[str, str] = {}
-                if t.kind == "data":
-                    v = self.sim.pop_in(self, t.color)
-                    if t.task.param is not None:
-                        locs[t.task.param.name] = cast(v, t.task.param.dtype)
-                        types[t.task.param.name] = t.task.param.dtype
+                if rng is not None:
+                    ready = self.runnable()
+                    if not ready:
+                        return progress
+                    t = rng.choice(ready)
                 else:
-                    t.active = False
-                self.running = self.exec_block(t.task.body, locs, types)
+                    for t in self.by_id:  # the ready task of lowest ID (no list per cycle)
+                        if not t.blocked and (t.q if t.q is not None else t.active):
+                            break
+                    else:
+                        return progress
+                self._enter(t)
             self.cost = self.sim.params.task_switch
             self.steps = 0
+            self.step_limit = STEP_LIMIT
         else:
             self.cost = 0
         try:
@@ -640,6 +682,20 @@ class Pe:
             self.sim.busy_cycles += self.cost
             return True
         return progress
+
+    def _enter(self, t: TaskState) -> None:
+        """Starts running task `t` (a data task takes its wavelet)."""
+        self.running_name = f"task {t.name}"
+        locs: dict[str, object] = {}
+        types: dict[str, str] = {}
+        if t.kind == "data":
+            v = self.sim.pop_in(self, t.color)
+            if t.task.param is not None:
+                locs[t.task.param.name] = cast(v, t.task.param.dtype)
+                types[t.task.param.name] = t.task.param.dtype
+        else:
+            t.active = False
+        self.running = self.exec_block(t.task.body, locs, types)
 
     def _complete(self, op: AsyncOp) -> None:
         self.inflight.remove(op)
@@ -659,9 +715,12 @@ class Pe:
             out.append(f"{self.where}: async @{op.prep.op.op} never completes: {why}")
         for t in self.tasks.values():
             if t.kind == "data" and self.sim.has_input(self, t.color) and t.blocked:
-                out.append(f"{self.where}: data task {t.name} (color "
-                           f"{self.sim.color_label(t.color)}) is blocked with wavelets queued")
+                out.append(
+                    f"{self.where}: data task {t.name} (color "
+                    f"{self.sim.color_label(t.color)}) is blocked with wavelets queued"
+                )
             elif t.kind != "data" and t.active and t.blocked:
-                out.append(f"{self.where}: {t.kind} task {t.name} (ID {t.id}) is active but "
-                           "blocked")
+                out.append(
+                    f"{self.where}: {t.kind} task {t.name} (ID {t.id}) is active but blocked"
+                )
         return out

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from sluice.csl import model as m
 from sluice.errors import DeadlockError, ExecutionError, RouteError
 from sluice.progress import Progress
+from sluice.runtime.wafer.compile import ProgramCode
 from sluice.runtime.wafer.fabric import (
     LINK_MOVE,
     OFF_GRID,
@@ -32,6 +33,7 @@ from sluice.runtime.wafer.params import ARCH_PARAMS, ArchParams
 from sluice.runtime.wafer.pe import Pe
 
 MAX_REPORT_LINES = 12
+_LINK_DIRS = {"NORTH": 0, "SOUTH": 1, "EAST": 2, "WEST": 3}
 PROGRESS_EVERY = 64  # cycles between updates of a progress bar
 
 
@@ -64,9 +66,14 @@ class _Port(Port):
 class Simulator:
     """Executes a `CslProgram`. Host commands come from `memcpy.Command`s (see host.py)."""
 
-    def __init__(self, program: m.CslProgram, params: ArchParams | None = None,
-                 seed: int | None = None, check_races: bool = True,
-                 max_cycles: int = 100_000_000) -> None:
+    def __init__(
+        self,
+        program: m.CslProgram,
+        params: ArchParams | None = None,
+        seed: int | None = None,
+        check_races: bool = True,
+        max_cycles: int = 100_000_000,
+    ) -> None:
         lay = program.layout
         self.program = program
         self.width, self.height = lay.width, lay.height
@@ -82,9 +89,16 @@ class Simulator:
         self.busy_cycles = 0
         self.wall = 0.0
         self._wake: int | None = None
+        # Set-up lookups (a scan of the layout's colors per PE and reference is slow).
+        self.color_ids: dict[str, int] = {}
+        for c in lay.colors:
+            self.color_ids.setdefault(c.name, c.id)  # (Layout.color_id: the first)
+        self._color_params: dict[int, frozenset[str]] = {}
+        self.op_infos: dict[str, tuple] = {}  # Pe._op_info's, by DSD op name
+        self.program_codes: dict[int, ProgramCode] = {}  # compiled bodies, by id(program)
         self.routers: dict[tuple[int, int], Router] = {}
         for r in lay.routes:
-            cid = lay.color_id(r.color)
+            cid = self.color_ids.get(r.color)
             if cid is None:
                 raise RouteError(f"route at PE({r.x},{r.y}) names unknown color {r.color}")
             self.routers[(r.y * self.width + r.x, cid)] = Router.from_route(r)
@@ -112,6 +126,24 @@ class Simulator:
     def color_label(self, cid: int) -> str:
         name = self.color_names.get(cid)
         return f"{cid} ({name})" if name else str(cid)
+
+    def resolve_color(
+        self, bindings: dict[str, object], placement: m.Placement, ref: str
+    ) -> int | None:
+        """`program.resolve_color(placement, ref)` with the placement's `bindings` (first
+        of each name) at hand."""
+        if ref.startswith("sys_mod."):
+            return self.program.resolve_color(placement, ref)
+        value = bindings.get(ref)
+        return self.color_ids.get(value.name) if isinstance(value, m.ColorRef) else None
+
+    def color_params(self, program: m.PeProgram) -> frozenset[str]:
+        """The names of `program`'s color params."""
+        names = self._color_params.get(id(program))  # (the program outlives this dict)
+        if names is None:
+            names = frozenset(p.name for p in program.params if p.dtype == "color")
+            self._color_params[id(program)] = names
+        return names
 
     def wake_at(self, t: int) -> None:
         if t > self.now and (self._wake is None or t < self._wake):
@@ -216,11 +248,18 @@ class Simulator:
             dx, dy = STEP[t]
             nx, ny = x + dx, y + dy
             if 0 <= nx < self.width and 0 <= ny < self.height:
-                mv.append((LINK_MOVE, self.port(ny * self.width + nx, c, OPPOSITE[t]), (p, t)))
+                # The link (p, t) as one int: a cheaper set key than a tuple, checked per hop.
+                link = p * 4 + _LINK_DIRS[t]
+                mv.append((LINK_MOVE, self.port(ny * self.width + nx, c, OPPOSITE[t]), link))
             else:
-                mv.append((OFF_GRID, f"PE({x},{y}): color {self.color_label(c)} is routed {t}, "
-                                     f"off the {self.width}x{self.height} rectangle",
-                           f"PE({x},{y})"))
+                mv.append(
+                    (
+                        OFF_GRID,
+                        f"PE({x},{y}): color {self.color_label(c)} is routed {t}, "
+                        f"off the {self.width}x{self.height} rectangle",
+                        f"PE({x},{y})",
+                    )
+                )
         rt.moves[rt.pos] = mv
         return mv
 
@@ -232,8 +271,8 @@ class Simulator:
         now = self.now
         cap = self.params.link_buffer
         in_cap = self.params.input_queue
-        hop = self.params.hop_latency
-        used_links: set[tuple[int, str]] = set()
+        arrive = now + self.params.hop_latency  # (a wavelet moved now is ready then)
+        used_links: set[int] = set()
         active = self.active_ports
         live = self.live
         wake = 0  # earliest future ready cycle seen (0: none)
@@ -263,7 +302,7 @@ class Simulator:
                     if not q:
                         del active[port]
                     used_links.add(link)
-                    tgt.q.append((now + hop, w[1], False))
+                    tgt.q.append((arrive, w[1], False))
                     active[tgt] = None
                 if port.owner >= 0:
                     live.add(port.owner)
@@ -278,8 +317,13 @@ class Simulator:
             moves = rt.moves.get(rt.pos)
             if moves is None:
                 moves = self._moves(rt, port.p, port.c)
-            if not rt.has_switches and rt.filter is None and len(rt.rx) == 1 and \
-                    len(moves) == 1 and moves[0][0] != OFF_GRID:
+            if (
+                not rt.has_switches
+                and rt.filter is None
+                and len(rt.rx) == 1
+                and len(moves) == 1
+                and moves[0][0] != OFF_GRID
+            ):
                 port.plan = moves[0]  # a static route: later wavelets take the fast path
             ok = True
             for kind, tgt, link in moves:
@@ -308,14 +352,15 @@ class Simulator:
                         live.add(port.p)
                 else:
                     used_links.add(link)
-                    tgt.q.append((now + hop, w[1], False))
+                    tgt.q.append((arrive, w[1], False))
                     active[tgt] = None
         if wake:
             self.wake_at(wake)
         return progress
 
-    def _route_control(self, port: Port, rt: Router, w: tuple[int, object, bool],
-                       used_links: set[tuple[int, str]]) -> bool:
+    def _route_control(
+        self, port: Port, rt: Router, w: tuple[int, object, bool], used_links: set[int]
+    ) -> bool:
         """One ready control wavelet at `port`: forwarded like data, but it ends at the
         first RAMP delivery, activates a control task there, and advances switches."""
         p, c, now = port.p, port.c, self.now
@@ -390,7 +435,7 @@ class Simulator:
                 if pe.quiet:
                     live.discard(p)
                     heapq.heappush(timers, (pe.busy_until, p))
-            elif pe.quiet or not pe.has_work():
+            elif pe.quiet or not (pe.inflight or pe.has_work()):
                 live.discard(p)
         while timers and pes[timers[0][1]].busy_until != timers[0][0]:
             heapq.heappop(timers)  # stale: the PE was woken earlier and is busy until later
@@ -442,8 +487,9 @@ class Simulator:
                         raise self.deadlock(what)
                     if self.now > check_at:
                         if self.now > self.max_cycles:
-                            raise ExecutionError(f"{what}: still running after "
-                                                 f"{self.max_cycles} cycles")
+                            raise ExecutionError(
+                                f"{what}: still running after {self.max_cycles} cycles"
+                            )
                         bar.note(active_PEs=self.active_pes())
                         bar.moved_to(self.now - start)
                         check_at = min(self.max_cycles, self.now + every)
@@ -460,14 +506,25 @@ class Simulator:
 
     def _busy(self) -> bool:
         now = self.now
-        return any(self.pes[p].busy_until > now for _, p in self.timers) or \
-            bool(self.live) and any(pe is not None and (pe.has_work() or pe.busy_until > now)
-                                    for pe in (self.pes[p] for p in self.live))
+        return (
+            any(self.pes[p].busy_until > now for _, p in self.timers)
+            or bool(self.live)
+            and any(
+                pe is not None and (pe.has_work() or pe.busy_until > now)
+                for pe in (self.pes[p] for p in self.live)
+            )
+        )
 
     def pending(self) -> bool:
-        return bool(self.active_ports or any(self.inq.values()) or any(self.d2h_buf.values())
-                    or self.commands or self.streams or self.cmd_blocked_by
-                    or any(pe is not None and (pe.running or pe.inflight) for pe in self.pes))
+        return bool(
+            self.active_ports
+            or any(self.inq.values())
+            or any(self.d2h_buf.values())
+            or self.commands
+            or self.streams
+            or self.cmd_blocked_by
+            or any(pe is not None and (pe.running or pe.inflight) for pe in self.pes)
+        )
 
     # --- reports
     def deadlock(self, what: str) -> DeadlockError:
@@ -486,8 +543,10 @@ class Simulator:
             else:
                 why = f"tx {{{', '.join(rt.cur_tx)}}} has no room"
             src = "the CE (RAMP)" if frm == "RAMP" else frm
-            lines.append(f"PE({x},{y}): color {self.color_label(c)}: {len(q)} wavelet(s) "
-                         f"from {src} stuck: {why}")
+            lines.append(
+                f"PE({x},{y}): color {self.color_label(c)}: {len(q)} wavelet(s) "
+                f"from {src} stuck: {why}"
+            )
             first = first or f"PE({x},{y})"
         for pe in self.pes:
             if pe is None:
@@ -498,36 +557,55 @@ class Simulator:
                 first = first or pe.where
         for (p, c), q in sorted(self.inq.items()):
             pe = self.pes[p]
-            if q and pe is not None and not any(t.color == c for t in pe.data_tasks) \
-                    and not pe.running and not pe.inflight:
-                lines.append(f"{pe.where}: {len(q)} wavelet(s) of color {self.color_label(c)} "
-                             "arrived but nothing receives them")
+            if (
+                q
+                and pe is not None
+                and not any(t.color == c for t in pe.data_tasks)
+                and not pe.running
+                and not pe.inflight
+            ):
+                lines.append(
+                    f"{pe.where}: {len(q)} wavelet(s) of color {self.color_label(c)} "
+                    "arrived but nothing receives them"
+                )
                 first = first or pe.where
         if self.cmd_blocked_by is not None:
             waiting = sorted(self.awaiting_unblock)
             pes = ", ".join(f"PE({p % self.width},{p // self.width})" for p in waiting[:8])
             more = "" if len(waiting) <= 8 else f" and {len(waiting) - 8} more"
-            lines.append(f"command stream blocked since RPC '{self.cmd_blocked_by}': {pes}{more} "
-                         "never called sys_mod.unblock_cmd_stream()")
+            lines.append(
+                f"command stream blocked since RPC '{self.cmd_blocked_by}': {pes}{more} "
+                "never called sys_mod.unblock_cmd_stream()"
+            )
             first = first or (pes.split(", ")[0] if pes else None)
         for st in self.streams:
             lines.append(f"{st.describe()} is incomplete: {st.progress_note()}")
         if self.commands:
-            lines.append(f"{len(self.commands)} host command(s) pending, first: "
-                         f"{self.commands[0].describe()}")
+            lines.append(
+                f"{len(self.commands)} host command(s) pending, first: "
+                f"{self.commands[0].describe()}"
+            )
         shown = lines[:MAX_REPORT_LINES]
         if len(lines) > MAX_REPORT_LINES:
             shown.append(f"... and {len(lines) - MAX_REPORT_LINES} more")
-        msg = f"{what}: the fabric is quiescent at cycle {self.now} with pending work\n  " + \
-            "\n  ".join(shown or ["(nothing identifiable)"])
+        msg = (
+            f"{what}: the fabric is quiescent at cycle {self.now} with pending work\n  "
+            + "\n  ".join(shown or ["(nothing identifiable)"])
+        )
         hint = None
         if self.cmd_blocked_by is not None:
-            hint = (f"call sys_mod.unblock_cmd_stream() at the end of '{self.cmd_blocked_by}' "
-                    "or of its final continuation task")
+            hint = (
+                f"call sys_mod.unblock_cmd_stream() at the end of '{self.cmd_blocked_by}' "
+                "or of its final continuation task"
+            )
         return DeadlockError(msg, node=first, hint=hint)
 
     def stats(self) -> dict[str, float]:
         """Simulated cycles, PE-cycles and PE-cycles per second of host time."""
         pe_cycles = self.now * self.width * self.height
-        return {"cycles": self.now, "pe_cycles": pe_cycles, "wall_s": self.wall,
-                "pe_cycles_per_s": pe_cycles / self.wall if self.wall else 0.0}
+        return {
+            "cycles": self.now,
+            "pe_cycles": pe_cycles,
+            "wall_s": self.wall,
+            "pe_cycles_per_s": pe_cycles / self.wall if self.wall else 0.0,
+        }
