@@ -120,8 +120,9 @@ def attribute(tr: Any, a: Sparse | Coo, attr: str, node: ast.AST) -> Any:
     )
 
 
-def _spmm(tr: Any, a: Sparse, x: View, node: ast.AST) -> View:
-    """`a @ x` for a dense 1-D or 2-D `x`."""
+def _check_operand(tr: Any, a: Sparse | Coo, x: Any, node: ast.AST) -> None:
+    """The dense operand of `a @ x`: 1-D or 2-D, its rows `a`'s columns (checked at the
+    call where the sizes are symbols)."""
     if len(x.shape) not in (1, 2):
         raise UnsupportedError(
             f"a sparse matrix times a {len(x.shape)}-D array is not supported",
@@ -133,6 +134,11 @@ def _spmm(tr: Any, a: Sparse, x: View, node: ast.AST) -> View:
             f"matmul: inner dimensions differ ({a.cols} vs {x.shape[0]})", tr.loc(node)
         )
     tr.em.require(a.cols, "==", x.shape[0], "matmul: the operands' inner dimensions differ")
+
+
+def _spmm(tr: Any, a: Sparse, x: View, node: ast.AST) -> View:
+    """`a @ x` for a dense 1-D or 2-D `x`."""
+    _check_operand(tr, a, x, node)
     xv = tr.em.plain(x)
     dtype = DType.of(np.result_type(a.dtype.numpy, x.dtype.numpy))
     out = tr.em.temp(dtype, (a.rows, *x.shape[1:]), tr.name_hint())
@@ -149,17 +155,7 @@ def _coo_product(tr: Any, a: Coo, x: Any, node: ast.AST) -> View:
     from sluice.frontend.python.rules import FUNCTIONS
     from sluice.frontend.python.rules.table import transposed
 
-    if len(x.shape) not in (1, 2):
-        raise UnsupportedError(
-            f"a sparse matrix times a {len(x.shape)}-D array is not supported",
-            tr.loc(node),
-            hint="use a 1-D or 2-D operand",
-        )
-    if provably_differ(a.cols, x.shape[0]):
-        raise ShapeError(
-            f"matmul: inner dimensions differ ({a.cols} vs {x.shape[0]})", tr.loc(node)
-        )
-    tr.em.require(a.cols, "==", x.shape[0], "matmul: the operands' inner dimensions differ")
+    _check_operand(tr, a, x, node)
     em = tr.em
     rows_of_x = tr.gather(em.plain(x), [(0, a.col)], node)
     d = to_elem(a.data)

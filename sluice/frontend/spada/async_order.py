@@ -9,10 +9,11 @@ whole), for the lowering; the checker (`pe_walk`) applies the same rule to its a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sluice.frontend.spada import ast
+from sluice.frontend.spada.astwalk import nodes
 
 
 @dataclass(frozen=True)
@@ -22,17 +23,6 @@ class Accesses:
 
     def conflicts(self, other: Accesses) -> bool:
         return bool(self.writes & (other.reads | other.writes) or other.writes & self.reads)
-
-
-def _nodes(node: object) -> Iterator[ast.Node]:
-    if isinstance(node, ast.Node):
-        yield node
-        for f in fields(node):
-            if f.name != "pos":
-                yield from _nodes(getattr(node, f.name))
-    elif isinstance(node, tuple | list):
-        for x in node:
-            yield from _nodes(x)
 
 
 def _target(e: ast.Expr) -> str | None:
@@ -45,7 +35,7 @@ def accesses(s: ast.Stmt) -> Accesses:
     """What a statement (with everything nested in it) may read and write, by name. Reads
     over-approximate: every name it mentions."""
     reads, writes = set(), set()
-    for n in _nodes(s):
+    for n in nodes(s):
         if isinstance(n, ast.Name):
             reads.add(n.id)
         elif isinstance(n, ast.Assign | ast.Receive):

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 
 from sluice.errors import SluiceError, SluiceTypeError
 from sluice.frontend.spada import ast, consteval
+from sluice.frontend.spada.astwalk import strings
 from sluice.frontend.spada.collective_code import CallCode
 from sluice.frontend.spada.collective_patterns import DIRS, Multistream
 from sluice.frontend.spada.consteval import Const
@@ -62,7 +63,7 @@ class _Expander:
     def __init__(self, bk: BoundKernel) -> None:
         self.bk = bk
         self.rep = bk.reporter
-        self.taken = _identifiers(bk.kernel)
+        self.taken = strings(bk.kernel)
 
     def err(self, cls, msg: str, node, hint: str) -> SluiceError:
         return self.rep.error(cls, msg, node, hint)
@@ -503,20 +504,6 @@ def _reaches(body: tuple[ast.Stmt, ...], target: ast.Node, env: dict[str, Const]
                 if _reaches((op,), target, env):
                     return True
     return False
-
-
-def _identifiers(node: object) -> set[str]:
-    out: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, str):
-            out.add(n)
-        elif isinstance(n, list | tuple):
-            stack.extend(n)
-        elif isinstance(n, ast.Node):
-            stack.extend(getattr(n, f.name) for f in dataclasses.fields(n) if f.name != "pos")
-    return out
 
 
 def expand_collectives(bk: BoundKernel) -> BoundKernel:

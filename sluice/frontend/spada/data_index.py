@@ -10,33 +10,21 @@ the first subscript of a map body that breaks that rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import fields
+from collections.abc import Callable
 
 from sluice.frontend.spada import ast
+from sluice.frontend.spada.astwalk import nodes
 
 # How a name outside the map body counts: "data" (a field or local: read at run time),
 # "host" (a stream argument: its subscript names PEs, not elements), anything else constant.
 Classify = Callable[[str], str]
 
 
-def _nodes(node: object) -> Iterator[ast.Node]:
-    """Every AST node under `node`, parents first."""
-    if isinstance(node, ast.Node):
-        yield node
-        for f in fields(node):
-            if f.name != "pos":
-                yield from _nodes(getattr(node, f.name))
-    elif isinstance(node, tuple | list):
-        for x in node:
-            yield from _nodes(x)
-
-
 def _bound_in(body: tuple[ast.Stmt, ...]) -> tuple[set[str], set[str]]:
     """Names the body binds: loop indices (affine variables) and data (locals, received
     values)."""
     index, data = set(), set()
-    for n in _nodes(body):
+    for n in nodes(body):
         if isinstance(n, ast.For | ast.Map):
             index |= {v.name for v in n.vars}
         elif isinstance(n, ast.Foreach):
@@ -98,7 +86,7 @@ def non_affine_subscript(m: ast.Map, classify: Classify) -> tuple[ast.Expr, str]
     def is_data(n: str) -> bool:
         return n in data or (n not in index and classify(n) == "data")
 
-    for n in _nodes(m.body):
+    for n in nodes(m.body):
         if not isinstance(n, ast.Subscript) or not isinstance(n.base, ast.Name):
             continue
         if n.base.id not in data and classify(n.base.id) == "host":

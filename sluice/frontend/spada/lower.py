@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import sympy
 
 from sluice.errors import SluiceError, SluiceTypeError, UnsupportedError
 from sluice.frontend.spada import ast
+from sluice.frontend.spada.astwalk import strings
 from sluice.frontend.spada.async_order import must_complete_first
 from sluice.frontend.spada.expand import Block, BoundKernel, BoundPhase
 from sluice.frontend.spada.ranges import negative_multicast
@@ -691,24 +692,6 @@ def _receives(s: ast.Stmt) -> bool:
     return False
 
 
-def _identifiers(node: object) -> set[str]:
-    """Every string held anywhere in an AST: a superset of the names the kernel uses."""
-    out: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, str):
-            out.add(n)
-        elif isinstance(n, list | tuple):
-            stack.extend(n)
-        elif isinstance(n, dict):
-            stack.extend(n.keys())
-            stack.extend(n.values())
-        elif isinstance(n, ast.Node):
-            stack.extend(getattr(n, f.name) for f in fields(n) if f.name != "pos")
-    return out
-
-
 def _clone(c):
     if isinstance(c, Stream):
         return Stream(c.dtype, c.storage, False, c.dims, c.depth)
@@ -730,7 +713,7 @@ class _Lowerer:
         self.closes: dict[str, Memlet] = {}  # close marker state -> closed stream memlet
         # Every identifier the kernel spells (over-approximated: any string in its AST): a
         # made-up name is never one of them.
-        self.user_names = frozenset(_identifiers(bk.kernel) | {a.name for a in bk.args})
+        self.user_names = frozenset(strings(bk.kernel) | {a.name for a in bk.args})
         self.taken: set[str] = set(self.user_names)  # and the kernel-wide made-up names
         self.coords = (self.unique(PE_X), self.unique(PE_Y))
 
