@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 
 from sluice.frontend.spada import ast
@@ -37,3 +38,18 @@ def strings(node: object) -> set[str]:
         elif isinstance(n, ast.Node):
             stack.extend(getattr(n, f.name) for f in fields(n) if f.name != "pos")
     return out
+
+
+def map_fields(node: object, fn: Callable[[str, object], object]) -> object:
+    """`node` (a frozen dataclass) with each constructor field but `pos` replaced by
+    `fn(name, value)`; the same object where nothing changed (rewrites share what they
+    leave alone)."""
+    changes = {}
+    for f in fields(node):  # type: ignore[arg-type]
+        if f.name == "pos" or not f.init:
+            continue
+        v = getattr(node, f.name)
+        nv = fn(f.name, v)
+        if nv is not v:
+            changes[f.name] = nv
+    return dataclasses.replace(node, **changes) if changes else node  # type: ignore[type-var]

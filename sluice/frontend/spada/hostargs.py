@@ -21,6 +21,7 @@ import dataclasses
 
 from sluice.errors import SluiceError, SluiceTypeError
 from sluice.frontend.spada import ast
+from sluice.frontend.spada.astwalk import map_fields
 from sluice.frontend.spada.diagnostics import Reporter
 
 
@@ -135,18 +136,9 @@ class _Lifter:
             coords = (node.subgrid.vars[0].name, node.subgrid.vars[-1].name)
         if not isinstance(node, ast.Node) or isinstance(node, ast.Expr | ast.Dataflow):
             return node
-        changes = {}
-        for f in dataclasses.fields(node):
-            if f.name == "pos" or not f.init:
-                continue
-            v = getattr(node, f.name)
-            if f.name == "stream" and isinstance(node, ast.Send | ast.Receive | ast.ReceiveGen):
-                nv = self.stream(v, coords, find)
-            else:
-                nv = self.walk(v, coords, find)
-            if nv is not v:
-                changes[f.name] = nv
-        return dataclasses.replace(node, **changes) if changes else node
+        moves = isinstance(node, ast.Send | ast.Receive | ast.ReceiveGen)
+        return map_fields(node, lambda name, v: self.stream(v, coords, find)
+                          if name == "stream" and moves else self.walk(v, coords, find))
 
     def arg(self, a: ast.Arg) -> ast.Arg:
         rank = host_rank(a)

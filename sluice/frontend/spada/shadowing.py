@@ -12,6 +12,7 @@ import dataclasses
 import warnings
 
 from sluice.frontend.spada import ast
+from sluice.frontend.spada.astwalk import map_fields
 from sluice.frontend.spada.diagnostics import Reporter
 
 _LOOPS = (ast.For, ast.Map, ast.Foreach)
@@ -82,15 +83,7 @@ class _Renamer:
             return self.loop(node, env, coords)
         if not isinstance(node, ast.Node):
             return node
-        changes = {}
-        for f in dataclasses.fields(node):
-            if f.name == "pos" or not f.init:
-                continue
-            v = getattr(node, f.name)
-            nv = self.rw(v, env, coords)
-            if nv is not v:
-                changes[f.name] = nv
-        return dataclasses.replace(node, **changes) if changes else node
+        return map_fields(node, lambda _, v: self.rw(v, env, coords))
 
     def items(self, items: tuple) -> tuple:
         out = []

@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Callable
 
 from sluice.frontend.spada import ast
+from sluice.frontend.spada.astwalk import map_fields
 from sluice.frontend.spada.expand import Block, BoundKernel, BoundPhase
 
 # The str fields of AST nodes that hold identifiers (Arg, Param and Kernel names are bare).
@@ -31,18 +32,9 @@ def walk_identifiers(node: object, fn: Callable[[str], str]) -> object:
     if isinstance(node, tuple):
         return tuple(walk_identifiers(x, fn) for x in node)
     if isinstance(node, Block | BoundPhase) or isinstance(node, ast.Node):
-        changes = {}
-        for f in dataclasses.fields(node):
-            if f.name == "pos" or not f.init:
-                continue
-            v = getattr(node, f.name)
-            if _ID_FIELDS.get(type(node)) == f.name and isinstance(v, str):
-                nv = fn(v)
-            else:
-                nv = walk_identifiers(v, fn)
-            if nv is not v:
-                changes[f.name] = nv
-        return dataclasses.replace(node, **changes) if changes else node
+        id_field = _ID_FIELDS.get(type(node))
+        return map_fields(node, lambda name, v: fn(v) if name == id_field and isinstance(v, str)
+                          else walk_identifiers(v, fn))
     return node
 
 
