@@ -23,6 +23,8 @@ from sluice.errors import SluiceError
 from sluice.ir.control import Region, State
 from sluice.ir.data import Array, Container, Scalar
 from sluice.ir.graph import DataflowGraph
+from sluice.ir.interpreter import bind_symbols as infer_symbols
+from sluice.ir.interpreter import match_arguments
 from sluice.ir.nodes import Access, LibraryNode, Map, Tasklet
 from sluice.ir.program import Program
 from sluice.ir.symbolic import substitute
@@ -87,18 +89,13 @@ def extract_nests(program: Program, symbols: Mapping[str, int]) -> list[Cutout]:
 
 def bind_symbols(program: Program, *args: Any) -> dict[str, int]:
     """The symbol values a call of `program` with `args` binds: size symbols from the
-    array arguments' shapes, symbol arguments from their values."""
-    out: dict[str, int] = {}
-    for name, value in zip(program.args, args, strict=False):
-        if name in program.symbols:
-            out[name] = int(value)
-            continue
-        c = program.data.get(name)
-        if isinstance(c, Array):
-            for d, n in zip(c.shape, np.shape(value), strict=False):
-                if isinstance(d, sympy.Symbol):
-                    out[str(d)] = int(n)
-    return out
+    array arguments' shapes (checked to agree, as every call is), symbol arguments from
+    their values."""
+    given = match_arguments(program, args, {})
+    symbols = {n: v for n, v in given.items() if n in program.symbols and n not in program.data}
+    shapes = {n: np.shape(v) for n, v in given.items()
+              if isinstance(program.data.get(n), Array)}
+    return {k: int(v) for k, v in infer_symbols(program, shapes, symbols).items()}
 
 
 def cutout(program: Program, nest: MapNest, index: int, symbols: Mapping[str, int]) -> Cutout:
